@@ -1,0 +1,36 @@
+"""Reading a file out of a git repository (gitpython, imported only here and only when needed)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable, TypeVar
+
+from .errors import ConfigError
+
+__all__ = ["with_git_blob"]
+
+T = TypeVar("T")
+
+
+def with_git_blob(url: str, rev: str | None, path: str, use: Callable[[object], T]) -> T:
+    """Clone ``url`` (bare, into a temporary directory), and call ``use`` with a
+    binary stream of the file ``path`` at ``rev`` (default: the remote HEAD)."""
+    try:
+        import git  # noqa: PLC0415 - lazy: a build without git sources never pays for it
+    except ImportError as exc:  # gitpython raises ImportError when the git executable is missing
+        raise ConfigError(f"reading {path!r} from {url} needs git: {exc}") from None
+    workdir = Path(tempfile.mkdtemp(prefix="sourcelift-git-"))
+    try:
+        try:
+            repo = git.Repo.clone_from(url, workdir / "repo.git", bare=True, multi_options=["--quiet"])
+            commit = repo.commit(rev or "HEAD")
+            blob = commit.tree / path
+        except git.GitCommandError as exc:
+            raise ConfigError(f"git could not read {url}: {exc.stderr.strip() or exc}") from None
+        except (KeyError, ValueError, git.BadName) as exc:
+            raise ConfigError(f"{path!r} at {rev or 'HEAD'} in {url}: {exc}") from None
+        return use(blob.data_stream)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)

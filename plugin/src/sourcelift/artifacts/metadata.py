@@ -1,0 +1,98 @@
+"""Editing core metadata (METADATA, PKG-INFO) without disturbing anything else.
+
+Only ``Requires-Dist`` lines are replaced, ``Dynamic: Requires-Dist`` added when
+asked, and ``Metadata-Version`` raised to 2.2 where ``Dynamic`` needs it; every
+other byte stays as the backend wrote it.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from packaging.version import InvalidVersion, Version
+
+__all__ = ["requires_dist", "rewrite_core_metadata"]
+
+Transform = Callable[[str], Optional["list[str]"]]
+
+
+def _split(text: str) -> tuple[list[str], str]:
+    """Header lines (with their endings) and the body after the blank line."""
+    lines = text.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        if line in ("\n", "\r\n"):
+            return lines[:index], "".join(lines[index:])
+    return lines, ""
+
+
+def _headers(lines: list[str]) -> list[tuple[str, str, str]]:
+    """(name, value, raw text) per header, continuation lines joined."""
+    headers: list[tuple[str, str, str]] = []
+    for line in lines:
+        if line[:1] in (" ", "\t") and headers:
+            name, value, raw = headers[-1]
+            headers[-1] = (name, value + "\n" + line.strip(), raw + line)
+            continue
+        name, _, value = line.partition(":")
+        headers.append((name.strip(), value.strip(), line))
+    return headers
+
+
+def requires_dist(text: str) -> list[str]:
+    """The ``Requires-Dist`` values of a METADATA or PKG-INFO text."""
+    lines, _ = _split(text)
+    return [value for name, value, _ in _headers(lines) if name.lower() == "requires-dist"]
+
+
+def rewrite_core_metadata(text: str, transform: Transform, *, mark_dynamic: bool = False) -> str | None:
+    """Replace each ``Requires-Dist`` value for which ``transform`` returns new values.
+
+    Returns the new text, or ``None`` when nothing changed.
+
+    >>> new = rewrite_core_metadata("Metadata-Version: 2.1\\nName: a\\nRequires-Dist: b\\n",
+    ...     lambda v: ["b @ file:///w/b.whl"] if v == "b" else None)
+    >>> new.splitlines()[-1]
+    'Requires-Dist: b @ file:///w/b.whl'
+    """
+    lines, body = _split(text)
+    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    out: list[str] = []
+    changed = False
+    has_dynamic = False
+    last_dynamic = -1
+    for name, value, raw in _headers(lines):
+        lowered = name.lower()
+        if lowered == "requires-dist":
+            replacement = transform(value)
+            if replacement is not None and replacement != [value]:
+                out.extend(f"Requires-Dist: {item}{newline}" for item in replacement)
+                changed = True
+                continue
+        elif lowered == "dynamic":
+            last_dynamic = len(out)
+            if value.lower() == "requires-dist":
+                has_dynamic = True
+        out.append(raw)
+    if mark_dynamic and not has_dynamic:
+        position = last_dynamic + 1 if last_dynamic >= 0 else len(out)
+        out.insert(position, f"Dynamic: Requires-Dist{newline}")
+        out = _raise_metadata_version(out, newline)
+        changed = True
+    if not changed:
+        return None
+    if out and not out[-1].endswith("\n"):
+        out[-1] += newline
+    return "".join(out) + body
+
+
+def _raise_metadata_version(lines: list[str], newline: str) -> list[str]:
+    for index, line in enumerate(lines):
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "metadata-version":
+            try:
+                if Version(value.strip()) < Version("2.2"):
+                    lines[index] = f"Metadata-Version: 2.2{newline}"
+            except InvalidVersion:
+                pass
+            break
+    return lines

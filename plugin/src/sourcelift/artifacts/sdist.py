@@ -1,0 +1,82 @@
+"""Rewriting a built sdist: PKG-INFO lines, and files sourcelift adds (archives, its record)."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import tarfile
+from pathlib import Path
+
+from ..errors import SourceliftError
+from ._atomic import atomic_writer
+from .metadata import Transform, rewrite_core_metadata
+
+__all__ = ["rewrite_sdist", "sdist_members"]
+
+
+def _top(names: list[str]) -> str:
+    tops = {name.split("/", 1)[0] for name in names}
+    if len(tops) != 1:
+        raise SourceliftError(f"the sdist has {len(tops)} top-level directories, expected 1")
+    return tops.pop()
+
+
+def sdist_members(sdist: Path) -> set[str]:
+    """Member paths relative to the sdist's top directory."""
+    with tarfile.open(sdist, "r:gz") as archive:
+        names = archive.getnames()
+    top = _top(names)
+    return {name[len(top) + 1 :] for name in names if name.startswith(top + "/")}
+
+
+def _is_pkg_info(relative: str) -> bool:
+    if relative == "PKG-INFO":
+        return True
+    parts = relative.split("/")
+    return parts[-1] == "PKG-INFO" and len(parts) >= 2 and parts[-2].endswith(".egg-info")
+
+
+def rewrite_sdist(
+    sdist: Path,
+    transform: Transform,
+    *,
+    mark_dynamic: bool,
+    add: dict[str, bytes | Path],
+) -> None:
+    """Rewrite PKG-INFO files and add files (relative to the top directory), atomically."""
+    if not sdist.name.endswith(".tar.gz"):
+        raise SourceliftError(f"{sdist.name}: sourcelift rewrites .tar.gz sdists only")
+    with open(sdist, "rb") as raw:
+        header = raw.read(10)
+    gzip_mtime = int.from_bytes(header[4:8], "little") if len(header) == 10 else 0
+    with tarfile.open(sdist, "r:gz") as source:
+        members = source.getmembers()
+        top = _top([m.name for m in members])
+        latest = max((m.mtime for m in members), default=0)
+        with atomic_writer(sdist) as stream, gzip.GzipFile(
+            filename="", mode="wb", fileobj=stream, mtime=gzip_mtime
+        ) as compressed, tarfile.open(fileobj=compressed, mode="w", format=source.format) as target:
+            present: set[str] = set()
+            for member in members:
+                relative = member.name[len(top) + 1 :]
+                present.add(relative)
+                extracted = source.extractfile(member) if member.isfile() else None
+                if extracted is not None and _is_pkg_info(relative):
+                    text = extracted.read().decode("utf-8")
+                    new = rewrite_core_metadata(text, transform, mark_dynamic=mark_dynamic)
+                    data = (new if new is not None else text).encode("utf-8")
+                    member.size = len(data)
+                    target.addfile(member, io.BytesIO(data))
+                else:
+                    target.addfile(member, extracted)
+            for relative, content in sorted(add.items()):
+                if relative in present:
+                    continue
+                data = content.read_bytes() if isinstance(content, Path) else content
+                info = tarfile.TarInfo(f"{top}/{relative}")
+                info.size = len(data)
+                info.mode = 0o644
+                info.mtime = latest
+                target.addfile(info, io.BytesIO(data))
+                present.add(relative)
+

@@ -1,0 +1,134 @@
+"""The content-addressed store of archives that local-mode wheels point at.
+
+A wheel built in local mode must still install after its build directory is
+gone, so vendored archives are copied into a store keyed by their sha256 and the
+wheel's ``Requires-Dist`` names the copy::
+
+    <store>/sha256/<hex digest>/<original file name>
+
+The store lives in the user's data directory (it is not a cache: installed
+wheels refer to it) and moves with ``SOURCELIFT_STORE_DIR``.  Writes are
+atomic (temporary file, then ``os.replace``), so concurrent builds share it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+
+from ..errors import ConfigError
+
+__all__ = ["ENV_VAR", "MAX_ARCHIVE_BYTES", "Store", "sha256_file"]
+
+ENV_VAR = "SOURCELIFT_STORE_DIR"
+MAX_ARCHIVE_BYTES = 4 * 1024**3
+"""Archives larger than this are refused: a bound on what a build reads."""
+_CHUNK = 1024 * 1024
+
+
+def default_store_dir() -> Path:
+    """Platform data directory: XDG on Linux, Application Support on macOS, LOCALAPPDATA on Windows."""
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "sourcelift" / "store"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "sourcelift" / "store"
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "sourcelift" / "store"
+
+
+def sha256_file(path: Path, limit: int = MAX_ARCHIVE_BYTES) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        _copy(stream, None, digest, limit, str(path))
+    return digest.hexdigest()
+
+
+def _copy(source: BinaryIO, target: BinaryIO | None, digest: "hashlib._Hash", limit: int, what: str) -> None:
+    total = 0
+    while True:
+        chunk = source.read(_CHUNK)
+        if not chunk:
+            return
+        total += len(chunk)
+        if total > limit:
+            raise ConfigError(f"{what} is larger than {limit} bytes; sourcelift refuses to read it")
+        digest.update(chunk)
+        if target is not None:
+            target.write(chunk)
+
+
+class Store:
+    def __init__(self, root: Path | None = None) -> None:
+        if root is None:
+            configured = os.environ.get(ENV_VAR)
+            root = Path(configured).expanduser() if configured else default_store_dir()
+        self.root = root.absolute()
+
+    def path_for(self, sha256: str, filename: str) -> Path:
+        """Where the archive with this hash lives (whether or not it is there yet)."""
+        return self.root / "sha256" / sha256 / filename
+
+    def ensure(self, source: Path, sha256: str, filename: str) -> Path:
+        """Copy ``source`` into the store unless an intact copy is there; return its path."""
+        target = self.path_for(sha256, filename)
+        if target.is_file():
+            return target
+        with source.open("rb") as stream:
+            return self.add_stream(stream, sha256, filename)
+
+    def add_stream(self, stream: BinaryIO, sha256: str, filename: str) -> Path:
+        """Write an archive from a stream, checking it has the expected hash."""
+        target = self.path_for(sha256, filename)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot create the archive store at {self.root}: {exc.strerror}; "
+                f"set {ENV_VAR} to a writable directory"
+            ) from None
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
+        try:
+            digest = hashlib.sha256()
+            with os.fdopen(handle, "wb") as out:
+                _copy(stream, out, digest, MAX_ARCHIVE_BYTES, filename)
+            if digest.hexdigest() != sha256:
+                raise ConfigError(
+                    f"{filename}: content hash {digest.hexdigest()} differs from the expected {sha256}; "
+                    "the archive changed while it was being read, or it was tampered with"
+                )
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return target
+
+    def add_unverified(self, stream: BinaryIO, filename: str) -> tuple[str, Path]:
+        """Write an archive whose hash is not known yet; return its hash and stored path."""
+        incoming = self.root / "incoming"
+        try:
+            incoming.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot create the archive store at {self.root}: {exc.strerror}; "
+                f"set {ENV_VAR} to a writable directory"
+            ) from None
+        handle, temporary = tempfile.mkstemp(dir=incoming, prefix=".tmp-", suffix=".part")
+        try:
+            digest = hashlib.sha256()
+            with os.fdopen(handle, "wb") as out:
+                _copy(stream, out, digest, MAX_ARCHIVE_BYTES, filename)
+            sha256 = digest.hexdigest()
+            target = self.path_for(sha256, filename)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return sha256, target

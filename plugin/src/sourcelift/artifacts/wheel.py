@@ -1,0 +1,85 @@
+"""Rewriting the METADATA of a built wheel (and its RECORD row) in place, atomically."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import shutil
+import zipfile
+from pathlib import Path
+
+from ..errors import SourceliftError
+from ._atomic import atomic_writer
+from .metadata import Transform, rewrite_core_metadata
+
+__all__ = ["dist_info_dir", "rewrite_metadata_file", "rewrite_wheel"]
+
+
+def dist_info_dir(names: list[str]) -> str:
+    """The wheel's ``.dist-info`` directory: the top-level one holding METADATA and WHEEL."""
+    candidates = {name.split("/", 1)[0] for name in names if name.count("/") == 1 and name.endswith("/WHEEL")}
+    candidates = {c for c in candidates if c.endswith(".dist-info") and f"{c}/METADATA" in names}
+    if len(candidates) != 1:
+        raise SourceliftError(f"the wheel has {len(candidates)} .dist-info directories with METADATA, expected 1")
+    return candidates.pop()
+
+
+def _record_hash(data: bytes) -> str:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"sha256={digest}"
+
+
+def rewrite_wheel(wheel: Path, transform: Transform) -> bool:
+    """Rewrite the wheel's Requires-Dist lines; return whether anything changed."""
+    with zipfile.ZipFile(wheel) as source:
+        names = source.namelist()
+        dist_info = dist_info_dir(names)
+        metadata_name = f"{dist_info}/METADATA"
+        record_name = f"{dist_info}/RECORD"
+        text = source.read(metadata_name).decode("utf-8")
+        new_text = rewrite_core_metadata(text, transform)
+        if new_text is None:
+            return False
+        metadata = new_text.encode("utf-8")
+        record = _rewrite_record(source.read(record_name).decode("utf-8"), metadata_name, metadata)
+        with atomic_writer(wheel) as stream, zipfile.ZipFile(stream, "w") as target:
+            for info in source.infolist():
+                copy = zipfile.ZipInfo(info.filename, info.date_time)
+                copy.compress_type = info.compress_type
+                copy.external_attr = info.external_attr
+                copy.create_system = info.create_system
+                copy.comment = info.comment
+                copy.extra = info.extra
+                if info.filename == metadata_name:
+                    target.writestr(copy, metadata)
+                elif info.filename == record_name:
+                    target.writestr(copy, record)
+                else:
+                    copy.file_size = info.file_size
+                    with source.open(info) as src, target.open(copy, "w", force_zip64=info.file_size > 2**31) as dst:
+                        shutil.copyfileobj(src, dst, 1024 * 1024)
+    return True
+
+
+def _rewrite_record(record: str, metadata_name: str, metadata: bytes) -> str:
+    newline = "\r\n" if "\r\n" in record else "\n"
+    rows = list(csv.reader(io.StringIO(record)))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=newline)
+    for row in rows:
+        if row and row[0] == metadata_name:
+            row = [metadata_name, _record_hash(metadata), str(len(metadata))]
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def rewrite_metadata_file(path: Path, transform: Transform) -> bool:
+    """Rewrite a METADATA file on disk (``prepare_metadata_for_build_*`` output)."""
+    new_text = rewrite_core_metadata(path.read_text(encoding="utf-8"), transform)
+    if new_text is None:
+        return False
+    with atomic_writer(path) as stream:
+        stream.write(new_text.encode("utf-8"))
+    return True

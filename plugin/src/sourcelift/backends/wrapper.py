@@ -1,0 +1,240 @@
+"""The wrapper backend behind ``build-backend = "sourcelift.build"``.
+
+Every PEP 517 and PEP 660 hook delegates to the backend named in
+``[tool.sourcelift] backend`` and then rewrites what it built: the
+``Requires-Dist`` lines of source-backed requirements in METADATA and PKG-INFO
+(and the wheel's RECORD), the archives an sdist must carry, and the record a
+local-mode sdist needs so that the wheel built from it gets the same lines.
+The source tree is never written to.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import os
+import sys
+import traceback
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, TypeVar
+
+from ..artifacts.sdist import rewrite_sdist, sdist_members
+from ..artifacts.wheel import rewrite_metadata_file, rewrite_wheel
+from ..config import read_config
+from ..errors import ConfigError, Findings, SourceliftError
+from ..readers._toml import load_toml
+from ..rewrite.plan import Plan, make_plan
+from ..rewrite.record import RECORD_PATH, make_record
+
+__all__ = [
+    "OPTIONAL_HOOKS",
+    "build_sdist",
+    "build_wheel",
+    "get_requires_for_build_sdist",
+    "get_requires_for_build_wheel",
+    "optional_hook",
+]
+
+OPTIONAL_HOOKS = frozenset(
+    {
+        "prepare_metadata_for_build_wheel",
+        "prepare_metadata_for_build_editable",
+        "get_requires_for_build_editable",
+        "build_editable",
+    }
+)
+ConfigSettings = Any
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _report_and_exit(error: BaseException) -> None:
+    if isinstance(error, SourceliftError):
+        message = error.render()
+        code = 1
+    else:
+        message = (
+            f"sourcelift: internal error: {type(error).__name__}: {error}\n"
+            "  This is a bug in sourcelift; please report it with the output of the build run with "
+            "SOURCELIFT_DEBUG=1 (which adds the traceback)."
+        )
+        code = 2
+        if os.environ.get("SOURCELIFT_DEBUG"):
+            message += "\n" + "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    print(message, file=sys.stderr, flush=True)
+    raise SystemExit(code)
+
+
+def _ours(function: F) -> F:
+    """Run a step of sourcelift's own; its errors become one message and an exit, not a traceback."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except SystemExit:
+            raise
+        except Exception as error:  # noqa: BLE001 - the boundary where our errors meet the user
+            _report_and_exit(error)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@functools.lru_cache(maxsize=None)
+def _inner_backend(root: str) -> ModuleType | Any:
+    findings = Findings()
+    pyproject = Path(root) / "pyproject.toml"
+    data = load_toml(pyproject, findings) or {}
+    config = read_config(data, findings)
+    findings.raise_if_any(pyproject)
+    module_name, _, attribute = config.backend.partition(":")
+    try:
+        backend: Any = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ConfigError(
+            f"cannot import the build backend `{config.backend}` named in `tool.sourcelift.backend` "
+            f"({type(exc).__name__}: {exc})\n"
+            f"      fix: add the distribution that provides `{module_name}` to `build-system.requires` "
+            f'(e.g. "hatchling" for hatchling.build, "setuptools" for setuptools.build_meta)'
+        ) from None
+    for part in filter(None, attribute.split(".")):
+        backend = getattr(backend, part)
+    return backend
+
+
+def _root() -> str:
+    return os.getcwd()
+
+
+@_ours
+def _load_inner() -> Any:
+    return _inner_backend(_root())
+
+
+@_ours
+def _plan(*, announce: bool) -> Plan:
+    plan, findings = make_plan(Path(_root()))
+    if announce:
+        findings.emit_warnings()
+    return plan
+
+
+def _transform(plan: Plan) -> Callable[[str], list[str] | None]:
+    findings = Findings()
+
+    def transform(value: str) -> list[str] | None:
+        lines = plan.rewrite_line(value, findings)
+        findings.raise_if_any(Path(_root()) / "pyproject.toml")
+        return lines
+
+    return transform
+
+
+@_ours
+def _finish_wheel(plan: Plan, wheel: Path) -> None:
+    rewrite_wheel(wheel, _transform(plan))
+    plan.populate_store()
+
+
+@_ours
+def _finish_metadata(plan: Plan, metadata: Path) -> None:
+    rewrite_metadata_file(metadata, _transform(plan))
+    plan.populate_store()
+
+
+@_ours
+def _finish_sdist(plan: Plan, sdist: Path) -> None:
+    add: dict[str, bytes | Path] = {}
+    if plan.from_record:
+        # Building an sdist from an sdist: carry the record and archives over as they are.
+        add[RECORD_PATH] = Path(_root()) / RECORD_PATH
+    elif plan.sources:
+        record, archives = make_record(plan.sources, plan.root, sdist_members(sdist))
+        add.update(archives)
+        add[RECORD_PATH] = record
+    rewrite_sdist(sdist, _transform(plan), mark_dynamic=plan.location_dependent, add=add)
+    if plan.location_dependent and not plan.from_record:
+        print(
+            f"sourcelift: note: {sdist.name} is a local-mode sdist: its dependencies point at paths on this "
+            f"machine ({plan.root}); it is for this machine only. Build it in publish mode to upload or share it.",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def _requires(hook: str, config_settings: ConfigSettings) -> list[str]:
+    _plan(announce=False)  # fail before the frontend installs anything when the sources are broken
+    inner = _load_inner()
+    function = getattr(inner, hook, None)
+    return list(function(config_settings)) if function is not None else []
+
+
+def get_requires_for_build_wheel(config_settings: ConfigSettings = None) -> list[str]:
+    return _requires("get_requires_for_build_wheel", config_settings)
+
+
+def get_requires_for_build_sdist(config_settings: ConfigSettings = None) -> list[str]:
+    return _requires("get_requires_for_build_sdist", config_settings)
+
+
+def get_requires_for_build_editable(config_settings: ConfigSettings = None) -> list[str]:
+    return _requires("get_requires_for_build_editable", config_settings)
+
+
+def build_wheel(
+    wheel_directory: str, config_settings: ConfigSettings = None, metadata_directory: str | None = None
+) -> str:
+    plan = _plan(announce=True)
+    name: str = _load_inner().build_wheel(wheel_directory, config_settings, metadata_directory)
+    _finish_wheel(plan, Path(wheel_directory) / name)
+    return name
+
+
+def build_editable(
+    wheel_directory: str, config_settings: ConfigSettings = None, metadata_directory: str | None = None
+) -> str:
+    plan = _plan(announce=True)
+    name: str = _load_inner().build_editable(wheel_directory, config_settings, metadata_directory)
+    _finish_wheel(plan, Path(wheel_directory) / name)
+    return name
+
+
+def build_sdist(sdist_directory: str, config_settings: ConfigSettings = None) -> str:
+    plan = _plan(announce=True)
+    name: str = _load_inner().build_sdist(sdist_directory, config_settings)
+    _finish_sdist(plan, Path(sdist_directory) / name)
+    return name
+
+
+def _prepare(hook: str, metadata_directory: str, config_settings: ConfigSettings) -> str:
+    plan = _plan(announce=True)
+    dist_info: str = getattr(_load_inner(), hook)(metadata_directory, config_settings)
+    _finish_metadata(plan, Path(metadata_directory) / dist_info / "METADATA")
+    return dist_info
+
+
+def prepare_metadata_for_build_wheel(metadata_directory: str, config_settings: ConfigSettings = None) -> str:
+    return _prepare("prepare_metadata_for_build_wheel", metadata_directory, config_settings)
+
+
+def prepare_metadata_for_build_editable(metadata_directory: str, config_settings: ConfigSettings = None) -> str:
+    return _prepare("prepare_metadata_for_build_editable", metadata_directory, config_settings)
+
+
+_OPTIONAL_IMPLEMENTATIONS: dict[str, Callable[..., Any]] = {
+    "prepare_metadata_for_build_wheel": prepare_metadata_for_build_wheel,
+    "prepare_metadata_for_build_editable": prepare_metadata_for_build_editable,
+    "get_requires_for_build_editable": get_requires_for_build_editable,
+    "build_editable": build_editable,
+}
+
+
+def optional_hook(name: str) -> Callable[..., Any]:
+    """The wrapper of an optional hook, present exactly when the inner backend has it.
+
+    Frontends probe optional hooks with ``getattr``; hatchling, for one, drops
+    ``prepare_metadata_for_build_wheel`` under pip, and the wrapper must mirror that.
+    """
+    if name in OPTIONAL_HOOKS and hasattr(_load_inner(), name):
+        return _OPTIONAL_IMPLEMENTATIONS[name]
+    raise AttributeError(name)

@@ -1,0 +1,112 @@
+"""Local mode: each source-backed requirement becomes PEP 508 lines any installer handles here."""
+
+from __future__ import annotations
+
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+
+from .._urls import path_to_file_url
+from ..artifacts.store import Store
+from ..errors import Findings
+from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedIndex, ResolvedSource, ResolvedUrl
+from .markers import CannotNegate, conjoin, negate_any
+
+__all__ = ["is_location_dependent", "render_local"]
+
+
+def _head(requirement: Requirement) -> str:
+    extras = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
+    return f"{requirement.name}{extras}"
+
+
+def _with_marker(line: str, marker: Marker | None, *, after_url: bool) -> str:
+    if marker is None:
+        return line
+    # After a URL the space before `;` is required: `;` may belong to the URL.
+    return f"{line} ; {marker}" if after_url else f"{line}; {marker}"
+
+
+def _guard(source: ResolvedSource) -> Marker | None:
+    extra = f'extra == "{source.extra}"' if source.extra is not None else None
+    return conjoin(source.marker, extra)
+
+
+def _target(source: ResolvedSource, store: Store) -> str | None:
+    """The URL a direct reference to this source names; ``None`` for index sources."""
+    if isinstance(source, ResolvedArchive):
+        return path_to_file_url(store.path_for(source.sha256, source.filename))
+    if isinstance(source, ResolvedDirectory):
+        return path_to_file_url(source.path)
+    if isinstance(source, ResolvedGit):
+        url = f"git+{source.url}" + (f"@{source.rev}" if source.rev else "")
+        return url + (f"#subdirectory={source.subdirectory}" if source.subdirectory else "")
+    if isinstance(source, ResolvedUrl):
+        return source.url + (f"#subdirectory={source.subdirectory}" if source.subdirectory else "")
+    return None
+
+
+def render_local(
+    requirement: Requirement,
+    sources: list[ResolvedSource],
+    store: Store,
+    findings: Findings,
+    key: str,
+) -> list[str]:
+    """The local-mode lines for ``requirement`` given its resolved sources.
+
+    One line per source (guarded by the source's marker), plus, when every source is
+    guarded, the plain requirement for the environments none of them covers (uv falls
+    back to the index there too).
+    """
+    head = _head(requirement)
+    lines: list[str] = []
+    guards: list[Marker] = []
+    for source in sources:
+        guard = _guard(source)
+        marker = conjoin(requirement.marker, guard)
+        if isinstance(source, ResolvedArchive) and requirement.specifier:
+            if not requirement.specifier.contains(source.version, prereleases=True):
+                findings.error(
+                    source.key if source.key.startswith("project.") else f"{source.key}.path",
+                    f"the archive {source.filename!r} holds version {source.version}, "
+                    f"which does not satisfy `{requirement}` ({key})",
+                    f"vendor a release matching {requirement.specifier}, or change the requirement's specifier",
+                    dependency=requirement.name,
+                )
+                continue
+        target = _target(source, store)
+        if target is None:
+            assert isinstance(source, ResolvedIndex)
+            line = _with_marker(f"{head}{requirement.specifier}", marker, after_url=False)
+            findings.warning(
+                source.key,
+                f"a PEP 508 requirement cannot name an index; emitted `{line}` and installers will look for "
+                f"it on their own configured index, not on `{source.index}`",
+                f"tell installers about the index (`--index-url`/`--extra-index-url`), or use a `path`/`url` source",
+                dependency=requirement.name,
+            )
+        else:
+            line = _with_marker(f"{head} @ {target}", marker, after_url=True)
+        lines.append(line)
+        if guard is None:
+            return lines
+        guards.append(guard)
+    if guards:
+        try:
+            fallback = conjoin(requirement.marker, negate_any(guards))
+        except CannotNegate as exc:
+            findings.warning(
+                key,
+                f"the environments no source marker covers cannot be written down ({exc}); "
+                "no plain fallback line was emitted for them",
+                "use only ==, !=, <, <=, >, >=, in, not in in source markers",
+                dependency=requirement.name,
+            )
+        else:
+            lines.append(_with_marker(f"{head}{requirement.specifier}", fallback, after_url=False))
+    return lines
+
+
+def is_location_dependent(sources: list[ResolvedSource]) -> bool:
+    """Whether the lines name paths on this machine (then an sdist marks Requires-Dist dynamic)."""
+    return any(isinstance(s, (ResolvedArchive, ResolvedDirectory)) for s in sources)

@@ -1,0 +1,64 @@
+"""PEP 508 marker algebra the rewrite needs: conjunction, and negation (PEP 508 has no `not`)."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from packaging.markers import Marker
+
+__all__ = ["CannotNegate", "conjoin", "negate_any"]
+
+_NEGATED = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">", "in": "not in", "not in": "in"}
+
+
+class CannotNegate(ValueError):
+    """A marker uses an operator with no PEP 508 negation (``~=``, ``===``)."""
+
+
+def conjoin(*markers: Marker | str | None) -> Marker | None:
+    """``a and b and ...``, skipping ``None``.
+
+    >>> str(conjoin(Marker('os_name == "nt"'), None, 'extra == "cli"'))
+    'os_name == "nt" and extra == "cli"'
+    """
+    parts = [str(m) for m in markers if m is not None and str(m)]
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return Marker(parts[0])
+    return Marker(" and ".join(f"({part})" for part in parts))
+
+
+def negate_any(markers: Sequence[Marker]) -> Marker:
+    """``not (m1 or m2 or ...)`` written in PEP 508's grammar.
+
+    >>> str(negate_any([Marker('sys_platform == "linux"'), Marker('sys_platform == "darwin"')]))
+    'sys_platform != "linux" and sys_platform != "darwin"'
+    """
+    return Marker(" and ".join(f"({_negate(m._markers)})" for m in markers))
+
+
+def _atom(item: Any) -> str:
+    left, op, right = item
+    negated = _NEGATED.get(op.value)
+    if negated is None:
+        raise CannotNegate(f"the operator {op.value!r} has no negation in PEP 508")
+    return f"{left.serialize()} {negated} {right.serialize()}"
+
+
+def _negate(expression: list[Any]) -> str:
+    # packaging keeps a flat list where `and` binds tighter than `or`:
+    # split into or-groups; not(g1 or g2) = not g1 and not g2; not(a and b) = not a or not b.
+    groups: list[list[Any]] = [[]]
+    for item in expression:
+        if item == "or":
+            groups.append([])
+        elif item != "and":
+            groups[-1].append(item)
+    negated_groups = []
+    for group in groups:
+        terms = [_atom(item) if isinstance(item, tuple) else f"({_negate(item)})" for item in group]
+        negated_groups.append(" or ".join(terms))
+    if len(negated_groups) == 1:
+        return negated_groups[0]
+    return " and ".join(f"({g})" for g in negated_groups)

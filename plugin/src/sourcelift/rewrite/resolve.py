@@ -1,0 +1,244 @@
+"""Resolve declared sources into what they are on disk or on the network, checking each."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from pathlib import Path
+from typing import Any
+
+from packaging.utils import canonicalize_name
+
+from .._git import with_git_blob
+from .._urls import path_to_file_url, redact_credentials
+from ..artifacts.filenames import InvalidArchiveName, parse_archive_name
+from ..artifacts.store import Store, sha256_file
+from ..errors import ConfigError, Findings
+from ..model import (
+    GitArchiveSource,
+    GitSource,
+    IndexSource,
+    PathSource,
+    Project,
+    ResolvedArchive,
+    ResolvedDirectory,
+    ResolvedGit,
+    ResolvedIndex,
+    ResolvedSource,
+    ResolvedUrl,
+    Source,
+    UrlSource,
+    WorkspaceSource,
+)
+from ..readers.workspace import find_workspace
+
+__all__ = ["resolve_sources"]
+
+_PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+def resolve_sources(project: Project, findings: Findings, store: Store) -> dict[str, list[ResolvedSource]]:
+    """Resolve every source a requirement of ``project`` can use (all of them if dependencies are dynamic)."""
+    used = {canonicalize_name(r.requirement.name) for r in project.requirements}
+    resolved: dict[str, list[ResolvedSource]] = {}
+    for name, sources in project.sources.items():
+        if not project.dynamic_dependencies and name not in used:
+            continue
+        items = [_resolve(project, source, findings, store) for source in sources if source.group is None]
+        resolved[name] = [item for item in items if item is not None]
+    return resolved
+
+
+def _common(source: Source) -> dict[str, Any]:
+    return {"name": source.name, "key": source.key, "marker": source.marker, "extra": source.extra}
+
+
+def _resolve(project: Project, source: Source, findings: Findings, store: Store) -> ResolvedSource | None:
+    if isinstance(source, PathSource):
+        return _resolve_path(project, source, findings)
+    if isinstance(source, WorkspaceSource):
+        return _resolve_workspace(project, source, findings)
+    if isinstance(source, GitSource):
+        url = _clean_url(source.git.removeprefix("git+"), source, f"{source.key}.git", findings)
+        if source.lfs:
+            findings.warning(
+                f"{source.key}.lfs",
+                "a PEP 508 requirement cannot ask for Git LFS; installers will clone without LFS files",
+                "vendor the LFS-tracked files another way, or drop `lfs`",
+                dependency=source.name,
+            )
+        return ResolvedGit(**_common(source), url=url, rev=source.rev, subdirectory=source.subdirectory)
+    if isinstance(source, GitArchiveSource):
+        return _resolve_git_archive(source, findings, store)
+    if isinstance(source, UrlSource):
+        url = _clean_url(source.url, source, f"{source.key}.url", findings)
+        return ResolvedUrl(**_common(source), url=url, subdirectory=source.subdirectory)
+    return ResolvedIndex(**_common(source), index=source.index)
+
+
+def _clean_url(url: str, source: Source, key: str, findings: Findings) -> str:
+    clean, removed = redact_credentials(url)
+    if removed:
+        findings.warning(
+            key,
+            "the URL carries credentials; sourcelift removed them from the built metadata",
+            "keep credentials out of pyproject.toml: use a git credential helper, keyring or netrc",
+            dependency=source.name,
+        )
+    return clean
+
+
+def _resolve_path(project: Project, source: PathSource, findings: Findings) -> ResolvedSource | None:
+    key = source.key if source.key.startswith("project.") else f"{source.key}.path"
+    target = Path(os.path.normpath(source.base / source.path))
+    if not target.exists():
+        findings.error(
+            key,
+            f"path {source.path!r} does not exist (looked for {target})",
+            "commit the file or directory at that path, or correct the path",
+            dependency=source.name,
+        )
+        return None
+    if target.is_dir():
+        if not any((target / name).is_file() for name in _PROJECT_FILES):
+            findings.error(
+                key,
+                f"directory {source.path!r} is not a Python project (no pyproject.toml, setup.py or setup.cfg)",
+                "point the source at the project's directory, or at a built wheel or sdist",
+                dependency=source.name,
+            )
+            return None
+        if source.editable:
+            findings.warning(
+                f"{source.key}.editable",
+                "a built wheel cannot carry `editable = true`; sourcelift emits the regular direct reference "
+                f"`{source.name} @ {path_to_file_url(target)}` instead",
+                f"to work on it in place, install it yourself: `pip install -e {target}`",
+                dependency=source.name,
+            )
+        return ResolvedDirectory(**_common(source), path=target, editable=source.editable)
+    if source.editable:
+        findings.error(
+            f"{source.key}.editable",
+            f"`editable = true` needs a project directory, but {source.path!r} is a file",
+            "remove `editable`, or point the source at the project's directory",
+            dependency=source.name,
+        )
+        return None
+    try:
+        sha256 = sha256_file(target)
+    except ConfigError as exc:
+        findings.error(key, str(exc), "vendor a smaller archive", dependency=source.name)
+        return None
+    relative = _inside(project.root, target)
+    return _archive(source, key, target, target.name, sha256, relative, findings)
+
+
+def _archive(
+    source: Source,
+    key: str,
+    location: Path,
+    filename: str,
+    sha256: str,
+    relative: str | None,
+    findings: Findings,
+) -> ResolvedArchive | None:
+    try:
+        parsed = parse_archive_name(filename)
+    except InvalidArchiveName as exc:
+        findings.error(
+            key,
+            f"{exc}",
+            "point the source at a wheel (.whl) or sdist (.tar.gz, .zip) with a standard file name, or at a directory",
+            dependency=source.name,
+        )
+        return None
+    if parsed.canonical != source.name:
+        findings.error(
+            key,
+            f"the archive {filename!r} is a release of {parsed.canonical!r}, not of {source.name!r}",
+            f"vendor a release of {source.name!r} there, or declare the source under `{parsed.canonical}`",
+            dependency=source.name,
+        )
+        return None
+    return ResolvedArchive(
+        **_common(source),
+        path=location,
+        filename=filename,
+        sha256=sha256,
+        project=parsed.project,
+        version=parsed.version,
+        relative=relative,
+    )
+
+
+def _inside(root: Path, target: Path) -> str | None:
+    try:
+        return target.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def _resolve_workspace(project: Project, source: WorkspaceSource, findings: Findings) -> ResolvedSource | None:
+    workspace = find_workspace(project.root)
+    if workspace is None:
+        findings.error(
+            source.key,
+            f"`workspace = true`, but no uv workspace above {project.root} includes this project",
+            "list this project in `[tool.uv.workspace] members` of the workspace root, or use a `path` source",
+            dependency=source.name,
+        )
+        return None
+    members = workspace.members(findings)
+    member = members.get(source.name)
+    if member is None:
+        known = ", ".join(sorted(members)) or "none"
+        findings.error(
+            source.key,
+            f"the workspace at {workspace.root} has no member named {source.name!r} (members: {known})",
+            "add the member to `[tool.uv.workspace] members`, or correct the dependency's name",
+            dependency=source.name,
+        )
+        return None
+    if source.editable:
+        findings.warning(
+            f"{source.key}.editable",
+            "a built wheel cannot carry `editable = true`; sourcelift emits the regular direct reference "
+            f"`{source.name} @ {path_to_file_url(member)}` instead",
+            f"to work on it in place, install it yourself: `pip install -e {member}`",
+            dependency=source.name,
+        )
+    return ResolvedDirectory(**_common(source), path=member, editable=source.editable)
+
+
+def _resolve_git_archive(source: GitArchiveSource, findings: Findings, store: Store) -> ResolvedSource | None:
+    key = f"{source.key}.path"
+    normalized = posixpath.normpath(source.path.replace("\\", "/"))
+    if posixpath.isabs(normalized) or normalized == ".." or normalized.startswith("../") or ":" in normalized:
+        findings.error(
+            key,
+            f"path {source.path!r} must stay inside the repository",
+            "give the archive's path relative to the repository root, without `..`",
+            dependency=source.name,
+        )
+        return None
+    url = _clean_url(source.git.removeprefix("git+"), source, f"{source.key}.git", findings)
+    filename = posixpath.basename(normalized)
+    try:
+        parse_archive_name(filename)
+    except InvalidArchiveName:
+        pass  # reported with the other checks by _archive
+    else:
+        try:
+            sha256, stored = with_git_blob(source.git.removeprefix("git+"), source.rev, normalized,
+                                           lambda stream: store.add_unverified(stream, filename))
+        except ConfigError as exc:
+            findings.error(
+                key,
+                f"could not fetch the archive from {url}: {exc}",
+                "check the repository URL, the revision and the path",
+                dependency=source.name,
+            )
+            return None
+        return _archive(source, key, stored, filename, sha256, None, findings)
+    return _archive(source, key, Path(filename), filename, "", None, findings)
