@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import BinaryIO, Callable, TypeVar
 
 from .errors import ConfigError
 
@@ -14,7 +14,7 @@ __all__ = ["with_git_blob"]
 T = TypeVar("T")
 
 
-def with_git_blob(url: str, rev: str | None, path: str, use: Callable[[object], T]) -> T:
+def with_git_blob(url: str, rev: str | None, path: str, use: Callable[[BinaryIO], T]) -> T:
     """Clone ``url`` (bare, into a temporary directory), and call ``use`` with a
     binary stream of the file ``path`` at ``rev`` (default: the remote HEAD)."""
     try:

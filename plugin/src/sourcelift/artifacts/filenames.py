@@ -40,14 +40,14 @@ def parse_archive_name(filename: str) -> ArchiveName:
         try:
             name, version, _build, _tags = parse_wheel_filename(filename)
         except InvalidWheelFilename as exc:
-            raise InvalidArchiveName(str(exc)) from None
+            raise InvalidArchiveName(f"{filename!r} is not a valid wheel file name ({exc})") from None
         project = filename.split("-", 1)[0]
         return ArchiveName(project, str(name), str(version), "wheel")
     if filename.endswith(SDIST_SUFFIXES):
         try:
             name, version = parse_sdist_filename(filename)
         except InvalidSdistFilename as exc:
-            raise InvalidArchiveName(str(exc)) from None
+            raise InvalidArchiveName(f"{filename!r} is not a valid sdist file name ({exc})") from None
         project = filename.rsplit("-", 1)[0]
         return ArchiveName(project, str(name), str(version), "sdist")
     raise InvalidArchiveName(

@@ -14,7 +14,8 @@ __all__ = ["load_toml"]
 def load_toml(path: Path, findings: Findings) -> dict[str, Any] | None:
     try:
         with path.open("rb") as stream:
-            return tomllib.load(stream)
+            data: dict[str, Any] = tomllib.load(stream)
+            return data
     except FileNotFoundError:
         findings.error(str(path), "the file does not exist", "run the build from the project's root directory")
     except tomllib.TOMLDecodeError as exc:

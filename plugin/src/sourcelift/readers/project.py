@@ -85,7 +85,7 @@ def read_project(root: Path, data: dict[str, Any], findings: Findings) -> Projec
         inherited = workspace.sources_table
         if inherited is not None:
             for source_name, declared in read_uv_sources(
-                inherited, workspace.pyproject, findings, key=f"tool.uv.sources (workspace root {workspace.pyproject})"
+                inherited, workspace.pyproject, findings, key=f"{workspace.pyproject}:tool.uv.sources"
             ).items():
                 sources.setdefault(source_name, declared)
 

@@ -1,0 +1,7 @@
+"""sourcelift-hook: the frontend side of sourcelift (the ``sourcelift`` command)."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

@@ -1,0 +1,120 @@
+"""The native hatchling metadata hook: ``[tool.hatch.metadata.hooks.sourcelift]``.
+
+For projects that keep ``build-backend = "hatchling.build"``.  hatchling runs
+metadata hooks only when ``project.dynamic`` is non-empty, and, when it builds a
+wheel from an sdist, only while some dynamic field is missing from PKG-INFO.
+Where hatchling would skip this hook, the hook stops the build with a message
+saying so: it is never silently inactive.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from hatchling.metadata.plugin.interface import MetadataHookInterface
+from hatchling.plugin import hookimpl
+from packaging.requirements import InvalidRequirement
+from packaging.utils import canonicalize_name
+
+from ..errors import Findings
+from ..readers._toml import load_toml
+from ..readers.direct_refs import parse_requirement
+from ..rewrite.local import render_local
+from ..rewrite.plan import Plan, make_plan
+from .wrapper import _ours
+
+__all__ = ["SourceliftMetadataHook", "hatch_register_metadata_hook"]
+
+_HOOK_KEY = "tool.hatch.metadata.hooks.sourcelift"
+_USE_WRAPPER = 'or use the wrapper instead: `build-backend = "sourcelift.build"` (no dynamic field needed)'
+
+
+class SourceliftMetadataHook(MetadataHookInterface):
+    PLUGIN_NAME = "sourcelift"
+
+    def __init__(self, root: str, config: dict[str, Any]) -> None:
+        super().__init__(root, config)
+        # hatchling creates configured hooks even when it will not call `update`:
+        # this is the one place to refuse to be silently skipped.
+        _check_will_run(Path(root))
+
+    def update(self, metadata: dict[str, Any]) -> None:
+        _update(Path(self.root), metadata)
+
+
+@_ours
+def _check_will_run(root: Path) -> None:
+    findings = Findings()
+    data = load_toml(root / "pyproject.toml", findings) or {}
+    project = data.get("project", {})
+    dynamic = project.get("dynamic", []) if isinstance(project, dict) else []
+    if not dynamic:
+        findings.error(
+            "project.dynamic",
+            f"is empty, so hatchling will not run the metadata hook configured in `{_HOOK_KEY}` and the "
+            "dependencies' sources would be silently ignored",
+            f'make a field dynamic (e.g. `dynamic = ["version"]` with `[tool.hatch.version]`), {_USE_WRAPPER}',
+        )
+    elif (root / "PKG-INFO").is_file():
+        from hatchling.metadata.spec import (  # noqa: PLC0415 - only when building from an sdist
+            PROJECT_CORE_METADATA_FIELDS,
+            project_metadata_from_core_metadata,
+        )
+
+        base = project_metadata_from_core_metadata((root / "PKG-INFO").read_text(encoding="utf-8"))
+        remaining = [f for f in dynamic if not (f in PROJECT_CORE_METADATA_FIELDS and f in base)]
+        if not remaining:
+            findings.error(
+                "project.dynamic",
+                f"every dynamic field ({', '.join(dynamic)}) is already in this sdist's PKG-INFO, so hatchling "
+                f"will not run the metadata hook in `{_HOOK_KEY}` for this wheel and its dependencies would lose "
+                "their sources",
+                f"build the wheel from the source tree, {_USE_WRAPPER} (it carries sources through sdists)",
+            )
+    hatch = data.get("tool", {}).get("hatch", {})
+    allowed = hatch.get("metadata", {}).get("allow-direct-references") if isinstance(hatch, dict) else None
+    if allowed is not True:
+        findings.error(
+            "tool.hatch.metadata.allow-direct-references",
+            "must be `true`: the hook turns sources into direct references, which hatchling otherwise refuses",
+            "add `[tool.hatch.metadata] allow-direct-references = true`",
+        )
+    findings.raise_if_any(root / "pyproject.toml")
+
+
+@_ours
+def _update(root: Path, metadata: dict[str, Any]) -> None:
+    plan, findings = make_plan(root)
+    findings.emit_warnings()
+    if "dependencies" in metadata:
+        metadata["dependencies"] = _rewrite(plan, metadata["dependencies"], "project.dependencies", findings)
+    optional = metadata.get("optional-dependencies")
+    if isinstance(optional, dict):
+        for extra, values in optional.items():
+            optional[extra] = _rewrite(plan, values, f"project.optional-dependencies.{extra}", findings)
+    findings.raise_if_any(root / "pyproject.toml")
+    plan.populate_store()
+
+
+def _rewrite(plan: Plan, values: list[str], key: str, findings: Findings) -> list[str]:
+    out: list[str] = []
+    for index, text in enumerate(values):
+        try:
+            requirement, _ = parse_requirement(text, f"{key}[{index}]", plan.root / "pyproject.toml")
+        except InvalidRequirement:
+            out.append(text)  # hatchling reports invalid requirements itself
+            continue
+        sources = plan.sources.get(canonicalize_name(requirement.name))
+        if not sources:
+            out.append(text)
+            continue
+        out.extend(render_local(requirement, sources, plan.store, findings, f"{key}[{index}]"))
+    return out
+
+
+@hookimpl
+def hatch_register_metadata_hook() -> type[SourceliftMetadataHook]:
+    return SourceliftMetadataHook
+
+

@@ -1,0 +1,64 @@
+"""`sourcelift explain` through the library and through main([...])."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sourcelift.explain import PUBLISH_NOT_YET, explain
+from sourcelift_hook.cli import main
+
+from .conftest import WHEEL
+
+
+@pytest.fixture
+def example(make_project) -> Path:
+    return make_project(
+        """
+        [project]
+        name = "demo"
+        version = "1"
+        dependencies = ["prebuilt", "requests>=2"]
+        [tool.uv.sources]
+        prebuilt = { path = "vendor/prebuilt-0.1.0-py3-none-any.whl" }
+        """,
+        {f"vendor/{WHEEL}": b"wheel"},
+    )
+
+
+def test_explain_report(example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCELIFT_STORE_DIR", str(tmp_path / "store"))
+    report = explain(example)
+    assert report["version"] == "1" and report["project"] == "demo" and report["problems"] == []
+    prebuilt, requests = report["requirements"]
+    assert prebuilt["sources"][0]["kind"] == "archive" and prebuilt["sources"][0]["version"] == "0.1.0"
+    assert prebuilt["local"][0].startswith(f"prebuilt @ file://{tmp_path / 'store'}/sha256/")
+    assert prebuilt["publish"] == PUBLISH_NOT_YET
+    assert requests == {"requirement": "requests>=2", "key": "project.dependencies[1]", "sources": [],
+                        "local": ["requests>=2"], "publish": "requests>=2"}
+    assert not (tmp_path / "store").exists()  # explain writes nothing
+
+
+def test_cli_json_and_text(example: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", str(example), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["requirements"][0]["requirement"] == "prebuilt"
+    assert main(["explain", str(example)]) == 0
+    out = capsys.readouterr().out
+    assert "prebuilt  [project.dependencies[0]]" in out and "local  : prebuilt @ file://" in out
+
+
+def test_cli_reports_problems_with_exit_1(make_project, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_project('[project]\nname="p"\nversion="1"\ndependencies=["x"]\n[tool.uv.sources]\nx={path="gone"}\n')
+    assert main(["explain", str(root)]) == 1
+    out = capsys.readouterr().out
+    assert "1 problem:" in out and "dependency `x` (`tool.uv.sources.x.path`)" in out
+
+
+def test_cli_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", str(tmp_path)]) == 2
+    assert "has no pyproject.toml" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        main(["frobnicate"])
+    assert info.value.code == 2

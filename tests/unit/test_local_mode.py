@@ -1,0 +1,216 @@
+"""Planning a build in local mode: resolution, every failure case, and the lines emitted."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+
+from sourcelift._urls import path_to_file_url
+from sourcelift.artifacts.store import Store
+from sourcelift.errors import Findings, ProblemsError
+from sourcelift.rewrite.plan import make_plan
+
+from .conftest import WHEEL
+
+WHEEL_BYTES = b"not really a zip, only its name and hash matter here"
+SHA = hashlib.sha256(WHEEL_BYTES).hexdigest()
+
+
+def project(deps: str, sources: str, extra: str = "") -> str:
+    return f"""
+        [project]
+        name = "p"
+        version = "1"
+        dependencies = {deps}
+        {extra}
+        [tool.uv.sources]
+        {sources}
+    """
+
+
+def problems_of(root: Path, store: Store) -> ProblemsError:
+    with pytest.raises(ProblemsError) as info:
+        make_plan(root, store)
+    return info.value
+
+
+def test_vendored_wheel_points_into_the_store(make_project, store: Store) -> None:
+    root = make_project(project('["prebuilt>=0.1"]', f'prebuilt = {{ path = "vendor/{WHEEL}" }}'),
+                        {f"vendor/{WHEEL}": WHEEL_BYTES})
+    plan, findings = make_plan(root, store)
+    url = path_to_file_url(store.path_for(SHA, WHEEL))
+    assert plan.rewrite_line("prebuilt>=0.1", findings) == [f"prebuilt @ {url}"]
+    assert plan.location_dependent
+    plan.populate_store()
+    assert store.path_for(SHA, WHEEL).read_bytes() == WHEEL_BYTES
+
+
+def test_extras_and_markers_of_requirement_and_source_are_kept(make_project, store: Store) -> None:
+    root = make_project(
+        project('["lib[cli,fast]; python_version >= \'3.9\'"]',
+                'lib = { path = "../lib", marker = "sys_platform == \'linux\'" }'),
+        {"../lib/pyproject.toml": "[project]\nname='lib'\nversion='1'\n"},
+    )
+    plan, findings = make_plan(root, store)
+    lines = plan.rewrite_line('lib[cli,fast]; python_version >= "3.9"', findings)
+    lib = path_to_file_url((root.parent / "lib"))
+    assert lines == [
+        f'lib[cli,fast] @ {lib} ; python_version >= "3.9" and sys_platform == "linux"',
+        'lib[cli,fast]; python_version >= "3.9" and sys_platform != "linux"',
+    ]
+    for line in lines:
+        Requirement(line)  # every emitted line is valid PEP 508
+
+
+def test_marker_branches_become_one_line_each_plus_the_uncovered_rest(make_project, store: Store) -> None:
+    root = make_project(
+        project('["x>=1"]', """x = [
+            { git = "https://example.com/x.git", tag = "v1", marker = "sys_platform == 'linux'" },
+            { url = "https://example.com/x-1.tar.gz", marker = "sys_platform == 'darwin' or os_name == 'java'" },
+        ]"""),
+    )
+    plan, findings = make_plan(root, store)
+    assert plan.rewrite_line("x>=1", findings) == [
+        'x @ git+https://example.com/x.git@v1 ; sys_platform == "linux"',
+        'x @ https://example.com/x-1.tar.gz ; sys_platform == "darwin" or os_name == "java"',
+        'x>=1; sys_platform != "linux" and (sys_platform != "darwin" and os_name != "java")',
+    ]
+    assert not plan.location_dependent
+
+
+def test_optional_dependency_lines_keep_their_extra(make_project, store: Store) -> None:
+    root = make_project(project("[]", f'prebuilt = {{ path = "vendor/{WHEEL}" }}',
+                                extra='optional-dependencies = { speed = ["prebuilt"] }'),
+                        {f"vendor/{WHEEL}": WHEEL_BYTES})
+    plan, findings = make_plan(root, store)
+    lines = plan.declared_lines(findings)
+    assert lines["project.optional-dependencies.speed[0]"][0].endswith(' ; extra == "speed"')
+    assert plan.rewrite_line('prebuilt; extra == "speed"', findings)[0].endswith(' ; extra == "speed"')
+
+
+def test_git_source_with_subdirectory_and_credentials_removed(make_project, store: Store) -> None:
+    root = make_project(project('["x"]', 'x = { git = "https://me:s3cret@example.com/x.git", rev = "abc123", subdirectory = "py" }'))
+    plan, findings = make_plan(root, store)
+    lines = plan.rewrite_line("x", findings)
+    assert lines == ["x @ git+https://example.com/x.git@abc123#subdirectory=py"]
+    assert "s3cret" not in repr(plan.sources) and "me:" not in lines[0]
+    assert any("credentials" in w.message for w in findings.warnings)
+
+
+def test_index_source_keeps_the_bare_requirement_with_a_warning(make_project, store: Store) -> None:
+    root = make_project(project('["x>=2"]', 'x = { index = "internal" }'))
+    plan, findings = make_plan(root, store)
+    assert plan.rewrite_line("x>=2", Findings()) == ["x>=2"]
+    assert "cannot name an index" in findings.warnings[0].message and "`x>=2`" in findings.warnings[0].message
+
+
+def test_editable_directory_says_what_is_emitted(make_project, store: Store) -> None:
+    root = make_project(project('["lib"]', 'lib = { path = "lib", editable = true }'),
+                        {"lib/setup.py": "from setuptools import setup; setup()"})
+    plan, findings = make_plan(root, store)
+    (warning,) = findings.warnings
+    assert warning.key == "tool.uv.sources.lib.editable"
+    assert f"`lib @ {path_to_file_url(root / 'lib')}`" in warning.message
+    assert "cannot carry `editable = true`" in warning.message
+
+
+def test_workspace_member_becomes_its_directory(tmp_path: Path, store: Store) -> None:
+    from .test_readers import WORKSPACE, write_tree
+
+    write_tree(tmp_path, {**WORKSPACE, "vendor/shared-1.0-py3-none-any.whl": "x", "own/shared-2.0-py3-none-any.whl": "y"})
+    plan, findings = make_plan(tmp_path / "packages" / "app", store)
+    assert plan.rewrite_line("lib-a", findings) == [f"lib-a @ {path_to_file_url(tmp_path / 'packages' / 'lib-a')}"]
+    assert plan.rewrite_line("lib-b", findings) == [f"lib-b @ {path_to_file_url(tmp_path / 'packages' / 'lib-b')}"]
+
+
+# Every failure of issue point 4, each asserting the message a user sees.
+
+
+def test_missing_path(make_project, store: Store) -> None:
+    root = make_project(project('["prebuilt"]', 'prebuilt = { path = "vendor/missing.whl" }'))
+    error = problems_of(root, store)
+    (problem,) = error.problems
+    assert problem.key == "tool.uv.sources.prebuilt.path" and problem.dependency == "prebuilt"
+    assert f"'vendor/missing.whl' does not exist (looked for {root / 'vendor/missing.whl'})" in problem.message
+    rendered = error.render()
+    assert rendered.startswith("sourcelift: the build stops: 1 problem in ")
+    assert "dependency `prebuilt` (`tool.uv.sources.prebuilt.path`)" in rendered and "fix: " in rendered
+
+
+def test_file_that_is_not_a_wheel_or_sdist(make_project, store: Store) -> None:
+    root = make_project(project('["prebuilt"]', 'prebuilt = { path = "vendor/prebuilt.egg" }'), {"vendor/prebuilt.egg": "x"})
+    (problem,) = problems_of(root, store).problems
+    assert "is neither a wheel" in problem.message and "standard file name" in problem.fix
+
+
+def test_invalid_wheel_name(make_project, store: Store) -> None:
+    root = make_project(project('["prebuilt"]', 'prebuilt = { path = "prebuilt-0.1.whl" }'), {"prebuilt-0.1.whl": "x"})
+    (problem,) = problems_of(root, store).problems
+    assert "prebuilt-0.1.whl" in problem.message and problem.key == "tool.uv.sources.prebuilt.path"
+
+
+def test_archive_of_another_project(make_project, store: Store) -> None:
+    root = make_project(project('["prebuilt"]', 'prebuilt = { path = "other-1.0.tar.gz" }'), {"other-1.0.tar.gz": "x"})
+    (problem,) = problems_of(root, store).problems
+    assert "is a release of 'other', not of 'prebuilt'" in problem.message
+
+
+def test_archive_version_violates_the_specifier(make_project, store: Store) -> None:
+    root = make_project(project('["prebuilt>=1.0"]', f'prebuilt = {{ path = "{WHEEL}" }}'), {WHEEL: "x"})
+    (problem,) = problems_of(root, store).problems
+    assert "holds version 0.1.0, which does not satisfy `prebuilt>=1.0` (project.dependencies[0])" in problem.message
+    assert problem.key == "tool.uv.sources.prebuilt.path"
+
+
+def test_workspace_source_without_workspace(make_project, store: Store) -> None:
+    root = make_project(project('["lib"]', "lib = { workspace = true }"))
+    (problem,) = problems_of(root, store).problems
+    assert "no uv workspace above" in problem.message and "[tool.uv.workspace] members" in problem.fix
+
+
+def test_workspace_source_with_no_such_member(tmp_path: Path, store: Store) -> None:
+    from .test_readers import write_tree
+
+    write_tree(tmp_path, {
+        "pyproject.toml": '[tool.uv.workspace]\nmembers = ["m/*"]\n',
+        "m/app/pyproject.toml": '[project]\nname="app"\nversion="1"\ndependencies=["nope"]\n[tool.uv.sources]\nnope={workspace=true}\n',
+    })
+    (problem,) = problems_of(tmp_path / "m" / "app", store).problems
+    assert "has no member named 'nope' (members: app)" in problem.message
+
+
+def test_directory_that_is_not_a_project(make_project, store: Store) -> None:
+    root = make_project(project('["lib"]', 'lib = { path = "lib" }'), {"lib/README": "x"})
+    (problem,) = problems_of(root, store).problems
+    assert "is not a Python project" in problem.message
+
+
+def test_malformed_table_stops_the_build_and_all_problems_are_listed(make_project, store: Store) -> None:
+    root = make_project(project('["a", "b", "c"]', """
+        a = { git = "https://e/a.git", rev = "1", tag = "v1" }
+        b = { git = "https://e/b.git", url = "https://e/b.whl" }
+        c = { path = "missing" }
+    """))
+    error = problems_of(root, store)
+    assert [p.dependency for p in error.problems] == ["a", "b", "c"]
+    assert "3 problems" in error.render()
+
+
+def test_git_archive_path_must_stay_inside_the_repository(make_project, store: Store) -> None:
+    root = make_project(project('["x"]', 'x = { git = "https://e/x.git", path = "../../etc/x-1.0.tar.gz" }'))
+    (problem,) = problems_of(root, store).problems
+    assert "must stay inside the repository" in problem.message
+
+
+def test_sourcelift_config_is_checked(make_project) -> None:
+    from sourcelift.config import read_config
+
+    findings = Findings()
+    config = read_config({"tool": {"sourcelift": {"backend": "sourcelift.build", "colour": 1, "mode": "publish"}}},
+                         findings)
+    keys = sorted(p.key for p in findings.problems)
+    assert keys == ["tool.sourcelift.backend", "tool.sourcelift.colour", "tool.sourcelift.mode"]
+    assert config.backend == "sourcelift.build"

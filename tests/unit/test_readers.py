@@ -1,0 +1,189 @@
+"""Readers: every uv source form, hatch/pdm placeholders, workspaces; malformed tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from packaging.markers import Marker
+
+from sourcelift.errors import Findings
+from sourcelift.model import (
+    GitArchiveSource,
+    GitSource,
+    IndexSource,
+    PathSource,
+    UrlSource,
+    WorkspaceSource,
+)
+from sourcelift.readers.direct_refs import parse_requirement
+from sourcelift.readers.project import read_project
+from sourcelift.readers.uv import read_uv_sources
+from sourcelift.readers.workspace import find_workspace
+
+from .conftest import write_tree
+
+PYPROJECT = Path("/p/pyproject.toml")
+
+
+def read(table: object) -> tuple[dict, Findings]:
+    findings = Findings()
+    return read_uv_sources(table, PYPROJECT, findings), findings
+
+
+def test_every_uv_source_form() -> None:
+    sources, findings = read(
+        {
+            "a": {"path": "vendor/a-1.0-py3-none-any.whl"},
+            "b": {"path": "../b", "editable": True},
+            "c": {"workspace": True},
+            "d": {"git": "https://example.com/d.git", "tag": "v1", "subdirectory": "pkg"},
+            "e": {"git": "https://example.com/e.git", "path": "dist/e-1.0.tar.gz", "rev": "abc"},
+            "f": {"url": "https://example.com/f-1.0.tar.gz"},
+            "g": {"index": "internal"},
+            "H_Name": {"path": "h", "marker": "sys_platform == 'linux'"},
+        }
+    )
+    assert findings.problems == []
+    assert isinstance(sources["a"][0], PathSource) and sources["a"][0].path == "vendor/a-1.0-py3-none-any.whl"
+    assert isinstance(sources["b"][0], PathSource) and sources["b"][0].editable
+    assert isinstance(sources["c"][0], WorkspaceSource)
+    d = sources["d"][0]
+    assert isinstance(d, GitSource) and (d.rev, d.subdirectory) == ("v1", "pkg")
+    e = sources["e"][0]
+    assert isinstance(e, GitArchiveSource) and (e.path, e.rev) == ("dist/e-1.0.tar.gz", "abc")
+    assert isinstance(sources["f"][0], UrlSource)
+    assert isinstance(sources["g"][0], IndexSource) and sources["g"][0].index == "internal"
+    h = sources["h-name"][0]  # names are normalized
+    assert h.marker == Marker("sys_platform == 'linux'") and h.key == "tool.uv.sources.H_Name"
+
+
+def test_list_of_sources_told_apart_by_markers() -> None:
+    sources, findings = read(
+        {"x": [{"path": "x-linux", "marker": "sys_platform == 'linux'"}, {"index": "y", "marker": "sys_platform == 'win32'"}]}
+    )
+    assert findings.problems == []
+    assert [s.key for s in sources["x"]] == ["tool.uv.sources.x[0]", "tool.uv.sources.x[1]"]
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "words"),
+    [
+        ({"x": {"path": 3}}, "tool.uv.sources.x.path", "must be a string, not int 3"),
+        ({"x": {"git": "u", "lfs": "yes"}}, "tool.uv.sources.x.lfs", "must be a boolean"),
+        ({"x": {"path": "p", "colour": "red"}}, "tool.uv.sources.x", "unknown key(s) for a `path` source: `colour`"),
+        ({"x": {"git": "u", "rev": "a", "tag": "b"}}, "tool.uv.sources.x", "gives `rev` and `tag`"),
+        ({"x": {"git": "u", "url": "https://e/x.whl"}}, "tool.uv.sources.x", "more than one kind of source: `git` with `url`"),
+        ({"x": {"editable": True}}, "tool.uv.sources.x", "names no kind of source"),
+        ({"x": "vendor/x.whl"}, "tool.uv.sources.x", "must be a table"),
+        ({"x": {"workspace": False}}, "tool.uv.sources.x", "`workspace` must be `true`"),
+        ({"x": {"path": "p", "marker": "os_name ="}}, "tool.uv.sources.x.marker", "not a valid PEP 508 marker"),
+        ({"x": [{"path": "a"}, {"path": "b"}]}, "tool.uv.sources.x", "must tell its entries apart"),
+        ({"x": {"git": "u", "path": "a.whl", "subdirectory": "s"}}, "tool.uv.sources.x", "cannot also take `subdirectory`"),
+        ({"x": {"url": "u", "tag": "v1"}}, "tool.uv.sources.x", "unknown key(s) for a `url` source: `tag`"),
+    ],
+)
+def test_malformed_source_tables(table: dict, key: str, words: str) -> None:
+    _, findings = read(table)
+    assert [p.key for p in findings.problems] == [key]
+    problem = findings.problems[0]
+    assert words in problem.message
+    assert problem.dependency == "x" and problem.fix
+
+
+def test_every_problem_is_collected() -> None:
+    _, findings = read({"a": {"path": 1}, "b": {"git": "u", "rev": "1", "branch": "m"}, "c": 5})
+    assert len(findings.problems) == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "name", "marker"),
+    [
+        ("x @ {root:uri}/vendor/x-1-py3-none-any.whl", "vendor/x-1-py3-none-any.whl", "x", None),
+        ("x @ {root:parent:uri}/libs/x", "../libs/x", "x", None),
+        ("x[cli] @ {root:parent:parent:uri}/x ; python_version >= '3.9'", "../../x", "x", 'python_version >= "3.9"'),
+        ("x @ {root:real:uri}/x", "x", "x", None),
+        ("Y @ file:///${PROJECT_ROOT}/vendor/y-2.0.tar.gz", "vendor/y-2.0.tar.gz", "y", None),
+        ("y @ file:///${PROJECT_ROOT}/../y", "../y", "y", None),
+    ],
+)
+def test_placeholder_direct_references(text: str, path: str, name: str, marker: str | None) -> None:
+    requirement, source = parse_requirement(text, "project.dependencies[0]", PYPROJECT)
+    assert source is not None and source.path == path and source.name == name
+    assert requirement.url is None
+    assert (str(requirement.marker) if requirement.marker else None) == marker
+
+
+def test_plain_requirements_have_no_source() -> None:
+    requirement, source = parse_requirement("x>=1 @ https://e/x.whl".replace(">=1 ", " "), "k", PYPROJECT)
+    assert source is None and requirement.url == "https://e/x.whl"
+
+
+WORKSPACE = {
+    "pyproject.toml": """
+        [tool.uv.workspace]
+        members = ["packages/*"]
+        exclude = ["packages/skip"]
+        [tool.uv.sources]
+        lib-b = { workspace = true }
+        shared = { path = "vendor/shared-1.0-py3-none-any.whl" }
+    """,
+    "packages/app/pyproject.toml": """
+        [project]
+        name = "app"
+        version = "1"
+        dependencies = ["lib-a", "lib-b", "shared"]
+        [tool.uv.sources]
+        lib-a = { workspace = true }
+        shared = { path = "../../own/shared-2.0-py3-none-any.whl" }
+    """,
+    "packages/lib-a/pyproject.toml": '[project]\nname = "Lib_A"\nversion = "1"\n',
+    "packages/lib-b/pyproject.toml": '[project]\nname = "lib-b"\nversion = "1"\n',
+    "packages/skip/pyproject.toml": '[project]\nname = "skip"\nversion = "1"\n',
+}
+
+
+def test_workspace_members_and_inherited_sources(tmp_path: Path) -> None:
+    write_tree(tmp_path, WORKSPACE)
+    app = tmp_path / "packages" / "app"
+    workspace = find_workspace(app)
+    assert workspace is not None and workspace.root == tmp_path
+    findings = Findings()
+    assert set(workspace.members(findings)) == {"app", "lib-a", "lib-b"}  # `skip` is excluded
+    from sourcelift._compat import tomllib
+
+    project = read_project(app, tomllib.loads((app / "pyproject.toml").read_text()), findings)
+    assert findings.problems == []
+    # own sources win over inherited ones; the root's apply where the member has none
+    assert project.sources["shared"][0].key == "tool.uv.sources.shared"
+    assert project.sources["lib-b"][0].key == f"{tmp_path / 'pyproject.toml'}:tool.uv.sources.lib-b"
+    assert project.sources["lib-b"][0].base == tmp_path
+
+
+def test_excluded_member_is_not_in_the_workspace(tmp_path: Path) -> None:
+    write_tree(tmp_path, WORKSPACE)
+    assert find_workspace(tmp_path / "packages" / "skip") is None
+
+
+def test_unused_source_is_a_warning(make_project) -> None:
+    root = make_project(
+        """
+        [project]
+        name = "p"
+        version = "1"
+        dependencies = ["a"]
+        [dependency-groups]
+        dev = ["devtool"]
+        [tool.uv.sources]
+        a = { path = "a" }
+        devtool = { path = "d" }
+        ghost = { path = "g" }
+        """
+    )
+    from sourcelift._compat import tomllib
+
+    findings = Findings()
+    read_project(root, tomllib.loads((root / "pyproject.toml").read_text()), findings)
+    assert findings.problems == []
+    assert [w.key for w in findings.warnings] == ["tool.uv.sources.ghost"]
+    assert "no requirement" in findings.warnings[0].message
