@@ -187,3 +187,22 @@ def test_unused_source_is_a_warning(make_project) -> None:
     assert findings.problems == []
     assert [w.key for w in findings.warnings] == ["tool.uv.sources.ghost"]
     assert "no requirement" in findings.warnings[0].message
+
+
+def test_pdm_placeholder_warns_about_uv_and_names_the_portable_form(make_project) -> None:
+    root = make_project(
+        """
+        [project]
+        name = "p"
+        version = "1"
+        dependencies = ["prebuilt @ file:///${PROJECT_ROOT}/vendor/prebuilt-0.1.0-py3-none-any.whl"]
+        """
+    )
+    from sourcelift._compat import tomllib
+
+    findings = Findings()
+    project = read_project(root, tomllib.loads((root / "pyproject.toml").read_text()), findings)
+    assert project.sources["prebuilt"][0].path == "vendor/prebuilt-0.1.0-py3-none-any.whl"
+    (warning,) = findings.warnings
+    assert warning.key == "project.dependencies[0]" and "`uv pip install`" in warning.message
+    assert 'prebuilt = { path = "vendor/prebuilt-0.1.0-py3-none-any.whl" }' in warning.fix

@@ -27,7 +27,7 @@ from .wrapper import _ours
 __all__ = ["SourceliftMetadataHook", "hatch_register_metadata_hook"]
 
 _HOOK_KEY = "tool.hatch.metadata.hooks.sourcelift"
-_USE_WRAPPER = 'or use the wrapper instead: `build-backend = "sourcelift.build"` (no dynamic field needed)'
+_USE_WRAPPER = 'or use the wrapper backend `build-backend = "sourcelift.build"`, which needs no dynamic field'
 
 
 class SourceliftMetadataHook(MetadataHookInterface):
@@ -70,7 +70,7 @@ def _check_will_run(root: Path) -> None:
                 f"every dynamic field ({', '.join(dynamic)}) is already in this sdist's PKG-INFO, so hatchling "
                 f"will not run the metadata hook in `{_HOOK_KEY}` for this wheel and its dependencies would lose "
                 "their sources",
-                f"build the wheel from the source tree, {_USE_WRAPPER} (it carries sources through sdists)",
+                f"build the wheel from the source tree, {_USE_WRAPPER} and carries sources through sdists",
             )
     hatch = data.get("tool", {}).get("hatch", {})
     allowed = hatch.get("metadata", {}).get("allow-direct-references") if isinstance(hatch, dict) else None

@@ -30,6 +30,7 @@ def read_project(root: Path, data: dict[str, Any], findings: Findings) -> Projec
     name = project_table.get("name") if isinstance(project_table.get("name"), str) else root.name
     dynamic = project_table.get("dynamic", [])
     dynamic = dynamic if isinstance(dynamic, list) else []
+    dynamic_dependencies = bool({"dependencies", "optional-dependencies"} & set(dynamic))
 
     requirements: list[DeclaredRequirement] = []
     sources: dict[str, list[Source]] = {}
@@ -51,6 +52,16 @@ def read_project(root: Path, data: dict[str, Any], findings: Findings) -> Projec
             requirements.append(DeclaredRequirement(requirement, item_key, extra))
             if source is not None:
                 sources.setdefault(source.name, []).append(source)
+                if "${PROJECT_ROOT}" in text and not dynamic_dependencies:
+                    findings.warning(
+                        item_key,
+                        "uv reads static dependencies itself, without this build backend, and expands "
+                        "`${PROJECT_ROOT}` from its own environment (its working directory), so "
+                        "`uv pip install` of this project from git or another directory cannot find the file",
+                        f'declare the path in `[tool.uv.sources]` (`{requirement.name} = {{ path = "{source.path}" }}`) '
+                        "and keep the bare name in the dependencies; sourcelift reads both forms",
+                        dependency=requirement.name,
+                    )
 
     if "dependencies" in project_table:
         add_requirements(project_table["dependencies"], "project.dependencies", None)
@@ -96,7 +107,7 @@ def read_project(root: Path, data: dict[str, Any], findings: Findings) -> Projec
         name=str(name),
         requirements=requirements,
         sources=sources,
-        dynamic_dependencies=bool({"dependencies", "optional-dependencies"} & set(dynamic)),
+        dynamic_dependencies=dynamic_dependencies,
         other_names=frozenset(other_names),
         workspace_root=workspace.root if workspace is not None else None,
     )
