@@ -22,7 +22,7 @@ from sourcelift.errors import ConfigError
 
 METADATA = (
     "Metadata-Version: 2.1\nName: app\nVersion: 1.0\nLicense: line one\n        line two\n"
-    "Requires-Dist: lib>=1\nRequires-Dist: other\nRequires-Dist: lib; extra == \"x\"\n\nThe description.\n"
+    'Requires-Dist: lib>=1\nRequires-Dist: other\nRequires-Dist: lib; extra == "x"\n\nThe description.\n'
 )
 
 
@@ -33,10 +33,14 @@ def to_file(value: str) -> list[str] | None:
 def test_only_requires_dist_lines_change() -> None:
     new = rewrite_core_metadata(METADATA, to_file)
     assert new is not None
-    assert requires_dist(new) == ["lib @ file:///s/lib-1.0-py3-none-any.whl", "other",
-                                  "lib @ file:///s/lib-1.0-py3-none-any.whl"]
-    assert new.replace("lib @ file:///s/lib-1.0-py3-none-any.whl", "X") == METADATA.replace(
-        'lib>=1', "X").replace('lib; extra == "x"', "X").replace("Requires-Dist: X\n", "Requires-Dist: X\n")
+    assert requires_dist(new) == [
+        "lib @ file:///s/lib-1.0-py3-none-any.whl",
+        "other",
+        "lib @ file:///s/lib-1.0-py3-none-any.whl",
+    ]
+    assert new.replace("lib @ file:///s/lib-1.0-py3-none-any.whl", "X") == METADATA.replace("lib>=1", "X").replace(
+        'lib; extra == "x"', "X"
+    ).replace("Requires-Dist: X\n", "Requires-Dist: X\n")
 
 
 def test_dynamic_requires_dist_raises_metadata_version_to_2_2() -> None:
@@ -52,8 +56,11 @@ def test_nothing_to_change_returns_none() -> None:
 
 @pytest.mark.parametrize(
     ("name", "canonical", "version"),
-    [("Foo_Bar-1.0-py3-none-any.whl", "foo-bar", "1.0"), ("foo_bar-2.0rc1.tar.gz", "foo-bar", "2.0rc1"),
-     ("x-1.zip", "x", "1")],
+    [
+        ("Foo_Bar-1.0-py3-none-any.whl", "foo-bar", "1.0"),
+        ("foo_bar-2.0rc1.tar.gz", "foo-bar", "2.0rc1"),
+        ("x-1.zip", "x", "1"),
+    ],
 )
 def test_archive_names(name: str, canonical: str, version: str) -> None:
     parsed = parse_archive_name(name)
@@ -67,10 +74,18 @@ def test_bad_archive_names(name: str) -> None:
 
 
 def make_wheel(path: Path) -> None:
-    files = {"app/__init__.py": b"x = 1\n", "app-1.0.dist-info/METADATA": METADATA.encode(),
-             "app-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\n"}
-    record = "".join(f"{n},sha256={base64.urlsafe_b64encode(hashlib.sha256(d).digest()).rstrip(b'=').decode()},{len(d)}\n"
-                     for n, d in files.items()) + "app-1.0.dist-info/RECORD,,\n"
+    files = {
+        "app/__init__.py": b"x = 1\n",
+        "app-1.0.dist-info/METADATA": METADATA.encode(),
+        "app-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\n",
+    }
+    record = (
+        "".join(
+            f"{n},sha256={base64.urlsafe_b64encode(hashlib.sha256(d).digest()).rstrip(b'=').decode()},{len(d)}\n"
+            for n, d in files.items()
+        )
+        + "app-1.0.dist-info/RECORD,,\n"
+    )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in files.items():
             archive.writestr(name, data)
@@ -111,15 +126,22 @@ def test_failed_rewrite_leaves_the_wheel_untouched(tmp_path: Path) -> None:
 def test_sdist_pkg_info_rewritten_and_files_added(tmp_path: Path) -> None:
     sdist = tmp_path / "app-1.0.tar.gz"
     with tarfile.open(sdist, "w:gz") as archive:
-        for name, data in {"app-1.0/PKG-INFO": METADATA.encode(), "app-1.0/pyproject.toml": b"",
-                           "app-1.0/src/app.egg-info/PKG-INFO": METADATA.encode()}.items():
+        for name, data in {
+            "app-1.0/PKG-INFO": METADATA.encode(),
+            "app-1.0/pyproject.toml": b"",
+            "app-1.0/src/app.egg-info/PKG-INFO": METADATA.encode(),
+        }.items():
             info = tarfile.TarInfo(name)
             info.size, info.mtime = len(data), 1234
             archive.addfile(info, io.BytesIO(data))
     extra = tmp_path / "lib-1.0-py3-none-any.whl"
     extra.write_bytes(b"wheel")
-    rewrite_sdist(sdist, to_file, mark_dynamic=True,
-                  add={"vendor/lib-1.0-py3-none-any.whl": extra, ".sourcelift/local.json": b"{}", "pyproject.toml": b"no"})
+    rewrite_sdist(
+        sdist,
+        to_file,
+        mark_dynamic=True,
+        add={"vendor/lib-1.0-py3-none-any.whl": extra, ".sourcelift/local.json": b"{}", "pyproject.toml": b"no"},
+    )
     with tarfile.open(sdist) as archive:
         names = archive.getnames()
         assert names.count("app-1.0/pyproject.toml") == 1  # present files are not duplicated

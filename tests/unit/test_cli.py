@@ -36,8 +36,13 @@ def test_explain_report(example: Path, tmp_path: Path, monkeypatch: pytest.Monke
     assert prebuilt["sources"][0]["kind"] == "archive" and prebuilt["sources"][0]["version"] == "0.1.0"
     assert prebuilt["local"][0].startswith(f"prebuilt @ file://{tmp_path / 'store'}/sha256/")
     assert prebuilt["publish"] == PUBLISH_NOT_YET
-    assert requests == {"requirement": "requests>=2", "key": "project.dependencies[1]", "sources": [],
-                        "local": ["requests>=2"], "publish": "requests>=2"}
+    assert requests == {
+        "requirement": "requests>=2",
+        "key": "project.dependencies[1]",
+        "sources": [],
+        "local": ["requests>=2"],
+        "publish": "requests>=2",
+    }
     assert not (tmp_path / "store").exists()  # explain writes nothing
 
 

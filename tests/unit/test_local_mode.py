@@ -38,8 +38,9 @@ def problems_of(root: Path, store: Store) -> ProblemsError:
 
 
 def test_vendored_wheel_points_into_the_store(make_project, store: Store) -> None:
-    root = make_project(project('["prebuilt>=0.1"]', f'prebuilt = {{ path = "vendor/{WHEEL}" }}'),
-                        {f"vendor/{WHEEL}": WHEEL_BYTES})
+    root = make_project(
+        project('["prebuilt>=0.1"]', f'prebuilt = {{ path = "vendor/{WHEEL}" }}'), {f"vendor/{WHEEL}": WHEEL_BYTES}
+    )
     plan, findings = make_plan(root, store)
     url = path_to_file_url(store.path_for(SHA, WHEEL))
     assert plan.rewrite_line("prebuilt>=0.1", findings) == [f"prebuilt @ {url}"]
@@ -50,13 +51,15 @@ def test_vendored_wheel_points_into_the_store(make_project, store: Store) -> Non
 
 def test_extras_and_markers_of_requirement_and_source_are_kept(make_project, store: Store) -> None:
     root = make_project(
-        project('["lib[cli,fast]; python_version >= \'3.9\'"]',
-                'lib = { path = "../lib", marker = "sys_platform == \'linux\'" }'),
+        project(
+            "[\"lib[cli,fast]; python_version >= '3.9'\"]",
+            'lib = { path = "../lib", marker = "sys_platform == \'linux\'" }',
+        ),
         {"../lib/pyproject.toml": "[project]\nname='lib'\nversion='1'\n"},
     )
     plan, findings = make_plan(root, store)
     lines = plan.rewrite_line('lib[cli,fast]; python_version >= "3.9"', findings)
-    lib = path_to_file_url((root.parent / "lib"))
+    lib = path_to_file_url(root.parent / "lib")
     assert lines == [
         f'lib[cli,fast] @ {lib} ; python_version >= "3.9" and sys_platform == "linux"',
         'lib[cli,fast]; python_version >= "3.9" and sys_platform != "linux"',
@@ -67,10 +70,13 @@ def test_extras_and_markers_of_requirement_and_source_are_kept(make_project, sto
 
 def test_marker_branches_become_one_line_each_plus_the_uncovered_rest(make_project, store: Store) -> None:
     root = make_project(
-        project('["x>=1"]', """x = [
+        project(
+            '["x>=1"]',
+            """x = [
             { git = "https://example.com/x.git", tag = "v1", marker = "sys_platform == 'linux'" },
             { url = "https://example.com/x-1.tar.gz", marker = "sys_platform == 'darwin' or os_name == 'java'" },
-        ]"""),
+        ]""",
+        ),
     )
     plan, findings = make_plan(root, store)
     assert plan.rewrite_line("x>=1", findings) == [
@@ -82,9 +88,12 @@ def test_marker_branches_become_one_line_each_plus_the_uncovered_rest(make_proje
 
 
 def test_optional_dependency_lines_keep_their_extra(make_project, store: Store) -> None:
-    root = make_project(project("[]", f'prebuilt = {{ path = "vendor/{WHEEL}" }}',
-                                extra='optional-dependencies = { speed = ["prebuilt"] }'),
-                        {f"vendor/{WHEEL}": WHEEL_BYTES})
+    root = make_project(
+        project(
+            "[]", f'prebuilt = {{ path = "vendor/{WHEEL}" }}', extra='optional-dependencies = { speed = ["prebuilt"] }'
+        ),
+        {f"vendor/{WHEEL}": WHEEL_BYTES},
+    )
     plan, findings = make_plan(root, store)
     lines = plan.declared_lines(findings)
     assert lines["project.optional-dependencies.speed[0]"][0].endswith(' ; extra == "speed"')
@@ -92,7 +101,9 @@ def test_optional_dependency_lines_keep_their_extra(make_project, store: Store) 
 
 
 def test_git_source_with_subdirectory_and_credentials_removed(make_project, store: Store) -> None:
-    root = make_project(project('["x"]', 'x = { git = "https://me:s3cret@example.com/x.git", rev = "abc123", subdirectory = "py" }'))
+    root = make_project(
+        project('["x"]', 'x = { git = "https://me:s3cret@example.com/x.git", rev = "abc123", subdirectory = "py" }')
+    )
     plan, findings = make_plan(root, store)
     lines = plan.rewrite_line("x", findings)
     assert lines == ["x @ git+https://example.com/x.git@abc123#subdirectory=py"]
@@ -108,11 +119,14 @@ def test_index_source_keeps_the_bare_requirement_with_a_warning(make_project, st
 
 
 def test_editable_directory_says_what_is_emitted(make_project, store: Store) -> None:
-    root = make_project(project('["lib"]', 'lib = { path = "lib", editable = true }'),
-                        {"lib/setup.py": "from setuptools import setup; setup()"})
+    root = make_project(
+        project('["lib"]', 'lib = { path = "lib", editable = true }'),
+        {"lib/setup.py": "from setuptools import setup; setup()"},
+    )
     plan, findings = make_plan(root, store)
     (warning,) = findings.warnings
     assert warning.key == "tool.uv.sources.lib.editable"
+    assert plan.rewrite_line("lib", Findings()) == [f"lib @ {path_to_file_url(root / 'lib')}"]
     assert f"`lib @ {path_to_file_url(root / 'lib')}`" in warning.message
     assert "cannot carry `editable = true`" in warning.message
 
@@ -120,7 +134,9 @@ def test_editable_directory_says_what_is_emitted(make_project, store: Store) -> 
 def test_workspace_member_becomes_its_directory(tmp_path: Path, store: Store) -> None:
     from .test_readers import WORKSPACE, write_tree
 
-    write_tree(tmp_path, {**WORKSPACE, "vendor/shared-1.0-py3-none-any.whl": "x", "own/shared-2.0-py3-none-any.whl": "y"})
+    write_tree(
+        tmp_path, {**WORKSPACE, "vendor/shared-1.0-py3-none-any.whl": "x", "own/shared-2.0-py3-none-any.whl": "y"}
+    )
     plan, findings = make_plan(tmp_path / "packages" / "app", store)
     assert plan.rewrite_line("lib-a", findings) == [f"lib-a @ {path_to_file_url(tmp_path / 'packages' / 'lib-a')}"]
     assert plan.rewrite_line("lib-b", findings) == [f"lib-b @ {path_to_file_url(tmp_path / 'packages' / 'lib-b')}"]
@@ -141,7 +157,9 @@ def test_missing_path(make_project, store: Store) -> None:
 
 
 def test_file_that_is_not_a_wheel_or_sdist(make_project, store: Store) -> None:
-    root = make_project(project('["prebuilt"]', 'prebuilt = { path = "vendor/prebuilt.egg" }'), {"vendor/prebuilt.egg": "x"})
+    root = make_project(
+        project('["prebuilt"]', 'prebuilt = { path = "vendor/prebuilt.egg" }'), {"vendor/prebuilt.egg": "x"}
+    )
     (problem,) = problems_of(root, store).problems
     assert "is neither a wheel" in problem.message and "standard file name" in problem.fix
 
@@ -174,10 +192,15 @@ def test_workspace_source_without_workspace(make_project, store: Store) -> None:
 def test_workspace_source_with_no_such_member(tmp_path: Path, store: Store) -> None:
     from .test_readers import write_tree
 
-    write_tree(tmp_path, {
-        "pyproject.toml": '[tool.uv.workspace]\nmembers = ["m/*"]\n',
-        "m/app/pyproject.toml": '[project]\nname="app"\nversion="1"\ndependencies=["nope"]\n[tool.uv.sources]\nnope={workspace=true}\n',
-    })
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.uv.workspace]\nmembers = ["m/*"]\n',
+            "m/app/pyproject.toml": (
+                '[project]\nname="app"\nversion="1"\ndependencies=["nope"]\n[tool.uv.sources]\nnope={workspace=true}\n'
+            ),
+        },
+    )
     (problem,) = problems_of(tmp_path / "m" / "app", store).problems
     assert "has no member named 'nope' (members: app)" in problem.message
 
@@ -189,11 +212,16 @@ def test_directory_that_is_not_a_project(make_project, store: Store) -> None:
 
 
 def test_malformed_table_stops_the_build_and_all_problems_are_listed(make_project, store: Store) -> None:
-    root = make_project(project('["a", "b", "c"]', """
+    root = make_project(
+        project(
+            '["a", "b", "c"]',
+            """
         a = { git = "https://e/a.git", rev = "1", tag = "v1" }
         b = { git = "https://e/b.git", url = "https://e/b.whl" }
         c = { path = "missing" }
-    """))
+    """,
+        )
+    )
     error = problems_of(root, store)
     assert [p.dependency for p in error.problems] == ["a", "b", "c"]
     assert "3 problems" in error.render()
@@ -209,8 +237,9 @@ def test_sourcelift_config_is_checked(make_project) -> None:
     from sourcelift.config import read_config
 
     findings = Findings()
-    config = read_config({"tool": {"sourcelift": {"backend": "sourcelift.build", "colour": 1, "mode": "publish"}}},
-                         findings)
+    config = read_config(
+        {"tool": {"sourcelift": {"backend": "sourcelift.build", "colour": 1, "mode": "publish"}}}, findings
+    )
     keys = sorted(p.key for p in findings.problems)
     assert keys == ["tool.sourcelift.backend", "tool.sourcelift.colour", "tool.sourcelift.mode"]
     assert config.backend == "sourcelift.build"

@@ -8,7 +8,9 @@ from sourcelift.rewrite.markers import CannotNegate, conjoin, negate_any
 
 ENVIRONMENTS = [
     {"sys_platform": p, "os_name": o, "python_version": v, "extra": ""}
-    for p in ("linux", "darwin", "win32") for o in ("posix", "nt") for v in ("3.9", "3.12")
+    for p in ("linux", "darwin", "win32")
+    for o in ("posix", "nt")
+    for v in ("3.9", "3.12")
 ]
 
 

@@ -60,7 +60,12 @@ def test_every_uv_source_form() -> None:
 
 def test_list_of_sources_told_apart_by_markers() -> None:
     sources, findings = read(
-        {"x": [{"path": "x-linux", "marker": "sys_platform == 'linux'"}, {"index": "y", "marker": "sys_platform == 'win32'"}]}
+        {
+            "x": [
+                {"path": "x-linux", "marker": "sys_platform == 'linux'"},
+                {"index": "y", "marker": "sys_platform == 'win32'"},
+            ]
+        }
     )
     assert findings.problems == []
     assert [s.key for s in sources["x"]] == ["tool.uv.sources.x[0]", "tool.uv.sources.x[1]"]
@@ -73,13 +78,21 @@ def test_list_of_sources_told_apart_by_markers() -> None:
         ({"x": {"git": "u", "lfs": "yes"}}, "tool.uv.sources.x.lfs", "must be a boolean"),
         ({"x": {"path": "p", "colour": "red"}}, "tool.uv.sources.x", "unknown key(s) for a `path` source: `colour`"),
         ({"x": {"git": "u", "rev": "a", "tag": "b"}}, "tool.uv.sources.x", "gives `rev` and `tag`"),
-        ({"x": {"git": "u", "url": "https://e/x.whl"}}, "tool.uv.sources.x", "more than one kind of source: `git` with `url`"),
+        (
+            {"x": {"git": "u", "url": "https://e/x.whl"}},
+            "tool.uv.sources.x",
+            "more than one kind of source: `git` with `url`",
+        ),
         ({"x": {"editable": True}}, "tool.uv.sources.x", "names no kind of source"),
         ({"x": "vendor/x.whl"}, "tool.uv.sources.x", "must be a table"),
         ({"x": {"workspace": False}}, "tool.uv.sources.x", "`workspace` must be `true`"),
         ({"x": {"path": "p", "marker": "os_name ="}}, "tool.uv.sources.x.marker", "not a valid PEP 508 marker"),
         ({"x": [{"path": "a"}, {"path": "b"}]}, "tool.uv.sources.x", "must tell its entries apart"),
-        ({"x": {"git": "u", "path": "a.whl", "subdirectory": "s"}}, "tool.uv.sources.x", "cannot also take `subdirectory`"),
+        (
+            {"x": {"git": "u", "path": "a.whl", "subdirectory": "s"}},
+            "tool.uv.sources.x",
+            "cannot also take `subdirectory`",
+        ),
         ({"x": {"url": "u", "tag": "v1"}}, "tool.uv.sources.x", "unknown key(s) for a `url` source: `tag`"),
     ],
 )

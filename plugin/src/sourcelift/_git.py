@@ -18,7 +18,7 @@ def with_git_blob(url: str, rev: str | None, path: str, use: Callable[[BinaryIO]
     """Clone ``url`` (bare, into a temporary directory), and call ``use`` with a
     binary stream of the file ``path`` at ``rev`` (default: the remote HEAD)."""
     try:
-        import git  # noqa: PLC0415 - lazy: a build without git sources never pays for it
+        import git
     except ImportError as exc:  # gitpython raises ImportError when the git executable is missing
         raise ConfigError(f"reading {path!r} from {url} needs git: {exc}") from None
     workdir = Path(tempfile.mkdtemp(prefix="sourcelift-git-"))

@@ -34,7 +34,7 @@ def read_config(data: dict[str, Any], findings: Findings) -> Config:
     if not isinstance(backend, str) or not backend.strip():
         findings.error(
             "tool.sourcelift.backend",
-            f"must name a PEP 517 backend such as \"hatchling.build\", not {backend!r}",
+            f'must name a PEP 517 backend such as "hatchling.build", not {backend!r}',
             'write e.g. `backend = "setuptools.build_meta"`',
         )
         backend = DEFAULT_BACKEND
@@ -49,6 +49,6 @@ def read_config(data: dict[str, Any], findings: Findings) -> Config:
         if mode == "publish":
             message = "publish mode is not available in this version of sourcelift"
         else:
-            message = f"must be \"local\", not {mode!r}"
+            message = f'must be "local", not {mode!r}'
         findings.error("tool.sourcelift.mode", message, 'remove `mode` or set `mode = "local"`')
     return Config(backend=backend.strip() if isinstance(backend, str) else DEFAULT_BACKEND)

@@ -9,9 +9,9 @@ traceback from sourcelift reaches a user.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 __all__ = [
     "ConfigError",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, TypedDict
+from typing import TypedDict
 
 from packaging.utils import canonicalize_name
 
@@ -32,9 +32,9 @@ class SourceReport(TypedDict):
     key: str
     kind: str
     location: str
-    version: Optional[str]
-    sha256: Optional[str]
-    marker: Optional[str]
+    version: str | None
+    sha256: str | None
+    marker: str | None
 
 
 class RequirementReport(TypedDict):
@@ -47,7 +47,7 @@ class RequirementReport(TypedDict):
 
 class ProblemReport(TypedDict):
     key: str
-    dependency: Optional[str]
+    dependency: str | None
     message: str
     fix: str
 
@@ -92,8 +92,9 @@ def explain(root: Path, store: Store | None = None) -> Report:
     findings = Findings()
     pyproject = root / "pyproject.toml"
     data = load_toml(pyproject, findings)
-    report = Report(version=REPORT_VERSION, project=root.name, pyproject=str(pyproject), requirements=[],
-                    problems=[], warnings=[])
+    report = Report(
+        version=REPORT_VERSION, project=root.name, pyproject=str(pyproject), requirements=[], problems=[], warnings=[]
+    )
     if data is not None:
         project = read_project(root, data, findings)
         report["project"] = project.name
@@ -107,7 +108,9 @@ def explain(root: Path, store: Store | None = None) -> Report:
                     requirement=str(declared.requirement),
                     key=declared.key,
                     sources=[_source_report(s) for s in found],
-                    local=lines.get(declared.key, [str(declared.requirement)]) if found else [str(declared.requirement)],
+                    local=lines.get(declared.key, [str(declared.requirement)])
+                    if found
+                    else [str(declared.requirement)],
                     publish=PUBLISH_NOT_YET if found else str(declared.requirement),
                 )
             )

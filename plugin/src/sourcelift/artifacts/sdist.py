@@ -53,9 +53,11 @@ def rewrite_sdist(
         members = source.getmembers()
         top = _top([m.name for m in members])
         latest = max((m.mtime for m in members), default=0)
-        with atomic_writer(sdist) as stream, gzip.GzipFile(
-            filename="", mode="wb", fileobj=stream, mtime=gzip_mtime
-        ) as compressed, tarfile.open(fileobj=compressed, mode="w", format=source.format) as target:
+        with (
+            atomic_writer(sdist) as stream,
+            gzip.GzipFile(filename="", mode="wb", fileobj=stream, mtime=gzip_mtime) as compressed,
+            tarfile.open(fileobj=compressed, mode="w", format=source.format) as target,
+        ):
             present: set[str] = set()
             for member in members:
                 relative = member.name[len(top) + 1 :]
@@ -79,4 +81,3 @@ def rewrite_sdist(
                 info.mtime = latest
                 target.addfile(info, io.BytesIO(data))
                 present.add(relative)
-

@@ -48,7 +48,7 @@ def sha256_file(path: Path, limit: int = MAX_ARCHIVE_BYTES) -> str:
     return digest.hexdigest()
 
 
-def _copy(source: BinaryIO, target: BinaryIO | None, digest: "hashlib._Hash", limit: int, what: str) -> None:
+def _copy(source: BinaryIO, target: BinaryIO | None, digest: hashlib._Hash, limit: int, what: str) -> None:
     total = 0
     while True:
         chunk = source.read(_CHUNK)
@@ -88,8 +88,7 @@ class Store:
             target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ConfigError(
-                f"cannot create the archive store at {self.root}: {exc.strerror}; "
-                f"set {ENV_VAR} to a writable directory"
+                f"cannot create the archive store at {self.root}: {exc.strerror}; set {ENV_VAR} to a writable directory"
             ) from None
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
         try:
@@ -115,8 +114,7 @@ class Store:
             incoming.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ConfigError(
-                f"cannot create the archive store at {self.root}: {exc.strerror}; "
-                f"set {ENV_VAR} to a writable directory"
+                f"cannot create the archive store at {self.root}: {exc.strerror}; set {ENV_VAR} to a writable directory"
             ) from None
         handle, temporary = tempfile.mkstemp(dir=incoming, prefix=".tmp-", suffix=".part")
         try:

@@ -57,7 +57,7 @@ def _check_will_run(root: Path) -> None:
             f'make a field dynamic (e.g. `dynamic = ["version"]` with `[tool.hatch.version]`), {_USE_WRAPPER}',
         )
     elif (root / "PKG-INFO").is_file():
-        from hatchling.metadata.spec import (  # noqa: PLC0415 - only when building from an sdist
+        from hatchling.metadata.spec import (
             PROJECT_CORE_METADATA_FIELDS,
             project_metadata_from_core_metadata,
         )
@@ -116,5 +116,3 @@ def _rewrite(plan: Plan, values: list[str], key: str, findings: Findings) -> lis
 @hookimpl
 def hatch_register_metadata_hook() -> type[SourceliftMetadataHook]:
     return SourceliftMetadataHook
-
-

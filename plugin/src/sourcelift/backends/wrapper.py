@@ -74,13 +74,13 @@ def _ours(function: F) -> F:
             return function(*args, **kwargs)
         except SystemExit:
             raise
-        except Exception as error:  # noqa: BLE001 - the boundary where our errors meet the user
+        except Exception as error:
             _report_and_exit(error)
 
     return wrapper  # type: ignore[return-value]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _inner_backend(root: str) -> ModuleType | Any:
     findings = Findings()
     pyproject = Path(root) / "pyproject.toml"

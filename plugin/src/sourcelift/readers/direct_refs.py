@@ -31,7 +31,8 @@ def parse_requirement(text: str, key: str, pyproject: Path) -> tuple[Requirement
 
     Raises :class:`packaging.requirements.InvalidRequirement` for invalid text.
 
-    >>> req, src = parse_requirement("x @ {root:parent:uri}/libs/x", "project.dependencies[0]", Path("/p/a/pyproject.toml"))
+    >>> pyproject = Path("/p/a/pyproject.toml")
+    >>> req, src = parse_requirement("x @ {root:parent:uri}/libs/x", "project.dependencies[0]", pyproject)
     >>> req.name, src.path
     ('x', '../libs/x')
     """

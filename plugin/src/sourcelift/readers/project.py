@@ -58,7 +58,8 @@ def read_project(root: Path, data: dict[str, Any], findings: Findings) -> Projec
                         "uv reads static dependencies itself, without this build backend, and expands "
                         "`${PROJECT_ROOT}` from its own environment (its working directory), so "
                         "`uv pip install` of this project from git or another directory cannot find the file",
-                        f'declare the path in `[tool.uv.sources]` (`{requirement.name} = {{ path = "{source.path}" }}`) '
+                        "declare the path in `[tool.uv.sources]` "
+                        f'(`{requirement.name} = {{ path = "{source.path}" }}`) '
                         "and keep the bare name in the dependencies; sourcelift reads both forms",
                         dependency=requirement.name,
                     )

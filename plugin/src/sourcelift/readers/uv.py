@@ -86,7 +86,7 @@ def _read_entry(name: str, entry: Any, key: str, pyproject: Path, findings: Find
     if not isinstance(entry, dict):
         findings.error(
             key,
-            f"must be a table such as `{{ path = \"...\" }}`, not {type(entry).__name__} {entry!r}",
+            f'must be a table such as `{{ path = "..." }}`, not {type(entry).__name__} {entry!r}',
             "write the source as an inline table",
             dependency=name,
         )
@@ -110,7 +110,9 @@ def _read_entry(name: str, entry: Any, key: str, pyproject: Path, findings: Find
         if kinds:
             listed = " with ".join(f"`{k}`" for k in kinds)
             message = f"names more than one kind of source: {listed}"
-            fix = "keep exactly one of `path`, `git`, `url`, `index`, `workspace` (lists of sources take a `marker` each)"
+            fix = (
+                "keep exactly one of `path`, `git`, `url`, `index`, `workspace` (lists of sources take a `marker` each)"
+            )
         else:
             message = "names no kind of source"
             fix = "give exactly one of `path`, `git`, `url`, `index`, `workspace = true`"
@@ -144,7 +146,9 @@ def _read_entry(name: str, entry: Any, key: str, pyproject: Path, findings: Find
         )
         ok = False
     if kind == "workspace" and entry.get("workspace") is not True:
-        findings.error(key, "`workspace` must be `true`", "write `workspace = true` or remove the entry", dependency=name)
+        findings.error(
+            key, "`workspace` must be `true`", "write `workspace = true` or remove the entry", dependency=name
+        )
         ok = False
     marker: Marker | None = None
     raw_marker = entry.get("marker")
@@ -152,7 +156,9 @@ def _read_entry(name: str, entry: Any, key: str, pyproject: Path, findings: Find
         try:
             marker = Marker(raw_marker)
         except InvalidMarker as exc:
-            findings.error(f"{key}.marker", f"is not a valid PEP 508 marker: {exc}", "correct the marker", dependency=name)
+            findings.error(
+                f"{key}.marker", f"is not a valid PEP 508 marker: {exc}", "correct the marker", dependency=name
+            )
             ok = False
     if not ok:
         return None
@@ -174,7 +180,9 @@ def _read_entry(name: str, entry: Any, key: str, pyproject: Path, findings: Find
         git = entry["git"]
         if "path" in entry:
             return GitArchiveSource(**common, git=git, rev=rev, path=entry["path"])
-        return GitSource(**common, git=git, rev=rev, subdirectory=entry.get("subdirectory"), lfs=entry.get("lfs", False))
+        return GitSource(
+            **common, git=git, rev=rev, subdirectory=entry.get("subdirectory"), lfs=entry.get("lfs", False)
+        )
     if kind == "url":
         return UrlSource(**common, url=entry["url"], subdirectory=entry.get("subdirectory"))
     return IndexSource(**common, index=entry["index"])

@@ -64,16 +64,19 @@ def render_local(
     for source in sources:
         guard = _guard(source)
         marker = conjoin(requirement.marker, guard)
-        if isinstance(source, ResolvedArchive) and requirement.specifier:
-            if not requirement.specifier.contains(source.version, prereleases=True):
-                findings.error(
-                    source.key if source.key.startswith("project.") else f"{source.key}.path",
-                    f"the archive {source.filename!r} holds version {source.version}, "
-                    f"which does not satisfy `{requirement}` ({key})",
-                    f"vendor a release matching {requirement.specifier}, or change the requirement's specifier",
-                    dependency=requirement.name,
-                )
-                continue
+        if (
+            isinstance(source, ResolvedArchive)
+            and requirement.specifier
+            and not requirement.specifier.contains(source.version, prereleases=True)
+        ):
+            findings.error(
+                source.key if source.key.startswith("project.") else f"{source.key}.path",
+                f"the archive {source.filename!r} holds version {source.version}, "
+                f"which does not satisfy `{requirement}` ({key})",
+                f"vendor a release matching {requirement.specifier}, or change the requirement's specifier",
+                dependency=requirement.name,
+            )
+            continue
         target = _target(source, store)
         if target is None:
             assert isinstance(source, ResolvedIndex)
@@ -82,7 +85,7 @@ def render_local(
                 source.key,
                 f"a PEP 508 requirement cannot name an index; emitted `{line}` and installers will look for "
                 f"it on their own configured index, not on `{source.index}`",
-                f"tell installers about the index (`--index-url`/`--extra-index-url`), or use a `path`/`url` source",
+                "tell installers about the index (`--index-url`/`--extra-index-url`), or use a `path`/`url` source",
                 dependency=requirement.name,
             )
         else:

@@ -14,6 +14,7 @@ from ..model import DeclaredRequirement, ResolvedArchive, ResolvedSource
 from ..readers._toml import load_toml
 from ..readers.project import read_project
 from .local import is_location_dependent, render_local
+from .markers import conjoin
 from .record import RECORD_PATH, plan_sources_from_record
 from .resolve import resolve_sources
 
@@ -60,13 +61,8 @@ class Plan:
             sources = self.sources.get(canonicalize_name(declared.requirement.name))
             if sources:
                 requirement = Requirement(str(declared.requirement))
-                if declared.extra is not None:
-                    marker = f'extra == "{declared.extra}"'
-                    requirement = Requirement(
-                        f"{requirement.name}{'[' + ','.join(sorted(requirement.extras)) + ']' if requirement.extras else ''}"
-                        f"{requirement.specifier}; "
-                        + (f"({requirement.marker}) and {marker}" if requirement.marker else marker)
-                    )
+                if declared.extra is not None:  # as it will read in METADATA
+                    requirement.marker = conjoin(requirement.marker, f'extra == "{declared.extra}"')
                 lines[declared.key] = render_local(requirement, sources, self.store, findings, declared.key)
         return lines
 

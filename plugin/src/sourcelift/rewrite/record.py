@@ -47,8 +47,14 @@ def make_record(
                 member = source.relative or f"{ARCHIVE_DIR}/{source.sha256}/{source.filename}"
                 if member not in members:
                     to_add[member] = source.path
-                entry.update(kind="archive", member=member, filename=source.filename, sha256=source.sha256,
-                             project=source.project, version=source.version)
+                entry.update(
+                    kind="archive",
+                    member=member,
+                    filename=source.filename,
+                    sha256=source.sha256,
+                    project=source.project,
+                    version=source.version,
+                )
             elif isinstance(source, ResolvedDirectory):
                 entry.update(kind="directory", path=str(source.path))
             elif isinstance(source, ResolvedGit):
@@ -58,8 +64,12 @@ def make_record(
             else:
                 entry.update(kind="index", index=source.index)
             entries[name].append(entry)
-    document = {"version": RECORD_VERSION, "note": NOTE.format(origin=origin), "origin": str(origin),
-                "sources": entries}
+    document = {
+        "version": RECORD_VERSION,
+        "note": NOTE.format(origin=origin),
+        "origin": str(origin),
+        "sources": entries,
+    }
     return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode(), to_add
 
 
@@ -72,9 +82,13 @@ def plan_sources_from_record(root: Path, findings: Findings) -> dict[str, list[R
         findings.error(key, f"the sourcelift record cannot be read: {exc}", "rebuild the sdist from the source tree")
         return {}
     if not isinstance(document, dict) or document.get("version") != RECORD_VERSION:
-        findings.error(key, f"unsupported record version {document.get('version')!r}" if isinstance(document, dict)
-                       else "the record is not a JSON object",
-                       "build the wheel with the sourcelift version that made the sdist, or rebuild the sdist")
+        findings.error(
+            key,
+            f"unsupported record version {document.get('version')!r}"
+            if isinstance(document, dict)
+            else "the record is not a JSON object",
+            "build the wheel with the sourcelift version that made the sdist, or rebuild the sdist",
+        )
         return {}
     origin = document.get("origin", "?")
     sources: dict[str, list[ResolvedSource]] = {}
@@ -98,9 +112,16 @@ def plan_sources_from_record(root: Path, findings: Findings) -> dict[str, list[R
                         dependency=name,
                     )
                     continue
-                sources[name].append(ResolvedArchive(**common, path=member, filename=entry["filename"],
-                                                     sha256=entry["sha256"], project=entry["project"],
-                                                     version=entry["version"]))
+                sources[name].append(
+                    ResolvedArchive(
+                        **common,
+                        path=member,
+                        filename=entry["filename"],
+                        sha256=entry["sha256"],
+                        project=entry["project"],
+                        version=entry["version"],
+                    )
+                )
             elif kind == "directory":
                 directory = Path(entry["path"])
                 if not directory.is_dir():
@@ -114,13 +135,20 @@ def plan_sources_from_record(root: Path, findings: Findings) -> dict[str, list[R
                     continue
                 sources[name].append(ResolvedDirectory(**common, path=directory))
             elif kind == "git":
-                sources[name].append(ResolvedGit(**common, url=entry["url"], rev=entry.get("rev"),
-                                                 subdirectory=entry.get("subdirectory")))
+                sources[name].append(
+                    ResolvedGit(
+                        **common, url=entry["url"], rev=entry.get("rev"), subdirectory=entry.get("subdirectory")
+                    )
+                )
             elif kind == "url":
                 sources[name].append(ResolvedUrl(**common, url=entry["url"], subdirectory=entry.get("subdirectory")))
             elif kind == "index":
                 sources[name].append(ResolvedIndex(**common, index=entry["index"]))
             else:
-                findings.error(entry.get("key", key), f"unknown source kind {kind!r} in the record",
-                               "rebuild the sdist with this version of sourcelift", dependency=name)
+                findings.error(
+                    entry.get("key", key),
+                    f"unknown source kind {kind!r} in the record",
+                    "rebuild the sdist with this version of sourcelift",
+                    dependency=name,
+                )
     return sources

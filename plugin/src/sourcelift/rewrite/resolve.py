@@ -17,7 +17,6 @@ from ..errors import ConfigError, Findings
 from ..model import (
     GitArchiveSource,
     GitSource,
-    IndexSource,
     PathSource,
     Project,
     ResolvedArchive,
@@ -230,8 +229,12 @@ def _resolve_git_archive(source: GitArchiveSource, findings: Findings, store: St
         pass  # reported with the other checks by _archive
     else:
         try:
-            sha256, stored = with_git_blob(source.git.removeprefix("git+"), source.rev, normalized,
-                                           lambda stream: store.add_unverified(stream, filename))
+            sha256, stored = with_git_blob(
+                source.git.removeprefix("git+"),
+                source.rev,
+                normalized,
+                lambda stream: store.add_unverified(stream, filename),
+            )
         except ConfigError as exc:
             findings.error(
                 key,
