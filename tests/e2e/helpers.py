@@ -1,0 +1,90 @@
+"""Assertions shared by the end-to-end tests."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+
+from tests.support import Venv, file_url
+from tests.support.examples import Example, Source
+from tests.support.metadata import (
+    find_wheel,
+    requirements_by_name,
+    requires_dist,
+    sha256_file,
+    wheel_metadata_text,
+)
+
+
+def assert_source(
+    requirement_line_owner: str,
+    metadata_text: str,
+    dependency: str,
+    source: Source,
+    *,
+    tree: Path,
+    store: Path,
+) -> None:
+    """``dependency`` in ``metadata_text`` is the direct reference ``source`` demands."""
+    reqs = requirements_by_name(metadata_text)
+    lines = requires_dist(metadata_text)
+    req = reqs.get(canonicalize_name(dependency))
+    assert req is not None, f"{requirement_line_owner}: no Requires-Dist for {dependency}: {lines}"
+    assert req.url, f"{requirement_line_owner}: {dependency} is not a direct reference: {lines}"
+    if source.kind == "archive":
+        archive = tree / source.path
+        pattern = re.escape(file_url(store)) + r"/sha256/([0-9a-f]{64})/" + re.escape(archive.name)
+        match = re.fullmatch(pattern, req.url)
+        assert match, (
+            f"{requirement_line_owner}: {dependency} should point into the store "
+            f"{file_url(store)}/sha256/<hex>/{archive.name}, got {req.url!r}"
+        )
+        stored = store / "sha256" / match.group(1) / archive.name
+        assert stored.is_file(), f"{stored} (from {req.url}) does not exist"
+        assert sha256_file(stored) == match.group(1), f"{stored} does not hash to its directory name"
+        assert match.group(1) == sha256_file(archive), f"{stored} is not a copy of {archive}"
+    else:
+        expected = file_url(tree / source.path)
+        assert req.url == expected, f"{requirement_line_owner}: {dependency} should be {expected!r}, got {req.url!r}"
+
+
+def assert_wheel_sources(
+    example: Example,
+    wheel_dir: Path,
+    *,
+    tree: Path,
+    store: Path,
+    distributions: Mapping[str, Mapping[str, Source]] | None = None,
+) -> None:
+    """Every wheel of ``example`` in ``wheel_dir`` has the expected direct references."""
+    expectations = example.sources if distributions is None else distributions
+    for dist, deps in expectations.items():
+        wheel = find_wheel(wheel_dir, dist)
+        text = wheel_metadata_text(wheel)
+        for dependency, source in deps.items():
+            assert_source(wheel.name, text, dependency, source, tree=tree, store=store)
+
+
+def assert_runs(example: Example, venv: Venv, env: Mapping[str, str], cwd: Path) -> None:
+    """The installed code imports and runs, using its installed dependencies."""
+    out = venv.run_python(example.code, env=env, cwd=cwd)
+    assert out.strip() == example.output
+
+
+def assert_installed_from_store(example: Example, venv: Venv, env: Mapping[str, str], cwd: Path, store: Path) -> None:
+    """Installed archive dependencies came from the content-addressed store."""
+    top = example.sources.get(example.distribution, {})
+    for dependency, source in top.items():
+        if source.kind != "archive":
+            continue
+        code = (
+            "import importlib.metadata as m, sys; "
+            f"sys.stdout.write(m.distribution({dependency!r}).read_text('direct_url.json') or '')"
+        )
+        direct_url = venv.run_python(code, env=env, cwd=cwd)
+        assert file_url(store) + "/sha256/" in direct_url, (
+            f"{dependency} was not installed from the store {store}: direct_url.json={direct_url!r}"
+        )

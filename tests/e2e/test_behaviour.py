@@ -1,0 +1,180 @@
+"""What sourcelift changes, what it leaves alone, and how it fails."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.helpers import assert_runs, assert_wheel_sources
+from tests.support import (
+    Venv,
+    clone,
+    copy_tree,
+    create_venv,
+    init_repo,
+    run,
+    status_porcelain,
+)
+from tests.support.examples import BY_NAME, Example
+from tests.support.metadata import find_wheel
+
+pytestmark = pytest.mark.e2e
+
+PROJECT_IN_GIT = BY_NAME["project-in-git"]
+NOT_FOUND = "Could not find a version that satisfies the requirement prebuilt"
+
+
+def rewrite(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{path} no longer contains {old!r}; update the test"
+    path.write_text(text.replace(old, new))
+
+
+def plain_hatchling_copy(dest: Path) -> Path:
+    """project-in-git with sourcelift taken out of [build-system]."""
+    copy_tree(PROJECT_IN_GIT.path, dest)
+    pyproject = dest / "pyproject.toml"
+    rewrite(pyproject, 'requires = ["sourcelift", "hatchling"]', 'requires = ["hatchling"]')
+    rewrite(pyproject, 'build-backend = "sourcelift.build"', 'build-backend = "hatchling.build"')
+    init_repo(dest)
+    return dest
+
+
+def test_plain_hatchling_cannot_install_vendored_wheel(offline_env: dict[str, str], tmp_path: Path) -> None:
+    """The problem sourcelift solves: without it, pip sees a bare ``prebuilt``."""
+    tree = plain_hatchling_copy(tmp_path / "project-in-git")
+    proc = run(
+        [sys.executable, "-m", "pip", "wheel", "--wheel-dir", tmp_path / "out", tree],
+        env=offline_env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert proc.returncode != 0, proc.stdout + proc.stderr
+    assert NOT_FOUND in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+
+
+def test_uv_sync_in_clone(
+    example_repo: Callable[[Example], Path],
+    offline_env: dict[str, str],
+    uv_bin: str,
+    tmp_path: Path,
+) -> None:
+    tree = clone(example_repo(PROJECT_IN_GIT), tmp_path / "clone")
+    run(
+        [uv_bin, "sync", "--no-index", "--python", sys.executable],
+        env=offline_env,
+        cwd=tree,
+    )
+    assert_runs(PROJECT_IN_GIT, Venv(tree / ".venv"), offline_env, tmp_path)
+
+
+@pytest.mark.parametrize("name", ["project-in-git", "uv-workspace", "hatch-root-uri"])
+def test_builds_leave_the_tree_untouched(
+    name: str,
+    example_repo: Callable[[Example], Path],
+    offline_env: dict[str, str],
+    store_dir: Path,
+    tmp_path: Path,
+) -> None:
+    """pip wheel and python -m build write nothing into a hatchling project's tree."""
+    example = BY_NAME[name]
+    tree = clone(example_repo(example), tmp_path / "clone")
+    assert status_porcelain(tree) == ""
+    run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--wheel-dir",
+            tmp_path / "pip-out",
+            example.project_dir(tree),
+        ],
+        env=offline_env,
+        cwd=tmp_path,
+    )
+    run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--outdir",
+            tmp_path / "build-out",
+            example.project_dir(tree),
+        ],
+        env=offline_env,
+        cwd=tmp_path,
+    )
+    # the builds did happen, through sourcelift
+    top = {example.distribution: example.sources[example.distribution]}
+    for out in ("pip-out", "build-out"):
+        assert_wheel_sources(example, tmp_path / out, tree=tree, store=store_dir, distributions=top)
+    assert status_porcelain(tree) == ""
+
+
+@pytest.mark.parametrize("frontend", ["pip wheel", "python -m build"])
+def test_missing_vendored_archive_is_a_clear_error(frontend: str, offline_env: dict[str, str], tmp_path: Path) -> None:
+    tree = copy_tree(PROJECT_IN_GIT.path, tmp_path / "project-in-git")
+    rewrite(
+        tree / "pyproject.toml",
+        'prebuilt = { path = "vendor/prebuilt-0.1.0-py3-none-any.whl" }',
+        'prebuilt = { path = "vendor/missing.whl" }',
+    )
+    init_repo(tree)
+    if frontend == "pip wheel":
+        cmd = [sys.executable, "-m", "pip", "wheel", "--wheel-dir", tmp_path / "out", tree]
+    else:
+        cmd = [sys.executable, "-m", "build", "--outdir", tmp_path / "out", tree]
+    proc = run(cmd, env=offline_env, cwd=tmp_path, check=False)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output
+    lines = [m.group(0) for m in re.finditer(r"(?m)^[\s│|]*sourcelift:.*$", proc.stderr)]
+    assert lines, f"no line starting with 'sourcelift:' on stderr:\n{proc.stderr}"
+    message = proc.stderr[proc.stderr.index(lines[0].strip()) :]
+    assert "prebuilt" in message, output
+    assert "tool.uv.sources.prebuilt" in message, output
+    assert "Traceback" not in output, output
+    assert not list((tmp_path / "out").glob("project_in_git-*.whl")), output
+
+
+@pytest.mark.py39
+def test_python39_pip_wheel_and_install(
+    example_repo: Callable[[Example], Path],
+    python39: str,
+    offline_env39: dict[str, str],
+    store_dir: Path,
+    uv_bin: str,
+    tmp_path: Path,
+) -> None:
+    """The plugin (and its tomli fallback) works under the oldest supported Python."""
+    venv = create_venv(tmp_path / "venv39", env=offline_env39, python=python39, uv=uv_bin)
+    version = venv.run_python("import sys; print('%d.%d' % sys.version_info[:2])", env=offline_env39)
+    assert version.strip() == "3.9"
+    tree = clone(example_repo(PROJECT_IN_GIT), tmp_path / "clone")
+    out = tmp_path / "wheels"
+    run(venv.pip("wheel", "--wheel-dir", out, tree), env=offline_env39, cwd=tmp_path)
+    assert_wheel_sources(PROJECT_IN_GIT, out, tree=tree, store=store_dir)
+    wheel = find_wheel(out, PROJECT_IN_GIT.distribution)
+    run(venv.pip("install", wheel), env=offline_env39, cwd=tmp_path)
+    assert_runs(PROJECT_IN_GIT, venv, offline_env39, tmp_path)
+
+
+def test_explain_command_from_installed_hook(
+    example_repo: Callable[[Example], Path],
+    offline_env: dict[str, str],
+    make_venv: Callable[..., Venv],
+    tmp_path: Path,
+) -> None:
+    """sourcelift-hook installs from the wheelhouse with its pinned sourcelift and explains."""
+    venv = make_venv()
+    run(venv.pip("install", "sourcelift-hook"), env=offline_env, cwd=tmp_path)
+    repo = example_repo(PROJECT_IN_GIT)
+    proc = run([venv.bin("sourcelift"), "explain", repo], env=offline_env, cwd=tmp_path)
+    assert "prebuilt" in proc.stdout, proc.stdout
+    assert "tool.uv.sources.prebuilt" in proc.stdout, proc.stdout
+    assert "Traceback" not in proc.stdout + proc.stderr
