@@ -1,0 +1,86 @@
+"""The native hatchling metadata hook, driven by real pip and build."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.support import init_repo, run
+from tests.support.examples import BY_NAME
+from tests.support.metadata import find_wheel, requires_dist, wheel_metadata_text
+
+pytestmark = pytest.mark.e2e
+
+WHEEL = "prebuilt-0.1.0-py3-none-any.whl"
+
+HOOK_PROJECT = """
+    [build-system]
+    requires = ["hatchling", "sourcelift"]
+    build-backend = "hatchling.build"
+
+    [project]
+    name = "hooked"
+    {version}
+    requires-python = ">=3.9"
+    dependencies = ["prebuilt"]
+
+    [tool.hatch.version]
+    path = "src/hooked/__init__.py"
+
+    [tool.hatch.metadata]
+    allow-direct-references = true
+
+    [tool.hatch.metadata.hooks.sourcelift]
+
+    [tool.uv.sources]
+    prebuilt = {{ path = "vendor/{wheel}" }}
+"""
+
+
+def hook_project(root: Path, version: str = 'dynamic = ["version"]') -> Path:
+    (root / "src" / "hooked").mkdir(parents=True)
+    (root / "src" / "hooked" / "__init__.py").write_text('__version__ = "0.3.0"\n')
+    (root / "vendor").mkdir()
+    shutil.copy2(BY_NAME["project-in-git"].path / "vendor" / WHEEL, root / "vendor" / WHEEL)
+    (root / "pyproject.toml").write_text(textwrap.dedent(HOOK_PROJECT.format(version=version, wheel=WHEEL)))
+    init_repo(root)
+    return root
+
+
+def test_hook_rewrites_sources_when_building_from_the_tree(
+    offline_env: dict[str, str], store_dir: Path, tmp_path: Path
+) -> None:
+    tree = hook_project(tmp_path / "hooked")
+    run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", tmp_path / "out", tree], env=offline_env, cwd=tmp_path
+    )
+    (line,) = requires_dist(wheel_metadata_text(find_wheel(tmp_path / "out", "hooked")))
+    assert line.startswith(f"prebuilt @ file://{store_dir}/sha256/") and line.endswith(WHEEL)
+
+
+def failure(cmd: list[str | Path], env: dict[str, str], cwd: Path) -> str:
+    proc = run(cmd, env=env, cwd=cwd, check=False)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output
+    assert "Traceback" not in output, output
+    return output
+
+
+def test_hook_refuses_to_be_skipped_when_dynamic_is_empty(offline_env: dict[str, str], tmp_path: Path) -> None:
+    tree = hook_project(tmp_path / "hooked", version='version = "0.3.0"')
+    output = failure(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", tmp_path / "out", tree], offline_env, tmp_path
+    )
+    assert "`project.dynamic`: is empty, so hatchling will not run the metadata hook" in output
+    assert 'build-backend = "sourcelift.build"' in output
+
+
+def test_hook_refuses_wheel_from_sdist_where_hatchling_skips_it(offline_env: dict[str, str], tmp_path: Path) -> None:
+    tree = hook_project(tmp_path / "hooked")
+    output = failure([sys.executable, "-m", "build", "--outdir", tmp_path / "out", tree], offline_env, tmp_path)
+    assert "every dynamic field (version) is already in this sdist's PKG-INFO" in output
+    assert not list((tmp_path / "out").glob("*.whl"))
