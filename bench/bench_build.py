@@ -84,7 +84,6 @@ if len(sys.argv) > 2:
 # clocks; `json` after them.
 PROBE_CHILD = r"""
 import sys, time
-t0 = time.perf_counter()
 import hatchling.build
 if len(sys.argv) > 2:
     with open(sys.argv[2], encoding="utf-8") as stream:

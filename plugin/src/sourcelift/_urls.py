@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
-from urllib.request import pathname2url
 
 __all__ = ["path_to_file_url", "redact_credentials"]
 
@@ -18,10 +17,9 @@ def path_to_file_url(path: Path) -> str:
     >>> path_to_file_url(Path("/srv/wheels/a b.whl"))
     'file:///srv/wheels/a%20b.whl'
     """
-    url = pathname2url(str(path))
-    if url.startswith("///"):  # Windows drive paths come back as ///C:/...
-        return "file:" + url
-    return "file://" + url
+    # Path.as_uri rather than urllib.request.pathname2url: importing urllib.request
+    # pulls in http, email and ssl, a cost every build would pay.
+    return path.absolute().as_uri()
 
 
 def redact_credentials(url: str) -> tuple[str, bool]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from ._record import record
 from .errors import Findings
 
 __all__ = ["DEFAULT_BACKEND", "Config", "read_config"]
@@ -13,7 +13,7 @@ DEFAULT_BACKEND = "hatchling.build"
 _KEYS = {"backend", "mode"}
 
 
-@dataclass(frozen=True)
+@record
 class Config:
     backend: str = DEFAULT_BACKEND
     mode: str = "local"

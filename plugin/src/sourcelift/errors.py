@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
+
+from ._record import record
 
 __all__ = [
     "ConfigError",
@@ -30,7 +31,7 @@ class SourceliftError(Exception):
         return f"sourcelift: error: {self}"
 
 
-@dataclass(frozen=True)
+@record
 class Problem:
     """One thing wrong with a project, with where it is and how to fix it.
 

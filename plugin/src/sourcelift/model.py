@@ -10,12 +10,14 @@ normalized name, as uv does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Union
 
 from packaging.markers import Marker
 from packaging.requirements import Requirement
+
+from ._record import record
 
 __all__ = [
     "DeclaredRequirement",
@@ -37,7 +39,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@record
 class SourceBase:
     """What every declared source has: its package, where it was declared, its guards."""
 
@@ -58,7 +60,7 @@ class SourceBase:
         return self.pyproject.parent
 
 
-@dataclass(frozen=True)
+@record
 class PathSource(SourceBase):
     """A local path: an archive (wheel, sdist) or a project directory."""
 
@@ -66,14 +68,14 @@ class PathSource(SourceBase):
     editable: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class WorkspaceSource(SourceBase):
     """``workspace = true``: the workspace member with this name."""
 
     editable: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class GitSource(SourceBase):
     """A git repository at a revision, optionally a subdirectory of it."""
 
@@ -83,7 +85,7 @@ class GitSource(SourceBase):
     lfs: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class GitArchiveSource(SourceBase):
     """An archive (wheel or sdist) stored at ``path`` inside a git repository."""
 
@@ -92,13 +94,13 @@ class GitArchiveSource(SourceBase):
     path: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class UrlSource(SourceBase):
     url: str = ""
     subdirectory: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class IndexSource(SourceBase):
     index: str = ""
 
@@ -106,7 +108,7 @@ class IndexSource(SourceBase):
 Source = Union[PathSource, WorkspaceSource, GitSource, GitArchiveSource, UrlSource, IndexSource]
 
 
-@dataclass(frozen=True)
+@record
 class DeclaredRequirement:
     """A requirement as written in ``[project]``, with where it was written."""
 
@@ -116,7 +118,7 @@ class DeclaredRequirement:
     extra: str | None = None
 
 
-@dataclass
+@record
 class Project:
     """Everything sourcelift read from one project's pyproject.toml (and its workspace)."""
 
@@ -136,7 +138,7 @@ class Project:
 # Resolved sources: what a declared source turned out to be.
 
 
-@dataclass(frozen=True)
+@record
 class ResolvedBase:
     name: str
     key: str
@@ -144,7 +146,7 @@ class ResolvedBase:
     extra: str | None
 
 
-@dataclass(frozen=True)
+@record
 class ResolvedArchive(ResolvedBase):
     """A wheel or sdist file, identified by its content hash."""
 
@@ -159,13 +161,13 @@ class ResolvedArchive(ResolvedBase):
     """The path as declared, relative to the project root, when it lies inside it."""
 
 
-@dataclass(frozen=True)
+@record
 class ResolvedDirectory(ResolvedBase):
     path: Path
     editable: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class ResolvedGit(ResolvedBase):
     url: str
     """Credential-free repository URL, without the ``git+`` prefix."""
@@ -173,13 +175,13 @@ class ResolvedGit(ResolvedBase):
     subdirectory: str | None
 
 
-@dataclass(frozen=True)
+@record
 class ResolvedUrl(ResolvedBase):
     url: str
     subdirectory: str | None
 
 
-@dataclass(frozen=True)
+@record
 class ResolvedIndex(ResolvedBase):
     index: str
 

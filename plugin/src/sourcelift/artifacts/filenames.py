@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from packaging.utils import (
     InvalidSdistFilename,
     InvalidWheelFilename,
     parse_sdist_filename,
     parse_wheel_filename,
 )
+
+from .._record import record
 
 __all__ = ["ArchiveName", "InvalidArchiveName", "parse_archive_name"]
 
@@ -20,7 +20,7 @@ class InvalidArchiveName(ValueError):
     pass
 
 
-@dataclass(frozen=True)
+@record
 class ArchiveName:
     project: str
     """The project name as the file name spells it (``-`` and ``.`` become ``_`` there)."""

@@ -19,13 +19,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, TypeVar
 
-from ..artifacts.sdist import rewrite_sdist, sdist_members
 from ..artifacts.wheel import rewrite_metadata_file, rewrite_wheel
 from ..config import read_config
 from ..errors import ConfigError, Findings, SourceliftError
 from ..readers._toml import load_toml
 from ..rewrite.plan import Plan, make_plan
-from ..rewrite.record import RECORD_PATH, make_record
 
 __all__ = [
     "OPTIONAL_HOOKS",
@@ -144,6 +142,10 @@ def _finish_metadata(plan: Plan, metadata: Path) -> None:
 
 @_ours
 def _finish_sdist(plan: Plan, sdist: Path) -> None:
+    # tarfile, gzip and json only for sdists: wheel builds never import them.
+    from ..artifacts.sdist import rewrite_sdist, sdist_members
+    from ..rewrite.record import RECORD_PATH, make_record
+
     add: dict[str, bytes | Path] = {}
     if plan.from_record:
         # Building an sdist from an sdist: carry the record and archives over as they are.

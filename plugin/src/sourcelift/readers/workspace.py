@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import glob
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from packaging.utils import canonicalize_name
 
 from .._compat import tomllib
+from .._record import record
 from ..errors import Findings
 
 __all__ = ["Workspace", "find_workspace"]
 
 
-@dataclass
+@record
 class Workspace:
     root: Path
     pyproject: Path

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from .._record import record
 from ..artifacts.store import Store
 from ..errors import Findings
 from ..model import DeclaredRequirement, ResolvedArchive, ResolvedSource
@@ -21,7 +22,7 @@ from .resolve import resolve_sources
 __all__ = ["Plan", "make_plan"]
 
 
-@dataclass
+@record
 class Plan:
     root: Path
     sources: dict[str, list[ResolvedSource]]

@@ -7,7 +7,6 @@ sdist and their sha256, directories by their absolute location on this machine.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,8 @@ def make_record(
     sources: dict[str, list[ResolvedSource]], origin: Path, members: set[str]
 ) -> tuple[bytes, dict[str, Path]]:
     """The record's bytes, and the archives to add to the sdist (member path -> file)."""
+    import json
+
     to_add: dict[str, Path] = {}
     entries: dict[str, list[dict[str, Any]]] = {}
     for name, items in sorted(sources.items()):
@@ -74,6 +75,8 @@ def make_record(
 
 
 def plan_sources_from_record(root: Path, findings: Findings) -> dict[str, list[ResolvedSource]]:
+    import json
+
     path = root / RECORD_PATH
     key = str(path)
     try:
