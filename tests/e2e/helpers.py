@@ -88,3 +88,25 @@ def assert_installed_from_store(example: Example, venv: Venv, env: Mapping[str, 
         assert file_url(store) + "/sha256/" in direct_url, (
             f"{dependency} was not installed from the store {store}: direct_url.json={direct_url!r}"
         )
+
+
+def assert_local_sdist(sdist: Path) -> None:
+    """A local-mode sdist says its Requires-Dist is dynamic, and carries its record and archives."""
+    import hashlib
+    import json
+    import tarfile
+
+    from tests.support.metadata import sdist_pkg_info_text
+
+    assert "Dynamic: Requires-Dist" in sdist_pkg_info_text(sdist).splitlines(), sdist
+    with tarfile.open(sdist) as archive:
+        top = archive.getnames()[0].split("/", 1)[0]
+        member = archive.extractfile(f"{top}/.sourcelift/local.json")
+        assert member is not None
+        record = json.loads(member.read())
+        assert record["version"] == 1 and "for that machine only" in record["note"]
+        archives = [entry for entries in record["sources"].values() for entry in entries if entry["kind"] == "archive"]
+        for entry in archives:
+            data = archive.extractfile(f"{top}/{entry['member']}")
+            assert data is not None, entry
+            assert hashlib.sha256(data.read()).hexdigest() == entry["sha256"], entry

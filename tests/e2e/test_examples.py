@@ -20,6 +20,7 @@ import pytest
 
 from tests.e2e.helpers import (
     assert_installed_from_store,
+    assert_local_sdist,
     assert_runs,
     assert_wheel_sources,
 )
@@ -130,7 +131,7 @@ def test_build_sdist_then_wheel_outlives_tree(
         env=offline_env,
         cwd=tmp_path,
     )
-    find_sdist(out, example.distribution)
+    assert_local_sdist(find_sdist(out, example.distribution))
     wheel = find_wheel(out, example.distribution)
     kept = tmp_path / "kept"
     kept.mkdir()

@@ -57,7 +57,7 @@ class ProblemsError(SourceliftError):
     def __init__(self, problems: Iterable[Problem], pyproject: Path | None = None) -> None:
         self.problems = list(problems)
         self.pyproject = pyproject
-        super().__init__(f"{len(self.problems)} problem(s)")
+        super().__init__(self.render())
 
     def render(self) -> str:
         count = len(self.problems)

@@ -1,0 +1,170 @@
+"""The local-mode sdist record, archives fetched from git, and the store under concurrency."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from sourcelift._urls import path_to_file_url
+from sourcelift.artifacts.store import Store
+from sourcelift.errors import ProblemsError
+from sourcelift.rewrite.plan import make_plan
+from sourcelift.rewrite.record import RECORD_PATH, make_record
+
+from .conftest import WHEEL, write_tree
+
+WHEEL_BYTES = b"vendored wheel bytes"
+
+
+def outside_and_directory_project(tmp_path: Path) -> Path:
+    write_tree(
+        tmp_path,
+        {
+            f"shared/{WHEEL}": WHEEL_BYTES,
+            "lib/pyproject.toml": '[project]\nname = "lib"\nversion = "1"\n',
+            "app/pyproject.toml": f"""
+                [project]
+                name = "app"
+                version = "1"
+                dependencies = ["prebuilt", "lib"]
+                [tool.uv.sources]
+                prebuilt = {{ path = "../shared/{WHEEL}" }}
+                lib = {{ path = "../lib" }}
+            """,
+        },
+    )
+    return tmp_path / "app"
+
+
+def unpacked_sdist(tree: Path, dest: Path, store: Store) -> Path:
+    """What an sdist of ``tree`` unpacks to: its files, PKG-INFO, the record and the archives it adds."""
+    plan, _ = make_plan(tree, store)
+    record, archives = make_record(plan.sources, tree, members={"pyproject.toml"})
+    shutil.copytree(tree, dest)
+    (dest / "PKG-INFO").write_text("Metadata-Version: 2.4\nName: app\nVersion: 1\n")
+    (dest / RECORD_PATH).parent.mkdir(parents=True)
+    (dest / RECORD_PATH).write_bytes(record)
+    for member, source in archives.items():
+        (dest / member).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, dest / member)
+    return dest
+
+
+def test_sdist_record_gives_the_wheel_the_same_lines(tmp_path: Path, store: Store) -> None:
+    tree = outside_and_directory_project(tmp_path / "src")
+    plan, findings = make_plan(tree, store)
+    expected = {value: plan.rewrite_line(value, findings) for value in ("prebuilt", "lib")}
+    sha = hashlib.sha256(WHEEL_BYTES).hexdigest()
+    _, archives = make_record(plan.sources, tree, members=set())
+    assert list(archives) == [f".sourcelift/archives/{sha}/{WHEEL}"]  # outside the root: carried by hash
+
+    extracted = unpacked_sdist(tree, tmp_path / "build" / "app-1", store)
+    from_sdist, findings = make_plan(extracted, store)
+    assert from_sdist.from_record
+    assert {value: from_sdist.rewrite_line(value, findings) for value in expected} == expected
+    assert expected["lib"] == [f"lib @ {path_to_file_url(tmp_path / 'src' / 'lib')}"]
+
+
+def test_tampered_archive_in_sdist_is_refused(tmp_path: Path, store: Store) -> None:
+    extracted = unpacked_sdist(outside_and_directory_project(tmp_path / "src"), tmp_path / "x" / "app-1", store)
+    document = json.loads((extracted / RECORD_PATH).read_text())
+    member = document["sources"]["prebuilt"][0]["member"]
+    (extracted / member).write_bytes(b"something else")
+    with pytest.raises(ProblemsError, match="does not match its recorded sha256"):
+        make_plan(extracted, store)
+
+
+def test_missing_recorded_directory_says_the_sdist_is_for_its_machine(tmp_path: Path, store: Store) -> None:
+    tree = outside_and_directory_project(tmp_path / "src")
+    extracted = unpacked_sdist(tree, tmp_path / "x" / "app-1", store)
+    shutil.rmtree(tmp_path / "src" / "lib")
+    with pytest.raises(ProblemsError) as info:
+        make_plan(extracted, store)
+    (problem,) = info.value.problems
+    assert problem.dependency == "lib" and "for that machine only" in problem.message
+
+
+def git(*args: str, cwd: Path) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+def test_archive_inside_a_git_repository_is_fetched_into_the_store(tmp_path: Path, store: Store) -> None:
+    repository = write_tree(tmp_path / "repo", {f"dist/{WHEEL}": WHEEL_BYTES})
+    git("init", "-q", cwd=repository)
+    git("add", "-A", cwd=repository)
+    git("commit", "-qm", "wheel", cwd=repository)
+    git("tag", "v1", cwd=repository)
+    (repository / "dist" / WHEEL).write_bytes(b"changed after the tag")
+    git("commit", "-qam", "changed", cwd=repository)
+    root = write_tree(
+        tmp_path / "proj",
+        {
+            "pyproject.toml": f"""
+        [project]
+        name = "p"
+        version = "1"
+        dependencies = ["prebuilt==0.1.0"]
+        [tool.uv.sources]
+        prebuilt = {{ git = "{path_to_file_url(repository)}", tag = "v1", path = "dist/{WHEEL}" }}
+    """
+        },
+    )
+    plan, findings = make_plan(root, store)
+    sha = hashlib.sha256(WHEEL_BYTES).hexdigest()  # the tagged content, not the later commit
+    assert plan.rewrite_line("prebuilt==0.1.0", findings) == [
+        f"prebuilt @ {path_to_file_url(store.path_for(sha, WHEEL))}"
+    ]
+    assert store.path_for(sha, WHEEL).read_bytes() == WHEEL_BYTES
+
+
+def test_missing_archive_in_git_repository_is_a_problem(tmp_path: Path, store: Store) -> None:
+    repository = write_tree(tmp_path / "repo", {"README": "x"})
+    git("init", "-q", cwd=repository)
+    git("add", "-A", cwd=repository)
+    git("commit", "-qm", "init", cwd=repository)
+    root = write_tree(
+        tmp_path / "proj",
+        {
+            "pyproject.toml": f"""
+        [project]
+        name = "p"
+        version = "1"
+        dependencies = ["prebuilt"]
+        [tool.uv.sources]
+        prebuilt = {{ git = "{path_to_file_url(repository)}", path = "dist/{WHEEL}" }}
+    """
+        },
+    )
+    with pytest.raises(ProblemsError) as info:
+        make_plan(root, store)
+    (problem,) = info.value.problems
+    assert problem.key == "tool.uv.sources.prebuilt.path" and "could not fetch the archive" in problem.message
+
+
+def _ensure(args: tuple[str, str]) -> str:
+    root, source = args
+    digest = hashlib.sha256(Path(source).read_bytes()).hexdigest()
+    return str(Store(Path(root)).ensure(Path(source), digest, Path(source).name))
+
+
+def test_concurrent_builds_share_the_store(tmp_path: Path) -> None:
+    source = tmp_path / WHEEL
+    source.write_bytes(WHEEL_BYTES * 50_000)
+    with ProcessPoolExecutor(max_workers=4) as pool:
+        paths = set(pool.map(_ensure, [(str(tmp_path / "store"), str(source))] * 16))
+    (stored,) = paths
+    assert Path(stored).read_bytes() == source.read_bytes()
+    leftovers = [p for p in (tmp_path / "store").rglob("*") if p.is_file() and p != Path(stored)]
+    assert leftovers == []
