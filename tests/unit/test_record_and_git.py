@@ -100,11 +100,16 @@ def git(*args: str, cwd: Path) -> str:
     ).stdout.strip()
 
 
+def repository_with(root: Path, files: dict[str, str | bytes]) -> Path:
+    write_tree(root, files)
+    git("init", "-q", cwd=root)
+    git("add", "-A", cwd=root)
+    git("commit", "-qm", "import", cwd=root)
+    return root
+
+
 def test_archive_inside_a_git_repository_is_fetched_into_the_store(tmp_path: Path, store: Store) -> None:
-    repository = write_tree(tmp_path / "repo", {f"dist/{WHEEL}": WHEEL_BYTES})
-    git("init", "-q", cwd=repository)
-    git("add", "-A", cwd=repository)
-    git("commit", "-qm", "wheel", cwd=repository)
+    repository = repository_with(tmp_path / "repo", {f"dist/{WHEEL}": WHEEL_BYTES})
     git("tag", "v1", cwd=repository)
     (repository / "dist" / WHEEL).write_bytes(b"changed after the tag")
     git("commit", "-qam", "changed", cwd=repository)
@@ -130,10 +135,7 @@ def test_archive_inside_a_git_repository_is_fetched_into_the_store(tmp_path: Pat
 
 
 def test_missing_archive_in_git_repository_is_a_problem(tmp_path: Path, store: Store) -> None:
-    repository = write_tree(tmp_path / "repo", {"README": "x"})
-    git("init", "-q", cwd=repository)
-    git("add", "-A", cwd=repository)
-    git("commit", "-qm", "init", cwd=repository)
+    repository = repository_with(tmp_path / "repo", {"README": "x"})
     root = write_tree(
         tmp_path / "proj",
         {

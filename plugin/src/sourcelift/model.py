@@ -132,7 +132,6 @@ class Project:
     """True when ``dependencies`` or ``optional-dependencies`` are in ``project.dynamic``."""
     other_names: frozenset[str] = field(default_factory=frozenset)
     """Names used outside built metadata (dependency groups), so their sources are used."""
-    workspace_root: Path | None = None
 
 
 # Resolved sources: what a declared source turned out to be.

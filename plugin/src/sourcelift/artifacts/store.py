@@ -83,32 +83,13 @@ class Store:
 
     def add_stream(self, stream: BinaryIO, sha256: str, filename: str) -> Path:
         """Write an archive from a stream, checking it has the expected hash."""
-        target = self.path_for(sha256, filename)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise ConfigError(
-                f"cannot create the archive store at {self.root}: {exc.strerror}; set {ENV_VAR} to a writable directory"
-            ) from None
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
-        try:
-            digest = hashlib.sha256()
-            with os.fdopen(handle, "wb") as out:
-                _copy(stream, out, digest, MAX_ARCHIVE_BYTES, filename)
-            if digest.hexdigest() != sha256:
-                raise ConfigError(
-                    f"{filename}: content hash {digest.hexdigest()} differs from the expected {sha256}; "
-                    "the archive changed while it was being read, or it was tampered with"
-                )
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        return target
+        return self._write(stream, filename, sha256)[1]
 
     def add_unverified(self, stream: BinaryIO, filename: str) -> tuple[str, Path]:
         """Write an archive whose hash is not known yet; return its hash and stored path."""
+        return self._write(stream, filename, None)
+
+    def _write(self, stream: BinaryIO, filename: str, expected: str | None) -> tuple[str, Path]:
         incoming = self.root / "incoming"
         try:
             incoming.mkdir(parents=True, exist_ok=True)
@@ -122,10 +103,15 @@ class Store:
             with os.fdopen(handle, "wb") as out:
                 _copy(stream, out, digest, MAX_ARCHIVE_BYTES, filename)
             sha256 = digest.hexdigest()
+            if expected is not None and sha256 != expected:
+                raise ConfigError(
+                    f"{filename}: content hash {sha256} differs from the expected {expected}; "
+                    "the archive changed while it was being read, or it was tampered with"
+                )
             target = self.path_for(sha256, filename)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.chmod(temporary, 0o644)
-            os.replace(temporary, target)
+            os.replace(temporary, target)  # atomic: a concurrent build sees all of it or none
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise

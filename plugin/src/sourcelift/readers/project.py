@@ -9,7 +9,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from ..errors import Findings
-from ..model import DeclaredRequirement, PathSource, Project, Source
+from ..model import DeclaredRequirement, Project, Source
 from .direct_refs import parse_requirement
 from .uv import read_uv_sources
 from .workspace import find_workspace
@@ -110,7 +110,6 @@ def read_project(root: Path, data: dict[str, Any], findings: Findings) -> Projec
         sources=sources,
         dynamic_dependencies=dynamic_dependencies,
         other_names=frozenset(other_names),
-        workspace_root=workspace.root if workspace is not None else None,
     )
     _warn_unused(project, own_table, findings)
     return project
@@ -150,8 +149,3 @@ def _warn_unused(project: Project, own_table: Any, findings: Findings) -> None:
                 f"add `{raw_name}` to the dependencies, or remove the source",
                 dependency=raw_name,
             )
-
-
-def is_placeholder_source(source: Source) -> bool:
-    """Whether a source came from a hatch/pdm direct reference in ``[project]``."""
-    return isinstance(source, PathSource) and source.key.startswith("project.")
