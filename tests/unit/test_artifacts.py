@@ -171,3 +171,18 @@ def test_store_location_follows_the_environment(tmp_path: Path, monkeypatch: pyt
     monkeypatch.delenv("SOURCELIFT_STORE_DIR")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     assert Store().root == tmp_path / "xdg" / "sourcelift" / "store"
+
+
+@pytest.mark.parametrize(
+    ("sha", "name"),
+    [
+        ("a" * 64, "../../escape.whl"),
+        ("a" * 64, "sub/x.whl"),
+        ("a" * 64, ".."),
+        ("../" * 3, "x.whl"),
+        ("A" * 64, "x.whl"),
+    ],
+)
+def test_store_paths_never_leave_the_store(tmp_path: Path, sha: str, name: str) -> None:
+    with pytest.raises(ConfigError, match="refusing to store"):
+        Store(tmp_path).path_for(sha, name)

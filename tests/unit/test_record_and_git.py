@@ -170,3 +170,32 @@ def test_concurrent_builds_share_the_store(tmp_path: Path) -> None:
     assert Path(stored).read_bytes() == source.read_bytes()
     leftovers = [p for p in (tmp_path / "store").rglob("*") if p.is_file() and p != Path(stored)]
     assert leftovers == []
+
+
+def test_record_member_outside_the_sdist_is_refused(tmp_path: Path, store: Store) -> None:
+    extracted = unpacked_sdist(outside_and_directory_project(tmp_path / "src"), tmp_path / "x" / "app-1", store)
+    document = json.loads((extracted / RECORD_PATH).read_text())
+    outside = tmp_path / "src" / "shared" / WHEEL  # right bytes, wrong place
+    document["sources"]["prebuilt"][0]["member"] = str(Path("..") / ".." / ".." / outside.relative_to(tmp_path))
+    (extracted / RECORD_PATH).write_text(json.dumps(document))
+    with pytest.raises(ProblemsError, match="missing or does not match"):
+        make_plan(extracted, store)
+
+
+def test_git_errors_never_show_credentials(tmp_path: Path, store: Store) -> None:
+    root = write_tree(
+        tmp_path / "proj",
+        {
+            "pyproject.toml": f"""
+        [project]
+        name = "p"
+        version = "1"
+        dependencies = ["prebuilt"]
+        [tool.uv.sources]
+        prebuilt = {{ git = "file://user:s3cret@localhost{tmp_path}/nowhere.git", path = "dist/{WHEEL}" }}
+    """
+        },
+    )
+    with pytest.raises(ProblemsError) as info:
+        make_plan(root, store)
+    assert "s3cret" not in str(info.value) and "could not fetch the archive" in str(info.value)

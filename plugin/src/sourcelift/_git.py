@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, Callable, TypeVar
 
+from ._urls import redact_credentials
 from .errors import ConfigError
 
 __all__ = ["with_git_blob"]
@@ -16,11 +17,15 @@ T = TypeVar("T")
 
 def with_git_blob(url: str, rev: str | None, path: str, use: Callable[[BinaryIO], T]) -> T:
     """Clone ``url`` (bare, into a temporary directory), and call ``use`` with a
-    binary stream of the file ``path`` at ``rev`` (default: the remote HEAD)."""
+    binary stream of the file ``path`` at ``rev`` (default: the remote HEAD).
+
+    Error messages name the URL without its credentials, even where git's own do.
+    """
+    shown, _ = redact_credentials(url)
     try:
         import git
     except ImportError as exc:  # gitpython raises ImportError when the git executable is missing
-        raise ConfigError(f"reading {path!r} from {url} needs git: {exc}") from None
+        raise ConfigError(f"reading {path!r} from {shown} needs git: {exc}") from None
     workdir = Path(tempfile.mkdtemp(prefix="sourcelift-git-"))
     try:
         try:
@@ -28,9 +33,10 @@ def with_git_blob(url: str, rev: str | None, path: str, use: Callable[[BinaryIO]
             commit = repo.commit(rev or "HEAD")
             blob = commit.tree / path
         except git.GitCommandError as exc:
-            raise ConfigError(f"git could not read {url}: {exc.stderr.strip() or exc}") from None
+            detail = str(exc.stderr or exc).strip().replace(url, shown)
+            raise ConfigError(f"git could not read {shown}: {detail}") from None
         except (KeyError, ValueError, git.BadName) as exc:
-            raise ConfigError(f"{path!r} at {rev or 'HEAD'} in {url}: {exc}") from None
+            raise ConfigError(f"{path!r} at {rev or 'HEAD'} in {shown}: {exc}") from None
         return use(blob.data_stream)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

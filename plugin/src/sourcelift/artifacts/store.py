@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -28,6 +29,8 @@ ENV_VAR = "SOURCELIFT_STORE_DIR"
 MAX_ARCHIVE_BYTES = 4 * 1024**3
 """Archives larger than this are refused: a bound on what a build reads."""
 _CHUNK = 1024 * 1024
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_PLAIN_NAME = re.compile(r"[^/\\\x00:]+")
 
 
 def default_store_dir() -> Path:
@@ -70,7 +73,12 @@ class Store:
         self.root = root.absolute()
 
     def path_for(self, sha256: str, filename: str) -> Path:
-        """Where the archive with this hash lives (whether or not it is there yet)."""
+        """Where the archive with this hash lives (whether or not it is there yet).
+
+        Both parts may come from a (possibly hostile) sdist record: neither may leave the store.
+        """
+        if not _SHA256.fullmatch(sha256) or not _PLAIN_NAME.fullmatch(filename) or filename in (".", ".."):
+            raise ConfigError(f"refusing to store {filename!r} under hash {sha256!r}: not a plain file name and hash")
         return self.root / "sha256" / sha256 / filename
 
     def ensure(self, source: Path, sha256: str, filename: str) -> Path:

@@ -7,6 +7,7 @@ sdist and their sha256, directories by their absolute location on this machine.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +108,8 @@ def plan_sources_from_record(root: Path, findings: Findings) -> dict[str, list[R
             kind = entry.get("kind")
             if kind == "archive":
                 member = root / entry["member"]
-                if not member.is_file() or sha256_file(member) != entry["sha256"]:
+                inside = os.path.realpath(member).startswith(os.path.realpath(root) + os.sep)
+                if not inside or not member.is_file() or sha256_file(member) != entry["sha256"]:
                     findings.error(
                         entry["key"],
                         f"the archive {entry['member']} in this sdist is missing or does not match its recorded sha256",
