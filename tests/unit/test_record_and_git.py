@@ -199,3 +199,54 @@ def test_git_errors_never_show_credentials(tmp_path: Path, store: Store) -> None
     with pytest.raises(ProblemsError) as info:
         make_plan(root, store)
     assert "s3cret" not in str(info.value) and "could not fetch the archive" in str(info.value)
+
+
+NO_GIT_PROBE = r"""
+import sys
+from pathlib import Path
+from sourcelift.errors import ProblemsError
+from sourcelift.rewrite.plan import make_plan
+
+plan, findings = make_plan(Path(sys.argv[1]))
+print("plain build plans:", sorted(plan.sources), "git" in sys.modules)
+try:
+    make_plan(Path(sys.argv[2]))
+except ProblemsError as error:
+    print(error.render())
+"""
+
+
+def test_builds_work_without_git_and_git_sources_say_what_they_need(tmp_path: Path) -> None:
+    import os
+    import sys
+
+    plain = write_tree(
+        tmp_path / "plain",
+        {
+            "pyproject.toml": f'[project]\nname="p"\nversion="1"\ndependencies=["prebuilt"]\n'
+            f'[tool.uv.sources]\nprebuilt={{path="{WHEEL}"}}\n',
+            WHEEL: WHEEL_BYTES,
+        },
+    )
+    needs_git = write_tree(
+        tmp_path / "needs-git",
+        {
+            "pyproject.toml": '[project]\nname="p"\nversion="1"\ndependencies=["prebuilt"]\n'
+            f'[tool.uv.sources]\nprebuilt={{git="https://example.invalid/r.git", path="{WHEEL}"}}\n',
+        },
+    )
+    empty_bin = tmp_path / "bin"
+    empty_bin.mkdir()
+    env = {
+        **os.environ,
+        "PATH": str(empty_bin),
+        "SOURCELIFT_STORE_DIR": str(tmp_path / "store"),
+        "PYTHONPATH": os.pathsep.join(sys.path),
+    }
+    env.pop("GIT_PYTHON_GIT_EXECUTABLE", None)
+    env.pop("GIT_PYTHON_REFRESH", None)
+    out = subprocess.run(
+        [sys.executable, "-c", NO_GIT_PROBE, plain, needs_git], env=env, check=True, capture_output=True, text=True
+    ).stdout
+    assert "plain build plans: ['prebuilt'] False" in out  # gitpython is not even imported
+    assert "dependency `prebuilt` (`tool.uv.sources.prebuilt.path`)" in out and "needs git" in out
