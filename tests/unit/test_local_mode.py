@@ -243,3 +243,21 @@ def test_sourcelift_config_is_checked(make_project) -> None:
     keys = sorted(p.key for p in findings.problems)
     assert keys == ["tool.sourcelift.backend", "tool.sourcelift.colour", "tool.sourcelift.mode"]
     assert config.backend == "sourcelift.build"
+
+
+def test_dynamic_dependencies_are_rewritten_by_name(make_project, store: Store) -> None:
+    """Without a [project] table (setup.py) or with dynamic dependencies, the built lines are matched by name."""
+    for pyproject in (
+        f'[tool.uv.sources]\nprebuilt = {{ path = "vendor/{WHEEL}" }}\n',
+        '[project]\nname = "p"\nversion = "1"\ndynamic = ["dependencies"]\n'
+        f'[tool.uv.sources]\nprebuilt = {{ path = "vendor/{WHEEL}" }}\n',
+    ):
+        root = make_project(pyproject, {f"vendor/{WHEEL}": WHEEL_BYTES}, where=f"p{len(pyproject)}")
+        plan, findings = make_plan(root, store)
+        assert findings.warnings == []  # no "unused source" warning: the requirements are not known yet
+        url = path_to_file_url(store.path_for(SHA, WHEEL))
+        assert plan.rewrite_line('prebuilt>=0.1; extra == "fast"', findings) == [f'prebuilt @ {url} ; extra == "fast"']
+        with pytest.raises(ProblemsError, match="does not satisfy"):
+            lines = Findings()
+            plan.rewrite_line("prebuilt>=2", lines)
+            lines.raise_if_any()

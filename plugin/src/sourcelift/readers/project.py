@@ -24,8 +24,12 @@ def read_project(root: Path, data: dict[str, Any], findings: Findings) -> Projec
     """
     pyproject = root / "pyproject.toml"
     project_table = data.get("project")
-    if not isinstance(project_table, dict):
-        findings.error("project", "the `[project]` table is missing", "declare the project's metadata in `[project]`")
+    if project_table is None:
+        # A setup.py/setup.cfg project: its requirements are only known from the built
+        # metadata, where sources still apply by name.
+        project_table = {"dynamic": ["dependencies", "optional-dependencies"]}
+    elif not isinstance(project_table, dict):
+        findings.error("project", "must be a table", "write the project's metadata as `[project]`")
         project_table = {}
     name = project_table.get("name") if isinstance(project_table.get("name"), str) else root.name
     dynamic = project_table.get("dynamic", [])
