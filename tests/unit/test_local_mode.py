@@ -261,3 +261,19 @@ def test_dynamic_dependencies_are_rewritten_by_name(make_project, store: Store) 
             lines = Findings()
             plan.rewrite_line("prebuilt>=2", lines)
             lines.raise_if_any()
+
+
+def test_wrapper_reports_every_bad_built_line_at_once(make_project, store: Store, monkeypatch) -> None:
+    from sourcelift.backends import wrapper
+
+    root = make_project(
+        '[project]\nname = "p"\nversion = "1"\ndynamic = ["dependencies"]\n'
+        f'[tool.uv.sources]\nprebuilt = {{ path = "vendor/{WHEEL}" }}\nother = {{ path = "other-1.0.tar.gz" }}\n',
+        {f"vendor/{WHEEL}": WHEEL_BYTES, "other-1.0.tar.gz": b"sdist"},
+    )
+    monkeypatch.chdir(root)
+    plan, _ = make_plan(root, store)
+    metadata = "Metadata-Version: 2.4\nName: p\nVersion: 1\nRequires-Dist: prebuilt>=1\nRequires-Dist: other<1\n"
+    with pytest.raises(ProblemsError) as info:
+        wrapper._transform(plan, metadata)
+    assert [p.dependency for p in info.value.problems] == ["prebuilt", "other"]

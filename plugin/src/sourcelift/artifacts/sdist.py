@@ -11,7 +11,7 @@ from ..errors import SourceliftError
 from ._atomic import atomic_writer
 from .metadata import Transform, rewrite_core_metadata
 
-__all__ = ["rewrite_sdist", "sdist_members"]
+__all__ = ["read_sdist_pkg_info", "rewrite_sdist", "sdist_members"]
 
 
 def _top(names: list[str]) -> str:
@@ -27,6 +27,16 @@ def sdist_members(sdist: Path) -> set[str]:
         names = archive.getnames()
     top = _top(names)
     return {name[len(top) + 1 :] for name in names if name.startswith(top + "/")}
+
+
+def read_sdist_pkg_info(sdist: Path) -> str:
+    """The top-level PKG-INFO of an sdist."""
+    with tarfile.open(sdist, "r:gz") as archive:
+        top = _top(archive.getnames())
+        member = archive.extractfile(f"{top}/PKG-INFO")
+        if member is None:
+            raise SourceliftError(f"{sdist.name} has no PKG-INFO")
+        return member.read().decode("utf-8")
 
 
 def _is_pkg_info(relative: str) -> bool:

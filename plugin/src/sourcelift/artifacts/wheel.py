@@ -14,7 +14,7 @@ from ..errors import SourceliftError
 from ._atomic import atomic_writer
 from .metadata import Transform, rewrite_core_metadata
 
-__all__ = ["dist_info_dir", "rewrite_metadata_file", "rewrite_wheel"]
+__all__ = ["dist_info_dir", "read_wheel_metadata", "rewrite_metadata_file", "rewrite_wheel"]
 
 
 def dist_info_dir(names: list[str]) -> str:
@@ -29,6 +29,11 @@ def dist_info_dir(names: list[str]) -> str:
 def _record_hash(data: bytes) -> str:
     digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
     return f"sha256={digest}"
+
+
+def read_wheel_metadata(wheel: Path) -> str:
+    with zipfile.ZipFile(wheel) as archive:
+        return archive.read(f"{dist_info_dir(archive.namelist())}/METADATA").decode("utf-8")
 
 
 def rewrite_wheel(wheel: Path, transform: Transform) -> bool:

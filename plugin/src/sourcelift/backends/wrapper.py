@@ -19,7 +19,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, TypeVar
 
-from ..artifacts.wheel import rewrite_metadata_file, rewrite_wheel
+from ..artifacts.metadata import requires_dist
+from ..artifacts.wheel import read_wheel_metadata, rewrite_metadata_file, rewrite_wheel
 from ..config import read_config
 from ..errors import ConfigError, Findings, SourceliftError
 from ..readers._toml import load_toml
@@ -117,33 +118,30 @@ def _plan(*, announce: bool) -> Plan:
     return plan
 
 
-def _transform(plan: Plan) -> Callable[[str], list[str] | None]:
+def _transform(plan: Plan, metadata: str) -> Callable[[str], list[str] | None]:
+    """Every new Requires-Dist value, rendered before anything is written: all problems at once."""
     findings = Findings()
-
-    def transform(value: str) -> list[str] | None:
-        lines = plan.rewrite_line(value, findings)
-        findings.raise_if_any(Path(_root()) / "pyproject.toml")
-        return lines
-
-    return transform
+    table = {value: plan.rewrite_line(value, findings) for value in requires_dist(metadata)}
+    findings.raise_if_any(Path(_root()) / "pyproject.toml")
+    return table.get
 
 
 @_ours
 def _finish_wheel(plan: Plan, wheel: Path) -> None:
-    rewrite_wheel(wheel, _transform(plan))
+    rewrite_wheel(wheel, _transform(plan, read_wheel_metadata(wheel)))
     plan.populate_store()
 
 
 @_ours
 def _finish_metadata(plan: Plan, metadata: Path) -> None:
-    rewrite_metadata_file(metadata, _transform(plan))
+    rewrite_metadata_file(metadata, _transform(plan, metadata.read_text(encoding="utf-8")))
     plan.populate_store()
 
 
 @_ours
 def _finish_sdist(plan: Plan, sdist: Path) -> None:
     # tarfile, gzip and json only for sdists: wheel builds never import them.
-    from ..artifacts.sdist import rewrite_sdist, sdist_members
+    from ..artifacts.sdist import read_sdist_pkg_info, rewrite_sdist, sdist_members
     from ..rewrite.record import RECORD_PATH, make_record
 
     add: dict[str, bytes | Path] = {}
@@ -154,7 +152,8 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
         record, archives = make_record(plan.sources, plan.root, sdist_members(sdist))
         add.update(archives)
         add[RECORD_PATH] = record
-    rewrite_sdist(sdist, _transform(plan), mark_dynamic=plan.location_dependent, add=add)
+    transform = _transform(plan, read_sdist_pkg_info(sdist))
+    rewrite_sdist(sdist, transform, mark_dynamic=plan.location_dependent, add=add)
     if plan.location_dependent and not plan.from_record:
         print(
             f"sourcelift: note: {sdist.name} is a local-mode sdist: its dependencies point at paths on this "
