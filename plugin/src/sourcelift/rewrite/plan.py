@@ -16,7 +16,6 @@ from ..readers._toml import load_toml
 from ..readers.project import read_project
 from .local import is_location_dependent, render_local
 from .markers import conjoin
-from .record import RECORD_PATH, plan_sources_from_record
 from .resolve import resolve_sources
 
 __all__ = ["Plan", "make_plan"]
@@ -76,10 +75,13 @@ def make_plan(root: Path, store: Store | None = None) -> tuple[Plan, Findings]:
     """
     store = store or Store()
     findings = Findings()
-    if (root / "PKG-INFO").is_file() and (root / RECORD_PATH).is_file():
-        sources = plan_sources_from_record(root, findings)
-        findings.raise_if_any(root / RECORD_PATH)
-        return Plan(root, sources, store, from_record=True), findings
+    if (root / "PKG-INFO").is_file():  # an unpacked sdist; only then is the record module needed
+        from .record import RECORD_PATH, plan_sources_from_record
+
+        if (root / RECORD_PATH).is_file():
+            sources = plan_sources_from_record(root, findings)
+            findings.raise_if_any(root / RECORD_PATH)
+            return Plan(root, sources, store, from_record=True), findings
     pyproject = root / "pyproject.toml"
     data = load_toml(pyproject, findings)
     if data is None:

@@ -9,7 +9,6 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from .._git import with_git_blob
 from .._urls import path_to_file_url, redact_credentials
 from ..artifacts.filenames import InvalidArchiveName, parse_archive_name
 from ..artifacts.store import Store, sha256_file
@@ -229,6 +228,8 @@ def _resolve_git_archive(source: GitArchiveSource, findings: Findings, store: St
         pass  # reported with the other checks by _archive
     else:
         try:
+            from .._git import with_git_blob  # only archives inside git repositories need it
+
             sha256, stored = with_git_blob(
                 source.git.removeprefix("git+"),
                 source.rev,
