@@ -10,7 +10,7 @@ from typing import Any
 from packaging.utils import canonicalize_name
 
 from .._urls import path_to_file_url, redact_credentials
-from ..artifacts.filenames import InvalidArchiveName, parse_archive_name
+from ..artifacts.filenames import ArchiveName, InvalidArchiveName, parse_archive_name
 from ..artifacts.store import Store, sha256_file
 from ..errors import ConfigError, Findings
 from ..model import (
@@ -123,24 +123,19 @@ def _resolve_path(project: Project, source: PathSource, findings: Findings) -> R
             dependency=source.name,
         )
         return None
+    parsed = _archive_name(source, key, target.name, findings)
+    if parsed is None:
+        return None
     try:
         sha256 = sha256_file(target)
     except ConfigError as exc:
         findings.error(key, str(exc), "vendor a smaller archive", dependency=source.name)
         return None
-    relative = _inside(project.root, target)
-    return _archive(source, key, target, target.name, sha256, relative, findings)
+    return _archive(source, parsed, target, target.name, sha256, _inside(project.root, target))
 
 
-def _archive(
-    source: Source,
-    key: str,
-    location: Path,
-    filename: str,
-    sha256: str,
-    relative: str | None,
-    findings: Findings,
-) -> ResolvedArchive | None:
+def _archive_name(source: Source, key: str, filename: str, findings: Findings) -> ArchiveName | None:
+    """The project and version an archive's file name carries, checked against the dependency."""
     try:
         parsed = parse_archive_name(filename)
     except InvalidArchiveName as exc:
@@ -159,6 +154,12 @@ def _archive(
             dependency=source.name,
         )
         return None
+    return parsed
+
+
+def _archive(
+    source: Source, parsed: ArchiveName, location: Path, filename: str, sha256: str, relative: str | None
+) -> ResolvedArchive:
     return ResolvedArchive(
         **_common(source),
         path=location,
@@ -222,27 +223,24 @@ def _resolve_git_archive(source: GitArchiveSource, findings: Findings, store: St
         return None
     url = _clean_url(source.git.removeprefix("git+"), source, f"{source.key}.git", findings)
     filename = posixpath.basename(normalized)
-    try:
-        parse_archive_name(filename)
-    except InvalidArchiveName:
-        pass  # reported with the other checks by _archive
-    else:
-        try:
-            from .._git import with_git_blob  # only archives inside git repositories need it
+    parsed = _archive_name(source, key, filename, findings)
+    if parsed is None:
+        return None  # checked before fetching anything
+    from .._git import with_git_blob  # only archives inside git repositories need it
 
-            sha256, stored = with_git_blob(
-                source.git.removeprefix("git+"),
-                source.rev,
-                normalized,
-                lambda stream: store.add_unverified(stream, filename),
-            )
-        except ConfigError as exc:
-            findings.error(
-                key,
-                f"could not fetch the archive from {url}: {exc}",
-                "check the repository URL, the revision and the path",
-                dependency=source.name,
-            )
-            return None
-        return _archive(source, key, stored, filename, sha256, None, findings)
-    return _archive(source, key, Path(filename), filename, "", None, findings)
+    try:
+        sha256, stored = with_git_blob(
+            source.git.removeprefix("git+"),
+            source.rev,
+            normalized,
+            lambda stream: store.add_unverified(stream, filename),
+        )
+    except ConfigError as exc:
+        findings.error(
+            key,
+            f"could not fetch the archive from {url}: {exc}",
+            "check the repository URL, the revision and the path",
+            dependency=source.name,
+        )
+        return None
+    return _archive(source, parsed, stored, filename, sha256, None)
