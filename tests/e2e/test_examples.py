@@ -115,6 +115,13 @@ def test_uv_pip_install_from_git(
     assert_runs(example, venv, offline_env, tmp_path)
 
 
+def install_and_run(example: Example, wheel: Path, venv: Venv, env: dict[str, str], store: Path, cwd: Path) -> None:
+    """pip installs the built wheel into a fresh venv; the code runs, its archives come from the store."""
+    run(venv.pip("install", wheel), env=env, cwd=cwd)
+    assert_runs(example, venv, env, cwd)
+    assert_installed_from_store(example, venv, env, cwd, store)
+
+
 @example_param
 def test_build_sdist_then_wheel_outlives_tree(
     example: Example,
@@ -142,10 +149,7 @@ def test_build_sdist_then_wheel_outlives_tree(
     if example.only_archives:
         # the wheel must not need the tree it was built from
         shutil.rmtree(tree)
-    venv = make_venv()
-    run(venv.pip("install", kept / wheel.name), env=offline_env, cwd=tmp_path)
-    assert_runs(example, venv, offline_env, tmp_path)
-    assert_installed_from_store(example, venv, offline_env, tmp_path, store_dir)
+    install_and_run(example, kept / wheel.name, make_venv(), offline_env, store_dir, tmp_path)
 
 
 @example_param
@@ -177,7 +181,4 @@ def test_uv_build_then_pip_install(
     wheel = find_wheel(out, example.distribution)
     top = {example.distribution: example.sources.get(example.distribution, {})}
     assert_wheel_sources(example, out, tree=tree, store=store_dir, distributions=top)
-    venv = make_venv()
-    run(venv.pip("install", wheel), env=offline_env, cwd=tmp_path)
-    assert_runs(example, venv, offline_env, tmp_path)
-    assert_installed_from_store(example, venv, offline_env, tmp_path, store_dir)
+    install_and_run(example, wheel, make_venv(), offline_env, store_dir, tmp_path)
