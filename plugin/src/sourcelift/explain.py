@@ -18,9 +18,7 @@ from .model import (
     ResolvedUrl,
 )
 from .readers._toml import load_toml
-from .readers.project import read_project
-from .rewrite.plan import Plan
-from .rewrite.resolve import resolve_sources
+from .rewrite.plan import plan_project
 
 __all__ = ["REPORT_VERSION", "Report", "explain", "format_report"]
 
@@ -96,21 +94,17 @@ def explain(root: Path, store: Store | None = None) -> Report:
         version=REPORT_VERSION, project=root.name, pyproject=str(pyproject), requirements=[], problems=[], warnings=[]
     )
     if data is not None:
-        project = read_project(root, data, findings)
+        plan, project = plan_project(root, data, findings, store)
         report["project"] = project.name
-        sources = resolve_sources(project, findings, store)
-        plan = Plan(root, sources, store, project.requirements)
-        lines = plan.declared_lines(findings)
+        lines = plan.declared_lines(Findings())  # its problems are already in `findings`
         for declared in project.requirements:
-            found = sources.get(canonicalize_name(declared.requirement.name), [])
+            found = plan.sources.get(canonicalize_name(declared.requirement.name), [])
             report["requirements"].append(
                 RequirementReport(
                     requirement=str(declared.requirement),
                     key=declared.key,
                     sources=[_source_report(s) for s in found],
-                    local=lines.get(declared.key, [str(declared.requirement)])
-                    if found
-                    else [str(declared.requirement)],
+                    local=lines.get(declared.key, [str(declared.requirement)]),
                     publish=PUBLISH_NOT_YET if found else str(declared.requirement),
                 )
             )

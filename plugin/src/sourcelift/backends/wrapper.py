@@ -27,7 +27,6 @@ from ..readers._toml import load_toml
 from ..rewrite.plan import Plan, make_plan
 
 __all__ = [
-    "OPTIONAL_HOOKS",
     "build_sdist",
     "build_wheel",
     "get_requires_for_build_sdist",
@@ -35,14 +34,6 @@ __all__ = [
     "optional_hook",
 ]
 
-OPTIONAL_HOOKS = frozenset(
-    {
-        "prepare_metadata_for_build_wheel",
-        "prepare_metadata_for_build_editable",
-        "get_requires_for_build_editable",
-        "build_editable",
-    }
-)
 ConfigSettings = Any
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -80,12 +71,20 @@ def _ours(function: F) -> F:
 
 
 @functools.cache
-def _inner_backend(root: str) -> ModuleType | Any:
+def _pyproject(root: str) -> dict[str, Any]:
+    """The project's pyproject.toml, parsed once per build process."""
     findings = Findings()
     pyproject = Path(root) / "pyproject.toml"
-    data = load_toml(pyproject, findings) or {}
-    config = read_config(data, findings)
+    data = load_toml(pyproject, findings)
     findings.raise_if_any(pyproject)
+    return data or {}
+
+
+@functools.cache
+def _inner_backend(root: str) -> ModuleType | Any:
+    findings = Findings()
+    config = read_config(_pyproject(root), findings)
+    findings.raise_if_any(Path(root) / "pyproject.toml")
     module_name, _, attribute = config.backend.partition(":")
     try:
         backend: Any = importlib.import_module(module_name)
@@ -111,10 +110,10 @@ def _load_inner() -> Any:
 
 
 @_ours
-def _plan(*, announce: bool) -> Plan:
-    plan, findings = make_plan(Path(_root()))
-    if announce:
-        findings.emit_warnings()
+def _plan() -> Plan:
+    root = _root()
+    plan, findings = make_plan(Path(root), data=_pyproject(root))
+    findings.emit_warnings()
     return plan
 
 
@@ -164,7 +163,6 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
 
 
 def _requires(hook: str, config_settings: ConfigSettings) -> list[str]:
-    _plan(announce=False)  # fail before the frontend installs anything when the sources are broken
     inner = _load_inner()
     function = getattr(inner, hook, None)
     return list(function(config_settings)) if function is not None else []
@@ -185,7 +183,7 @@ def get_requires_for_build_editable(config_settings: ConfigSettings = None) -> l
 def build_wheel(
     wheel_directory: str, config_settings: ConfigSettings = None, metadata_directory: str | None = None
 ) -> str:
-    plan = _plan(announce=True)
+    plan = _plan()
     name: str = _load_inner().build_wheel(wheel_directory, config_settings, metadata_directory)
     _finish_wheel(plan, Path(wheel_directory) / name)
     return name
@@ -194,21 +192,21 @@ def build_wheel(
 def build_editable(
     wheel_directory: str, config_settings: ConfigSettings = None, metadata_directory: str | None = None
 ) -> str:
-    plan = _plan(announce=True)
+    plan = _plan()
     name: str = _load_inner().build_editable(wheel_directory, config_settings, metadata_directory)
     _finish_wheel(plan, Path(wheel_directory) / name)
     return name
 
 
 def build_sdist(sdist_directory: str, config_settings: ConfigSettings = None) -> str:
-    plan = _plan(announce=True)
+    plan = _plan()
     name: str = _load_inner().build_sdist(sdist_directory, config_settings)
     _finish_sdist(plan, Path(sdist_directory) / name)
     return name
 
 
 def _prepare(hook: str, metadata_directory: str, config_settings: ConfigSettings) -> str:
-    plan = _plan(announce=True)
+    plan = _plan()
     dist_info: str = getattr(_load_inner(), hook)(metadata_directory, config_settings)
     _finish_metadata(plan, Path(metadata_directory) / dist_info / "METADATA")
     return dist_info
@@ -236,6 +234,6 @@ def optional_hook(name: str) -> Callable[..., Any]:
     Frontends probe optional hooks with ``getattr``; hatchling, for one, drops
     ``prepare_metadata_for_build_wheel`` under pip, and the wrapper must mirror that.
     """
-    if name in OPTIONAL_HOOKS and hasattr(_load_inner(), name):
+    if name in _OPTIONAL_IMPLEMENTATIONS and hasattr(_load_inner(), name):
         return _OPTIONAL_IMPLEMENTATIONS[name]
     raise AttributeError(name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import field
 from pathlib import Path
+from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -11,14 +12,14 @@ from packaging.utils import canonicalize_name
 from .._record import record
 from ..artifacts.store import Store
 from ..errors import Findings
-from ..model import DeclaredRequirement, ResolvedArchive, ResolvedSource
+from ..model import DeclaredRequirement, Project, ResolvedArchive, ResolvedSource
 from ..readers._toml import load_toml
 from ..readers.project import read_project
 from .local import is_location_dependent, render_local
 from .markers import conjoin
 from .resolve import resolve_sources
 
-__all__ = ["Plan", "make_plan"]
+__all__ = ["Plan", "make_plan", "plan_project"]
 
 
 @record
@@ -67,7 +68,18 @@ class Plan:
         return lines
 
 
-def make_plan(root: Path, store: Store | None = None) -> tuple[Plan, Findings]:
+def plan_project(root: Path, data: dict[str, Any], findings: Findings, store: Store) -> tuple[Plan, Project]:
+    """Read the project, resolve its sources and check every declared requirement against them.
+
+    Problems go into ``findings``; nothing is raised.
+    """
+    project = read_project(root, data, findings)
+    plan = Plan(root, resolve_sources(project, findings, store), store, project.requirements)
+    plan.declared_lines(findings)
+    return plan, project
+
+
+def make_plan(root: Path, store: Store | None = None, data: dict[str, Any] | None = None) -> tuple[Plan, Findings]:
     """Read and check the project at ``root``; raise :class:`~sourcelift.errors.ProblemsError` on problems.
 
     In an unpacked local-mode sdist (``PKG-INFO`` and the sourcelift record beside
@@ -83,13 +95,11 @@ def make_plan(root: Path, store: Store | None = None) -> tuple[Plan, Findings]:
             findings.raise_if_any(root / RECORD_PATH)
             return Plan(root, sources, store, from_record=True), findings
     pyproject = root / "pyproject.toml"
-    data = load_toml(pyproject, findings)
     if data is None:
-        findings.raise_if_any(pyproject)
-        raise AssertionError("unreachable")  # pragma: no cover
-    project = read_project(root, data, findings)
-    sources = resolve_sources(project, findings, store)
-    plan = Plan(root, sources, store, project.requirements)
-    plan.declared_lines(findings)  # checks every declared requirement against its sources
+        data = load_toml(pyproject, findings)
+        if data is None:
+            findings.raise_if_any(pyproject)
+            raise AssertionError("unreachable")  # pragma: no cover
+    plan, _ = plan_project(root, data, findings, store)
     findings.raise_if_any(pyproject)
     return plan, findings
