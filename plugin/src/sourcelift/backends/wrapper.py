@@ -92,7 +92,7 @@ def _inner_backend(root: str) -> ModuleType | Any:
         raise ConfigError(
             f"cannot import the build backend `{config.backend}` named in `tool.sourcelift.backend` "
             f"({type(exc).__name__}: {exc})\n"
-            f"      fix: add the distribution that provides `{module_name}` to `build-system.requires` "
+            f"      fix: add the distribution that provides `{module_name.split('.')[0]}` to `build-system.requires` "
             f'(e.g. "hatchling" for hatchling.build, "setuptools" for setuptools.build_meta)'
         ) from None
     for part in filter(None, attribute.split(".")):
