@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from sourcelift.explain import PUBLISH_NOT_YET, explain
+from sourcelift.explain import explain
 from sourcelift_hook.cli import main
 
 from .conftest import WHEEL
+from .test_publish_mode import wheel_bytes
 
 
 @pytest.fixture
@@ -24,25 +25,29 @@ def example(make_project) -> Path:
         [tool.uv.sources]
         prebuilt = { path = "vendor/prebuilt-0.1.0-py3-none-any.whl" }
         """,
-        {f"vendor/{WHEEL}": b"wheel"},
+        {f"vendor/{WHEEL}": wheel_bytes("prebuilt", "0.1.0")},
     )
 
 
 def test_explain_report(example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCELIFT_STORE_DIR", str(tmp_path / "store"))
+    monkeypatch.delenv("SOURCELIFT_MODE", raising=False)
     report = explain(example)
-    assert report["version"] == "1" and report["project"] == "demo" and report["problems"] == []
+    assert report["version"] == "2" and report["project"] == "demo" and report["problems"] == []
+    assert report["mode"] == "local" and report["publish_problems"] == []
     prebuilt, requests = report["requirements"]
     assert prebuilt["sources"][0]["kind"] == "archive" and prebuilt["sources"][0]["version"] == "0.1.0"
     assert prebuilt["local"][0].startswith(f"prebuilt @ file://{tmp_path / 'store'}/sha256/")
-    assert prebuilt["publish"] == PUBLISH_NOT_YET
+    assert prebuilt["publish"] == ["prebuilt==0.1.0"]
     assert requests == {
         "requirement": "requests>=2",
         "key": "project.dependencies[1]",
         "sources": [],
         "local": ["requests>=2"],
-        "publish": "requests>=2",
+        "publish": ["requests>=2"],
     }
+    monkeypatch.setenv("SOURCELIFT_MODE", "publish")
+    assert explain(example)["mode"] == "publish"
     assert not (tmp_path / "store").exists()  # explain writes nothing
 
 
@@ -52,6 +57,19 @@ def test_cli_json_and_text(example: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["explain", str(example)]) == 0
     out = capsys.readouterr().out
     assert "prebuilt  [project.dependencies[0]]" in out and "local  : prebuilt @ file://" in out
+    assert "publish: prebuilt==0.1.0" in out
+
+
+def test_explain_shows_publish_only_problems(make_project, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_project(
+        '[project]\nname="p"\nversion="1"\ndependencies=["g"]\n[tool.uv.sources]\ng={git="https://example.com/g.git"}\n'
+    )
+    report = explain(root)
+    assert report["problems"] == [] and [p["key"] for p in report["publish_problems"]] == ["tool.uv.sources.g"]
+    assert report["requirements"][0]["publish"] == []  # no specifier could be made
+    assert main(["explain", str(root)]) == 0  # fine in local mode
+    out = capsys.readouterr().out
+    assert "publish: none, see the problems below" in out and "1 problem in publish mode only:" in out
 
 
 def test_cli_reports_problems_with_exit_1(make_project, capsys: pytest.CaptureFixture[str]) -> None:

@@ -238,7 +238,7 @@ def test_sourcelift_config_is_checked(make_project) -> None:
 
     findings = Findings()
     config = read_config(
-        {"tool": {"sourcelift": {"backend": "sourcelift.build", "colour": 1, "mode": "publish"}}}, findings
+        {"tool": {"sourcelift": {"backend": "sourcelift.build", "colour": 1, "mode": "pub"}}}, findings
     )
     keys = sorted(p.key for p in findings.problems)
     assert keys == ["tool.sourcelift.backend", "tool.sourcelift.colour", "tool.sourcelift.mode"]

@@ -1,22 +1,49 @@
-"""``[tool.sourcelift]``: which backend the wrapper delegates to, and the mode."""
+"""``[tool.sourcelift]``: the backend the wrapper delegates to, the mode, and publish-mode strategies.
+
+The mode comes, in this order, from the PEP 517 config setting ``sourcelift-mode``
+(``pip wheel -C``, ``python -m build -C``, ``uv build -C``), the environment
+variable ``SOURCELIFT_MODE``, ``[tool.sourcelift] mode``, and defaults to ``local``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import field
 from typing import Any
 
 from ._record import record
-from .errors import Findings
+from .errors import ConfigError, Findings
 
-__all__ = ["DEFAULT_BACKEND", "Config", "read_config"]
+__all__ = [
+    "DEFAULT_BACKEND",
+    "MODES",
+    "MODE_ENV",
+    "MODE_SETTING",
+    "STRATEGIES",
+    "Config",
+    "choose_cache",
+    "choose_mode",
+    "read_config",
+]
 
 DEFAULT_BACKEND = "hatchling.build"
-_KEYS = {"backend", "mode"}
+MODES = ("local", "publish")
+STRATEGIES = ("exact", "compatible", "minimum", "minor", "major", "semver")
+MODE_SETTING = "sourcelift-mode"
+MODE_ENV = "SOURCELIFT_MODE"
+CACHE_SETTING = "sourcelift-cache"
+_KEYS = {"backend", "mode", "strategy", "strategies", "cache", "cache-keys"}
 
 
 @record
 class Config:
     backend: str = DEFAULT_BACKEND
     mode: str = "local"
+    strategy: str = "exact"
+    """The publish-mode strategy for every source-backed requirement without an override."""
+    strategies: dict[str, str] = field(default_factory=dict)
+    """Per-dependency overrides by canonical name: a strategy name or a version specifier."""
+    cache: bool = True
 
 
 def read_config(data: dict[str, Any], findings: Findings) -> Config:
@@ -45,10 +72,125 @@ def read_config(data: dict[str, Any], findings: Findings) -> Config:
             'name the real backend, e.g. `backend = "hatchling.build"`',
         )
     mode = table.get("mode", "local")
-    if mode != "local":
-        if mode == "publish":
-            message = "publish mode is not available in this version of sourcelift"
-        else:
-            message = f'must be "local", not {mode!r}'
-        findings.error("tool.sourcelift.mode", message, 'remove `mode` or set `mode = "local"`')
-    return Config(backend=backend.strip() if isinstance(backend, str) else DEFAULT_BACKEND)
+    if mode not in MODES:
+        findings.error(
+            "tool.sourcelift.mode",
+            f'must be "local" or "publish", not {mode!r}',
+            'write `mode = "local"` (direct references for this machine) or `mode = "publish"` (version specifiers)',
+        )
+        mode = "local"
+    strategy = table.get("strategy", "exact")
+    if strategy not in STRATEGIES:
+        findings.error(
+            "tool.sourcelift.strategy",
+            f"must be one of {', '.join(repr(s) for s in STRATEGIES)}, not {strategy!r}",
+            'write e.g. `strategy = "compatible"`; per-dependency overrides go in `[tool.sourcelift.strategies]`',
+        )
+        strategy = "exact"
+    cache = table.get("cache", True)
+    if not isinstance(cache, bool):
+        findings.error(
+            "tool.sourcelift.cache", f"must be true or false, not {cache!r}", "write `cache = false` to bypass it"
+        )
+        cache = True
+    keys = table.get("cache-keys", [])
+    if not isinstance(keys, list):
+        findings.error(
+            "tool.sourcelift.cache-keys",
+            "must be an array, like `[tool.uv] cache-keys`",
+            'write e.g. `cache-keys = [{ file = "VERSION" }, { git = { commit = true, tags = true } }]`',
+        )
+    return Config(
+        backend=backend.strip() if isinstance(backend, str) else DEFAULT_BACKEND,
+        mode=mode,
+        strategy=strategy,
+        strategies=_read_strategies(table.get("strategies", {}), findings),
+        cache=cache,
+    )
+
+
+def _read_strategies(table: Any, findings: Findings) -> dict[str, str]:
+    key = "tool.sourcelift.strategies"
+    if not isinstance(table, dict):
+        findings.error(key, "must be a table of dependency name = strategy", f'write e.g. `[{key}]` `lib-a = "minor"`')
+        return {}
+    if not table:
+        return {}
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.utils import canonicalize_name
+
+    out: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for name, value in table.items():
+        canonical = canonicalize_name(name)
+        if canonical in seen:
+            findings.error(
+                f"{key}.{name}",
+                f"names the same dependency as `{key}.{seen[canonical]}` once normalized",
+                "keep one of the two entries",
+                dependency=canonical,
+            )
+            continue
+        seen[canonical] = name
+        fix = (
+            f"give a strategy ({', '.join(STRATEGIES)}) or a version specifier, "
+            f'e.g. `{name} = "minor"` or `{name} = ">=1.2,<2"`'
+        )
+        if not isinstance(value, str) or not value.strip():
+            findings.error(f"{key}.{name}", f"must be a non-empty string, not {value!r}", fix, dependency=canonical)
+            continue
+        value = value.strip()
+        if value not in STRATEGIES:
+            try:
+                SpecifierSet(value)
+            except InvalidSpecifier:
+                findings.error(
+                    f"{key}.{name}",
+                    f"{value!r} is neither a strategy nor a valid version specifier",
+                    fix,
+                    dependency=canonical,
+                )
+                continue
+        out[canonical] = value
+    return out
+
+
+def _setting(config_settings: Mapping[str, Any] | None, name: str) -> str | None:
+    if not config_settings or name not in config_settings:
+        return None
+    value = config_settings[name]
+    if isinstance(value, (list, tuple)):  # pip passes a list when a setting is repeated; the last one wins
+        value = value[-1] if value else ""
+    return str(value).strip()
+
+
+def choose_mode(config: Config, config_settings: Mapping[str, Any] | None, environ: Mapping[str, str]) -> str:
+    """The mode of this build: config setting, then environment, then pyproject, then ``local``."""
+    setting = _setting(config_settings, MODE_SETTING)
+    if setting is not None:
+        return _checked_mode(setting, f"the config setting `{MODE_SETTING}`", f"-C {MODE_SETTING}=publish")
+    env = environ.get(MODE_ENV, "").strip()
+    if env:
+        return _checked_mode(env, f"the environment variable {MODE_ENV}", f"{MODE_ENV}=publish")
+    return config.mode
+
+
+def _checked_mode(value: str, where: str, example: str) -> str:
+    if value.lower() in MODES:
+        return value.lower()
+    raise ConfigError(f'{where} is {value!r}; it must be "local" or "publish"\n      fix: e.g. `{example}`')
+
+
+def choose_cache(config: Config, config_settings: Mapping[str, Any] | None) -> bool:
+    """Whether the version cache may be used (``-C sourcelift-cache=off`` or ``cache = false`` bypass it)."""
+    setting = _setting(config_settings, CACHE_SETTING)
+    if setting is not None:
+        if setting.lower() in ("off", "false", "0", "no"):
+            return False
+        if setting.lower() in ("on", "true", "1", "yes"):
+            return True
+        raise ConfigError(
+            f"the config setting `{CACHE_SETTING}` is {setting!r}; it must be on or off\n"
+            f"      fix: e.g. `-C {CACHE_SETTING}=off`"
+        )
+    return config.cache

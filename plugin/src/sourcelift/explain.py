@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TypedDict
 
 from packaging.utils import canonicalize_name
 
 from .artifacts.store import Store
-from .errors import Findings, Problem
+from .config import MODE_ENV, choose_mode, read_config
+from .errors import ConfigError, Findings, Problem
 from .model import (
     ResolvedArchive,
     ResolvedDirectory,
@@ -19,11 +21,12 @@ from .model import (
 )
 from .readers._toml import load_toml
 from .rewrite.plan import plan_project
+from .rewrite.publish import Publisher
+from .versions import VersionCache
 
 __all__ = ["REPORT_VERSION", "Report", "explain", "format_report"]
 
-REPORT_VERSION = "1"
-PUBLISH_NOT_YET = "not yet: publish mode is not available in this version of sourcelift"
+REPORT_VERSION = "2"
 
 
 class SourceReport(TypedDict):
@@ -40,7 +43,7 @@ class RequirementReport(TypedDict):
     key: str
     sources: list[SourceReport]
     local: list[str]
-    publish: str
+    publish: list[str]
 
 
 class ProblemReport(TypedDict):
@@ -54,9 +57,14 @@ class Report(TypedDict):
     version: str
     project: str
     pyproject: str
+    mode: str
+    """The mode a build gets from pyproject.toml and SOURCELIFT_MODE (a config setting may override it)."""
     requirements: list[RequirementReport]
     problems: list[ProblemReport]
+    """What stops a build in the project's mode."""
     warnings: list[ProblemReport]
+    publish_problems: list[ProblemReport]
+    """What stops a publish-mode build, beyond ``problems``."""
 
 
 def _source_report(source: ResolvedSource) -> SourceReport:
@@ -88,34 +96,57 @@ def explain(root: Path, store: Store | None = None) -> Report:
     """
     store = store or Store()
     findings = Findings()
+    publish_findings = Findings()
     pyproject = root / "pyproject.toml"
     data = load_toml(pyproject, findings)
     report = Report(
-        version=REPORT_VERSION, project=root.name, pyproject=str(pyproject), requirements=[], problems=[], warnings=[]
+        version=REPORT_VERSION,
+        project=root.name,
+        pyproject=str(pyproject),
+        mode="local",
+        requirements=[],
+        problems=[],
+        warnings=[],
+        publish_problems=[],
     )
     if data is not None:
+        config = read_config(data, findings)
+        try:
+            report["mode"] = choose_mode(config, None, os.environ)
+        except ConfigError as exc:
+            findings.error(MODE_ENV, str(exc).split("\n")[0], "set it to local or publish")
+        publisher = Publisher(config.strategy, config.strategies, VersionCache.from_environment())
         plan, project = plan_project(root, data, findings, store)
         report["project"] = project.name
         lines = plan.declared_lines(Findings())  # its problems are already in `findings`
+        plan.publisher = publisher
+        published = plan.declared_lines(publish_findings)
+        publisher.check_overrides(set(plan.sources), publish_findings)
         for declared in project.requirements:
             found = plan.sources.get(canonicalize_name(declared.requirement.name), [])
+            as_written = [str(declared.requirement)]
             report["requirements"].append(
                 RequirementReport(
                     requirement=str(declared.requirement),
                     key=declared.key,
                     sources=[_source_report(s) for s in found],
-                    local=lines.get(declared.key, [str(declared.requirement)]),
-                    publish=PUBLISH_NOT_YET if found else str(declared.requirement),
+                    local=lines.get(declared.key, as_written),
+                    publish=published.get(declared.key, as_written),
                 )
             )
+    known = list(findings.problems)
+    if report["mode"] == "publish":
+        findings.problems.extend(p for p in publish_findings.problems if p not in known)
+    else:
+        report["publish_problems"] = [_problem(p) for p in publish_findings.problems if p not in known]
     report["problems"] = [_problem(p) for p in findings.problems]
-    report["warnings"] = [_problem(p) for p in findings.warnings]
+    report["warnings"] = [_problem(p) for p in findings.warnings + publish_findings.warnings]
     return report
 
 
 def format_report(report: Report) -> str:
     """The report for people."""
-    out = [f"{report['project']} ({report['pyproject']})", ""]
+    out = [f"{report['project']} ({report['pyproject']}), {report['mode']} mode", ""]
     for item in report["requirements"]:
         out.append(f"{item['requirement']}  [{item['key']}]")
         if not item["sources"]:
@@ -127,11 +158,19 @@ def format_report(report: Report) -> str:
         if item["sources"]:
             for line in item["local"]:
                 out.append(f"  local  : {line}")
-            out.append(f"  publish: {item['publish']}")
+            for line in item["publish"]:
+                out.append(f"  publish: {line}")
+            if not item["publish"]:
+                out.append("  publish: none, see the problems below")
         out.append("")
-    for title, entries in (("problem", report["problems"]), ("warning", report["warnings"])):
+    sections = (
+        ("problem", "problems", report["problems"]),
+        ("warning", "warnings", report["warnings"]),
+        ("problem in publish mode only", "problems in publish mode only", report["publish_problems"]),
+    )
+    for one, many, entries in sections:
         if entries:
-            out.append(f"{len(entries)} {title}{'s' if len(entries) != 1 else ''}:")
+            out.append(f"{len(entries)} {one if len(entries) == 1 else many}:")
             for entry in entries:
                 who = f"dependency `{entry['dependency']}` " if entry["dependency"] else ""
                 out.append(f"  - {who}(`{entry['key']}`): {entry['message']}\n    fix: {entry['fix']}")

@@ -11,7 +11,7 @@ from ..errors import SourceliftError
 from ._atomic import atomic_writer
 from .metadata import Transform, rewrite_core_metadata
 
-__all__ = ["read_sdist_pkg_info", "rewrite_sdist", "sdist_members"]
+__all__ = ["read_sdist_member", "read_sdist_pkg_info", "rewrite_sdist", "sdist_members"]
 
 
 def _top(names: list[str]) -> str:
@@ -29,14 +29,22 @@ def sdist_members(sdist: Path) -> set[str]:
     return {name[len(top) + 1 :] for name in names if name.startswith(top + "/")}
 
 
-def read_sdist_pkg_info(sdist: Path) -> str:
-    """The top-level PKG-INFO of an sdist."""
+def read_sdist_member(sdist: Path, relative: str) -> str:
+    """A text file of an sdist, by its path relative to the top directory."""
     with tarfile.open(sdist, "r:gz") as archive:
         top = _top(archive.getnames())
-        member = archive.extractfile(f"{top}/PKG-INFO")
+        try:
+            member = archive.extractfile(f"{top}/{relative}")
+        except KeyError:
+            member = None
         if member is None:
-            raise SourceliftError(f"{sdist.name} has no PKG-INFO")
+            raise SourceliftError(f"{sdist.name} has no {relative}")
         return member.read().decode("utf-8")
+
+
+def read_sdist_pkg_info(sdist: Path) -> str:
+    """The top-level PKG-INFO of an sdist."""
+    return read_sdist_member(sdist, "PKG-INFO")
 
 
 def _is_pkg_info(relative: str) -> bool:
@@ -52,8 +60,10 @@ def rewrite_sdist(
     *,
     mark_dynamic: bool,
     add: dict[str, bytes | Path],
+    replace: dict[str, bytes] | None = None,
 ) -> None:
-    """Rewrite PKG-INFO files and add files (relative to the top directory), atomically."""
+    """Rewrite PKG-INFO files, replace and add files (relative to the top directory), atomically."""
+    replace = replace or {}
     if not sdist.name.endswith(".tar.gz"):
         raise SourceliftError(f"{sdist.name}: sourcelift rewrites .tar.gz sdists only")
     with open(sdist, "rb") as raw:
@@ -79,6 +89,9 @@ def rewrite_sdist(
                     data = (new if new is not None else text).encode("utf-8")
                     member.size = len(data)
                     target.addfile(member, io.BytesIO(data))
+                elif extracted is not None and relative in replace:
+                    member.size = len(replace[relative])
+                    target.addfile(member, io.BytesIO(replace[relative]))
                 else:
                     target.addfile(member, extracted)
             for relative, content in sorted(add.items()):

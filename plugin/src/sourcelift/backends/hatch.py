@@ -9,20 +9,24 @@ saying so: it is never silently inactive.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hatchling.metadata.plugin.interface import MetadataHookInterface
 from hatchling.plugin import hookimpl
 from packaging.requirements import InvalidRequirement
 from packaging.utils import canonicalize_name
 
-from ..errors import Findings
+from ..config import choose_mode, read_config
+from ..errors import Findings, Problem, warn
 from ..readers._toml import load_toml
 from ..readers.direct_refs import parse_requirement
-from ..rewrite.local import render_local
 from ..rewrite.plan import Plan, make_plan
 from .wrapper import _ours
+
+if TYPE_CHECKING:
+    from ..rewrite.publish import Publisher
 
 __all__ = ["SourceliftMetadataHook", "hatch_register_metadata_hook"]
 
@@ -85,7 +89,7 @@ def _check_will_run(root: Path) -> None:
 
 @_ours
 def _update(root: Path, metadata: dict[str, Any]) -> None:
-    plan, findings = make_plan(root)
+    plan, findings = make_plan(root, publisher=_publisher(root))
     findings.emit_warnings()
     if "dependencies" in metadata:
         metadata["dependencies"] = _rewrite(plan, metadata["dependencies"], "project.dependencies", findings)
@@ -109,8 +113,32 @@ def _rewrite(plan: Plan, values: list[str], key: str, findings: Findings) -> lis
         if not sources:
             out.append(text)
             continue
-        out.extend(render_local(requirement, sources, plan.store, findings, f"{key}[{index}]"))
+        requirement.url = None
+        out.extend(plan.render(requirement, sources, findings, f"{key}[{index}]"))
     return out
+
+
+def _publisher(root: Path) -> Publisher | None:
+    """Publish mode from ``SOURCELIFT_MODE`` or ``[tool.sourcelift] mode`` (hatchling passes hooks no
+    config settings)."""
+    findings = Findings()
+    config = read_config(load_toml(root / "pyproject.toml", findings) or {}, findings)
+    findings.raise_if_any(root / "pyproject.toml")
+    if choose_mode(config, None, os.environ) != "publish":
+        return None
+    from ..rewrite.publish import Publisher
+    from ..versions import VersionCache
+
+    warn(
+        Problem(
+            _HOOK_KEY,
+            "in publish mode the metadata gets version specifiers, but an sdist built by hatchling keeps this "
+            "hook and the sources in its pyproject.toml, so building it still needs sourcelift",
+            'for a standards-only sdist, use the wrapper backend `build-backend = "sourcelift.build"`',
+        )
+    )
+    cache = VersionCache.from_environment() if config.cache else None
+    return Publisher(config.strategy, config.strategies, cache)
 
 
 @hookimpl

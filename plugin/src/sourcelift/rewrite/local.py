@@ -9,7 +9,7 @@ from .._urls import path_to_file_url
 from ..artifacts.store import Store
 from ..errors import Findings
 from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedIndex, ResolvedSource, ResolvedUrl
-from .markers import CannotNegate, conjoin, negate_any
+from .markers import CannotNegate, conjoin, implies_extra, negate_any
 
 __all__ = ["is_location_dependent", "render_local"]
 
@@ -26,8 +26,12 @@ def _with_marker(line: str, marker: Marker | None, *, after_url: bool) -> str:
     return f"{line} ; {marker}" if after_url else f"{line}; {marker}"
 
 
-def _guard(source: ResolvedSource) -> Marker | None:
-    extra = f'extra == "{source.extra}"' if source.extra is not None else None
+def _guard(source: ResolvedSource, requirement: Requirement) -> Marker | None:
+    """The source's own marker and extra; the extra is left out where the requirement's marker
+    already says it (an extra's requirement as written in METADATA)."""
+    extra = None
+    if source.extra is not None and not implies_extra(requirement.marker, source.extra):
+        extra = f'extra == "{source.extra}"'
     return conjoin(source.marker, extra)
 
 
@@ -62,7 +66,7 @@ def render_local(
     lines: list[str] = []
     guards: list[Marker] = []
     for source in sources:
-        guard = _guard(source)
+        guard = _guard(source, requirement)
         marker = conjoin(requirement.marker, guard)
         if (
             isinstance(source, ResolvedArchive)

@@ -7,7 +7,7 @@ from typing import Any
 
 from packaging.markers import Marker
 
-__all__ = ["CannotNegate", "conjoin", "negate_any"]
+__all__ = ["CannotNegate", "conjoin", "implies_extra", "negate_any"]
 
 _NEGATED = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">", "in": "not in", "not in": "in"}
 
@@ -28,6 +28,47 @@ def conjoin(*markers: Marker | str | None) -> Marker | None:
     if len(parts) == 1:
         return Marker(parts[0])
     return Marker(" and ".join(f"({part})" for part in parts))
+
+
+def implies_extra(marker: Marker | None, extra: str) -> bool:
+    """Whether ``marker`` is ``extra == "<extra>" and ...`` at its top level (so it implies the extra).
+
+    >>> implies_extra(Marker('python_version > "3" and extra == "Cli"'), "cli")
+    True
+    """
+    if marker is None:
+        return False
+    items: list[Any] = marker._markers
+    while len(items) == 1 and isinstance(items[0], list):
+        items = items[0]
+    if "or" in items:
+        return False
+    wanted = _normalize_extra(extra)
+    for item in items:
+        if isinstance(item, list) and "or" not in item:
+            if any(_is_extra(sub, wanted) for sub in item):
+                return True
+        elif _is_extra(item, wanted):
+            return True
+    return False
+
+
+def _normalize_extra(value: str) -> str:
+    from packaging.utils import canonicalize_name
+
+    return canonicalize_name(value)
+
+
+def _is_extra(item: Any, wanted: str) -> bool:
+    if not isinstance(item, tuple):
+        return False
+    left, op, right = item
+    return bool(
+        op.value == "=="
+        and {type(left).__name__, type(right).__name__} == {"Variable", "Value"}
+        and "extra" in (left.value, right.value)
+        and _normalize_extra(right.value if left.value == "extra" else left.value) == wanted
+    )
 
 
 def negate_any(markers: Sequence[Marker]) -> Marker:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -12,14 +13,26 @@ from packaging.utils import canonicalize_name
 from .._record import record
 from ..artifacts.store import Store
 from ..errors import Findings
-from ..model import DeclaredRequirement, Project, ResolvedArchive, ResolvedSource
+from ..model import (
+    DeclaredRequirement,
+    PathSource,
+    Project,
+    ResolvedArchive,
+    ResolvedDirectory,
+    ResolvedSource,
+    WorkspaceSource,
+)
 from ..readers._toml import load_toml
 from ..readers.project import read_project
+from ..readers.workspace import find_workspace
 from .local import is_location_dependent, render_local
 from .markers import conjoin
 from .resolve import resolve_sources
 
-__all__ = ["Plan", "make_plan", "plan_project"]
+if TYPE_CHECKING:
+    from .publish import Publisher
+
+__all__ = ["Plan", "directory_sources", "make_plan", "plan_project"]
 
 
 @record
@@ -30,6 +43,22 @@ class Plan:
     requirements: list[DeclaredRequirement] = field(default_factory=list)
     from_record: bool = False
     """True when read from the record of a local-mode sdist (building a wheel from it)."""
+    dynamic_dependencies: bool = False
+    """The project's dependencies are dynamic: the backend computes them, pyproject.toml does not list them."""
+    publisher: Publisher | None = None
+    """Set in publish mode: lines become version specifiers instead of direct references."""
+
+    @property
+    def mode(self) -> str:
+        return "local" if self.publisher is None else "publish"
+
+    def render(
+        self, requirement: Requirement, sources: list[ResolvedSource], findings: Findings, key: str
+    ) -> list[str]:
+        """The lines of one requirement with sources, in this plan's mode."""
+        if self.publisher is not None:
+            return self.publisher.render(requirement, sources, findings, key)
+        return render_local(requirement, sources, self.store, findings, key)
 
     @property
     def location_dependent(self) -> bool:
@@ -40,6 +69,8 @@ class Plan:
 
     def populate_store(self) -> None:
         """Copy every archive the lines point at into the store (idempotent, atomic)."""
+        if self.publisher is not None:
+            return  # publish-mode lines point at no file
         for archive in self.archives():
             self.store.ensure(archive.path, archive.sha256, archive.filename)
 
@@ -51,35 +82,78 @@ class Plan:
             return None
         sources = self.sources.get(canonicalize_name(requirement.name))
         if not sources:
+            if self.publisher is not None and requirement.url is not None:
+                findings.warning(
+                    f"Requires-Dist: {value}",
+                    "is a direct reference with no source behind it, so publish mode leaves it as it is; "
+                    "an index such as PyPI rejects it at upload",
+                    f"declare a source for `{requirement.name}` (e.g. in `[tool.uv.sources]`) and a plain requirement",
+                    dependency=requirement.name,
+                )
             return None
         requirement.url = None  # a placeholder reference the backend expanded; the source replaces it
-        return render_local(requirement, sources, self.store, findings, f"Requires-Dist: {value}")
+        return self.render(requirement, sources, findings, f"Requires-Dist: {value}")
 
-    def declared_lines(self, findings: Findings) -> dict[str, list[str]]:
-        """Local-mode lines for each declared requirement with a source, by its pyproject key."""
+    def declared_lines(self, findings: Findings, *, as_metadata: bool = True) -> dict[str, list[str]]:
+        """The lines of each declared requirement with a source, by its pyproject key.
+
+        ``as_metadata``: as they read in METADATA (an extra's requirements carry
+        ``extra == "..."``); otherwise as they are written in ``[project]``.
+        """
         lines: dict[str, list[str]] = {}
         for declared in self.requirements:
             sources = self.sources.get(canonicalize_name(declared.requirement.name))
             if sources:
                 requirement = Requirement(str(declared.requirement))
-                if declared.extra is not None:  # as it will read in METADATA
+                requirement.url = None
+                if declared.extra is not None and as_metadata:
                     requirement.marker = conjoin(requirement.marker, f'extra == "{declared.extra}"')
-                lines[declared.key] = render_local(requirement, sources, self.store, findings, declared.key)
+                elif declared.extra is not None:
+                    sources = [_without_extra(s, declared.extra) for s in sources]
+                lines[declared.key] = self.render(requirement, sources, findings, declared.key)
         return lines
 
 
-def plan_project(root: Path, data: dict[str, Any], findings: Findings, store: Store) -> tuple[Plan, Project]:
+def _without_extra(source: ResolvedSource, extra: str) -> ResolvedSource:
+    """The source as seen from inside ``[project.optional-dependencies.<extra>]``: its guard for that
+    extra is implied there."""
+    if source.extra != extra:
+        return source
+    import copy
+
+    clone = copy.copy(source)
+    clone.extra = None
+    return clone
+
+
+def plan_project(
+    root: Path, data: dict[str, Any], findings: Findings, store: Store, publisher: Publisher | None = None
+) -> tuple[Plan, Project]:
     """Read the project, resolve its sources and check every declared requirement against them.
 
     Problems go into ``findings``; nothing is raised.
     """
     project = read_project(root, data, findings)
-    plan = Plan(root, resolve_sources(project, findings, store), store, project.requirements)
+    plan = Plan(
+        root,
+        resolve_sources(project, findings, store),
+        store,
+        project.requirements,
+        dynamic_dependencies=project.dynamic_dependencies,
+        publisher=publisher,
+    )
     plan.declared_lines(findings)
+    if publisher is not None:
+        publisher.check_overrides(set(plan.sources), findings)
     return plan, project
 
 
-def make_plan(root: Path, store: Store | None = None, data: dict[str, Any] | None = None) -> tuple[Plan, Findings]:
+def make_plan(
+    root: Path,
+    store: Store | None = None,
+    data: dict[str, Any] | None = None,
+    publisher: Publisher | None = None,
+) -> tuple[Plan, Findings]:
     """Read and check the project at ``root``; raise :class:`~sourcelift.errors.ProblemsError` on problems.
 
     In an unpacked local-mode sdist (``PKG-INFO`` and the sourcelift record beside
@@ -93,13 +167,46 @@ def make_plan(root: Path, store: Store | None = None, data: dict[str, Any] | Non
         if (root / RECORD_PATH).is_file():
             sources = plan_sources_from_record(root, findings)
             findings.raise_if_any(root / RECORD_PATH)
-            return Plan(root, sources, store, from_record=True), findings
+            return Plan(root, sources, store, from_record=True, publisher=publisher), findings
     pyproject = root / "pyproject.toml"
     if data is None:
         data = load_toml(pyproject, findings)
         if data is None:
             findings.raise_if_any(pyproject)
             raise AssertionError("unreachable")  # pragma: no cover
-    plan, _ = plan_project(root, data, findings, store)
+    plan, _ = plan_project(root, data, findings, store, publisher)
     findings.raise_if_any(pyproject)
     return plan, findings
+
+
+def directory_sources(root: Path, data: dict[str, Any]) -> list[Path]:
+    """The project directories the sources of the project at ``root`` name, found without fetching
+    or hashing anything; problems are left for the build to report."""
+    findings = Findings()
+    if (root / "PKG-INFO").is_file():
+        from .record import RECORD_PATH, plan_sources_from_record
+
+        if (root / RECORD_PATH).is_file():
+            recorded = plan_sources_from_record(root, findings)
+            return [s.path for sources in recorded.values() for s in sources if isinstance(s, ResolvedDirectory)]
+    project = read_project(root, data, findings)
+    used = {canonicalize_name(r.requirement.name) for r in project.requirements}
+    paths: list[Path] = []
+    members: dict[str, Path] | None = None
+    for name, sources in project.sources.items():
+        if not project.dynamic_dependencies and name not in used:
+            continue
+        for source in sources:
+            if source.group is not None:
+                continue
+            if isinstance(source, PathSource):
+                target = Path(os.path.normpath(source.base / source.path))
+                if target.is_dir():
+                    paths.append(target)
+            elif isinstance(source, WorkspaceSource):
+                if members is None:
+                    workspace = find_workspace(root)
+                    members = workspace.members(findings) if workspace is not None else {}
+                if source.name in members:
+                    paths.append(members[source.name])
+    return paths

@@ -1,0 +1,329 @@
+"""Publish mode: each source-backed requirement becomes ``name[extras]SPEC; marker``.
+
+SPEC comes from the version the source really holds (a vendored archive's
+METADATA, a directory's static or backend-computed version) through a strategy,
+or from an explicit specifier given per dependency.  The requirement's own
+specifier is kept and combined with it.  Nothing here names a path or URL:
+the lines are what an index like PyPI accepts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from ..config import STRATEGIES
+from ..errors import Findings
+from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedIndex, ResolvedSource, ResolvedUrl
+from .local import _guard, _head
+from .markers import CannotNegate, conjoin, negate_any
+
+if TYPE_CHECKING:
+    from ..versions import VersionCache
+
+__all__ = ["Publisher", "VersionLookup", "derive_specifier", "is_empty", "render_publish"]
+
+VersionLookup = Callable[[ResolvedSource], str]
+"""The version a source holds; raises :class:`sourcelift.versions.VersionError` when it cannot be known."""
+
+
+def derive_specifier(version: str, strategy: str) -> SpecifierSet:
+    """The specifier a strategy makes of ``version``.
+
+    >>> str(derive_specifier("1.4.2", "minor")), str(derive_specifier("0.3.1", "semver"))
+    ('<1.5,>=1.4.2', '<0.4,>=0.3.1')
+    """
+    v = Version(version)
+    if v.local is not None:
+        raise ValueError(f"{version} is a local version")
+    if strategy == "exact":
+        return SpecifierSet(f"=={v}")
+    if strategy == "minimum":
+        return SpecifierSet(f">={v}")
+    if strategy == "compatible":
+        # `~=` needs two release components: ~=2 is invalid, ~=2.0 means >=2.0,<3.
+        if len(v.release) >= 2:
+            return SpecifierSet(f"~={v}")
+        return SpecifierSet(f">={v},<{_bound(v, 0)}")
+    if strategy == "minor":
+        return SpecifierSet(f">={v},<{_bound(v, 1)}")
+    if strategy == "major":
+        return SpecifierSet(f">={v},<{_bound(v, 0)}")
+    if strategy == "semver":
+        return SpecifierSet(f">={v},<{_bound(v, 1 if v.major == 0 else 0)}")
+    raise ValueError(f"unknown strategy {strategy!r}")
+
+
+def _bound(v: Version, index: int) -> str:
+    """The next release at release component ``index`` (0: major, 1: minor), with the epoch."""
+    release = list(v.release) + [0] * (index + 1 - len(v.release))
+    upper = [*release[:index], release[index] + 1]
+    epoch = f"{v.epoch}!" if v.epoch else ""
+    return epoch + ".".join(str(part) for part in upper)
+
+
+def is_empty(specifiers: SpecifierSet) -> bool:
+    """Whether no version can satisfy ``specifiers`` (decided on the bounds; ``===`` is never empty)."""
+    lower: tuple[Version, bool] | None = None  # (version, inclusive)
+    upper: tuple[Version, bool] | None = None
+    exact: list[Version] = []
+    excluded: list[Version] = []
+
+    def raise_lower(v: Version, inclusive: bool) -> None:
+        nonlocal lower
+        if lower is None or v > lower[0] or (v == lower[0] and not inclusive):
+            lower = (v, inclusive)
+
+    def cut_upper(v: Version, inclusive: bool) -> None:
+        nonlocal upper
+        if upper is None or v < upper[0] or (v == upper[0] and not inclusive):
+            upper = (v, inclusive)
+
+    for spec in specifiers:
+        op, text = spec.operator, spec.version
+        if op == "===":
+            return False
+        if text.endswith(".*"):
+            base = Version(text[:-2])
+            if op == "==":
+                raise_lower(base, True)
+                cut_upper(Version(_bound(base, len(base.release) - 1)), False)
+            continue
+        v = Version(text)
+        if op == "==":
+            exact.append(v)
+        elif op == "!=":
+            excluded.append(v)
+        elif op == ">=":
+            raise_lower(v, True)
+        elif op == ">":
+            raise_lower(v, False)
+        elif op == "<=":
+            cut_upper(v, True)
+        elif op == "<":
+            cut_upper(v, False)
+        elif op == "~=":
+            raise_lower(v, True)
+            cut_upper(Version(_bound(v, len(v.release) - 2)), False)
+    if exact:
+        first = exact[0]
+        if any(v != first for v in exact[1:]) or first in excluded:
+            return True
+        return not specifiers.contains(first, prereleases=True)
+    if lower is not None and upper is not None:
+        if lower[0] > upper[0]:
+            return True
+        if lower[0] == upper[0]:
+            return not (lower[1] and upper[1]) or lower[0] in excluded
+    return False
+
+
+def render_publish(
+    requirement: Requirement,
+    sources: list[ResolvedSource],
+    version_of: VersionLookup,
+    override: str | None,
+    strategy: str,
+    findings: Findings,
+    key: str,
+) -> list[str]:
+    """The publish-mode lines for ``requirement``: one per source (guarded by its marker), plus
+    the plain requirement for environments no source marker covers."""
+    from ..versions import VersionError  # publish mode only
+
+    head = _head(requirement)
+    lines: list[str] = []
+    guards: list[Marker] = []
+    for source in sources:
+        guard = _guard(source, requirement)
+        marker = conjoin(requirement.marker, guard)
+        where = source.key
+        if isinstance(source, ResolvedIndex):
+            spec: SpecifierSet | None = requirement.specifier
+        elif override is not None and override not in STRATEGIES:
+            spec = _explicit(requirement, source, override, version_of, findings, key)
+        elif isinstance(source, (ResolvedGit, ResolvedUrl)):
+            kind = "git repository" if isinstance(source, ResolvedGit) else "URL"
+            findings.error(
+                where,
+                f"a {kind} source has no version sourcelift can know, so publish mode cannot turn `{requirement}` "
+                f"({key}) into a version specifier",
+                f'give one in `[tool.sourcelift.strategies]`, e.g. `{requirement.name} = ">=1.2,<2"`',
+                dependency=requirement.name,
+            )
+            continue
+        else:
+            try:
+                version = version_of(source)
+            except VersionError as exc:
+                findings.error(
+                    where,
+                    f"cannot tell which version the source holds: {exc.message}",
+                    exc.fix,
+                    dependency=requirement.name,
+                )
+                continue
+            spec = _derived(requirement, source, version, override or strategy, findings, key)
+        if spec is None:
+            continue
+        line = f"{head}{spec}" + (f"; {marker}" if marker is not None else "")
+        lines.append(str(Requirement(line)))
+        if guard is None:
+            return lines
+        guards.append(guard)
+    if guards:
+        try:
+            fallback = conjoin(requirement.marker, negate_any(guards))
+        except CannotNegate as exc:
+            findings.warning(
+                key,
+                f"the environments no source marker covers cannot be written down ({exc}); "
+                "no plain fallback line was emitted for them",
+                "use only ==, !=, <, <=, >, >=, in, not in in source markers",
+                dependency=requirement.name,
+            )
+        else:
+            lines.append(str(Requirement(f"{head}{requirement.specifier}; {fallback}")))
+    return lines
+
+
+def _derived(
+    requirement: Requirement,
+    source: ResolvedSource,
+    version: str,
+    strategy: str,
+    findings: Findings,
+    key: str,
+) -> SpecifierSet | None:
+    where = source.key
+    what = _what(source)
+    try:
+        parsed = Version(version)
+    except InvalidVersion:
+        findings.error(
+            where,
+            f"{what} holds version {version!r}, which is not a valid PEP 440 version",
+            "give the dependency a valid version",
+            dependency=requirement.name,
+        )
+        return None
+    if parsed.local is not None:
+        findings.error(
+            where,
+            f"{what} holds the local version {version}, which an index such as PyPI rejects in a published "
+            f"dependency (`{requirement}`, {key})",
+            "build from a tagged, clean checkout so the version has no `+local` part, or give an explicit "
+            f'specifier in `[tool.sourcelift.strategies]`, e.g. `{requirement.name} = ">={parsed.public}"`',
+            dependency=requirement.name,
+        )
+        return None
+    if requirement.specifier and not requirement.specifier.contains(parsed, prereleases=True):
+        findings.error(
+            where,
+            f"{what} holds version {version}, which does not satisfy `{requirement}` ({key})",
+            f"change the requirement's specifier, or point the source at a release matching {requirement.specifier}",
+            dependency=requirement.name,
+        )
+        return None
+    return requirement.specifier & derive_specifier(version, strategy)
+
+
+def _explicit(
+    requirement: Requirement,
+    source: ResolvedSource,
+    override: str,
+    version_of: VersionLookup,
+    findings: Findings,
+    key: str,
+) -> SpecifierSet | None:
+    from ..versions import VersionError
+
+    where = f"tool.sourcelift.strategies.{requirement.name}"
+    given = SpecifierSet(override)
+    if any("+" in spec.version for spec in given):
+        findings.error(
+            where,
+            f"`{override}` names a local version, which an index such as PyPI rejects",
+            "drop the `+local` part of the version",
+            dependency=requirement.name,
+        )
+        return None
+    combined = requirement.specifier & given
+    if is_empty(combined):
+        findings.error(
+            where,
+            f"`{override}` and the requirement's own specifier (`{requirement}`, {key}) admit no version together",
+            "give a specifier that overlaps the requirement's, or change the requirement",
+            dependency=requirement.name,
+        )
+        return None
+    if isinstance(source, (ResolvedArchive, ResolvedDirectory)):
+        try:
+            version = version_of(source)
+        except VersionError:
+            return combined  # the explicit specifier is what the maintainer vouches for
+        if not combined.contains(version, prereleases=True):
+            findings.error(
+                where,
+                f"`{combined}` excludes version {version}, the one {_what(source)} holds",
+                "widen the specifier so the version this project was built and tested with satisfies it",
+                dependency=requirement.name,
+            )
+            return None
+    return combined
+
+
+def _what(source: ResolvedSource) -> str:
+    if isinstance(source, ResolvedArchive):
+        return f"the archive {source.filename!r}"
+    if isinstance(source, ResolvedDirectory):
+        return f"the project at {source.path}"
+    return "the source"
+
+
+class Publisher:
+    """Publish-mode rendering for one build: the strategies, and each source's version, found once."""
+
+    def __init__(self, strategy: str, overrides: dict[str, str], cache: VersionCache | None) -> None:
+        self.strategy = strategy
+        self.overrides = overrides
+        self.cache = cache
+        self._versions: dict[Path, str] = {}
+
+    def version_of(self, source: ResolvedSource) -> str:
+        from ..versions import VersionError, archive_version, directory_version
+
+        if isinstance(source, ResolvedArchive):
+            path = source.path
+            if path not in self._versions:
+                self._versions[path] = archive_version(path)
+        elif isinstance(source, ResolvedDirectory):
+            path = source.path
+            if path not in self._versions:
+                self._versions[path] = directory_version(path, self.cache).version
+        else:  # pragma: no cover - callers ask only for archives and directories
+            raise VersionError("this kind of source has no version", "give an explicit specifier")
+        return self._versions[path]
+
+    def render(
+        self, requirement: Requirement, sources: list[ResolvedSource], findings: Findings, key: str
+    ) -> list[str]:
+        override = self.overrides.get(canonicalize_name(requirement.name))
+        return render_publish(requirement, sources, self.version_of, override, self.strategy, findings, key)
+
+    def check_overrides(self, names: set[str], findings: Findings) -> None:
+        """Warn about overrides that name no source-backed dependency."""
+        for name in sorted(set(self.overrides) - names):
+            findings.warning(
+                f"tool.sourcelift.strategies.{name}",
+                "names no dependency that has a source; the override has no effect",
+                "remove it, or correct the dependency's name",
+                dependency=name,
+            )

@@ -1,0 +1,85 @@
+"""The standards-only ``pyproject.toml`` of a publish-mode sdist.
+
+Rewritten with tomlkit so that every byte not named here stays as it was:
+the dependency strings become the final requirements, the source entries they
+consumed leave ``[tool.uv.sources]`` (and tables left empty go with them),
+``sourcelift`` leaves ``build-system.requires`` and the wrapped backend becomes
+``build-backend`` again.  Any frontend then builds the sdist without sourcelift.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from ..errors import SourceliftError
+
+__all__ = ["standards_pyproject"]
+
+_KEY = re.compile(r"^project\.(?:dependencies|optional-dependencies\.(?P<extra>.+))\[(?P<index>\d+)\]$")
+
+
+def standards_pyproject(text: str, lines: dict[str, list[str]], consumed: Iterable[str], backend: str) -> str:
+    """``text`` with the final requirement lines (by pyproject key), the consumed sources removed
+    (by canonical name) and the build system of the wrapped ``backend``."""
+    import tomlkit  # only publish-mode sdists rewrite TOML
+
+    document = tomlkit.parse(text)
+    project = document.get("project")
+    if not isinstance(project, dict):
+        raise SourceliftError("the sdist's pyproject.toml has no [project] table to write the dependencies into")
+    by_array: dict[str | None, list[tuple[int, list[str]]]] = {}
+    for key, values in lines.items():
+        match = _KEY.match(key)
+        if match is None:
+            raise SourceliftError(f"cannot place the lines of `{key}` in the sdist's pyproject.toml")
+        by_array.setdefault(match["extra"], []).append((int(match["index"]), values))
+    for extra, replacements in by_array.items():
+        array = project["dependencies"] if extra is None else project["optional-dependencies"][extra]
+        for index, values in sorted(replacements, reverse=True):
+            if index >= len(array):
+                raise SourceliftError(f"the sdist's pyproject.toml has no requirement at `{index}` of {extra!r}")
+            if values:
+                array[index] = values[0]
+                for offset, value in enumerate(values[1:], 1):
+                    array.insert(index + offset, value)
+            else:
+                del array[index]
+    _remove_sources(document, {canonicalize_name(name) for name in consumed})
+    _restore_build_system(document, backend)
+    return tomlkit.dumps(document)
+
+
+def _remove_sources(document: Any, consumed: set[str]) -> None:
+    tool = document.get("tool")
+    uv = tool.get("uv") if isinstance(tool, dict) else None
+    sources = uv.get("sources") if isinstance(uv, dict) else None
+    if not isinstance(tool, dict) or not isinstance(uv, dict) or not isinstance(sources, dict):
+        return
+    for name in [n for n in sources if canonicalize_name(n) in consumed]:
+        del sources[name]
+    if not sources:
+        del uv["sources"]
+    if not uv:
+        del tool["uv"]
+    if not tool:
+        del document["tool"]
+
+
+def _restore_build_system(document: Any, backend: str) -> None:
+    build_system = document.get("build-system")
+    if not isinstance(build_system, dict):
+        raise SourceliftError("the sdist's pyproject.toml has no [build-system] table")
+    requires = build_system.get("requires", [])
+    for index in reversed(range(len(requires))):
+        try:
+            name = canonicalize_name(Requirement(str(requires[index])).name)
+        except InvalidRequirement:
+            continue
+        if name == "sourcelift":
+            del requires[index]
+    build_system["build-backend"] = backend

@@ -1,0 +1,30 @@
+"""The version a source really holds, for publish mode's version specifiers.
+
+- :func:`archive_version`: a vendored wheel or sdist, from its METADATA / PKG-INFO,
+  read in place with bounded reads;
+- :func:`directory_version`: a path source or workspace member, from its static
+  ``[project].version`` or else from its own build backend, run in a child
+  process and cached by the fingerprint of the project's build inputs
+  (:class:`VersionCache`);
+- :func:`dynamic_build_requires`: what the frontend must install for that backend run.
+
+Every failure is a :class:`VersionError` with what is wrong and how to fix it.
+Heavy modules (zipfile, tarfile, subprocess, json) are imported only when used.
+"""
+
+from __future__ import annotations
+
+from .archives import archive_version
+from .cache import VersionCache, default_cache_dir
+from .directories import DirectoryVersion, directory_version, dynamic_build_requires
+from .errors import VersionError
+
+__all__ = [
+    "DirectoryVersion",
+    "VersionCache",
+    "VersionError",
+    "archive_version",
+    "default_cache_dir",
+    "directory_version",
+    "dynamic_build_requires",
+]

@@ -1,0 +1,418 @@
+"""Publish mode: strategies, specifier combination, every failure case, mode choice, the sdist pyproject."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+import zipfile
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+
+from sourcelift.artifacts.store import Store
+from sourcelift.config import Config, choose_cache, choose_mode, read_config
+from sourcelift.errors import ConfigError, Findings, ProblemsError
+from sourcelift.rewrite.plan import Plan, make_plan
+from sourcelift.rewrite.publish import Publisher, derive_specifier, is_empty
+from sourcelift.rewrite.standards import standards_pyproject
+
+
+def wheel_bytes(name: str, version: str) -> bytes:
+    """A minimal real wheel whose METADATA says ``name`` and ``version``."""
+    buffer = io.BytesIO()
+    dist_info = f"{name.replace('-', '_')}-{version}.dist-info"
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(f"{dist_info}/METADATA", f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n")
+        archive.writestr(f"{dist_info}/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        archive.writestr(f"{dist_info}/RECORD", "")
+    return buffer.getvalue()
+
+
+def publisher(strategy: str = "exact", **overrides: str) -> Publisher:
+    return Publisher(strategy, overrides, None)
+
+
+def publish_plan(root: Path, store: Store, strategy: str = "exact", **overrides: str) -> tuple[Plan, Findings]:
+    return make_plan(root, store, publisher=publisher(strategy, **overrides))
+
+
+def lines_of(root: Path, store: Store, strategy: str = "exact", **overrides: str) -> dict[str, list[str]]:
+    plan, _ = publish_plan(root, store, strategy, **overrides)
+    return plan.declared_lines(Findings())
+
+
+def problems_of(root: Path, store: Store, strategy: str = "exact", **overrides: str) -> list[str]:
+    with pytest.raises(ProblemsError) as info:
+        publish_plan(root, store, strategy, **overrides)
+    return [p.render() for p in info.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("version", "strategy", "expected"),
+    [
+        ("1.4.2", "exact", "==1.4.2"),
+        ("1.4.2", "compatible", "~=1.4.2"),
+        ("2", "compatible", "<3,>=2"),
+        ("1.4.2", "minimum", ">=1.4.2"),
+        ("1.4.2", "minor", "<1.5,>=1.4.2"),
+        ("1", "minor", "<1.1,>=1"),
+        ("1.4.2", "major", "<2,>=1.4.2"),
+        ("0.3.1", "semver", "<0.4,>=0.3.1"),
+        ("2.3.1", "semver", "<3,>=2.3.1"),
+        ("1!2.0", "major", "<1!3,>=1!2.0"),
+        ("1.0rc1", "minor", "<1.1,>=1.0rc1"),
+        ("0.2.0.post1", "exact", "==0.2.0.post1"),
+    ],
+)
+def test_strategies(version: str, strategy: str, expected: str) -> None:
+    derived = derive_specifier(version, strategy)
+    assert derived == SpecifierSet(expected)
+    assert derived.contains(version, prereleases=True)
+
+
+def test_local_version_has_no_specifier() -> None:
+    with pytest.raises(ValueError, match="local version"):
+        derive_specifier("1.0+g1234", "exact")
+
+
+@pytest.mark.parametrize(
+    ("spec", "empty"),
+    [
+        (">=2,<1", True),
+        (">=1,<1", True),
+        (">=1,<=1", False),
+        ("==1.0,==2.0", True),
+        ("==1.0,!=1.0", True),
+        ("==1.0,>=2", True),
+        ("~=1.4,>=2", True),
+        ("==1.*,>=2", True),
+        ("==1.*,>=1.5", False),
+        (">=1,<2", False),
+        ("", False),
+        ("===foo", False),
+    ],
+)
+def test_is_empty(spec: str, empty: bool) -> None:
+    assert is_empty(SpecifierSet(spec)) is empty
+
+
+def project(deps: str, sources: str, files: dict[str, str | bytes] | None = None) -> tuple[str, dict[str, str | bytes]]:
+    text = f"""
+        [project]
+        name = "p"
+        version = "1"
+        dependencies = {deps}
+        [tool.uv.sources]
+        {sources}
+    """
+    return text, files or {}
+
+
+def lib(version: str, dynamic: bool = False) -> str:
+    return f"[project]\nname = 'lib'\nversion = '{version}'\n"
+
+
+@pytest.fixture
+def archive_project(make_project):
+    def make(deps: str = '["prebuilt"]', version: str = "0.1.0") -> Path:
+        wheel = f"prebuilt-{version}-py3-none-any.whl"
+        return make_project(
+            *project(
+                deps, f'prebuilt = {{ path = "vendor/{wheel}" }}', {f"vendor/{wheel}": wheel_bytes("prebuilt", version)}
+            )
+        )
+
+    return make
+
+
+@pytest.mark.parametrize("strategy", ["exact", "compatible", "minimum", "minor", "major", "semver"])
+def test_archive_version_through_each_strategy(archive_project, store: Store, strategy: str) -> None:
+    root = archive_project(version="1.4.2")
+    expected = str(Requirement(f"prebuilt{derive_specifier('1.4.2', strategy)}"))
+    assert lines_of(root, store, strategy) == {"project.dependencies[0]": [expected]}
+
+
+def test_directory_static_version_and_own_specifier_combined(make_project, store: Store) -> None:
+    root = make_project(
+        *project(
+            "[\"lib[fast]>=0.5; python_version >= '3.9'\"]",
+            'lib = { path = "../lib" }',
+            {"../lib/pyproject.toml": lib("1.4.2")},
+        )
+    )
+    assert lines_of(root, store, "minor") == {
+        "project.dependencies[0]": ['lib[fast]<1.5,>=0.5,>=1.4.2; python_version >= "3.9"']
+    }
+
+
+def test_per_dependency_overrides_by_normalized_name(make_project, store: Store) -> None:
+    root = make_project(
+        *project(
+            '["Lib_One", "lib-two", "prebuilt"]',
+            'Lib_One = { path = "../one" }\nlib-two = { path = "../two" }\n'
+            'prebuilt = { path = "vendor/prebuilt-0.3.1-py3-none-any.whl" }',
+            {
+                "../one/pyproject.toml": "[project]\nname='lib-one'\nversion='2.0.1'\n",
+                "../two/pyproject.toml": "[project]\nname='lib-two'\nversion='0.9'\n",
+                "vendor/prebuilt-0.3.1-py3-none-any.whl": wheel_bytes("prebuilt", "0.3.1"),
+            },
+        )
+    )
+    lines = lines_of(root, store, "exact", **{"lib-one": "major", "lib-two": ">=0.8,<1"})
+    assert lines == {
+        "project.dependencies[0]": ["Lib_One<3,>=2.0.1"],
+        "project.dependencies[1]": ["lib-two<1,>=0.8"],
+        "project.dependencies[2]": ["prebuilt==0.3.1"],
+    }
+
+
+def test_index_source_gives_the_bare_requirement(make_project, store: Store) -> None:
+    root = make_project(*project('["torch>=2"]', 'torch = { index = "pytorch" }'))
+    assert lines_of(root, store) == {"project.dependencies[0]": ["torch>=2"]}
+
+
+def test_git_and_url_sources_need_an_explicit_specifier(make_project, store: Store) -> None:
+    root = make_project(
+        *project(
+            '["g", "u"]',
+            'g = { git = "https://example.com/g.git", tag = "v1" }\nu = { url = "https://example.com/u-1.0.tar.gz" }',
+        )
+    )
+    problems = problems_of(root, store)
+    assert len(problems) == 2
+    assert "a git repository source has no version" in problems[0] and '`g = ">=1.2,<2"`' in problems[0]
+    assert "a URL source has no version" in problems[1] and "[tool.sourcelift.strategies]" in problems[1]
+    assert lines_of(root, store, g=">=1,<2", u="==1.0") == {
+        "project.dependencies[0]": ["g<2,>=1"],
+        "project.dependencies[1]": ["u==1.0"],
+    }
+    # a strategy name cannot stand in for the version a git source does not tell
+    assert "has no version" in problems_of(root, store, g="minor", u="==1.0")[0]
+
+
+def test_marker_branches_and_the_fallback(make_project, store: Store) -> None:
+    root = make_project(
+        *project(
+            '["lib"]',
+            "lib = [\n"
+            '  { path = "../lin", marker = "sys_platform == \'linux\'" },\n'
+            '  { path = "../win", marker = "sys_platform == \'win32\'" },\n'
+            "]",
+            {"../lin/pyproject.toml": lib("1.0"), "../win/pyproject.toml": lib("1.1")},
+        )
+    )
+    assert lines_of(root, store) == {
+        "project.dependencies[0]": [
+            'lib==1.0; sys_platform == "linux"',
+            'lib==1.1; sys_platform == "win32"',
+            'lib; sys_platform != "linux" and sys_platform != "win32"',
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    ("deps", "override", "message"),
+    [
+        ('["lib>=2"]', None, "holds version 1.4.2, which does not satisfy `lib>=2`"),
+        ('["lib<1"]', ">=3", "admit no version together"),
+        ('["lib"]', ">=2", "excludes version 1.4.2"),
+        ('["lib"]', "==1.4.2+local", "names a local version"),
+    ],
+)
+def test_specifier_failures(make_project, store: Store, deps: str, override: str | None, message: str) -> None:
+    root = make_project(*project(deps, 'lib = { path = "../lib" }', {"../lib/pyproject.toml": lib("1.4.2")}))
+    overrides = {"lib": override} if override else {}
+    (problem,) = problems_of(root, store, **overrides)
+    assert message in problem and "fix:" in problem
+
+
+def test_local_version_of_a_source_is_refused(make_project, store: Store) -> None:
+    root = make_project(*project('["lib"]', 'lib = { path = "../lib" }', {"../lib/pyproject.toml": lib("1.0+g1a2b3c")}))
+    (problem,) = problems_of(root, store)
+    assert "local version 1.0+g1a2b3c" in problem and "PyPI rejects" in problem and "tagged, clean checkout" in problem
+
+
+def test_unknowable_version_is_an_error(archive_project, make_project, store: Store) -> None:
+    root = make_project(
+        *project(
+            '["prebuilt"]',
+            'prebuilt = { path = "vendor/prebuilt-0.1.0-py3-none-any.whl" }',
+            {"vendor/prebuilt-0.1.0-py3-none-any.whl": b"not a zip"},
+        )
+    )
+    (problem,) = problems_of(root, store)
+    assert "cannot tell which version the source holds" in problem
+
+
+def test_every_problem_at_once(make_project, store: Store) -> None:
+    root = make_project(
+        *project(
+            '["g", "lib>=9", "other"]',
+            'g = { git = "https://example.com/g.git" }\nlib = { path = "../lib" }\nother = { path = "../other" }',
+            {"../lib/pyproject.toml": lib("1.0"), "../other/pyproject.toml": lib("2.0+dirty")},
+        )
+    )
+    assert len(problems_of(root, store)) == 3
+
+
+def test_unused_override_warns(archive_project, store: Store) -> None:
+    _, findings = publish_plan(archive_project(), store, nothing="minor")
+    assert [w.key for w in findings.warnings] == ["tool.sourcelift.strategies.nothing"]
+
+
+def test_rewrite_line_of_backend_metadata(archive_project, store: Store) -> None:
+    plan, findings = publish_plan(archive_project(), store, "compatible")
+    assert plan.rewrite_line('prebuilt; extra == "cli"', findings) == ['prebuilt~=0.1.0; extra == "cli"']
+    assert plan.rewrite_line("prebuilt @ file:///somewhere/prebuilt-0.1.0-py3-none-any.whl", findings) == [
+        "prebuilt~=0.1.0"
+    ]
+    assert plan.rewrite_line("other @ https://example.com/other.whl", findings) is None
+    assert "publish mode leaves it as it is" in findings.warnings[-1].message
+
+
+def test_extras_in_pyproject_form_and_metadata_form(make_project, store: Store) -> None:
+    root = make_project(
+        """
+        [project]
+        name = "p"
+        version = "1"
+        [project.optional-dependencies]
+        cli = ["lib"]
+        [tool.uv.sources]
+        lib = { path = "../lib", extra = "cli" }
+        """,
+        {"../lib/pyproject.toml": lib("1.0")},
+    )
+    plan, _ = publish_plan(root, store)
+    assert plan.declared_lines(Findings()) == {"project.optional-dependencies.cli[0]": ['lib==1.0; extra == "cli"']}
+    assert plan.declared_lines(Findings(), as_metadata=False) == {"project.optional-dependencies.cli[0]": ["lib==1.0"]}
+
+
+# --- mode and configuration
+
+
+def test_mode_precedence() -> None:
+    config = Config(mode="publish")
+    assert choose_mode(Config(), None, {}) == "local"
+    assert choose_mode(config, None, {}) == "publish"
+    assert choose_mode(config, None, {"SOURCELIFT_MODE": "local"}) == "local"
+    assert choose_mode(config, {"sourcelift-mode": "publish"}, {"SOURCELIFT_MODE": "local"}) == "publish"
+    assert choose_mode(Config(), {"sourcelift-mode": ["local", "publish"]}, {}) == "publish"
+    with pytest.raises(ConfigError, match=r'SOURCELIFT_MODE is .pub.; it must be "local" or "publish"'):
+        choose_mode(Config(), None, {"SOURCELIFT_MODE": "pub"})
+    with pytest.raises(ConfigError, match="-C sourcelift-mode=publish"):
+        choose_mode(Config(), {"sourcelift-mode": "x"}, {})
+
+
+def test_cache_switch() -> None:
+    assert choose_cache(Config(), None) and not choose_cache(Config(cache=False), None)
+    assert not choose_cache(Config(), {"sourcelift-cache": "off"})
+    with pytest.raises(ConfigError):
+        choose_cache(Config(), {"sourcelift-cache": "maybe"})
+
+
+def test_config_errors_are_collected() -> None:
+    findings = Findings()
+    read_config(
+        {
+            "tool": {
+                "sourcelift": {
+                    "mode": "pub",
+                    "strategy": "loose",
+                    "cache": "no",
+                    "cache-keys": "x",
+                    "strategies": {"a": "fuzzy", "b": 1, "A": "minor"},
+                }
+            }
+        },
+        findings,
+    )
+    keys = [p.key for p in findings.problems]
+    assert keys == [
+        "tool.sourcelift.mode",
+        "tool.sourcelift.strategy",
+        "tool.sourcelift.cache",
+        "tool.sourcelift.cache-keys",
+        "tool.sourcelift.strategies.a",
+        "tool.sourcelift.strategies.b",
+        "tool.sourcelift.strategies.A",
+    ]
+    config = read_config({"tool": {"sourcelift": {"mode": "publish", "strategies": {"Lib_A": ">=1"}}}}, Findings())
+    assert config.mode == "publish" and config.strategies == {"lib-a": ">=1"}
+
+
+# --- the standards-only pyproject.toml
+
+
+ORIGINAL = textwrap.dedent(
+    """\
+    [build-system]
+    requires = ["sourcelift>=0.1", "hatchling"]  # keep this comment
+    build-backend = "sourcelift.build"
+
+    [project]
+    name = "app"
+    version = "1"
+    dependencies = [
+      "lib-a",  # from the workspace
+      "requests>=2",
+      "lib-b; sys_platform == 'linux'",
+    ]
+
+    [project.optional-dependencies]
+    cli = ["tool"]
+
+    [tool.uv.sources]
+    lib-a = { workspace = true }
+    Lib_B = { workspace = true }
+    tool = { path = "../tool" }
+    unused = { path = "../unused" }
+
+    [tool.sourcelift]
+    backend = "hatchling.build"
+    """
+)
+
+
+def test_standards_pyproject_changes_only_what_it_must() -> None:
+    lines = {
+        "project.dependencies[0]": ["lib-a==0.1.0"],
+        "project.dependencies[2]": ['lib-b==2.0; sys_platform == "linux"', 'lib-b; sys_platform != "linux"'],
+        "project.optional-dependencies.cli[0]": ["tool~=1.0"],
+    }
+    new = standards_pyproject(ORIGINAL, lines, {"lib-a", "lib-b", "tool"}, "hatchling.build")
+    expected = ORIGINAL.replace('"sourcelift>=0.1", "hatchling"', '"hatchling"')
+    expected = expected.replace('build-backend = "sourcelift.build"', 'build-backend = "hatchling.build"')
+    expected = expected.replace('"lib-a",  # from', '"lib-a==0.1.0",  # from')
+    expected = expected.replace(
+        "\"lib-b; sys_platform == 'linux'\",",
+        '"lib-b==2.0; sys_platform == \\"linux\\"",\n  "lib-b; sys_platform != \\"linux\\"",',
+    )
+    expected = expected.replace('cli = ["tool"]', 'cli = ["tool~=1.0"]')
+    expected = expected.replace(
+        'lib-a = { workspace = true }\nLib_B = { workspace = true }\ntool = { path = "../tool" }\n', ""
+    )
+    assert new == expected
+
+
+def test_standards_pyproject_drops_emptied_tables() -> None:
+    text = textwrap.dedent(
+        """\
+        [build-system]
+        requires = ["sourcelift"]
+        build-backend = "sourcelift.build"
+
+        [project]
+        name = "a"
+        dependencies = ["x"]
+
+        [tool.uv.sources]
+        x = { path = "x.whl" }
+        """
+    )
+    new = standards_pyproject(text, {"project.dependencies[0]": ["x==1"]}, {"x"}, "setuptools.build_meta")
+    assert new == text.replace('["sourcelift"]', "[]").replace('"sourcelift.build"', '"setuptools.build_meta"').replace(
+        '["x"]', '["x==1"]'
+    ).replace('[tool.uv.sources]\nx = { path = "x.whl" }\n', "")
