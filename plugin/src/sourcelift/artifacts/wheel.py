@@ -1,4 +1,4 @@
-"""Rewriting the METADATA of a built wheel (and its RECORD row) in place, atomically."""
+"""Rewriting a built wheel in place, atomically: its METADATA, files sourcelift adds to .dist-info, RECORD."""
 
 from __future__ import annotations
 
@@ -6,13 +6,17 @@ import base64
 import csv
 import hashlib
 import io
+import re
 import shutil
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import SourceliftError
 from ._atomic import atomic_writer
 from .metadata import Transform, rewrite_core_metadata
+
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9._-]+")
 
 __all__ = ["dist_info_dir", "read_wheel_metadata", "rewrite_metadata_file", "rewrite_wheel"]
 
@@ -36,8 +40,16 @@ def read_wheel_metadata(wheel: Path) -> str:
         return archive.read(f"{dist_info_dir(archive.namelist())}/METADATA").decode("utf-8")
 
 
-def rewrite_wheel(wheel: Path, transform: Transform) -> bool:
-    """Rewrite the wheel's Requires-Dist lines; return whether anything changed."""
+def rewrite_wheel(wheel: Path, transform: Transform, *, add: Mapping[str, bytes] | None = None) -> bool:
+    """Rewrite the wheel's Requires-Dist lines and add files to its ``.dist-info``; return whether anything changed.
+
+    ``add`` maps file names inside ``.dist-info`` (no directories) to their content; each gets
+    its RECORD row (sha256 and size).  The wheel is replaced atomically, or left as it was.
+    """
+    extra = dict(add or {})
+    for name in extra:
+        if not _PLAIN_NAME.fullmatch(name) or name in (".", "..", "METADATA", "RECORD", "WHEEL"):
+            raise SourceliftError(f"cannot add {name!r} to a wheel's .dist-info")
     with zipfile.ZipFile(wheel) as source:
         names = source.namelist()
         dist_info = dist_info_dir(names)
@@ -45,12 +57,23 @@ def rewrite_wheel(wheel: Path, transform: Transform) -> bool:
         record_name = f"{dist_info}/RECORD"
         text = source.read(metadata_name).decode("utf-8")
         new_text = rewrite_core_metadata(text, transform)
-        if new_text is None:
+        if new_text is None and not extra:
             return False
-        metadata = new_text.encode("utf-8")
-        record = _rewrite_record(source.read(record_name).decode("utf-8"), metadata_name, metadata)
+        metadata = new_text.encode("utf-8") if new_text is not None else text.encode("utf-8")
+        added = {f"{dist_info}/{name}": data for name, data in extra.items()}
+        replaced = {metadata_name: metadata} if new_text is not None else {}
+        record = _rewrite_record(source.read(record_name).decode("utf-8"), replaced, added, record_name)
+        stamp = source.getinfo(metadata_name).date_time
         with atomic_writer(wheel) as stream, zipfile.ZipFile(stream, "w") as target:
             for info in source.infolist():
+                if info.filename in added:
+                    continue  # replaced below
+                if info.filename == record_name:
+                    for name, data in added.items():  # before RECORD, which stays last
+                        new = zipfile.ZipInfo(name, stamp)
+                        new.compress_type = zipfile.ZIP_DEFLATED
+                        new.external_attr = 0o644 << 16
+                        target.writestr(new, data)
                 copy = zipfile.ZipInfo(info.filename, info.date_time)
                 copy.compress_type = info.compress_type
                 copy.external_attr = info.external_attr
@@ -68,15 +91,26 @@ def rewrite_wheel(wheel: Path, transform: Transform) -> bool:
     return True
 
 
-def _rewrite_record(record: str, metadata_name: str, metadata: bytes) -> str:
+def _rewrite_record(record: str, replaced: Mapping[str, bytes], added: Mapping[str, bytes], record_name: str) -> str:
+    """RECORD with the rows of ``replaced`` files updated and rows for ``added`` ones (path -> content)."""
     newline = "\r\n" if "\r\n" in record else "\n"
     rows = list(csv.reader(io.StringIO(record)))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator=newline)
+    pending = dict(added)
     for row in rows:
-        if row and row[0] == metadata_name:
-            row = [metadata_name, _record_hash(metadata), str(len(metadata))]
+        if row and row[0] == record_name:  # new rows go before RECORD's own, which is conventionally last
+            for name, data in pending.items():
+                writer.writerow([name, _record_hash(data), str(len(data))])
+            pending = {}
+        elif row and row[0] in added:
+            continue  # a row of a file being replaced: written above or below
+        elif row and row[0] in replaced:
+            data = replaced[row[0]]
+            row = [row[0], _record_hash(data), str(len(data))]
         writer.writerow(row)
+    for name, data in pending.items():  # a RECORD without its own row
+        writer.writerow([name, _record_hash(data), str(len(data))])
     return out.getvalue()
 
 

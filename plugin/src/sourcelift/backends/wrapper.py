@@ -17,14 +17,17 @@ import sys
 import traceback
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from ..artifacts.metadata import requires_dist
 from ..artifacts.wheel import read_wheel_metadata, rewrite_metadata_file, rewrite_wheel
-from ..config import read_config
+from ..config import Config, choose_cache, choose_mode, read_config
 from ..errors import ConfigError, Findings, SourceliftError
 from ..readers._toml import load_toml
-from ..rewrite.plan import Plan, make_plan
+from ..rewrite.plan import Plan, directory_sources, make_plan
+
+if TYPE_CHECKING:
+    from ..rewrite.publish import Publisher
 
 __all__ = [
     "build_sdist",
@@ -81,10 +84,16 @@ def _pyproject(root: str) -> dict[str, Any]:
 
 
 @functools.cache
-def _inner_backend(root: str) -> ModuleType | Any:
+def _config(root: str) -> Config:
     findings = Findings()
     config = read_config(_pyproject(root), findings)
     findings.raise_if_any(Path(root) / "pyproject.toml")
+    return config
+
+
+@functools.cache
+def _inner_backend(root: str) -> ModuleType | Any:
+    config = _config(root)
     module_name, _, attribute = config.backend.partition(":")
     try:
         backend: Any = importlib.import_module(module_name)
@@ -109,12 +118,39 @@ def _load_inner() -> Any:
     return _inner_backend(_root())
 
 
+def _publisher(root: str, config_settings: ConfigSettings) -> Publisher | None:
+    """The publish-mode renderer when this build is in publish mode, else ``None``."""
+    config = _config(root)
+    if choose_mode(config, config_settings, os.environ) != "publish":
+        return None
+    from ..rewrite.publish import Publisher  # publish mode only
+    from ..versions import VersionCache
+
+    cache = VersionCache.from_environment() if choose_cache(config, config_settings) else None
+    return Publisher(config.strategy, config.strategies, cache)
+
+
 @_ours
-def _plan() -> Plan:
+def _plan(config_settings: ConfigSettings = None) -> Plan:
     root = _root()
-    plan, findings = make_plan(Path(root), data=_pyproject(root))
+    plan, findings = make_plan(Path(root), data=_pyproject(root), publisher=_publisher(root, config_settings))
     findings.emit_warnings()
     return plan
+
+
+@_ours
+def _publish_build_requires(config_settings: ConfigSettings) -> list[str]:
+    """In publish mode, what the directory sources' own backends need to tell their versions
+    (e.g. hatch-vcs), so that the frontend installs it before the build hook runs."""
+    root = _root()
+    if _publisher(root, config_settings) is None:
+        return []
+    from ..versions import dynamic_build_requires
+
+    requires: list[str] = []
+    for path in directory_sources(Path(root), _pyproject(root)):
+        requires.extend(r for r in dynamic_build_requires(path) if r not in requires)
+    return requires
 
 
 def _transform(plan: Plan, metadata: str) -> Callable[[str], list[str] | None]:
@@ -127,7 +163,14 @@ def _transform(plan: Plan, metadata: str) -> Callable[[str], list[str] | None]:
 
 @_ours
 def _finish_wheel(plan: Plan, wheel: Path) -> None:
-    rewrite_wheel(wheel, _transform(plan, read_wheel_metadata(wheel)))
+    metadata = read_wheel_metadata(wheel)
+    transform = _transform(plan, metadata)
+    add: dict[str, bytes] = {}
+    if plan.mode == "local" and plan.location_dependent:  # only archive and directory sources have provenance
+        from ..provenance import wheel_files
+
+        add = wheel_files(plan, metadata, transform)
+    rewrite_wheel(wheel, transform, add=add)
     plan.populate_store()
 
 
@@ -139,6 +182,9 @@ def _finish_metadata(plan: Plan, metadata: Path) -> None:
 
 @_ours
 def _finish_sdist(plan: Plan, sdist: Path) -> None:
+    if plan.publisher is not None:
+        _finish_publish_sdist(plan, sdist)
+        return
     # tarfile, gzip and json only for sdists: wheel builds never import them.
     from ..artifacts.sdist import read_sdist_pkg_info, rewrite_sdist, sdist_members
     from ..rewrite.record import RECORD_PATH, make_record
@@ -151,7 +197,12 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
         record, archives = make_record(plan.sources, plan.root, sdist_members(sdist))
         add.update(archives)
         add[RECORD_PATH] = record
-    transform = _transform(plan, read_sdist_pkg_info(sdist))
+    pkg_info = read_sdist_pkg_info(sdist)
+    transform = _transform(plan, pkg_info)
+    if plan.location_dependent:  # the wheel built from this sdist takes the provenance of this tree
+        from ..provenance import sdist_files
+
+        add.update(sdist_files(plan, pkg_info, transform))
     rewrite_sdist(sdist, transform, mark_dynamic=plan.location_dependent, add=add)
     if plan.location_dependent and not plan.from_record:
         print(
@@ -162,10 +213,44 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
         )
 
 
+def _finish_publish_sdist(plan: Plan, sdist: Path) -> None:
+    """A standards-only sdist: static Requires-Dist, and a pyproject.toml any frontend builds without sourcelift."""
+    from ..artifacts.sdist import read_sdist_member, read_sdist_pkg_info, rewrite_sdist
+    from ..rewrite.standards import standards_pyproject
+
+    pyproject = Path(_root()) / "pyproject.toml"
+    if plan.from_record:
+        raise ConfigError(
+            f"{sdist.name}: a publish-mode sdist cannot be made from a local-mode sdist, whose sources point at "
+            "paths on the machine that built it\n"
+            "      fix: build the publish-mode sdist from the source tree (e.g. `python -m build --sdist "
+            "-C sourcelift-mode=publish` in the checkout)"
+        )
+    if plan.dynamic_dependencies and plan.sources:
+        raise ConfigError(
+            f"{sdist.name}: publish mode writes the final requirements into the sdist's pyproject.toml, but "
+            "`project.dynamic` lists the dependencies, so they cannot be written there\n"
+            "      fix: list the dependencies statically in `[project] dependencies` (and "
+            "`optional-dependencies`), and remove them from `project.dynamic`"
+        )
+    findings = Findings()
+    lines = plan.declared_lines(findings, as_metadata=False)
+    findings.raise_if_any(pyproject)
+    transform = _transform(plan, read_sdist_pkg_info(sdist))
+    consumed = {
+        name
+        for name, sources in plan.sources.items()
+        if any(source.key.startswith("tool.uv.sources.") for source in sources)
+    }
+    text = standards_pyproject(read_sdist_member(sdist, "pyproject.toml"), lines, consumed, _config(_root()).backend)
+    rewrite_sdist(sdist, transform, mark_dynamic=False, add={}, replace={"pyproject.toml": text.encode("utf-8")})
+
+
 def _requires(hook: str, config_settings: ConfigSettings) -> list[str]:
     inner = _load_inner()
     function = getattr(inner, hook, None)
-    return list(function(config_settings)) if function is not None else []
+    requires = list(function(config_settings)) if function is not None else []
+    return requires + [r for r in _publish_build_requires(config_settings) if r not in requires]
 
 
 def get_requires_for_build_wheel(config_settings: ConfigSettings = None) -> list[str]:
@@ -183,7 +268,7 @@ def get_requires_for_build_editable(config_settings: ConfigSettings = None) -> l
 def build_wheel(
     wheel_directory: str, config_settings: ConfigSettings = None, metadata_directory: str | None = None
 ) -> str:
-    plan = _plan()
+    plan = _plan(config_settings)
     name: str = _load_inner().build_wheel(wheel_directory, config_settings, metadata_directory)
     _finish_wheel(plan, Path(wheel_directory) / name)
     return name
@@ -192,21 +277,21 @@ def build_wheel(
 def build_editable(
     wheel_directory: str, config_settings: ConfigSettings = None, metadata_directory: str | None = None
 ) -> str:
-    plan = _plan()
+    plan = _plan(config_settings)
     name: str = _load_inner().build_editable(wheel_directory, config_settings, metadata_directory)
     _finish_wheel(plan, Path(wheel_directory) / name)
     return name
 
 
 def build_sdist(sdist_directory: str, config_settings: ConfigSettings = None) -> str:
-    plan = _plan()
+    plan = _plan(config_settings)
     name: str = _load_inner().build_sdist(sdist_directory, config_settings)
     _finish_sdist(plan, Path(sdist_directory) / name)
     return name
 
 
 def _prepare(hook: str, metadata_directory: str, config_settings: ConfigSettings) -> str:
-    plan = _plan()
+    plan = _plan(config_settings)
     dist_info: str = getattr(_load_inner(), hook)(metadata_directory, config_settings)
     _finish_metadata(plan, Path(metadata_directory) / dist_info / "METADATA")
     return dist_info

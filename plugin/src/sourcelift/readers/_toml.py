@@ -8,7 +8,22 @@ from typing import Any
 from .._compat import tomllib
 from ..errors import Findings
 
-__all__ = ["load_toml"]
+__all__ = ["load_toml", "parse_shared"]
+
+_PARSED: dict[bytes, dict[str, Any]] = {}
+
+
+def parse_shared(raw: bytes) -> dict[str, Any]:
+    """Parse TOML ``raw``, once per process for the same bytes (a workspace's member pyproject.toml is
+    read by the workspace lookup and again by version discovery).  The result is shared: never mutate it.
+
+    Raises ``UnicodeDecodeError`` or ``tomllib.TOMLDecodeError``.
+    """
+    data = _PARSED.get(raw)
+    if data is None:
+        data = tomllib.loads(raw.decode("utf-8"))
+        _PARSED[raw] = data
+    return data
 
 
 def load_toml(path: Path, findings: Findings) -> dict[str, Any] | None:

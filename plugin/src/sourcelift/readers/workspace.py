@@ -13,6 +13,7 @@ from packaging.utils import canonicalize_name
 from .._compat import tomllib
 from .._record import record
 from ..errors import Findings
+from ._toml import parse_shared
 
 __all__ = ["Workspace", "find_workspace"]
 
@@ -23,6 +24,7 @@ class Workspace:
     pyproject: Path
     data: dict[str, Any]
     _members: dict[str, Path] | None = field(default=None, repr=False)
+    _dirs: set[Path] | None = field(default=None, repr=False)
 
     @property
     def sources_table(self) -> Any:
@@ -40,6 +42,11 @@ class Workspace:
         return directory in self._member_dirs()
 
     def _member_dirs(self) -> set[Path]:
+        if self._dirs is None:
+            self._dirs = self._find_member_dirs()
+        return self._dirs
+
+    def _find_member_dirs(self) -> set[Path]:
         found: set[Path] = set()
         for pattern in self._patterns("members"):
             for match in glob.glob(os.path.join(glob.escape(str(self.root)), pattern)):
@@ -58,9 +65,8 @@ class Workspace:
                 members[canonicalize_name(self.data["project"]["name"])] = _real(self.root)
             for directory in sorted(self._member_dirs()):
                 try:
-                    with (directory / "pyproject.toml").open("rb") as stream:
-                        data = tomllib.load(stream)
-                except (OSError, tomllib.TOMLDecodeError) as exc:
+                    data = parse_shared((directory / "pyproject.toml").read_bytes())
+                except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
                     findings.warning(
                         str(directory / "pyproject.toml"),
                         f"workspace member cannot be read: {exc}",

@@ -296,6 +296,7 @@ class Publisher:
         self.overrides = overrides
         self.cache = cache
         self._versions: dict[Path, str] = {}
+        self._lines: dict[tuple[str, int], tuple[list[ResolvedSource], list[str]]] = {}
 
     def version_of(self, source: ResolvedSource) -> str:
         from ..versions import VersionError, archive_version, directory_version
@@ -315,8 +316,16 @@ class Publisher:
     def render(
         self, requirement: Requirement, sources: list[ResolvedSource], findings: Findings, key: str
     ) -> list[str]:
+        # The same requirement is rendered twice in a build (as declared, and as the backend wrote it).
+        memo = (str(requirement), id(sources))  # the entry keeps `sources` alive, so its id stays unique
+        if memo in self._lines:
+            return list(self._lines[memo][1])
+        before = (len(findings.problems), len(findings.warnings))
         override = self.overrides.get(canonicalize_name(requirement.name))
-        return render_publish(requirement, sources, self.version_of, override, self.strategy, findings, key)
+        lines = render_publish(requirement, sources, self.version_of, override, self.strategy, findings, key)
+        if (len(findings.problems), len(findings.warnings)) == before:
+            self._lines[memo] = (sources, lines)
+        return lines
 
     def check_overrides(self, names: set[str], findings: Findings) -> None:
         """Warn about overrides that name no source-backed dependency."""

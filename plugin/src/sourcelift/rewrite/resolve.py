@@ -28,7 +28,7 @@ from ..model import (
     UrlSource,
     WorkspaceSource,
 )
-from ..readers.workspace import find_workspace
+from ..readers.workspace import Workspace, find_workspace
 
 __all__ = ["resolve_sources"]
 
@@ -39,10 +39,11 @@ def resolve_sources(project: Project, findings: Findings, store: Store) -> dict[
     """Resolve every source a requirement of ``project`` can use (all of them if dependencies are dynamic)."""
     used = {canonicalize_name(r.requirement.name) for r in project.requirements}
     resolved: dict[str, list[ResolvedSource]] = {}
+    workspace: list[Workspace | None] = []  # found once, on the first workspace source
     for name, sources in project.sources.items():
         if not project.dynamic_dependencies and name not in used:
             continue
-        items = [_resolve(project, source, findings, store) for source in sources if source.group is None]
+        items = [_resolve(project, source, findings, store, workspace) for source in sources if source.group is None]
         resolved[name] = [item for item in items if item is not None]
     return resolved
 
@@ -51,11 +52,15 @@ def _common(source: Source) -> dict[str, Any]:
     return {"name": source.name, "key": source.key, "marker": source.marker, "extra": source.extra}
 
 
-def _resolve(project: Project, source: Source, findings: Findings, store: Store) -> ResolvedSource | None:
+def _resolve(
+    project: Project, source: Source, findings: Findings, store: Store, workspace: list[Workspace | None]
+) -> ResolvedSource | None:
     if isinstance(source, PathSource):
         return _resolve_path(project, source, findings)
     if isinstance(source, WorkspaceSource):
-        return _resolve_workspace(project, source, findings)
+        if not workspace:
+            workspace.append(find_workspace(project.root))
+        return _resolve_workspace(project, source, workspace[0], findings)
     if isinstance(source, GitSource):
         url = _clean_url(source.git.removeprefix("git+"), source, f"{source.key}.git", findings)
         if source.lfs:
@@ -178,8 +183,9 @@ def _inside(root: Path, target: Path) -> str | None:
         return None
 
 
-def _resolve_workspace(project: Project, source: WorkspaceSource, findings: Findings) -> ResolvedSource | None:
-    workspace = find_workspace(project.root)
+def _resolve_workspace(
+    project: Project, source: WorkspaceSource, workspace: Workspace | None, findings: Findings
+) -> ResolvedSource | None:
     if workspace is None:
         findings.error(
             source.key,

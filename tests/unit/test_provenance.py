@@ -1,0 +1,474 @@
+"""Provenance recorded at build time, against real git repositories.
+
+The wheel step is the wrapper's own (``_finish_wheel``) applied to a small wheel,
+so what is checked is what a build writes: the document in ``.dist-info`` and its
+RECORD row.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sourcelift._urls import path_to_file_url
+from sourcelift.artifacts.store import Store
+from sourcelift.artifacts.wheel import rewrite_wheel
+from sourcelift.backends import wrapper
+from sourcelift.errors import Findings, SourceliftError
+from sourcelift.provenance import SDIST_PATH, WHEEL_FILE, collect, normalize_remote_url, render
+from sourcelift.rewrite.plan import Plan, make_plan
+from sourcelift.rewrite.record import RECORD_PATH, make_record
+from tests.support import bare_clone, clone, git, init_repo
+
+from .conftest import WHEEL, write_tree
+
+WHEEL_BYTES = b"vendored wheel bytes"
+SHA = hashlib.sha256(WHEEL_BYTES).hexdigest()
+DIST_INFO = "app-1.dist-info"
+
+
+def app_pyproject(sources: str, dependencies: str = '"prebuilt"') -> str:
+    return f"""
+        [project]
+        name = "app"
+        version = "1"
+        dependencies = [{dependencies}]
+        [tool.uv.sources]
+        {sources}
+    """
+
+
+def project_repo(tmp_path: Path, *, remote: str | None = "https://example.com/org/repo.git") -> Path:
+    """A committed repository whose root project vendors a wheel; ``origin`` is ``remote``."""
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "pyproject.toml": app_pyproject(f'prebuilt = {{ path = "vendor/{WHEEL}" }}'),
+            f"vendor/{WHEEL}": WHEEL_BYTES,
+        },
+    )
+    init_repo(root)
+    if remote is not None:
+        git("remote", "add", "origin", remote, cwd=root)
+    return root
+
+
+def workspace_repo(tmp_path: Path) -> Path:
+    """A repository with the building project in ``packages/app`` and a directory source ``packages/lib``."""
+    root = write_tree(
+        tmp_path / "ws",
+        {
+            ".gitignore": "__pycache__/\n",
+            "packages/app/pyproject.toml": app_pyproject('lib = { path = "../lib" }', dependencies='"lib"'),
+            "packages/lib/pyproject.toml": '[project]\nname = "lib"\nversion = "1"\n',
+            "packages/lib/src/lib/__init__.py": "",
+        },
+    )
+    init_repo(root)
+    git("remote", "add", "origin", "https://example.com/org/ws.git", cwd=root)
+    return root
+
+
+def built_lines(plan: Plan, *values: str) -> list[str]:
+    findings = Findings()
+    return [line for value in values for line in (plan.rewrite_line(value, findings) or [value])]
+
+
+def document(project: Path, store: Store, *values: str) -> dict[str, Any] | None:
+    plan, _ = make_plan(project, store)
+    found = collect(plan, built_lines(plan, *(values or ("prebuilt",))))
+    return None if found is None else json.loads(render(found))
+
+
+def only_entry(project: Path, store: Store, *values: str) -> dict[str, Any]:
+    found = document(project, store, *values)
+    assert found is not None
+    (entry,) = found["entries"]
+    return entry
+
+
+def head(repo: Path) -> str:
+    return git("rev-parse", "HEAD", cwd=repo).strip()
+
+
+def test_an_archive_entry_says_repository_commit_branch_path_and_hash(tmp_path: Path, store: Store) -> None:
+    repo = project_repo(tmp_path)
+    found = document(repo, store)
+    assert found is not None
+    assert found["version"] == "1" and found["generator"].startswith("sourcelift ")
+    assert found["entries"] == [
+        {
+            "name": "prebuilt",
+            "kind": "archive",
+            "url": "https://example.com/org/repo.git",
+            "commit_id": head(repo),
+            "requested_revision": "main",
+            "path": f"vendor/{WHEEL}",
+            "subdirectory": None,
+            "filename": WHEEL,
+            "sha256": SHA,
+            "state": "committed",
+            "emitted": [f"prebuilt @ {path_to_file_url(store.path_for(SHA, WHEEL))}"],
+        }
+    ]
+
+
+def test_the_remote_the_branch_tracks_wins_over_origin(tmp_path: Path, store: Store) -> None:
+    repo = project_repo(tmp_path)
+    git("remote", "add", "upstream", "https://upstream.example.com/org/repo.git", cwd=repo)
+    git("config", "branch.main.remote", "upstream", cwd=repo)
+    git("config", "branch.main.merge", "refs/heads/main", cwd=repo)
+    assert only_entry(repo, store)["url"] == "https://upstream.example.com/org/repo.git"
+
+
+def test_detached_head_uses_origin_and_names_no_revision(tmp_path: Path, store: Store) -> None:
+    repo = project_repo(tmp_path)
+    git("remote", "add", "upstream", "https://upstream.example.com/org/repo.git", cwd=repo)
+    git("config", "branch.main.remote", "upstream", cwd=repo)
+    git("checkout", "--quiet", "--detach", "HEAD", cwd=repo)
+    entry = only_entry(repo, store)
+    assert entry["url"] == "https://example.com/org/repo.git"
+    assert entry["requested_revision"] is None and entry["commit_id"] == head(repo)
+
+
+def test_a_repository_without_remote_or_commit_gives_no_document(tmp_path: Path, store: Store) -> None:
+    assert document(project_repo(tmp_path / "a", remote=None), store) is None
+    unborn = write_tree(
+        tmp_path / "b",
+        {"pyproject.toml": app_pyproject(f'prebuilt = {{ path = "{WHEEL}" }}'), WHEEL: WHEEL_BYTES},
+    )
+    git("init", "--quiet", "--initial-branch=main", unborn, cwd=tmp_path)
+    git("remote", "add", "origin", "https://example.com/r.git", cwd=unborn)
+    assert document(unborn, store) is None
+
+
+def test_a_checkout_of_a_cached_clone_records_nothing(tmp_path: Path, store: Store) -> None:
+    """uv builds git dependencies in checkouts whose origin is its own clone in its cache: not a source."""
+    repo = project_repo(tmp_path)
+    cache = write_tree(tmp_path / "cache", {"CACHEDIR.TAG": "Signature: 8a477f597d28d172789f06886806bc55\n"})
+    (cache / "db").mkdir()
+    bare_clone(repo, cache / "db" / "abc")
+    checkout = clone(cache / "db" / "abc", tmp_path / "checkout")
+    assert document(checkout, store) is None
+    assert document(clone(repo, tmp_path / "plain-clone"), store) is not None
+
+
+def test_scp_style_remote_becomes_an_ssh_url(tmp_path: Path, store: Store) -> None:
+    repo = project_repo(tmp_path, remote="git@github.com:org/repo.git")
+    assert only_entry(repo, store)["url"] == "ssh://git@github.com/org/repo.git"
+
+
+@pytest.mark.parametrize(
+    ("remote", "expected"),
+    [
+        ("git@github.com:org/repo.git", "ssh://git@github.com/org/repo.git"),
+        ("github.com:org/repo.git", "ssh://github.com/org/repo.git"),
+        ("ghp_t0ken@github.com:org/repo.git", "ssh://github.com/org/repo.git"),
+        ("ssh://git@host:2222/r.git", "ssh://git@host:2222/r.git"),
+        ("https://x-access-token:ghp_t0ken@github.com/o/r.git", "https://github.com/o/r.git"),
+        ("https://ghp_t0ken@github.com/o/r.git", "https://github.com/o/r.git"),
+        ("file:///srv/git/r.git", "file:///srv/git/r.git"),
+        ("/srv/git/r.git", "file:///srv/git/r.git"),
+        ("../bare.git", "file:///work/bare.git"),
+        ("./sub:dir/r.git", "file:///work/tree/sub%3Adir/r.git"),
+    ],
+)
+def test_remote_urls_are_normalized_and_credential_free(remote: str, expected: str) -> None:
+    assert normalize_remote_url(remote, Path("/work/tree")) == expected
+
+
+def finish(tmp_path: Path, project: Path, monkeypatch: pytest.MonkeyPatch, requires: list[str]) -> Path:
+    """The wrapper's wheel step on a small wheel whose METADATA the backend wrote with ``requires``."""
+    wheel = tmp_path / "out" / "app-1-py3-none-any.whl"
+    wheel.parent.mkdir(exist_ok=True)
+    metadata = "Metadata-Version: 2.1\nName: app\nVersion: 1\n" + "".join(f"Requires-Dist: {r}\n" for r in requires)
+    files = {"app/__init__.py": b"", f"{DIST_INFO}/METADATA": metadata.encode(), f"{DIST_INFO}/WHEEL": b"x\n"}
+    rows = "".join(f"{name},{record_hash(data)},{len(data)}\n" for name, data in files.items())
+    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+        archive.writestr(f"{DIST_INFO}/RECORD", rows + f"{DIST_INFO}/RECORD,,\n")
+    monkeypatch.chdir(project)
+    plan, _ = make_plan(project)
+    wrapper._finish_wheel(plan, wheel)
+    return wheel
+
+
+def record_hash(data: bytes) -> str:
+    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
+def wheel_document(wheel: Path) -> dict[str, Any] | None:
+    with zipfile.ZipFile(wheel) as archive:
+        name = f"{DIST_INFO}/{WHEEL_FILE}"
+        return json.loads(archive.read(name)) if name in archive.namelist() else None
+
+
+@pytest.fixture
+def isolated_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCELIFT_STORE_DIR", str(tmp_path / "store"))
+    return tmp_path / "store"
+
+
+def test_the_wheel_lists_the_document_in_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_store: Path
+) -> None:
+    repo = project_repo(tmp_path)
+    wheel = finish(tmp_path, repo, monkeypatch, ["prebuilt", "other>=1"])
+    with zipfile.ZipFile(wheel) as archive:
+        assert archive.testzip() is None
+        names = archive.namelist()
+        assert names[-1] == f"{DIST_INFO}/RECORD"  # RECORD stays last
+        rows = {row[0]: row for row in csv.reader(io.StringIO(archive.read(f"{DIST_INFO}/RECORD").decode()))}
+        assert set(rows) == set(names)
+        for name in names:
+            if not name.endswith("/RECORD"):
+                data = archive.read(name)
+                assert rows[name][1:] == [record_hash(data), str(len(data))], name
+        data = archive.read(f"{DIST_INFO}/{WHEEL_FILE}")
+    found = json.loads(data.decode("utf-8"))
+    (entry,) = found["entries"]
+    assert entry["sha256"] == SHA and entry["state"] == "committed"
+    assert entry["emitted"] == [f"prebuilt @ {path_to_file_url(Store().path_for(SHA, WHEEL))}"]
+    assert data == render(found)  # keys sorted, as rendered
+    assert sorted(p.name for p in wheel.parent.iterdir()) == [wheel.name]  # no temporary left behind
+
+
+def test_a_token_in_the_remote_url_appears_nowhere_in_the_wheel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_store: Path
+) -> None:
+    token = "ghp_S3cr3tT0ken"
+    repo = project_repo(tmp_path, remote=f"https://x-access-token:{token}@example.com/org/repo.git")
+    wheel = finish(tmp_path, repo, monkeypatch, ["prebuilt"])
+    found = wheel_document(wheel)
+    assert found is not None and found["entries"][0]["url"] == "https://example.com/org/repo.git"
+    assert token.encode() not in wheel.read_bytes()
+    with zipfile.ZipFile(wheel) as archive:
+        for name in archive.namelist():
+            assert token.encode() not in archive.read(name), name
+
+
+def test_modified_untracked_and_ignored_archives_are_flagged(tmp_path: Path, store: Store) -> None:
+    repo = project_repo(tmp_path)
+    (repo / "vendor" / WHEEL).write_bytes(b"changed after the commit")
+    entry = only_entry(repo, store)
+    assert entry["state"] == "modified"
+    assert entry["sha256"] == hashlib.sha256(b"changed after the commit").hexdigest()  # the file as built
+
+    other = write_tree(
+        tmp_path / "other",
+        {
+            "pyproject.toml": app_pyproject(f'prebuilt = {{ path = "new/{WHEEL}" }}'),
+            ".gitignore": "ignored/\n",
+        },
+    )
+    init_repo(other)
+    git("remote", "add", "origin", "https://example.com/o.git", cwd=other)
+    write_tree(other, {f"new/{WHEEL}": WHEEL_BYTES})
+    assert only_entry(other, store)["state"] == "untracked"
+    git("add", f"new/{WHEEL}", cwd=other)
+    assert only_entry(other, store)["state"] == "untracked"  # staged, but no commit holds it
+
+    (other / "pyproject.toml").write_text(textwrap.dedent(app_pyproject(f'prebuilt = {{ path = "ignored/{WHEEL}" }}')))
+    write_tree(other, {f"ignored/{WHEEL}": WHEEL_BYTES})
+    assert only_entry(other, store)["state"] == "untracked"
+
+
+def test_directory_entries_and_their_state(tmp_path: Path, store: Store) -> None:
+    repo = workspace_repo(tmp_path)
+    app = repo / "packages" / "app"
+    entry = only_entry(app, store, "lib")
+    assert entry == {
+        "name": "lib",
+        "kind": "directory",
+        "url": "https://example.com/org/ws.git",
+        "commit_id": head(repo),
+        "requested_revision": "main",
+        "path": "packages/lib",
+        "subdirectory": "packages/app",
+        "filename": None,
+        "sha256": None,
+        "state": "committed",
+        "emitted": [f"lib @ {path_to_file_url(repo / 'packages' / 'lib')}"],
+    }
+    write_tree(repo, {"packages/lib/src/lib/__pycache__/x.pyc": b"ignored build leftovers"})
+    assert only_entry(app, store, "lib")["state"] == "committed"
+    write_tree(repo, {"packages/lib/src/lib/new.py": ""})
+    assert only_entry(app, store, "lib")["state"] == "untracked"
+    write_tree(repo, {"packages/lib/src/lib/__init__.py": "x = 1\n"})
+    assert only_entry(app, store, "lib")["state"] == "modified"
+
+
+def test_sources_outside_the_work_tree_get_no_entry(tmp_path: Path, store: Store) -> None:
+    write_tree(tmp_path, {f"shared/{WHEEL}": WHEEL_BYTES, "lib/pyproject.toml": '[project]\nname="lib"\nversion="1"\n'})
+    repo = write_tree(
+        tmp_path / "repo",
+        {
+            "pyproject.toml": app_pyproject(
+                f'prebuilt = {{ path = "../shared/{WHEEL}" }}\nlib = {{ path = "../lib" }}', '"prebuilt", "lib"'
+            ),
+        },
+    )
+    init_repo(repo)
+    git("remote", "add", "origin", "https://example.com/o.git", cwd=repo)
+    assert document(repo, store, "prebuilt", "lib") is None
+
+
+def test_one_status_query_per_build(tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    import git as gitpython
+
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "pyproject.toml": app_pyproject(
+                f'prebuilt = {{ path = "vendor/{WHEEL}" }}\na = {{ path = "libs/a" }}\nb = {{ path = "libs/b" }}',
+                '"prebuilt", "a", "b"',
+            ),
+            f"vendor/{WHEEL}": WHEEL_BYTES,
+            "libs/a/pyproject.toml": '[project]\nname="a"\nversion="1"\n',
+            "libs/b/pyproject.toml": '[project]\nname="b"\nversion="1"\n',
+        },
+    )
+    init_repo(root)
+    git("remote", "add", "origin", "https://example.com/o.git", cwd=root)
+    calls: list[tuple[str, ...]] = []
+    execute = gitpython.Git.execute
+
+    def counting(self: Any, command: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(tuple(map(str, command)))
+        return execute(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(gitpython.Git, "execute", counting)
+    found = document(root, store, "prebuilt", "a", "b")
+    assert found is not None and [e["name"] for e in found["entries"]] == ["a", "b", "prebuilt"]
+    assert len(calls) == 1 and "status" in calls[0], calls
+
+
+def test_the_status_query_never_writes_the_index(tmp_path: Path, store: Store) -> None:
+    repo = project_repo(tmp_path)
+    archive = repo / "vendor" / WHEEL
+    stamp = archive.stat().st_mtime_ns + 5_000_000_000
+    os.utime(archive, ns=(stamp, stamp))  # same content, new stat data: a plain `git status` would refresh the index
+    index = repo / ".git" / "index"
+    before = (index.read_bytes(), index.stat().st_mtime_ns)
+    assert only_entry(repo, store)["state"] == "committed"
+    assert (index.read_bytes(), index.stat().st_mtime_ns) == before
+    assert not (repo / ".git" / "index.lock").exists()
+
+
+def test_publish_mode_records_nothing(tmp_path: Path, store: Store) -> None:
+    plan, _ = make_plan(project_repo(tmp_path), store)
+    lines = built_lines(plan, "prebuilt")
+    assert collect(plan, lines) is not None
+    plan.publisher = object()  # type: ignore[assignment]
+    assert plan.mode == "publish"
+    assert collect(plan, lines) is None
+
+
+def test_a_wheel_built_from_the_sdist_has_the_same_entries(tmp_path: Path, store: Store) -> None:
+    repo = workspace_repo(tmp_path)
+    write_tree(repo, {f"packages/app/vendor/{WHEEL}": WHEEL_BYTES})
+    app = repo / "packages" / "app"
+    sources = f'lib = {{ path = "../lib" }}\nprebuilt = {{ path = "vendor/{WHEEL}" }}'
+    (app / "pyproject.toml").write_text(textwrap.dedent(app_pyproject(sources, '"lib", "prebuilt"')))
+    git("add", "--all", cwd=repo)
+    git("commit", "--quiet", "-m", "vendor", cwd=repo)
+    plan, _ = make_plan(app, store)
+    from_tree = collect(plan, built_lines(plan, "lib", "prebuilt"))
+    assert from_tree is not None and len(from_tree["entries"]) == 2
+
+    # What the sdist unpacks to: the project's files (no .git), PKG-INFO, the record and the document.
+    unpacked = tmp_path / "build" / "app-1"
+    shutil.copytree(app, unpacked)
+    (unpacked / "PKG-INFO").write_text("Metadata-Version: 2.4\nName: app\nVersion: 1\n")
+    record, _ = make_record(plan.sources, app, members=set())
+    write_tree(unpacked, {RECORD_PATH: record, SDIST_PATH: render(from_tree)})
+    from_sdist, _ = make_plan(unpacked, store)
+    assert from_sdist.from_record
+    assert collect(from_sdist, built_lines(from_sdist, "lib", "prebuilt")) == from_tree
+
+    # A document edited by hand (a path escaping the repository) is not trusted: no provenance at all.
+    broken = json.loads(render(from_tree))
+    broken["entries"][0]["path"] = "../../etc"
+    (unpacked / SDIST_PATH).write_text(json.dumps(broken))
+    assert collect(from_sdist, built_lines(from_sdist, "lib", "prebuilt")) is None
+
+
+def test_rewrite_wheel_adds_only_plain_dist_info_names(tmp_path: Path) -> None:
+    wheel = tmp_path / "app-1-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr(f"{DIST_INFO}/METADATA", "Metadata-Version: 2.1\nName: app\nVersion: 1\n")
+        archive.writestr(f"{DIST_INFO}/WHEEL", "x\n")
+        archive.writestr(f"{DIST_INFO}/RECORD", f"{DIST_INFO}/RECORD,,\n")
+    before = wheel.read_bytes()
+    for name in ("../evil", "sub/x", "RECORD"):
+        with pytest.raises(SourceliftError):
+            rewrite_wheel(wheel, lambda value: None, add={name: b"x"})
+    assert wheel.read_bytes() == before
+    assert not rewrite_wheel(wheel, lambda value: None)  # nothing to change: untouched
+    assert rewrite_wheel(wheel, lambda value: None, add={WHEEL_FILE: b"{}\n"})
+    with zipfile.ZipFile(wheel) as archive:
+        rows = list(csv.reader(io.StringIO(archive.read(f"{DIST_INFO}/RECORD").decode())))
+    assert rows == [[f"{DIST_INFO}/{WHEEL_FILE}", record_hash(b"{}\n"), "3"], [f"{DIST_INFO}/RECORD", "", ""]]
+
+
+PROBE = r"""
+import sys
+from pathlib import Path
+from sourcelift.errors import Findings
+from sourcelift.provenance import collect
+from sourcelift.rewrite.plan import make_plan
+
+for root in sys.argv[1:]:
+    plan, _ = make_plan(Path(root))
+    lines = [line for value in ("prebuilt",) for line in (plan.rewrite_line(value, Findings()) or [value])]
+    print(Path(root).name, collect(plan, lines) is not None, "git" in sys.modules)
+"""
+
+
+def probe(tmp_path: Path, *roots: Path, path: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "PATH": path,
+        "SOURCELIFT_STORE_DIR": str(tmp_path / "store"),
+        "PYTHONPATH": os.pathsep.join(sys.path),
+    }
+    for name in ("GIT_PYTHON_GIT_EXECUTABLE", "GIT_PYTHON_REFRESH"):
+        env.pop(name, None)
+    return subprocess.run([sys.executable, "-c", PROBE, *roots], env=env, check=True, capture_output=True, text=True)
+
+
+def test_no_repository_or_no_eligible_source_never_imports_gitpython(tmp_path: Path) -> None:
+    plain = write_tree(
+        tmp_path / "plain", {"pyproject.toml": app_pyproject(f'prebuilt = {{ path = "{WHEEL}" }}'), WHEEL: WHEEL_BYTES}
+    )
+    git_only = write_tree(
+        tmp_path / "git-only",
+        {"pyproject.toml": app_pyproject('prebuilt = { git = "https://example.com/r.git", tag = "v1" }')},
+    )
+    init_repo(git_only)
+    git("remote", "add", "origin", "https://example.com/o.git", cwd=git_only)
+    out = probe(tmp_path, plain, git_only, path=os.environ.get("PATH", os.defpath)).stdout
+    assert out.splitlines() == ["plain False False", "git-only False False"]
+
+
+def test_without_a_git_executable_a_repository_build_records_nothing_and_goes_on(tmp_path: Path) -> None:
+    repo = project_repo(tmp_path)
+    empty_bin = tmp_path / "bin"
+    empty_bin.mkdir()
+    proc = probe(tmp_path, repo, path=str(empty_bin))
+    assert proc.stdout.splitlines() == ["repo False False"]
+    assert "no provenance recorded: git is not usable" in proc.stderr
