@@ -99,7 +99,7 @@ def find_workspace(project_root: Path) -> Workspace | None:
         if b"workspace" not in raw:  # cheap pre-check before parsing
             continue
         try:
-            data = tomllib.loads(raw.decode("utf-8"))
+            data = parse_shared(raw)
         except (UnicodeDecodeError, tomllib.TOMLDecodeError):
             continue
         if not isinstance(data.get("tool", {}).get("uv", {}).get("workspace"), dict):

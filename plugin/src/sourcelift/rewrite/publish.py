@@ -173,8 +173,8 @@ def render_publish(
             spec = _derived(requirement, source, version, override or strategy, findings, key)
         if spec is None:
             continue
-        line = f"{head}{spec}" + (f"; {marker}" if marker is not None else "")
-        lines.append(str(Requirement(line)))
+        # written as str(Requirement(...)) writes it, so that a backend reading it back changes nothing
+        lines.append(f"{head}{spec}" + (f"; {marker}" if marker is not None else ""))
         if guard is None:
             return lines
         guards.append(guard)
@@ -190,7 +190,7 @@ def render_publish(
                 dependency=requirement.name,
             )
         else:
-            lines.append(str(Requirement(f"{head}{requirement.specifier}; {fallback}")))
+            lines.append(f"{head}{requirement.specifier}; {fallback}")
     return lines
 
 

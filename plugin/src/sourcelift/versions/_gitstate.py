@@ -77,7 +77,7 @@ def _ask_git(root: Path, environ: Mapping[str, str]) -> RepoState | str:
         "head": ["git", "rev-parse", "HEAD^{commit}", "HEAD^{tree}"],
         "tags": ["git", "for-each-ref", "--format=%(objectname) %(refname)", "refs/tags"],
         "trees": ["git", "ls-tree", "-r", "-d", "-z", "--full-tree", "HEAD"],
-        "status": ["git", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignore-submodules=none"],
+        "status": ["git", "status", "--porcelain=v1", "-z", "--untracked-files=normal", "--ignore-submodules=none"],
     }
     running: dict[str, subprocess.Popen[bytes]] = {}
     try:

@@ -12,10 +12,6 @@ import struct
 from pathlib import Path
 from typing import BinaryIO
 
-from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
-
-from ..artifacts.filenames import InvalidArchiveName, parse_archive_name
 from .errors import VersionError
 
 __all__ = ["MAX_MEMBERS", "MAX_METADATA_BYTES", "MAX_SCAN_BYTES", "archive_version", "core_metadata_fields"]
@@ -50,6 +46,12 @@ def archive_version(path: Path) -> str:
     >>> archive_version(Path("vendor/prebuilt-0.1.0-py3-none-any.whl"))  # doctest: +SKIP
     '0.1.0'
     """
+    # packaging.utils pulls in packaging.tags (logging, sysconfig...): imported when an archive is read
+    from packaging.utils import canonicalize_name
+    from packaging.version import InvalidVersion, Version
+
+    from ..artifacts.filenames import InvalidArchiveName, parse_archive_name
+
     try:
         name = parse_archive_name(path.name)
     except InvalidArchiveName as exc:

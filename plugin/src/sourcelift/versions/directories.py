@@ -22,6 +22,7 @@ from packaging.version import InvalidVersion, Version
 
 from .._compat import tomllib
 from .._record import record
+from ..readers._toml import parse_shared
 from .cache import VersionCache
 from .errors import VersionError
 
@@ -67,7 +68,7 @@ def directory_version(path: Path, cache: VersionCache | None) -> DirectoryVersio
     ``cache=None`` computes a dynamic version every time.  Raises
     :class:`~sourcelift.versions.VersionError` when it cannot be known.
     """
-    directory = path.absolute()
+    directory = path.resolve()  # one spelling per directory: the cache key and git's view agree
     data = _load(directory)
     static = _static_version(directory, data)
     if static is not None:
@@ -90,7 +91,7 @@ def dynamic_build_requires(path: Path) -> list[str]:
     process and directory; a project whose pyproject.toml cannot be read gives
     ``[]`` (:func:`directory_version` reports the problem).
     """
-    return list(_dynamic_build_requires(str(path.absolute())))
+    return list(_dynamic_build_requires(str(path.resolve())))
 
 
 @functools.cache
@@ -118,7 +119,7 @@ def _load(directory: Path) -> dict[str, Any]:
     except OSError as exc:
         raise VersionError(f"cannot read {pyproject}: {exc.strerror}", "check the file's permissions") from None
     try:
-        data: dict[str, Any] = tomllib.loads(raw.decode("utf-8"))
+        data = parse_shared(raw)  # the workspace lookup parsed the same bytes already
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise VersionError(f"{pyproject} is not valid TOML: {exc}", "correct the TOML syntax") from None
     return data
