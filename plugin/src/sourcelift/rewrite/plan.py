@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import os
 from dataclasses import field
 from pathlib import Path
@@ -48,6 +50,10 @@ class Plan:
     publisher: Publisher | None = None
     """Set in publish mode: lines become version specifiers instead of direct references."""
 
+    @functools.cached_property
+    def _parsed(self) -> dict[str, Requirement]:
+        return {str(d.requirement): d.requirement for d in self.requirements}
+
     @property
     def mode(self) -> str:
         return "local" if self.publisher is None else "publish"
@@ -76,10 +82,12 @@ class Plan:
 
     def rewrite_line(self, value: str, findings: Findings) -> list[str] | None:
         """New ``Requires-Dist`` values for one the backend wrote, or ``None`` to keep it."""
-        try:
-            requirement = Requirement(value)
-        except InvalidRequirement:
-            return None
+        requirement = self._parsed.get(value)  # most lines are the declared requirements, parsed already
+        if requirement is None:
+            try:
+                requirement = Requirement(value)
+            except InvalidRequirement:
+                return None
         sources = self.sources.get(canonicalize_name(requirement.name))
         if not sources:
             if self.publisher is not None and requirement.url is not None:
@@ -91,7 +99,9 @@ class Plan:
                     dependency=requirement.name,
                 )
             return None
-        requirement.url = None  # a placeholder reference the backend expanded; the source replaces it
+        if requirement.url is not None:  # a placeholder reference the backend expanded; the source replaces it
+            requirement = copy.copy(requirement)
+            requirement.url = None
         return self.render(requirement, sources, findings, f"Requires-Dist: {value}")
 
     def declared_lines(self, findings: Findings, *, as_metadata: bool = True) -> dict[str, list[str]]:
@@ -104,7 +114,7 @@ class Plan:
         for declared in self.requirements:
             sources = self.sources.get(canonicalize_name(declared.requirement.name))
             if sources:
-                requirement = Requirement(str(declared.requirement))
+                requirement = copy.copy(declared.requirement)
                 requirement.url = None
                 if declared.extra is not None and as_metadata:
                     requirement.marker = conjoin(requirement.marker, f'extra == "{declared.extra}"')
@@ -119,8 +129,6 @@ def _without_extra(source: ResolvedSource, extra: str) -> ResolvedSource:
     extra is implied there."""
     if source.extra != extra:
         return source
-    import copy
-
     clone = copy.copy(source)
     clone.extra = None
     return clone
