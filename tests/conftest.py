@@ -21,6 +21,7 @@ from tests.support import (
     Venv,
     create_venv,
     find_uv,
+    git,
     offline_environ,
     repo_from_dir,
 )
@@ -68,6 +69,17 @@ def _build_once(root: Path, name: str, builder: Callable[[Path], None]) -> Path:
 @pytest.fixture(scope="session")
 def session_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _session_root(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def build_once(session_root: Path) -> Callable[[str, Callable[[Path], None]], Path]:
+    """``build_once(name, builder)``: ``builder(dest)`` runs once per test session, across
+    xdist workers (the others wait for it); every caller gets ``dest``, to read only."""
+
+    def get(name: str, builder: Callable[[Path], None]) -> Path:
+        return _build_once(session_root, name, builder)
+
+    return get
 
 
 @pytest.fixture(scope="session")
@@ -123,7 +135,8 @@ def make_venv(tmp_path: Path, offline_env: dict[str, str], uv_bin: str) -> Calla
 
 @pytest.fixture(scope="session")
 def example_repo(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Example], Path]:
-    """Factory: the git repository made from an example (one per example and worker).
+    """Factory: the git repository made from an example (one per example and worker),
+    its one commit tagged with ``example.tags``.
 
     Tests must not modify it; clone it (``tests.support.clone``) to build in it.
     """
@@ -132,7 +145,10 @@ def example_repo(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Example]
     def get(example: Example) -> Path:
         if example.name not in cache:
             parent = tmp_path_factory.mktemp(f"repo-{example.name}")
-            cache[example.name] = repo_from_dir(example.path, parent / example.name)
+            repo = repo_from_dir(example.path, parent / example.name)
+            for tag in example.tags:
+                git("tag", tag, cwd=repo)
+            cache[example.name] = repo
         return cache[example.name]
 
     return get

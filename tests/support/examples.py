@@ -37,6 +37,8 @@ class Example:
     # a build of this example produces from the tree
     sources: dict[str, dict[str, Source]] = field(default_factory=dict)
     backend: str = "hatchling"
+    # git tags the example's repository gets on its one commit (versions read by hatch-vcs)
+    tags: tuple[str, ...] = ()
 
     @property
     def path(self) -> Path:
@@ -75,8 +77,10 @@ EXAMPLES: tuple[Example, ...] = (
         distribution="app",
         module="app",
         call="main",
-        output="app 0.1.0 -> lib-a 0.1.0 -> lib-b 0.1.0",
+        # lib-b's version comes from the repository's tag, through hatch-vcs
+        output="app 0.1.0 -> lib-a 0.1.0 -> lib-b 0.2.0",
         subdirectory="packages/app",
+        tags=("v0.2.0",),
         sources={
             "app": {"lib-a": Source("directory", "packages/lib-a")},
             # lib-a has no source of its own: it inherits the workspace root's

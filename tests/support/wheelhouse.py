@@ -34,6 +34,11 @@ THIRD_PARTY: tuple[str, ...] = (
     "editables",
     "pip",
     "wheel",
+    # the uv-workspace example's lib-b takes its version from a git tag
+    "hatch-vcs",
+    # what sourcelift-hook needs for `sourcelift check` (installed into fresh venvs)
+    "build",
+    "trove-classifiers",
 )
 
 COMPLETE_MARKER = ".complete"

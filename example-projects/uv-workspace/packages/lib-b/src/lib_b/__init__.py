@@ -1,5 +1,7 @@
-"""Bottom of the workspace chain; no dependencies."""
+"""Bottom of the workspace chain; no dependencies. Its version comes from a git tag."""
+
+from importlib.metadata import version
 
 
 def describe() -> str:
-    return "lib-b 0.1.0"
+    return "lib-b " + version("lib-b")
