@@ -616,3 +616,29 @@ def test_empty_combination_is_refused(tree: Path, offline_env: dict[str, str], t
     out = tmp_path / "out"
     proc = build_lib_a(tree, publish_environ(offline_env, tmp_path / "cache"), out, check=False)
     assert_build_stops(proc, out, "tool.sourcelift.strategies.lib-b", "lib-b<0.5", "no version")
+
+
+# --------------------------------------------------------------------------- backends that rewrite pyproject.toml
+
+
+def test_pdm_publish_sdist_keeps_the_original_bytes(
+    example_repo: Callable[[Example], Path], offline_env: dict[str, str], tmp_path: Path
+) -> None:
+    """pdm-backend re-serializes pyproject.toml into its sdists (comments gone, `${PROJECT_ROOT}` expanded);
+    the publish-mode sdist is still the tree's own file with only the three kinds of change."""
+    tree = clone(example_repo(BY_NAME["pdm-project-root"]), tmp_path / "tree")
+    out = tmp_path / "out"
+    run(build_cmd(out, tree), env=publish_environ(offline_env, tmp_path / "cache"), cwd=tmp_path)
+    original = (tree / "pyproject.toml").read_text()
+    rewritten = sdist_member_text(find_sdist(out, "pdm-project-root"), "pyproject.toml")
+    assert pyproject_diff(original, rewritten) == (
+        "@@ -2,2 +2,2 @@\n"
+        '-requires = ["sourcelift", "pdm-backend"]\n'
+        '-build-backend = "sourcelift.build"\n'
+        '+requires = ["pdm-backend"]\n'
+        '+build-backend = "pdm.backend"\n'
+        "@@ -10 +10 @@\n"
+        '-  "prebuilt @ file:///${PROJECT_ROOT}/vendor/prebuilt-0.1.0-py3-none-any.whl",\n'
+        '+  "prebuilt==0.1.0",\n'
+    )
+    assert metadata_requires(find_wheel(out, "pdm-project-root")) == ["prebuilt==0.1.0"]

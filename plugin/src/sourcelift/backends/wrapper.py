@@ -215,7 +215,7 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
 
 def _finish_publish_sdist(plan: Plan, sdist: Path) -> None:
     """A standards-only sdist: static Requires-Dist, and a pyproject.toml any frontend builds without sourcelift."""
-    from ..artifacts.sdist import read_sdist_member, read_sdist_pkg_info, rewrite_sdist
+    from ..artifacts.sdist import read_sdist_pkg_info, rewrite_sdist
     from ..rewrite.standards import standards_pyproject
 
     pyproject = Path(_root()) / "pyproject.toml"
@@ -242,8 +242,33 @@ def _finish_publish_sdist(plan: Plan, sdist: Path) -> None:
         for name, sources in plan.sources.items()
         if any(source.key.startswith("tool.uv.sources.") for source in sources)
     }
-    text = standards_pyproject(read_sdist_member(sdist, "pyproject.toml"), lines, consumed, _config(_root()).backend)
+    text = standards_pyproject(_publish_base(sdist), lines, consumed, _config(_root()).backend)
     rewrite_sdist(sdist, transform, mark_dynamic=False, add={}, replace={"pyproject.toml": text.encode("utf-8")})
+
+
+def _publish_base(sdist: Path) -> str:
+    """The pyproject.toml text to rewrite: the tree's own, when the backend's copy in the sdist differs
+    from it only in the dependency arrays (pdm-backend re-serializes the file, dropping comments and
+    expanding ``${PROJECT_ROOT}``); otherwise what the backend wrote."""
+    from ..artifacts.sdist import read_sdist_member
+    from ..readers._toml import parse_shared
+
+    packed = read_sdist_member(sdist, "pyproject.toml")
+    original = (Path(_root()) / "pyproject.toml").read_bytes()
+
+    def without_dependencies(data: dict[str, Any]) -> dict[str, Any]:
+        project = {
+            k: v for k, v in data.get("project", {}).items() if k not in ("dependencies", "optional-dependencies")
+        }
+        return {**data, "project": project}
+
+    try:
+        same = without_dependencies(parse_shared(packed.encode("utf-8"))) == without_dependencies(
+            parse_shared(original)
+        )
+    except ValueError:  # not valid TOML either way: rewrite what the backend packed, which reports it
+        return packed
+    return original.decode("utf-8") if same else packed
 
 
 def _requires(hook: str, config_settings: ConfigSettings) -> list[str]:
