@@ -32,7 +32,7 @@ STRATEGIES = ("exact", "compatible", "minimum", "minor", "major", "semver")
 MODE_SETTING = "sourcelift-mode"
 MODE_ENV = "SOURCELIFT_MODE"
 CACHE_SETTING = "sourcelift-cache"
-_KEYS = {"backend", "mode", "strategy", "strategies", "cache", "cache-keys"}
+_KEYS = {"backend", "mode", "strategy", "strategies", "cache", "cache-keys", "check"}  # check: `sourcelift check`
 
 
 @record

@@ -1,0 +1,136 @@
+"""SL2xx: an sdist and the wheels of the same name and version say the same thing (PEP 643).
+
+A field the sdist's PKG-INFO does not list under ``Dynamic`` is a promise: every
+wheel built from that sdist has exactly that value.  Values are compared after
+the normalization their specification allows (requirements and specifiers
+re-serialized, names canonicalized, repeated fields as multisets), so that
+``a (>=1)`` and ``a>=1`` agree.  Below Metadata-Version 2.2 PKG-INFO promises
+nothing, and a difference is only a warning (SL202).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from ._text import redact
+from .archives import Archive
+from .metadata import CoreMetadata
+from .model import Finding, finding
+
+__all__ = ["check_agreement"]
+
+_NOT_COMPARED = {"metadata-version", "dynamic"}
+_SHOWN = 160
+
+
+def _requirement(value: str) -> str:
+    try:
+        return str(Requirement(value))
+    except InvalidRequirement:
+        return value
+
+
+def _specifier(value: str) -> str:
+    try:
+        return str(SpecifierSet(value))
+    except InvalidSpecifier:
+        return value
+
+
+def _version(value: str) -> str:
+    try:
+        return str(Version(value))
+    except InvalidVersion:
+        return value
+
+
+_NORMALIZE: dict[str, Callable[[str], str]] = {
+    "requires-dist": _requirement,
+    "provides-dist": _requirement,
+    "obsoletes-dist": _requirement,
+    "requires-python": _specifier,
+    "name": canonicalize_name,
+    "version": _version,
+    "provides-extra": canonicalize_name,
+}
+
+
+def _values(meta: CoreMetadata, field: str) -> list[str]:
+    normalize = _NORMALIZE.get(field, str.strip)
+    if field == "keywords":
+        return sorted(k.strip() for value in meta.get_all(field) for k in value.split(",") if k.strip())
+    return sorted(normalize(value) for value in meta.get_all(field))
+
+
+def _description(meta: CoreMetadata) -> str:
+    text = meta.body if meta.body.strip() else (meta.raw("Description") or "")
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    return "\n".join(lines).strip("\n")
+
+
+def _shown(values: list[str]) -> str:
+    text = redact(", ".join(f"`{v}`" for v in values)) if values else "nothing"
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
+
+
+def _titles(*metas: CoreMetadata) -> dict[str, str]:
+    titles: dict[str, str] = {}
+    for meta in metas:
+        for key, _ in meta.fields:
+            titles.setdefault(key.lower(), key)
+    return titles
+
+
+def check_agreement(
+    sdist: Archive,
+    sdist_meta: CoreMetadata,
+    wheel: Archive,
+    wheel_meta: CoreMetadata,
+    *,
+    artifact: str | None = None,
+) -> list[Finding]:
+    """SL201/SL202 findings for every field where ``wheel`` breaks ``sdist``'s promise.
+
+    They go to the wheel, or to ``artifact`` (the sdist, when the wheel was only built to compare with).
+    """
+    target = artifact if artifact is not None else wheel.display
+    source = "PKG-INFO" if artifact is not None else "METADATA"
+    if artifact is not None:
+        where = f"in the wheel built from this sdist ({wheel.filename}), though PKG-INFO does not mark it Dynamic"
+    else:
+        where = f"from the sdist {sdist.filename}, which does not mark it Dynamic"
+    try:
+        promises = Version(sdist_meta.get("Metadata-Version") or "0") >= Version("2.2")
+    except InvalidVersion:
+        promises = False
+    check_id = "SL201" if promises else "SL202"
+    dynamic = sdist_meta.dynamic
+    titles = _titles(sdist_meta, wheel_meta)
+    out: list[Finding] = []
+    fields = sorted((set(titles) - _NOT_COMPARED - {"description"}) - dynamic)
+    for field in fields:
+        ours, theirs = _values(sdist_meta, field), _values(wheel_meta, field)
+        if ours != theirs:
+            out.append(
+                finding(
+                    check_id,
+                    target,
+                    f"{titles[field]} differs {where}: the sdist says {_shown(ours)}, the wheel {_shown(theirs)}",
+                    location=f"{source}: {titles[field]}",
+                )
+            )
+    if "description" not in dynamic and _description(sdist_meta) != _description(wheel_meta):
+        out.append(
+            finding(
+                check_id,
+                target,
+                f"the description (long description) differs {where}",
+                location=f"{source}: Description",
+            )
+        )
+    return out

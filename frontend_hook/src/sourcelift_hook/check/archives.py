@@ -1,0 +1,343 @@
+"""Reading wheels and sdists in place, once, with bounded reads: the in-memory model the checks run on.
+
+Nothing is extracted.  A ``.tar.gz`` is read as a stream (``r|gz``), so it is
+decompressed exactly once whatever it holds; a wheel's members are each
+decompressed once too, the texts the checks need (METADATA, RECORD, the
+provenance document) kept and every other file hashed as it streams by, with
+the algorithm its RECORD row names.  Texts larger than :data:`MAX_TEXT` are
+not read.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import posixpath
+import tarfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
+
+__all__ = [
+    "MAX_TEXT",
+    "SDIST_PROVENANCE",
+    "WHEEL_PROVENANCE",
+    "Archive",
+    "Digest",
+    "archive_kind",
+    "member_path_escapes",
+    "parse_record",
+    "read_archive",
+    "record_digest",
+    "sdist_name_version",
+]
+
+MAX_TEXT = 32 * 1024 * 1024
+"""The largest METADATA, PKG-INFO, RECORD, pyproject.toml or provenance document read (bytes)."""
+_CHUNK = 1024 * 1024
+
+# Where sourcelift's build writes its provenance document (sourcelift.provenance.WHEEL_FILE / SDIST_PATH).
+WHEEL_PROVENANCE = "sourcelift-provenance.json"
+SDIST_PROVENANCE = ".sourcelift/provenance.json"
+
+_SDIST_TEXTS = ("PKG-INFO", "pyproject.toml", SDIST_PROVENANCE)
+
+
+@dataclass(frozen=True)
+class Digest:
+    """What a wheel member really holds: its hash under one algorithm (RECORD's encoding) and its size."""
+
+    algorithm: str
+    value: str
+    size: int
+
+
+@dataclass
+class Archive:
+    """One wheel or sdist, as the checks see it."""
+
+    path: Path
+    display: str
+    kind: str
+    """``"wheel"`` or ``"sdist"``."""
+    built: bool = False
+    metadata: str | None = None
+    """METADATA (wheel) or the top-level PKG-INFO (sdist), decoded."""
+    metadata_member: str | None = None
+    members: list[str] = field(default_factory=list)
+    """Every member name as stored (directories end with ``/`` in wheels; sdist names include the top directory)."""
+    files: set[str] = field(default_factory=set)
+    """Regular files: wheel member names, or sdist paths relative to the top directory."""
+    directories: set[str] = field(default_factory=set)
+    """sdist directories relative to the top directory (also those only implied by a file's path)."""
+    tops: list[str] = field(default_factory=list)
+    """sdist: the top-level directories, in order of appearance."""
+    dist_info: str | None = None
+    """wheel: the ``.dist-info`` directory holding METADATA."""
+    pyproject: str | None = None
+    """sdist: its top-level pyproject.toml, decoded."""
+    documents: dict[str, str] = field(default_factory=dict)
+    """sourcelift provenance documents by member name, decoded."""
+    record: str | None = None
+    """wheel: RECORD, decoded."""
+    digests: dict[str, Digest] = field(default_factory=dict)
+    """wheel: every regular member but RECORD, hashed with the algorithm its RECORD row names (else sha256)."""
+    unreadable: list[str] = field(default_factory=list)
+    """Why parts of the archive could not be read (reported as SL100)."""
+
+    @property
+    def filename(self) -> str:
+        return self.path.name
+
+
+def archive_kind(filename: str) -> str | None:
+    """``"wheel"``, ``"sdist"`` or ``None`` for a file that is neither, by its name."""
+    lowered = filename.lower()
+    if lowered.endswith(".whl"):
+        return "wheel"
+    if lowered.endswith((".tar.gz", ".zip")):
+        return "sdist"
+    return None
+
+
+def record_digest(algorithm: str, data: bytes) -> str:
+    """RECORD's encoding of a hash: urlsafe base64 without padding."""
+    return base64.urlsafe_b64encode(hashlib.new(algorithm, data).digest()).rstrip(b"=").decode("ascii")
+
+
+def read_archive(path: Path, *, display: str | None = None, built: bool = False, digests: bool = True) -> Archive:
+    """Read ``path`` (a wheel, or an sdist as ``.tar.gz`` or ``.zip``) into an :class:`Archive`.
+
+    ``digests=False`` skips hashing a wheel's files (when RECORD is not checked).
+    Never raises for a broken archive: what could not be read is in ``unreadable``.
+    """
+    kind = archive_kind(path.name)
+    if kind is None:
+        raise ValueError(f"{path.name} is neither a wheel (.whl) nor an sdist (.tar.gz)")
+    archive = Archive(path=path, display=display if display is not None else str(path), kind=kind, built=built)
+    try:
+        if kind == "wheel":
+            _read_wheel(archive, digests=digests)
+        elif path.name.lower().endswith(".zip"):
+            _read_zip_sdist(archive)
+        else:
+            _read_tar_sdist(archive)
+    except (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError, ValueError, RuntimeError) as exc:
+        archive.unreadable.append(f"{path.name} cannot be read: {_describe(exc)}")
+    return archive
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _decode(data: bytes, what: str, archive: Archive) -> str | None:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        archive.unreadable.append(f"{what} is not UTF-8 ({exc.reason} at byte {exc.start})")
+        return None
+
+
+# --------------------------------------------------------------------------- wheels
+
+
+def _wheel_dist_info(archive: Archive, names: list[str]) -> str | None:
+    candidates = sorted(
+        {
+            name.split("/", 1)[0]
+            for name in names
+            if name.count("/") == 1 and name.endswith("/METADATA") and name.split("/", 1)[0].endswith(".dist-info")
+        }
+    )
+    if len(candidates) == 1:
+        return candidates[0]
+    expected = None
+    try:
+        parse_wheel_filename(archive.filename)
+        project, version = archive.filename.split("-")[:2]
+        expected = f"{project}-{version}.dist-info"
+    except (InvalidWheelFilename, ValueError):
+        pass
+    if expected in candidates:
+        return expected
+    if not candidates:
+        archive.unreadable.append("the wheel has no `*.dist-info/METADATA`")
+    else:
+        archive.unreadable.append(f"the wheel has {len(candidates)} .dist-info directories: {', '.join(candidates)}")
+    return None
+
+
+def _read_wheel(archive: Archive, *, digests: bool) -> None:
+    with zipfile.ZipFile(archive.path) as zf:
+        infos = zf.infolist()
+        archive.members = [info.filename for info in infos]
+        archive.files = {info.filename for info in infos if not info.is_dir()}
+        dist_info = _wheel_dist_info(archive, archive.members)
+        archive.dist_info = dist_info
+        record_name = f"{dist_info}/RECORD" if dist_info else None
+        texts: dict[str, str] = {}
+        if dist_info is not None:
+            texts = {f"{dist_info}/METADATA": "metadata", f"{dist_info}/{WHEEL_PROVENANCE}": "document"}
+        algorithms: dict[str, str] = {}
+        if record_name is not None and record_name in archive.files:
+            data = _read_bounded_zip(zf, zf.getinfo(record_name), archive)
+            archive.record = None if data is None else _decode(data, record_name, archive)
+            if archive.record is not None:
+                algorithms = _record_algorithms(archive.record)
+        for info in infos:
+            if info.is_dir() or info.filename == record_name:
+                continue
+            algorithm = algorithms.get(info.filename, "sha256")
+            role = texts.get(info.filename)
+            try:
+                if role is not None:
+                    data = _read_bounded_zip(zf, info, archive)
+                    if data is None:
+                        continue
+                    archive.digests[info.filename] = Digest(algorithm, record_digest(algorithm, data), len(data))
+                    text = _decode(data, info.filename, archive)
+                    if text is None:
+                        continue
+                    if role == "metadata":
+                        archive.metadata, archive.metadata_member = text, info.filename
+                    else:
+                        archive.documents[info.filename] = text
+                elif digests:
+                    archive.digests[info.filename] = _stream_digest(zf, info, algorithm)
+            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
+                archive.unreadable.append(f"{info.filename} cannot be read: {_describe(exc)}")
+
+
+def _read_bounded_zip(zf: zipfile.ZipFile, info: zipfile.ZipInfo, archive: Archive) -> bytes | None:
+    if info.file_size > MAX_TEXT:
+        archive.unreadable.append(f"{info.filename} is {info.file_size} bytes, more than the {MAX_TEXT} read")
+        return None
+    with zf.open(info) as stream:
+        return stream.read(MAX_TEXT)
+
+
+def _stream_digest(zf: zipfile.ZipFile, info: zipfile.ZipInfo, algorithm: str) -> Digest:
+    digest = hashlib.new(algorithm)
+    size = 0
+    with zf.open(info) as stream:
+        while chunk := stream.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    value = base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode("ascii")
+    return Digest(algorithm, value, size)
+
+
+def parse_record(text: str) -> list[list[str]]:
+    """RECORD's rows (csv); raises :class:`csv.Error` when it does not parse."""
+    return [row for row in csv.reader(io.StringIO(text, newline="")) if row]
+
+
+def _record_algorithms(text: str) -> dict[str, str]:
+    """The hash algorithm each RECORD row names, when hashlib has it."""
+    try:
+        rows = parse_record(text)
+    except csv.Error:
+        return {}
+    out: dict[str, str] = {}
+    for row in rows:
+        if len(row) >= 2 and "=" in row[1]:
+            algorithm = row[1].split("=", 1)[0].lower()
+            if algorithm in hashlib.algorithms_guaranteed and not algorithm.startswith("shake"):
+                out[row[0]] = algorithm
+    return out
+
+
+# --------------------------------------------------------------------------- sdists
+
+
+def _note_path(archive: Archive, relative: str, *, is_dir: bool) -> None:
+    parts = relative.rstrip("/").split("/")
+    for end in range(1, len(parts)):
+        archive.directories.add("/".join(parts[:end]))
+    if is_dir:
+        archive.directories.add("/".join(parts))
+    else:
+        archive.files.add("/".join(parts))
+
+
+def _sdist_member(archive: Archive, name: str, *, is_dir: bool) -> str | None:
+    """Record a member; return its path relative to the top directory (``None`` for the top itself)."""
+    archive.members.append(name)
+    clean = name[2:] if name.startswith("./") else name
+    top, _, relative = clean.partition("/")
+    if top not in archive.tops:
+        archive.tops.append(top)
+    relative = relative.rstrip("/")
+    if not relative:
+        return None
+    if top == archive.tops[0]:
+        _note_path(archive, relative, is_dir=is_dir)
+    return relative if top == archive.tops[0] else None
+
+
+def _keep_text(archive: Archive, relative: str, data: bytes, member: str) -> None:
+    text = _decode(data, member, archive)
+    if text is None:
+        return
+    if relative == "PKG-INFO":
+        archive.metadata, archive.metadata_member = text, member
+    elif relative == "pyproject.toml":
+        archive.pyproject = text
+    else:
+        archive.documents[member] = text
+
+
+def _read_tar_sdist(archive: Archive) -> None:
+    with tarfile.open(archive.path, mode="r|gz") as tar:
+        for member in tar:
+            relative = _sdist_member(archive, member.name, is_dir=member.isdir())
+            if relative not in _SDIST_TEXTS or not member.isfile():
+                continue
+            if member.size > MAX_TEXT:
+                archive.unreadable.append(f"{member.name} is {member.size} bytes, more than the {MAX_TEXT} read")
+                continue
+            stream = tar.extractfile(member)
+            if stream is not None:
+                _keep_text(archive, relative, stream.read(MAX_TEXT), member.name)
+    _require_pkg_info(archive)
+
+
+def _read_zip_sdist(archive: Archive) -> None:
+    with zipfile.ZipFile(archive.path) as zf:
+        for info in zf.infolist():
+            relative = _sdist_member(archive, info.filename, is_dir=info.is_dir())
+            if relative not in _SDIST_TEXTS or info.is_dir():
+                continue
+            data = _read_bounded_zip(zf, info, archive)
+            if data is not None:
+                _keep_text(archive, relative, data, info.filename)
+    _require_pkg_info(archive)
+
+
+def _require_pkg_info(archive: Archive) -> None:
+    if archive.metadata is None and not archive.unreadable:
+        top = archive.tops[0] if archive.tops else "<top>"
+        archive.unreadable.append(f"the sdist has no `{top}/PKG-INFO`")
+
+
+def sdist_name_version(filename: str) -> tuple[str, str] | None:
+    """The normalized name and version an sdist's file name says, if it parses."""
+    try:
+        name, version = parse_sdist_filename(filename)
+    except InvalidSdistFilename:
+        return None
+    return str(name), str(version)
+
+
+def member_path_escapes(name: str) -> bool:
+    """True for an archive member or RECORD path that is absolute, has ``..``, or a drive letter."""
+    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+        return True
+    normalized = posixpath.normpath(name.replace("\\", "/"))
+    return normalized == ".." or normalized.startswith("../")

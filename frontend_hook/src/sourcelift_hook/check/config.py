@@ -1,0 +1,123 @@
+"""Which checks run: ``[tool.sourcelift.check]`` and the command line, by ID prefix.
+
+``select`` and ``ignore`` take ID prefixes (``"SL1"``, ``"SL40"``, ``"SL101"``).
+A check runs when the longest prefix that matches it comes from ``select``; on
+a tie ``ignore`` wins.  So ``select = ["SL1"]`` with ``ignore = ["SL10"]`` runs
+SL110 to SL117, and ``ignore = ["SL4"]`` with ``select = ["SL405"]`` keeps only
+the credential check of the leak family.  The default selection is ``["SL"]``:
+everything.  Command-line options replace the table's values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sourcelift._compat import tomllib
+
+from .catalog import CHECKS
+from .errors import UsageError
+
+__all__ = ["DEFAULT_SELECT", "KEYS", "Selection", "read_table", "selection"]
+
+DEFAULT_SELECT = ("SL",)
+KEYS = ("ignore", "select", "strict")
+_PREFIX = re.compile(r"^SL[0-9]{0,3}$")
+
+
+@dataclass(frozen=True)
+class Selection:
+    select: tuple[str, ...] = DEFAULT_SELECT
+    ignore: tuple[str, ...] = ()
+    strict: bool = False
+
+    def enabled(self, check_id: str) -> bool:
+        """Whether ``check_id`` runs.
+
+        >>> Selection(select=("SL1",), ignore=("SL10",)).enabled("SL112")
+        True
+        >>> Selection(select=("SL1",), ignore=("SL10",)).enabled("SL101")
+        False
+        """
+        best_select = max((len(p) for p in self.select if check_id.startswith(p)), default=-1)
+        best_ignore = max((len(p) for p in self.ignore if check_id.startswith(p)), default=-1)
+        return best_select > best_ignore
+
+    def any_enabled(self, prefix: str) -> bool:
+        return any(self.enabled(check_id) for check_id in CHECKS if check_id.startswith(prefix))
+
+
+def _prefixes(value: Any, where: str, problems: list[str]) -> tuple[str, ...] | None:
+    items: Iterable[Any]
+    if isinstance(value, str):
+        items = [part for part in value.split(",")]
+    elif isinstance(value, list):
+        items = value
+    else:
+        problems.append(f'{where} must be a list of check ID prefixes such as ["SL1", "SL405"], not {value!r}')
+        return None
+    out: list[str] = []
+    for item in items:
+        text = item.strip().upper() if isinstance(item, str) else item
+        if not isinstance(text, str) or not _PREFIX.match(text):
+            problems.append(f"{where}: {item!r} is not a check ID prefix (`SL`, then up to three digits)")
+        elif not any(check_id.startswith(text) for check_id in CHECKS):
+            problems.append(f"{where}: {item!r} matches no check; `sourcelift check --list` shows them")
+        else:
+            out.append(text)
+    return tuple(out)
+
+
+def read_table(pyproject: Path) -> dict[str, Any]:
+    """``[tool.sourcelift.check]`` of ``pyproject`` (empty when the file or the table is absent)."""
+    if not pyproject.is_file():
+        return {}
+    try:
+        with pyproject.open("rb") as stream:
+            data = tomllib.load(stream)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"{pyproject} cannot be read: {exc}") from None
+    tool = data.get("tool", {})
+    sourcelift = tool.get("sourcelift", {}) if isinstance(tool, dict) else {}
+    table = sourcelift.get("check", {}) if isinstance(sourcelift, dict) else {}
+    if not isinstance(table, dict):
+        raise UsageError(f"{pyproject}: `tool.sourcelift.check` must be a table")
+    return table
+
+
+def selection(
+    table: dict[str, Any],
+    *,
+    source: str = "[tool.sourcelift.check]",
+    select: Sequence[str] | str | None = None,
+    ignore: Sequence[str] | str | None = None,
+    strict: bool | None = None,
+) -> Selection:
+    """The selection from the table, with the command line's values (when given) replacing the table's.
+
+    Raises :class:`UsageError` listing every problem at once.
+    """
+    problems = [
+        f"{source}: `{key}` is not a setting; the table takes {', '.join(f'`{k}`' for k in KEYS)}"
+        for key in sorted(set(table) - set(KEYS))
+    ]
+    chosen_select = _prefixes(table["select"], f"{source} select", problems) if "select" in table else None
+    chosen_ignore = _prefixes(table["ignore"], f"{source} ignore", problems) if "ignore" in table else None
+    chosen_strict = table.get("strict", False)
+    if not isinstance(chosen_strict, bool):
+        problems.append(f"{source}: `strict` must be true or false, not {chosen_strict!r}")
+        chosen_strict = False
+    if select is not None:
+        chosen_select = _prefixes(list(select) if not isinstance(select, str) else select, "--select", problems)
+    if ignore is not None:
+        chosen_ignore = _prefixes(list(ignore) if not isinstance(ignore, str) else ignore, "--ignore", problems)
+    if problems:
+        raise UsageError(problems)
+    return Selection(
+        select=chosen_select if chosen_select is not None else DEFAULT_SELECT,
+        ignore=chosen_ignore or (),
+        strict=strict if strict is not None else chosen_strict,
+    )

@@ -1,0 +1,212 @@
+"""Every check of `sourcelift check`: a known-bad artifact that triggers it, and a clean twin with no finding at all.
+
+The artifacts are made in the test (zipfile/tarfile); the checks run on them
+through ``run_checks`` exactly as the command runs them on files, minus the
+build of SL301, which needs a real frontend (tests/e2e/test_check_e2e.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from sourcelift_hook.check import CHECKS, Finding, read_archive, run_checks
+from sourcelift_hook.check.plain import declares_sourcelift
+
+from .check_builders import make_sdist, make_wheel, metadata, pyproject, record_hash
+
+Make = Callable[[Path], list[Path]]
+
+
+def findings_for(paths: list[Path]) -> list[Finding]:
+    archives = [read_archive(path, display=path.name) for path in paths]
+    extra = [f for a in archives if a.kind == "sdist" for f in declares_sourcelift(a)]
+    findings, _ = run_checks(archives, extra=extra)
+    return findings
+
+
+@dataclass(frozen=True)
+class Case:
+    bad: Make
+    good: Make
+
+
+def wheel(**kwargs: object) -> Make:
+    return lambda d: [make_wheel(d, **kwargs)]  # type: ignore[arg-type]
+
+
+def wheel_meta(*fields: tuple[str, str], **kwargs: object) -> Make:
+    return wheel(meta=metadata(fields=fields, **kwargs))  # type: ignore[arg-type]
+
+
+def sdist(**kwargs: object) -> Make:
+    return lambda d: [make_sdist(d, **kwargs)]  # type: ignore[arg-type]
+
+
+def sdist_project(extra: str, files: dict[str, bytes] | None = None, dependencies: str = "[]") -> Make:
+    text = pyproject(extra=extra).replace("dependencies = []", f"dependencies = {dependencies}")
+    return sdist(project=text, files=files or {})
+
+
+def pair(sdist_fields: list[tuple[str, str]], wheel_fields: list[tuple[str, str]], mv: str = "2.4") -> Make:
+    def make(d: Path) -> list[Path]:
+        return [
+            make_sdist(d, pkg_info=metadata(fields=sdist_fields, metadata_version=mv)),
+            make_wheel(d, meta=metadata(fields=wheel_fields, metadata_version=mv)),
+        ]
+
+    return make
+
+
+def rows_edit(edit: Callable[[list[list[str]]], list[list[str]]]) -> Make:
+    return wheel(record_rows=edit)
+
+
+def set_row(path: str, column: int, value: str) -> Callable[[list[list[str]]], list[list[str]]]:
+    def edit(rows: list[list[str]]) -> list[list[str]]:
+        return [[*row[:column], value, *row[column + 1 :]] if row[0] == path else row for row in rows]
+
+    return edit
+
+
+def not_a_zip(d: Path) -> list[Path]:
+    d.mkdir()
+    path = d / "demo-1.0-py3-none-any.whl"
+    path.write_bytes(b"this is not a zip archive")
+    return [path]
+
+
+URL_33 = ("Project-URL", "An extremely long label for docs!!, https://example.org")
+VENDOR = {"vendor/lib-1.0-py3-none-any.whl": b"wheel bytes"}
+HELPER = {"libs/helper/pyproject.toml": b"[project]\nname = 'helper'\nversion = '1'\n"}
+
+CASES: dict[str, Case] = {
+    "SL100": Case(not_a_zip, wheel()),
+    "SL101": Case(
+        wheel_meta(("Requires-Dist", "lib @ https://example.org/lib-1.0.tar.gz")),
+        wheel_meta(("Requires-Dist", "lib>=1")),
+    ),
+    "SL102": Case(
+        wheel_meta(("Provides-Dist", "other @ https://example.org/other.whl")),
+        wheel_meta(("Provides-Dist", "other")),
+    ),
+    "SL103": Case(
+        wheel(version="1.0+local", meta=metadata(version="1.0+local")),
+        wheel(),
+    ),
+    "SL104": Case(wheel_meta(metadata_version="2.0"), wheel_meta(metadata_version="2.4")),
+    "SL105": Case(wheel(meta=metadata(name="-demo-")), wheel()),
+    "SL106": Case(wheel(meta=metadata(version="one")), wheel()),
+    "SL107": Case(wheel(meta=metadata(name="other")), wheel()),
+    "SL108": Case(sdist(filename="Demo-1.0.tar.gz"), sdist()),
+    "SL109": Case(
+        wheel_meta(("Classifier", "Programming Language :: Klingon")),
+        wheel_meta(("Classifier", "Programming Language :: Python :: 3")),
+    ),
+    "SL110": Case(wheel_meta(URL_33), wheel_meta(("Project-URL", "Documentation, https://example.org"))),
+    "SL111": Case(
+        wheel_meta(("Project-URL", "Documentation, ftp://example.org/docs")),
+        wheel_meta(("Project-URL", "Documentation, https://example.org/docs")),
+    ),
+    "SL112": Case(wheel_meta(("Summary", "x" * 513)), wheel_meta(("Summary", "x" * 512))),
+    "SL113": Case(
+        wheel_meta(("License", "MIT"), ("License-Expression", "MIT")),
+        wheel_meta(("License-Expression", "MIT")),
+    ),
+    "SL114": Case(
+        sdist(pkg_info=metadata(fields=[("Dynamic", "Version")])),
+        sdist(pkg_info=metadata(fields=[("Dynamic", "Classifier")])),
+    ),
+    "SL115": Case(
+        wheel_meta(("License-File", "LICENSE")),
+        wheel(meta=metadata(fields=[("License-File", "LICENSE")]), dist_info_files={"licenses/LICENSE": b"MIT\n"}),
+    ),
+    "SL116": Case(
+        wheel_meta(("Author-email", "Ann <ann@localhost>")),
+        wheel_meta(("Author-email", "Ann <ann@example.org>")),
+    ),
+    "SL117": Case(
+        wheel_meta(("License-Expression", "MIT"), metadata_version="2.3"),
+        wheel_meta(("License-Expression", "MIT"), metadata_version="2.4"),
+    ),
+    "SL201": Case(
+        pair([("Requires-Dist", "a>=1")], [("Requires-Dist", "a>=2")]),
+        pair([("Requires-Dist", "a>=1")], [("Requires-Dist", "a >=1")]),
+    ),
+    "SL202": Case(
+        pair([("Summary", "one")], [("Summary", "two")], mv="2.1"),
+        pair([("Summary", "one")], [("Summary", "one")], mv="2.1"),
+    ),
+    "SL302": Case(
+        sdist(project=pyproject().replace('requires = ["hatchling"]', 'requires = ["sourcelift", "hatchling"]')),
+        sdist(),
+    ),
+    "SL401": Case(
+        sdist_project('[tool.demo]\ndata = "file:///srv/data"\n'), sdist_project('[tool.demo]\ndata = "data"\n')
+    ),
+    "SL402": Case(
+        sdist_project('[tool.demo]\ndata = "/home/alice/data"\n'), sdist_project('[tool.demo]\ndata = "data"\n')
+    ),
+    "SL403": Case(
+        sdist_project('[tool.demo]\ndata = "/tmp/build-x1/data"\n'), sdist_project('[tool.demo]\ndata = "data"\n')
+    ),
+    "SL404": Case(
+        sdist_project('[tool.demo]\ndata = "D:\\\\data\\\\x"\n'), sdist_project('[tool.demo]\ndata = "data"\n')
+    ),
+    "SL405": Case(
+        sdist_project('[tool.demo]\nindex = "https://ann:s3cret@example.org/simple"\n'),
+        sdist_project('[tool.demo]\nindex = "https://example.org/simple"\n'),
+    ),
+    "SL501": Case(
+        sdist_project('[tool.uv.sources]\nlib = { path = "../lib" }\n', dependencies='["lib"]'),
+        sdist_project(
+            '[tool.uv.sources]\nlib = { path = "vendor/lib-1.0-py3-none-any.whl" }\n', VENDOR, dependencies='["lib"]'
+        ),
+    ),
+    "SL502": Case(
+        sdist_project("[tool.uv.sources]\nlib = { workspace = true }\n", dependencies='["lib"]'),
+        sdist_project('[tool.uv.sources]\nlib = { git = "https://example.org/lib.git" }\n', dependencies='["lib"]'),
+    ),
+    "SL503": Case(
+        sdist_project("", dependencies='["helper @ {root:uri}/libs/helper"]'),
+        sdist_project("", HELPER, dependencies='["helper @ {root:uri}/libs/helper"]'),
+    ),
+    "SL504": Case(
+        sdist_project("", dependencies='["lib @ file:///${PROJECT_ROOT}/vendor/lib-1.0-py3-none-any.whl"]'),
+        sdist_project("", VENDOR, dependencies='["lib @ file:///${PROJECT_ROOT}/vendor/lib-1.0-py3-none-any.whl"]'),
+    ),
+    "SL505": Case(
+        sdist_project('[dependency-groups]\ndev = ["tool"]\n[tool.uv.sources]\ntool = { path = "../tool" }\n'),
+        sdist_project(
+            '[dependency-groups]\ndev = ["tool"]\n[tool.uv.sources]\ntool = { path = "tools/tool" }\n',
+            {"tools/tool/pyproject.toml": b""},
+        ),
+    ),
+    "SL601": Case(rows_edit(lambda rows: [*rows, ["demo/extra.py", "sha256=x"]]), wheel()),
+    "SL602": Case(wheel(unrecorded={"demo/extra.py": b"X = 1\n"}), wheel()),
+    "SL603": Case(rows_edit(lambda rows: [*rows, ["demo/gone.py", record_hash(b""), "0"]]), wheel()),
+    "SL604": Case(rows_edit(set_row("demo/__init__.py", 1, record_hash(b"other"))), wheel()),
+    "SL605": Case(rows_edit(set_row("demo/__init__.py", 2, "3")), wheel()),
+    "SL606": Case(rows_edit(set_row("demo/__init__.py", 1, "")), wheel()),
+    "SL607": Case(rows_edit(set_row("demo-1.0.dist-info/RECORD", 1, record_hash(b"x"))), wheel()),
+    "SL608": Case(rows_edit(lambda rows: [*rows, ["../evil.py", record_hash(b""), "0"]]), wheel()),
+}
+BUILT_ONLY = {"SL301"}  # needs a real build: tests/e2e/test_check_e2e.py
+
+
+def test_every_check_has_a_case() -> None:
+    assert set(CASES) | BUILT_ONLY == set(CHECKS)
+
+
+@pytest.mark.parametrize("check_id", sorted(CASES))
+def test_bad_artifact_and_clean_twin(check_id: str, tmp_path: Path) -> None:
+    case = CASES[check_id]
+    bad = findings_for(case.bad(tmp_path / "bad"))
+    assert check_id in {f.id for f in bad}, bad
+    for item in bad:
+        assert item.level == CHECKS[item.id].level and item.message and item.fix, item
+    good = findings_for(case.good(tmp_path / "good"))
+    assert good == [], good
