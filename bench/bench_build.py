@@ -228,9 +228,7 @@ def check_baseline(outdir: Path, name: str) -> None:
         )
 
 
-def check_candidate(
-    outdir: Path, store: Path, name: str, sourcelift_file: str, plugin_src: Path
-) -> None:
+def check_candidate(outdir: Path, store: Path, name: str, sourcelift_file: str, plugin_src: Path) -> None:
     source = Path(sourcelift_file).resolve()
     if plugin_src.resolve() not in source.parents:
         raise Broken(f"the candidate imported sourcelift from {source}, not from {plugin_src}")
@@ -267,9 +265,7 @@ def preflight(python: str, env: dict[str, str]) -> dict[str, str]:
 
 def child_env(store: Path, pycache: Path, plugin_src: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(plugin_src), env.get("PYTHONPATH", "")) if p
-    )
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(plugin_src), env.get("PYTHONPATH", "")) if p)
     env["SOURCELIFT_STORE_DIR"] = str(store)
     # Byte-code for every module (stdlib, hatchling, sourcelift) goes to one
     # temporary cache, warmed before measuring: like an installed backend, and
@@ -357,9 +353,7 @@ def verdict(ok: bool) -> str:
 
 
 def stats_row(label: str, values: list[float]) -> str:
-    return (
-        f"  {label:<46} {median(values):7.1f} ms   (min {min(values):.1f}, max {max(values):.1f})"
-    )
+    return f"  {label:<46} {median(values):7.1f} ms   (min {min(values):.1f}, max {max(values):.1f})"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -371,9 +365,7 @@ def main(argv: list[str] | None = None) -> int:
         help="interpreter for the builds; it must import hatchling (default: this one)",
     )
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
-    parser.add_argument(
-        "--profile", action="store_true", help="also print -X importtime and cProfile breakdowns"
-    )
+    parser.add_argument("--profile", action="store_true", help="also print -X importtime and cProfile breakdowns")
     parser.add_argument(
         "--plugin-src",
         type=Path,
@@ -403,9 +395,7 @@ def run(options: argparse.Namespace, workdir: Path) -> int:
     store = workdir / "store"
     outdir = workdir / "out"
     preload = workdir / "baseline-modules.txt"
-    shutil.copytree(
-        PROJECT, project, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "build", "dist")
-    )
+    shutil.copytree(PROJECT, project, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "build", "dist"))
     plugin_src: Path = options.plugin_src.resolve()
     env = child_env(store, workdir / "pycache", plugin_src)
     python = options.python
@@ -414,9 +404,7 @@ def run(options: argparse.Namespace, workdir: Path) -> int:
     def baseline(modules: bool = False) -> tuple[float, float, list[str]]:
         reset_dir(outdir)
         args = [str(outdir), "modules"] if modules else [str(outdir)]
-        wall, cpu, lines = run_child(
-            python, BASELINE_CHILD, args, cwd=project, env=env, what="baseline"
-        )
+        wall, cpu, lines = run_child(python, BASELINE_CHILD, args, cwd=project, env=env, what="baseline")
         check_baseline(outdir, lines[0])
         return wall, cpu, lines[1:]
 
@@ -424,9 +412,7 @@ def run(options: argparse.Namespace, workdir: Path) -> int:
         reset_dir(outdir)
         reset_dir(store)  # every build populates the store from scratch: the full cost
         args = [str(outdir), "modules"] if modules else [str(outdir)]
-        wall, cpu, lines = run_child(
-            python, CANDIDATE_CHILD, args, cwd=project, env=env, what="candidate"
-        )
+        wall, cpu, lines = run_child(python, CANDIDATE_CHILD, args, cwd=project, env=env, what="candidate")
         if len(lines) < 2:
             raise Broken(f"the candidate printed {lines}, expected the wheel and a path")
         check_candidate(outdir, store, lines[0], lines[1], plugin_src)
@@ -506,22 +492,13 @@ def run(options: argparse.Namespace, workdir: Path) -> int:
     print(stats_row("baseline   hatchling.build", base_wall))
     print(stats_row("candidate  sourcelift.build", cand_wall))
     print(f"  {'difference of the medians':<46} {difference:+7.1f} ms")
-    print(
-        f"  {'ratio candidate/baseline':<46} {ratio:7.3f}      "
-        f"target <= {MAX_RATIO:.2f}   {verdict(ratio_ok)}"
-    )
+    print(f"  {'ratio candidate/baseline':<46} {ratio:7.3f}      target <= {MAX_RATIO:.2f}   {verdict(ratio_ok)}")
     if resource is not None:
         print(stats_row("CPU time (user+sys), baseline", base_cpu))
         print(stats_row("CPU time (user+sys), candidate", cand_cpu))
-        print(
-            f"  {'ratio of the CPU-time medians [0]':<46} "
-            f"{median(cand_cpu) / median(base_cpu):7.3f}"
-        )
+        print(f"  {'ratio of the CPU-time medians [0]':<46} {median(cand_cpu) / median(base_cpu):7.3f}")
 
-    print(
-        "\nsourcelift's own share, timed inside separate probe processes (same build,"
-        "\ninterleaved with the above):"
-    )
+    print("\nsourcelift's own share, timed inside separate probe processes (same build,\ninterleaved with the above):")
     print(stats_row("import sourcelift.build, marginal [1]", imports))
     print(stats_row("own work in build_wheel [2]", work))
     for label, values in steps.items():
@@ -530,10 +507,7 @@ def run(options: argparse.Namespace, workdir: Path) -> int:
         f"  {'import + own work (median of the sums)':<46} {median(own):7.1f} ms   "
         f"target <= {MAX_OWN_MS:.0f} ms   {verdict(own_ok)}"
     )
-    print(
-        f"  {'end-to-end difference not timed in-process [3]':<46} "
-        f"{difference - median(own):+7.1f} ms"
-    )
+    print(f"  {'end-to-end difference not timed in-process [3]':<46} {difference - median(own):+7.1f} ms")
     print(stats_row("for reference: import, gross [4]", gross_imports))
     print(
         "  [0] a cross-check, less sensitive than wall time to other load on the machine.\n"

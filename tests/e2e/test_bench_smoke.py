@@ -19,3 +19,34 @@ def test_bench_builds_and_checks_both_wheels() -> None:
     # exit 2 means a built wheel was wrong (the bench verifies Requires-Dist); timings never fail it here
     assert proc.returncode == 0, output
     assert "ratio candidate/baseline" in output and "import + own work" in output, output
+
+
+def test_bench_check_runs_and_verifies_both_sides(wheelhouse: Path) -> None:
+    bench = BENCH.with_name("bench_check.py")
+    command = [sys.executable, bench, "--rounds", "1", "--warmup", "0", "--wheel-mb", "2", "--check-runs", "1"]
+    proc = subprocess.run([*command, "--find-links", wheelhouse], capture_output=True, text=True, check=False)
+    output = proc.stdout + proc.stderr
+    # exit 2 means a side failed or checked the wrong thing (a clean wheel with findings, a missed corruption)
+    assert proc.returncode == 0, output
+    assert "(a) checks alone: a 2 MB wheel" in output and "ratio candidate/baseline" in output, output
+
+
+def test_bench_versions_discovers_every_member() -> None:
+    bench = BENCH.with_name("bench_versions.py")
+    command = [sys.executable, bench, "--members", "6", "--rounds", "1"]
+    proc = subprocess.run(command, capture_output=True, text=True, check=False)
+    output = proc.stdout + proc.stderr
+    # exit 2 means a wrong version, or an answer from the wrong place (cache vs backend); timings never fail it here
+    assert proc.returncode == 0, output
+    assert "6 members (2 dynamic" in output and "ratio warm/cold" in output, output
+
+
+def test_bench_frontend_runs_and_verifies_every_command() -> None:
+    bench = BENCH.with_name("bench_frontend.py")
+    proc = subprocess.run(
+        [sys.executable, bench, "--dists", "60", "--rounds", "1"], capture_output=True, text=True, check=False
+    )
+    output = proc.stdout + proc.stderr
+    # exit 2 means a command failed or listed the wrong distributions; timings never fail it here
+    assert proc.returncode == 0, output
+    assert "environment: 60 distributions" in output and output.count("ratio candidate/baseline") == 2, output

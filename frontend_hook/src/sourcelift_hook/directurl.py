@@ -1,0 +1,102 @@
+"""``direct_url.json`` (PEP 610, the Direct URL data structure): read, checked, written.
+
+Valid means what every reader of the specification needs: a JSON object with a string
+``url`` free of credentials and exactly one of ``archive_info``, ``dir_info`` and
+``vcs_info`` (an object; ``vcs_info`` with string ``vcs`` and ``commit_id``).  Two
+extensions for an archive inside a repository are recognized: uv's top-level ``path`` and
+the ``file`` key proposed in packaging.python.org PR 1798 (both next to ``vcs_info``).
+"""
+
+from __future__ import annotations
+
+import json
+
+from .urls import has_credentials
+
+__all__ = ["archive_sha256", "direct_url_kind", "freeze_url", "in_repository_path", "parse", "render"]
+
+
+def parse(data: bytes) -> tuple[dict[str, object] | None, str | None]:
+    """The record, or ``(None, what is wrong)``."""
+    try:
+        value = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None, "direct_url.json is not valid JSON"
+    if not isinstance(value, dict):
+        return None, "direct_url.json is not a JSON object"
+    if not isinstance(value.get("url"), str) or not value["url"]:
+        return None, "direct_url.json has no string `url`"
+    infos = [key for key in ("archive_info", "dir_info", "vcs_info") if key in value]
+    if len(infos) != 1:
+        return None, "direct_url.json must have exactly one of archive_info, dir_info, vcs_info"
+    info = value[infos[0]]
+    if not isinstance(info, dict):
+        return None, f"`{infos[0]}` of direct_url.json is not an object"
+    if infos[0] == "vcs_info" and not (isinstance(info.get("vcs"), str) and isinstance(info.get("commit_id"), str)):
+        return None, "`vcs_info` of direct_url.json needs string `vcs` and `commit_id`"
+    for key in ("subdirectory", "path", "file"):
+        if key in value and not isinstance(value[key], str):
+            return None, f"`{key}` of direct_url.json is not a string"
+    return value, None
+
+
+def direct_url_kind(record: dict[str, object]) -> str:
+    """``archive``, ``directory``, ``vcs`` or ``archive-in-vcs`` (uv's ``path``, PR 1798's ``file``)."""
+    if "vcs_info" in record:
+        return "archive-in-vcs" if in_repository_path(record) is not None else "vcs"
+    if "dir_info" in record:
+        return "directory"
+    return "archive"
+
+
+def in_repository_path(record: dict[str, object]) -> str | None:
+    """The archive's path inside the repository of a VCS record (uv ``path`` or PR 1798 ``file``)."""
+    if "vcs_info" not in record:
+        return None
+    for key in ("path", "file"):
+        value = record.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def _info(record: dict[str, object], key: str) -> dict[str, object]:
+    value = record.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def archive_sha256(record: dict[str, object]) -> str | None:
+    """The sha256 an installer recorded for an archive (``hashes`` or the legacy ``hash``)."""
+    info = _info(record, "archive_info")
+    hashes = info.get("hashes")
+    if isinstance(hashes, dict) and isinstance(hashes.get("sha256"), str):
+        return str(hashes["sha256"]).lower()
+    legacy = info.get("hash")
+    if isinstance(legacy, str) and legacy.startswith("sha256="):
+        return legacy[len("sha256=") :].lower()
+    return None
+
+
+def is_editable(record: dict[str, object]) -> bool:
+    return bool(_info(record, "dir_info").get("editable"))
+
+
+def freeze_url(record: dict[str, object]) -> str:
+    """The URL ``pip freeze`` prints for a record (``git+URL@commit#subdirectory=...``, ``URL#sha256=...``)."""
+    url = str(record["url"])
+    subdirectory = record.get("subdirectory")
+    if "vcs_info" in record:
+        info = _info(record, "vcs_info")
+        url = f"{info['vcs']}+{url}@{info['commit_id']}"
+    elif "archive_info" in record:
+        digest = archive_sha256(record)
+        if digest is not None:
+            return url + f"#sha256={digest}" + (f"&subdirectory={subdirectory}" if subdirectory else "")
+    return url + (f"#subdirectory={subdirectory}" if subdirectory else "")
+
+
+def render(record: dict[str, object]) -> bytes:
+    """The bytes written for a record: sorted keys, compact, UTF-8 (deterministic)."""
+    if has_credentials(str(record.get("url", ""))):
+        raise ValueError("refusing to write a direct_url.json whose url carries credentials")
+    return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")

@@ -1,0 +1,248 @@
+"""``sourcelift record``: write where installed archives and directories came from.
+
+For each installed distribution that a provenance entry describes (see :mod:`.origin`),
+three files of its ``.dist-info`` may change: ``direct_url.json`` (per ``--style``),
+``sourcelift-origin.json`` (the matched entry, the installer's original record, the style)
+and ``RECORD`` (their new hashes and sizes).  Each file is replaced atomically, but three
+files cannot be replaced in one step, so a roll-forward journal comes first:
+
+1. ``sourcelift-journal.json`` is written (atomically): the hash of each file as it is now
+   and its complete new content;
+2. the three files are replaced, one by one, each atomically;
+3. the journal is removed.
+
+A run killed anywhere leaves every file whole; the next ``record`` finds the journal and
+completes it first (only if every file is still either as it was or as the journal wants it:
+a journal that no longer fits, e.g. after a reinstall, is discarded), and
+``sourcelift provenance`` reports it meanwhile.  Running ``record`` twice changes nothing: the
+files are rendered deterministically and a file whose bytes would not change is not written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+
+from ._atomic import remove_durably, remove_leftovers, write_atomic
+from .directurl import render
+from .environment import JOURNAL_FILE, ORIGIN_FILE, Dist, Environment
+from .errors import Finding, HookError, UsageError
+from .installed_record import update_record
+from .origin import ORIGIN_VERSION, Origin, resolve
+from .styles import STYLES, target_direct_url
+
+__all__ = ["JOURNAL_VERSION", "RecordResult", "finish_journal", "plan_files", "record"]
+
+JOURNAL_VERSION = "1"
+WRITTEN = ("direct_url.json", ORIGIN_FILE, "RECORD")
+"""The files ``record`` writes, in the order it writes them (RECORD last)."""
+
+
+class RecordResult:
+    """What a ``record`` run did: distributions changed, unchanged matches, and findings."""
+
+    __slots__ = ("changed", "completed", "findings", "unchanged")
+
+    def __init__(self) -> None:
+        self.changed: list[str] = []
+        self.unchanged: list[str] = []
+        self.completed: list[str] = []
+        self.findings: list[Finding] = []
+
+    @property
+    def problems(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == "problem"]
+
+
+def _sha256(data: bytes | None) -> str | None:
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+def _dump(value: object) -> bytes:
+    return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def render_origin(origin: Origin, style: str, direct_url: bytes) -> bytes:
+    """``sourcelift-origin.json``: deterministic, so that a second run writes nothing."""
+    assert origin.entry is not None and origin.owner is not None
+    return _dump(
+        {
+            "version": ORIGIN_VERSION,
+            "style": style,
+            "kind": origin.kind,
+            "match": origin.match,
+            "entry": origin.entry.as_json(),
+            "described_by": {
+                "name": origin.owner.name,
+                "version": origin.owner.version,
+                "dist_info": origin.owner.dist_info,
+            },
+            "original_direct_url": origin.original,
+            "direct_url_sha256": _sha256(direct_url),
+        }
+    )
+
+
+def plan_files(origin: Origin, style: str) -> tuple[dict[str, bytes], Finding | None]:
+    """The files to write for ``origin`` (name -> new bytes; empty when nothing changes)."""
+    dist = origin.dist
+    if origin.entry is None:
+        return {}, None
+    record, why = target_direct_url(origin, style)
+    if record is None:
+        return {}, Finding(dist.name, f"left as it is: {why}") if why else None
+    try:
+        direct_url = render(record)
+    except ValueError as exc:
+        return {}, Finding(dist.name, str(exc), "rebuild the wheel that describes it with a current sourcelift")
+    origin_file = render_origin(origin, style, direct_url)
+    record_text = dist.text("RECORD")
+    if record_text is None:
+        return {}, Finding(
+            dist.name,
+            "has no RECORD, so nothing is written (a RECORD must list every file)",
+            "reinstall it with an installer that writes RECORD (pip, uv, installer)",
+        )
+    files: dict[str, bytes] = {}
+    if direct_url != origin.current_bytes:
+        files["direct_url.json"] = direct_url
+    if origin_file != dist.read(ORIGIN_FILE):
+        files[ORIGIN_FILE] = origin_file
+    new_record = update_record(record_text, dist.dist_info, {"direct_url.json": direct_url, ORIGIN_FILE: origin_file})
+    if new_record != record_text:
+        files["RECORD"] = new_record.encode("utf-8")
+    return files, None
+
+
+def _path(dist: Dist, name: str) -> str:
+    path = dist.path(name)
+    if path is None:
+        raise UsageError("this environment cannot be written to", "run `sourcelift record` on a live environment")
+    return path
+
+
+def _apply(dist: Dist, files: dict[str, bytes]) -> None:
+    base = {name: _sha256(dist.read(name)) for name in files}
+    journal = {
+        "version": JOURNAL_VERSION,
+        "base": base,
+        "files": {name: data.decode("utf-8") for name, data in files.items()},
+    }
+    write_atomic(_path(dist, JOURNAL_FILE), _dump(journal))
+    for name in WRITTEN:
+        if name in files:
+            write_atomic(_path(dist, name), files[name])
+    remove_durably(_path(dist, JOURNAL_FILE))
+
+
+def finish_journal(dist: Dist) -> Finding:
+    """Complete (or discard, when it no longer fits) the journal an interrupted ``record`` left."""
+    journal_path = _path(dist, JOURNAL_FILE)
+    try:
+        journal = json.loads((dist.read(JOURNAL_FILE) or b"").decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, HookError):
+        journal = None
+    files = journal.get("files") if isinstance(journal, dict) else None
+    base = journal.get("base") if isinstance(journal, dict) else None
+    valid = (
+        isinstance(journal, dict)
+        and journal.get("version") == JOURNAL_VERSION
+        and isinstance(files, dict)
+        and isinstance(base, dict)
+        and set(files) <= set(WRITTEN)
+        and all(isinstance(v, str) for v in files.values())
+    )
+    if not valid:
+        remove_durably(journal_path)
+        return Finding(dist.name, f"removed an unreadable {JOURNAL_FILE}", "run `sourcelift record` again")
+    assert isinstance(files, dict) and isinstance(base, dict)
+    targets = {name: text.encode("utf-8") for name, text in files.items()}
+    pending = {}
+    for name, data in targets.items():
+        current = dist.read(name)
+        if current == data:
+            continue
+        if _sha256(current) != base.get(name):
+            remove_durably(journal_path)
+            return Finding(
+                dist.name,
+                f"discarded an interrupted record's journal: {name} changed since (reinstalled?)",
+                "run `sourcelift record` again",
+            )
+        pending[name] = data
+    for name in WRITTEN:
+        if name in pending:
+            write_atomic(_path(dist, name), pending[name])
+    remove_durably(journal_path)
+    return Finding(dist.name, "completed an interrupted `sourcelift record`", level="note")
+
+
+def record(env: Environment, style: str) -> RecordResult:
+    """Record the origin of every matched distribution of ``env`` (see the module docstring)."""
+    if style not in STYLES:
+        raise UsageError(f"unknown style {style!r}", f"use one of: {', '.join(STYLES)}")
+    if not env.writable:
+        raise UsageError(
+            f"cannot write into {env.describe()}: `record` needs a live environment",
+            "run it with --python or --path on a site-packages directory (a tarball is read-only)",
+        )
+    result = RecordResult()
+    reload = False
+    for dist in env.dists:
+        directory = os.path.dirname(_path(dist, JOURNAL_FILE))
+        remove_leftovers(directory, (*WRITTEN, JOURNAL_FILE))
+        if JOURNAL_FILE in dist.files:
+            try:
+                completed = finish_journal(dist)
+            except OSError as exc:
+                result.findings.append(_write_failure(dist, exc))
+                continue
+            result.findings.append(completed)
+            if completed.level == "note":
+                result.completed.append(dist.name)
+            reload = True
+    if reload:
+        env = Environment.load(env.tree)
+    origins, findings = resolve(env)
+    result.findings.extend(findings)
+    for origin in origins:
+        result.findings.extend(origin.problems)
+        for entry, owner in origin.flagged:
+            if origin.entry is None:
+                result.findings.append(
+                    Finding(
+                        origin.dist.name,
+                        f"not recorded as coming from {entry.url} at {entry.commit_id[:12]}: {owner.name}'s build "
+                        f"used {entry.path} {entry.state} in its work tree, so that commit does not describe it",
+                        "commit the file, rebuild and reinstall, if it should come from the repository",
+                        level="note",
+                    )
+                )
+        try:
+            files, finding = plan_files(origin, style)
+        except HookError as exc:
+            result.findings.append(Finding(origin.dist.name, exc.message, exc.fix))
+            continue
+        if finding is not None:
+            result.findings.append(finding)
+        if origin.entry is None:
+            continue
+        if not files:
+            result.unchanged.append(origin.dist.name)
+            continue
+        try:
+            _apply(origin.dist, files)
+        except OSError as exc:
+            result.findings.append(_write_failure(origin.dist, exc))
+            continue
+        result.changed.append(origin.dist.name)
+    return result
+
+
+def _write_failure(dist: Dist, exc: OSError) -> Finding:
+    return Finding(
+        dist.name,
+        f"cannot write into {dist.path('') or dist.dist_info}: {exc.strerror or exc}",
+        "run `sourcelift record` as the user who installed the environment",
+    )
