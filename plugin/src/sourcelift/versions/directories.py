@@ -68,11 +68,11 @@ def directory_version(path: Path, cache: VersionCache | None) -> DirectoryVersio
     ``cache=None`` computes a dynamic version every time.  Raises
     :class:`~sourcelift.versions.VersionError` when it cannot be known.
     """
-    directory = path.resolve()  # one spelling per directory: the cache key and git's view agree
-    data = _load(directory)
-    static = _static_version(directory, data)
+    data = _load(path)
+    static = _static_version(path, data)
     if static is not None:
         return DirectoryVersion(static, "static")
+    directory = path.resolve()  # one spelling per directory: the cache key and git's view agree
     if cache is not None:
         from .fingerprint import member_fingerprint
 
