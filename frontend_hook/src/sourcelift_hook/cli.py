@@ -50,7 +50,14 @@ def _environment_options(parser: argparse.ArgumentParser, *, tar: bool = True) -
 
 
 def _parser(prog: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=prog, description="Frontend side of sourcelift.")
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Frontend side of sourcelift.",
+        epilog=(
+            f"{prog} pip ARGS...: run `python -m pip ARGS...` in this interpreter, then `record` on the "
+            "environment pip installed into; pip's exit status is kept."
+        ),
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     explain_parser = commands.add_parser(
