@@ -14,7 +14,6 @@ import functools
 import importlib
 import os
 import sys
-import traceback
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
@@ -53,6 +52,8 @@ def _report_and_exit(error: BaseException) -> None:
         )
         code = 2
         if os.environ.get("SOURCELIFT_DEBUG"):
+            import traceback  # only for this report
+
             message += "\n" + "".join(traceback.format_exception(type(error), error, error.__traceback__))
     print(message, file=sys.stderr, flush=True)
     raise SystemExit(code)
