@@ -11,10 +11,10 @@ from ..errors import Findings
 from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedIndex, ResolvedSource, ResolvedUrl
 from .markers import CannotNegate, conjoin, implies_extra, negate_any
 
-__all__ = ["is_location_dependent", "render_local"]
+__all__ = ["fallback_lines", "is_location_dependent", "render_local", "requirement_head", "source_guard"]
 
 
-def _head(requirement: Requirement) -> str:
+def requirement_head(requirement: Requirement) -> str:
     extras = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
     return f"{requirement.name}{extras}"
 
@@ -26,7 +26,7 @@ def _with_marker(line: str, marker: Marker | None, *, after_url: bool) -> str:
     return f"{line} ; {marker}" if after_url else f"{line}; {marker}"
 
 
-def _guard(source: ResolvedSource, requirement: Requirement) -> Marker | None:
+def source_guard(source: ResolvedSource, requirement: Requirement) -> Marker | None:
     """The source's own marker and extra; the extra is left out where the requirement's marker
     already says it (an extra's requirement as written in METADATA)."""
     extra = None
@@ -62,11 +62,11 @@ def render_local(
     guarded, the plain requirement for the environments none of them covers (uv falls
     back to the index there too).
     """
-    head = _head(requirement)
+    head = requirement_head(requirement)
     lines: list[str] = []
     guards: list[Marker] = []
     for source in sources:
-        guard = _guard(source, requirement)
+        guard = source_guard(source, requirement)
         marker = conjoin(requirement.marker, guard)
         if (
             isinstance(source, ResolvedArchive)
@@ -98,20 +98,26 @@ def render_local(
         if guard is None:
             return lines
         guards.append(guard)
-    if guards:
-        try:
-            fallback = conjoin(requirement.marker, negate_any(guards))
-        except CannotNegate as exc:
-            findings.warning(
-                key,
-                f"the environments no source marker covers cannot be written down ({exc}); "
-                "no plain fallback line was emitted for them",
-                "use only ==, !=, <, <=, >, >=, in, not in in source markers",
-                dependency=requirement.name,
-            )
-        else:
-            lines.append(_with_marker(f"{head}{requirement.specifier}", fallback, after_url=False))
+    lines.extend(fallback_lines(requirement, guards, findings, key))
     return lines
+
+
+def fallback_lines(requirement: Requirement, guards: list[Marker], findings: Findings, key: str) -> list[str]:
+    """The plain requirement for the environments none of the source markers in ``guards`` covers."""
+    if not guards:
+        return []
+    try:
+        fallback = conjoin(requirement.marker, negate_any(guards))
+    except CannotNegate as exc:
+        findings.warning(
+            key,
+            f"the environments no source marker covers cannot be written down ({exc}); "
+            "no plain fallback line was emitted for them",
+            "use only ==, !=, <, <=, >, >=, in, not in in source markers",
+            dependency=requirement.name,
+        )
+        return []
+    return [_with_marker(f"{requirement_head(requirement)}{requirement.specifier}", fallback, after_url=False)]
 
 
 def is_location_dependent(sources: list[ResolvedSource]) -> bool:

@@ -22,8 +22,8 @@ from packaging.version import InvalidVersion, Version
 from ..config import STRATEGIES
 from ..errors import Findings
 from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedIndex, ResolvedSource, ResolvedUrl
-from .local import _guard, _head
-from .markers import CannotNegate, conjoin, negate_any
+from .local import fallback_lines, requirement_head, source_guard
+from .markers import conjoin
 
 if TYPE_CHECKING:
     from ..versions import VersionCache
@@ -138,11 +138,11 @@ def render_publish(
     the plain requirement for environments no source marker covers."""
     from ..versions import VersionError  # publish mode only
 
-    head = _head(requirement)
+    head = requirement_head(requirement)
     lines: list[str] = []
     guards: list[Marker] = []
     for source in sources:
-        guard = _guard(source, requirement)
+        guard = source_guard(source, requirement)
         marker = conjoin(requirement.marker, guard)
         where = source.key
         if isinstance(source, ResolvedIndex):
@@ -178,19 +178,7 @@ def render_publish(
         if guard is None:
             return lines
         guards.append(guard)
-    if guards:
-        try:
-            fallback = conjoin(requirement.marker, negate_any(guards))
-        except CannotNegate as exc:
-            findings.warning(
-                key,
-                f"the environments no source marker covers cannot be written down ({exc}); "
-                "no plain fallback line was emitted for them",
-                "use only ==, !=, <, <=, >, >=, in, not in in source markers",
-                dependency=requirement.name,
-            )
-        else:
-            lines.append(f"{head}{requirement.specifier}; {fallback}")
+    lines.extend(fallback_lines(requirement, guards, findings, key))
     return lines
 
 
