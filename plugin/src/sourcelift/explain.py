@@ -22,7 +22,6 @@ from .model import (
 from .readers._toml import load_toml
 from .rewrite.plan import plan_project
 from .rewrite.publish import Publisher
-from .versions import VersionCache
 
 __all__ = ["REPORT_VERSION", "Report", "explain", "format_report"]
 
@@ -115,7 +114,7 @@ def explain(root: Path, store: Store | None = None) -> Report:
             report["mode"] = choose_mode(config, None, os.environ)
         except ConfigError as exc:
             findings.error(MODE_ENV, str(exc).split("\n")[0], "set it to local or publish")
-        publisher = Publisher(config.strategy, config.strategies, VersionCache.from_environment())
+        publisher = Publisher.from_config(config, None)
         plan, project = plan_project(root, data, findings, store)
         report["project"] = project.name
         lines = plan.declared_lines(Findings())  # its problems are already in `findings`

@@ -127,7 +127,6 @@ def _publisher(root: Path) -> Publisher | None:
     if choose_mode(config, None, os.environ) != "publish":
         return None
     from ..rewrite.publish import Publisher
-    from ..versions import VersionCache
 
     warn(
         Problem(
@@ -137,8 +136,7 @@ def _publisher(root: Path) -> Publisher | None:
             'for a standards-only sdist, use the wrapper backend `build-backend = "sourcelift.build"`',
         )
     )
-    cache = VersionCache.from_environment() if config.cache else None
-    return Publisher(config.strategy, config.strategies, cache)
+    return Publisher.from_config(config, None)
 
 
 @hookimpl

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from ..artifacts.metadata import requires_dist
 from ..artifacts.wheel import read_wheel_metadata, rewrite_metadata_file, rewrite_wheel
-from ..config import Config, choose_cache, choose_mode, read_config
+from ..config import Config, choose_mode, read_config
 from ..errors import ConfigError, Findings, SourceliftError
 from ..readers._toml import load_toml
 from ..rewrite.plan import Plan, directory_sources, make_plan
@@ -119,16 +119,17 @@ def _load_inner() -> Any:
     return _inner_backend(_root())
 
 
+def _publish_mode(root: str, config_settings: ConfigSettings) -> bool:
+    return choose_mode(_config(root), config_settings, os.environ) == "publish"
+
+
 def _publisher(root: str, config_settings: ConfigSettings) -> Publisher | None:
     """The publish-mode renderer when this build is in publish mode, else ``None``."""
-    config = _config(root)
-    if choose_mode(config, config_settings, os.environ) != "publish":
+    if not _publish_mode(root, config_settings):
         return None
     from ..rewrite.publish import Publisher  # publish mode only
-    from ..versions import VersionCache
 
-    cache = VersionCache.from_environment() if choose_cache(config, config_settings) else None
-    return Publisher(config.strategy, config.strategies, cache)
+    return Publisher.from_config(_config(root), config_settings)
 
 
 @_ours
@@ -144,7 +145,7 @@ def _publish_build_requires(config_settings: ConfigSettings) -> list[str]:
     """In publish mode, what the directory sources' own backends need to tell their versions
     (e.g. hatch-vcs), so that the frontend installs it before the build hook runs."""
     root = _root()
-    if _publisher(root, config_settings) is None:
+    if not _publish_mode(root, config_settings):
         return []
     from ..versions import dynamic_build_requires
 

@@ -9,9 +9,9 @@ the lines are what an index like PyPI accepts.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from packaging.markers import Marker
 from packaging.requirements import Requirement
@@ -19,7 +19,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from ..config import STRATEGIES
+from ..config import STRATEGIES, Config, choose_cache
 from ..errors import Findings
 from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedIndex, ResolvedSource, ResolvedUrl
 from .local import fallback_lines, requirement_head, source_guard
@@ -285,6 +285,14 @@ class Publisher:
         self.cache = cache
         self._versions: dict[Path, str] = {}
         self._lines: dict[tuple[str, int], tuple[list[ResolvedSource], list[str]]] = {}
+
+    @classmethod
+    def from_config(cls, config: Config, config_settings: Mapping[str, Any] | None) -> Publisher:
+        """The publisher of a build configured by ``config`` (and ``-C sourcelift-cache``)."""
+        from ..versions import VersionCache
+
+        cache = VersionCache.from_environment() if choose_cache(config, config_settings) else None
+        return cls(config.strategy, config.strategies, cache)
 
     def version_of(self, source: ResolvedSource) -> str:
         from ..versions import VersionError, archive_version, directory_version
