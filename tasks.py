@@ -3,9 +3,13 @@
 
 python3 tasks.py test [PYTEST ARGS...]
     Create or update .venv (pip >= 25.1, then ``pip install --group dev``),
-    then run ``ruff check``, ``mypy`` and ``pytest -n 2 [PYTEST ARGS...]``,
-    stopping at the first failure with a non-zero exit code.  pytest
-    collecting no test at all (exit code 5) is a failure too.
+    and .venv-oldest (the oldest Python the distributions declare, with the
+    ``typecheck`` group resolved by that Python's own pip), then run
+    ``ruff check``, ``mypy`` (against .venv-oldest's libraries, so the code is
+    checked the way the oldest supported Python sees it) and
+    ``pytest -n 2 [PYTEST ARGS...]``, stopping at the first failure with a
+    non-zero exit code.  pytest collecting no test at all (exit code 5) is a
+    failure too.
 
 python3 tasks.py demo [--keep]
     The reproduction, end to end, on example-projects/project-in-git:
@@ -17,8 +21,10 @@ python3 tasks.py demo [--keep]
 from __future__ import annotations
 
 import argparse
+import glob
 import hashlib
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -31,6 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".tasks-dev-group.sha256"
+OLDEST_VENV = ROOT / ".venv-oldest"
 MIN_PIP = "pip>=25.1"  # first pip with `pip install --group`
 
 
@@ -71,46 +78,101 @@ def must(cmd: Sequence[object], *, what: str, cwd: Path = ROOT, env: dict[str, s
 # --------------------------------------------------------------------- test
 
 
-def dev_group_digest() -> str:
+def group_digest(interpreter: str) -> str:
     digest = hashlib.sha256()
     digest.update((ROOT / "pyproject.toml").read_bytes())
-    digest.update(sys.version.encode())
+    digest.update(interpreter.encode())
     return digest.hexdigest()
 
 
-def ensure_dev_venv() -> Path:
-    """.venv with the `dev` dependency group installed; reinstalled when pyproject changes."""
-    python = venv_python(VENV)
+def ensure_venv(venv: Path, group: str, interpreter: str, version: str) -> Path:
+    """``venv`` made by ``interpreter`` with dependency group ``group`` installed by that
+    interpreter's own pip; reinstalled when pyproject.toml or the interpreter changes."""
+    python = venv_python(venv)
+    stamp = venv / f".tasks-{group}-group.sha256"
     if python.exists() and subprocess.call([python, "-c", "pass"]) != 0:
-        print(f"{VENV} is broken; recreating it", flush=True)
-        shutil.rmtree(VENV)
+        print(f"{venv} is broken; recreating it", flush=True)
+        shutil.rmtree(venv)
     if not python.exists():
-        heading(f"Creating {VENV.name} with {sys.executable} ({sys.version.split()[0]})")
-        must([sys.executable, "-m", "venv", VENV], what="creating the virtual environment")
-    digest = dev_group_digest()
-    if STAMP.exists() and STAMP.read_text().strip() == digest:
-        print(f"{VENV.name} is up to date with pyproject.toml", flush=True)
+        heading(f"Creating {venv.name} with {interpreter} ({version})")
+        must([interpreter, "-m", "venv", venv], what=f"creating {venv.name}")
+    digest = group_digest(f"{interpreter} {version}")
+    if stamp.exists() and stamp.read_text().strip() == digest:
+        print(f"{venv.name} is up to date with pyproject.toml", flush=True)
         return python
-    heading(f"Installing the dev dependency group into {VENV.name}")
-    must([python, "-m", "pip", "install", "--upgrade", MIN_PIP], what="upgrading pip")
+    heading(f"Installing the {group} dependency group into {venv.name}")
+    must([python, "-m", "pip", "install", "--upgrade", MIN_PIP], what=f"upgrading pip in {venv.name}")
     must(
-        [python, "-m", "pip", "install", "--upgrade", "--group", "dev"],
-        what="pip install --group dev",
+        [python, "-m", "pip", "install", "--upgrade", "--group", group],
+        what=f"pip install --group {group} ({venv.name})",
     )
-    STAMP.write_text(digest + "\n")
+    stamp.write_text(digest + "\n")
     return python
+
+
+def ensure_dev_venv() -> Path:
+    """.venv with the `dev` dependency group, made by the Python running this script."""
+    return ensure_venv(VENV, "dev", sys.executable, sys.version.split()[0])
+
+
+def oldest_declared_python() -> tuple[int, int]:
+    """The lowest ``requires-python`` floor among the two distributions (``>=3.X``)."""
+    floors = []
+    for dist in ("plugin", "frontend_hook"):
+        text = (ROOT / dist / "pyproject.toml").read_text(encoding="utf-8")
+        match = re.search(r'^requires-python\s*=\s*">=\s*(\d+)\.(\d+)', text, re.MULTILINE)
+        if match is None:
+            raise TaskError(f"{dist}/pyproject.toml: requires-python must read \">=3.X\"")
+        floors.append((int(match[1]), int(match[2])))
+    return min(floors)
+
+
+def find_interpreter(major: int, minor: int) -> str:
+    """A CPython ``major.minor`` on this machine: $SOURCELIFT_OLDEST_PYTHON, ``pythonX.Y`` on
+    PATH, or a pyenv installation."""
+    wanted = f"{major}.{minor}"
+    candidates = [
+        os.environ.get("SOURCELIFT_OLDEST_PYTHON", ""),
+        shutil.which(f"python{wanted}") or "",
+        *sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/{wanted}.*/bin/python")), reverse=True),
+    ]
+    probe = "import sys; print('%d.%d' % sys.version_info[:2])"
+    for candidate in candidates:
+        if not candidate or not Path(candidate).exists():
+            continue
+        proc = subprocess.run([candidate, "-c", probe], capture_output=True, text=True, check=False)
+        if proc.returncode == 0 and proc.stdout.strip() == wanted:
+            return candidate
+    raise TaskError(
+        f"mypy checks the code against the oldest Python the distributions declare ({wanted}), "
+        f"but no Python {wanted} was found: install one (pyenv install {wanted}, or your system's "
+        f"python{wanted}) or point SOURCELIFT_OLDEST_PYTHON at its interpreter"
+    )
+
+
+def ensure_oldest_venv() -> Path:
+    """.venv-oldest: the `typecheck` group as the oldest supported Python resolves it.
+
+    mypy runs from .venv but reads third-party code from here (``--python-executable``):
+    a library release that drops that Python (packaging 26.4 and 3.9) is simply not
+    chosen here, so it can never break the type check of code that must run on it.
+    """
+    major, minor = oldest_declared_python()
+    interpreter = find_interpreter(major, minor)
+    return ensure_venv(OLDEST_VENV, "typecheck", interpreter, f"{major}.{minor}")
 
 
 def task_test(pytest_args: Sequence[str]) -> None:
     started = time.monotonic()
     python = ensure_dev_venv()
+    oldest = ensure_oldest_venv()
     env = dict(os.environ)
     env.pop("VIRTUAL_ENV", None)
     env["PATH"] = os.pathsep.join([str(bindir(VENV)), env.get("PATH", os.defpath)])
     timings: list[str] = []
     steps: list[tuple[str, list[object]]] = [
         ("ruff check", [python, "-m", "ruff", "check"]),
-        ("mypy", [python, "-m", "mypy"]),
+        ("mypy", [python, "-m", "mypy", "--python-executable", oldest]),
         ("pytest", [python, "-m", "pytest", "-n", "2", *pytest_args]),
     ]
     for name, cmd in steps:
