@@ -8,8 +8,8 @@ cannot see.  What they cannot see (a glibc or macOS version, musl against glibc,
 free-threaded or debug interpreter, a PyPy ABI, 32-bit Python on 64-bit Windows) is
 returned as :class:`Caveat` entries for the caller to warn about.
 
->>> str(marker_for_tags(parse_wheel_name("n-1.0-cp39-cp39-win_arm64.whl").tags).marker)
-'implementation_name == "cpython" and python_version == "3.9" and sys_platform == "win32" and platform_machine == "ARM64"'
+>>> str(marker_for_tags(parse_wheel_name("n-1.0-cp39-cp39-win32.whl").tags).marker)
+'implementation_name == "cpython" and python_version == "3.9" and sys_platform == "win32" and platform_machine == "x86"'
 >>> marker_for_tags(parse_wheel_name("n-1.0-py3-none-any.whl").tags).marker is None
 True
 """
