@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal, Optional, Union
+from typing import Optional
 
 from packaging.markers import Marker
 from packaging.tags import Tag, parse_tag
@@ -131,7 +131,7 @@ def parse_wheel_name(filename: str) -> WheelName:
 _PyCond = tuple[Optional[str], str, str]  # Optional: evaluated at run time on 3.9
 # A platform condition: (sys_platform, platform_machine values) or None (any platform).
 _PlatCond = tuple[str, tuple[str, ...]]
-_Python = Union[_PyCond, None, Literal[False]]  # False: no interpreter matches
+_NEVER: _PyCond = ("<never>", "", "")  # no interpreter has both tags (cp311-cp312-...)
 
 
 def marker_for_tags(tags: Iterable[Tag | str]) -> TagMarker:
@@ -148,7 +148,7 @@ def marker_for_tags(tags: Iterable[Tag | str]) -> TagMarker:
     by_platform: dict[_PlatCond | None, set[_PyCond | None]] = {}
     for tag in sorted(expanded, key=str):
         python = _python_condition(tag, caveats)
-        if python is False:
+        if python is _NEVER:
             continue  # e.g. cp311-cp312-...: no interpreter has both
         platform = _platform_condition(tag.platform, caveats)
         by_platform.setdefault(platform, set()).add(python)
@@ -168,7 +168,7 @@ def _tag_list(tags: Iterable[Tag]) -> str:
     return ", ".join(sorted(str(t) for t in tags))
 
 
-def _python_condition(tag: Tag, caveats: dict[str, Caveat]) -> _PyCond | bool | None:
+def _python_condition(tag: Tag, caveats: dict[str, Caveat]) -> _PyCond | None:
     match = _INTERPRETER.match(tag.interpreter)
     if match is None:
         raise UnsupportedTag(
@@ -186,7 +186,7 @@ def _python_condition(tag: Tag, caveats: dict[str, Caveat]) -> _PyCond | bool | 
         return (implementation, "==", version)
     if abi == "abi3":
         if kind != "cp":
-            return False
+            return _NEVER
         caveats["free-threading-abi3"] = Caveat(
             "free-threading",
             f"{tag}: free-threaded CPython builds cannot load abi3 wheels (no marker tells them apart)",
@@ -195,7 +195,7 @@ def _python_condition(tag: Tag, caveats: dict[str, Caveat]) -> _PyCond | bool | 
     cp_abi = _CP_ABI.match(abi)
     if kind == "cp" and cp_abi is not None:
         if f"{cp_abi.group(1)}.{cp_abi.group(2)}" != version:
-            return False
+            return _NEVER
         flags = cp_abi.group(3)
         if "t" in flags:
             caveats[f"free-threading-{abi}"] = Caveat(
@@ -207,7 +207,7 @@ def _python_condition(tag: Tag, caveats: dict[str, Caveat]) -> _PyCond | bool | 
     pypy_abi = _PYPY_ABI.match(abi)
     if kind == "pp" and pypy_abi is not None:
         if f"{pypy_abi.group(1)}.{pypy_abi.group(2)}" != version:
-            return False
+            return _NEVER
         caveats[f"pypy-{abi}"] = Caveat(
             "pypy-abi", f"{tag}: needs PyPy {pypy_abi.group(3)}.{pypy_abi.group(4)}.x (not expressed by the marker)"
         )

@@ -1,0 +1,276 @@
+"""Sets of vendored wheels told apart by markers: derived, checked, made disjoint.
+
+A dependency may be backed by one wheel per platform, either as a hand-written
+``[tool.uv.sources]`` list of ``path`` + ``marker`` entries or as a
+``[tool.sourcelift.variants]`` glob.  Markers and tags speak about the same
+environments in two languages; this module compares them on a sample of concrete
+environments (every CPython and PyPy minor version around ``requires-python``, on
+the platforms the wheels name), which is exact for the variables a derived marker
+uses (``implementation_name``, ``python_version``, ``sys_platform``,
+``platform_machine``) and a close sample for hand-written ones.
+
+Everything here is pure: it reads wheel names (and, for variant labels, nothing
+else) and reports into :class:`~sourcelift.errors.Findings`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging import tags as _tags
+from packaging.markers import Marker
+from packaging.specifiers import SpecifierSet
+
+from ..artifacts.wheel_tags import Caveat, TagMarker, UnsupportedTag, WheelName, marker_for_tags
+from ..errors import Findings
+from .markers import CannotNegate, conjoin, negate_any
+
+__all__ = [
+    "Environment",
+    "VariantWheel",
+    "check_marker_list",
+    "make_disjoint",
+    "overlapping_pairs",
+    "sample_environments",
+    "uncovered",
+]
+
+_LINUX_MACHINES = ("x86_64", "aarch64", "i686", "ppc64le", "s390x", "armv7l")
+_MAC_MACHINES = ("arm64", "x86_64")
+_WINDOWS = {"AMD64": "win_amd64", "x86": "win32", "ARM64": "win_arm64"}
+_SYSTEM = {"linux": "Linux", "darwin": "Darwin", "win32": "Windows"}
+
+
+@dataclass(frozen=True)
+class Environment:
+    """One concrete environment: how a marker sees it and which tags an installer accepts there."""
+
+    implementation: str
+    python: tuple[int, int]
+    sys_platform: str
+    machine: str
+    libc: str | None = None
+    """``glibc`` or ``musl`` on Linux."""
+    platforms: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        impl = "CPython" if self.implementation == "cpython" else "PyPy"
+        where = {"linux": f"Linux ({self.libc})", "darwin": "macOS", "win32": "Windows"}[self.sys_platform]
+        return f"{impl} {self.python[0]}.{self.python[1]} on {where} {self.machine}"
+
+    def installs(self, wheel: WheelName, *, either_libc: bool = False) -> bool:
+        """Whether an installer here accepts one of the wheel's tags; with ``either_libc``, also
+        when it would on the same machine with the other C library (which no marker can tell)."""
+        if self.tags & wheel.tags:
+            return True
+        if either_libc and self.libc is not None:
+            other = "musl" if self.libc == "glibc" else "glibc"
+            twin = Environment(self.implementation, self.python, self.sys_platform, self.machine, other,
+                               _linux_platforms(self.machine, other))
+            return bool(twin.tags & wheel.tags)
+        return False
+
+    def marker_environment(self, extra: str = "") -> dict[str, str]:
+        version = f"{self.python[0]}.{self.python[1]}"
+        return {
+            "implementation_name": self.implementation,
+            "implementation_version": f"{version}.0" if self.implementation == "cpython" else "7.3.17",
+            "os_name": "nt" if self.sys_platform == "win32" else "posix",
+            "platform_machine": self.machine,
+            "platform_python_implementation": "CPython" if self.implementation == "cpython" else "PyPy",
+            "platform_release": "",
+            "platform_system": _SYSTEM[self.sys_platform],
+            "platform_version": "",
+            "python_full_version": f"{version}.0",
+            "python_version": version,
+            "sys_platform": self.sys_platform,
+            "extra": extra,
+        }
+
+    def holds(self, marker: Marker | None, extras: Iterable[str] = ()) -> bool:
+        if marker is None:
+            return True
+        # a marker guarded by an extra holds where that extra is requested
+        return any(marker.evaluate(self.marker_environment(extra)) for extra in ("", *extras))
+
+    @functools.cached_property
+    def tags(self) -> frozenset[_tags.Tag]:
+        nodot = f"{self.python[0]}{self.python[1]}"
+        if self.implementation == "cpython":
+            found = set(_tags.cpython_tags(self.python, [f"cp{nodot}"], self.platforms))
+            found |= set(_tags.compatible_tags(self.python, f"cp{nodot}", self.platforms))
+        else:
+            found = set(_tags.generic_tags(f"pp{nodot}", [f"pypy{nodot}_pp73"], self.platforms))
+            found |= set(_tags.compatible_tags(self.python, f"pp{nodot}", self.platforms))
+        return frozenset(found)
+
+
+def _linux_platforms(machine: str, libc: str) -> tuple[str, ...]:
+    # the newest libc any current wheel asks for, so that versions are never what differs
+    if libc == "glibc":
+        floor = 5 if machine in ("x86_64", "i686") else 17
+        plats = [f"manylinux_2_{minor}_{machine}" for minor in range(40, floor - 1, -1)]
+        plats += [f"{alias}_{machine}" for alias, needs in (("manylinux2014", 17), ("manylinux2010", 12),
+                                                            ("manylinux1", 5)) if needs >= floor]
+    else:
+        plats = [f"musllinux_1_{minor}_{machine}" for minor in range(3, -1, -1)]
+    return (*plats, f"linux_{machine}")
+
+
+def sample_environments(
+    requires_python: SpecifierSet | None = None, machines: Iterable[tuple[str, str]] = ()
+) -> list[Environment]:
+    """CPython 3.6-3.16 and PyPy 3.8-3.11 (as ``requires-python`` allows) on Linux (glibc, musl),
+    macOS and Windows, with the usual machines and any other ``(sys_platform, machine)`` given."""
+    pythons = [(3, minor) for minor in range(6, 17)]
+    if requires_python is not None:
+        pythons = [p for p in pythons if requires_python.contains(f"{p[0]}.{p[1]}", prereleases=True)]
+    linux = set(_LINUX_MACHINES) | {m for s, m in machines if s == "linux"}
+    mac = set(_MAC_MACHINES)
+    platforms: list[tuple[str, str, str | None, tuple[str, ...]]] = []
+    for machine in sorted(linux):
+        for family in ("glibc", "musl"):
+            platforms.append(("linux", machine, family, _linux_platforms(machine, family)))
+    for machine in sorted(mac):
+        platforms.append(("darwin", machine, None, tuple(_tags.mac_platforms((15, 0), machine))))
+    for machine, platform in _WINDOWS.items():
+        platforms.append(("win32", machine, None, (platform,)))
+    envs = []
+    for sys_platform, machine, libc, plats in platforms:
+        for python in pythons:
+            envs.append(Environment("cpython", python, sys_platform, machine, libc, plats))
+            if (3, 8) <= python <= (3, 11):
+                envs.append(Environment("pypy", python, sys_platform, machine, libc, plats))
+    return envs
+
+
+@dataclass
+class VariantWheel:
+    """One wheel of a set, with the marker its line gets."""
+
+    path: Path
+    wheel: WheelName
+    derived: TagMarker
+    marker: Marker | None
+    """The line's guard: the derived marker, and for a variant label the user's marker for it."""
+    key: str
+    notes: list[Caveat] = field(default_factory=list)
+
+
+def derive(path: Path, wheel: WheelName, key: str, label_markers: dict[str, str], findings: Findings,
+           dependency: str) -> VariantWheel | None:
+    """The wheel with the marker derived from its tags (and its label's marker, for a variant wheel)."""
+    try:
+        derived = marker_for_tags(wheel.tags)
+    except UnsupportedTag as exc:
+        findings.error(key, f"{wheel.filename}: {exc}", "vendor wheels for CPython or PyPy on Linux, macOS or "
+                       "Windows, or write this dependency's source by hand", dependency=dependency)
+        return None
+    marker = derived.marker
+    if wheel.variant_label is not None:
+        chosen = label_markers.get(wheel.variant_label)
+        if chosen is None:
+            findings.error(
+                key,
+                f"{wheel.filename} is a variant wheel (label `{wheel.variant_label}`), and installers without "
+                "variant support cannot choose between variants",
+                f'give the label a marker, e.g. `[{key}.labels]` `{wheel.variant_label} = "extra == \'gpu\'"`',
+                dependency=dependency,
+            )
+            return None
+        marker = conjoin(marker, chosen)
+    return VariantWheel(path, wheel, derived, marker, key, list(derived.caveats))
+
+
+def overlapping_pairs(
+    branches: Sequence[VariantWheel], envs: Sequence[Environment]
+) -> list[tuple[VariantWheel, VariantWheel, Environment]]:
+    """Pairs of branches whose markers both hold in some environment, with one such environment."""
+    found = []
+    holds = [[env.holds(b.marker) for env in envs] for b in branches]
+    for first in range(len(branches)):
+        for second in range(first + 1, len(branches)):
+            both = next((env for n, env in enumerate(envs) if holds[first][n] and holds[second][n]), None)
+            if both is not None:
+                found.append((branches[first], branches[second], both))
+    return found
+
+
+def make_disjoint(branches: Sequence[VariantWheel], findings: Findings, dependency: str) -> None:
+    """In the order given, each branch loses the environments an earlier one already has."""
+    earlier: list[Marker] = []
+    for branch in branches:
+        if branch.marker is None:
+            if earlier:
+                try:
+                    branch.marker = negate_any(earlier)
+                except CannotNegate as exc:
+                    findings.error(branch.key, f"cannot order {branch.wheel.filename} after the others: {exc}",
+                                   "use markers with ==, !=, <, <=, >, >=, in, not in", dependency=dependency)
+            earlier.append(Marker("python_version >= '0'"))  # every later branch is shadowed
+            continue
+        if earlier:
+            try:
+                branch.marker = conjoin(branch.marker, negate_any(earlier))
+            except CannotNegate as exc:
+                findings.error(branch.key, f"cannot order {branch.wheel.filename} after the others: {exc}",
+                               "use markers with ==, !=, <, <=, >, >=, in, not in", dependency=dependency)
+        assert branch.marker is not None
+        earlier.append(branch.marker)
+
+
+def check_marker_list(
+    entries: Sequence[tuple[WheelName, Marker | None, str]],
+    envs: Sequence[Environment],
+    findings: Findings,
+    dependency: str,
+    extras: Iterable[str] = (),
+) -> None:
+    """Hand-written ``path`` + ``marker`` entries: each marker must admit only environments where its
+    wheel installs, and some of them."""
+    extras = tuple(extras)
+    for wheel, marker, key in entries:
+        tag_text = ", ".join(sorted(str(t) for t in wheel.tags))
+        try:
+            derived = marker_for_tags(wheel.tags).marker
+        except UnsupportedTag:
+            continue  # a platform the sample does not describe: nothing to compare with
+        wrong = next(
+            (env for env in envs if env.holds(marker, extras) and not env.installs(wheel, either_libc=True)),
+            None,
+        )
+        if wrong is not None:
+            findings.error(
+                key,
+                f"the marker `{marker}` admits {wrong.label}, where {wheel.filename} (tags {tag_text}) cannot be "
+                "installed",
+                f"narrow the marker to the wheel's tags, e.g. `{derived}`, "
+                "or list the wheels in `[tool.sourcelift.variants]` and let sourcelift derive the markers",
+                dependency=dependency,
+            )
+            continue
+        installable = [env for env in envs if env.installs(wheel)]
+        if installable and not any(env.holds(marker, extras) for env in installable):
+            findings.error(
+                key,
+                f"the marker `{marker}` excludes every environment where {wheel.filename} (tags {tag_text}) can be "
+                "installed, so this entry is never used",
+                f"use the wheel's own marker, e.g. `{derived}`",
+                dependency=dependency,
+            )
+
+
+def uncovered(
+    markers: Sequence[Marker | None], wheels: Sequence[WheelName], envs: Sequence[Environment]
+) -> list[Environment]:
+    """Supported environments (on a platform some wheel covers) that no marker admits."""
+    covered_platforms = {(env.sys_platform, env.machine) for env in envs if any(env.installs(w) for w in wheels)}
+    return [
+        env
+        for env in envs
+        if (env.sys_platform, env.machine) in covered_platforms and not any(env.holds(m) for m in markers)
+    ]
