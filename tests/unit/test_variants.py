@@ -118,3 +118,58 @@ def test_uncovered_environments_are_listed() -> None:
     assert "CPython 3.12 on Linux (glibc) x86_64" in labels
     assert "CPython 3.11 on Linux (glibc) x86_64" not in labels
     assert not any(e.sys_platform == "win32" for e in missing)  # no wheel covers Windows: not "supported"
+
+
+PYPROJECT = """\
+# a comment that must stay
+[project]
+name = "app"   # aligned comment
+version = "1.0"
+dependencies = ["native>=2", "other"]
+
+[tool.uv.sources]
+other = { path = "../other", editable = true }
+native = { path = "vendor/old.whl" }   # replaced
+
+[tool.sourcelift.variants]
+native = "vendor/native/*.whl"
+"""
+
+
+def test_uv_sources_write_changes_only_that_entry() -> None:
+    from sourcelift.rewrite.variants import uv_sources_text
+
+    entries = [
+        ("vendor/native/" + LINUX, parse_marker_of(LINUX)),
+        ("vendor/native/" + MAC, parse_marker_of(MAC)),
+    ]
+    text = uv_sources_text(PYPROJECT, "native", entries)
+    before = PYPROJECT.splitlines()
+    after = text.splitlines()
+    removed = [line for line in before if line not in after]
+    assert removed == ['native = { path = "vendor/old.whl" }   # replaced']
+    added = [line for line in after if line not in before]
+    assert added[0] == "native = ["
+    assert any(LINUX in line and "sys_platform == 'linux'" in line for line in added)
+    # everything else, in order
+    assert [line for line in after if line in before] == [line for line in before if line not in removed]
+    # idempotent: writing the same entries again changes nothing
+    assert uv_sources_text(text, "native", entries) == text
+    import tomllib
+
+    parsed = tomllib.loads(text)["tool"]["uv"]["sources"]["native"]
+    assert [e["path"] for e in parsed] == [e[0] for e in entries]
+
+
+def test_uv_sources_write_creates_the_table() -> None:
+    from sourcelift.rewrite.variants import uv_sources_text
+
+    text = uv_sources_text('[project]\nname = "a"\n', "native", [("v/" + WIN, parse_marker_of(WIN))])
+    assert text.startswith('[project]\nname = "a"\n')
+    assert "[tool.uv.sources]" in text
+
+
+def parse_marker_of(filename: str) -> Marker | None:
+    from sourcelift.artifacts.wheel_tags import marker_for_tags
+
+    return marker_for_tags(parse_wheel_name(filename).tags).marker

@@ -274,3 +274,49 @@ def uncovered(
         for env in envs
         if (env.sys_platform, env.machine) in covered_platforms and not any(env.holds(m) for m in markers)
     ]
+
+
+def uv_sources_text(pyproject_text: str, dependency: str, entries: Sequence[tuple[str, Marker | None]]) -> str:
+    """``pyproject_text`` with ``[tool.uv.sources] <dependency>`` set to a list of ``path`` + ``marker``
+    entries (paths relative to the project, POSIX separators); every other byte stays as it was.
+
+    >>> print(uv_sources_text('[project]\\nname = "a"\\n', "native", [("w/n.whl", Marker("os_name == 'nt'"))]))
+    [project]
+    name = "a"
+    <BLANKLINE>
+    [tool.uv.sources]
+    native = [
+        {path = "w/n.whl", marker = "os_name == 'nt'"},
+    ]
+    <BLANKLINE>
+    """
+    import tomlkit  # only `explain --uv-sources --write` rewrites TOML
+    from tomlkit.items import Table
+
+    document = tomlkit.parse(pyproject_text)
+    array = tomlkit.array()
+    array.multiline(True)
+    for path, marker in entries:
+        item = tomlkit.inline_table()
+        item["path"] = path
+        if marker is not None:
+            text = str(marker)
+            item["marker"] = text if "'" in text else text.replace('"', "'")  # reads as users write them
+        array.append(item)
+    tool = document.get("tool")
+    if tool is None:
+        document.add(tomlkit.nl())
+        tool = tomlkit.table(is_super_table=True)
+        document["tool"] = tool
+    uv = tool.get("uv")
+    if uv is None:
+        uv = tomlkit.table(is_super_table=True)
+        tool["uv"] = uv
+    sources = uv.get("sources")
+    if sources is None:
+        sources = tomlkit.table()
+        uv["sources"] = sources
+    if not isinstance(sources, (Table, dict)):
+        raise TypeError("`tool.uv.sources` is not a table")
+    sources[dependency] = array
+    return tomlkit.dumps(document)
