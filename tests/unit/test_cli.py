@@ -9,9 +9,9 @@ import pytest
 
 from sourcelift.explain import explain
 from sourcelift_hook.cli import main
+from tests.support.wheels import wheel_bytes
 
 from .conftest import WHEEL
-from .test_publish_mode import wheel_bytes
 
 
 @pytest.fixture
