@@ -47,6 +47,7 @@ def wheel_bytes(
     record_rows: Callable[[Rows], Rows] | None = None,
     record: str | None = None,
     unrecorded: Mapping[str, bytes] | None = None,
+    compression: int = zipfile.ZIP_DEFLATED,
 ) -> bytes:
     """A wheel: ``files`` (default: a package module), METADATA, WHEEL, extra .dist-info files, RECORD."""
     stem = name.replace("-", "_")
@@ -67,11 +68,11 @@ def wheel_bytes(
         csv.writer(out, lineterminator="\n").writerows(rows)
         record = out.getvalue()
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+    with zipfile.ZipFile(buffer, "w", compression) as zf:
         for member, data in [*members.items(), *(unrecorded or {}).items(), (record_name, record.encode())]:
             info = zipfile.ZipInfo(member, STAMP)
             info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = compression
             zf.writestr(info, data)
     return buffer.getvalue()
 
