@@ -244,6 +244,35 @@ def test_quiet_and_verbose_on_every_subcommand(
     assert capsys.readouterr().err == ""
 
 
+def test_verbose_says_what_was_read(scene: Scene, project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["provenance", "--path", str(scene.site), "-v"]) == 0
+    assert f"sourcelift: 4 installed distributions in {scene.site}\n" in capsys.readouterr().err
+    assert main(["provenance", "--path", str(scene.site)]) == 0
+    assert "installed distributions in" not in capsys.readouterr().err
+    assert main(["explain", str(project), "-v", "--json"]) == 0
+    assert capsys.readouterr().err == f"sourcelift: read {project / 'pyproject.toml'} (local mode)\n"
+
+
+def test_freeze_into_a_missing_directory_is_a_clean_error(
+    scene: Scene, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for target in (tmp_path / "missing" / "req.txt", tmp_path):
+        assert main(["freeze", "--path", str(scene.site), "-o", str(target)]) == 1
+        err = capsys.readouterr().err
+        assert f"sourcelift: error: cannot write {target}: " in err and "fix: give -o a file path" in err
+
+
+def test_a_closed_stdout_is_not_an_error(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def closed(report: object) -> str:
+        raise BrokenPipeError
+
+    monkeypatch.setattr("sourcelift_hook.report.format_report", closed)
+    assert main(["provenance", "--path", str(scene.site)]) == 141
+    assert capsys.readouterr().err == ""
+
+
 def test_freeze_into_a_file_says_so(scene: Scene, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "req.txt"
     assert main(["freeze", "--path", str(scene.site), "-o", str(out)]) == 0

@@ -7,7 +7,8 @@ error boundary every subcommand runs inside, argument parsing included):
 - 1: problems found (the project's, the artifacts' or the environment's);
 - 2: usage error (the command line asks for something impossible);
 - 3: internal error, a bug in sourcelift (one line; ``SOURCELIFT_DEBUG=1`` or ``-v`` adds the traceback);
-- 130: interrupted.  ``sourcelift pip`` returns pip's own exit status.
+- 130: interrupted; 141: stdout was closed by its reader (``| head``), nothing said.
+``sourcelift pip`` returns pip's own exit status.
 
 Every subcommand takes ``-q``/``-v``, ``--color auto|always|never`` and ``--format`` (``--json``
 is ``--format json``); the conventions of the output are in :mod:`sourcelift_hook.console`.
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from .recorder import RecordResult
 
 TEXT_JSON = ("text", "json")
+EXIT_PIPE = 141  # 128 + SIGPIPE, as a shell reports a pipeline member whose reader went away
 STYLE_CHOICES = ("default", "uv", "pr1798")  # sourcelift_hook.styles.STYLES, without importing it here
 _VERBOSITY = {"-q": -1, "--quiet": -1, "-v": 1, "--verbose": 1}
 
@@ -82,7 +84,7 @@ def _output_options(parser: argparse.ArgumentParser, *, top: bool = False) -> No
         "--verbose",
         action="count",
         default=argparse.SUPPRESS,
-        help="more output: notes, and the traceback of an internal error; repeatable",
+        help="more output: what was read, and the traceback of an internal error; repeatable",
     )
     group.add_argument(
         "--color",
@@ -220,6 +222,15 @@ def main(argv: Sequence[str] | None = None, prog: str = "sourcelift") -> int:
         return _dispatch(list(sys.argv[1:] if argv is None else argv), prog, console)
     except SystemExit as stop:  # argparse after --help or --version
         return stop.code if isinstance(stop.code, int) else EXIT_OK if stop.code is None else EXIT_PROBLEMS
+    except BrokenPipeError:  # the reader went away (`sourcelift provenance | head`): not ours to report
+        import io
+        import os
+
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        except (OSError, ValueError, io.UnsupportedOperation):
+            pass
+        return EXIT_PIPE
     except BaseException as error:  # the boundary: KeyboardInterrupt too
         console.error(render_error(error, debug=console.debug))
         return exit_code(error)
@@ -262,16 +273,19 @@ def _leading_output_options(arguments: list[str]) -> list[str]:
     return arguments[:index]
 
 
-def _environment(args: argparse.Namespace, *, hash_files: bool = True) -> Environment:
+def _environment(args: argparse.Namespace, console: Console, *, hash_files: bool = True) -> Environment:
     from . import environment
 
     if getattr(args, "from_tar", None):
-        return environment.from_tar(args.from_tar, hash_files=hash_files)
-    if args.path:
-        return environment.from_paths(args.path)
-    if args.python:
-        return environment.from_python(args.python)
-    return environment.default_environment()
+        env = environment.from_tar(args.from_tar, hash_files=hash_files)
+    elif args.path:
+        env = environment.from_paths(args.path)
+    elif args.python:
+        env = environment.from_python(args.python)
+    else:
+        env = environment.default_environment()
+    console.note(f"sourcelift: {len(env.dists)} installed distributions in {env.describe()}")
+    return env
 
 
 def _report_findings(findings: Sequence[Finding], console: Console) -> bool:
@@ -292,7 +306,7 @@ def _record(args: argparse.Namespace, console: Console) -> int:
             "`record` cannot write into a tarball",
             "run `sourcelift record --path DIR` on the unpacked environment (or in the image build)",
         )
-    env = _environment(args, hash_files=False)
+    env = _environment(args, console, hash_files=False)
     result = record(env, args.style)
     if args.format == "json":
         return _record_json(result, args.style, env, console)
@@ -331,7 +345,7 @@ def _provenance(args: argparse.Namespace, console: Console) -> int:
     from .errors import Finding
     from .report import build_report, format_report, has_problems, report_problems
 
-    env = _environment(args)
+    env = _environment(args, console)
     report = build_report(env, args.names or None)
     if args.format == "json":
         import json
@@ -355,12 +369,19 @@ def _freeze(args: argparse.Namespace, console: Console) -> int:
 
     from .freeze import freeze
 
-    env = _environment(args, hash_files=False)
+    env = _environment(args, console, hash_files=False)
     text, findings = freeze(env, output_format=args.format, include_all=args.all, find_links=args.find_links)
     if args.output:
         from ._atomic import write_atomic
+        from .errors import HookError
 
-        write_atomic(os.path.abspath(args.output), text.encode("utf-8"))
+        try:
+            write_atomic(os.path.abspath(args.output), text.encode("utf-8"))
+        except OSError as exc:
+            raise HookError(
+                f"cannot write {args.output}: {exc.strerror or exc}",
+                "give -o a file path in an existing directory you can write to",
+            ) from None
     else:
         console.result(text)
     problems = _report_findings(findings, console)
@@ -426,6 +447,7 @@ def _explain(args: argparse.Namespace, console: Console) -> int:
     if not (root / "pyproject.toml").is_file():
         raise UsageError(f"{root} has no pyproject.toml", "give the project's directory")
     report = explain(root)
+    console.note(f"sourcelift: read {report['pyproject']} ({report['mode']} mode)")
     if args.format == "json":
         import json
 

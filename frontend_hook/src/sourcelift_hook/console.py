@@ -6,7 +6,8 @@ The conventions are pip's and uv's:
   (``record``, ``freeze -o``), its one-line summary;
 - stderr carries everything else: problems, notes, progress, errors;
 - ``-q`` (repeatable) drops the summary, the notes and the progress (problems and errors stay);
-  ``-v`` adds notes that are normally left out and the traceback of an internal error;
+  ``-v`` adds what was read (which environment, how many distributions, which pyproject.toml)
+  and the traceback of an internal error;
 - ``--color auto|always|never``: ``auto`` colours a terminal only, and the environment decides
   first (https://no-color.org: ``NO_COLOR`` set and not empty turns colour off;
   https://force-color.org: ``FORCE_COLOR`` set and not empty turns it on); ``always`` and
@@ -99,7 +100,7 @@ class Console:
             self.error(line)
 
     def note(self, text: str) -> None:
-        """Extra detail, on stderr, only with ``-v``."""
+        """What was read, on stderr, only with ``-v``."""
         if self.verbosity > 0:
             self.error(text)
 
