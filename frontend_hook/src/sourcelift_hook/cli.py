@@ -223,13 +223,11 @@ def main(argv: Sequence[str] | None = None, prog: str = "sourcelift") -> int:
     except SystemExit as stop:  # argparse after --help or --version
         return stop.code if isinstance(stop.code, int) else EXIT_OK if stop.code is None else EXIT_PROBLEMS
     except BrokenPipeError:  # the reader went away (`sourcelift provenance | head`): not ours to report
-        import io
+        import contextlib
         import os
 
-        try:
+        with contextlib.suppress(OSError, ValueError):  # io.UnsupportedOperation is both
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
-        except (OSError, ValueError, io.UnsupportedOperation):
-            pass
         return EXIT_PIPE
     except BaseException as error:  # the boundary: KeyboardInterrupt too
         console.error(render_error(error, debug=console.debug))
