@@ -29,8 +29,8 @@ from sourcelift.artifacts.wheel import rewrite_wheel
 from sourcelift.backends import wrapper
 from sourcelift.errors import Findings, SourceliftError
 from sourcelift.provenance import SDIST_PATH, WHEEL_FILE, collect, normalize_remote_url, render
+from sourcelift.rewrite.local_sdist import LOCAL_SOURCES_PATH, local_sources_file
 from sourcelift.rewrite.plan import Plan, make_plan
-from sourcelift.rewrite.record import RECORD_PATH, make_record
 from tests.support import bare_clone, clone, git, init_repo
 
 from .conftest import WHEEL, write_tree
@@ -394,10 +394,10 @@ def test_a_wheel_built_from_the_sdist_has_the_same_entries(tmp_path: Path, store
     unpacked = tmp_path / "build" / "app-1"
     shutil.copytree(app, unpacked)
     (unpacked / "PKG-INFO").write_text("Metadata-Version: 2.4\nName: app\nVersion: 1\n")
-    record, _ = make_record(plan.sources, app, members=set())
-    write_tree(unpacked, {RECORD_PATH: record, SDIST_PATH: render(from_tree)})
+    record, _ = local_sources_file(plan.sources, app, members=set())
+    write_tree(unpacked, {LOCAL_SOURCES_PATH: record, SDIST_PATH: render(from_tree)})
     from_sdist, _ = make_plan(unpacked, store)
-    assert from_sdist.from_record
+    assert from_sdist.from_local_sdist
     assert collect(from_sdist, built_lines(from_sdist, "lib", "prebuilt")) == from_tree
 
     # A document edited by hand (a path escaping the repository) is not trusted: no provenance at all.

@@ -117,7 +117,7 @@ def collect(plan: Plan, lines: Sequence[str]) -> Document | None:
     """The provenance of ``plan``'s archive and directory sources, or ``None`` when there is none.
 
     ``lines`` are the ``Requires-Dist`` values the build writes; each entry lists
-    those that name its source.  A plan read from a local-mode sdist's record takes
+    those that name its source.  A plan read from a local-mode sdist's sources file takes
     the document the sdist carries, matched to its sources again.
     """
     if plan.mode != "local":
@@ -127,7 +127,7 @@ def collect(plan: Plan, lines: Sequence[str]) -> Document | None:
     ]
     if not sources:
         return None
-    if plan.from_record:
+    if plan.from_local_sdist:
         return _from_sdist(plan, sources, lines)
     top = _enclosing_work_tree(plan.root)
     if top is None:
@@ -392,7 +392,7 @@ def _from_sdist(plan: Plan, sources: list[Local], lines: Sequence[str]) -> Docum
 
 
 def _match(entry: Entry, sources: list[Local]) -> Local | None:
-    """The source of the sdist's record an entry describes: an archive by its hash, a directory by its path."""
+    """The source of the sdist's sources file an entry describes: an archive by its hash, a directory by its path."""
     for source in sources:
         if source.name != entry["name"]:
             continue
@@ -400,7 +400,7 @@ def _match(entry: Entry, sources: list[Local]) -> Local | None:
             if entry["kind"] == "archive" and entry["sha256"] == source.sha256:
                 return source
         elif entry["kind"] == "directory":
-            # The record names the directory as it was on this machine; the entry, relative to the repository.
+            # The sources file names the directory as it was on this machine; the entry, relative to the repository.
             tail = PurePosixPath(entry["path"]).parts
             parts = Path(os.path.realpath(source.path)).parts
             if not tail or parts[len(parts) - len(tail) :] == tail:

@@ -10,10 +10,8 @@ not read.
 
 from __future__ import annotations
 
-import base64
 import csv
 import hashlib
-import io
 import posixpath
 import tarfile
 import zipfile
@@ -21,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
+
+from sourcelift.record_file import encode_digest, parse_strict
 
 __all__ = [
     "MAX_TEXT",
@@ -30,7 +30,6 @@ __all__ = [
     "Digest",
     "archive_kind",
     "member_path_escapes",
-    "parse_record",
     "read_archive",
     "record_digest",
     "sdist_name_version",
@@ -106,7 +105,7 @@ def archive_kind(filename: str) -> str | None:
 
 def record_digest(algorithm: str, data: bytes) -> str:
     """RECORD's encoding of a hash: urlsafe base64 without padding."""
-    return base64.urlsafe_b64encode(hashlib.new(algorithm, data).digest()).rstrip(b"=").decode("ascii")
+    return encode_digest(hashlib.new(algorithm, data).digest())
 
 
 def read_archive(path: Path, *, display: str | None = None, built: bool = False, digests: bool = True) -> Archive:
@@ -229,19 +228,14 @@ def _stream_digest(zf: zipfile.ZipFile, info: zipfile.ZipInfo, algorithm: str) -
         while chunk := stream.read(_CHUNK):
             digest.update(chunk)
             size += len(chunk)
-    value = base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode("ascii")
+    value = encode_digest(digest.digest())
     return Digest(algorithm, value, size)
-
-
-def parse_record(text: str) -> list[list[str]]:
-    """RECORD's rows (csv); raises :class:`csv.Error` when it does not parse."""
-    return [row for row in csv.reader(io.StringIO(text, newline="")) if row]
 
 
 def _record_algorithms(text: str) -> dict[str, str]:
     """The hash algorithm each RECORD row names, when hashlib has it."""
     try:
-        rows = parse_record(text)
+        rows = parse_strict(text)
     except csv.Error:
         return {}
     out: dict[str, str] = {}

@@ -119,7 +119,7 @@ def _resolve_path(project: Project, source: PathSource, findings: Findings) -> R
                 f"to work on it in place, install it yourself: `pip install -e {target}`",
                 dependency=source.name,
             )
-        return ResolvedDirectory(**_common(source), path=target, editable=source.editable)
+        return ResolvedDirectory(**_common(source), path=target)
     if source.editable:
         findings.error(
             f"{source.key}.editable",
@@ -213,7 +213,7 @@ def _resolve_workspace(
             f"to work on it in place, install it yourself: `pip install -e {member}`",
             dependency=source.name,
         )
-    return ResolvedDirectory(**_common(source), path=member, editable=source.editable)
+    return ResolvedDirectory(**_common(source), path=member)
 
 
 def _resolve_git_archive(source: GitArchiveSource, findings: Findings, store: Store) -> ResolvedSource | None:

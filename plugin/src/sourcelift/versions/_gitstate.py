@@ -13,7 +13,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from .._record import record
+from .._compat import slotted_dataclass
 
 __all__ = ["RepoState", "clear", "find_repo_root", "repo_state"]
 
@@ -23,7 +23,7 @@ _TIMEOUT = 120.0
 _REDIRECTS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR")
 
 
-@record
+@slotted_dataclass
 class RepoState:
     root: Path
     head: str

@@ -20,8 +20,7 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from .._compat import tomllib
-from .._record import record
+from .._compat import slotted_dataclass, tomllib
 from ..readers._toml import parse_shared
 from .cache import VersionCache
 from .errors import VersionError
@@ -45,7 +44,7 @@ _STDERR_LINES = 15
 _USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@")
 
 
-@record
+@slotted_dataclass
 class DirectoryVersion:
     version: str
     """The normalized version."""
@@ -53,7 +52,7 @@ class DirectoryVersion:
     """``"static"`` (pyproject.toml), ``"backend"`` (computed now) or ``"cache"``."""
 
 
-@record
+@slotted_dataclass
 class _BuildSystem:
     requires: list[str]
     backend: str
