@@ -23,7 +23,6 @@ from typing import Any
 
 import pytest
 
-from sourcelift._urls import path_to_file_url
 from sourcelift.artifacts.store import Store
 from sourcelift.artifacts.wheel import rewrite_wheel
 from sourcelift.backends import wrapper
@@ -31,6 +30,7 @@ from sourcelift.errors import Findings, SourceliftError
 from sourcelift.provenance import SDIST_PATH, WHEEL_FILE, collect, normalize_remote_url, render
 from sourcelift.rewrite.local_sdist import LOCAL_SOURCES_PATH, local_sources_file
 from sourcelift.rewrite.plan import Plan, make_plan
+from sourcelift.urls import path_to_file_url
 from tests.support import bare_clone, clone, git, init_repo
 
 from .conftest import WHEEL, write_tree

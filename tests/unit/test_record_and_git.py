@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from sourcelift._urls import path_to_file_url
 from sourcelift.artifacts.store import Store
 from sourcelift.errors import ProblemsError
 from sourcelift.rewrite.local_sdist import LOCAL_SOURCES_PATH, local_sources_file
 from sourcelift.rewrite.plan import make_plan
+from sourcelift.urls import path_to_file_url
 
 from .conftest import WHEEL, write_tree
 

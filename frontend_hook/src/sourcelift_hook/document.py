@@ -18,9 +18,10 @@ from __future__ import annotations
 import json
 import re
 
+from sourcelift.urls import redact_credentials, requirement_url
+
 from .environment import PROVENANCE_FILE, Dist, canonical_name
 from .errors import HookError
-from .urls import redact_credentials, requirement_url
 
 __all__ = ["DOCUMENT_VERSION", "Entry", "read_document"]
 

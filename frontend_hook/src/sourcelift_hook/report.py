@@ -30,12 +30,12 @@ copy) with the installed files.
 from __future__ import annotations
 
 from sourcelift.record_file import parse_rows
+from sourcelift.urls import redact_credentials
 
 from .directurl import freeze_url
 from .environment import Dist, Environment
 from .errors import Finding
 from .origin import Origin, archive_contents, resolve
-from .urls import redact_credentials
 
 __all__ = ["REPORT_VERSION", "build_report", "check_files", "format_report"]
 

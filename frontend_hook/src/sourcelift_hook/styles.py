@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import os
 
+from sourcelift.urls import file_url_to_path, fragment_hashes, without_fragment
+
 from .origin import Origin
-from .urls import file_url_to_path, fragment_hashes, without_fragment
 
 __all__ = ["STYLES", "target_direct_url"]
 

@@ -30,9 +30,9 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, TypedDict, Union
 
 from . import __version__
-from ._urls import path_to_file_url, redact_credentials
 from .artifacts.metadata import Transform, requires_dist
 from .model import ResolvedArchive, ResolvedDirectory
+from .urls import path_to_file_url, redact_credentials
 
 if TYPE_CHECKING:
     import git

@@ -9,7 +9,6 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from .._urls import path_to_file_url, redact_credentials
 from ..artifacts.filenames import ArchiveName, InvalidArchiveName, parse_archive_name
 from ..artifacts.store import Store, sha256_file
 from ..errors import ConfigError, Findings
@@ -29,6 +28,7 @@ from ..model import (
     WorkspaceSource,
 )
 from ..readers.workspace import Workspace, find_workspace
+from ..urls import path_to_file_url, redact_credentials
 
 __all__ = ["resolve_sources"]
 
