@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
 from collections.abc import Iterable, Mapping
 
+from sourcelift.names import canonical_name
+from sourcelift.provenance_document import WHEEL_FILE
 from sourcelift.record_file import encode_digest, record_hash
 
 from .errors import HookError, UsageError
@@ -51,7 +52,7 @@ __all__ = [
     "from_tar",
 ]
 
-PROVENANCE_FILE = "sourcelift-provenance.json"
+PROVENANCE_FILE = WHEEL_FILE
 """The provenance document the plugin writes into a wheel's ``.dist-info``."""
 ORIGIN_FILE = "sourcelift-origin.json"
 """What ``sourcelift record`` found for an installed distribution (listed in RECORD)."""
@@ -78,14 +79,6 @@ MAX_DIST_INFO_FILE = 16 * 1024 * 1024
 MAX_HASHED_FILE = 2 * 1024 * 1024 * 1024
 """Files larger than this are not hashed (reported as unverifiable)."""
 _HEAD_CHUNK = 4096
-
-_NAME_RUN = re.compile(r"[-_.]+")
-
-
-def canonical_name(name: str) -> str:
-    """The normalized name (PEP 503): ``Foo_Bar.baz`` -> ``foo-bar-baz``."""
-    lowered = name.lower().replace("_", "-").replace(".", "-")
-    return _NAME_RUN.sub("-", lowered) if "--" in lowered else lowered
 
 
 def _stream_digest(stream: IO[bytes], limit: int) -> tuple[str, str, int] | None:

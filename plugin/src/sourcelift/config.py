@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import field
 from typing import Any
 
-from ._compat import slotted_dataclass
+from ._dataclasses import slotted_dataclass
 from .errors import ConfigError, Findings
 
 __all__ = [

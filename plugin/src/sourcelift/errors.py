@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from ._compat import slotted_dataclass
+from ._dataclasses import slotted_dataclass
 
 __all__ = [
     "ConfigError",

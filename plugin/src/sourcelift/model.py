@@ -17,7 +17,7 @@ from typing import Union
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 
-from ._compat import slotted_dataclass
+from ._dataclasses import slotted_dataclass
 
 __all__ = [
     "DeclaredRequirement",

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 __all__ = [
@@ -150,11 +149,13 @@ def has_credentials(text: str) -> bool:
 def path_to_file_url(path: str | os.PathLike[str]) -> str:
     """Return the ``file://`` URL of an absolute path.
 
-    >>> path_to_file_url(Path("/srv/wheels/a b.whl"))
+    >>> path_to_file_url("/srv/wheels/a b.whl")
     'file:///srv/wheels/a%20b.whl'
     """
     # Path.as_uri rather than urllib.request.pathname2url: importing urllib.request
     # pulls in http, email and ssl, a cost every build would pay.
+    from pathlib import Path
+
     return Path(path).absolute().as_uri()
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
 
+from sourcelift.provenance_document import SDIST_PATH, WHEEL_FILE
 from sourcelift.record_file import encode_digest, parse_strict
 
 __all__ = [
@@ -39,9 +40,9 @@ MAX_TEXT = 32 * 1024 * 1024
 """The largest METADATA, PKG-INFO, RECORD, pyproject.toml or provenance document read (bytes)."""
 _CHUNK = 1024 * 1024
 
-# Where sourcelift's build writes its provenance document (sourcelift.provenance.WHEEL_FILE / SDIST_PATH).
-WHEEL_PROVENANCE = "sourcelift-provenance.json"
-SDIST_PROVENANCE = ".sourcelift/provenance.json"
+# Where sourcelift's build writes its provenance document.
+WHEEL_PROVENANCE = WHEEL_FILE
+SDIST_PROVENANCE = SDIST_PATH
 
 _SDIST_TEXTS = ("PKG-INFO", "pyproject.toml", SDIST_PROVENANCE)
 

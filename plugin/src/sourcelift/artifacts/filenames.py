@@ -9,7 +9,7 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
-from .._compat import slotted_dataclass
+from .._dataclasses import slotted_dataclass
 
 __all__ = ["ArchiveName", "InvalidArchiveName", "parse_archive_name"]
 

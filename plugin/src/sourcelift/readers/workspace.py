@@ -10,7 +10,8 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from .._compat import slotted_dataclass, tomllib
+from .._compat import tomllib
+from .._dataclasses import slotted_dataclass
 from ..errors import Findings
 from ._toml import parse_shared
 

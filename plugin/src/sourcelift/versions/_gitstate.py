@@ -13,7 +13,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from .._compat import slotted_dataclass
+from .._dataclasses import slotted_dataclass
 
 __all__ = ["RepoState", "clear", "find_repo_root", "repo_state"]
 

@@ -19,7 +19,8 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from .._compat import slotted_dataclass, tomllib
+from .._compat import tomllib
+from .._dataclasses import slotted_dataclass
 from ..readers._toml import parse_shared
 from ..urls import redact_credentials
 from .cache import VersionCache

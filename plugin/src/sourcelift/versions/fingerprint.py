@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Union
 
-from .._compat import slotted_dataclass
+from .._dataclasses import slotted_dataclass
 from . import _gitstate
 from .errors import VersionError
 
