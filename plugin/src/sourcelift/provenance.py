@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Union
 
 from . import __version__
 from .artifacts.metadata import Transform, requires_dist
+from .gitstatus import parse_status
 from .model import ResolvedArchive, ResolvedDirectory
 from .provenance_document import (
     MAX_DOCUMENT_BYTES,
@@ -271,25 +272,15 @@ def _cache_directory(url: str) -> Path | None:
 
 def _parse_status(output: str) -> dict[str, str]:
     changes: dict[str, str] = {}
-    fields = output.split("\0")
-    index = 0
-    while index < len(fields):
-        item = fields[index]
-        index += 1
-        if len(item) < 4:
-            continue
-        code, path = item[:2], item[3:]
+    for code, path, source in parse_status(output):
         if code == "??":
             changes[path] = "untracked"
         elif code == "!!":
             changes[path] = "ignored"
-        elif code[0] in "RC":
+        elif code[0] in "RCA":
             changes[path] = "untracked"  # not at this path in HEAD
-            if index < len(fields) and code[0] == "R":
-                changes[fields[index]] = "modified"  # the path it was renamed from
-            index += 1
-        elif code[0] == "A":
-            changes[path] = "untracked"
+            if source is not None and code[0] == "R":
+                changes[source] = "modified"  # the path it was renamed from
         else:
             changes[path] = "modified"
     return changes
