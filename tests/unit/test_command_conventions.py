@@ -84,6 +84,12 @@ def test_an_internal_error_is_one_message_with_the_traceback_only_on_request() -
     assert "Traceback" not in plain and "Traceback (most recent call last)" in debug
 
 
+def test_error_messages_never_show_credentials() -> None:
+    leaked = RuntimeError("cannot fetch https://user:s3cr3t@example.com/r.git?private_token=t0k3n")
+    for text in (render_error(leaked), render_error(leaked, debug=True), render_error(HookError(str(leaked)))):
+        assert "s3cr3t" not in text and "t0k3n" not in text and "example.com/r.git" in text
+
+
 def test_the_backend_exits_with_the_same_code(tmp_path: Path) -> None:
     """An internal error in the wrapper backend ends the build with exit code 3, as in the command."""
     (tmp_path / "pyproject.toml").write_text(

@@ -33,7 +33,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .environment import Environment
     from .errors import Finding
-    from .recorder import RecordResult
+    from .record_command import RecordResult
 
 TEXT_JSON = ("text", "json")
 EXIT_PIPE = 141  # 128 + SIGPIPE, as a shell reports a pipeline member whose reader went away
@@ -297,7 +297,7 @@ def _report_findings(findings: Sequence[Finding], console: Console) -> bool:
 
 
 def _record(args: argparse.Namespace, console: Console) -> int:
-    from .recorder import record
+    from .record_command import record
 
     if getattr(args, "from_tar", None):
         raise UsageError(
@@ -415,7 +415,7 @@ def _pip(arguments: list[str], prog: str, console: Console) -> int:
     code = run_pip(arguments)
     if code != 0 or where.command != "install":
         return code
-    from .recorder import record
+    from .record_command import record
 
     env = target_environment(where)
     result = record(env, parsed.style)

@@ -25,7 +25,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from ._record import record
+from ._dataclasses import slotted_dataclass
 
 __all__ = [
     "EXIT_INTERNAL",
@@ -72,10 +72,13 @@ def render_error(error: BaseException, *, debug: bool = False) -> str:
     """The message for ``error``: its own for ours; for anything else one line saying it is a bug.
 
     ``debug`` (``SOURCELIFT_DEBUG=1``, or ``-v`` on the command) appends the traceback of an
-    internal error; nothing else ever prints one.
+    internal error; nothing else ever prints one.  Credentials in any URL of the message are
+    masked (an exception's text may quote a URL as the user wrote it).
     """
+    from .urls import redact_credentials  # only when something went wrong
+
     if isinstance(error, SourceliftError):
-        return error.render()
+        return redact_credentials(error.render(), mask="***")[0]
     if isinstance(error, KeyboardInterrupt):
         return "sourcelift: interrupted"
     message = (
@@ -87,10 +90,10 @@ def render_error(error: BaseException, *, debug: bool = False) -> str:
         import traceback  # only for this report
 
         message += "\n" + "".join(traceback.format_exception(type(error), error, error.__traceback__)).rstrip()
-    return message
+    return redact_credentials(message, mask="***")[0]
 
 
-@record
+@slotted_dataclass
 class Problem:
     """One thing wrong with a project, with where it is and how to fix it.
 
