@@ -90,7 +90,7 @@ def _output_options(parser: argparse.ArgumentParser, *, top: bool = False) -> No
         "--color",
         choices=COLOR_CHOICES,
         default=argparse.SUPPRESS,
-        help="colour the output: auto (a terminal, unless NO_COLOR is set or FORCE_COLOR is), always, never",
+        help="colour: auto (on a terminal; NO_COLOR set turns it off, FORCE_COLOR set on), always, never",
     )
     if top:
         group.add_argument("-V", "--version", action=_Version, nargs=0, help="print both distributions' versions")
