@@ -164,6 +164,9 @@ class ResolvedArchive(ResolvedBase):
 class ResolvedDirectory(ResolvedBase):
     path: Path
     editable: bool = False
+    in_git: str | None = None
+    """``git+URL@COMMIT#subdirectory=PATH`` naming this directory, as a local-mode sdist made in a
+    git checkout recorded it (a build in the tree asks the plan's checkout instead)."""
 
 
 @record

@@ -196,7 +196,8 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
         # Building an sdist from an sdist: carry the record and archives over as they are.
         add[RECORD_PATH] = Path(_root()) / RECORD_PATH
     elif plan.sources:
-        record, archives = make_record(plan.sources, plan.root, sdist_members(sdist))
+        locate = plan.checkout.git_target if plan.checkout is not None else None
+        record, archives = make_record(plan.sources, plan.root, sdist_members(sdist), locate)
         add.update(archives)
         add[RECORD_PATH] = record
     pkg_info = read_sdist_pkg_info(sdist)

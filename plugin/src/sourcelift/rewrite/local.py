@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable, Optional
+
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 
@@ -10,6 +12,8 @@ from ..artifacts.store import Store
 from ..errors import Findings
 from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedIndex, ResolvedSource, ResolvedUrl
 from .markers import CannotNegate, conjoin, implies_extra, negate_any
+
+Locate = Callable[[ResolvedDirectory], Optional[str]]
 
 __all__ = ["fallback_lines", "is_location_dependent", "render_local", "requirement_head", "source_guard"]
 
@@ -35,12 +39,13 @@ def source_guard(source: ResolvedSource, requirement: Requirement) -> Marker | N
     return conjoin(source.marker, extra)
 
 
-def _target(source: ResolvedSource, store: Store) -> str | None:
+def _target(source: ResolvedSource, store: Store, locate: Locate | None) -> str | None:
     """The URL a direct reference to this source names; ``None`` for index sources."""
     if isinstance(source, ResolvedArchive):
         return path_to_file_url(store.path_for(source.sha256, source.filename))
     if isinstance(source, ResolvedDirectory):
-        return path_to_file_url(source.path)
+        in_git = source.in_git or (locate(source) if locate is not None else None)
+        return in_git or path_to_file_url(source.path)
     if isinstance(source, ResolvedGit):
         url = f"git+{source.url}" + (f"@{source.rev}" if source.rev else "")
         return url + (f"#subdirectory={source.subdirectory}" if source.subdirectory else "")
@@ -55,8 +60,12 @@ def render_local(
     store: Store,
     findings: Findings,
     key: str,
+    locate: Locate | None = None,
 ) -> list[str]:
     """The local-mode lines for ``requirement`` given its resolved sources.
+
+    ``locate`` gives a directory's ``git+URL@COMMIT#subdirectory=PATH`` when the build
+    runs in a git checkout where that directory is committed and unmodified.
 
     One line per source (guarded by the source's marker), plus, when every source is
     guarded, the plain requirement for the environments none of them covers (uv falls
@@ -81,7 +90,7 @@ def render_local(
                 dependency=requirement.name,
             )
             continue
-        target = _target(source, store)
+        target = _target(source, store, locate)
         if target is None:
             assert isinstance(source, ResolvedIndex)
             line = _with_marker(f"{head}{requirement.specifier}", marker, after_url=False)

@@ -15,6 +15,7 @@ import functools
 import os
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ __all__ = [
     "PROBE_ENV",
     "DirectoryVersion",
     "directory_version",
+    "directory_versions",
     "dynamic_build_requires",
 ]
 
@@ -81,6 +83,75 @@ def directory_version(path: Path, cache: VersionCache | None) -> DirectoryVersio
             version, cached = cache.get_or_compute(fingerprint.digest, directory, lambda: _run_backend(directory, data))
             return DirectoryVersion(version, "cache" if cached else "backend")
     return DirectoryVersion(_run_backend(directory, data), "backend")
+
+
+def directory_versions(
+    paths: Sequence[Path], cache: VersionCache | None, jobs: int | None = None
+) -> dict[Path, DirectoryVersion | VersionError]:
+    """The version of each project directory in ``paths``, or the error that says why it cannot be known.
+
+    Static versions and cache hits are answered here; the backends that must run
+    (each project's own, in a child process) run concurrently, ``jobs`` at a time
+    (default: the CPUs this process may use).  A cache entry is computed once even
+    across concurrent builds that share the cache (its lock).
+    """
+    results: dict[Path, DirectoryVersion | VersionError] = {}
+    pending: list[tuple[Path, Path, dict[str, Any], str | None]] = []
+    for path in dict.fromkeys(paths):
+        try:
+            data = _load(path)
+            static = _static_version(path, data)
+            if static is not None:
+                results[path] = DirectoryVersion(static, "static")
+                continue
+            directory = path.resolve()
+            digest = None
+            if cache is not None:
+                from .fingerprint import member_fingerprint
+
+                digest = member_fingerprint(directory, data).digest
+                found = cache.get(digest, directory) if digest is not None else None
+                if found is not None:
+                    results[path] = DirectoryVersion(found, "cache")
+                    continue
+            pending.append((path, directory, data, digest))
+        except VersionError as exc:
+            results[path] = exc
+
+    def run(item: tuple[Path, Path, dict[str, Any], str | None]) -> DirectoryVersion:
+        _, directory, data, digest = item
+        if cache is not None and digest is not None:
+            version, cached = cache.get_or_compute(digest, directory, lambda: _run_backend(directory, data))
+            return DirectoryVersion(version, "cache" if cached else "backend")
+        return DirectoryVersion(_run_backend(directory, data), "backend")
+
+    if len(pending) == 1:
+        try:
+            results[pending[0][0]] = run(pending[0])
+        except VersionError as exc:
+            results[pending[0][0]] = exc
+    elif pending:
+        from concurrent.futures import ThreadPoolExecutor
+
+        workers = max(1, min(len(pending), jobs or _cpus()))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sourcelift-version") as pool:
+            futures = {item[0]: pool.submit(run, item) for item in pending}
+        for path, future in futures.items():
+            error = future.exception()
+            if error is None:
+                results[path] = future.result()
+            elif isinstance(error, VersionError):
+                results[path] = error
+            else:
+                raise error
+    return {path: results[path] for path in dict.fromkeys(paths)}
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on every platform
+        return os.cpu_count() or 1
 
 
 def dynamic_build_requires(path: Path) -> list[str]:
