@@ -486,3 +486,21 @@ def test_without_a_git_executable_a_repository_build_records_nothing_and_goes_on
     proc = probe(tmp_path, repo, path=str(empty_bin))
     assert proc.stdout.splitlines() == ["repo False False"]
     assert "no provenance recorded: git is not usable" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"version": "1", "generator": "sourcelift 1", "entries": []},
+        {
+            "version": "1",
+            "generator": "g",
+            "entries": [
+                {"name": "x", "path": 'a "quoted"\\ path\n\t\u00e9\u2028\x01', "sha256": None, "emitted": ["x @ y"]},
+                {"name": "y", "emitted": []},
+            ],
+        },
+    ],
+)
+def test_render_writes_what_json_dumps_writes(document: Any) -> None:
+    assert render(document) == (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()

@@ -21,7 +21,6 @@ would outside git.  gitpython stays for the work that needs a real git client
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,9 +45,13 @@ __all__ = [
 REDIRECTS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR")
 """Variables that point git somewhere else than the directory it runs in; with one set, what is on
 disk next to the tree is not what git would say."""
-_HEX40 = re.compile(r"[0-9a-f]{40}")
 _MAX_REF_DEPTH = 5
 _MAX_FILE = 4 * 1024 * 1024  # config, HEAD and ref files beyond this are not git's
+
+
+def is_object_id(text: str) -> bool:
+    """A full SHA-1 object id, lower-case hex (no regular expression: compiling one costs more)."""
+    return len(text) == 40 and not text.strip("0123456789abcdef")
 
 
 @record
@@ -83,7 +86,7 @@ class Repository:
             return None
         text = text.strip()
         if not text.startswith("ref:"):
-            return Head(text, None) if _HEX40.fullmatch(text) else None
+            return Head(text, None) if is_object_id(text) else None
         ref = text[4:].strip()
         branch = ref[len("refs/heads/") :] if ref.startswith("refs/heads/") else None
         return Head(self.resolve(ref), branch)
@@ -98,7 +101,7 @@ class Repository:
                 text = text.strip()
                 if text.startswith("ref:"):
                     return self.resolve(text[4:].strip(), depth + 1)
-                return text if _HEX40.fullmatch(text) else None
+                return text if is_object_id(text) else None
         return self.packed_refs().get(ref)
 
     def packed_refs(self) -> dict[str, str]:
@@ -109,7 +112,7 @@ class Repository:
                 if not line or line[0] in "#^":
                     continue
                 object_id, _, name = line.partition(" ")
-                if _HEX40.fullmatch(object_id):
+                if is_object_id(object_id):
                     packed[name.strip()] = object_id
             self._packed = packed
         return self._packed
@@ -206,10 +209,8 @@ def _read_text(path: Path) -> str | None:
 
 # -- git config, the way git reads it (sections, quoted subsections, escapes, continuations, includes)
 
-_SECTION = re.compile(r'\s*\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\]')
-_KEY = re.compile(r"\s*([A-Za-z][A-Za-z0-9-]*)\s*(=?)")
-_UNESCAPE = re.compile(r"\\(.)")
 _ESCAPES = {"n": "\n", "t": "\t", "b": "\b", "\\": "\\", '"': '"'}
+_NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
 
 
 def parse_config(path: Path, depth: int = 0) -> dict[str, list[str]]:
@@ -226,44 +227,65 @@ def parse_config(path: Path, depth: int = 0) -> dict[str, list[str]]:
     lines = text.splitlines()
     index = 0
     while index < len(lines):
-        line = lines[index]
+        line = lines[index].lstrip()
         index += 1
-        header = _SECTION.match(line)
-        if header is not None:
-            name = header[1].lower()
-            if header[2] is not None:
-                section = name + "." + _UNESCAPE.sub(r"\1", header[2])
-            elif "." in name:  # deprecated [section.subsection] form
-                head, _, sub = name.partition(".")
-                section = f"{head}.{sub}"
-            else:
-                section = name
-            line = line[header.end() :]
-        stripped = line.strip()
-        if not stripped or stripped[0] in "#;" or not section:
+        if line.startswith("["):
+            header, line = _section_header(line)
+            if header is None:
+                section = ""
+                continue
+            section = header
+            line = line.lstrip()
+        if not line or line[0] in "#;" or not section:
             continue
-        key = _KEY.match(line)
-        if key is None:
+        name, _, rest = line.partition("=")
+        key = name.strip()
+        if not key or not key[0].isalpha() or not _NAME_CHARACTERS.issuperset(key):
             continue
-        rest = line[key.end() :]
-        if not key[2]:
-            value = "true"
+        if not _:
+            value = "true"  # a bare key is a boolean
         else:
-            while rest.rstrip("\r").endswith("\\") and not rest.rstrip("\r").endswith("\\\\") and index < len(lines):
+            while _continued(rest) and index < len(lines):
                 rest = rest.rstrip("\r")[:-1] + lines[index]
                 index += 1
             value = _config_value(rest)
-        full = f"{section}.{key[1].lower()}"
+        full = f"{section}.{key.lower()}"
         if full == "include.path":
-            included = Path(os.path.expanduser(value))
-            for k, v in parse_config(path.parent / included, depth + 1).items():
+            for k, v in parse_config(path.parent / os.path.expanduser(value), depth + 1).items():
                 values.setdefault(k, []).extend(v)
             continue
         values.setdefault(full, []).append(value)
     return values
 
 
+def _section_header(line: str) -> tuple[str | None, str]:
+    """``[name]``, ``[name "sub"]`` (escapes in ``sub``) or ``[name.sub]`` -> (``name[.sub]``, the rest)."""
+    end = line.find("]")
+    quote = line.find('"')
+    if 0 <= quote < end:
+        name = line[1:quote].strip()
+        sub: list[str] = []
+        index = quote + 1
+        while index < len(line) and line[index] != '"':
+            if line[index] == "\\" and index + 1 < len(line):
+                index += 1
+            sub.append(line[index])
+            index += 1
+        close = line.find("]", index)
+        if close < 0 or not name:
+            return None, ""
+        return f"{name.lower()}.{''.join(sub)}", line[close + 1 :]
+    if end < 0:
+        return None, ""
+    name = line[1:end].strip()
+    if not name:
+        return None, ""
+    head, dot, sub_name = name.partition(".")
+    return (f"{head.lower()}.{sub_name.lower()}" if dot else name.lower()), line[end + 1 :]
+
+
 def _config_value(raw: str) -> str:
+    """A value as git reads it: quotes joined, escapes applied, comments cut, outer spaces dropped."""
     out: list[str] = []
     quoted = False
     index = 0
@@ -286,6 +308,12 @@ def _config_value(raw: str) -> str:
             out.append(pending_space + char)
             pending_space = ""
     return "".join(out)
+
+
+def _continued(rest: str) -> bool:
+    """Whether a value goes on on the next line (an odd number of trailing backslashes)."""
+    stripped = rest.rstrip("\r")
+    return (len(stripped) - len(stripped.rstrip("\\"))) % 2 == 1
 
 
 # -- one `git status` for the paths a build cares about
@@ -395,8 +423,6 @@ def path_state(rel: str, changes: Mapping[str, str], *, directory: bool) -> str:
 
 # -- uv's checkouts: the repository a cached clone was fetched from
 
-_FETCH_NOTE = re.compile(r"^(?:(?:branch|tag|remote-tracking branch) )?'[^']*' of (.+)$")
-
 
 def cache_remote_url(clone: Path) -> str | None:
     """The URL a cached clone (uv's ``git-v*/db/<hash>``) was fetched from, as its ``FETCH_HEAD`` says.
@@ -414,9 +440,9 @@ def cache_remote_url(clone: Path) -> str | None:
     urls: set[str] = set()
     for line in text.splitlines():
         parts = line.split("\t")
-        if len(parts) < 3 or not _HEX40.fullmatch(parts[0]):
+        if len(parts) < 3 or not is_object_id(parts[0]):
             continue
-        note = parts[2].strip()
-        matched = _FETCH_NOTE.match(note)
-        urls.add(matched[1] if matched else note)
+        note = parts[2].strip()  # "branch 'main' of URL", "'refs/x' of URL", or the URL alone
+        described, of, url = note.partition("' of ")
+        urls.add(url if of and "'" in described else note)
     return urls.pop() if len(urls) == 1 else None

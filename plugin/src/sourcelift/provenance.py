@@ -22,7 +22,6 @@ per build whatever the number of sources; gitpython is never imported.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, TypedDict, Union
@@ -30,9 +29,14 @@ from typing import TYPE_CHECKING, TypedDict, Union
 from . import __version__
 from ._urls import path_to_file_url, redact_credentials
 from .artifacts.metadata import Transform, requires_dist
+from .gitfacts import is_object_id
 from .model import ResolvedArchive, ResolvedDirectory
 from .rewrite.checkout import normalize_remote_url, note
 
+try:
+    from _json import encode_basestring as _quote  # what json.dumps(ensure_ascii=False) uses
+except ImportError:  # pragma: no cover - Pythons without the C accelerator
+    from json.encoder import py_encode_basestring as _quote
 if TYPE_CHECKING:
     from .rewrite.plan import Plan
 
@@ -56,8 +60,6 @@ SDIST_PATH = ".sourcelift/provenance.json"
 """Path of the document inside a local-mode sdist, relative to its top directory."""
 
 STATES = ("committed", "modified", "untracked")
-_HEX40 = re.compile(r"[0-9a-f]{40}")
-_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 Local = Union[ResolvedArchive, ResolvedDirectory]
 
@@ -102,9 +104,30 @@ def sdist_files(plan: Plan, pkg_info: str, transform: Transform) -> dict[str, by
 
 
 def render(document: Document) -> bytes:
-    import json
+    """The document as ``json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)`` writes it.
 
-    return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    Without importing :mod:`json`, which a wheel build would otherwise import (and compile its
+    regular expressions) for this one file: the document holds only strings, lists and ``None``.
+    """
+    return (_json_text(document, "") + "\n").encode("utf-8")
+
+
+def _json_text(value: object, indent: str) -> str:
+    if isinstance(value, str):
+        return _quote(value)
+    if value is None:
+        return "null"
+    inner = indent + "  "
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = ",\n".join(f"{inner}{_quote(k)}: {_json_text(v, inner)}" for k, v in sorted(value.items()))
+        return f"{{\n{items}\n{indent}}}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        return "[\n" + ",\n".join(inner + _json_text(v, inner) for v in value) + f"\n{indent}]"
+    raise TypeError(f"not in a provenance document: {value!r}")
 
 
 def collect(plan: Plan, lines: Sequence[str]) -> Document | None:
@@ -276,10 +299,16 @@ def _checked_entry(item: object) -> Entry | None:
     relative = PurePosixPath(item["path"])
     if relative.is_absolute() or ".." in relative.parts or item["state"] not in STATES:
         return None
-    if not _HEX40.fullmatch(item["commit_id"]):
+    if not is_object_id(item["commit_id"]):
         return None
     if item["kind"] == "archive":
-        if not isinstance(item.get("sha256"), str) or not _HEX64.fullmatch(item["sha256"]) or not item.get("filename"):
+        sha256 = item.get("sha256")
+        if (
+            not isinstance(sha256, str)
+            or len(sha256) != 64
+            or sha256.strip("0123456789abcdef")
+            or not item.get("filename")
+        ):
             return None
     elif item["kind"] != "directory":
         return None

@@ -19,7 +19,6 @@ and every line is what it is outside git.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,9 +32,6 @@ __all__ = ["Checkout", "normalize_remote_url", "open_checkout"]
 
 Local = Union[ResolvedArchive, ResolvedDirectory]
 
-# scp-like syntax, as git reads it: no slash before the first colon, not a URL.
-_SCP = re.compile(r"^(?:(?P<user>[^@/:]+)@)?(?P<host>[^@/:]+):(?P<path>.*)$")
-_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 _CACHEDIR_SIGNATURE = b"Signature: 8a477f597d28d172789f06886806bc55"
 
 
@@ -147,15 +143,17 @@ def normalize_remote_url(url: str, base: Path) -> str:
     'file:///srv/git/r.git'
     """
     url = url.strip()
-    if "://" not in url and not _DRIVE.match(url):
-        scp = _SCP.match(url)
-        if scp is not None and "/" not in url.split(":", 1)[0]:
-            user = f"{scp['user']}@" if scp["user"] else ""
-            url = f"ssh://{user}{scp['host']}/{scp['path'].lstrip('/')}"
+    drive = len(url) > 2 and url[0].isascii() and url[0].isalpha() and url[1] == ":" and url[2] in "\\/"
+    if drive:
+        url = path_to_file_url(Path(url))
+    elif "://" not in url:
+        # scp-like syntax, as git reads it: a colon before any slash, `[user@]host:path`
+        head, colon, path = url.partition(":")
+        user, at, host = head.rpartition("@")
+        if colon and "/" not in head and host and "@" not in user:
+            url = f"ssh://{user}{at}{host}/{path.lstrip('/')}"
         else:
             url = path_to_file_url(Path(os.path.normpath(base / os.path.expanduser(url))))
-    elif _DRIVE.match(url):
-        url = path_to_file_url(Path(url))
     clean, _ = redact_credentials(url)
     return clean
 
