@@ -176,3 +176,13 @@ def test_a_cached_clone_that_does_not_say_its_origin_keeps_local_lines(
     plan, _ = make_plan(checkout, Store(tmp_path / "store"))
     assert plan.rewrite_line("lib", Findings()) == [f"lib @ file://{checkout.resolve()}/libs/lib"]
     assert "does not say where it was fetched from" in capsys.readouterr().err
+
+
+def test_fetch_head_drops_dot_git_and_the_local_path_gets_it_back(tmp_path: Path, repo: Path) -> None:
+    bare = tmp_path / "project.git"
+    git("clone", "--quiet", "--bare", str(repo), str(bare), cwd=tmp_path)
+    db = tmp_path / "db"
+    git("init", "--quiet", db, cwd=tmp_path)
+    git("fetch", "--quiet", f"file://{bare}", "main", cwd=db)
+    assert "project.git" not in (db / ".git" / "FETCH_HEAD").read_text()  # git's display form
+    assert cache_remote_url(db) == f"file://{bare}"

@@ -428,8 +428,8 @@ def cache_remote_url(clone: Path) -> str | None:
     """The URL a cached clone (uv's ``git-v*/db/<hash>``) was fetched from, as its ``FETCH_HEAD`` says.
 
     uv fetches into that clone from the URL itself, without naming a remote, and git
-    writes the URL (credentials removed) into ``FETCH_HEAD``.  ``None`` when the file
-    is absent or its lines disagree.
+    writes the URL (credentials removed, a trailing ``.git`` dropped) into ``FETCH_HEAD``.
+    ``None`` when the file is absent or its lines disagree.
     """
     for git_dir in (clone / ".git", clone):
         text = _read_text(git_dir / "FETCH_HEAD")
@@ -445,4 +445,15 @@ def cache_remote_url(clone: Path) -> str | None:
         note = parts[2].strip()  # "branch 'main' of URL", "'refs/x' of URL", or the URL alone
         described, of, url = note.partition("' of ")
         urls.add(url if of and "'" in described else note)
-    return urls.pop() if len(urls) == 1 else None
+    return _with_git_suffix(urls.pop()) if len(urls) == 1 else None
+
+
+def _with_git_suffix(url: str) -> str:
+    """git writes the URL into ``FETCH_HEAD`` without a trailing ``.git``; put it back on a local
+    repository whose directory has it (git finds either, other tools need the real path)."""
+    from urllib.parse import unquote, urlsplit
+
+    local = unquote(urlsplit(url).path) if url.startswith("file://") else url if "://" not in url else None
+    if local and not os.path.exists(local) and os.path.isdir(local + ".git"):
+        return url + ".git"
+    return url
