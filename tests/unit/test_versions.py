@@ -927,3 +927,24 @@ def test_lock_timeout_does_not_fail_the_build(
         fcntl.flock(held, fcntl.LOCK_EX)
         assert directory_version(member(repo), version_cache) == DirectoryVersion("1.0.0", "backend")
     assert directory_version(member(repo), version_cache).how == "cache"
+
+
+def hatchling_member(root: Path, name: str, version_file: str = "v.py") -> Path:
+    (root / name.replace("-", "_")).mkdir(parents=True)
+    (root / name.replace("-", "_") / "__init__.py").write_text("")
+    (root / "v.py").write_text(f'__version__ = "{len(name)}.0"\n')
+    (root / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+        f'[project]\nname = "{name}"\ndynamic = ["version"]\n[tool.hatch.version]\npath = "{version_file}"\n'
+    )
+    return root
+
+
+def test_projects_of_one_backend_share_a_process_and_a_failure_is_reported_on_its_own(repo: Path) -> None:
+    members = [hatchling_member(repo / "packages" / name, name) for name in ("one", "three", "fifty")]
+    broken = hatchling_member(repo / "packages" / "broken", "broken", version_file="missing.py")
+    commit(repo)
+    found = directories.directory_versions([*members, broken], None, jobs=2)
+    assert [found[m] for m in members] == [DirectoryVersion(v, "backend") for v in ("3.0", "5.0", "5.0")]
+    error = found[broken]
+    assert isinstance(error, VersionError) and "missing.py" in str(error)  # the message of its own run

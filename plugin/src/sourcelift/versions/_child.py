@@ -8,7 +8,13 @@ One argument, a JSON object::
     {"backend": "module:object", "backend_path": ["/abs/dir", ...],
      "output": "/tmp/empty/dir", "result": "/tmp/result.json"}
 
-The working directory is the project.  The child imports the backend (with the
+or, for several projects that share a backend (no ``backend-path``)::
+
+    {"backend": "module:object", "backend_path": [],
+     "jobs": [{"directory": "/abs/project", "output": ..., "result": ...}, ...]}
+
+The working directory is the project (each job's ``directory`` in turn, with
+``SOURCELIFT_VERSION_PROBE`` set to it).  The child imports the backend once (with the
 ``backend-path`` entries first on ``sys.path``, as PEP 517 frontends do), calls
 ``prepare_metadata_for_build_wheel`` into ``output`` (or, when the backend has no
 such hook, ``build_wheel`` and reads the wheel's METADATA) and writes the result
@@ -86,8 +92,9 @@ def _metadata_from_wheel(wheel: str) -> str:
             return member.read(MAX_METADATA_BYTES).decode("utf-8", "replace")
 
 
-def _run(request: dict[str, Any]) -> dict[str, Any]:
-    backend = _load_backend(request["backend"], request.get("backend_path") or [])
+def _run(request: dict[str, Any], backend: Any = None) -> dict[str, Any]:
+    if backend is None:
+        backend = _load_backend(request["backend"], request.get("backend_path") or [])
     output = request["output"]
     os.makedirs(output, exist_ok=True)
     prepare = getattr(backend, "prepare_metadata_for_build_wheel", None)
@@ -112,20 +119,40 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "hook": hook, "name": fields.get("name", ""), "version": fields["version"]}
 
 
+def _write(path: str, result: dict[str, Any]) -> None:
+    temporary = path + ".part"
+    with open(temporary, "w", encoding="utf-8") as stream:
+        json.dump(result, stream)
+    os.replace(temporary, path)
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: python -m sourcelift.versions._child REQUEST_JSON", file=sys.stderr)
         return 2
     request = json.loads(argv[0])
-    try:
-        result = _run(request)
-    except _Failure as failure:
-        result = {"ok": False, "stage": failure.stage, "error": failure.error}
-    temporary = request["result"] + ".part"
-    with open(temporary, "w", encoding="utf-8") as stream:
-        json.dump(result, stream)
-    os.replace(temporary, request["result"])
-    return 0 if result["ok"] else 1
+    jobs = request.get("jobs")
+    if jobs is None:
+        try:
+            result = _run(request)
+        except _Failure as failure:
+            result = {"ok": False, "stage": failure.stage, "error": failure.error}
+        _write(request["result"], result)
+        return 0 if result["ok"] else 1
+    ok = True
+    backend = None
+    for job in jobs:
+        os.chdir(job["directory"])
+        os.environ["SOURCELIFT_VERSION_PROBE"] = job["directory"]
+        try:
+            if backend is None:
+                backend = _load_backend(request["backend"], [])
+            result = _run({**request, **job}, backend)
+        except _Failure as failure:
+            result = {"ok": False, "stage": failure.stage, "error": failure.error}
+        ok = ok and bool(result["ok"])
+        _write(job["result"], result)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ inputs (:mod:`sourcelift.versions.fingerprint`, :mod:`sourcelift.versions.cache`
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -90,13 +91,17 @@ def directory_versions(
 ) -> dict[Path, DirectoryVersion | VersionError]:
     """The version of each project directory in ``paths``, or the error that says why it cannot be known.
 
-    Static versions and cache hits are answered here; the backends that must run
-    (each project's own, in a child process) run concurrently, ``jobs`` at a time
-    (default: the CPUs this process may use).  A cache entry is computed once even
-    across concurrent builds that share the cache (its lock).
+    Static versions and cache hits are answered here.  The backends that must run
+    run concurrently, ``jobs`` processes at a time (default: the CPUs this process
+    may use); projects built by the same well-known backend (hatchling, pdm-backend,
+    flit-core, uv_build, poetry-core; no ``backend-path``) share a process, so that
+    the interpreter starts and the backend is imported once per process, not once
+    per project.  A cache entry is computed once even across concurrent builds that
+    share the cache: its lock is taken before the backend runs, and a build that
+    finds it taken waits for the other's answer.
     """
     results: dict[Path, DirectoryVersion | VersionError] = {}
-    pending: list[tuple[Path, Path, dict[str, Any], str | None]] = []
+    pending: list[_Pending] = []
     for path in dict.fromkeys(paths):
         try:
             data = _load(path)
@@ -114,37 +119,102 @@ def directory_versions(
                 if found is not None:
                     results[path] = DirectoryVersion(found, "cache")
                     continue
-            pending.append((path, directory, data, digest))
+            pending.append(_Pending(path, directory, data, digest))
         except VersionError as exc:
             results[path] = exc
-
-    def run(item: tuple[Path, Path, dict[str, Any], str | None]) -> DirectoryVersion:
-        _, directory, data, digest = item
-        if cache is not None and digest is not None:
-            version, cached = cache.get_or_compute(digest, directory, lambda: _run_backend(directory, data))
-            return DirectoryVersion(version, "cache" if cached else "backend")
-        return DirectoryVersion(_run_backend(directory, data), "backend")
-
-    if len(pending) == 1:
-        try:
-            results[pending[0][0]] = run(pending[0])
-        except VersionError as exc:
-            results[pending[0][0]] = exc
-    elif pending:
-        from concurrent.futures import ThreadPoolExecutor
-
-        workers = max(1, min(len(pending), jobs or _cpus()))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sourcelift-version") as pool:
-            futures = {item[0]: pool.submit(run, item) for item in pending}
-        for path, future in futures.items():
-            error = future.exception()
-            if error is None:
-                results[path] = future.result()
-            elif isinstance(error, VersionError):
-                results[path] = error
+    claimed: list[_Pending] = []
+    waiting: list[_Pending] = []
+    for item in pending:
+        if cache is None or item.digest is None:
+            claimed.append(item)
+            continue
+        item.token = cache.try_claim(item.digest)
+        if item.token is None:
+            waiting.append(item)
+            continue
+        found = cache.get(item.digest, item.directory)  # computed by another build meanwhile
+        if found is not None:
+            cache.release(item.token)
+            results[item.path] = DirectoryVersion(found, "cache")
+            continue
+        claimed.append(item)
+    try:
+        for item, version in _compute(claimed, jobs or _cpus()).items():
+            if isinstance(version, str):
+                if cache is not None and item.digest is not None:
+                    cache.put(item.digest, item.directory, version)
+                results[item.path] = DirectoryVersion(version, "backend")
             else:
-                raise error
+                results[item.path] = version
+    finally:
+        for item in claimed:
+            if cache is not None and item.token is not None:
+                cache.release(item.token)
+    for item in waiting:
+        assert cache is not None and item.digest is not None
+        try:
+            version, cached = cache.get_or_compute(
+                item.digest, item.directory, functools.partial(_run_backend, item.directory, item.data)
+            )
+            results[item.path] = DirectoryVersion(version, "cache" if cached else "backend")
+        except VersionError as exc:
+            results[item.path] = exc
     return {path: results[path] for path in dict.fromkeys(paths)}
+
+
+class _Pending:
+    def __init__(self, path: Path, directory: Path, data: dict[str, Any], digest: str | None) -> None:
+        self.path = path
+        self.directory = directory
+        self.data = data
+        self.digest = digest
+        self.token: int | None = None
+
+
+# Backends whose hooks only read the working directory's project: one process may serve many projects.
+SHARED_PROCESS_BACKENDS = frozenset(
+    {"hatchling.build", "pdm.backend", "flit_core.buildapi", "uv_build", "poetry.core.masonry.api"}
+)
+
+
+def _compute(items: list[_Pending], workers: int) -> dict[_Pending, str | VersionError]:
+    """Run the backends of ``items``, ``workers`` processes at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    tasks: list[list[_Pending]] = []
+    groups: dict[tuple[str, tuple[str, ...]], list[_Pending]] = {}
+    out: dict[_Pending, str | VersionError] = {}
+    for item in items:
+        try:
+            system = _build_system(item.directory, item.data)
+        except VersionError as exc:
+            out[item] = exc
+            continue
+        if system.backend in SHARED_PROCESS_BACKENDS and not system.backend_path:
+            groups.setdefault((system.backend, tuple(system.requires)), []).append(item)
+        else:
+            tasks.append([item])
+    for group in groups.values():
+        count = min(len(group), workers)
+        tasks.extend(group[index::count] for index in range(count))
+    if not tasks:
+        return out
+
+    def run(task: list[_Pending]) -> dict[_Pending, str | VersionError]:
+        if len(task) > 1:
+            return _run_shared(task)
+        try:
+            return {task[0]: _run_backend(task[0].directory, task[0].data)}
+        except VersionError as exc:
+            return {task[0]: exc}
+
+    if len(tasks) == 1:
+        out.update(run(tasks[0]))
+        return out
+    with ThreadPoolExecutor(max_workers=min(workers, len(tasks)), thread_name_prefix="sourcelift-version") as pool:
+        for found in pool.map(run, tasks):
+            out.update(found)
+    return out
 
 
 def _cpus() -> int:
@@ -298,6 +368,67 @@ def _missing_requirements(requires: list[str]) -> list[str]:
     return missing
 
 
+def _run_shared(items: list[_Pending]) -> dict[_Pending, str | VersionError]:
+    """The versions of several projects with the same backend, from one child process.
+
+    A project whose version does not come out of it (its hook failed, the process
+    crashed or timed out) runs again on its own, which reports exactly what went wrong.
+    """
+    import json
+    import subprocess
+    import tempfile
+
+    system = _build_system(items[0].directory, items[0].data)
+    out: dict[_Pending, str | VersionError] = {}
+    if _missing_requirements(system.requires):
+        return {item: _run_alone(item) for item in items}  # each reports what is missing
+    with tempfile.TemporaryDirectory(prefix="sourcelift-version-") as scratch:
+        jobs = [
+            {
+                "directory": str(item.directory),
+                "output": str(Path(scratch) / f"out-{index}"),
+                "result": str(Path(scratch) / f"result-{index}.json"),
+            }
+            for index, item in enumerate(items)
+        ]
+        request = json.dumps({"backend": system.backend, "backend_path": [], "jobs": jobs})
+        env = dict(os.environ)
+        env.pop("PIP_BUILD_TRACKER", None)  # hatchling hides prepare_metadata_for_build_wheel under it
+        # a crash or a timeout leaves results missing: those projects run again on their own below
+        with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+            subprocess.run(
+                _child_command(request),
+                cwd=items[0].directory,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=BACKEND_TIMEOUT * len(items),
+                check=False,
+            )
+        for item, job in zip(items, jobs):
+            try:
+                result = json.loads(Path(job["result"]).read_text(encoding="utf-8"))
+                out[item] = str(Version(str(result["version"]))) if result.get("ok") else _run_alone(item)
+            except (OSError, ValueError, KeyError, TypeError, InvalidVersion):
+                out[item] = _run_alone(item)
+    return out
+
+
+def _run_alone(item: _Pending) -> str | VersionError:
+    try:
+        return _run_backend(item.directory, item.data)
+    except VersionError as exc:
+        return exc
+
+
+def _child_command(request: str) -> list[str]:
+    child = Path(__file__).with_name("_child.py")
+    try:
+        return [sys.executable, "-c", child.read_text(encoding="utf-8"), request]
+    except OSError:  # installed without its source (zipapp): run it as a module
+        return [sys.executable, "-m", "sourcelift.versions._child", request]
+
+
 def _run_backend(directory: Path, data: dict[str, Any]) -> str:
     system = _build_system(directory, data)
     shown = system.backend if system.backend == system.declared_backend else f"{system.backend} (wrapped by sourcelift)"
@@ -314,7 +445,6 @@ def _run_backend(directory: Path, data: dict[str, Any]) -> str:
     import subprocess
     import tempfile
 
-    child = Path(__file__).with_name("_child.py")
     with tempfile.TemporaryDirectory(prefix="sourcelift-version-") as scratch:
         result_file = Path(scratch) / "result.json"
         request = {
@@ -326,11 +456,7 @@ def _run_backend(directory: Path, data: dict[str, Any]) -> str:
         env = dict(os.environ)
         env.pop("PIP_BUILD_TRACKER", None)  # hatchling hides prepare_metadata_for_build_wheel under it
         env[PROBE_ENV] = str(directory)
-        try:
-            code = child.read_text(encoding="utf-8")
-            command = [sys.executable, "-c", code, json.dumps(request)]
-        except OSError:  # installed without its source (zipapp): run it as a module
-            command = [sys.executable, "-m", "sourcelift.versions._child", json.dumps(request)]
+        command = _child_command(json.dumps(request))
         try:
             process = subprocess.run(
                 command,
