@@ -38,9 +38,16 @@ import time
 import zipfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import ratio as ratio_figure
+from _results import write
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [ROOT / "frontend_hook" / "src", ROOT / "plugin" / "src"]
 MAX_RATIO = 0.5
+"""Against ``pip freeze``, for both commands."""
+UV_TARGETS = {"provenance": 3.0, "freeze": 2.0}
+"""Against ``uv pip freeze``, the fastest tool that lists an environment."""
 EXIT_MISSED = 1
 EXIT_BROKEN = 2
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
@@ -262,9 +269,9 @@ def verify(label: str, proc: subprocess.CompletedProcess[str], kinds: dict[str, 
     """What is wrong with a run's output, or None."""
     if proc.returncode != 0:
         return f"{label} exited {proc.returncode}: {proc.stderr[-2000:]}"
-    if label == "pip freeze":
+    if label in ("pip freeze", "uv pip freeze"):
         lines = [line for line in proc.stdout.splitlines() if line.startswith("pkg-")]
-        return None if len(lines) == count else f"pip freeze listed {len(lines)} of {count}"
+        return None if len(lines) == count else f"{label} listed {len(lines)} of {count}"
     if label == "provenance":
         report = json.loads(proc.stdout)
         seen: dict[str, int] = {}
@@ -289,7 +296,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--python", default=sys.executable, help="interpreter that runs all three (needs pip)")
     parser.add_argument("--check", action="store_true", help="exit 1 when the target ratio is missed")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--uv", default=shutil.which("uv") or _sibling("uv"), help="uv (default: on PATH)")
+    parser.add_argument("--json", type=Path, help="also write the figures there (for bench/run_all.py)")
     args = parser.parse_args(argv)
+    if not args.uv:
+        parser.error("uv is needed for the `uv pip freeze` baseline: pass --uv")
 
     work = Path(tempfile.mkdtemp(prefix="sourcelift-bench-frontend-"))
     try:
@@ -304,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         env = child_env(work / "pycache")
         commands = {
             "pip freeze": [args.python, "-m", "pip", "freeze", "--path", str(site)],
+            "uv pip freeze": [args.uv, "pip", "freeze", "--python", args.python, "--path", str(site)],
             "provenance": [args.python, "-m", "sourcelift_hook", "provenance", "--json", "--path", str(site)],
             "freeze": [args.python, "-m", "sourcelift_hook", "freeze", "--path", str(site)],
         }
@@ -320,17 +332,34 @@ def main(argv: list[str] | None = None) -> int:
                     times[label].append(elapsed)
             order = order[1:] + order[:1]  # rotate, so that no command always runs first
         base = statistics.median(times["pip freeze"])
+        uv_base = statistics.median(times["uv pip freeze"])
         print(f"rounds: {args.rounds} (after 2 warm-up rounds), interleaved, each a fresh process")
         print(f"  baseline  pip freeze --path               median {base * 1e3:8.1f} ms")
+        print(f"  baseline  uv pip freeze --path            median {uv_base * 1e3:8.1f} ms")
         missed = False
+        figures = []
         for label in ("provenance", "freeze"):
             median = statistics.median(times[label])
             ratio = median / base
             missed |= ratio > MAX_RATIO
+            uv_ratio = median / uv_base
+            missed |= uv_ratio > UV_TARGETS[label]
             print(
                 f"  candidate sourcelift {label:<10} --path    median {median * 1e3:8.1f} ms   "
-                f"ratio candidate/baseline {ratio:.2f} (target <= {MAX_RATIO})"
+                f"ratio to pip freeze {ratio:.2f} (target <= {MAX_RATIO}), "
+                f"to uv pip freeze {uv_ratio:.2f} (target <= {UV_TARGETS[label]})"
             )
+            what = "provenance --json" if label == "provenance" else "freeze"
+            figures.append(
+                ratio_figure(
+                    f"sourcelift {what}, {args.dists} dists",
+                    median * 1e3,
+                    "uv pip freeze",
+                    uv_base * 1e3,
+                    UV_TARGETS[label],
+                )
+            )
+        write(args.json, figures)
         if missed:
             print("target missed")
         return EXIT_MISSED if (missed and args.check) else 0
@@ -339,6 +368,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"kept {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def _sibling(name: str) -> str | None:
+    """``name`` next to this interpreter (a venv's bin directory), if there."""
+    candidate = Path(sys.executable).with_name(name)
+    return str(candidate) if candidate.exists() else None
 
 
 if __name__ == "__main__":

@@ -33,6 +33,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import absolute, write
+
 ROOT = Path(__file__).resolve().parent.parent
 PLUGIN_SRC = ROOT / "plugin" / "src"
 MAX_WARM_MS = 5.0
@@ -307,6 +310,7 @@ def run(options: argparse.Namespace, workdir: Path) -> int:
         f"(median {warm_dynamic:.3f} ms, whole process {warm_per_member:.3f} ms per member): "
         + ("met" if met else "MISSED")
     )
+    write(options.json, [absolute(f"warm version discovery, {len(members)} members, per member", worst, MAX_WARM_MS)])
     return 0 if met or not options.check else EXIT_MISSED
 
 
@@ -331,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plugin-src", type=Path, default=PLUGIN_SRC, help="sourcelift source tree (plugin/src)")
     parser.add_argument("--check", action="store_true", help="exit 1 when the target is missed")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--json", type=Path, help="also write the figures there (for bench/run_all.py)")
     options = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="sourcelift-bench-versions-"))
     try:

@@ -478,26 +478,35 @@ class Dist:
 
 
 def _parse_head(head: bytes) -> tuple[str | None, str | None, list[str]]:
-    """Name, Version and the URL-carrying ``Requires-Dist`` values of a metadata header block."""
+    """Name, Version and the URL-carrying ``Requires-Dist`` values of a metadata header block.
+
+    Only those three fields are looked at (and the continuation lines of a ``Requires-Dist``):
+    this runs once per installed distribution.
+    """
     name = version = None
     requires: list[str] = []
-    lines = head.decode("utf-8", "replace").splitlines()
-    fields: list[list[str]] = []
-    for line in lines:
-        if line[:1] in (" ", "\t") and fields:
-            fields[-1][1] += " " + line.strip()
-        else:
-            key, sep, value = line.partition(":")
-            if sep:
-                fields.append([key.strip().lower(), value.strip()])
-    for key, value in fields:
-        if key == "name" and name is None:
-            name = value
+    continued = False  # the last field was a Requires-Dist: continuation lines extend it
+    for line in head.decode("utf-8", "replace").splitlines():
+        if line[:1] in (" ", "\t"):
+            if continued:
+                requires[-1] += " " + line.strip()
+            continue
+        continued = False
+        first = line[:1]
+        if first not in "NnVvRr" or not first:
+            continue
+        key, sep, value = line.partition(":")
+        if not sep:
+            continue
+        key = key.strip().lower()
+        if key == "requires-dist":
+            requires.append(value.strip())
+            continued = True
+        elif key == "name" and name is None:
+            name = value.strip()
         elif key == "version" and version is None:
-            version = value
-        elif key == "requires-dist" and "@" in value:
-            requires.append(value)
-    return name, version, requires
+            version = value.strip()
+    return name, version, [value for value in requires if "@" in value]
 
 
 def _name_from_directory(directory: str) -> tuple[str, str]:
