@@ -22,6 +22,7 @@ import os
 import posixpath
 from collections.abc import Iterable, Mapping
 
+from sourcelift.core_metadata import parse_headers
 from sourcelift.names import canonical_name
 from sourcelift.provenance_document import WHEEL_FILE
 from sourcelift.record_file import encode_digest, record_hash
@@ -466,16 +467,8 @@ def _parse_head(head: bytes) -> tuple[str | None, str | None, list[str]]:
     """Name, Version and the URL-carrying ``Requires-Dist`` values of a metadata header block."""
     name = version = None
     requires: list[str] = []
-    lines = head.decode("utf-8", "replace").splitlines()
-    fields: list[list[str]] = []
-    for line in lines:
-        if line[:1] in (" ", "\t") and fields:
-            fields[-1][1] += " " + line.strip()
-        else:
-            key, sep, value = line.partition(":")
-            if sep:
-                fields.append([key.strip().lower(), value.strip()])
-    for key, value in fields:
+    for header in parse_headers(head.decode("utf-8", "replace"))[0]:
+        key, value = header.name.lower(), header.value.replace("\n", " ")  # a folded value, unfolded
         if key == "name" and name is None:
             name = value
         elif key == "version" and version is None:

@@ -31,7 +31,8 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Union
 
 from . import __version__
-from .artifacts.metadata import Transform, requires_dist
+from .artifacts.metadata import Transform
+from .core_metadata import requires_dist
 from .gitstatus import parse_status
 from .model import ResolvedArchive, ResolvedDirectory
 from .provenance_document import (
