@@ -10,13 +10,13 @@ from sourcelift_hook.check.metadata import parse_core_metadata
 def test_headers_continuations_and_the_rest() -> None:
     text = "Name: a\r\nSummary: one\r\n  two\r\nno colon here\r\nRequires-Dist: b\r\n\r\nBody\u2028more\n"
     headers, rest = parse_headers(text)
-    assert [(h.name, h.value) for h in headers] == [
+    assert [(name, value) for name, value, _ in headers] == [
         ("Name", "a"),
         ("Summary", "one\ntwo"),
         ("", ""),
         ("Requires-Dist", "b"),
     ]
-    assert "".join(h.raw for h in headers) + rest == text  # nothing lost
+    assert "".join(raw for _, _, raw in headers) + rest == text  # nothing lost
     assert rest == "\r\nBody\u2028more\n"
     assert requires_dist(text) == ["b"]
 
@@ -30,7 +30,7 @@ def test_a_form_feed_or_line_separator_in_a_value_does_not_end_the_line() -> Non
 def test_a_huge_header_block_without_an_empty_line_is_read_in_one_pass() -> None:
     text = "Name: a\nDescription: start\n" + "       more\n" * 200_000
     (name, description), rest = parse_headers(text)
-    assert rest == "" and name.value == "a" and description.value.count("\n") == 200_000
+    assert rest == "" and name[1] == "a" and description[1].count("\n") == 200_000
 
 
 def test_the_rewrite_keeps_every_other_byte() -> None:

@@ -467,8 +467,8 @@ def _parse_head(head: bytes) -> tuple[str | None, str | None, list[str]]:
     """Name, Version and the URL-carrying ``Requires-Dist`` values of a metadata header block."""
     name = version = None
     requires: list[str] = []
-    for header in parse_headers(head.decode("utf-8", "replace"))[0]:
-        key, value = header.name.lower(), header.value.replace("\n", " ")  # a folded value, unfolded
+    for field, folded, _ in parse_headers(head.decode("utf-8", "replace"))[0]:
+        key, value = field.lower(), folded.replace("\n", " ")  # a folded value, unfolded
         if key == "name" and name is None:
             name = value
         elif key == "version" and version is None:

@@ -10,21 +10,17 @@ what they read (:data:`MAX_BYTES`).
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 __all__ = ["MAX_BYTES", "Header", "first_values", "parse_headers", "requires_dist", "values"]
 
 MAX_BYTES = 32 * 1024 * 1024
 """The largest METADATA or PKG-INFO sourcelift reads (bytes)."""
 
 
-class Header(NamedTuple):
-    name: str
-    """As written, without surrounding blanks (``""`` for a line without a colon)."""
-    value: str
-    """Without surrounding blanks; continuation lines joined with ``\\n`` (each stripped)."""
-    raw: str
-    """Every line of the header as written, with its line endings."""
+Header = tuple[str, str, str]
+"""One header: ``(name, value, raw)``.  ``name`` as written without surrounding blanks (``""`` for a
+line without a colon); ``value`` without surrounding blanks, continuation lines joined with ``\\n``
+(each stripped); ``raw`` every line of the header as written, with its line endings.  A plain tuple,
+not a NamedTuple: ``typing`` is not imported on the command's light paths."""
 
 
 def _lines(text: str) -> list[str]:
@@ -37,7 +33,7 @@ def parse_headers(text: str) -> tuple[list[Header], str]:
     """The headers, and the rest of the text from the empty line that ends them (``""`` without one).
 
     >>> headers, rest = parse_headers("Name: a\\nSummary: one\\n  two\\n\\nBody")
-    >>> [(h.name, h.value) for h in headers], rest
+    >>> [(name, value) for name, value, _ in headers], rest
     ([('Name', 'a'), ('Summary', 'one\\ntwo')], '\\nBody')
     """
     lines = _lines(text)
@@ -56,14 +52,14 @@ def parse_headers(text: str) -> tuple[list[Header], str]:
         name, colon, value = lines[start].partition(":")
         parts = [value.strip()] if colon else [""]
         parts.extend(line.strip() for line in lines[start + 1 : end])
-        headers.append(Header(name.strip() if colon else "", "\n".join(parts), "".join(lines[start:end])))
+        headers.append((name.strip() if colon else "", "\n".join(parts), "".join(lines[start:end])))
     return headers, rest
 
 
 def values(text: str, name: str) -> list[str]:
     """Every value of the header ``name`` (case-insensitive), in order."""
     lowered = name.lower()
-    return [header.value for header in parse_headers(text)[0] if header.name.lower() == lowered]
+    return [value for key, value, _ in parse_headers(text)[0] if key.lower() == lowered]
 
 
 def requires_dist(text: str) -> list[str]:
@@ -78,7 +74,7 @@ def first_values(text: str) -> dict[str, str]:
     '1.0'
     """
     fields: dict[str, str] = {}
-    for header in parse_headers(text)[0]:
-        if header.name:
-            fields.setdefault(header.name.lower(), header.value)
+    for name, value, _ in parse_headers(text)[0]:
+        if name:
+            fields.setdefault(name.lower(), value)
     return fields

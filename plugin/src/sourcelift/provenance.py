@@ -336,8 +336,6 @@ def _note(message: str) -> None:
 
 
 def _from_sdist(plan: Plan, sources: list[Local], lines: Sequence[str]) -> list[Entry] | None:
-    from dataclasses import replace
-
     path = plan.root / SDIST_PATH
     try:
         if not path.is_file():
@@ -355,7 +353,7 @@ def _from_sdist(plan: Plan, sources: list[Local], lines: Sequence[str]) -> list[
     for entry in entries:
         source = _match(entry, sources)
         if source is not None:
-            matched.append(replace(entry, emitted=_emitted(source, plan, targets)))
+            matched.append(entry.replace(emitted=_emitted(source, plan, targets)))
     return unique_entries(matched) or None
 
 

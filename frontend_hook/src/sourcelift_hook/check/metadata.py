@@ -52,10 +52,10 @@ def parse_core_metadata(text: str) -> CoreMetadata:
     """
     headers, rest = parse_headers(text)
     fields: list[tuple[str, str]] = []
-    for index, header in enumerate(headers):
-        if not header.name:  # not a header: the body starts here (no separating empty line)
-            return CoreMetadata(tuple(fields), "".join(h.raw for h in headers[index:]) + rest)
-        value = header.raw.partition(":")[2].lstrip(" \t")
-        fields.append((header.name, value[:-2] if value.endswith("\r\n") else value.rstrip("\n")))
+    for index, (name, _, raw) in enumerate(headers):
+        if not name:  # not a header: the body starts here (no separating empty line)
+            return CoreMetadata(tuple(fields), "".join(header[2] for header in headers[index:]) + rest)
+        value = raw.partition(":")[2].lstrip(" \t")
+        fields.append((name, value[:-2] if value.endswith("\r\n") else value.rstrip("\n")))
     body = rest[2:] if rest.startswith("\r\n") else rest[1:]
     return CoreMetadata(tuple(fields), body)

@@ -29,7 +29,7 @@ def rewrite_core_metadata(text: str, transform: Transform, *, mark_dynamic: bool
     'Requires-Dist: b @ file:///w/b.whl'
     """
     headers, body = parse_headers(text)
-    newline = "\r\n" if headers and headers[0].raw.split("\n", 1)[0].endswith("\r") else "\n"
+    newline = "\r\n" if headers and headers[0][2].split("\n", 1)[0].endswith("\r") else "\n"
     out: list[str] = []
     changed = False
     has_dynamic = False
