@@ -736,7 +736,8 @@ def test_a_timeout_kills_the_backends_whole_process_group(tmp_path: Path, monkey
         "import os, subprocess, sys, time\n"
         "def prepare_metadata_for_build_wheel(directory, config_settings=None):\n"
         "    quiet = subprocess.DEVNULL  # the grandchild holds no pipe: nothing waits for it\n"
-        "    child = subprocess.Popen([sys.executable,'-c', 'import time; time.sleep(99)'], stdout=quiet, stderr=quiet)\n"
+        "    sleeper = [sys.executable, '-c', 'import time; time.sleep(120)']\n"
+        "    child = subprocess.Popen(sleeper, stdout=quiet, stderr=quiet)\n"
         f"    open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
         "    time.sleep(120)\n"
     )
