@@ -177,30 +177,6 @@ def _requirements(env: Environment, origins: list[Origin], problems: list[Findin
 # pylock.toml
 
 
-def _toml_string(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    escaped = re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\u{ord(m.group(0)):04x}", escaped)
-    return f'"{escaped}"'
-
-
-def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return _toml_string(value)
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise TypeError(f"cannot write {value!r} as TOML")
-
-
-def _toml_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_string(key)
-
-
 def _wheel_tags(dist: Dist) -> set[str]:
     text = dist.text("WHEEL") or ""
     return {line.split(":", 1)[1].strip() for line in text.splitlines() if line.lower().startswith("tag:")}
@@ -267,7 +243,7 @@ def _derived_archive(origin: Origin, index: _ExportLookup) -> tuple[str | None, 
 
 
 def _pylock(origins: list[Origin], problems: list[Finding], find_links: list[str], index: _ExportLookup) -> str:
-    out = ['lock-version = "1.0"', f"created-by = {_toml_string(_GENERATOR)}", ""]
+    packages: list[dict[str, object]] = []
     for origin in origins:
         dist = origin.dist
         record = origin.original if origin.entry is not None else origin.current
@@ -377,20 +353,61 @@ def _pylock(origins: list[Origin], problems: list[Finding], find_links: list[str
             source = ("directory", directory)
         else:  # pragma: no cover - every kind is handled above
             continue
-        out.append("[[packages]]")
-        out.extend(f"{key} = {_toml_value(value)}" for key, value in fields)
+        package: dict[str, object] = dict(fields)
         if source is not None:
-            out.append(f"{source[0]} = {_toml_value(source[1])}")
-        for wheel in wheels:
-            out.append("")
-            out.append("[[packages.wheels]]")
-            out.extend(f"{key} = {_toml_value(value)}" for key, value in wheel.items())
+            package[source[0]] = source[1]
+        if wheels:
+            package["wheels"] = wheels
         if tool is not None:
-            out.append("")
-            out.append("[packages.tool.sourcelift]")
-            out.extend(f"{key} = {_toml_value(value)}" for key, value in tool.items())
-        out.append("")
-    return "\n".join(out).rstrip("\n") + "\n"
+            package["tool"] = {"sourcelift": tool}
+        packages.append(package)
+    return _render_pylock(packages)
+
+
+def _render_pylock(packages: list[dict[str, object]]) -> str:
+    """A PEP 751 lock of ``packages``, validated by ``packaging.pylock`` and written by tomlkit.
+
+    Each package is a table of ``[[packages]]``; its source (``archive``, ``vcs``, ``directory``)
+    an inline table, its ``wheels`` an array of tables, its tool data ``[packages.tool.sourcelift]``.
+    """
+    import tomlkit
+    from packaging.pylock import Pylock
+
+    lock: dict[str, object] = {"lock-version": "1.0", "created-by": _GENERATOR, "packages": packages}
+    Pylock.from_dict(lock)  # raises PylockValidationError: a lock we would write wrong is a bug, not a file
+    document = tomlkit.document()
+    document["lock-version"] = "1.0"
+    document["created-by"] = _GENERATOR
+    tables = tomlkit.aot()
+    for package in packages:
+        table = tomlkit.table()
+        for key, value in package.items():
+            if key == "wheels":
+                wheels = tomlkit.aot()
+                for wheel in value:  # type: ignore[attr-defined]
+                    row = tomlkit.table()
+                    for name, item in wheel.items():
+                        row[name] = _inline(item) if isinstance(item, dict) else item
+                    wheels.append(row)
+                table[key] = wheels
+            elif key == "tool":
+                table[key] = tomlkit.item(value)
+            elif isinstance(value, dict):
+                table[key] = _inline(value)
+            else:
+                table[key] = value
+        tables.append(table)
+    document["packages"] = tables
+    return tomlkit.dumps(document)
+
+
+def _inline(value: dict[str, object]) -> object:
+    import tomlkit
+
+    inline = tomlkit.inline_table()
+    for key, item in value.items():
+        inline[key] = _inline(item) if isinstance(item, dict) else item
+    return inline
 
 
 def freeze(
