@@ -116,3 +116,17 @@ def test_pip_is_left_out_like_pip_freeze_does(tmp_path: Path) -> None:
     assert [line for line in text.splitlines() if not line.startswith("#")] == ["requests==1"]
     text, _ = freeze(environment.from_paths([str(site)]), include_all=True)
     assert "pip==1" in text.splitlines()
+
+
+def test_the_lock_is_valid_for_packaging_pylock_and_an_invalid_one_is_never_written(
+    scene: Scene, tmp_path: Path
+) -> None:
+    from packaging.pylock import Pylock, PylockValidationError
+
+    from sourcelift_hook.freeze import _render_pylock
+
+    scene.install()
+    text, _ = freeze(scene.env(), output_format="pylock", find_links=[])
+    assert Pylock.from_dict(tomllib.loads(text)).created_by == "sourcelift-hook"
+    with pytest.raises(PylockValidationError):
+        _render_pylock([{"name": "Not_Normalized", "version": "1", "directory": {"path": "/d"}}])

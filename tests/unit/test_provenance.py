@@ -23,14 +23,15 @@ from typing import Any
 
 import pytest
 
-from sourcelift._urls import path_to_file_url
 from sourcelift.artifacts.store import Store
 from sourcelift.artifacts.wheel import rewrite_wheel
 from sourcelift.backends import wrapper
 from sourcelift.errors import Findings, SourceliftError
 from sourcelift.provenance import SDIST_PATH, WHEEL_FILE, collect, normalize_remote_url, render
+from sourcelift.provenance_document import parse_document
+from sourcelift.rewrite.local_sdist import LOCAL_SOURCES_PATH, local_sources_file
 from sourcelift.rewrite.plan import Plan, make_plan
-from sourcelift.rewrite.record import RECORD_PATH, make_record
+from sourcelift.urls import path_to_file_url
 from tests.support import bare_clone, clone, git, init_repo
 
 from .conftest import WHEEL, write_tree
@@ -180,6 +181,7 @@ def test_scp_style_remote_becomes_an_ssh_url(tmp_path: Path, store: Store) -> No
         ("ssh://git@host:2222/r.git", "ssh://git@host:2222/r.git"),
         ("https://x-access-token:ghp_t0ken@github.com/o/r.git", "https://github.com/o/r.git"),
         ("https://ghp_t0ken@github.com/o/r.git", "https://github.com/o/r.git"),
+        ("https://u:p@ss@gitlab.example/o/r.git?private_token=S3CR3T", "https://gitlab.example/o/r.git"),
         ("file:///srv/git/r.git", "file:///srv/git/r.git"),
         ("/srv/git/r.git", "file:///srv/git/r.git"),
         ("../bare.git", "file:///work/bare.git"),
@@ -243,7 +245,7 @@ def test_the_wheel_lists_the_document_in_record(
     (entry,) = found["entries"]
     assert entry["sha256"] == SHA and entry["state"] == "committed"
     assert entry["emitted"] == [f"prebuilt @ {path_to_file_url(Store().path_for(SHA, WHEEL))}"]
-    assert data == render(found)  # keys sorted, as rendered
+    assert data == render(parse_document(data)[0])  # keys sorted, as rendered
     assert sorted(p.name for p in wheel.parent.iterdir()) == [wheel.name]  # no temporary left behind
 
 
@@ -363,7 +365,7 @@ def test_one_status_query_per_build(tmp_path: Path, store: Store, monkeypatch: p
     lines = built_lines(plan, "prebuilt", "a", "b")
     assert [line.split(" @ ")[1].split("#")[0] for line in lines[1:]] == [f"git+https://example.com/o.git@{commit}"] * 2
     found = collect(plan, lines)
-    assert found is not None and [e["name"] for e in found["entries"]] == ["a", "b", "prebuilt"]
+    assert found is not None and [e.name for e in found] == ["a", "b", "prebuilt"]
     # HEAD, branch and remote come from the files under .git; the sources' state from one `git status`
     assert len(calls) == 1 and calls[0][:2] == ("git", "status"), calls
 
@@ -389,7 +391,9 @@ def test_publish_mode_records_nothing(tmp_path: Path, store: Store) -> None:
     assert collect(plan, lines) is None
 
 
-def test_a_wheel_built_from_the_sdist_has_the_same_entries(tmp_path: Path, store: Store) -> None:
+def test_a_wheel_built_from_the_sdist_has_the_same_entries(
+    tmp_path: Path, store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = workspace_repo(tmp_path)
     write_tree(repo, {f"packages/app/vendor/{WHEEL}": WHEEL_BYTES})
     app = repo / "packages" / "app"
@@ -399,22 +403,27 @@ def test_a_wheel_built_from_the_sdist_has_the_same_entries(tmp_path: Path, store
     git("commit", "--quiet", "-m", "vendor", cwd=repo)
     plan, _ = make_plan(app, store)
     from_tree = collect(plan, built_lines(plan, "lib", "prebuilt"))
-    assert from_tree is not None and len(from_tree["entries"]) == 2
+    assert from_tree is not None and len(from_tree) == 2
 
     # What the sdist unpacks to: the project's files (no .git), PKG-INFO, the record and the document.
     unpacked = tmp_path / "build" / "app-1"
     shutil.copytree(app, unpacked)
     (unpacked / "PKG-INFO").write_text("Metadata-Version: 2.4\nName: app\nVersion: 1\n")
     assert plan.checkout is not None
-    record, _ = make_record(plan.sources, app, members=set(), locate=plan.checkout.git_target)
-    write_tree(unpacked, {RECORD_PATH: record, SDIST_PATH: render(from_tree)})
+    record, _ = local_sources_file(plan.sources, app, members=set(), locate=plan.checkout.git_target)
+    write_tree(unpacked, {LOCAL_SOURCES_PATH: record, SDIST_PATH: render(from_tree)})
     from_sdist, _ = make_plan(unpacked, store)
-    assert from_sdist.from_record
+    assert from_sdist.from_local_sdist
     assert collect(from_sdist, built_lines(from_sdist, "lib", "prebuilt")) == from_tree
 
-    # A document edited by hand (a path escaping the repository) is not trusted: no provenance at all.
+    # An entry edited by hand (a path escaping the repository) is not trusted: it is skipped, with a note,
+    # and the other entries are kept (the policy of sourcelift.provenance_document, for every reader).
     broken = json.loads(render(from_tree))
     broken["entries"][0]["path"] = "../../etc"
+    (unpacked / SDIST_PATH).write_text(json.dumps(broken))
+    assert collect(from_sdist, built_lines(from_sdist, "lib", "prebuilt")) == from_tree[1:]
+    assert "path '../../etc' of entry" in capsys.readouterr().err
+    broken["entries"][1]["path"] = "/etc"
     (unpacked / SDIST_PATH).write_text(json.dumps(broken))
     assert collect(from_sdist, built_lines(from_sdist, "lib", "prebuilt")) is None
 
@@ -488,19 +497,14 @@ def test_without_a_git_executable_a_repository_build_records_nothing_and_goes_on
     assert "no provenance recorded: git is not usable" in proc.stderr
 
 
-@pytest.mark.parametrize(
-    "document",
-    [
-        {"version": "1", "generator": "sourcelift 1", "entries": []},
-        {
-            "version": "1",
-            "generator": "g",
-            "entries": [
-                {"name": "x", "path": 'a "quoted"\\ path\n\t\u00e9\u2028\x01', "sha256": None, "emitted": ["x @ y"]},
-                {"name": "y", "emitted": []},
-            ],
-        },
-    ],
-)
-def test_render_writes_what_json_dumps_writes(document: Any) -> None:
-    assert render(document) == (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+def test_the_document_is_written_as_json_dumps_writes_it(tmp_path: Path, store: Store) -> None:
+    repo = workspace_repo(tmp_path)
+    found = collect(*(lambda plan: (plan, built_lines(plan, "lib")))(make_plan(repo / "packages" / "app", store)[0]))
+    assert found is not None
+    odd = found[0].replace(path='a "quoted"\\ path\n\t\u00e9\u2028\x01', emitted=[])
+    for entries in ([], found, [odd]):
+        written = render(entries)
+        assert (
+            written == (json.dumps(json.loads(written), indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+        )
+        assert [e["path"] for e in json.loads(written)["entries"]] == [e.path for e in entries]

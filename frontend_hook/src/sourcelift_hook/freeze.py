@@ -27,12 +27,13 @@ from __future__ import annotations
 import os
 import re
 
+from sourcelift.record_file import parse_rows
+from sourcelift.urls import file_url_to_path, redact_credentials, requirement_url, without_fragment
+
 from .directurl import archive_sha256, freeze_url, is_editable
 from .environment import Dist, Environment, canonical_name, file_sha256
 from .errors import Finding
-from .installed_record import parse_rows
 from .origin import Origin, resolve, source_of, wheel_matches
-from .urls import file_url_to_path, redact_credentials, requirement_url, without_fragment
 
 __all__ = ["FORMATS", "freeze"]
 
@@ -63,7 +64,7 @@ def _required_by_url(dist: Dist) -> dict[str, str]:
     return found
 
 
-class _Index:
+class _ExportLookup:
     """What the export looks up repeatedly, computed once: URL requirements, origins by source."""
 
     def __init__(self, origins: list[Origin]) -> None:
@@ -137,7 +138,7 @@ def _base_line(origin: Origin, dependents: dict[str, list[str]], problems: list[
     return None  # an archive inside a repository, as the installer recorded it, with no copy known
 
 
-def _requirements(env: Environment, origins: list[Origin], problems: list[Finding], index: _Index) -> str:
+def _requirements(env: Environment, origins: list[Origin], problems: list[Finding], index: _ExportLookup) -> str:
     dependents = index.dependents
     out = [
         f"# {_GENERATOR} freeze of {env.describe()}",
@@ -174,30 +175,6 @@ def _requirements(env: Environment, origins: list[Origin], problems: list[Findin
 
 
 # pylock.toml
-
-
-def _toml_string(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    escaped = re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\u{ord(m.group(0)):04x}", escaped)
-    return f'"{escaped}"'
-
-
-def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return _toml_string(value)
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise TypeError(f"cannot write {value!r} as TOML")
-
-
-def _toml_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_string(key)
 
 
 def _wheel_tags(dist: Dist) -> set[str]:
@@ -239,7 +216,7 @@ def _find_wheel(dist: Dist, find_links: list[str]) -> str | None:
     return None
 
 
-def _derived_archive(origin: Origin, index: _Index) -> tuple[str | None, str | None, dict[str, object] | None]:
+def _derived_archive(origin: Origin, index: _ExportLookup) -> tuple[str | None, str | None, dict[str, object] | None]:
     """An archive recorded by its installer as inside a repository: the copy a dependent built from the
     same commit names (``Requires-Dist``), if that wheel holds exactly the installed files."""
     source = source_of(origin)
@@ -265,8 +242,8 @@ def _derived_archive(origin: Origin, index: _Index) -> tuple[str | None, str | N
     return None, None, None
 
 
-def _pylock(origins: list[Origin], problems: list[Finding], find_links: list[str], index: _Index) -> str:
-    out = ['lock-version = "1.0"', f"created-by = {_toml_string(_GENERATOR)}", ""]
+def _pylock(origins: list[Origin], problems: list[Finding], find_links: list[str], index: _ExportLookup) -> str:
+    packages: list[dict[str, object]] = []
     for origin in origins:
         dist = origin.dist
         record = origin.original if origin.entry is not None else origin.current
@@ -376,20 +353,61 @@ def _pylock(origins: list[Origin], problems: list[Finding], find_links: list[str
             source = ("directory", directory)
         else:  # pragma: no cover - every kind is handled above
             continue
-        out.append("[[packages]]")
-        out.extend(f"{key} = {_toml_value(value)}" for key, value in fields)
+        package: dict[str, object] = dict(fields)
         if source is not None:
-            out.append(f"{source[0]} = {_toml_value(source[1])}")
-        for wheel in wheels:
-            out.append("")
-            out.append("[[packages.wheels]]")
-            out.extend(f"{key} = {_toml_value(value)}" for key, value in wheel.items())
+            package[source[0]] = source[1]
+        if wheels:
+            package["wheels"] = wheels
         if tool is not None:
-            out.append("")
-            out.append("[packages.tool.sourcelift]")
-            out.extend(f"{key} = {_toml_value(value)}" for key, value in tool.items())
-        out.append("")
-    return "\n".join(out).rstrip("\n") + "\n"
+            package["tool"] = {"sourcelift": tool}
+        packages.append(package)
+    return _render_pylock(packages)
+
+
+def _render_pylock(packages: list[dict[str, object]]) -> str:
+    """A PEP 751 lock of ``packages``, validated by ``packaging.pylock`` and written by tomlkit.
+
+    Each package is a table of ``[[packages]]``; its source (``archive``, ``vcs``, ``directory``)
+    an inline table, its ``wheels`` an array of tables, its tool data ``[packages.tool.sourcelift]``.
+    """
+    import tomlkit
+    from packaging.pylock import Pylock
+
+    lock: dict[str, object] = {"lock-version": "1.0", "created-by": _GENERATOR, "packages": packages}
+    Pylock.from_dict(lock)  # raises PylockValidationError: a lock we would write wrong is a bug, not a file
+    document = tomlkit.document()
+    document["lock-version"] = "1.0"
+    document["created-by"] = _GENERATOR
+    tables = tomlkit.aot()
+    for package in packages:
+        table = tomlkit.table()
+        for key, value in package.items():
+            if key == "wheels":
+                wheels = tomlkit.aot()
+                for wheel in value:  # type: ignore[attr-defined]
+                    row = tomlkit.table()
+                    for name, item in wheel.items():
+                        row[name] = _inline(item) if isinstance(item, dict) else item
+                    wheels.append(row)
+                table[key] = wheels
+            elif key == "tool":
+                table[key] = tomlkit.item(value)
+            elif isinstance(value, dict):
+                table[key] = _inline(value)
+            else:
+                table[key] = value
+        tables.append(table)
+    document["packages"] = tables
+    return tomlkit.dumps(document)
+
+
+def _inline(value: dict[str, object]) -> object:
+    import tomlkit
+
+    inline = tomlkit.inline_table()
+    for key, item in value.items():
+        inline[key] = _inline(item) if isinstance(item, dict) else item
+    return inline
 
 
 def freeze(
@@ -405,7 +423,7 @@ def freeze(
     origins = [o for o in origins if o.dist.key not in skip]
     for origin in origins:
         problems.extend(origin.problems)
-    index = _Index(origins)
+    index = _ExportLookup(origins)
     if output_format == "pylock":
         return _pylock(origins, problems, list(find_links or []), index), problems
     return _requirements(env, origins, problems, index), problems

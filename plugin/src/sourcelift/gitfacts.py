@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._record import record
+from ._dataclasses import slotted_dataclass
 
 if TYPE_CHECKING:
     import subprocess
@@ -38,8 +38,8 @@ __all__ = [
     "cache_remote_url",
     "find_repository",
     "parse_config",
-    "parse_status",
     "path_state",
+    "status_changes",
 ]
 
 REDIRECTS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR")
@@ -54,7 +54,7 @@ def is_object_id(text: str) -> bool:
     return len(text) == 40 and not text.strip("0123456789abcdef")
 
 
-@record
+@slotted_dataclass
 class Head:
     commit: str | None
     """Full commit id; ``None`` on an unborn branch."""
@@ -374,34 +374,26 @@ class StatusQuery:
                 detail = stderr.decode("utf-8", "replace").strip().splitlines()
                 self._result = f"git status failed: {detail[-1] if detail else process.returncode}"
             else:
-                self._result = parse_status(os.fsdecode(stdout))
+                self._result = status_changes(os.fsdecode(stdout))
         return self._result
 
 
-def parse_status(output: str) -> dict[str, str]:
+def status_changes(output: str) -> dict[str, str]:
     """``git status --porcelain=v1 -z --ignored`` as path -> ``modified`` / ``untracked`` / ``ignored``."""
+    from .gitstatus import parse_status
+
     changes: dict[str, str] = {}
-    fields = output.split("\0")
-    index = 0
-    while index < len(fields):
-        item = fields[index]
-        index += 1
-        if len(item) < 4:
-            continue
-        code, path = item[:2], item[3:]
-        if code == "??":
-            changes[path] = "untracked"
-        elif code == "!!":
-            changes[path] = "ignored"
-        elif code[0] in "RC":
-            changes[path] = "untracked"  # not at this path in HEAD
-            if index < len(fields) and code[0] == "R":
-                changes[fields[index]] = "modified"  # the path it was renamed from
-            index += 1
-        elif code[0] == "A":
-            changes[path] = "untracked"
+    for entry in parse_status(output):
+        if entry.code == "??":
+            changes[entry.path] = "untracked"
+        elif entry.code == "!!":
+            changes[entry.path] = "ignored"
+        elif entry.code[0] in "RCA":
+            changes[entry.path] = "untracked"  # not at this path in HEAD
+            if entry.source is not None and entry.code[0] == "R":
+                changes[entry.source] = "modified"  # the path it was renamed from
         else:
-            changes[path] = "modified"
+            changes[entry.path] = "modified"
     return changes
 
 

@@ -24,9 +24,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Union
 
-from .._urls import path_to_file_url, redact_credentials
 from ..gitfacts import Head, Repository, StatusQuery, cache_remote_url, find_repository, path_state
 from ..model import ResolvedArchive, ResolvedDirectory
+from ..urls import path_to_file_url, redact_credentials
 
 __all__ = ["Checkout", "normalize_remote_url", "open_checkout"]
 

@@ -15,15 +15,16 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 
-from .._record import record
+from .._dataclasses import slotted_dataclass
 from ..gitfacts import find_repository
+from ..gitstatus import parse_status
 
 __all__ = ["RepoState", "clear", "find_repo_root", "repo_state"]
 
 _TIMEOUT = 120.0
 
 
-@record
+@slotted_dataclass
 class RepoState:
     root: Path
     head: str
@@ -141,16 +142,10 @@ def _ask_git(root: Path, environ: Mapping[str, str]) -> RepoState | str:
 
 
 def _status_paths(output: bytes) -> dict[str, bool]:
-    """Paths of ``git status --porcelain=v1 -z`` -> tracked (a rename's second field is its old path)."""
+    """Paths of ``git status --porcelain=v1 -z`` -> whether git tracks them (a rename's old path too)."""
     paths: dict[str, bool] = {}
-    fields = iter(output.split(b"\0"))
-    for field in fields:
-        if len(field) < 4:
-            continue
-        status, path = field[:2], field[3:]
-        paths[os.fsdecode(path)] = status != b"??"
-        if b"R" in status or b"C" in status:
-            old = next(fields, None)
-            if old:
-                paths[os.fsdecode(old)] = True
+    for entry in parse_status(output):
+        paths[entry.path] = entry.code != "??"
+        if entry.source:
+            paths[entry.source] = True
     return paths
