@@ -108,6 +108,11 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         default=[],
         help="(pylock) directory with the wheels of index-installed distributions; may be repeated",
     )
+    freeze_parser.add_argument(
+        "--wheelhouse",
+        metavar="DIR",
+        help="copy every local archive into DIR and name it relative to the output, to move both together",
+    )
     freeze_parser.add_argument("--all", action="store_true", help="also list pip (and setuptools, wheel before 3.12)")
     freeze_parser.add_argument("-o", "--output", metavar="FILE", help="write here (atomically) instead of stdout")
     _environment_options(freeze_parser)
@@ -234,6 +239,8 @@ def _freeze(args: argparse.Namespace) -> int:
         output_format=args.format,
         include_all=args.all,
         find_links=args.find_links,
+        wheelhouse=args.wheelhouse,
+        output=args.output,
     )
     if args.output:
         from ._atomic import write_atomic
