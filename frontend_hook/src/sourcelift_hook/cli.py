@@ -245,7 +245,9 @@ def _freeze(args: argparse.Namespace) -> int:
     if args.output:
         from ._atomic import write_atomic
 
-        write_atomic(os.path.abspath(args.output), text.encode("utf-8"))
+        target = os.path.abspath(args.output)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        write_atomic(target, text.encode("utf-8"))
     else:
         sys.stdout.write(text)
     problems = _report_findings(findings)
