@@ -586,11 +586,11 @@ def _pylock(export: _Export, find_links: Sequence[str], index_config: IndexConfi
                     indexes = config.indexes if config is not None else []
                     where = ", ".join(redact_credentials(i)[0] for i in indexes)
                     where = f"on {where}" if where else "(no index is configured)"
-                    source = f" (pip's configuration, from {config.source})" if config and config.source else ""
+                    told = f" (pip's configuration, from {config.source})" if config and config.source else ""
                     export.problem(
                         dist,
                         f"was installed from an index, but no wheel of {dist.name} {dist.version} with the installed "
-                        f"tags ({', '.join(sorted(_wheel_tags(dist))) or 'unknown'}) was found {where}{source} or in "
+                        f"tags ({', '.join(sorted(_wheel_tags(dist))) or 'unknown'}) was found {where}{told} or in "
                         "find-links directories: it is left out",
                         f"pass --find-links DIR with {dist.name}'s wheel, check `pip config list`, "
                         "or use --format requirements",

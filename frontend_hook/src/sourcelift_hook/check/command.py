@@ -1,7 +1,7 @@
 """``sourcelift check``: its arguments, and the one place where its errors become exit codes.
 
-Exit codes: 0 publishable, 1 an error-level finding (any finding with ``--strict``),
-2 a usage error or a failed build.
+Exit codes: 0 publishable, 1 an error-level finding (any finding with ``--strict``; a build that
+fails or cannot run is one, SL303/SL304), 2 a usage error.
 """
 
 from __future__ import annotations
