@@ -44,8 +44,11 @@ def _environment_options(parser: argparse.ArgumentParser, *, tar: bool = True) -
     if tar:
         group.add_argument(
             "--from-tar",
-            metavar="LAYER.tar",
-            help="read the installed metadata out of a container image layer (tarball, plain or compressed)",
+            metavar="IMAGE.tar",
+            action="append",
+            help="read the installed metadata out of a container image without extracting it: a layer tarball "
+            "(plain or compressed; repeat for several layers, lowest first), a `docker save` archive or an OCI "
+            "image layout tarball",
         )
 
 
