@@ -265,9 +265,18 @@ class MemoryTree(Tree):
 
     kind = "memory"
 
-    def __init__(self, files: Mapping[str, Mapping[str, bytes]]) -> None:
+    def __init__(
+        self,
+        files: Mapping[str, Mapping[str, bytes]],
+        digests: Mapping[str, Mapping[str, tuple[str, int]]] | None = None,
+        *,
+        description: str = "pre-loaded metadata",
+    ) -> None:
         self._files: dict[str, dict[str, bytes]] = {root: dict(content) for root, content in files.items()}
-        self._digests: dict[str, dict[str, tuple[str, int]]] = {root: {} for root in self._files}
+        self._digests: dict[str, dict[str, tuple[str, int]]] = {
+            root: dict((digests or {}).get(root, {})) for root in self._files
+        }
+        self._description = description
 
     def roots(self) -> list[str]:
         return list(self._files)
@@ -302,7 +311,7 @@ class MemoryTree(Tree):
         return None if data is None else (record_digest(data), len(data))
 
     def describe(self) -> str:
-        return "pre-loaded metadata"
+        return self._description
 
 
 def _normalize(relpath: str) -> str:
