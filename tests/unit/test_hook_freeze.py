@@ -310,3 +310,13 @@ def test_an_index_install_is_looked_up_on_the_configured_index(tmp_path: Path) -
     [package] = tomllib.loads(lock)["packages"]
     assert package["index"] == index and package["version"] == "2.0"
     assert package["wheels"] == [{"name": wheel.name, "url": wheel.as_uri(), "hashes": {"sha256": sha256_of(wheel)}}]
+
+
+@pytest.mark.parametrize("url", ["ext::sh -c touch% /tmp/sourcelift-pwned", "--upload-pack=touch /tmp/x", "fd::17"])
+def test_a_repository_url_git_would_run_something_for_is_refused(tmp_path: Path, url: str) -> None:
+    scene = UvScene(tmp_path)
+    bad = {"url": url, "vcs_info": {"vcs": "git", "commit_id": scene.commit}, "path": "native.whl"}
+    (scene.site / "native-2.3.1.dist-info" / "direct_url.json").write_text(json.dumps(bad))
+    _, problems = freeze(scene.env(), store=str(scene.store))
+    assert ["is not a repository URL sourcelift clones" in p.message for p in problems] == [True]
+    assert not Path("/tmp/sourcelift-pwned").exists() and not scene.store.exists()

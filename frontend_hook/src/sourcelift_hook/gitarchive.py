@@ -61,6 +61,22 @@ def is_lfs_pointer(path: str) -> bool:
         return False
 
 
+_SCHEMES = ("https", "http", "ssh", "git", "file")
+_SCP_LIKE = re.compile(r"[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/\\-][^\s]*")
+
+
+def _clonable(url: str) -> bool:
+    """A URL git may clone without running anything: a known transport (never ``ext::``, never an option)."""
+    from urllib.parse import urlsplit
+
+    if not url or url.startswith("-") or any(c in url for c in "\x00\n\r"):
+        return False
+    scheme = urlsplit(url).scheme.lower()
+    if scheme:
+        return scheme in _SCHEMES and "::" not in url.split("://", 1)[0]
+    return bool(_SCP_LIKE.fullmatch(url))
+
+
 def _repository_path(path: str) -> str | None:
     """``path`` as a posix path inside the repository, or ``None`` if it would leave it."""
     cleaned = path.replace("\\", "/")
@@ -104,6 +120,11 @@ class GitArchives:
     def fetch(self, repository: str, commit: str, path: str, *, sha256: str | None = None) -> FetchedArchive:
         """The file ``path`` of ``repository`` at ``commit``, in the store; :class:`HookError` if it cannot be had."""
         shown, _ = redact_credentials(repository)
+        if not _clonable(repository):
+            raise HookError(
+                f"{shown!r} is not a repository URL sourcelift clones (https, http, ssh, git, file, user@host:path)",
+                "reinstall the distribution from its repository",
+            )
         inside = _repository_path(path)
         if inside is None:
             raise HookError(f"{path!r} is not a path inside {shown}; it is not fetched")
