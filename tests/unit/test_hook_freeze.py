@@ -320,3 +320,19 @@ def test_a_repository_url_git_would_run_something_for_is_refused(tmp_path: Path,
     _, problems = freeze(scene.env(), store=str(scene.store))
     assert ["is not a repository URL sourcelift clones" in p.message for p in problems] == [True]
     assert not Path("/tmp/sourcelift-pwned").exists() and not scene.store.exists()
+
+
+def test_the_lock_is_valid_for_packaging_pylock_and_an_invalid_one_is_never_written(
+    scene: Scene, tmp_path: Path
+) -> None:
+    from packaging.pylock import Package, PackageDirectory, Pylock, PylockValidationError
+    from packaging.utils import NormalizedName
+    from packaging.version import Version
+
+    from sourcelift_hook.freeze import _render_pylock
+
+    text, _ = freeze(scene.env(), output_format="pylock", index_config=NO_INDEX)
+    assert Pylock.from_dict(tomllib.loads(text)).created_by == "sourcelift-hook"
+    bad = Package(name=NormalizedName("Not_Normalized"), version=Version("1"), directory=PackageDirectory(path="/d"))
+    with pytest.raises(PylockValidationError):
+        _render_pylock([bad])

@@ -31,15 +31,18 @@ import posixpath
 import re
 from collections.abc import Sequence
 
+from sourcelift.record_file import parse_rows
+from sourcelift.urls import file_url_to_path, path_to_file_url, redact_credentials, requirement_url, without_fragment
+
 from .directurl import archive_sha256, freeze_url, in_repository_path, is_editable
 from .environment import Dist, Environment, canonical_name, file_sha256
 from .errors import Finding, HookError
-from .installed_record import parse_rows
 from .origin import Origin, resolve, source_of, wheel_matches
-from .urls import file_url_to_path, path_to_file_url, redact_credentials, requirement_url, without_fragment
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from packaging.pylock import Package
+
     from .gitarchive import GitArchives
     from .indexlookup import IndexConfig
 
@@ -72,7 +75,7 @@ def _required_by_url(dist: Dist) -> dict[str, str]:
     return found
 
 
-class _Index:
+class _ExportLookup:
     """What the export looks up repeatedly, computed once: URL requirements, origins by source."""
 
     def __init__(self, origins: list[Origin]) -> None:
@@ -129,7 +132,7 @@ class _Export:
     ) -> None:
         self.origins = origins
         self.problems = problems
-        self.index = _Index(origins)
+        self.index = _ExportLookup(origins)
         self.wheelhouse = os.path.abspath(wheelhouse) if wheelhouse is not None else None
         self.base = base
         self._store = store
@@ -507,7 +510,6 @@ def _pylock(export: _Export, find_links: Sequence[str], index_config: IndexConfi
         PackageDirectory,
         PackageVcs,
         PackageWheel,
-        Pylock,
         PylockValidationError,
     )
     from packaging.utils import canonicalize_name
@@ -673,7 +675,15 @@ def _pylock(export: _Export, find_links: Sequence[str], index_config: IndexConfi
                 packages.append(Package(name=name, directory=PackageDirectory(path=directory, editable=editable)))
         except PylockValidationError as exc:
             export.problem(dist, f"cannot be written to a pylock.toml: {exc}; it is left out")
-    lock = Pylock(lock_version=Version("1.0"), created_by=_GENERATOR, packages=packages)
+    return _render_pylock(packages)
+
+
+def _render_pylock(packages: Sequence[Package]) -> str:
+    """The lock of ``packages``, validated by packaging (:class:`PylockValidationError` before anything is written)."""
+    from packaging.pylock import Pylock
+    from packaging.version import Version
+
+    lock = Pylock(lock_version=Version("1.0"), created_by=_GENERATOR, packages=list(packages))
     lock.validate()
     return _toml(lock)
 

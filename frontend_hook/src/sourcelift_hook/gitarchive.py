@@ -23,8 +23,9 @@ import re
 import shutil
 import tempfile
 
+from sourcelift.urls import redact_credentials
+
 from .errors import HookError
-from .urls import redact_credentials
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -110,7 +110,9 @@ def _read_layer(
     stream: IO[bytes] | None, path: str | None, hash_files: bool, wanted_files: frozenset[str]
 ) -> tuple[ImageFiles, set[str], set[str]]:
     """One layer in one streaming pass: its files, and the paths it deletes (``gone``) or hides (``opaque``)."""
-    from .environment import MAX_DIST_INFO_FILE, MAX_HASHED_FILE, _head, _stream_digest, record_digest
+    from sourcelift.record_file import record_hash
+
+    from .environment import MAX_DIST_INFO_FILE, MAX_HASHED_FILE, _head, _stream_digest
 
     layer = ImageFiles()
     gone: set[str] = set()
@@ -155,7 +157,7 @@ def _read_layer(
             if wanted:
                 data = data_stream.read(MAX_DIST_INFO_FILE + 1)
                 if hash_files:
-                    layer.digests[name] = (record_digest(data), len(data))
+                    layer.digests[name] = (record_hash(data), len(data))
                 layer.contents[name] = _head(data) if base in ("METADATA", "PKG-INFO") else data
             else:
                 result = _stream_digest(data_stream, MAX_HASHED_FILE)

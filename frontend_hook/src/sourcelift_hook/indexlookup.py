@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from html.parser import HTMLParser
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
-from .urls import fragment_hashes, redact_credentials, without_fragment
+from sourcelift.urls import fragment_hashes, redact_credentials, without_fragment
 
 __all__ = ["MAX_PAGE", "IndexConfig", "IndexWheel", "find_index_wheels", "pip_index_config"]
 

@@ -22,6 +22,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 
+from sourcelift.record_file import parse_rows
+
 from .environment import (
     DIST_INFO_FILES,
     Environment,
@@ -32,7 +34,6 @@ from .environment import (
 )
 from .errors import HookError
 from .freeze import freeze
-from .installed_record import parse_rows
 from .report import build_report
 
 __all__ = ["DEFAULT_ROOT", "Distribution", "environment_of", "freeze", "provenance"]
