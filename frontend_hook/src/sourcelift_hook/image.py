@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 import tarfile
 from collections.abc import Iterator, Sequence
 
@@ -44,6 +45,8 @@ MAX_DOCUMENT = 16 * 1024 * 1024
 _WHITEOUT = ".wh."
 _OPAQUE = ".wh..wh..opq"
 _MAX_NESTING = 4
+_IMAGE_TOPS = frozenset({"blobs", "oci-layout", "index.json", "manifest.json", "repositories"})
+_IMAGE_ID = re.compile(r"[0-9a-f]{64}(\.json)?")
 _FIX = (
     "give container image layers (tar files, plain or gzip/bzip2/xz compressed; several --from-tar, lowest "
     "first), a `docker save` archive or an OCI image layout tarball"
@@ -243,12 +246,19 @@ def image_layers(path: str) -> tuple[tarfile.TarFile | None, list[str]]:
     """``(open archive, layer member names in order)`` for a ``docker save`` or OCI archive, else ``(None, [])``.
 
     Only an uncompressed tar can be an image archive (both formats write one); a compressed file is a layer.
+    The first member tells the two apart (an image archive starts with its blobs, layer directories or
+    documents; a layer with its root file system), so that a layer's headers are not walked twice.
     """
     try:
         archive = tarfile.open(path, mode="r:")  # noqa: SIM115 - returned open, closed by the caller
     except tarfile.ReadError:
         return None, []
     try:
+        first = archive.next()
+        top = (member_name(first.name) or "").split("/", 1)[0] if first is not None else ""
+        if top not in _IMAGE_TOPS and not _IMAGE_ID.fullmatch(top):
+            archive.close()
+            return None, []
         names = set(archive.getnames())
         if "manifest.json" in names:
             layers = _docker_layers(archive, path)
