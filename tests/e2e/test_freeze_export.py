@@ -89,6 +89,7 @@ def test_uv_installed_archive_in_git_exports_and_reinstalls_with_pip_and_uv_afte
     store = tmp_path / "store"
     env = {**offline_env, "SOURCELIFT_STORE_DIR": str(store)}
     export = tmp_path / "export"
+    export.mkdir()
     name = "pylock.toml" if output_format == "pylock" else "requirements.txt"
     args = ["freeze", "--python", uv_installed.venv.python, "--format", output_format, "-o", export / name]
     if copy:

@@ -250,6 +250,7 @@ def test_a_provenance_entry_whose_store_copy_is_gone_is_fetched_and_checked_agai
 def test_wheelhouse_requirements_and_pylock_name_copies_relative_to_the_output(tmp_path: Path) -> None:
     scene = UvScene(tmp_path)
     out = tmp_path / "export"
+    out.mkdir()
     text, problems = freeze(
         scene.env(), store=str(scene.store), wheelhouse=str(out / "wheels"), output=str(out / "requirements.txt")
     )
@@ -336,3 +337,12 @@ def test_the_lock_is_valid_for_packaging_pylock_and_an_invalid_one_is_never_writ
     bad = Package(name=NormalizedName("Not_Normalized"), version=Version("1"), directory=PackageDirectory(path="/d"))
     with pytest.raises(PylockValidationError):
         _render_pylock([bad])
+
+
+def test_an_export_that_cannot_be_written_copies_nothing_into_the_wheelhouse(tmp_path: Path) -> None:
+    from sourcelift_hook.errors import HookError
+
+    scene = UvScene(tmp_path)
+    with pytest.raises(HookError, match="is not a directory"):
+        freeze(scene.env(), wheelhouse=str(tmp_path / "wheels"), output=str(tmp_path / "missing" / "r.txt"))
+    assert not (tmp_path / "wheels").exists() and not scene.store.exists()

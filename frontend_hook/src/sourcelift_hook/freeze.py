@@ -713,6 +713,11 @@ def freeze(
     for origin in origins:
         problems.extend(origin.problems)
     base = os.path.dirname(os.path.abspath(output)) if output else os.getcwd()
+    if wheelhouse is not None and not os.path.isdir(base):  # before anything is copied
+        raise HookError(
+            f"cannot write {output}: {base} is not a directory",
+            "give -o a file path in an existing directory you can write to",
+        )
     export = _Export(origins, problems, wheelhouse=wheelhouse, base=base, store=store)
     try:
         if output_format == "pylock":

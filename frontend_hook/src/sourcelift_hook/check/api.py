@@ -139,8 +139,9 @@ def check_paths(
 
     ``select``/``ignore``/``strict`` replace the values of ``[tool.sourcelift.check]``
     in the project's pyproject.toml (for files: ``config``, default ``./pyproject.toml``).
-    Raises :class:`~sourcelift_hook.check.errors.UsageError` for what the caller asked wrongly; a build
-    that fails or cannot run is a finding (SL303, SL304), and every other check still reports.
+    Raises :class:`~sourcelift_hook.errors.UsageError` (a :class:`~sourcelift_hook.errors.HookError`) for
+    what the caller asked wrongly; a build that fails or cannot run is a finding (SL303, SL304), and every
+    other check still reports.
 
     >>> report = check_paths(["dist/demo-1.0-py3-none-any.whl"])  # doctest: +SKIP
     >>> report.exit_code  # doctest: +SKIP
