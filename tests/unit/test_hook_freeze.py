@@ -346,3 +346,15 @@ def test_an_export_that_cannot_be_written_copies_nothing_into_the_wheelhouse(tmp
     with pytest.raises(HookError, match="is not a directory"):
         freeze(scene.env(), wheelhouse=str(tmp_path / "wheels"), output=str(tmp_path / "missing" / "r.txt"))
     assert not (tmp_path / "wheels").exists() and not scene.store.exists()
+
+
+def test_the_pr1798_file_key_is_fetched_like_uvs_path(tmp_path: Path) -> None:
+    scene = UvScene(tmp_path)
+    record = {
+        "url": scene.url,
+        "vcs_info": {"vcs": "git", "commit_id": scene.commit},
+        "file": f"third_party/{scene.wheel.name}",
+    }
+    (scene.site / "native-2.3.1.dist-info" / "direct_url.json").write_text(json.dumps(record))
+    text, problems = freeze(scene.env(), store=str(scene.store))
+    assert problems == [] and f"native @ {scene.stored.as_uri()}#sha256={scene.sha}" in text.splitlines()
