@@ -27,7 +27,6 @@ the lock file), so the export and the directory move to another machine together
 from __future__ import annotations
 
 import os
-import posixpath
 import re
 from collections.abc import Sequence
 
@@ -94,7 +93,7 @@ class _ExportLookup:
 class _Archive:
     """The archive that installs one distribution: a URL, and the local file when there is one."""
 
-    __slots__ = ("comment", "fetched", "path", "sha256", "tool", "url")
+    __slots__ = ("comment", "path", "sha256", "tool", "url")
 
     def __init__(
         self,
@@ -104,18 +103,12 @@ class _Archive:
         sha256: str | None = None,
         tool: dict[str, object] | None = None,
         comment: str | None = None,
-        fetched: bool = False,
     ) -> None:
         self.url = url
         self.path = path
         self.sha256 = sha256
         self.tool = tool
         self.comment = comment
-        self.fetched = fetched
-
-    @property
-    def filename(self) -> str:
-        return posixpath.basename(without_fragment(self.url)) if self.path is None else os.path.basename(self.path)
 
 
 class _Export:
@@ -204,7 +197,7 @@ class _Export:
         if fetched is None:
             return None
         tool["fetched-from-repository"] = True
-        return _Archive(fetched[0], path=fetched[1], sha256=fetched[2], tool=tool, comment=comment, fetched=True)
+        return _Archive(fetched[0], path=fetched[1], sha256=fetched[2], tool=tool, comment=comment)
 
     def _derived_archive(self, origin: Origin) -> _Archive | None:
         """An archive its installer recorded as inside a repository: the copy a dependent built from the
@@ -259,7 +252,7 @@ class _Export:
             f"# {origin.dist.name}: archive {inside} of {redact_credentials(source[0])[0]} at {source[1]} "
             f"(as {origin.dist.installer or 'its installer'} recorded it; fetched, sha256 {fetched[2]})"
         )
-        return _Archive(fetched[0], path=fetched[1], sha256=fetched[2], tool=tool, comment=comment, fetched=True)
+        return _Archive(fetched[0], path=fetched[1], sha256=fetched[2], tool=tool, comment=comment)
 
     def _fetch(
         self, origin: Origin, repository: str, commit: str, path: str, sha256: str | None

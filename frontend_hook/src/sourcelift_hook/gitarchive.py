@@ -114,10 +114,6 @@ class GitArchives:
             shutil.rmtree(self._work, ignore_errors=True)
             self._work = None
 
-    @property
-    def store_root(self) -> str:
-        return str(self._store.root)
-
     def fetch(self, repository: str, commit: str, path: str, *, sha256: str | None = None) -> FetchedArchive:
         """The file ``path`` of ``repository`` at ``commit``, in the store; :class:`HookError` if it cannot be had."""
         shown, _ = redact_credentials(repository)
