@@ -26,23 +26,21 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import zipfile
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+from _common import EXIT_MISSED, ROOT, Broken, add_common_options, in_workdir
+from _results import absolute, write
+from _results import ratio as ratio_figure
+
 try:
     import resource
 except ImportError:  # Windows: no CPU times of child processes
     resource = None  # type: ignore[assignment]
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _results import absolute, write
-from _results import ratio as ratio_figure
-
-ROOT = Path(__file__).resolve().parent.parent
 PLUGIN_SRC = ROOT / "plugin" / "src"
 PROJECT = ROOT / "example-projects" / "project-in-git"
 
@@ -60,8 +58,6 @@ name = "extra"
 version = "1.0"
 """
 
-EXIT_MISSED = 1
-EXIT_BROKEN = 2
 
 # The child processes.  BASELINE and CANDIDATE are what a frontend runs, and are
 # timed from outside (wall clock); they print the wheel's name (and the file
@@ -174,10 +170,6 @@ ours = [row for row in rows if "sourcelift" in row[3]]
 show("sourcelift's functions by cumulative time:", ours, lambda row: row[0], 20)
 show("all functions by self time:", rows, lambda row: row[1], 15)
 """
-
-
-class Broken(Exception):
-    """Nothing meaningful can be measured: a build failed, or built the wrong thing."""
 
 
 def median(values: list[float]) -> float:
@@ -413,7 +405,6 @@ def main(argv: list[str] | None = None) -> int:
         default=sys.executable,
         help="interpreter for the builds; it must import hatchling (default: this one)",
     )
-    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--profile", action="store_true", help="also print -X importtime and cProfile breakdowns")
     parser.add_argument(
         "--plugin-src",
@@ -421,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
         default=PLUGIN_SRC,
         help="the sourcelift source tree to measure (default: plugin/src of this checkout)",
     )
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    add_common_options(parser)
     parser.add_argument(
         "--tree",
         choices=sorted(TARGETS),
@@ -432,18 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
     if options.rounds < 1:
         parser.error("--rounds must be at least 1")
-
-    workdir = Path(tempfile.mkdtemp(prefix="sourcelift-bench-"))
-    try:
-        return run(options, workdir)
-    except Broken as error:
-        print(f"\nbench: BROKEN: {error}", file=sys.stderr)
-        return EXIT_BROKEN
-    finally:
-        if options.keep:
-            print(f"(kept {workdir})")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+    return in_workdir("sourcelift-bench-", options.keep, lambda workdir: run(options, workdir))
 
 
 def run(options: argparse.Namespace, workdir: Path) -> int:

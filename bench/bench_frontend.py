@@ -17,15 +17,13 @@ Run it with the development environment::
 
     .venv/bin/python bench/bench_frontend.py [--dists 2000] [--rounds 15] [--check]
 
-Standard library only.  See bench/README.md.
+Standard library only (with tests/support/wheels.py of this checkout).  See bench/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
 import hashlib
-import io
 import json
 import os
 import random
@@ -33,30 +31,27 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import zipfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import EXIT_MISSED, ROOT, Broken, add_common_options, in_workdir, use_repository
 from _results import ratio as ratio_figure
 from _results import write
 
-ROOT = Path(__file__).resolve().parent.parent
+use_repository()
+
+from tests.support.wheels import record_hash  # noqa: E402
+from tests.support.wheels import wheel_bytes as _wheel_bytes  # noqa: E402
+
 SOURCES = [ROOT / "frontend_hook" / "src", ROOT / "plugin" / "src"]
 MAX_RATIO = 0.5
 """Against ``pip freeze``, for both commands."""
 UV_TARGETS = {"provenance": 3.0, "freeze": 2.0}
 """Against ``uv pip freeze``, the fastest tool that lists an environment."""
-EXIT_MISSED = 1
-EXIT_BROKEN = 2
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 REPO = "https://example.com/org/monorepo.git"
 DESCRIPTION = "".join(f"Line {i} of a long description: with a colon, and Name: not-a-header.\n" for i in range(120))
-
-
-def record_hash(data: bytes) -> str:
-    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 
 def files_of(name: str, version: str, salt: str) -> dict[str, bytes]:
@@ -82,17 +77,8 @@ def metadata(name: str, version: str, requires: list[str]) -> bytes:
 
 
 def wheel_bytes(name: str, version: str, files: dict[str, bytes]) -> bytes:
-    dist_info = f"{name.replace('-', '_')}-{version}.dist-info"
-    members = dict(files)
-    members[f"{dist_info}/METADATA"] = metadata(name, version, [])
-    members[f"{dist_info}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: bench\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
-    rows = [f"{path},{record_hash(data)},{len(data)}" for path, data in members.items()]
-    members[f"{dist_info}/RECORD"] = ("\n".join([*rows, f"{dist_info}/RECORD,,"]) + "\n").encode()
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for member, data in members.items():
-            archive.writestr(zipfile.ZipInfo(member, (2024, 1, 1, 0, 0, 0)), data)
-    return buffer.getvalue()
+    """The suite's wheel builder, stored uncompressed as before, with this benchmark's METADATA."""
+    return _wheel_bytes(name, version, meta=metadata(name, version, []), files=files, compression=zipfile.ZIP_STORED)
 
 
 def install(
@@ -294,80 +280,73 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dists", type=int, default=2000, help="installed distributions to generate (default 2000)")
     parser.add_argument("--rounds", type=int, default=15, help="measured rounds (default 15), after 2 warm-up rounds")
     parser.add_argument("--python", default=sys.executable, help="interpreter that runs all three (needs pip)")
-    parser.add_argument("--check", action="store_true", help="exit 1 when the target ratio is missed")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    add_common_options(parser, check="exit 1 when the target ratio is missed")
     parser.add_argument("--uv", default=shutil.which("uv") or _sibling("uv"), help="uv (default: on PATH)")
     parser.add_argument("--json", type=Path, help="also write the figures there (for bench/run_all.py)")
     args = parser.parse_args(argv)
     if not args.uv:
         parser.error("uv is needed for the `uv pip freeze` baseline: pass --uv")
+    return in_workdir("sourcelift-bench-frontend-", args.keep, lambda work: run(args, work))
 
-    work = Path(tempfile.mkdtemp(prefix="sourcelift-bench-frontend-"))
-    try:
-        site = work / "lib" / "python3" / "site-packages"
-        site.mkdir(parents=True)
-        start = time.perf_counter()
-        kinds = generate(site, work / "store", args.dists)
+
+def run(args: argparse.Namespace, work: Path) -> int:
+    site = work / "lib" / "python3" / "site-packages"
+    site.mkdir(parents=True)
+    start = time.perf_counter()
+    kinds = generate(site, work / "store", args.dists)
+    print(
+        f"environment: {args.dists} distributions in {site} ({time.perf_counter() - start:.1f} s to write); "
+        + ", ".join(f"{k} {v}" for k, v in kinds.items())
+    )
+    env = child_env(work / "pycache")
+    commands = {
+        "pip freeze": [args.python, "-m", "pip", "freeze", "--path", str(site)],
+        "uv pip freeze": [args.uv, "pip", "freeze", "--python", args.python, "--path", str(site)],
+        "provenance": [args.python, "-m", "sourcelift_hook", "provenance", "--json", "--path", str(site)],
+        "freeze": [args.python, "-m", "sourcelift_hook", "freeze", "--path", str(site)],
+    }
+    times: dict[str, list[float]] = {label: [] for label in commands}
+    order = list(commands)
+    for round_number in range(args.rounds + 2):
+        for label in order:
+            elapsed, proc = timed(commands[label], env)
+            problem = verify(label, proc, kinds, args.dists)
+            if problem is not None:
+                raise Broken(problem)
+            if round_number >= 2:
+                times[label].append(elapsed)
+        order = order[1:] + order[:1]  # rotate, so that no command always runs first
+    base = statistics.median(times["pip freeze"])
+    uv_base = statistics.median(times["uv pip freeze"])
+    print(f"rounds: {args.rounds} (after 2 warm-up rounds), interleaved, each a fresh process")
+    print(f"  baseline  pip freeze --path               median {base * 1e3:8.1f} ms")
+    print(f"  baseline  uv pip freeze --path            median {uv_base * 1e3:8.1f} ms")
+    missed = False
+    figures = []
+    for label in ("provenance", "freeze"):
+        median = statistics.median(times[label])
+        ratio = median / base
+        uv_ratio = median / uv_base
+        missed |= ratio > MAX_RATIO or uv_ratio > UV_TARGETS[label]
         print(
-            f"environment: {args.dists} distributions in {site} ({time.perf_counter() - start:.1f} s to write); "
-            + ", ".join(f"{k} {v}" for k, v in kinds.items())
+            f"  candidate sourcelift {label:<10} --path    median {median * 1e3:8.1f} ms   "
+            f"ratio to pip freeze {ratio:.2f} (target <= {MAX_RATIO}), "
+            f"to uv pip freeze {uv_ratio:.2f} (target <= {UV_TARGETS[label]})"
         )
-        env = child_env(work / "pycache")
-        commands = {
-            "pip freeze": [args.python, "-m", "pip", "freeze", "--path", str(site)],
-            "uv pip freeze": [args.uv, "pip", "freeze", "--python", args.python, "--path", str(site)],
-            "provenance": [args.python, "-m", "sourcelift_hook", "provenance", "--json", "--path", str(site)],
-            "freeze": [args.python, "-m", "sourcelift_hook", "freeze", "--path", str(site)],
-        }
-        times: dict[str, list[float]] = {label: [] for label in commands}
-        order = list(commands)
-        for round_number in range(args.rounds + 2):
-            for label in order:
-                elapsed, proc = timed(commands[label], env)
-                problem = verify(label, proc, kinds, args.dists)
-                if problem is not None:
-                    print(f"BROKEN: {problem}")
-                    return EXIT_BROKEN
-                if round_number >= 2:
-                    times[label].append(elapsed)
-            order = order[1:] + order[:1]  # rotate, so that no command always runs first
-        base = statistics.median(times["pip freeze"])
-        uv_base = statistics.median(times["uv pip freeze"])
-        print(f"rounds: {args.rounds} (after 2 warm-up rounds), interleaved, each a fresh process")
-        print(f"  baseline  pip freeze --path               median {base * 1e3:8.1f} ms")
-        print(f"  baseline  uv pip freeze --path            median {uv_base * 1e3:8.1f} ms")
-        missed = False
-        figures = []
-        for label in ("provenance", "freeze"):
-            median = statistics.median(times[label])
-            ratio = median / base
-            missed |= ratio > MAX_RATIO
-            uv_ratio = median / uv_base
-            missed |= uv_ratio > UV_TARGETS[label]
-            print(
-                f"  candidate sourcelift {label:<10} --path    median {median * 1e3:8.1f} ms   "
-                f"ratio to pip freeze {ratio:.2f} (target <= {MAX_RATIO}), "
-                f"to uv pip freeze {uv_ratio:.2f} (target <= {UV_TARGETS[label]})"
+        what = "provenance --json" if label == "provenance" else "freeze"
+        figures.append(
+            ratio_figure(
+                f"sourcelift {what}, {args.dists} dists",
+                median * 1e3,
+                "uv pip freeze",
+                uv_base * 1e3,
+                UV_TARGETS[label],
             )
-            what = "provenance --json" if label == "provenance" else "freeze"
-            figures.append(
-                ratio_figure(
-                    f"sourcelift {what}, {args.dists} dists",
-                    median * 1e3,
-                    "uv pip freeze",
-                    uv_base * 1e3,
-                    UV_TARGETS[label],
-                )
-            )
-        write(args.json, figures)
-        if missed:
-            print("target missed")
-        return EXIT_MISSED if (missed and args.check) else 0
-    finally:
-        if args.keep:
-            print(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        )
+    write(args.json, figures)
+    if missed:
+        print("target missed")
+    return EXIT_MISSED if (missed and args.check) else 0
 
 
 def _sibling(name: str) -> str | None:

@@ -31,20 +31,17 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import zipfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import EXIT_MISSED, ROOT, Broken, add_common_options, in_workdir
 from _results import ratio, write
 
-ROOT = Path(__file__).resolve().parent.parent
 PLUGIN_SRC = ROOT / "plugin" / "src"
 REMOTE = "https://example.com/acme/agents.git"
 LOCAL_RATIO = WARM_RATIO = 1.10
 COLD_RATIO = 3.0
-EXIT_BROKEN = 2
 
 CHILD = r"""
 import sys
@@ -72,10 +69,6 @@ for member in sys.argv[2:]:
     assert found.how == "backend", found
 print(json.dumps(spent))
 """
-
-
-class Broken(Exception):
-    """A build failed or wrote the wrong lines: nothing meaningful was measured."""
 
 
 def plugin(index: int) -> str:
@@ -238,7 +231,7 @@ def run(options: argparse.Namespace, work: Path) -> int:
         state = "ok" if figure["met"] else "MISSED"
         print(f"  {figure['figure']:<44} ratio {figure['ratio']:.2f}  target {figure['target']}  {state}")
     write(options.json, figures)
-    return 1 if options.check and not all(f["met"] for f in figures) else 0
+    return EXIT_MISSED if options.check and not all(f["met"] for f in figures) else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -247,20 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="measured rounds (5)")
     parser.add_argument("--python", default=sys.executable, help="interpreter with hatchling and packaging")
     parser.add_argument("--json", type=Path, help="also write the figures there (for bench/run_all.py)")
-    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    add_common_options(parser)
     options = parser.parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="sourcelift-bench-workspace-"))
-    try:
-        return run(options, work)
-    except Broken as error:
-        print(f"bench: BROKEN: {error}", file=sys.stderr)
-        return EXIT_BROKEN
-    finally:
-        if options.keep:
-            print(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+    return in_workdir("sourcelift-bench-workspace-", options.keep, lambda work: run(options, work))
 
 
 if __name__ == "__main__":
