@@ -92,15 +92,15 @@ def _origin_comment(origin: Origin) -> str:
 
 def _archive_line(origin: Origin, dependents: dict[str, list[str]], problems: list[Finding]) -> str | None:
     dist = origin.dist
-    record = origin.original if origin.entry is not None else origin.current
+    direct_url = origin.original if origin.entry is not None else origin.current
     urls: list[str] = []
     if origin.entry is not None:
         urls = origin.entry.emitted_urls()
-    if not urls and record is not None and "archive_info" in record:
-        base = str(record["url"])
+    if not urls and direct_url is not None and "archive_info" in direct_url:
+        base = str(direct_url["url"])
         urls = [u for u in dependents.get(dist.key, []) if without_fragment(u) == base]
         if not urls:
-            digest = origin.archive_sha256 or archive_sha256(record)
+            digest = origin.archive_sha256 or archive_sha256(direct_url)
             urls = [base + (f"#sha256={digest}" if digest else "")]
     if not urls:
         return None
@@ -116,7 +116,7 @@ def _archive_line(origin: Origin, dependents: dict[str, list[str]], problems: li
 def _base_line(origin: Origin, dependents: dict[str, list[str]], problems: list[Finding]) -> str | None:
     """The requirement line of one distribution on its own (``None``: no requirement can name it)."""
     dist = origin.dist
-    record = origin.current or {}
+    direct_url = origin.current or {}
     if origin.kind == "index":
         return f"{dist.name}=={dist.version}"
     if origin.kind == "archive" or (origin.kind == "archive-in-git" and origin.entry is not None):
@@ -128,13 +128,13 @@ def _base_line(origin: Origin, dependents: dict[str, list[str]], problems: list[
             url += f"#subdirectory={origin.entry.path}"
         return f"{dist.name} @ {url}"
     if origin.kind == "vcs":
-        return f"{dist.name} @ {redact_credentials(freeze_url(origin.original or record))[0]}"
+        return f"{dist.name} @ {redact_credentials(freeze_url(origin.original or direct_url))[0]}"
     if origin.kind == "directory":
-        url = str(record.get("url", ""))
+        url = str(direct_url.get("url", ""))
         path = file_url_to_path(url)
         if path is not None and not os.path.isdir(path):
             problems.append(Finding(dist.name, f"{path} no longer exists: this line will not install", "reinstall it"))
-        return f"-e {url}" if is_editable(record) else f"{dist.name} @ {freeze_url(record)}"
+        return f"-e {url}" if is_editable(direct_url) else f"{dist.name} @ {freeze_url(direct_url)}"
     return None  # an archive inside a repository, as the installer recorded it, with no copy known
 
 
@@ -153,9 +153,9 @@ def _requirements(env: Environment, origins: list[Origin], problems: list[Findin
         elif origin.kind == "archive-in-git":
             url, digest, _ = _derived_archive(origin, index)
             if url is not None:
-                record = origin.original or {}
+                recorded = origin.original or {}
                 out.append(
-                    f"# {dist.name}: archive {record.get('path') or record.get('file')} of {record.get('url')} "
+                    f"# {dist.name}: archive {recorded.get('path') or recorded.get('file')} of {recorded.get('url')} "
                     f"(as {dist.installer or 'its installer'} recorded it; sha256 {digest})"
                 )
                 line = f"{dist.name} @ {url}"
@@ -228,12 +228,12 @@ def _derived_archive(origin: Origin, index: _ExportLookup) -> tuple[str | None, 
             continue
         status, digest = wheel_matches(origin.dist, url)
         if status == "match" and digest is not None:
-            record = origin.original or {}
+            direct_url = origin.original or {}
             tool: dict[str, object] = {
                 "kind": "archive-in-git",
                 "repository": source[0],
                 "commit-id": source[1],
-                "path": str(record.get("path") or record.get("file") or ""),
+                "path": str(direct_url.get("path") or direct_url.get("file") or ""),
                 "sha256": digest,
                 "recorded-by": origin.dist.installer or "unknown",
                 "copy-named-by": parent.dist.key,
@@ -246,7 +246,7 @@ def _pylock(origins: list[Origin], problems: list[Finding], find_links: list[str
     packages: list[dict[str, object]] = []
     for origin in origins:
         dist = origin.dist
-        record = origin.original if origin.entry is not None else origin.current
+        direct_url = origin.original if origin.entry is not None else origin.current
         fields: list[tuple[str, object]] = [("name", dist.key)]
         source: tuple[str, object] | None = None
         wheels: list[dict[str, object]] = []
@@ -293,9 +293,9 @@ def _pylock(origins: list[Origin], problems: list[Finding], find_links: list[str
             if entry is not None and entry.emitted_urls():
                 url = without_fragment(entry.emitted_urls()[0])
                 digest = entry.sha256
-            elif record is not None and "archive_info" in record:
-                url = str(record["url"])
-                digest = origin.archive_sha256 or archive_sha256(record)
+            elif direct_url is not None and "archive_info" in direct_url:
+                url = str(direct_url["url"])
+                digest = origin.archive_sha256 or archive_sha256(direct_url)
             elif entry is None:
                 url, digest, tool = _derived_archive(origin, index)
                 url = None if url is None else without_fragment(url)
@@ -331,24 +331,25 @@ def _pylock(origins: list[Origin], problems: list[Finding], find_links: list[str
                 if entry.path not in ("", "."):
                     vcs["subdirectory"] = entry.path
             else:
-                assert record is not None
-                info = record["vcs_info"]
+                assert direct_url is not None
+                info = direct_url["vcs_info"]
                 assert isinstance(info, dict)
-                vcs = {"type": str(info["vcs"]), "url": redact_credentials(str(record["url"]))[0]}
+                vcs = {"type": str(info["vcs"]), "url": redact_credentials(str(direct_url["url"]))[0]}
                 if info.get("requested_revision"):
                     vcs["requested-revision"] = str(info["requested_revision"])
                 vcs["commit-id"] = str(info["commit_id"])
-                if record.get("subdirectory"):
-                    vcs["subdirectory"] = str(record["subdirectory"])
+                if direct_url.get("subdirectory"):
+                    vcs["subdirectory"] = str(direct_url["subdirectory"])
             source = ("vcs", vcs)
         elif origin.kind == "directory":
-            assert record is not None
-            path = file_url_to_path(str(record["url"]))
+            assert direct_url is not None
+            path = file_url_to_path(str(direct_url["url"]))
             if path is None or not os.path.isdir(path):
-                problems.append(Finding(dist.name, f"its directory {record['url']} no longer exists: it is left out"))
+                gone = f"its directory {direct_url['url']} no longer exists: it is left out"
+                problems.append(Finding(dist.name, gone))
                 continue
             directory: dict[str, object] = {"path": path}
-            if is_editable(record):
+            if is_editable(direct_url):
                 directory["editable"] = True
             source = ("directory", directory)
         else:  # pragma: no cover - every kind is handled above
