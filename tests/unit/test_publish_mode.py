@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import textwrap
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -17,17 +15,7 @@ from sourcelift.errors import ConfigError, Findings, ProblemsError
 from sourcelift.rewrite.plan import Plan, make_plan
 from sourcelift.rewrite.publish import Publisher, derive_specifier
 from sourcelift.rewrite.standards import standards_pyproject
-
-
-def wheel_bytes(name: str, version: str) -> bytes:
-    """A minimal real wheel whose METADATA says ``name`` and ``version``."""
-    buffer = io.BytesIO()
-    dist_info = f"{name.replace('-', '_')}-{version}.dist-info"
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(f"{dist_info}/METADATA", f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n")
-        archive.writestr(f"{dist_info}/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
-        archive.writestr(f"{dist_info}/RECORD", "")
-    return buffer.getvalue()
+from tests.support.wheels import wheel_bytes
 
 
 def publisher(strategy: str = "exact", **overrides: str) -> Publisher:
