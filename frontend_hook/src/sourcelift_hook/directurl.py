@@ -1,6 +1,8 @@
 """``direct_url.json`` (PEP 610, the Direct URL data structure): read, checked, written.
 
-Reading (``provenance``, ``freeze``: paths that never import packaging) checks what every
+Reading (``provenance``, ``freeze``: paths that never import packaging, whose
+``packaging.direct_url`` costs about 16 ms of CPU to import with what it pulls in, median of 9
+runs of ``python -c "import packaging.direct_url"`` on Python 3.11) checks what every
 reader of the specification needs: a JSON object with a string ``url`` and exactly one of
 ``archive_info``, ``dir_info`` and ``vcs_info`` (an object; ``vcs_info`` with string ``vcs``
 and ``commit_id``).  Writing (``record``) validates the standard part with
