@@ -74,6 +74,25 @@ def _required_by_url(dist: Dist) -> dict[str, str]:
     return found
 
 
+def _origin_tool(origin: Origin, repository: str) -> dict[str, object]:
+    """``[packages.tool.sourcelift]`` of an origin a provenance entry describes: where it came from."""
+    entry = origin.entry
+    assert entry is not None
+    tool: dict[str, object] = {
+        "kind": origin.kind,
+        "repository": repository,
+        "commit-id": entry.commit_id,
+        "path": entry.path,
+    }
+    if entry.requested_revision:
+        tool["requested-revision"] = entry.requested_revision
+    if entry.sha256:
+        tool["sha256"] = entry.sha256
+    if origin.owner is not None:
+        tool["described-by"] = origin.owner.key
+    return tool
+
+
 class _ExportLookup:
     """What the export looks up repeatedly, computed once: URL requirements, origins by source."""
 
@@ -172,17 +191,7 @@ class _Export:
         entry = origin.entry
         assert entry is not None and origin.owner is not None
         repository = origin.repository_url or entry.url
-        tool: dict[str, object] = {
-            "kind": origin.kind,
-            "repository": repository,
-            "commit-id": entry.commit_id,
-            "path": entry.path,
-        }
-        if entry.requested_revision:
-            tool["requested-revision"] = entry.requested_revision
-        if entry.sha256:
-            tool["sha256"] = entry.sha256
-        tool["described-by"] = origin.owner.key
+        tool = _origin_tool(origin, repository)
         comment = f"# {origin.dist.name}: archive {entry.path} of {repository} at {entry.commit_id}"
         if entry.sha256:
             comment += f" (sha256 {entry.sha256})"
@@ -634,16 +643,7 @@ def _pylock(export: _Export, find_links: Sequence[str], index_config: IndexConfi
                         commit_id=entry.commit_id,
                         subdirectory=entry.path if entry.path not in ("", ".") else None,
                     )
-                    tool = {
-                        "kind": origin.kind,
-                        "repository": repository,
-                        "commit-id": entry.commit_id,
-                        "path": entry.path,
-                    }
-                    if entry.requested_revision:
-                        tool["requested-revision"] = entry.requested_revision
-                    if origin.owner is not None:
-                        tool["described-by"] = origin.owner.key
+                    tool = _origin_tool(origin, repository)
                 else:
                     direct_url = origin.original or origin.current
                     assert direct_url is not None
