@@ -163,6 +163,9 @@ class ResolvedArchive(ResolvedBase):
 @slotted_dataclass
 class ResolvedDirectory(ResolvedBase):
     path: Path
+    in_git: str | None = None
+    """``git+URL@COMMIT#subdirectory=PATH`` naming this directory, as a local-mode sdist made in a
+    git checkout recorded it (a build in the tree asks the plan's checkout instead)."""
 
 
 @slotted_dataclass

@@ -183,7 +183,8 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
         # Building an sdist from an sdist: carry the sources file and archives over as they are.
         add[LOCAL_SOURCES_PATH] = Path(_root()) / LOCAL_SOURCES_PATH
     elif plan.sources:
-        sources_file, archives = local_sources_file(plan.sources, plan.root, sdist_members(sdist))
+        locate = plan.checkout.git_target if plan.checkout is not None else None
+        sources_file, archives = local_sources_file(plan.sources, plan.root, sdist_members(sdist), locate)
         add.update(archives)
         add[LOCAL_SOURCES_PATH] = sources_file
     pkg_info = read_sdist_pkg_info(sdist)

@@ -31,6 +31,7 @@ from .markers import conjoin
 from .resolve import resolve_sources
 
 if TYPE_CHECKING:
+    from .checkout import Checkout
     from .publish import Publisher
 
 __all__ = ["Plan", "directory_sources", "make_plan", "plan_project"]
@@ -48,6 +49,8 @@ class Plan:
     """The project's dependencies are dynamic: the backend computes them, pyproject.toml does not list them."""
     publisher: Publisher | None = None
     """Set in publish mode: lines become version specifiers instead of direct references."""
+    checkout: Checkout | None = None
+    """Local mode in a git work tree with a remote: where the in-repository sources lie in it."""
 
     @functools.cached_property
     def _parsed(self) -> dict[str, Requirement]:
@@ -63,7 +66,8 @@ class Plan:
         """The lines of one requirement with sources, in this plan's mode."""
         if self.publisher is not None:
             return self.publisher.render(requirement, sources, findings, key)
-        return render_local(requirement, sources, self.store, findings, key)
+        locate = self.checkout.git_target if self.checkout is not None else None
+        return render_local(requirement, sources, self.store, findings, key, locate)
 
     @property
     def location_dependent(self) -> bool:
@@ -147,10 +151,25 @@ def plan_project(
         dynamic_dependencies=project.dynamic_dependencies,
         publisher=publisher,
     )
+    if publisher is not None:
+        publisher.prefetch(plan.sources.values())
     plan.declared_lines(findings)
     if publisher is not None:
         publisher.check_overrides(set(plan.sources), findings)
+    else:
+        plan.checkout = _checkout(plan)
     return plan, project
+
+
+def _checkout(plan: Plan) -> Checkout | None:
+    """The git facts of a local-mode plan with sources in its tree (checked after the lines, which do
+    not depend on them for their problems: the one ``git status`` runs while the backend builds)."""
+    local = [s for items in plan.sources.values() for s in items if isinstance(s, (ResolvedArchive, ResolvedDirectory))]
+    if not local:
+        return None
+    from .checkout import open_checkout
+
+    return open_checkout(plan.root, local, plan.store.root)
 
 
 def make_plan(

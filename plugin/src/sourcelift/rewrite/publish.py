@@ -9,7 +9,7 @@ the lines are what an index like PyPI accepts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +25,7 @@ from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedInd
 from .local import lines_per_source, requirement_head
 
 if TYPE_CHECKING:
-    from ..versions import VersionCache
+    from ..versions import VersionCache, VersionError
 
 __all__ = ["Publisher", "VersionLookup", "derive_specifier", "render_publish"]
 
@@ -221,6 +221,7 @@ class Publisher:
         self.overrides = overrides
         self.cache = cache
         self._versions: dict[Path, str] = {}
+        self._errors: dict[Path, VersionError] = {}
         self._lines: dict[tuple[str, int], tuple[list[ResolvedSource], list[str]]] = {}
 
     @classmethod
@@ -231,6 +232,21 @@ class Publisher:
         cache = VersionCache.from_environment() if choose_cache(config, config_settings) else None
         return cls(config.strategy, config.strategies, cache)
 
+    def prefetch(self, sources: Iterable[list[ResolvedSource]]) -> None:
+        """Find the versions of every directory source at once: the backends that must run, run
+        concurrently.  Errors are kept and raised where the version is asked for."""
+        from ..versions import directory_versions
+
+        paths = [s.path for items in sources for s in items if isinstance(s, ResolvedDirectory)]
+        paths = [path for path in dict.fromkeys(paths) if path not in self._versions and path not in self._errors]
+        if len(paths) < 2:
+            return  # nothing to overlap
+        for path, found in directory_versions(paths, self.cache).items():
+            if isinstance(found, Exception):
+                self._errors[path] = found
+            else:
+                self._versions[path] = found.version
+
     def version_of(self, source: ResolvedSource) -> str:
         from ..versions import VersionError, archive_version, directory_version
 
@@ -240,6 +256,8 @@ class Publisher:
                 self._versions[path] = archive_version(path)
         elif isinstance(source, ResolvedDirectory):
             path = source.path
+            if path in self._errors:
+                raise self._errors[path]
             if path not in self._versions:
                 self._versions[path] = directory_version(path, self.cache).version
         else:  # pragma: no cover - callers ask only for archives and directories

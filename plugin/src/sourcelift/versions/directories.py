@@ -12,8 +12,11 @@ fingerprint of the project's build inputs (:mod:`sourcelift.versions.fingerprint
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +35,7 @@ __all__ = [
     "PROBE_ENV",
     "DirectoryVersion",
     "directory_version",
+    "directory_versions",
     "dynamic_build_requires",
 ]
 
@@ -81,6 +85,144 @@ def directory_version(path: Path, cache: VersionCache | None) -> DirectoryVersio
             version, cached = cache.get_or_compute(fingerprint.digest, directory, lambda: _run_backend(directory, data))
             return DirectoryVersion(version, "cache" if cached else "backend")
     return DirectoryVersion(_run_backend(directory, data), "backend")
+
+
+def directory_versions(
+    paths: Sequence[Path], cache: VersionCache | None, jobs: int | None = None
+) -> dict[Path, DirectoryVersion | VersionError]:
+    """The version of each project directory in ``paths``, or the error that says why it cannot be known.
+
+    Static versions and cache hits are answered here.  The backends that must run
+    run concurrently, ``jobs`` processes at a time (default: the CPUs this process
+    may use); projects built by the same well-known backend (hatchling, pdm-backend,
+    flit-core, uv_build, poetry-core; no ``backend-path``) share a process, so that
+    the interpreter starts and the backend is imported once per process, not once
+    per project.  A cache entry is computed once even across concurrent builds that
+    share the cache: its lock is taken before the backend runs, and a build that
+    finds it taken waits for the other's answer.
+    """
+    results: dict[Path, DirectoryVersion | VersionError] = {}
+    pending: list[_Pending] = []
+    for path in dict.fromkeys(paths):
+        try:
+            data = _load(path)
+            static = _static_version(path, data)
+            if static is not None:
+                results[path] = DirectoryVersion(static, "static")
+                continue
+            directory = path.resolve()
+            digest = None
+            if cache is not None:
+                from .fingerprint import member_fingerprint
+
+                digest = member_fingerprint(directory, data).digest
+                found = cache.get(digest, directory) if digest is not None else None
+                if found is not None:
+                    results[path] = DirectoryVersion(found, "cache")
+                    continue
+            pending.append(_Pending(path, directory, data, digest))
+        except VersionError as exc:
+            results[path] = exc
+    claimed: list[_Pending] = []
+    waiting: list[_Pending] = []
+    for item in pending:
+        if cache is None or item.digest is None:
+            claimed.append(item)
+            continue
+        item.token = cache.try_claim(item.digest)
+        if item.token is None:
+            waiting.append(item)
+            continue
+        found = cache.get(item.digest, item.directory)  # computed by another build meanwhile
+        if found is not None:
+            cache.release(item.token)
+            results[item.path] = DirectoryVersion(found, "cache")
+            continue
+        claimed.append(item)
+    try:
+        for item, version in _compute(claimed, jobs or _cpus()).items():
+            if isinstance(version, str):
+                if cache is not None and item.digest is not None:
+                    cache.put(item.digest, item.directory, version)
+                results[item.path] = DirectoryVersion(version, "backend")
+            else:
+                results[item.path] = version
+    finally:
+        for item in claimed:
+            if cache is not None and item.token is not None:
+                cache.release(item.token)
+    for item in waiting:
+        assert cache is not None and item.digest is not None
+        try:
+            version, cached = cache.get_or_compute(
+                item.digest, item.directory, functools.partial(_run_backend, item.directory, item.data)
+            )
+            results[item.path] = DirectoryVersion(version, "cache" if cached else "backend")
+        except VersionError as exc:
+            results[item.path] = exc
+    return {path: results[path] for path in dict.fromkeys(paths)}
+
+
+class _Pending:
+    def __init__(self, path: Path, directory: Path, data: dict[str, Any], digest: str | None) -> None:
+        self.path = path
+        self.directory = directory
+        self.data = data
+        self.digest = digest
+        self.token: int | None = None
+
+
+# Backends whose hooks only read the working directory's project: one process may serve many projects.
+SHARED_PROCESS_BACKENDS = frozenset(
+    {"hatchling.build", "pdm.backend", "flit_core.buildapi", "uv_build", "poetry.core.masonry.api"}
+)
+
+
+def _compute(items: list[_Pending], workers: int) -> dict[_Pending, str | VersionError]:
+    """Run the backends of ``items``, ``workers`` processes at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    tasks: list[list[_Pending]] = []
+    groups: dict[tuple[str, tuple[str, ...]], list[_Pending]] = {}
+    out: dict[_Pending, str | VersionError] = {}
+    for item in items:
+        try:
+            system = _build_system(item.directory, item.data)
+        except VersionError as exc:
+            out[item] = exc
+            continue
+        if system.backend in SHARED_PROCESS_BACKENDS and not system.backend_path:
+            groups.setdefault((system.backend, tuple(system.requires)), []).append(item)
+        else:
+            tasks.append([item])
+    for group in groups.values():
+        count = min(len(group), workers)
+        tasks.extend(group[index::count] for index in range(count))
+    if not tasks:
+        return out
+
+    def run(task: list[_Pending]) -> dict[_Pending, str | VersionError]:
+        if len(task) > 1:
+            return _run_shared(task)
+        try:
+            return {task[0]: _run_backend(task[0].directory, task[0].data)}
+        except VersionError as exc:
+            return {task[0]: exc}
+
+    if len(tasks) == 1:
+        out.update(run(tasks[0]))
+        return out
+    with ThreadPoolExecutor(max_workers=min(workers, len(tasks)), thread_name_prefix="sourcelift-version") as pool:
+        for found in pool.map(run, tasks):
+            out.update(found)
+    return out
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on every platform
+        return os.cpu_count() or 1
 
 
 def dynamic_build_requires(path: Path) -> list[str]:
@@ -225,6 +367,67 @@ def _missing_requirements(requires: list[str]) -> list[str]:
         elif requirement.specifier and not requirement.specifier.contains(installed, prereleases=True):
             missing.append(f"{text} (found {requirement.name} {installed})")
     return missing
+
+
+def _run_shared(items: list[_Pending]) -> dict[_Pending, str | VersionError]:
+    """The versions of several projects with the same backend, from one child process.
+
+    A project whose version does not come out of it (its hook failed, the process
+    crashed or timed out) runs again on its own, which reports exactly what went wrong.
+    """
+    import json
+    import subprocess
+    import tempfile
+
+    system = _build_system(items[0].directory, items[0].data)
+    out: dict[_Pending, str | VersionError] = {}
+    if _missing_requirements(system.requires):
+        return {item: _run_alone(item) for item in items}  # each reports what is missing
+    with tempfile.TemporaryDirectory(prefix="sourcelift-version-") as scratch:
+        jobs = [
+            {
+                "directory": str(item.directory),
+                "output": str(Path(scratch) / f"out-{index}"),
+                "result": str(Path(scratch) / f"result-{index}.json"),
+            }
+            for index, item in enumerate(items)
+        ]
+        request = json.dumps({"backend": system.backend, "backend_path": [], "jobs": jobs})
+        env = dict(os.environ)
+        env.pop("PIP_BUILD_TRACKER", None)  # hatchling hides prepare_metadata_for_build_wheel under it
+        # a crash or a timeout leaves results missing: those projects run again on their own below
+        with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+            subprocess.run(
+                _child_command(request),
+                cwd=items[0].directory,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=BACKEND_TIMEOUT * len(items),
+                check=False,
+            )
+        for item, job in zip(items, jobs):
+            try:
+                result = json.loads(Path(job["result"]).read_text(encoding="utf-8"))
+                out[item] = str(Version(str(result["version"]))) if result.get("ok") else _run_alone(item)
+            except (OSError, ValueError, KeyError, TypeError, InvalidVersion):
+                out[item] = _run_alone(item)
+    return out
+
+
+def _run_alone(item: _Pending) -> str | VersionError:
+    try:
+        return _run_backend(item.directory, item.data)
+    except VersionError as exc:
+        return exc
+
+
+def _child_command(request: str) -> list[str]:
+    child = Path(__file__).with_name("_child.py")
+    try:
+        return [sys.executable, "-c", child.read_text(encoding="utf-8"), request]
+    except OSError:  # installed without its source (zipapp): run it as a module
+        return [sys.executable, "-m", "sourcelift.versions._child", request]
 
 
 def _run_backend(directory: Path, data: dict[str, Any]) -> str:
