@@ -239,11 +239,9 @@ def _finish_publish_sdist(plan: Plan, sdist: Path) -> None:
     lines = plan.declared_lines(findings, as_metadata=False)
     findings.raise_if_any(pyproject)
     transform = _transform(plan, read_sdist_pkg_info(sdist))
-    consumed = {
-        name
-        for name, sources in plan.sources.items()
-        if any(source.key.startswith("tool.uv.sources.") for source in sources)
-    }
+    from ..readers.registry import owner
+
+    consumed = {name for name, sources in plan.sources.items() if any(owner(source.key) for source in sources)}
     text = standards_pyproject(_publish_base(sdist), lines, consumed, _config(_root()).backend)
     rewrite_sdist(sdist, transform, mark_dynamic=False, add={}, replace={"pyproject.toml": text.encode("utf-8")})
 

@@ -45,6 +45,8 @@ def make_record(
                 "marker": str(source.marker) if source.marker is not None else None,
                 "extra": source.extra,
             }
+            if source.binds is not None:
+                entry["binds"] = source.binds
             if isinstance(source, ResolvedArchive):
                 member = source.relative or f"{ARCHIVE_DIR}/{source.sha256}/{source.filename}"
                 if member not in members:
@@ -104,6 +106,7 @@ def plan_sources_from_record(root: Path, findings: Findings) -> dict[str, list[R
                 "key": entry["key"],
                 "marker": Marker(entry["marker"]) if entry.get("marker") else None,
                 "extra": entry.get("extra"),
+                "binds": entry.get("binds"),
             }
             kind = entry.get("kind")
             if kind == "archive":
