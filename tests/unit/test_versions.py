@@ -740,6 +740,7 @@ def test_the_child_is_runnable_as_a_module(tmp_path: Path, counter: Path) -> Non
         "hook": "prepare_metadata_for_build_wheel",
         "name": "counted",
         "version": "5.5",
+        "requires_dist": [],
     }
 
 

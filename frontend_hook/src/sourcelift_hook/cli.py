@@ -20,7 +20,6 @@ __all__ = ["main"]
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from pathlib import Path
 
     from .environment import Environment
     from .errors import Finding
@@ -60,13 +59,9 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    explain_parser = commands.add_parser(
-        "explain",
-        help="show, per requirement, the source found and what local and publish mode make of it",
-        description="Show, per requirement, the source found and what local and publish mode make of it.",
-    )
-    explain_parser.add_argument("path", nargs="?", default=".", help="project directory (default: .)")
-    explain_parser.add_argument("--json", action="store_true", help="print the versioned JSON report")
+    from .explain import add_parser as add_explain_parser
+
+    add_explain_parser(commands)
 
     record_parser = commands.add_parser(
         "record",
@@ -124,9 +119,9 @@ def main(argv: Sequence[str] | None = None, prog: str = "sourcelift") -> int:
         return _guarded(lambda: _pip(arguments[1:]))
     args = _parser(prog).parse_args(arguments)
     if args.command == "explain":
-        from pathlib import Path
+        from .explain import run as run_explain
 
-        return _explain(Path(args.path), as_json=args.json)
+        return _guarded(lambda: run_explain(args))
     if args.command == "record":
         return _guarded(lambda: _record(args))
     if args.command == "provenance":
@@ -277,26 +272,3 @@ def _pip(arguments: list[str]) -> int:
     result = record(target_environment(where), style)
     _print_record(result, style)
     return code
-
-
-def _explain(path: Path, *, as_json: bool) -> int:
-    import json
-
-    from sourcelift.errors import SourceliftError
-    from sourcelift.explain import explain, format_report
-
-    root = path.absolute()
-    if not (root / "pyproject.toml").is_file():
-        print(f"sourcelift: error: {root} has no pyproject.toml; give the project's directory", file=sys.stderr)
-        return 2
-    try:
-        report = explain(root)
-    except SourceliftError as error:
-        print(error.render(), file=sys.stderr)
-        return 1
-    if as_json:
-        json.dump(report, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.write(format_report(report))
-    return 1 if report["problems"] else 0

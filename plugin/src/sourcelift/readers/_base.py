@@ -35,7 +35,7 @@ class ReadContext:
 
     def add_sources(self, name: str, declared: list[Source], key: str) -> bool:
         """Add the sources of ``name`` declared at ``key``; two declarations of one name compete (an error)."""
-        if name in self.sources and self.sources[name]:
+        if self.sources.get(name):
             self.findings.error(
                 key,
                 f"`{self.sources[name][0].key}` already gives this package a source; two sources would compete",

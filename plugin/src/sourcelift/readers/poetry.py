@@ -346,7 +346,9 @@ class PoetryReader:
         try:
             return Requirement(text)
         except InvalidRequirement as exc:
-            findings.error(key, f"does not make a valid requirement ({text!r}): {exc}", "correct it", dependency=raw_name)
+            findings.error(
+                key, f"does not make a valid requirement ({text!r}): {exc}", "correct it", dependency=raw_name
+            )
             return None
 
     def _read_sources(self, context: ReadContext, dependencies: dict[str, Any]) -> None:

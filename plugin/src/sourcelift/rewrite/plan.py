@@ -152,9 +152,7 @@ def _written_entry(requirement: Requirement, sources: list[ResolvedSource]) -> l
     matching = [
         s
         for s in sources
-        if s.binds is not None
-        and (str(s.marker) if s.marker is not None else None) == written
-        and kind == _url_kind(s)
+        if s.binds is not None and (str(s.marker) if s.marker is not None else None) == written and kind == _url_kind(s)
     ]
     if len(matching) == 1:
         return [_unguarded(matching[0])]

@@ -203,12 +203,25 @@ def _derived(
         )
         return None
     if parsed.local is not None:
+        public = Version(parsed.public)
+        if requirement.specifier and not requirement.specifier.contains(public, prereleases=True):
+            # no specifier built from this tree's version can satisfy the requirement: do not suggest one
+            findings.error(
+                where,
+                f"{what} holds version {version}, which does not satisfy `{requirement}` ({key}), even without "
+                "its local part; the tree is not at a release the requirement accepts",
+                f"check out or tag a release matching {requirement.specifier} there, or change the requirement's "
+                "specifier",
+                dependency=requirement.name,
+            )
+            return None
+        suggestion = requirement.specifier & SpecifierSet(f">={public}")
         findings.error(
             where,
             f"{what} holds the local version {version}, which an index such as PyPI rejects in a published "
             f"dependency (`{requirement}`, {key})",
             "build from a tagged, clean checkout so the version has no `+local` part, or give an explicit "
-            f'specifier in `[tool.sourcelift.strategies]`, e.g. `{requirement.name} = ">={parsed.public}"`',
+            f'specifier in `[tool.sourcelift.strategies]`, e.g. `{requirement.name} = "{suggestion}"`',
             dependency=requirement.name,
         )
         return None

@@ -48,6 +48,7 @@ def standards_pyproject(text: str, lines: dict[str, list[str]], consumed: Iterab
             raise SourceliftError("the sdist's pyproject.toml has no [project] table to write the dependencies into")
         by_array.setdefault(match["extra"], []).append((int(match["index"]), values))
     for extra, replacements in by_array.items():
+        assert isinstance(project, dict)  # checked when the lines were sorted
         array = project["dependencies"] if extra is None else project["optional-dependencies"][extra]
         for index, values in sorted(replacements, reverse=True):
             if index >= len(array):
@@ -58,7 +59,7 @@ def standards_pyproject(text: str, lines: dict[str, list[str]], consumed: Iterab
                     array.insert(index + offset, value)
             else:
                 del array[index]
-    names = {canonicalize_name(name) for name in consumed}
+    names: set[str] = {canonicalize_name(name) for name in consumed}
     for reader in READERS:
         try:
             reader.standards(document, by_tool[reader.tool], names)

@@ -12,7 +12,7 @@ The working directory is the project.  The child imports the backend (with the
 ``backend-path`` entries first on ``sys.path``, as PEP 517 frontends do), calls
 ``prepare_metadata_for_build_wheel`` into ``output`` (or, when the backend has no
 such hook, ``build_wheel`` and reads the wheel's METADATA) and writes the result
-to ``result``: ``{"ok": true, "hook": ..., "name": ..., "version": ...}``, or
+to ``result``: ``{"ok": true, "hook": ..., "name": ..., "version": ..., "requires_dist": [...]}``, or
 ``{"ok": false, "stage": ..., "error": ...}`` with the traceback on stderr.
 Backends print to stdout, so nothing is read from it.
 """
@@ -109,7 +109,28 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
     fields = _header_fields(text)
     if not fields.get("version"):
         raise _Failure("metadata", f"the METADATA that {hook} produced has no Version field")
-    return {"ok": True, "hook": hook, "name": fields.get("name", ""), "version": fields["version"]}
+    return {
+        "ok": True,
+        "hook": hook,
+        "name": fields.get("name", ""),
+        "version": fields["version"],
+        "requires_dist": _requires_dist(text),
+    }
+
+
+def _requires_dist(text: str) -> list[str]:
+    """Every Requires-Dist value of the METADATA header (continuation lines joined)."""
+    values: list[str] = []
+    for line in text.splitlines():
+        if not line.strip():
+            break
+        if line[:1] in (" ", "\t") and values:
+            values[-1] += " " + line.strip()
+            continue
+        key, colon, value = line.partition(":")
+        if colon and key.strip().lower() == "requires-dist":
+            values.append(value.strip())
+    return values
 
 
 def main(argv: list[str]) -> int:

@@ -30,8 +30,11 @@ __all__ = [
     "BACKEND_TIMEOUT",
     "PROBE_ENV",
     "DirectoryVersion",
+    "backend_metadata",
+    "build_requirements",
     "directory_version",
     "dynamic_build_requires",
+    "missing_build_requirements",
 ]
 
 BACKEND_TIMEOUT = 300.0
@@ -62,10 +65,12 @@ class _BuildSystem:
     """The backend as pyproject.toml names it (``sourcelift.build`` is unwrapped in ``backend``)."""
 
 
-def directory_version(path: Path, cache: VersionCache | None) -> DirectoryVersion:
+def directory_version(path: Path, cache: VersionCache | None, python: str | None = None) -> DirectoryVersion:
     """The version of the project in directory ``path``.
 
-    ``cache=None`` computes a dynamic version every time.  Raises
+    ``cache=None`` computes a dynamic version every time.  ``python``: the interpreter of an
+    environment that holds the project's build requirements (an isolated build environment);
+    by default the running one, which must have them.  Raises
     :class:`~sourcelift.versions.VersionError` when it cannot be known.
     """
     data = _load(path)
@@ -78,9 +83,11 @@ def directory_version(path: Path, cache: VersionCache | None) -> DirectoryVersio
 
         fingerprint = member_fingerprint(directory, data)
         if fingerprint.digest is not None:
-            version, cached = cache.get_or_compute(fingerprint.digest, directory, lambda: _run_backend(directory, data))
+            version, cached = cache.get_or_compute(
+                fingerprint.digest, directory, lambda: _run_backend(directory, data, python)
+            )
             return DirectoryVersion(version, "cache" if cached else "backend")
-    return DirectoryVersion(_run_backend(directory, data), "backend")
+    return DirectoryVersion(_run_backend(directory, data, python), "backend")
 
 
 def dynamic_build_requires(path: Path) -> list[str]:
@@ -227,10 +234,38 @@ def _missing_requirements(requires: list[str]) -> list[str]:
     return missing
 
 
-def _run_backend(directory: Path, data: dict[str, Any]) -> str:
+def missing_build_requirements(path: Path) -> tuple[str, list[str]]:
+    """(the backend that computes the project's metadata, the build requirements this interpreter lacks for it).
+
+    Raises :class:`~sourcelift.versions.VersionError` for an unreadable project.
+    """
+    system = _build_system(path, _load(path))
+    return system.backend, _missing_requirements(system.requires)
+
+
+def build_requirements(path: Path) -> list[str]:
+    """The project's ``build-system.requires`` (PEP 518's default without a ``[build-system]``)."""
+    return list(_build_system(path, _load(path)).requires)
+
+
+def backend_metadata(path: Path, python: str | None = None) -> dict[str, Any]:
+    """Run the project's own metadata hook (the backend sourcelift wraps, if it wraps one) in a child
+    process: ``{"hook", "name", "version", "requires_dist"}``.  ``python`` as in :func:`directory_version`.
+
+    Raises :class:`~sourcelift.versions.VersionError`.
+    """
+    directory = path.resolve()
+    return _run_child(directory, _load(directory), python)
+
+
+def _run_backend(directory: Path, data: dict[str, Any], python: str | None = None) -> str:
+    return str(_run_child(directory, data, python)["version"])
+
+
+def _run_child(directory: Path, data: dict[str, Any], python: str | None) -> dict[str, Any]:
     system = _build_system(directory, data)
     shown = system.backend if system.backend == system.declared_backend else f"{system.backend} (wrapped by sourcelift)"
-    missing = _missing_requirements(system.requires)
+    missing = _missing_requirements(system.requires) if python is None else []
     if missing:
         listed = ", ".join(f'"{item}"' for item in missing)
         raise VersionError(
@@ -257,9 +292,9 @@ def _run_backend(directory: Path, data: dict[str, Any]) -> str:
         env[PROBE_ENV] = str(directory)
         try:
             code = child.read_text(encoding="utf-8")
-            command = [sys.executable, "-c", code, json.dumps(request)]
+            command = [python or sys.executable, "-c", code, json.dumps(request)]
         except OSError:  # installed without its source (zipapp): run it as a module
-            command = [sys.executable, "-m", "sourcelift.versions._child", json.dumps(request)]
+            command = [python or sys.executable, "-m", "sourcelift.versions._child", json.dumps(request)]
         try:
             process = subprocess.run(
                 command,
@@ -298,7 +333,8 @@ def _run_backend(directory: Path, data: dict[str, Any]) -> str:
         )
     found = str(result.get("version", ""))
     try:
-        return str(Version(found))
+        result["version"] = str(Version(found))
+        return result
     except InvalidVersion:
         raise VersionError(
             f"the build backend `{shown}` of {directory} computed the version {found!r}, which is not valid (PEP 440)",
