@@ -274,11 +274,11 @@ def _explain_hook(
     if result is None:
         message, _, fix = (failure or "the backend could not run\n").partition("\n")
         report["hook"] = HookReport(ran=False, where=None, message=message, fix=fix or None)
-        findings.warning("project.dynamic", f"the dependencies are dynamic and {message}", fix or "see above")
+        findings.warning("project.dynamic", message, fix or "see above")
         return
     report["hook"] = HookReport(ran=True, where=where, message=None, fix=None)
     declared = {r["requirement"] for r in report["requirements"]}
-    for value in result.get("requires_dist", []):
+    for index, value in enumerate(result.get("requires_dist", [])):
         try:
             requirement = Requirement(value)
         except InvalidRequirement:
@@ -294,7 +294,7 @@ def _explain_hook(
         report["requirements"].append(
             RequirementReport(
                 requirement=value,
-                key=f"Requires-Dist (from the metadata hook of {result.get('hook', 'the backend')})",
+                key=f"Requires-Dist[{index}] (from {result.get('backend')} {result.get('hook')})",
                 origin="hook",
                 sources=[_source_report(s) for s in sources],
                 local=local if local is not None else [value],
@@ -333,7 +333,7 @@ def format_report(report: Report) -> str:
             ]
         else:
             out += [
-                f"dependencies are dynamic, and the backend's metadata hook could not run: {hook['message']}",
+                f"dependencies are dynamic, and the backend's metadata hook did not run: {hook['message']}",
                 f"  to see them: {hook['fix']}",
                 "",
             ]

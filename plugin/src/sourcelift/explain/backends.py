@@ -66,7 +66,7 @@ class ExplainPublisher(Publisher):
         python = None
         if missing:
             if self.isolated is None:
-                message, fix = cannot_run(source.path, backend, missing, "its version is dynamic, and computing it")
+                message, fix = cannot_run(source.path, backend, missing, "computing the dynamic version of the source")
                 raise VersionError(message, fix)
             python = self.isolated(without_sourcelift(build_requirements(source.path)))
         self._versions[source.path] = directory_version(source.path, self.cache, python).version
@@ -76,7 +76,8 @@ class ExplainPublisher(Publisher):
 def hook_metadata(root: Path, isolated: IsolatedEnvironments | None) -> tuple[dict[str, Any] | None, str, str | None]:
     """Run the project's own metadata hook: (its result or ``None``, where it ran, why it could not).
 
-    Where: ``"here"`` or ``"isolated"``.  The reason comes with its fix as ``message\\nfix``.
+    Where: ``"here"`` or ``"isolated"``.  The reason comes with its fix as ``message\\nfix``.  The
+    result holds ``backend``, the backend that ran.
     """
     from ..versions import VersionError
     from ..versions.directories import backend_metadata, build_requirements, missing_build_requirements
@@ -89,13 +90,13 @@ def hook_metadata(root: Path, isolated: IsolatedEnvironments | None) -> tuple[di
     where = "here"
     if missing:
         if isolated is None:
-            message, fix = cannot_run(root, backend, missing, "the project's dependencies are dynamic; listing them")
+            message, fix = cannot_run(root, backend, missing, "listing the project's dynamic dependencies")
             return None, where, f"{message}\n{fix}"
         where = "isolated"
     try:
         if missing and isolated is not None:
             python = isolated(without_sourcelift(build_requirements(root)))
-        return backend_metadata(root, python), where, None
+        return {**backend_metadata(root, python), "backend": backend}, where, None
     except VersionError as exc:
         return None, where, f"{exc.message}\n{exc.fix}"
 

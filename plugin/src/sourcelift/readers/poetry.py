@@ -71,6 +71,8 @@ def _clause(text: str) -> list[str]:
     op, version = match.group(1) or "", match.group(2)
     if version in ("*", "") and op == "":
         return []
+    if not re.fullmatch(r"v?[0-9][0-9A-Za-z.*+!-]*", version):
+        raise ValueError(text)
     release = [int(p) for p in re.findall(r"\d+", version.split("-")[0].split("+")[0])[:3]] if op in "^~" else []
     if op == "^":
         if not release:
@@ -100,7 +102,10 @@ def poetry_constraint(text: str) -> list[list[str]]:
     for alternative in text.split("||"):
         clauses: list[str] = []
         # `>=1, <2` and `>=1 <2` both mean "and"; an operator may be followed by a space
-        for part in re.findall(r"(?:\^|~=|~|===|==|!=|<=|>=|<|>|=)?\s*[^\s,]+", alternative):
+        parts = re.findall(r"(?:\^|~=|~|===|==|!=|<=|>=|<|>|=)?\s*[^\s,<>=!~^]+", alternative)
+        if re.sub(r"[\s,]", "", "".join(parts)) != re.sub(r"[\s,]", "", alternative):
+            raise ValueError(text)  # something between the clauses is not one
+        for part in parts:
             clauses.extend(_clause(part))
         alternatives.append(clauses)
     return alternatives
