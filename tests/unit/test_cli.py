@@ -66,7 +66,8 @@ def test_cli_json_and_text(example: Path, capsys: pytest.CaptureFixture[str]) ->
 
 def test_explain_shows_publish_only_problems(make_project, capsys: pytest.CaptureFixture[str]) -> None:
     root = make_project(
-        '[project]\nname="p"\nversion="1"\ndependencies=["g"]\n[tool.uv.sources]\ng={git="https://example.com/g.git"}\n' + BUILD_SYSTEM
+        '[project]\nname="p"\nversion="1"\ndependencies=["g"]\n[tool.uv.sources]\ng={git="https://example.com/g.git"}\n'
+        + BUILD_SYSTEM
     )
     report = explain(root)
     assert report["problems"] == [] and [p["key"] for p in report["publish_problems"]] == ["tool.uv.sources.g"]
@@ -77,7 +78,9 @@ def test_explain_shows_publish_only_problems(make_project, capsys: pytest.Captur
 
 
 def test_cli_reports_problems_with_exit_1(make_project, capsys: pytest.CaptureFixture[str]) -> None:
-    root = make_project('[project]\nname="p"\nversion="1"\ndependencies=["x"]\n[tool.uv.sources]\nx={path="gone"}\n' + BUILD_SYSTEM)
+    root = make_project(
+        '[project]\nname="p"\nversion="1"\ndependencies=["x"]\n[tool.uv.sources]\nx={path="gone"}\n' + BUILD_SYSTEM
+    )
     assert main(["explain", str(root)]) == 1
     out = capsys.readouterr().out
     assert "1 problem:" in out and "dependency `x` (`tool.uv.sources.x.path`)" in out

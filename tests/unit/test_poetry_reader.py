@@ -110,7 +110,11 @@ def test_classic_project(make_project) -> None:
     (lib,) = project.sources["lib"]
     assert isinstance(lib, PathSource) and lib.path == "../lib" and lib.editable and lib.marker is None
     (git,) = project.sources["gitdep"]
-    assert isinstance(git, GitSource) and (git.git, git.rev, git.subdirectory) == ("https://example.com/g.git", "v1", "sub")
+    assert isinstance(git, GitSource) and (git.git, git.rev, git.subdirectory) == (
+        "https://example.com/g.git",
+        "v1",
+        "sub",
+    )
     assert isinstance(project.sources["urldep"][0], UrlSource)
     (multi,) = project.sources["multi"]  # the version-only entry has no source
     assert multi.binds == "tool.poetry.dependencies.multi[0]" and multi.marker == Marker("sys_platform == 'linux'")
@@ -131,9 +135,9 @@ def test_classic_lines_in_both_modes(make_project, store: Store) -> None:
     assert "tool.poetry.dependencies.multi[1]" not in local  # no source: as written
     assert local["tool.poetry.dependencies.gitdep"] == ["gitdep[x] @ git+https://example.com/g.git@v1#subdirectory=sub"]
     # what poetry-core writes for the multiple-constraints entries: each line gets its own entry's source
-    assert plan.rewrite_line(f'multi @ {(root.parent / "lib-linux").as_uri()} ; sys_platform == "linux"', Findings()) == [
-        f'multi @ {(root.parent / "lib-linux").as_uri()} ; sys_platform == "linux"'
-    ]
+    assert plan.rewrite_line(
+        f'multi @ {(root.parent / "lib-linux").as_uri()} ; sys_platform == "linux"', Findings()
+    ) == [f'multi @ {(root.parent / "lib-linux").as_uri()} ; sys_platform == "linux"']
     assert plan.rewrite_line('multi (>=1,<2) ; python_version < "3.11"', Findings()) is None
 
 
@@ -247,7 +251,7 @@ def test_pdm_dev_dependencies_are_development_only(make_project, store: Store) -
 def test_registry_owns_keys_and_lists_paths() -> None:
     assert [r.tool for r in READERS] == ["poetry", "uv", "pdm"]
     assert owner("tool.poetry.dependencies.x") is READERS[0] and owner("project.dependencies[0]") is None
-    data = tomllib.loads(CLASSIC + '[tool.uv.sources]\nw = { workspace = true }\n')
+    data = tomllib.loads(CLASSIC + "[tool.uv.sources]\nw = { workspace = true }\n")
     paths = {(p.key, p.path, p.workspace, p.development_only) for p in declared_paths(data)}
     assert ("tool.poetry.dependencies.lib", "../lib", False, False) in paths
     assert ("tool.poetry.dependencies.multi[0]", "../lib-linux", False, False) in paths
