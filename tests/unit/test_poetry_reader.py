@@ -108,7 +108,7 @@ def test_classic_project(make_project) -> None:
         ("tool.poetry.dependencies.opt", "cli"): 'opt; python_version >= "3.9" and python_version < "3.10"',
     }
     (lib,) = project.sources["lib"]
-    assert isinstance(lib, PathSource) and lib.path == "../lib" and lib.editable and lib.marker is None
+    assert isinstance(lib, PathSource) and lib.path == "../lib" and not lib.editable and lib.marker is None
     (git,) = project.sources["gitdep"]
     assert isinstance(git, GitSource) and (git.git, git.rev, git.subdirectory) == (
         "https://example.com/g.git",

@@ -210,7 +210,8 @@ def _check_entry(entry: dict[str, Any], key: str, name: str, findings: Findings)
 def _source(entry: dict[str, Any], name: str, key: str, pyproject: Path, marker: Marker | None) -> Source | None:
     common: dict[str, Any] = {"name": name, "key": key, "pyproject": pyproject, "marker": marker}
     if "path" in entry:
-        return PathSource(**common, path=entry["path"], editable=bool(entry.get("develop", False)))
+        # `develop` only tells `poetry install` to install in place; poetry-core ignores it when building
+        return PathSource(**common, path=entry["path"])
     if "git" in entry:
         rev = entry.get("rev") or entry.get("tag") or entry.get("branch")
         return GitSource(**common, git=entry["git"], rev=rev, subdirectory=entry.get("subdirectory"))
