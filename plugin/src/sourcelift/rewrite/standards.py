@@ -43,16 +43,28 @@ def standards_pyproject(text: str, lines: dict[str, list[str]], consumed: Iterab
             continue
         match = _KEY.match(key)
         if match is None:
-            raise SourceliftError(f"cannot place the lines of `{key}` in the sdist's pyproject.toml")
+            raise SourceliftError(
+                f"cannot place the lines of `{key}` in the sdist's pyproject.toml\n"
+                "      fix: declare the requirement in `[project]` (or the table of a tool sourcelift reads), "
+                "and report this with the pyproject.toml"
+            )
         if not isinstance(project, dict):
-            raise SourceliftError("the sdist's pyproject.toml has no [project] table to write the dependencies into")
+            raise SourceliftError(
+                "the sdist's pyproject.toml has no [project] table to write the dependencies into\n"
+                "      fix: declare the project in `[project]` (name, version, dependencies), or with a tool "
+                "sourcelift reads (`[tool.poetry]`)"
+            )
         by_array.setdefault(match["extra"], []).append((int(match["index"]), values))
     for extra, replacements in by_array.items():
         assert isinstance(project, dict)  # checked when the lines were sorted
         array = project["dependencies"] if extra is None else project["optional-dependencies"][extra]
         for index, values in sorted(replacements, reverse=True):
             if index >= len(array):
-                raise SourceliftError(f"the sdist's pyproject.toml has no requirement at `{index}` of {extra!r}")
+                raise SourceliftError(
+                    f"the sdist's pyproject.toml has no requirement at `{index}` of {extra!r}\n"
+                    "      fix: the backend changed the dependency arrays of the sdist's pyproject.toml; build the "
+                    "sdist with the wrapped backend alone to see what it writes, and report it"
+                )
             if values:
                 array[index] = values[0]
                 for offset, value in enumerate(values[1:], 1):
@@ -64,7 +76,10 @@ def standards_pyproject(text: str, lines: dict[str, list[str]], consumed: Iterab
         try:
             reader.standards(document, by_tool[reader.tool], names)
         except ValueError as exc:
-            raise SourceliftError(f"the sdist's pyproject.toml cannot be rewritten: {exc}") from None
+            raise SourceliftError(
+                f"the sdist's pyproject.toml cannot be rewritten: {exc}\n"
+                f"      fix: check `[tool.{reader.tool}]` of the sdist's pyproject.toml against the tree's"
+            ) from None
     tool = document.get("tool")
     if isinstance(tool, dict) and not tool:
         del document["tool"]
@@ -75,7 +90,10 @@ def standards_pyproject(text: str, lines: dict[str, list[str]], consumed: Iterab
 def _restore_build_system(document: Any, backend: str) -> None:
     build_system = document.get("build-system")
     if not isinstance(build_system, dict):
-        raise SourceliftError("the sdist's pyproject.toml has no [build-system] table")
+        raise SourceliftError(
+            "the sdist's pyproject.toml has no [build-system] table\n"
+            '      fix: declare `[build-system]` with `build-backend = "sourcelift.build"` in pyproject.toml'
+        )
     requires = build_system.get("requires", [])
     for index in reversed(range(len(requires))):
         try:
