@@ -217,8 +217,17 @@ def explain(
                     publish=published.get(declared.key, as_written),
                 )
             )
-        if project.dynamic_dependencies and project.has_project_table:
-            if plan.sources:
+        legacy = not project.has_project_table and _legacy_project(root)
+        if project.dynamic_dependencies and (project.has_project_table or legacy):
+            if plan.sources and legacy:
+                publish_findings.error(
+                    "project",
+                    "the dependencies are declared in setup.py/setup.cfg, so a publish-mode sdist cannot carry them "
+                    "in its pyproject.toml: a standards-only sdist needs static dependencies that any frontend "
+                    "builds without sourcelift",
+                    "declare the project's metadata and dependencies in `[project]` of pyproject.toml",
+                )
+            elif plan.sources:
                 publish_findings.error(
                     "project.dynamic",
                     "lists the dependencies, so a publish-mode sdist cannot carry them in its pyproject.toml: a "

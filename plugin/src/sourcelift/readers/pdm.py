@@ -23,9 +23,10 @@ from .direct_refs import parse_requirement
 
 __all__ = ["READER", "PdmReader"]
 
-_ROOT = re.compile(r"^file:///?\$\{PROJECT_ROOT\}/?")
+# patterns are compiled on first use (re caches them): the plugin is imported by every build
+_ROOT = r"^file:///?\$\{PROJECT_ROOT\}/?"
 _NOWHERE = Path("pyproject.toml")
-_EGG = re.compile(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+_EGG = r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)"
 
 
 def _dev_tables(data: dict[str, Any]) -> Iterator[tuple[str, str, list[Any]]]:
@@ -50,10 +51,10 @@ def _local(text: str) -> tuple[str, str] | None:
         except InvalidRequirement:
             return None
         return (requirement.name, source.path) if source is not None else None
-    egg = _EGG.search(text)
-    location = _EGG.sub("", text)
-    if _ROOT.match(location):
-        location = unquote(_ROOT.sub("", location)) or "."
+    egg = re.search(_EGG, text)
+    location = re.sub(_EGG, "", text)
+    if re.match(_ROOT, location):
+        location = unquote(re.sub(_ROOT, "", location)) or "."
     elif not location.startswith((".", "/")):
         return None  # a plain requirement
     name = egg.group(1) if egg else location.rstrip("/").rsplit("/", 1)[-1]

@@ -55,7 +55,8 @@ _TYPES: dict[str, type] = {
     "allow-prereleases": bool,
     "source": str,
 }
-_CLAUSE = re.compile(r"^(\^|~=|~|===|==|!=|<=|>=|<|>|=)?\s*(\S+)$")
+# patterns are compiled on first use (re caches them): the plugin is imported by every build
+_CLAUSE = r"^(\^|~=|~|===|==|!=|<=|>=|<|>|=)?\s*(\S+)$"
 
 
 def _bump(release: list[int], position: int) -> str:
@@ -65,7 +66,7 @@ def _bump(release: list[int], position: int) -> str:
 
 def _clause(text: str) -> list[str]:
     """One poetry constraint clause as PEP 440 specifiers (raises ValueError)."""
-    match = _CLAUSE.match(text.strip())
+    match = re.match(_CLAUSE, text.strip())
     if match is None:
         raise ValueError(text)
     op, version = match.group(1) or "", match.group(2)
