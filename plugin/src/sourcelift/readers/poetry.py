@@ -20,7 +20,7 @@ reach built metadata: their source entries are reported as development-only.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from ..errors import Findings
 from ..model import DeclaredRequirement, GitSource, PathSource, Source, UrlSource
 from ._base import DeclaredPath, ReadContext
 
-__all__ = ["READER", "PoetryReader", "poetry_constraint", "python_marker"]
+__all__ = ["READER", "PoetryReader", "poetry_constraint", "python_marker", "requirement_form"]
 
 _SOURCE_KINDS = ("path", "git", "url")
 _SOURCE_KEYS = {"path", "develop", "git", "rev", "tag", "branch", "subdirectory", "url"}
@@ -464,6 +464,23 @@ class PoetryReader:
                             path=entry["path"],
                             development_only=development,
                         )
+
+
+def requirement_form(backend: str) -> Callable[[str], str] | None:
+    """How ``backend`` writes a requirement into metadata, when it is poetry-core: it re-serializes every
+    requirement it reads (``lib>=0.2,~=0.3.0`` becomes ``lib (>=0.3.0,<0.4.0)``).  Used only inside the
+    build, where poetry-core is importable; ``None`` for other backends."""
+    if not backend.strip().startswith("poetry.core"):
+        return None
+    try:
+        from poetry.core.packages.dependency import Dependency
+    except ImportError:
+        return None  # the wrapper reports the unimportable backend itself
+
+    def form(line: str) -> str:
+        return str(Dependency.create_from_pep_508(line).to_pep_508())
+
+    return form
 
 
 READER = PoetryReader()

@@ -296,6 +296,10 @@ class Publisher:
         self.strategy = strategy
         self.overrides = overrides
         self.cache = cache
+        self.line_form: Callable[[str], str] | None = None
+        """How the wrapped backend itself writes a requirement line, when that differs from packaging's form
+        (poetry-core normalizes specifiers): publish lines are written that way, so that the wheel the backend
+        builds from the standards-only sdist says exactly what the sdist's PKG-INFO says."""
         self._versions: dict[Path, str] = {}
         self._lines: dict[tuple[str, int], tuple[list[ResolvedSource], list[str]]] = {}
 
@@ -332,6 +336,8 @@ class Publisher:
         before = (len(findings.problems), len(findings.warnings))
         override = self.overrides.get(canonicalize_name(requirement.name))
         lines = render_publish(requirement, sources, self.version_of, override, self.strategy, findings, key)
+        if self.line_form is not None:
+            lines = [self.line_form(line) for line in lines]
         if (len(findings.problems), len(findings.warnings)) == before:
             self._lines[memo] = (sources, lines)
         return lines
