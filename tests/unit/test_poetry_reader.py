@@ -268,3 +268,15 @@ def test_two_tools_giving_one_package_a_source_compete(make_project) -> None:
     _, findings = read(root)
     (problem,) = findings.problems
     assert problem.key == "tool.uv.sources.lib" and "tool.poetry.dependencies.lib" in problem.message
+
+
+def test_emptied_poetry_tables_leave() -> None:
+    text = (
+        '[project]\nname = "pep"\nversion = "1"\ndependencies = ["lib"]\n'
+        '[tool.poetry.dependencies]\nlib = { path = "../lib" }\n[tool.other]\nx = 1\n'
+        '[build-system]\nrequires = ["sourcelift", "poetry-core"]\nbuild-backend = "sourcelift.build"\n'
+    )
+    out = tomllib.loads(
+        standards_pyproject(text, {"project.dependencies[0]": ["lib==1"]}, {"lib"}, "poetry.core.masonry.api")
+    )
+    assert out["tool"] == {"other": {"x": 1}} and out["project"]["dependencies"] == ["lib==1"]

@@ -445,6 +445,10 @@ class PoetryReader:
                 isinstance(e, dict) and any(k in e for k in _SOURCE_KINDS) for e in entries
             ):
                 del dependencies[raw_name]
+        if not dependencies:
+            del poetry["dependencies"]
+        if not poetry:
+            del document["tool"]["poetry"]
 
     def declared_paths(self, data: dict[str, Any]) -> Iterator[DeclaredPath]:
         poetry = _table(data, "tool", "poetry")
