@@ -267,3 +267,24 @@ def test_json_schema(make_project, capsys: pytest.CaptureFixture[str]) -> None:
     }  # fmt: skip
     assert report["focus"] == "local" and report["kind"] == "project" and report["hook"] is None
     assert set(report["requirements"][0]) == {"requirement", "key", "origin", "sources", "local", "publish"}
+
+
+def test_poetry_project_and_development_only_sources(make_project, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_project(
+        '[tool.poetry]\nname = "app"\nversion = "1"\n[tool.poetry.dependencies]\npython = "^3.9"\n'
+        'lib = { path = "../lib", develop = true }\n[tool.poetry.group.dev.dependencies]\ntool = { path = "../tool" }\n'
+        '[tool.sourcelift]\nbackend = "poetry.core.masonry.api"\n'
+        '[build-system]\nrequires = ["sourcelift", "poetry-core"]\nbuild-backend = "sourcelift.build"\n',
+        {"../lib/pyproject.toml": '[project]\nname = "lib"\nversion = "0.3.0"\n'},
+    )
+    report = explain(root)
+    assert report["project"] == "app" and report["problems"] == [] and report["publish_problems"] == []
+    (lib,) = report["requirements"]
+    assert lib["key"] == "tool.poetry.dependencies.lib" and lib["publish"] == ["lib==0.3.0"]
+    assert lib["local"] == [f"lib @ {(root.parent / 'lib').as_uri()}"]
+    assert report["development_only"] == [
+        {"key": "tool.poetry.group.dev.dependencies.tool", "dependency": "tool", "group": "dev", "location": "../tool"}
+    ]
+    code, out = run(capsys, str(root))
+    assert code == 0 and "development only (never in built metadata, never rewritten):" in out
+    assert "  tool: ../tool (group dev)  [tool.poetry.group.dev.dependencies.tool]" in out
