@@ -195,7 +195,7 @@ def test_pep621_publish_sdist_pyproject(poetry_builds: Path) -> None:
 
     data = tomllib.loads(text)
     assert data["project"]["dependencies"] == ["lib (>=0.3.0,<0.4.0)"]
-    assert "dependencies" not in data["tool"]["poetry"]
+    assert "poetry" not in data["tool"]  # it held only the consumed source entry
 
 
 def test_publish_sdists_rebuild_without_sourcelift(
