@@ -416,7 +416,7 @@ class PoetryReader:
         Entries of the PEP 621 form, which only add sources, are removed."""
         poetry = _table(document, "tool", "poetry")
         dependencies = poetry.get("dependencies") if poetry is not None else None
-        if not isinstance(dependencies, dict):
+        if poetry is None or not isinstance(dependencies, dict):
             return
         import tomlkit
 
