@@ -174,6 +174,7 @@ def explain(
             report["kind"] = "workspace-root"
             report["members"] = [explain(member, store, mode=mode, isolated=isolated) for member in members]
             report["problems"] = [_problem(p) for p in findings.problems]
+            report["warnings"] = [_problem(p) for p in findings.warnings]
             return report
     if data is not None:
         config = read_config(data, findings)
