@@ -326,6 +326,7 @@ def format_report(report: Report) -> str:
         out = [f"{report['pyproject']} is a uv workspace root without [project]; its members:"]
         out += [f"  - {member['project']} ({Path(member['pyproject']).parent})" for member in report["members"]]
         out.append("")
+        out += _sections(report)
         text = "\n".join(out) + "\n"
         for member in report["members"]:
             text += "\n" + format_report(member)
@@ -372,6 +373,12 @@ def format_report(report: Report) -> str:
             group = f" (group {entry['group']})" if entry["group"] else ""
             out.append(f"  {entry['dependency']}: {entry['location']}{group}  [{entry['key']}]")
         out.append("")
+    out += _sections(report)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _sections(report: Report) -> list[str]:
+    out: list[str] = []
     sections = (
         ("problem", "problems", report["problems"]),
         ("warning", "warnings", report["warnings"]),
@@ -384,4 +391,4 @@ def format_report(report: Report) -> str:
                 who = f"dependency `{problem['dependency']}` " if problem["dependency"] else ""
                 out.append(f"  - {who}(`{problem['key']}`): {problem['message']}\n    fix: {problem['fix']}")
             out.append("")
-    return "\n".join(out).rstrip() + "\n"
+    return out
