@@ -1,26 +1,27 @@
 """``sourcelift explain``: its arguments, and the isolated build environments of ``--isolated``.
 
-The report itself is :func:`sourcelift.explain.explain`; this module only parses the
-command line, provides build environments (pypa/build's ``DefaultIsolatedEnv``, one per
-set of build requirements, removed when the command ends) and prints.
+The report itself is :func:`sourcelift.explain.explain`; this module only adds explain's options
+to the command line (:mod:`sourcelift_hook.cli` owns the rest), provides build environments
+(pypa/build's ``DefaultIsolatedEnv``, one per set of build requirements, removed when the
+command ends) and prints.
 
-Exit codes: 0 nothing stops a build, 1 problems (in the focused mode, or a clone would fail),
-2 no project at the path.
+Exit codes: 0 nothing stops a build, 1 problems (in the focused mode, or a clone would fail, or in any
+member of a workspace root), 2 no project at the path.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from contextlib import ExitStack
-    from typing import Any
 
-__all__ = ["IsolatedEnvironments", "add_parser", "run"]
+    from .console import Console
 
-_DESCRIPTION = """\
+__all__ = ["DESCRIPTION", "IsolatedEnvironments", "add_arguments", "run"]
+
+DESCRIPTION = """\
 Show, per requirement, the source found and what local and publish mode make of it, and every
 problem that stops a build here, in a fresh clone, or in publish mode (exit status 1).
 
@@ -31,16 +32,8 @@ A backend that cannot run where `sourcelift explain` runs is reported with what 
 """
 
 
-def add_parser(commands: Any) -> argparse.ArgumentParser:
-    """Register ``explain`` on the ``add_subparsers()`` object of the ``sourcelift`` parser."""
-    parser: argparse.ArgumentParser = commands.add_parser(
-        "explain",
-        help="show, per requirement, the source found and what local and publish mode make of it",
-        description=_DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("path", nargs="?", default=".", help="project directory (default: .)")
-    parser.add_argument("--json", action="store_true", help="print the versioned JSON report")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``explain`` beyond the path and the output options every command has."""
     parser.add_argument(
         "--mode",
         choices=("local", "publish"),
@@ -51,7 +44,6 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="run build backends that cannot run here in temporary build environments",
     )
-    return parser
 
 
 class IsolatedEnvironments:
@@ -82,28 +74,26 @@ class IsolatedEnvironments:
         return self._made[key]
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, console: Console) -> int:
+    """``sourcelift explain``; errors propagate to the command's one error boundary."""
     import json
     from contextlib import ExitStack
     from pathlib import Path
 
-    from sourcelift.errors import SourceliftError
+    from sourcelift.errors import EXIT_OK, EXIT_PROBLEMS
     from sourcelift.explain import exit_code, explain, format_report
+
+    from .errors import UsageError
 
     root = Path(args.path).absolute()
     if not (root / "pyproject.toml").is_file():
-        print(f"sourcelift: error: {root} has no pyproject.toml; give the project's directory", file=sys.stderr)
-        return 2
-    try:
-        with ExitStack() as stack:
-            isolated = IsolatedEnvironments(stack) if args.isolated else None
-            report = explain(root, mode=args.mode, isolated=isolated)
-    except SourceliftError as error:
-        print(error.render(), file=sys.stderr)
-        return 1
-    if args.json:
-        json.dump(report, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        raise UsageError(f"{root} has no pyproject.toml", "give the project's directory")
+    with ExitStack() as stack:
+        isolated = IsolatedEnvironments(stack) if args.isolated else None
+        report = explain(root, mode=args.mode, isolated=isolated)
+    console.note(f"sourcelift: read {report['pyproject']} ({report['mode']} mode)")
+    if args.format == "json":
+        console.result(json.dumps(report, indent=2) + "\n")
     else:
-        sys.stdout.write(format_report(report))
-    return exit_code(report)
+        console.result(format_report(report))
+    return EXIT_PROBLEMS if exit_code(report) else EXIT_OK

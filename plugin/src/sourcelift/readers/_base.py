@@ -7,14 +7,14 @@ from dataclasses import field
 from pathlib import Path
 from typing import Any, Protocol
 
-from .._record import record
+from .._dataclasses import slotted_dataclass
 from ..errors import Findings
 from ..model import DeclaredRequirement, Source
 
 __all__ = ["DeclaredPath", "ReadContext", "Reader"]
 
 
-@record
+@slotted_dataclass
 class ReadContext:
     """What the readers of one project fill in, in the order of :data:`READERS`."""
 
@@ -47,7 +47,7 @@ class ReadContext:
         return True
 
 
-@record
+@slotted_dataclass
 class DeclaredPath:
     """A local path a tool table names, as ``sourcelift check`` looks for it in an sdist."""
 
