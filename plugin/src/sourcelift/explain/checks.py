@@ -81,8 +81,8 @@ def check_build_system(data: dict[str, Any], inner_backend: str, has_sources: bo
         shown = backend if isinstance(backend, str) else "none (setuptools' legacy backend)"
         findings.error(
             "build-system.build-backend",
-            f"is {shown}: sourcelift is not switched on, so the built metadata ignores the tool-specific sources "
-            "below (a clone builds a wheel that names none of them)",
+            f"is {shown}: sourcelift is not switched on, so the built metadata does not get the lines below for "
+            "the tool-specific sources (the backend drops them, or writes paths of the machine that builds)",
             'set `build-backend = "sourcelift.build"` and name the real backend in `[tool.sourcelift] backend = '
             f'"{backend if isinstance(backend, str) else "setuptools.build_meta"}"`'
             + (
