@@ -18,9 +18,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from ..artifacts.metadata import requires_dist
 from ..artifacts.wheel import read_wheel_metadata, rewrite_metadata_file, rewrite_wheel
 from ..config import Config, choose_mode, read_config
+from ..core_metadata import requires_dist
 from ..errors import ConfigError, Findings, exit_code, render_error
 from ..readers._toml import load_toml
 from ..rewrite.plan import Plan, directory_sources, make_plan
@@ -280,22 +280,25 @@ def get_requires_for_build_editable(config_settings: ConfigSettings = None) -> l
     return _requires("get_requires_for_build_editable", config_settings)
 
 
+def _build_wheel_with(
+    hook: str, wheel_directory: str, config_settings: ConfigSettings, metadata_directory: str | None
+) -> str:
+    plan = _plan(config_settings)
+    name: str = getattr(_load_inner(), hook)(wheel_directory, config_settings, metadata_directory)
+    _finish_wheel(plan, Path(wheel_directory) / name)
+    return name
+
+
 def build_wheel(
     wheel_directory: str, config_settings: ConfigSettings = None, metadata_directory: str | None = None
 ) -> str:
-    plan = _plan(config_settings)
-    name: str = _load_inner().build_wheel(wheel_directory, config_settings, metadata_directory)
-    _finish_wheel(plan, Path(wheel_directory) / name)
-    return name
+    return _build_wheel_with("build_wheel", wheel_directory, config_settings, metadata_directory)
 
 
 def build_editable(
     wheel_directory: str, config_settings: ConfigSettings = None, metadata_directory: str | None = None
 ) -> str:
-    plan = _plan(config_settings)
-    name: str = _load_inner().build_editable(wheel_directory, config_settings, metadata_directory)
-    _finish_wheel(plan, Path(wheel_directory) / name)
-    return name
+    return _build_wheel_with("build_editable", wheel_directory, config_settings, metadata_directory)
 
 
 def build_sdist(sdist_directory: str, config_settings: ConfigSettings = None) -> str:
