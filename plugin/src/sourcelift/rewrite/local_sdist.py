@@ -52,6 +52,8 @@ def local_sources_file(
                 "marker": str(source.marker) if source.marker is not None else None,
                 "extra": source.extra,
             }
+            if source.binds is not None:
+                entry["binds"] = source.binds
             if isinstance(source, ResolvedArchive):
                 member = source.relative or f"{ARCHIVE_DIR}/{source.sha256}/{source.filename}"
                 if member not in members:
@@ -116,6 +118,7 @@ def read_local_sources(root: Path, findings: Findings) -> dict[str, list[Resolve
                 "key": entry["key"],
                 "marker": Marker(entry["marker"]) if entry.get("marker") else None,
                 "extra": entry.get("extra"),
+                "binds": entry.get("binds"),
             }
             kind = entry.get("kind")
             if kind == "archive":

@@ -140,12 +140,25 @@ def _derived(
         )
         return None
     if parsed.local is not None:
+        public = Version(parsed.public)
+        if requirement.specifier and not requirement.specifier.contains(public, prereleases=True):
+            # no specifier built from this tree's version can satisfy the requirement: do not suggest one
+            findings.error(
+                where,
+                f"{what} holds version {version}, which does not satisfy `{requirement}` ({key}), even without "
+                "its local part; the tree is not at a release the requirement accepts",
+                f"check out or tag a release matching {requirement.specifier} there, or change the requirement's "
+                "specifier",
+                dependency=requirement.name,
+            )
+            return None
+        suggestion = requirement.specifier & SpecifierSet(f">={public}")
         findings.error(
             where,
             f"{what} holds the local version {version}, which an index such as PyPI rejects in a published "
             f"dependency (`{requirement}`, {key})",
             "build from a tagged, clean checkout so the version has no `+local` part, or give an explicit "
-            f'specifier in `[tool.sourcelift.strategies]`, e.g. `{requirement.name} = ">={parsed.public}"`',
+            f'specifier in `[tool.sourcelift.strategies]`, e.g. `{requirement.name} = "{suggestion}"`',
             dependency=requirement.name,
         )
         return None
@@ -220,6 +233,10 @@ class Publisher:
         self.strategy = strategy
         self.overrides = overrides
         self.cache = cache
+        self.line_form: Callable[[str], str] | None = None
+        """How the wrapped backend itself writes a requirement line, when that differs from packaging's form
+        (poetry-core normalizes specifiers): publish lines are written that way, so that the wheel the backend
+        builds from the standards-only sdist says exactly what the sdist's PKG-INFO says."""
         self._versions: dict[Path, str] = {}
         self._errors: dict[Path, VersionError] = {}
         self._lines: dict[tuple[str, int], tuple[list[ResolvedSource], list[str]]] = {}
@@ -274,6 +291,8 @@ class Publisher:
         before = (len(findings.problems), len(findings.warnings))
         override = self.overrides.get(canonicalize_name(requirement.name))
         lines = render_publish(requirement, sources, self.version_of, override, self.strategy, findings, key)
+        if self.line_form is not None:
+            lines = [self.line_form(line) for line in lines]
         if (len(findings.problems), len(findings.warnings)) == before:
             self._lines[memo] = (sources, lines)
         return lines

@@ -34,9 +34,12 @@ __all__ = [
     "BACKEND_TIMEOUT",
     "PROBE_ENV",
     "DirectoryVersion",
+    "backend_metadata",
+    "build_requirements",
     "directory_version",
     "directory_versions",
     "dynamic_build_requires",
+    "missing_build_requirements",
 ]
 
 BACKEND_TIMEOUT = 300.0
@@ -66,10 +69,12 @@ class _BuildSystem:
     """The backend as pyproject.toml names it (``sourcelift.build`` is unwrapped in ``backend``)."""
 
 
-def directory_version(path: Path, cache: VersionCache | None) -> DirectoryVersion:
+def directory_version(path: Path, cache: VersionCache | None, python: str | None = None) -> DirectoryVersion:
     """The version of the project in directory ``path``.
 
-    ``cache=None`` computes a dynamic version every time.  Raises
+    ``cache=None`` computes a dynamic version every time.  ``python``: the interpreter of an
+    environment that holds the project's build requirements (an isolated build environment);
+    by default the running one, which must have them.  Raises
     :class:`~sourcelift.versions.VersionError` when it cannot be known.
     """
     data = _load(path)
@@ -82,9 +87,11 @@ def directory_version(path: Path, cache: VersionCache | None) -> DirectoryVersio
 
         fingerprint = member_fingerprint(directory, data)
         if fingerprint.digest is not None:
-            version, cached = cache.get_or_compute(fingerprint.digest, directory, lambda: _run_backend(directory, data))
+            version, cached = cache.get_or_compute(
+                fingerprint.digest, directory, lambda: _run_backend(directory, data, python)
+            )
             return DirectoryVersion(version, "cache" if cached else "backend")
-    return DirectoryVersion(_run_backend(directory, data), "backend")
+    return DirectoryVersion(_run_backend(directory, data, python), "backend")
 
 
 def directory_versions(
@@ -430,10 +437,45 @@ def _child_command(request: str) -> list[str]:
         return [sys.executable, "-m", "sourcelift.versions._child", request]
 
 
-def _run_backend(directory: Path, data: dict[str, Any]) -> str:
+def missing_build_requirements(path: Path) -> tuple[str, list[str]]:
+    """(the backend that computes the project's metadata, the build requirements this interpreter lacks for it).
+
+    Raises :class:`~sourcelift.versions.VersionError` for an unreadable project.
+    """
+    system = _build_system(path, _load(path))
+    return system.backend, _missing_requirements(system.requires)
+
+
+def build_requirements(path: Path) -> list[str]:
+    """The project's ``build-system.requires`` (PEP 518's default without a ``[build-system]``)."""
+    return list(_build_system(path, _load(path)).requires)
+
+
+def backend_metadata(path: Path, python: str | None = None) -> dict[str, Any]:
+    """Run the project's own metadata hook (of the backend sourcelift wraps, if it wraps one):
+    ``{"hook", "version", "requires_dist"}``.  ``python`` as in :func:`directory_version`.
+
+    Raises :class:`~sourcelift.versions.VersionError`.
+    """
+    from ..core_metadata import requires_dist
+
+    directory = path.resolve()
+    text = _metadata_text(directory, _load(directory), python)
+    return {
+        "hook": "prepare_metadata_for_build_wheel",
+        "version": _version_of(directory, _load(directory), text),
+        "requires_dist": requires_dist(text),
+    }
+
+
+def _run_backend(directory: Path, data: dict[str, Any], python: str | None = None) -> str:
+    return _version_of(directory, data, _metadata_text(directory, data, python))
+
+
+def _metadata_text(directory: Path, data: dict[str, Any], python: str | None) -> str:
     system = _build_system(directory, data)
     shown = system.backend if system.backend == system.declared_backend else f"{system.backend} (wrapped by sourcelift)"
-    missing = _missing_requirements(system.requires)
+    missing = _missing_requirements(system.requires) if python is None else []
     if missing:
         listed = ", ".join(f'"{item}"' for item in missing)
         raise VersionError(
@@ -451,7 +493,7 @@ def _run_backend(directory: Path, data: dict[str, Any]) -> str:
         "or give it a static `project.version`"
     )
     try:
-        text = prepare_metadata(directory, system.backend, system.backend_path, env, BACKEND_TIMEOUT)
+        return prepare_metadata(directory, system.backend, system.backend_path, env, BACKEND_TIMEOUT, python)
     except BackendTimeout as exc:
         raise VersionError(
             f"the build backend `{shown}` of {directory} did not compute its version within "
@@ -464,6 +506,16 @@ def _run_backend(directory: Path, data: dict[str, Any]) -> str:
             f"the build backend `{shown}` of {directory} could not compute its version: {error}{_tail(exc.output)}",
             fix,
         ) from None
+
+
+def _version_of(directory: Path, data: dict[str, Any], text: str) -> str:
+    """The version in the METADATA ``text`` the project's backend prepared."""
+    system = _build_system(directory, data)
+    shown = system.backend if system.backend == system.declared_backend else f"{system.backend} (wrapped by sourcelift)"
+    fix = (
+        "make the project build on its own (run e.g. `python -m build --wheel` in it and fix what fails), "
+        "or give it a static `project.version`"
+    )
     found = first_values(text).get("version", "")
     if not found:
         raise VersionError(
