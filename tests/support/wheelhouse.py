@@ -31,11 +31,14 @@ THIRD_PARTY: tuple[str, ...] = (
     "tomlkit",
     "gitpython",
     "tomli",
+    "pyproject-hooks",
     "editables",
     "pip",
     "wheel",
     # the uv-workspace example's lib-b takes its version from a git tag
     "hatch-vcs",
+    # poetry projects (classic and PEP 621) built through the wrapper
+    "poetry-core",
     # what sourcelift-hook needs for `sourcelift check` (installed into fresh venvs)
     "build",
     "trove-classifiers",

@@ -120,8 +120,11 @@ def _environment_options(parser: argparse.ArgumentParser, *, tar: bool = True) -
     if tar:
         group.add_argument(
             "--from-tar",
-            metavar="LAYER.tar",
-            help="read the installed metadata out of a container image layer (tarball, plain or compressed)",
+            metavar="IMAGE.tar",
+            action="append",
+            help="read the installed metadata out of a container image without extracting it: a layer tarball "
+            "(plain or compressed; repeat for several layers, lowest first), a `docker save` archive or an OCI "
+            "image layout tarball",
         )
 
 
@@ -141,13 +144,18 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         _output_options(sub)
         return sub
 
+    from .explain import DESCRIPTION as EXPLAIN_DESCRIPTION
+    from .explain import add_arguments as add_explain_arguments
+
     explain_parser = command(
         "explain",
         "show, per requirement, the source found and what local and publish mode make of it",
-        "Show, per requirement, the source found and what local and publish mode make of it.",
+        EXPLAIN_DESCRIPTION,
     )
+    explain_parser.formatter_class = argparse.RawDescriptionHelpFormatter
     explain_parser.add_argument("path", nargs="?", default=".", help="project directory (default: .)")
     _format_option(explain_parser, TEXT_JSON, "text")
+    add_explain_arguments(explain_parser)
 
     record_parser = command(
         "record",
@@ -182,6 +190,11 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         action="append",
         default=[],
         help="(pylock) directory with the wheels of index-installed distributions; may be repeated",
+    )
+    freeze_parser.add_argument(
+        "--wheelhouse",
+        metavar="DIR",
+        help="copy every local archive into DIR and name it relative to the output, to move both together",
     )
     freeze_parser.add_argument("--all", action="store_true", help="also list pip (and setuptools, wheel before 3.12)")
     freeze_parser.add_argument("-o", "--output", metavar="FILE", help="write here (atomically) instead of stdout")
@@ -368,7 +381,14 @@ def _freeze(args: argparse.Namespace, console: Console) -> int:
     from .freeze import freeze
 
     env = _environment(args, console, hash_files=False)
-    text, findings = freeze(env, output_format=args.format, include_all=args.all, find_links=args.find_links)
+    text, findings = freeze(
+        env,
+        output_format=args.format,
+        include_all=args.all,
+        find_links=args.find_links,
+        wheelhouse=args.wheelhouse,
+        output=args.output,
+    )
     if args.output:
         from ._atomic import write_atomic
         from .errors import HookError
@@ -437,19 +457,6 @@ def _pip_verbosity(arguments: list[str]) -> int:
 
 
 def _explain(args: argparse.Namespace, console: Console) -> int:
-    from pathlib import Path
+    from .explain import run
 
-    from sourcelift.explain import explain, format_report
-
-    root = Path(args.path).absolute()
-    if not (root / "pyproject.toml").is_file():
-        raise UsageError(f"{root} has no pyproject.toml", "give the project's directory")
-    report = explain(root)
-    console.note(f"sourcelift: read {report['pyproject']} ({report['mode']} mode)")
-    if args.format == "json":
-        import json
-
-        console.result(json.dumps(report, indent=2) + "\n")
-    else:
-        console.result(format_report(report))
-    return EXIT_PROBLEMS if report["problems"] else EXIT_OK
+    return run(args, console)

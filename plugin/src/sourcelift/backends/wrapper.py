@@ -18,9 +18,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from ..artifacts.metadata import requires_dist
 from ..artifacts.wheel import read_wheel_metadata, rewrite_metadata_file, rewrite_wheel
 from ..config import Config, choose_mode, read_config
+from ..core_metadata import requires_dist
 from ..errors import ConfigError, Findings, exit_code, render_error
 from ..readers._toml import load_toml
 from ..rewrite.plan import Plan, directory_sources, make_plan
@@ -114,9 +114,12 @@ def _publisher(root: str, config_settings: ConfigSettings) -> Publisher | None:
     """The publish-mode renderer when this build is in publish mode, else ``None``."""
     if not _publish_mode(root, config_settings):
         return None
+    from ..readers.poetry import requirement_form
     from ..rewrite.publish import Publisher  # publish mode only
 
-    return Publisher.from_config(_config(root), config_settings)
+    publisher = Publisher.from_config(_config(root), config_settings)
+    publisher.line_form = requirement_form(_config(root).backend)
+    return publisher
 
 
 @_ours
@@ -183,7 +186,8 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
         # Building an sdist from an sdist: carry the sources file and archives over as they are.
         add[LOCAL_SOURCES_PATH] = Path(_root()) / LOCAL_SOURCES_PATH
     elif plan.sources:
-        sources_file, archives = local_sources_file(plan.sources, plan.root, sdist_members(sdist))
+        locate = plan.checkout.git_target if plan.checkout is not None else None
+        sources_file, archives = local_sources_file(plan.sources, plan.root, sdist_members(sdist), locate)
         add.update(archives)
         add[LOCAL_SOURCES_PATH] = sources_file
     pkg_info = read_sdist_pkg_info(sdist)
@@ -226,11 +230,9 @@ def _finish_publish_sdist(plan: Plan, sdist: Path) -> None:
     lines = plan.declared_lines(findings, as_metadata=False)
     findings.raise_if_any(pyproject)
     transform = _transform(plan, read_sdist_pkg_info(sdist))
-    consumed = {
-        name
-        for name, sources in plan.sources.items()
-        if any(source.key.startswith("tool.uv.sources.") for source in sources)
-    }
+    from ..readers.registry import owner
+
+    consumed = {name for name, sources in plan.sources.items() if any(owner(source.key) for source in sources)}
     text = standards_pyproject(_publish_base(sdist), lines, consumed, _config(_root()).backend)
     rewrite_sdist(sdist, transform, mark_dynamic=False, add={}, replace={"pyproject.toml": text.encode("utf-8")})
 
@@ -279,22 +281,25 @@ def get_requires_for_build_editable(config_settings: ConfigSettings = None) -> l
     return _requires("get_requires_for_build_editable", config_settings)
 
 
+def _build_wheel_with(
+    hook: str, wheel_directory: str, config_settings: ConfigSettings, metadata_directory: str | None
+) -> str:
+    plan = _plan(config_settings)
+    name: str = getattr(_load_inner(), hook)(wheel_directory, config_settings, metadata_directory)
+    _finish_wheel(plan, Path(wheel_directory) / name)
+    return name
+
+
 def build_wheel(
     wheel_directory: str, config_settings: ConfigSettings = None, metadata_directory: str | None = None
 ) -> str:
-    plan = _plan(config_settings)
-    name: str = _load_inner().build_wheel(wheel_directory, config_settings, metadata_directory)
-    _finish_wheel(plan, Path(wheel_directory) / name)
-    return name
+    return _build_wheel_with("build_wheel", wheel_directory, config_settings, metadata_directory)
 
 
 def build_editable(
     wheel_directory: str, config_settings: ConfigSettings = None, metadata_directory: str | None = None
 ) -> str:
-    plan = _plan(config_settings)
-    name: str = _load_inner().build_editable(wheel_directory, config_settings, metadata_directory)
-    _finish_wheel(plan, Path(wheel_directory) / name)
-    return name
+    return _build_wheel_with("build_editable", wheel_directory, config_settings, metadata_directory)
 
 
 def build_sdist(sdist_directory: str, config_settings: ConfigSettings = None) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Optional
+
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 
@@ -11,7 +14,18 @@ from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedInd
 from ..urls import path_to_file_url
 from .markers import CannotNegate, conjoin, implies_extra, negate_any
 
-__all__ = ["fallback_lines", "is_location_dependent", "render_local", "requirement_head", "source_guard"]
+Locate = Callable[[ResolvedDirectory], Optional[str]]
+"""A directory source's ``git+`` URL in the checkout being built, or ``None`` (then its path)."""
+
+__all__ = [
+    "Locate",
+    "fallback_lines",
+    "is_location_dependent",
+    "lines_per_source",
+    "render_local",
+    "requirement_head",
+    "source_guard",
+]
 
 
 def requirement_head(requirement: Requirement) -> str:
@@ -35,12 +49,13 @@ def source_guard(source: ResolvedSource, requirement: Requirement) -> Marker | N
     return conjoin(source.marker, extra)
 
 
-def _target(source: ResolvedSource, store: Store) -> str | None:
+def _target(source: ResolvedSource, store: Store, locate: Locate | None) -> str | None:
     """The URL a direct reference to this source names; ``None`` for index sources."""
     if isinstance(source, ResolvedArchive):
         return path_to_file_url(store.path_for(source.sha256, source.filename))
     if isinstance(source, ResolvedDirectory):
-        return path_to_file_url(source.path)
+        in_git = source.in_git or (locate(source) if locate is not None else None)
+        return in_git or path_to_file_url(source.path)
     if isinstance(source, ResolvedGit):
         url = f"git+{source.url}" + (f"@{source.rev}" if source.rev else "")
         return url + (f"#subdirectory={source.subdirectory}" if source.subdirectory else "")
@@ -55,19 +70,20 @@ def render_local(
     store: Store,
     findings: Findings,
     key: str,
+    locate: Locate | None = None,
 ) -> list[str]:
     """The local-mode lines for ``requirement`` given its resolved sources.
+
+    ``locate`` gives a directory's ``git+URL@COMMIT#subdirectory=PATH`` when the build
+    runs in a git checkout where that directory is committed and unmodified.
 
     One line per source (guarded by the source's marker), plus, when every source is
     guarded, the plain requirement for the environments none of them covers (uv falls
     back to the index there too).
     """
     head = requirement_head(requirement)
-    lines: list[str] = []
-    guards: list[Marker] = []
-    for source in sources:
-        guard = source_guard(source, requirement)
-        marker = conjoin(requirement.marker, guard)
+
+    def line_for(source: ResolvedSource, marker: Marker | None) -> str | None:
         if (
             isinstance(source, ResolvedArchive)
             and requirement.specifier
@@ -80,20 +96,43 @@ def render_local(
                 f"vendor a release matching {requirement.specifier}, or change the requirement's specifier",
                 dependency=requirement.name,
             )
+            return None
+        target = _target(source, store, locate)
+        if target is not None:
+            return _with_marker(f"{head} @ {target}", marker, after_url=True)
+        assert isinstance(source, ResolvedIndex)
+        line = _with_marker(f"{head}{requirement.specifier}", marker, after_url=False)
+        findings.warning(
+            source.key,
+            f"a PEP 508 requirement cannot name an index; emitted `{line}` and installers will look for "
+            f"it on their own configured index, not on `{source.index}`",
+            "tell installers about the index (`--index-url`/`--extra-index-url`), or use a `path`/`url` source",
+            dependency=requirement.name,
+        )
+        return line
+
+    return lines_per_source(requirement, sources, line_for, findings, key)
+
+
+def lines_per_source(
+    requirement: Requirement,
+    sources: list[ResolvedSource],
+    line_for: Callable[[ResolvedSource, Marker | None], str | None],
+    findings: Findings,
+    key: str,
+) -> list[str]:
+    """One line per source (``line_for`` gets it and its marker; ``None``: no line), in both modes.
+
+    A source without a marker of its own ends the list; when every source is guarded, the plain
+    requirement follows for the environments none of them covers.
+    """
+    lines: list[str] = []
+    guards: list[Marker] = []
+    for source in sources:
+        guard = source_guard(source, requirement)
+        line = line_for(source, conjoin(requirement.marker, guard))
+        if line is None:
             continue
-        target = _target(source, store)
-        if target is None:
-            assert isinstance(source, ResolvedIndex)
-            line = _with_marker(f"{head}{requirement.specifier}", marker, after_url=False)
-            findings.warning(
-                source.key,
-                f"a PEP 508 requirement cannot name an index; emitted `{line}` and installers will look for "
-                f"it on their own configured index, not on `{source.index}`",
-                "tell installers about the index (`--index-url`/`--extra-index-url`), or use a `path`/`url` source",
-                dependency=requirement.name,
-            )
-        else:
-            line = _with_marker(f"{head} @ {target}", marker, after_url=True)
         lines.append(line)
         if guard is None:
             return lines

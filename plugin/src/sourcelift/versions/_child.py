@@ -1,20 +1,25 @@
-"""Run one project's own build backend to learn its version (the child process).
+"""Run one build backend for several projects' versions in one process (the child process).
 
-Standard library only, Python 3.9+, and independent of sourcelift: the parent
-runs this file's text with ``python -c`` (so nothing on ``sys.path`` needs to
-provide sourcelift), and it also runs as ``python -m sourcelift.versions._child``.
-One argument, a JSON object::
+A single project's version comes through pyproject-hooks (:mod:`sourcelift.versions._backend`),
+one process per hook call.  A workspace whose dozens of members share a well-known backend
+(hatchling, pdm-backend...) would pay an interpreter start and the backend's import per member;
+this child pays them once.  pyproject-hooks has no way to call hooks for several projects in one
+process, hence this runner.
 
-    {"backend": "module:object", "backend_path": ["/abs/dir", ...],
-     "output": "/tmp/empty/dir", "result": "/tmp/result.json"}
+Standard library only, Python 3.9+, and independent of sourcelift: the parent runs this file's
+text with ``python -c`` (it also runs as ``python -m sourcelift.versions._child``).  One argument,
+a JSON object::
 
-The working directory is the project.  The child imports the backend (with the
-``backend-path`` entries first on ``sys.path``, as PEP 517 frontends do), calls
-``prepare_metadata_for_build_wheel`` into ``output`` (or, when the backend has no
-such hook, ``build_wheel`` and reads the wheel's METADATA) and writes the result
-to ``result``: ``{"ok": true, "hook": ..., "name": ..., "version": ...}``, or
-``{"ok": false, "stage": ..., "error": ...}`` with the traceback on stderr.
-Backends print to stdout, so nothing is read from it.
+    {"backend": "module:object",
+     "jobs": [{"directory": "/abs/project", "output": "/tmp/empty/dir", "result": "/tmp/result.json"}, ...]}
+
+For each job in turn the child makes the project the working directory (and sets
+``SOURCELIFT_VERSION_PROBE`` to it), calls ``prepare_metadata_for_build_wheel`` into
+``output`` (or, when the backend has no such hook, ``build_wheel`` and reads the wheel's
+METADATA) and writes the result to ``result``: ``{"ok": true, "hook": ..., "name": ...,
+"version": ...}``, or ``{"ok": false, "stage": ..., "error": ...}`` with the traceback on stderr.
+The parent runs a project whose result is missing or not ok again on its own, through
+pyproject-hooks, for the exact message.  Backends print to stdout, so nothing is read from it.
 """
 
 from __future__ import annotations
@@ -86,8 +91,7 @@ def _metadata_from_wheel(wheel: str) -> str:
             return member.read(MAX_METADATA_BYTES).decode("utf-8", "replace")
 
 
-def _run(request: dict[str, Any]) -> dict[str, Any]:
-    backend = _load_backend(request["backend"], request.get("backend_path") or [])
+def _run(request: dict[str, Any], backend: Any) -> dict[str, Any]:
     output = request["output"]
     os.makedirs(output, exist_ok=True)
     prepare = getattr(backend, "prepare_metadata_for_build_wheel", None)
@@ -112,20 +116,36 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "hook": hook, "name": fields.get("name", ""), "version": fields["version"]}
 
 
+def _write(path: str, result: dict[str, Any]) -> None:
+    temporary = path + ".part"
+    with open(temporary, "w", encoding="utf-8") as stream:
+        json.dump(result, stream)
+    os.replace(temporary, path)
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: python -m sourcelift.versions._child REQUEST_JSON", file=sys.stderr)
         return 2
     request = json.loads(argv[0])
-    try:
-        result = _run(request)
-    except _Failure as failure:
-        result = {"ok": False, "stage": failure.stage, "error": failure.error}
-    temporary = request["result"] + ".part"
-    with open(temporary, "w", encoding="utf-8") as stream:
-        json.dump(result, stream)
-    os.replace(temporary, request["result"])
-    return 0 if result["ok"] else 1
+    jobs = request.get("jobs")
+    if not isinstance(jobs, list):
+        print("the request names no jobs", file=sys.stderr)
+        return 2
+    ok = True
+    backend = None
+    for job in jobs:
+        os.chdir(job["directory"])
+        os.environ["SOURCELIFT_VERSION_PROBE"] = job["directory"]
+        try:
+            if backend is None:
+                backend = _load_backend(request["backend"], [])
+            result = _run({**request, **job}, backend)
+        except _Failure as failure:
+            result = {"ok": False, "stage": failure.stage, "error": failure.error}
+        ok = ok and bool(result["ok"])
+        _write(job["result"], result)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
