@@ -19,23 +19,30 @@ import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from packaging import tags as _tags
 from packaging.markers import Marker
 from packaging.specifiers import SpecifierSet
 
-from ..artifacts.wheel_tags import Caveat, TagMarker, UnsupportedTag, WheelName, marker_for_tags
+from ..artifacts.wheel_tags import Caveat, TagMarker, UnsupportedTag, WheelName, marker_for_tags, parse_wheel_name
 from ..errors import Findings
+from ..readers.variants import VARIANTS_KEY
 from .markers import CannotNegate, conjoin, negate_any
 
 __all__ = [
+    "VARIANTS_KEY",
     "Environment",
     "VariantWheel",
     "check_marker_list",
+    "check_sources",
+    "is_variant_set",
     "make_disjoint",
     "overlapping_pairs",
     "sample_environments",
+    "summarize",
     "uncovered",
+    "uv_sources_text",
 ]
 
 _LINUX_MACHINES = ("x86_64", "aarch64", "i686", "ppc64le", "s390x", "armv7l")
@@ -320,3 +327,52 @@ def uv_sources_text(pyproject_text: str, dependency: str, entries: Sequence[tupl
         raise TypeError("`tool.uv.sources` is not a table")
     sources[dependency] = array
     return tomlkit.dumps(document)
+
+
+def is_variant_set(sources: Sequence[Any]) -> bool:
+    """Whether ``sources`` are the wheels of one ``[tool.sourcelift.variants]`` entry (publish mode pins
+    the set once)."""
+    return bool(sources) and all(str(getattr(s, "key", "")).startswith(f"{VARIANTS_KEY}.") for s in sources)
+
+
+def summarize(envs: Sequence[Environment], most: int = 6) -> str:
+    """``CPython 3.12, 3.13 on Linux (glibc) x86_64; ...`` for a list of environments."""
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for env in envs:
+        impl, rest = env.label.split(" ", 1)
+        version, where = rest.split(" on ", 1)
+        groups.setdefault((where, impl, ""), []).append(version)
+    parts = [f"{impl} {', '.join(versions)} on {where}" for (where, impl, _), versions in groups.items()]
+    shown = "; ".join(parts[:most])
+    return shown + (f"; and {len(parts) - most} more platforms" if len(parts) > most else "")
+
+
+def check_sources(
+    name: str,
+    sources: Sequence[Any],
+    requires_python: SpecifierSet | None,
+    findings: Findings,
+    extras: Iterable[str] = (),
+) -> None:
+    """Hand-written marker lists of vendored wheels (``[tool.uv.sources]`` ``path`` + ``marker``): each
+    marker checked against its wheel's tags, and the environments no entry covers named."""
+    from ..model import ResolvedArchive
+
+    entries = [
+        (s, parse_wheel_name(s.filename))
+        for s in sources
+        if isinstance(s, ResolvedArchive) and s.filename.endswith(".whl") and s.marker is not None
+        and not is_variant_set([s])
+    ]
+    if not entries:
+        return
+    envs = sample_environments(requires_python)
+    check_marker_list([(wheel, s.marker, s.key) for s, wheel in entries], envs, findings, name, extras)
+    missing = uncovered([s.marker for s, _ in entries], [w for _, w in entries], envs)
+    if missing:
+        findings.warning(
+            entries[0][0].key.split("[")[0],
+            f"no entry of the list covers {summarize(missing)}; there the plain requirement is emitted",
+            "add wheels for those environments, or list them in `[tool.sourcelift.variants]` to check the set",
+            dependency=name,
+        )
