@@ -376,3 +376,75 @@ def check_sources(
             "add wheels for those environments, or list them in `[tool.sourcelift.variants]` to check the set",
             dependency=name,
         )
+
+
+_VARIANT_JSON_LIMIT = 1 << 20  # variant.json is a small document; refuse to read more
+
+
+def describe_variant(path: Path, filename: str) -> dict[str, Any]:
+    """``{"tags", "label", "properties"}`` of a vendored wheel, properties from its
+    ``*.dist-info/variant.json`` (PEP 825, draft) for its label; unreadable parts are left empty."""
+    import json
+    import zipfile
+
+    wheel = parse_wheel_name(filename)
+    properties: list[str] = []
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if n.count("/") == 1 and n.endswith(".dist-info/variant.json")]
+            if len(names) == 1 and archive.getinfo(names[0]).file_size <= _VARIANT_JSON_LIMIT:
+                document = json.loads(archive.read(names[0]).decode("utf-8"))
+                properties = _properties(document, wheel.variant_label)
+    except (OSError, zipfile.BadZipFile, ValueError, RecursionError):
+        properties = []
+    return {"tags": sorted(str(t) for t in wheel.tags), "label": wheel.variant_label, "properties": properties}
+
+
+def _properties(document: Any, label: str | None) -> list[str]:
+    """``namespace :: feature :: value`` strings: from ``{"variants": {label: {ns: {feature: [values]}}}}``,
+    or from a document that is that inner mapping itself."""
+    if isinstance(document, dict) and isinstance(document.get("variants"), dict):
+        document = document["variants"].get(label) if label is not None else None
+    if not isinstance(document, dict):
+        return []
+    found = []
+    for namespace, features in document.items():
+        if not isinstance(features, dict):
+            continue
+        for feature, values in features.items():
+            for value in values if isinstance(values, list) else [values]:
+                found.append(f"{namespace} :: {feature} :: {value}")
+    return sorted(found)
+
+
+def uv_sources_entries(root: Path, data: dict[str, Any]) -> tuple[dict[str, list[tuple[str, Marker | None]]], Findings]:
+    """The ``[tool.uv.sources]`` list matching each ``[tool.sourcelift.variants]`` entry of the project at
+    ``root``: ``{dependency: [(path, marker), ...]}``, and the problems reading the variants."""
+    import copy
+
+    from ..readers._base import ReadContext
+    from ..readers.variants import READER, variant_table
+
+    table = variant_table(data) or {}
+    names = {canonicalize(n) for n in table}
+    data = copy.deepcopy(data)
+    uv_sources = data.get("tool", {}).get("uv", {}).get("sources")
+    if isinstance(uv_sources, dict):  # the lists being rewritten must not be compared with themselves
+        for raw in [n for n in uv_sources if canonicalize(n) in names]:
+            del uv_sources[raw]
+    findings = Findings()
+    project = data.get("project")
+    context = ReadContext(root, root / "pyproject.toml", data, findings, project if isinstance(project, dict) else None)
+    READER.read(context)
+    entries = {
+        name: [(getattr(s, "path", ""), s.marker) for s in sources]
+        for name, sources in context.sources.items()
+        if is_variant_set(sources)
+    }
+    return entries, findings
+
+
+def canonicalize(name: str) -> str:
+    from packaging.utils import canonicalize_name
+
+    return str(canonicalize_name(name))
