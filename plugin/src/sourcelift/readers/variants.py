@@ -58,6 +58,11 @@ def _strings(value: Any) -> list[str] | None:
     return None
 
 
+def _extras(context: ReadContext) -> list[str]:
+    table = (context.project_table or {}).get("optional-dependencies")
+    return [str(extra) for extra in table] if isinstance(table, dict) else []
+
+
 def _requires_python(context: ReadContext) -> SpecifierSet | None:
     text = (context.project_table or {}).get("requires-python")
     if not isinstance(text, str):
@@ -103,9 +108,10 @@ class VariantsReader:
             if branches is None:
                 continue
             branches = self._ordered(branches, order)
+            extras = _extras(context)
             if order:
-                make_disjoint(branches, context.findings, name)
-            for first, second, env in overlapping_pairs(branches, envs):
+                make_disjoint(branches, context.findings, name, envs, extras)
+            for first, second, env in overlapping_pairs(branches, envs, extras):
                 context.findings.error(
                     key,
                     f"{first.wheel.filename} and {second.wheel.filename} can both be installed in {env.label}, "

@@ -194,40 +194,54 @@ def derive(path: Path, wheel: WheelName, key: str, label_markers: dict[str, str]
 
 
 def overlapping_pairs(
-    branches: Sequence[VariantWheel], envs: Sequence[Environment]
+    branches: Sequence[VariantWheel], envs: Sequence[Environment], extras: Iterable[str] = ()
 ) -> list[tuple[VariantWheel, VariantWheel, Environment]]:
-    """Pairs of branches whose markers both hold in some environment, with one such environment."""
+    """Pairs of branches whose markers both hold in some environment (with any of ``extras``
+    requested), with one such environment."""
+    points = _points(envs, extras)
+    holds = [[env.holds(b.marker, requested) for env, requested in points] for b in branches]
     found = []
-    holds = [[env.holds(b.marker) for env in envs] for b in branches]
     for first in range(len(branches)):
         for second in range(first + 1, len(branches)):
-            both = next((env for n, env in enumerate(envs) if holds[first][n] and holds[second][n]), None)
+            both = next((env for n, (env, _) in enumerate(points) if holds[first][n] and holds[second][n]), None)
             if both is not None:
                 found.append((branches[first], branches[second], both))
     return found
 
 
-def make_disjoint(branches: Sequence[VariantWheel], findings: Findings, dependency: str) -> None:
-    """In the order given, each branch loses the environments an earlier one already has."""
-    earlier: list[Marker] = []
+def _points(envs: Sequence[Environment], extras: Iterable[str]) -> list[tuple[Environment, tuple[str, ...]]]:
+    """Each environment with no extra requested, and with each extra requested alone (installers include
+    a line when its marker holds for no extra or for one of the requested extras)."""
+    requests: list[tuple[str, ...]] = [(), *((extra,) for extra in extras)]
+    return [(env, requested) for env in envs for requested in requests]
+
+
+def make_disjoint(
+    branches: Sequence[VariantWheel],
+    findings: Findings,
+    dependency: str,
+    envs: Sequence[Environment] = (),
+    extras: Iterable[str] = (),
+) -> None:
+    """In the order given, each branch loses the environments an earlier one it overlaps already has
+    (with no ``envs`` to compare on, every earlier one)."""
+    points = _points(envs, extras)
+    earlier: list[tuple[Marker | None, list[bool]]] = []
     for branch in branches:
-        if branch.marker is None:
-            if earlier:
-                try:
-                    branch.marker = negate_any(earlier)
-                except CannotNegate as exc:
-                    findings.error(branch.key, f"cannot order {branch.wheel.filename} after the others: {exc}",
-                                   "use markers with ==, !=, <, <=, >, >=, in, not in", dependency=dependency)
-            earlier.append(Marker("python_version >= '0'"))  # every later branch is shadowed
-            continue
-        if earlier:
+        mine = [env.holds(branch.marker, requested) for env, requested in points]
+        shadowing = [
+            marker for marker, theirs in earlier if not envs or any(a and b for a, b in zip(mine, theirs))
+        ]
+        if None in shadowing:
+            findings.error(branch.key, f"{branch.wheel.filename} is never used: an earlier wheel in `order` "
+                           "installs everywhere", "remove it, or order it first", dependency=dependency)
+        elif shadowing:
             try:
-                branch.marker = conjoin(branch.marker, negate_any(earlier))
+                branch.marker = conjoin(branch.marker, negate_any([m for m in shadowing if m is not None]))
             except CannotNegate as exc:
                 findings.error(branch.key, f"cannot order {branch.wheel.filename} after the others: {exc}",
                                "use markers with ==, !=, <, <=, >, >=, in, not in", dependency=dependency)
-        assert branch.marker is not None
-        earlier.append(branch.marker)
+        earlier.append((branch.marker, mine))
 
 
 def check_marker_list(
