@@ -32,7 +32,8 @@ STRATEGIES = ("exact", "compatible", "minimum", "minor", "major", "semver")
 MODE_SETTING = "sourcelift-mode"
 MODE_ENV = "SOURCELIFT_MODE"
 CACHE_SETTING = "sourcelift-cache"
-_KEYS = {"backend", "mode", "strategy", "strategies", "cache", "cache-keys", "check"}  # check: `sourcelift check`
+# check: `sourcelift check`; variants: a reader of its own (readers/variants.py)
+_KEYS = {"backend", "mode", "strategy", "strategies", "cache", "cache-keys", "check", "variants"}
 
 
 @slotted_dataclass
