@@ -10,8 +10,7 @@ import pytest
 from sourcelift.explain import explain
 from sourcelift_hook.cli import main
 
-from .conftest import WHEEL
-from .test_publish_mode import wheel_bytes
+from .conftest import WHEEL, wheel_bytes
 
 
 @pytest.fixture

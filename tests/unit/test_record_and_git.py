@@ -17,9 +17,9 @@ from sourcelift.errors import ProblemsError
 from sourcelift.rewrite.plan import make_plan
 from sourcelift.rewrite.record import RECORD_PATH, make_record
 
-from .conftest import WHEEL, write_tree
+from .conftest import WHEEL, wheel_bytes, write_tree
 
-WHEEL_BYTES = b"vendored wheel bytes"
+WHEEL_BYTES = wheel_bytes("prebuilt", "0.1.0")
 
 
 def outside_and_directory_project(tmp_path: Path) -> Path:

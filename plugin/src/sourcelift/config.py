@@ -47,7 +47,8 @@ class Config:
 
 
 def read_config(data: dict[str, Any], findings: Findings) -> Config:
-    table = data.get("tool", {}).get("sourcelift", {})
+    tool = data.get("tool", {})
+    table = tool.get("sourcelift", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):
         findings.error("tool.sourcelift", "must be a table", "write it as `[tool.sourcelift]`")
         return Config()

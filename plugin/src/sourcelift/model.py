@@ -164,6 +164,8 @@ class ResolvedArchive(ResolvedBase):
 class ResolvedDirectory(ResolvedBase):
     path: Path
     editable: bool = False
+    version: str | None = None
+    """The project's static version, when pyproject.toml gives one (checked against the specifier)."""
 
 
 @record

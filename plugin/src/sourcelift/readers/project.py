@@ -9,7 +9,9 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from ..errors import Findings
-from ..model import DeclaredRequirement, Project, Source
+from ..model import DeclaredRequirement, IndexSource, Project, Source
+from ..values import closest
+from ._toml import subtable
 from .direct_refs import parse_requirement
 from .uv import read_uv_sources
 from .workspace import find_workspace
@@ -81,8 +83,17 @@ def read_project(root: Path, data: dict[str, Any], findings: Findings) -> Projec
             "write `[project.optional-dependencies]` with one array per extra",
         )
 
-    tool_uv = data.get("tool", {}).get("uv", {})
-    own_table = tool_uv.get("sources") if isinstance(tool_uv, dict) else None
+    tool = data.get("tool")
+    if tool is not None and not isinstance(tool, dict):
+        findings.error(
+            "tool", f"must be a table, not {type(tool).__name__} {tool!r}", "write it as `[tool.<name>]` tables"
+        )
+    tool_uv = subtable(data, "tool", "uv")
+    if tool_uv is not None and not isinstance(tool_uv, dict):
+        findings.error(
+            "tool.uv", f"must be a table, not {type(tool_uv).__name__} {tool_uv!r}", "write it as `[tool.uv]`"
+        )
+    own_table = subtable(data, "tool", "uv", "sources")
     for source_name, declared in (
         read_uv_sources(own_table, pyproject, findings).items() if own_table is not None else ()
     ):
@@ -96,14 +107,17 @@ def read_project(root: Path, data: dict[str, Any], findings: Findings) -> Projec
             continue
         sources[source_name] = declared
 
+    indexes = _index_names(data)
     workspace = find_workspace(root)
     if workspace is not None and workspace.root.resolve() != root.resolve():
+        indexes |= _index_names(workspace.data)
         inherited = workspace.sources_table
         if inherited is not None:
             for source_name, declared in read_uv_sources(
                 inherited, workspace.pyproject, findings, key=f"{workspace.pyproject}:tool.uv.sources"
             ).items():
                 sources.setdefault(source_name, declared)
+    _check_references(sources, optional if isinstance(optional, dict) else {}, indexes, dynamic, findings)
 
     other_names = _dependency_group_names(data)
     project = Project(
@@ -119,6 +133,49 @@ def read_project(root: Path, data: dict[str, Any], findings: Findings) -> Projec
     return project
 
 
+def _index_names(data: dict[str, Any]) -> set[str]:
+    """The names of the ``[[tool.uv.index]]`` entries of a pyproject."""
+    entries = subtable(data, "tool", "uv", "index")
+    if not isinstance(entries, list):
+        return set()
+    return {str(e["name"]) for e in entries if isinstance(e, dict) and isinstance(e.get("name"), str)}
+
+
+def _check_references(
+    sources: dict[str, list[Source]],
+    optional: dict[str, Any],
+    indexes: set[str],
+    dynamic: list[Any],
+    findings: Findings,
+) -> None:
+    """A source's ``extra`` must be an extra of the project and its ``index`` a defined index, as in uv."""
+    extras = {canonicalize_name(str(e)) for e in optional}
+    for name, declared in sources.items():
+        for source in declared:
+            if (
+                source.extra is not None
+                and "optional-dependencies" not in dynamic
+                and canonicalize_name(source.extra) not in extras
+            ):
+                known = ", ".join(f"`{e}`" for e in sorted(optional)) or "none"
+                findings.error(
+                    f"{source.key}.extra",
+                    f"names the extra `{source.extra}`, which `project.optional-dependencies` does not define "
+                    f"(extras: {known}){closest(source.extra, (str(e) for e in optional))}",
+                    "name one of the project's extras, or add that extra to `[project.optional-dependencies]`",
+                    dependency=name,
+                )
+            if isinstance(source, IndexSource) and source.index not in indexes:
+                known = ", ".join(f"`{i}`" for i in sorted(indexes)) or "none"
+                findings.error(
+                    f"{source.key}.index",
+                    f"names the index `{source.index}`, which no `[[tool.uv.index]]` entry defines "
+                    f"(indexes: {known}){closest(source.index, indexes)}",
+                    'define it: `[[tool.uv.index]]` with `name = "..."` and `url = "..."`, or correct the name',
+                    dependency=name,
+                )
+
+
 def _dependency_group_names(data: dict[str, Any]) -> set[str]:
     """Names in PEP 735 dependency groups and uv's dev-dependencies (never in built metadata)."""
     names: set[str] = set()
@@ -128,7 +185,7 @@ def _dependency_group_names(data: dict[str, Any]) -> set[str]:
         for values in groups.values():
             if isinstance(values, list):
                 texts.extend(values)
-    dev = data.get("tool", {}).get("uv", {}).get("dev-dependencies", [])
+    dev = subtable(data, "tool", "uv", "dev-dependencies")
     if isinstance(dev, list):
         texts.extend(dev)
     for text in texts:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from packaging.markers import InvalidMarker, Marker
 from packaging.utils import canonicalize_name
@@ -18,6 +18,7 @@ from ..model import (
     UrlSource,
     WorkspaceSource,
 )
+from ..values import check_path, check_rev, check_subdirectory, check_text, check_url, closest
 
 __all__ = ["read_uv_sources"]
 
@@ -58,9 +59,20 @@ def read_uv_sources(
     if not isinstance(table, dict):
         findings.error(key, "must be a table", "write it as `[tool.uv.sources]` with one entry per package")
         return sources
+    spelled: dict[str, str] = {}
     for raw_name, value in table.items():
         name = canonicalize_name(raw_name)
         entry_key = f"{key}.{raw_name}"
+        if name in spelled:  # uv: "duplicate sources for package"
+            findings.error(
+                entry_key,
+                f"duplicate sources for package `{name}`: `{key}.{spelled[name]}` names the same package "
+                "once names are normalized",
+                "keep one entry per package; a list of sources with a `marker` each tells environments apart",
+                dependency=name,
+            )
+            continue
+        spelled[name] = raw_name
         entries = value if isinstance(value, list) else [value]
         read: list[Source] = []
         for index, entry in enumerate(entries):
@@ -82,6 +94,56 @@ def read_uv_sources(
     return sources
 
 
+_KNOWN = set().union(*_ALLOWED.values())
+_CHECKS: dict[str, tuple[Callable[[str], str | None], str]] = {
+    "rev": (check_rev, 'give a commit, tag or branch name, e.g. `rev = "v1.2.0"`'),
+    "tag": (check_rev, 'give the tag\'s name, e.g. `tag = "v1.2.0"`'),
+    "branch": (check_rev, 'give the branch\'s name, e.g. `branch = "main"`'),
+    "subdirectory": (
+        check_subdirectory,
+        'give a relative directory inside the repository, e.g. `subdirectory = "libs/a"`',
+    ),
+    "extra": (check_text, "give the name of one of the project's extras"),
+    "group": (check_text, "give the name of one of the project's dependency groups"),
+    "index": (check_text, "give the `name` of a `[[tool.uv.index]]` entry"),
+}
+
+
+def _check_values(name: str, entry: dict[str, Any], key: str, findings: Findings) -> bool:
+    """Every string an entry gives that can reach a requirement line, checked for what it must be."""
+    ok = True
+
+    def bad(field: str, problem: str, fix: str) -> None:
+        nonlocal ok
+        value = entry[field]
+        shown = value if len(value) <= 80 else value[:77] + "..."
+        findings.error(f"{key}.{field}", f"{shown!r} {problem}", fix, dependency=name)
+        ok = False
+
+    for field, (check, fix) in _CHECKS.items():
+        value = entry.get(field)
+        if isinstance(value, str):
+            problem = check(value)
+            if problem is not None:
+                bad(field, problem, fix)
+    git = entry.get("git")
+    if isinstance(git, str):
+        problem = check_url(git[4:] if git.startswith("git+") else git, kind="git")
+        if problem is not None:
+            bad("git", problem, 'give the repository\'s URL, e.g. `git = "https://github.com/org/repo"`')
+    url = entry.get("url")
+    if isinstance(url, str):
+        problem = check_url(url, kind="url")
+        if problem is not None:
+            bad("url", problem, 'give the archive\'s URL, e.g. `url = "https://example.com/pkg-1.0.tar.gz"`')
+    path = entry.get("path")
+    if isinstance(path, str):
+        problem = check_path(path)
+        if problem is not None:
+            bad("path", problem, "give the path of a wheel, an sdist or a project directory, relative to this file")
+    return ok
+
+
 def _read_entry(name: str, entry: Any, key: str, pyproject: Path, findings: Findings) -> Source | None:
     if not isinstance(entry, dict):
         findings.error(
@@ -92,6 +154,14 @@ def _read_entry(name: str, entry: Any, key: str, pyproject: Path, findings: Find
         )
         return None
     ok = True
+    for field in sorted(str(f) for f in set(entry) - _KNOWN):
+        findings.error(
+            f"{key}.{field}",
+            f"unknown key `{field}`{closest(field, _KNOWN)}",
+            f"a source takes {', '.join(f'`{a}`' for a in sorted(_KNOWN))}",
+            dependency=name,
+        )
+        ok = False
     for field, value in entry.items():
         expected = _TYPES.get(field)
         if expected is not None and not isinstance(value, expected):
@@ -113,20 +183,23 @@ def _read_entry(name: str, entry: Any, key: str, pyproject: Path, findings: Find
             fix = (
                 "keep exactly one of `path`, `git`, `url`, `index`, `workspace` (lists of sources take a `marker` each)"
             )
-        else:
+            findings.error(key, message, fix, dependency=name)
+        elif ok:  # an unknown key was reported already: that is the likelier mistake
             message = "names no kind of source"
             fix = "give exactly one of `path`, `git`, `url`, `index`, `workspace = true`"
-        findings.error(key, message, fix, dependency=name)
+            findings.error(key, message, fix, dependency=name)
         return None
     kind = kinds[0]
-    unknown = sorted(set(entry) - _ALLOWED[kind])
+    unknown = sorted(str(f) for f in (set(entry) & _KNOWN) - _ALLOWED[kind])
     if unknown:
         findings.error(
             key,
-            f"unknown key(s) for a `{kind}` source: {', '.join(f'`{u}`' for u in unknown)}",
+            f"key(s) a `{kind}` source does not take: {', '.join(f'`{u}`' for u in unknown)}",
             f"remove them; a `{kind}` source takes {', '.join(f'`{a}`' for a in sorted(_ALLOWED[kind]))}",
             dependency=name,
         )
+        ok = False
+    if not _check_values(name, entry, key, findings):
         ok = False
     refs = [ref for ref in ("rev", "tag", "branch") if ref in entry]
     if len(refs) > 1:
@@ -156,8 +229,12 @@ def _read_entry(name: str, entry: Any, key: str, pyproject: Path, findings: Find
         try:
             marker = Marker(raw_marker)
         except InvalidMarker as exc:
+            first = str(exc).splitlines()[0] if str(exc) else "invalid"
             findings.error(
-                f"{key}.marker", f"is not a valid PEP 508 marker: {exc}", "correct the marker", dependency=name
+                f"{key}.marker",
+                f"{raw_marker!r} is not a valid PEP 508 marker: {first}",
+                "correct the marker, e.g. `marker = \"sys_platform == 'linux'\"`",
+                dependency=name,
             )
             ok = False
     if not ok:

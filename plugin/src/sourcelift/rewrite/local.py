@@ -81,6 +81,21 @@ def render_local(
                 dependency=requirement.name,
             )
             continue
+        if (
+            isinstance(source, ResolvedDirectory)
+            and source.version is not None
+            and requirement.specifier
+            and not requirement.specifier.contains(source.version, prereleases=True)
+        ):
+            findings.error(
+                source.key,
+                f"the project in {source.path} has version {source.version}, "
+                f"which does not satisfy `{requirement}` ({key})",
+                f"change the requirement's specifier to admit {source.version}, or point the source at a matching "
+                "project",
+                dependency=requirement.name,
+            )
+            continue
         target = _target(source, store)
         if target is None:
             assert isinstance(source, ResolvedIndex)

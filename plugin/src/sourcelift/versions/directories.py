@@ -20,9 +20,9 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from .._compat import tomllib
+from .._files import read_bounded
 from .._record import record
-from ..readers._toml import parse_shared
+from ..readers._toml import MAX_TOML_BYTES, TomlError, parse_shared, subtable
 from .cache import VersionCache
 from .errors import VersionError
 
@@ -108,7 +108,7 @@ def _dynamic_build_requires(directory: str) -> tuple[str, ...]:
 def _load(directory: Path) -> dict[str, Any]:
     pyproject = directory / "pyproject.toml"
     try:
-        raw = pyproject.read_bytes()
+        raw = read_bounded(pyproject, MAX_TOML_BYTES)
     except FileNotFoundError:
         if (directory / "setup.py").is_file():
             return {}  # a setup.py project: its backend (setuptools' legacy one) knows the version
@@ -117,11 +117,11 @@ def _load(directory: Path) -> dict[str, Any]:
             "point the source at the project's root directory",
         ) from None
     except OSError as exc:
-        raise VersionError(f"cannot read {pyproject}: {exc.strerror}", "check the file's permissions") from None
+        raise VersionError(f"cannot read {pyproject}: {exc.strerror or exc}", "check the file's permissions") from None
     try:
         data = parse_shared(raw)  # the workspace lookup parsed the same bytes already
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise VersionError(f"{pyproject} is not valid TOML: {exc}", "correct the TOML syntax") from None
+    except TomlError as exc:
+        raise VersionError(f"{pyproject}: {exc}", "correct the file: it must be UTF-8 encoded TOML") from None
     return data
 
 
@@ -174,7 +174,7 @@ def _build_system(directory: Path, data: dict[str, Any]) -> _BuildSystem:
         # sourcelift's wrapper only rewrites requirements; the backend it wraps computes the version
         from ..config import DEFAULT_BACKEND as WRAPPED_DEFAULT
 
-        configured = data.get("tool", {}).get("sourcelift", {}).get("backend", WRAPPED_DEFAULT)
+        configured = subtable(data, "tool", "sourcelift", "backend") or WRAPPED_DEFAULT
         inner = configured.strip() if isinstance(configured, str) and configured.strip() else WRAPPED_DEFAULT
     resolved_paths = []
     real_directory = directory.resolve()
