@@ -26,15 +26,22 @@ def _split(text: str) -> tuple[list[str], str]:
 
 
 def _headers(lines: list[str]) -> list[tuple[str, str, str]]:
-    """(name, value, raw text) per header, continuation lines joined."""
+    """(name, value, raw text) per header, continuation lines joined.
+
+    Linear in the text's length: each header is joined once from its range of lines, however
+    many continuation lines it has, and no container is made per line.
+    """
+    starts = [index for index, line in enumerate(lines) if line[:1] not in (" ", "\t") or index == 0]
     headers: list[tuple[str, str, str]] = []
-    for line in lines:
-        if line[:1] in (" ", "\t") and headers:
-            name, value, raw = headers[-1]
-            headers[-1] = (name, value + "\n" + line.strip(), raw + line)
-            continue
-        name, _, value = line.partition(":")
-        headers.append((name.strip(), value.strip(), line))
+    for number, start in enumerate(starts):
+        end = starts[number + 1] if number + 1 < len(starts) else len(lines)
+        name, _, value = lines[start].partition(":")
+        if end - start == 1:
+            headers.append((name.strip(), value.strip(), lines[start]))
+        else:
+            rest = lines[start + 1 : end]
+            joined = "\n".join([value.strip(), *(line.strip() for line in rest)])
+            headers.append((name.strip(), joined, "".join(lines[start:end])))
     return headers
 
 
@@ -64,6 +71,8 @@ def rewrite_core_metadata(text: str, transform: Transform, *, mark_dynamic: bool
         lowered = name.lower()
         if lowered == "requires-dist":
             replacement = transform(value)
+            if replacement is not None and any("\n" in item or "\r" in item for item in replacement):
+                raise ValueError(f"a Requires-Dist value may not span lines: {replacement!r}")  # never written
             if replacement is not None and replacement != [value]:
                 out.extend(f"Requires-Dist: {item}{newline}" for item in replacement)
                 changed = True

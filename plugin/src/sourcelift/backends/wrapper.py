@@ -106,7 +106,20 @@ def _inner_backend(root: str) -> ModuleType | Any:
             f'(e.g. "hatchling" for hatchling.build, "setuptools" for setuptools.build_meta)'
         ) from None
     for part in filter(None, attribute.split(".")):
-        backend = getattr(backend, part)
+        backend = getattr(backend, part, None)
+        if backend is None:
+            raise ConfigError(
+                f"the build backend `{config.backend}` named in `tool.sourcelift.backend` does not exist: "
+                f"`{module_name}` has no `{attribute}`\n"
+                '      fix: name a PEP 517 backend, e.g. `backend = "hatchling.build"`'
+            )
+    missing = [hook for hook in ("build_wheel", "build_sdist") if not callable(getattr(backend, hook, None))]
+    if missing:
+        raise ConfigError(
+            f"`{config.backend}` named in `tool.sourcelift.backend` is not a PEP 517 build backend "
+            f"(it has no {' or '.join(f'`{m}`' for m in missing)})\n"
+            '      fix: name a PEP 517 backend, e.g. `backend = "hatchling.build"`'
+        )
     return backend
 
 

@@ -99,13 +99,14 @@ def core_metadata_fields(text: str) -> dict[str, str]:
     '1.0'
     """
     fields: dict[str, str] = {}
+    continued: dict[str, list[str]] = {}  # joined once at the end: linear however long a field runs
     last: str | None = None
     for line in text.splitlines():
         if not line.strip():
             break
         if line[:1] in (" ", "\t"):
             if last is not None and last in fields:
-                fields[last] += "\n" + line.strip()
+                continued.setdefault(last, [fields[last]]).append(line.strip())
             continue
         key, colon, value = line.partition(":")
         if not colon:
@@ -116,6 +117,8 @@ def core_metadata_fields(text: str) -> dict[str, str]:
             last = None  # only the first occurrence counts; skip its continuation lines
             continue
         fields[last] = value.strip()
+    for name, pieces in continued.items():
+        fields[name] = "\n".join(pieces)
     return fields
 
 
