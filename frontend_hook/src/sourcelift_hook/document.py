@@ -164,7 +164,7 @@ def read_document(dist: Dist) -> tuple[list[Entry], list[str]]:
         return [], []
     try:
         document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return [], [f"{PROVENANCE_FILE} is not valid JSON"]
     if not isinstance(document, dict):
         return [], [f"{PROVENANCE_FILE} is not a JSON object"]

@@ -23,6 +23,8 @@ import posixpath
 import re
 from collections.abc import Iterable, Mapping
 
+from sourcelift._files import open_regular
+
 from .errors import HookError, UsageError
 
 TYPE_CHECKING = False
@@ -117,7 +119,7 @@ def _stream_digest(stream: IO[bytes], limit: int) -> tuple[str, str, int] | None
 def file_sha256(path: str, limit: int = MAX_HASHED_FILE) -> str | None:
     """Hex sha256 of a local file, ``None`` if it is missing, unreadable or larger than ``limit``."""
     try:
-        with open(path, "rb") as stream:
+        with open_regular(path) as stream:  # never a FIFO or a device: they would block or never end
             result = _stream_digest(stream, limit)
     except OSError:
         return None
@@ -213,7 +215,7 @@ class DirectoryTree(Tree):
     def read(self, root: str, relpath: str, limit: int = MAX_DIST_INFO_FILE) -> bytes | None:
         path = self._path(root, relpath)
         try:
-            with open(path, "rb") as stream:
+            with open_regular(path) as stream:
                 if os.fstat(stream.fileno()).st_size > limit:
                     raise HookError(
                         f"{path} is larger than {limit} bytes; it is not read", "check that it is not corrupt"
@@ -228,16 +230,18 @@ class DirectoryTree(Tree):
     def read_head(self, root: str, relpath: str) -> bytes | None:
         path = self._path(root, relpath)
         try:
-            with open(path, "rb") as stream:
-                data = b""
-                while len(data) <= MAX_DIST_INFO_FILE:
+            with open_regular(path) as stream:
+                buffer = bytearray()  # grown in place: linear however far the blank line is
+                while len(buffer) <= MAX_DIST_INFO_FILE:
                     chunk = stream.read(_HEAD_CHUNK)
                     if not chunk:
                         break
-                    data += chunk
+                    buffer += chunk
                     # a separator may straddle two chunks: look a few bytes back
-                    if b"\n\n" in data[-len(chunk) - 3 :] or b"\r\n\r\n" in data[-len(chunk) - 3 :]:
+                    tail = bytes(buffer[-len(chunk) - 3 :])
+                    if b"\n\n" in tail or b"\r\n\r\n" in tail:
                         break
+                data = bytes(buffer)
         except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as exc:
@@ -246,7 +250,7 @@ class DirectoryTree(Tree):
 
     def digest(self, root: str, relpath: str) -> tuple[str, int] | None:
         try:
-            with open(self._path(root, relpath), "rb") as stream:
+            with open_regular(self._path(root, relpath)) as stream:
                 result = _stream_digest(stream, MAX_HASHED_FILE)
         except OSError:
             return None
@@ -482,15 +486,15 @@ def _parse_head(head: bytes) -> tuple[str | None, str | None, list[str]]:
     name = version = None
     requires: list[str] = []
     lines = head.decode("utf-8", "replace").splitlines()
-    fields: list[list[str]] = []
+    fields: list[tuple[str, list[str]]] = []  # pieces joined once: linear however long a field runs
     for line in lines:
         if line[:1] in (" ", "\t") and fields:
-            fields[-1][1] += " " + line.strip()
+            fields[-1][1].append(line.strip())
         else:
             key, sep, value = line.partition(":")
             if sep:
-                fields.append([key.strip().lower(), value.strip()])
-    for key, value in fields:
+                fields.append((key.strip().lower(), [value.strip()]))
+    for key, value in ((key, " ".join(pieces)) for key, pieces in fields):
         if key == "name" and name is None:
             name = value
         elif key == "version" and version is None:

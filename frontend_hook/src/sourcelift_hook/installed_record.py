@@ -31,8 +31,14 @@ def _split(line: str) -> Row | None:
     return fields[0], fields[1], fields[2]
 
 
+def _lines(text: str) -> list[str]:
+    """RECORD's rows: split at line feeds only (a CSV row ends there; U+2028 or a form feed inside a
+    path is part of the path), without their carriage returns."""
+    return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+
+
 def parse_rows(text: str) -> list[Row]:
-    return [row for line in text.splitlines() if line.strip() and (row := _split(line)) is not None]
+    return [row for line in _lines(text) if line.strip() and (row := _split(line)) is not None]
 
 
 def _field(value: str) -> str:
@@ -41,28 +47,43 @@ def _field(value: str) -> str:
     return value
 
 
-def update_record(text: str, dist_info: str, files: dict[str, bytes]) -> str:
-    """RECORD ``text`` with the rows of ``dist_info/<name>`` set to the hash and size of ``files[name]``."""
-    newline = "\r\n" if "\r\n" in text else "\n"
-    wanted = {f"{dist_info}/{name}": data for name, data in files.items()}
+def _path_of(line: bytes) -> str | None:
+    """The normalized path of a raw RECORD row (bytes that are not UTF-8 kept as surrogates)."""
+    text = line.decode("utf-8", "surrogateescape")
+    row = _split(text[:-1] if text.endswith("\r") else text) if text.strip() else None
+    return posixpath.normpath(row[0]) if row is not None else None
+
+
+def update_record(data: bytes, dist_info: str, files: dict[str, bytes]) -> bytes:
+    """RECORD ``data`` with the rows of ``dist_info/<name>`` set to the hash and size of ``files[name]``.
+
+    Byte-exact: every row it does not change stays as it was, whatever its bytes (not UTF-8, a
+    U+2028 or a form feed in a path, its own line ending); rows are split at line feeds only.
+    """
+    newline = b"\r\n" if b"\r\n" in data else b"\n"
+    wanted = {f"{dist_info}/{name}": content for name, content in files.items()}
     done: set[str] = set()
-    lines = text.splitlines()
-    out: list[str] = []
+    lines = data.split(b"\n")
+    ended = lines[-1] == b""  # the usual case: the last row has its line feed
+    if ended:
+        lines.pop()
+    out: list[bytes] = []
     for line in lines:
-        row = _split(line) if line.strip() else None
-        path = posixpath.normpath(row[0]) if row is not None else None
+        path = _path_of(line)
         if path is not None and path in wanted:
             if path in done:
                 continue  # a duplicate row: keep one
-            data = wanted[path]
-            out.append(",".join((_field(row[0]), record_digest(data), str(len(data)))))  # type: ignore[index]
+            content = wanted[path]
+            row = ",".join((_field(path), record_digest(content), str(len(content))))
+            ending = b"\r" if line.endswith(b"\r") else b""
+            out.append(row.encode("utf-8") + ending)
             done.add(path)
         else:
             out.append(line)
     # new rows go before RECORD's own row when it is last (the usual place), else at the end
     added = [
-        ",".join((_field(path), record_digest(data), str(len(data))))
-        for path, data in wanted.items()
+        ",".join((_field(path), record_digest(content), str(len(content)))).encode("utf-8") + newline[:-1]
+        for path, content in wanted.items()
         if path not in done
     ]
     if added:
@@ -70,10 +91,10 @@ def update_record(text: str, dist_info: str, files: dict[str, bytes]) -> str:
         at = len(out)
         while at > 0 and not out[at - 1].strip():
             at -= 1
-        if at > 0 and (row := _split(out[at - 1])) is not None and posixpath.normpath(row[0]) == own:
+        if at > 0 and _path_of(out[at - 1]) == own:
             at -= 1
         out[at:at] = added
-    return newline.join(out) + newline
+    return b"\n".join(out) + (b"\n" if ended or added else b"")
 
 
 def check_files(dist: Dist) -> tuple[int, list[str], list[str], list[str]]:

@@ -11,10 +11,12 @@ inputs (:mod:`sourcelift.versions.fingerprint`, :mod:`sourcelift.versions.cache`
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,9 @@ BACKEND_TIMEOUT = 300.0
 """Seconds a backend may take to compute a version."""
 PROBE_ENV = "SOURCELIFT_VERSION_PROBE"
 """Set (to the project directory) in the environment of the backend run that computes a version."""
+CHAIN_ENV = "SOURCELIFT_VERSION_CHAIN"
+"""The directories whose versions the processes above are computing (``os.pathsep``-separated), so that a
+cycle between members is reported by name instead of spawning backends without end."""
 # PEP 517/518: what a project without [build-system] is built with (as pip and build do)
 DEFAULT_REQUIRES = ("setuptools>=40.8.0",)
 DEFAULT_BACKEND = "setuptools.build_meta:__legacy__"
@@ -73,6 +78,7 @@ def directory_version(path: Path, cache: VersionCache | None) -> DirectoryVersio
     if static is not None:
         return DirectoryVersion(static, "static")
     directory = path.resolve()  # one spelling per directory: the cache key and git's view agree
+    _refuse_cycle(directory)  # before any cache lock: a cycle would wait on a lock its own parent holds
     if cache is not None:
         from .fingerprint import member_fingerprint
 
@@ -81,6 +87,35 @@ def directory_version(path: Path, cache: VersionCache | None) -> DirectoryVersio
             version, cached = cache.get_or_compute(fingerprint.digest, directory, lambda: _run_backend(directory, data))
             return DirectoryVersion(version, "cache" if cached else "backend")
     return DirectoryVersion(_run_backend(directory, data), "backend")
+
+
+def _chain(environ: Mapping[str, str] = os.environ) -> list[str]:
+    """The project directories whose versions are being computed by the processes above this one."""
+    value = environ.get(CHAIN_ENV, "")
+    return [entry for entry in value.split(os.pathsep) if entry]
+
+
+def _project_name(directory: str) -> str:
+    try:
+        name = subtable(_load(Path(directory)), "project", "name")
+    except VersionError:
+        name = None
+    return name if isinstance(name, str) else Path(directory).name
+
+
+def _refuse_cycle(directory: Path) -> None:
+    """A project whose version is being computed further up asks for its own version again: a cycle."""
+    chain = _chain()
+    if str(directory) not in chain:
+        return
+    loop = [*chain[chain.index(str(directory)) :], str(directory)]
+    names = " -> ".join(_project_name(entry) for entry in loop)
+    raise VersionError(
+        f"dependency cycle between members whose versions are dynamic: {names} "
+        "(each one's build backend needs the other's version to write its metadata)",
+        "give one of them a static `project.version`, or a version specifier (`[tool.sourcelift.strategies]`) "
+        "for the dependency that closes the cycle",
+    )
 
 
 def dynamic_build_requires(path: Path) -> list[str]:
@@ -255,21 +290,14 @@ def _run_backend(directory: Path, data: dict[str, Any]) -> str:
         env = dict(os.environ)
         env.pop("PIP_BUILD_TRACKER", None)  # hatchling hides prepare_metadata_for_build_wheel under it
         env[PROBE_ENV] = str(directory)
+        env[CHAIN_ENV] = os.pathsep.join([*_chain(), str(directory)])
         try:
             code = child.read_text(encoding="utf-8")
             command = [sys.executable, "-c", code, json.dumps(request)]
         except OSError:  # installed without its source (zipapp): run it as a module
             command = [sys.executable, "-m", "sourcelift.versions._child", json.dumps(request)]
         try:
-            process = subprocess.run(
-                command,
-                cwd=directory,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                timeout=BACKEND_TIMEOUT,
-                check=False,
-            )
+            returncode, stdout, stderr = _run_child(command, directory, env)
         except subprocess.TimeoutExpired as exc:
             raise VersionError(
                 f"the build backend `{shown}` of {directory} did not compute its version within "
@@ -284,7 +312,7 @@ def _run_backend(directory: Path, data: dict[str, Any]) -> str:
         try:
             result = json.loads(result_file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            result = {"ok": False, "stage": "crash", "error": f"it exited with code {process.returncode}"}
+            result = {"ok": False, "stage": "crash", "error": f"it exited with code {returncode}"}
     fix = (
         "make the project build on its own (run e.g. `python -m build --wheel` in it and fix what fails), "
         "or give it a static `project.version`"
@@ -293,7 +321,7 @@ def _run_backend(directory: Path, data: dict[str, Any]) -> str:
         error = result.get("error", "no result") if isinstance(result, dict) else "no result"
         raise VersionError(
             f"the build backend `{shown}` of {directory} could not compute its version: {_redact(str(error))}"
-            f"{_tail(process.stderr, process.stdout)}",
+            f"{_tail(stderr, stdout)}",
             fix,
         )
     found = str(result.get("version", ""))
@@ -304,6 +332,43 @@ def _run_backend(directory: Path, data: dict[str, Any]) -> str:
             f"the build backend `{shown}` of {directory} computed the version {found!r}, which is not valid (PEP 440)",
             fix,
         ) from None
+
+
+def _run_child(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, bytes, bytes]:
+    """Run the child in its own process group; on a timeout or an interruption the whole group is
+    killed (a backend's own children included), never left behind."""
+    import subprocess
+
+    posix = os.name == "posix"
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=posix,
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=BACKEND_TIMEOUT)
+    except BaseException:
+        _kill_group(process)
+        raise
+    if posix:
+        _kill_group(process)  # what the backend left running in the background goes with it
+    return process.returncode, stdout, stderr
+
+
+def _kill_group(process: Any) -> None:
+    import signal
+
+    if os.name == "posix":
+        with contextlib.suppress(OSError):
+            os.killpg(process.pid, signal.SIGKILL)
+    else:  # pragma: no cover - Windows has no process groups to signal
+        process.kill()
+    with contextlib.suppress(Exception):
+        process.communicate(timeout=5)
 
 
 def _redact(text: str) -> str:
