@@ -188,7 +188,7 @@ def _report_findings(findings: Sequence[Finding]) -> bool:
 
 def _record(args: argparse.Namespace) -> int:
     from .errors import UsageError
-    from .recorder import record
+    from .record_command import record
 
     if getattr(args, "from_tar", None):
         raise UsageError(
@@ -201,7 +201,7 @@ def _record(args: argparse.Namespace) -> int:
 
 
 def _print_record(result: object, style: str) -> int:
-    from .recorder import RecordResult
+    from .record_command import RecordResult
 
     assert isinstance(result, RecordResult)
     problems = _report_findings(result.findings)
@@ -272,7 +272,7 @@ def _pip(arguments: list[str]) -> int:
     code = run_pip(arguments)
     if code != 0 or where.command != "install":
         return code
-    from .recorder import record
+    from .record_command import record
 
     result = record(target_environment(where), style)
     _print_record(result, style)

@@ -20,10 +20,13 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
 from collections.abc import Iterable, Mapping
 
 from sourcelift._files import open_regular
+from sourcelift.core_metadata import parse_headers
+from sourcelift.names import canonical_name
+from sourcelift.provenance_document import WHEEL_FILE
+from sourcelift.record_file import encode_digest, record_hash
 
 from .errors import HookError, UsageError
 
@@ -49,10 +52,9 @@ __all__ = [
     "from_paths",
     "from_python",
     "from_tar",
-    "record_digest",
 ]
 
-PROVENANCE_FILE = "sourcelift-provenance.json"
+PROVENANCE_FILE = WHEEL_FILE
 """The provenance document the plugin writes into a wheel's ``.dist-info``."""
 ORIGIN_FILE = "sourcelift-origin.json"
 """What ``sourcelift record`` found for an installed distribution (listed in RECORD)."""
@@ -80,26 +82,9 @@ MAX_HASHED_FILE = 2 * 1024 * 1024 * 1024
 """Files larger than this are not hashed (reported as unverifiable)."""
 _HEAD_CHUNK = 4096
 
-_NAME_RUN = re.compile(r"[-_.]+")
-
-
-def canonical_name(name: str) -> str:
-    """The normalized name (PEP 503): ``Foo_Bar.baz`` -> ``foo-bar-baz``."""
-    lowered = name.lower().replace("_", "-").replace(".", "-")
-    return _NAME_RUN.sub("-", lowered) if "--" in lowered else lowered
-
-
-def record_digest(data: bytes) -> str:
-    """The RECORD form of a sha256: ``sha256=<urlsafe base64, no padding>``."""
-    import base64
-    import hashlib
-
-    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode("ascii")
-
 
 def _stream_digest(stream: IO[bytes], limit: int) -> tuple[str, str, int] | None:
     """(RECORD-style digest, hex digest, size) of a stream; ``None`` past ``limit`` bytes."""
-    import base64
     import hashlib
 
     digest = hashlib.sha256()
@@ -113,7 +98,7 @@ def _stream_digest(stream: IO[bytes], limit: int) -> tuple[str, str, int] | None
             return None
         digest.update(chunk)
     raw = digest.digest()
-    return "sha256=" + base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii"), raw.hex(), size
+    return "sha256=" + encode_digest(raw), raw.hex(), size
 
 
 def file_sha256(path: str, limit: int = MAX_HASHED_FILE) -> str | None:
@@ -302,7 +287,7 @@ class MemoryTree(Tree):
         if known is not None:
             return known
         data = self._files.get(root, {}).get(_normalize(relpath))
-        return None if data is None else (record_digest(data), len(data))
+        return None if data is None else (record_hash(data), len(data))
 
     def describe(self) -> str:
         return "pre-loaded metadata"
@@ -364,7 +349,7 @@ class TarTree(MemoryTree):
                     if wanted:
                         data = stream.read(MAX_DIST_INFO_FILE + 1)
                         if hash_files:
-                            digests[name] = (record_digest(data), len(data))
+                            digests[name] = (record_hash(data), len(data))
                         contents[name] = _head(data) if base in ("METADATA", "PKG-INFO") else data
                     else:
                         result = _stream_digest(stream, MAX_HASHED_FILE)
@@ -485,16 +470,8 @@ def _parse_head(head: bytes) -> tuple[str | None, str | None, list[str]]:
     """Name, Version and the URL-carrying ``Requires-Dist`` values of a metadata header block."""
     name = version = None
     requires: list[str] = []
-    lines = head.decode("utf-8", "replace").splitlines()
-    fields: list[tuple[str, list[str]]] = []  # pieces joined once: linear however long a field runs
-    for line in lines:
-        if line[:1] in (" ", "\t") and fields:
-            fields[-1][1].append(line.strip())
-        else:
-            key, sep, value = line.partition(":")
-            if sep:
-                fields.append((key.strip().lower(), [value.strip()]))
-    for key, value in ((key, " ".join(pieces)) for key, pieces in fields):
+    for field, folded, _ in parse_headers(head.decode("utf-8", "replace"))[0]:
+        key, value = field.lower(), folded.replace("\n", " ")  # a folded value, unfolded
         if key == "name" and name is None:
             name = value
         elif key == "version" and version is None:

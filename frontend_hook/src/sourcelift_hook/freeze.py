@@ -27,12 +27,13 @@ from __future__ import annotations
 import os
 import re
 
+from sourcelift.record_file import parse_rows
+from sourcelift.urls import file_url_to_path, redact_credentials, requirement_url, without_fragment
+
 from .directurl import archive_sha256, freeze_url, is_editable
 from .environment import Dist, Environment, canonical_name, file_sha256
 from .errors import Finding
-from .installed_record import parse_rows
 from .origin import Origin, resolve, source_of, wheel_matches
-from .urls import file_url_to_path, redact_credentials, requirement_url, without_fragment
 
 __all__ = ["FORMATS", "freeze"]
 
@@ -63,7 +64,7 @@ def _required_by_url(dist: Dist) -> dict[str, str]:
     return found
 
 
-class _Index:
+class _ExportLookup:
     """What the export looks up repeatedly, computed once: URL requirements, origins by source."""
 
     def __init__(self, origins: list[Origin]) -> None:
@@ -137,7 +138,7 @@ def _base_line(origin: Origin, dependents: dict[str, list[str]], problems: list[
     return None  # an archive inside a repository, as the installer recorded it, with no copy known
 
 
-def _requirements(env: Environment, origins: list[Origin], problems: list[Finding], index: _Index) -> str:
+def _requirements(env: Environment, origins: list[Origin], problems: list[Finding], index: _ExportLookup) -> str:
     dependents = index.dependents
     out = [
         f"# {_GENERATOR} freeze of {env.describe()}",
@@ -239,7 +240,7 @@ def _find_wheel(dist: Dist, find_links: list[str]) -> str | None:
     return None
 
 
-def _derived_archive(origin: Origin, index: _Index) -> tuple[str | None, str | None, dict[str, object] | None]:
+def _derived_archive(origin: Origin, index: _ExportLookup) -> tuple[str | None, str | None, dict[str, object] | None]:
     """An archive recorded by its installer as inside a repository: the copy a dependent built from the
     same commit names (``Requires-Dist``), if that wheel holds exactly the installed files."""
     source = source_of(origin)
@@ -265,7 +266,7 @@ def _derived_archive(origin: Origin, index: _Index) -> tuple[str | None, str | N
     return None, None, None
 
 
-def _pylock(origins: list[Origin], problems: list[Finding], find_links: list[str], index: _Index) -> str:
+def _pylock(origins: list[Origin], problems: list[Finding], find_links: list[str], index: _ExportLookup) -> str:
     out = ['lock-version = "1.0"', f"created-by = {_toml_string(_GENERATOR)}", ""]
     for origin in origins:
         dist = origin.dist
@@ -405,7 +406,7 @@ def freeze(
     origins = [o for o in origins if o.dist.key not in skip]
     for origin in origins:
         problems.extend(origin.problems)
-    index = _Index(origins)
+    index = _ExportLookup(origins)
     if output_format == "pylock":
         return _pylock(origins, problems, list(find_links or []), index), problems
     return _requirements(env, origins, problems, index), problems

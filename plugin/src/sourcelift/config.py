@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import field
 from typing import Any
 
-from ._record import record
+from ._dataclasses import slotted_dataclass
 from .errors import ConfigError, Findings
 
 __all__ = [
@@ -38,7 +38,7 @@ _BACKEND = re.compile(rf"{_IDENTIFIER}(\.{_IDENTIFIER})*(:{_IDENTIFIER}(\.{_IDEN
 _KEYS = {"backend", "mode", "strategy", "strategies", "cache", "cache-keys", "check"}  # check: `sourcelift check`
 
 
-@record
+@slotted_dataclass
 class Config:
     backend: str = DEFAULT_BACKEND
     mode: str = "local"

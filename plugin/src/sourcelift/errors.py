@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from ._record import record
+from ._dataclasses import slotted_dataclass
 
 __all__ = [
     "ConfigError",
@@ -31,7 +31,7 @@ class SourceliftError(Exception):
         return f"sourcelift: error: {self}"
 
 
-@record
+@slotted_dataclass
 class Problem:
     """One thing wrong with a project, with where it is and how to fix it.
 

@@ -11,44 +11,11 @@ from typing import Callable, Optional
 
 from packaging.version import InvalidVersion, Version
 
+from ..core_metadata import parse_headers, requires_dist
+
 __all__ = ["requires_dist", "rewrite_core_metadata"]
 
 Transform = Callable[[str], Optional["list[str]"]]
-
-
-def _split(text: str) -> tuple[list[str], str]:
-    """Header lines (with their endings) and the body after the blank line."""
-    lines = text.splitlines(keepends=True)
-    for index, line in enumerate(lines):
-        if line in ("\n", "\r\n"):
-            return lines[:index], "".join(lines[index:])
-    return lines, ""
-
-
-def _headers(lines: list[str]) -> list[tuple[str, str, str]]:
-    """(name, value, raw text) per header, continuation lines joined.
-
-    Linear in the text's length: each header is joined once from its range of lines, however
-    many continuation lines it has, and no container is made per line.
-    """
-    starts = [index for index, line in enumerate(lines) if line[:1] not in (" ", "\t") or index == 0]
-    headers: list[tuple[str, str, str]] = []
-    for number, start in enumerate(starts):
-        end = starts[number + 1] if number + 1 < len(starts) else len(lines)
-        name, _, value = lines[start].partition(":")
-        if end - start == 1:
-            headers.append((name.strip(), value.strip(), lines[start]))
-        else:
-            rest = lines[start + 1 : end]
-            joined = "\n".join([value.strip(), *(line.strip() for line in rest)])
-            headers.append((name.strip(), joined, "".join(lines[start:end])))
-    return headers
-
-
-def requires_dist(text: str) -> list[str]:
-    """The ``Requires-Dist`` values of a METADATA or PKG-INFO text."""
-    lines, _ = _split(text)
-    return [value for name, value, _ in _headers(lines) if name.lower() == "requires-dist"]
 
 
 def rewrite_core_metadata(text: str, transform: Transform, *, mark_dynamic: bool = False) -> str | None:
@@ -61,13 +28,13 @@ def rewrite_core_metadata(text: str, transform: Transform, *, mark_dynamic: bool
     >>> new.splitlines()[-1]
     'Requires-Dist: b @ file:///w/b.whl'
     """
-    lines, body = _split(text)
-    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    headers, body = parse_headers(text)
+    newline = "\r\n" if headers and headers[0][2].split("\n", 1)[0].endswith("\r") else "\n"
     out: list[str] = []
     changed = False
     has_dynamic = False
     last_dynamic = -1
-    for name, value, raw in _headers(lines):
+    for name, value, raw in headers:
         lowered = name.lower()
         if lowered == "requires-dist":
             replacement = transform(value)

@@ -1,4 +1,4 @@
-"""Rewriting a built sdist: PKG-INFO lines, and files sourcelift adds (archives, its record)."""
+"""Rewriting a built sdist: PKG-INFO lines, and files sourcelift adds (archives, its sources file)."""
 
 from __future__ import annotations
 

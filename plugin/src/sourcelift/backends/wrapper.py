@@ -3,7 +3,7 @@
 Every PEP 517 and PEP 660 hook delegates to the backend named in
 ``[tool.sourcelift] backend`` and then rewrites what it built: the
 ``Requires-Dist`` lines of source-backed requirements in METADATA and PKG-INFO
-(and the wheel's RECORD), the archives an sdist must carry, and the record a
+(and the wheel's RECORD), the archives an sdist must carry, and the sources file a
 local-mode sdist needs so that the wheel built from it gets the same lines.
 The source tree is never written to.
 """
@@ -18,9 +18,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from ..artifacts.metadata import requires_dist
 from ..artifacts.wheel import read_wheel_metadata, rewrite_metadata_file, rewrite_wheel
 from ..config import Config, choose_mode, read_config
+from ..core_metadata import requires_dist
 from ..errors import ConfigError, Findings, SourceliftError
 from ..readers._toml import load_toml
 from ..rewrite.plan import Plan, directory_sources, make_plan
@@ -202,16 +202,16 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
         return
     # tarfile, gzip and json only for sdists: wheel builds never import them.
     from ..artifacts.sdist import read_sdist_pkg_info, rewrite_sdist, sdist_members
-    from ..rewrite.record import RECORD_PATH, make_record
+    from ..rewrite.local_sdist import LOCAL_SOURCES_PATH, local_sources_file
 
     add: dict[str, bytes | Path] = {}
-    if plan.from_record:
-        # Building an sdist from an sdist: carry the record and archives over as they are.
-        add[RECORD_PATH] = Path(_root()) / RECORD_PATH
+    if plan.from_local_sdist:
+        # Building an sdist from an sdist: carry the sources file and archives over as they are.
+        add[LOCAL_SOURCES_PATH] = Path(_root()) / LOCAL_SOURCES_PATH
     elif plan.sources:
-        record, archives = make_record(plan.sources, plan.root, sdist_members(sdist))
+        sources_file, archives = local_sources_file(plan.sources, plan.root, sdist_members(sdist))
         add.update(archives)
-        add[RECORD_PATH] = record
+        add[LOCAL_SOURCES_PATH] = sources_file
     pkg_info = read_sdist_pkg_info(sdist)
     transform = _transform(plan, pkg_info)
     if plan.location_dependent:  # the wheel built from this sdist takes the provenance of this tree
@@ -219,7 +219,7 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
 
         add.update(sdist_files(plan, pkg_info, transform))
     rewrite_sdist(sdist, transform, mark_dynamic=plan.location_dependent, add=add)
-    if plan.location_dependent and not plan.from_record:
+    if plan.location_dependent and not plan.from_local_sdist:
         print(
             f"sourcelift: note: {sdist.name} is a local-mode sdist: its dependencies point at paths on this "
             f"machine ({plan.root}); it is for this machine only. Build it in publish mode to upload or share it.",
@@ -234,7 +234,7 @@ def _finish_publish_sdist(plan: Plan, sdist: Path) -> None:
     from ..rewrite.standards import standards_pyproject
 
     pyproject = Path(_root()) / "pyproject.toml"
-    if plan.from_record:
+    if plan.from_local_sdist:
         raise ConfigError(
             f"{sdist.name}: a publish-mode sdist cannot be made from a local-mode sdist, whose sources point at "
             "paths on the machine that built it\n"

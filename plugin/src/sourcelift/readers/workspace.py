@@ -10,15 +10,15 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
+from .._dataclasses import slotted_dataclass
 from .._files import read_bounded
-from .._record import record
 from ..errors import Findings
 from ._toml import MAX_TOML_BYTES, TomlError, parse_shared, read_toml, subtable
 
 __all__ = ["Workspace", "find_workspace"]
 
 
-@record
+@slotted_dataclass
 class Workspace:
     root: Path
     pyproject: Path

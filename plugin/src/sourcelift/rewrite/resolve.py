@@ -12,7 +12,6 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from .._files import open_regular
-from .._urls import path_to_file_url, redact_credentials
 from ..artifacts.filenames import ArchiveName, InvalidArchiveName, parse_archive_name
 from ..artifacts.store import Store, sha256_file
 from ..errors import ConfigError, Findings
@@ -33,6 +32,7 @@ from ..model import (
 )
 from ..readers._toml import TomlError, read_toml
 from ..readers.workspace import Workspace, find_workspace
+from ..urls import path_to_file_url, redact_credentials
 from ..values import check_path
 
 __all__ = ["resolve_sources"]
@@ -154,7 +154,7 @@ def _resolve_path(project: Project, source: PathSource, findings: Findings) -> R
                 f"to work on it in place, install it yourself: `pip install -e {target}`",
                 dependency=source.name,
             )
-        return ResolvedDirectory(**_common(source), path=target, editable=source.editable, version=version)
+        return ResolvedDirectory(**_common(source), path=target, version=version)
     if source.editable:
         findings.error(
             f"{source.key}.editable",
@@ -334,7 +334,10 @@ def _resolve_workspace(
             f"to work on it in place, install it yourself: `pip install -e {member}`",
             dependency=source.name,
         )
-    return ResolvedDirectory(**_common(source), path=member, editable=source.editable)
+    ok, version = _directory_project(source, source.key, member, findings)
+    if not ok:
+        return None
+    return ResolvedDirectory(**_common(source), path=member, version=version)
 
 
 def _resolve_git_archive(source: GitArchiveSource, findings: Findings, store: Store) -> ResolvedSource | None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,9 +21,10 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
+from .._dataclasses import slotted_dataclass
 from .._files import read_bounded
-from .._record import record
 from ..readers._toml import MAX_TOML_BYTES, TomlError, parse_shared, subtable
+from ..urls import redact_credentials
 from .cache import VersionCache
 from .errors import VersionError
 
@@ -47,10 +47,9 @@ cycle between members is reported by name instead of spawning backends without e
 DEFAULT_REQUIRES = ("setuptools>=40.8.0",)
 DEFAULT_BACKEND = "setuptools.build_meta:__legacy__"
 _STDERR_LINES = 15
-_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@")
 
 
-@record
+@slotted_dataclass
 class DirectoryVersion:
     version: str
     """The normalized version."""
@@ -58,7 +57,7 @@ class DirectoryVersion:
     """``"static"`` (pyproject.toml), ``"backend"`` (computed now) or ``"cache"``."""
 
 
-@record
+@slotted_dataclass
 class _BuildSystem:
     requires: list[str]
     backend: str
@@ -319,9 +318,9 @@ def _run_backend(directory: Path, data: dict[str, Any]) -> str:
     )
     if not isinstance(result, dict) or not result.get("ok"):
         error = result.get("error", "no result") if isinstance(result, dict) else "no result"
+        error, _ = redact_credentials(str(error))
         raise VersionError(
-            f"the build backend `{shown}` of {directory} could not compute its version: {_redact(str(error))}"
-            f"{_tail(stderr, stdout)}",
+            f"the build backend `{shown}` of {directory} could not compute its version: {error}{_tail(stderr, stdout)}",
             fix,
         )
     found = str(result.get("version", ""))
@@ -371,10 +370,6 @@ def _kill_group(process: Any) -> None:
         process.communicate(timeout=5)
 
 
-def _redact(text: str) -> str:
-    return _USERINFO.sub(r"\1", text)
-
-
 def _tail(stderr: bytes | str | None, stdout: bytes | str | None) -> str:
     """The last lines the backend wrote (stderr, else stdout), for the error message."""
     for stream in (stderr, stdout):
@@ -383,5 +378,5 @@ def _tail(stderr: bytes | str | None, stdout: bytes | str | None) -> str:
         text = stream.decode("utf-8", "replace") if isinstance(stream, bytes) else stream
         lines = [line.rstrip() for line in text.splitlines() if line.strip()][-_STDERR_LINES:]
         if lines:
-            return "\n        | " + "\n        | ".join(_redact(line) for line in lines)
+            return "\n        | " + "\n        | ".join(redact_credentials(line)[0] for line in lines)
     return ""

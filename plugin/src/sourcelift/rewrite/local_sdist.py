@@ -1,4 +1,4 @@
-"""The record a local-mode sdist carries, so the wheel built from it gets the same lines.
+"""The sources file a local-mode sdist carries, so the wheel built from it gets the same lines.
 
 ``.sourcelift/local.json`` in the sdist holds every resolved source as it was in
 the tree the sdist was made from: archives by the path of their copy inside the
@@ -22,10 +22,10 @@ from ..errors import ConfigError, Findings
 from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedIndex, ResolvedSource, ResolvedUrl
 from ..values import check_path, check_rev, check_subdirectory, check_text, check_url
 
-__all__ = ["RECORD_PATH", "RECORD_VERSION", "make_record", "plan_sources_from_record"]
+__all__ = ["LOCAL_SOURCES_PATH", "LOCAL_SOURCES_VERSION", "local_sources_file", "read_local_sources"]
 
-RECORD_PATH = ".sourcelift/local.json"
-RECORD_VERSION = 1
+LOCAL_SOURCES_PATH = ".sourcelift/local.json"
+LOCAL_SOURCES_VERSION = 1
 ARCHIVE_DIR = ".sourcelift/archives"
 NOTE = (
     "This sdist was built by sourcelift in local mode. Its dependencies point at archives it carries and "
@@ -34,10 +34,10 @@ NOTE = (
 )
 
 
-def make_record(
+def local_sources_file(
     sources: dict[str, list[ResolvedSource]], origin: Path, members: set[str]
 ) -> tuple[bytes, dict[str, Path]]:
-    """The record's bytes, and the archives to add to the sdist (member path -> file)."""
+    """The sources file's bytes, and the archives to add to the sdist (member path -> file)."""
     import json
 
     to_add: dict[str, Path] = {}
@@ -72,7 +72,7 @@ def make_record(
                 entry.update(kind="index", index=source.index)
             entries[name].append(entry)
     document = {
-        "version": RECORD_VERSION,
+        "version": LOCAL_SOURCES_VERSION,
         "note": NOTE.format(origin=origin),
         "origin": str(origin),
         "sources": entries,
@@ -80,13 +80,13 @@ def make_record(
     return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode(), to_add
 
 
-MAX_RECORD_BYTES = 16 * 1024 * 1024
-"""A record larger than this is refused (real ones are a few kB)."""
+MAX_SOURCES_FILE_BYTES = 16 * 1024 * 1024
+"""A sources file larger than this is refused (real ones are a few kB)."""
 _FIX = "rebuild the sdist from the source tree; do not edit a built sdist"
 
 
 class _Bad(ValueError):
-    """One value of the record is not what sourcelift writes there."""
+    """One value of the sources file is not what sourcelift writes there."""
 
 
 def _text(entry: dict[str, Any], field: str, *, optional: bool = False) -> str | None:
@@ -107,24 +107,24 @@ def _checked(entry: dict[str, Any], field: str, check: Any, *, optional: bool = 
     return value
 
 
-def plan_sources_from_record(root: Path, findings: Findings) -> dict[str, list[ResolvedSource]]:
-    """The resolved sources a local-mode sdist's record holds, every value checked as if it came from a
-    pyproject (the record is data from an archive, possibly hostile)."""
+def read_local_sources(root: Path, findings: Findings) -> dict[str, list[ResolvedSource]]:
+    """The resolved sources a local-mode sdist's sources file holds, every value checked as if it came from
+    a pyproject (the file is data from an archive, possibly hostile)."""
     import json
 
-    path = root / RECORD_PATH
+    path = root / LOCAL_SOURCES_PATH
     key = str(path)
     try:
-        document = json.loads(read_bounded(path, MAX_RECORD_BYTES).decode("utf-8"))
+        document = json.loads(read_bounded(path, MAX_SOURCES_FILE_BYTES).decode("utf-8"))
     except (OSError, ValueError, RecursionError) as exc:
-        findings.error(key, f"the sourcelift record cannot be read: {exc}", _FIX)
+        findings.error(key, f"the local-mode sdist's sources file cannot be read: {exc}", _FIX)
         return {}
-    if not isinstance(document, dict) or document.get("version") != RECORD_VERSION:
+    if not isinstance(document, dict) or document.get("version") != LOCAL_SOURCES_VERSION:
         findings.error(
             key,
-            f"unsupported record version {document.get('version')!r}"
+            f"unsupported sources file version {document.get('version')!r}"
             if isinstance(document, dict)
-            else "the record is not a JSON object",
+            else "the sources file is not a JSON object",
             "build the wheel with the sourcelift version that made the sdist, or rebuild the sdist",
         )
         return {}
@@ -147,7 +147,7 @@ def plan_sources_from_record(root: Path, findings: Findings) -> dict[str, list[R
                     raise _Bad("must be an object")
                 source = _read_entry(root, name, entry, str(origin), findings)
             except _Bad as exc:
-                findings.error(where, f"the record is damaged: {exc}", _FIX, dependency=name)
+                findings.error(where, f"the sources file is damaged: {exc}", _FIX, dependency=name)
                 continue
             if source is not None:
                 sources[name].append(source)

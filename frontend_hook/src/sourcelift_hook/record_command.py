@@ -28,17 +28,18 @@ import os
 import sys
 from collections.abc import Iterator
 
+from sourcelift.record_file import parse_rows, update_rows
+
 from ._atomic import remove_durably, remove_leftovers, write_atomic
 from .directurl import render
 from .environment import JOURNAL_FILE, ORIGIN_FILE, Dist, Environment
 from .errors import Finding, HookError, UsageError
-from .installed_record import parse_rows, update_record
 from .origin import ORIGIN_VERSION, Origin, resolve
 from .styles import STYLES, target_direct_url
 
 __all__ = ["JOURNAL_VERSION", "RecordResult", "finish_journal", "plan_files", "record"]
 
-JOURNAL_VERSION = "2"
+JOURNAL_VERSION = "3"
 WRITTEN = ("direct_url.json", ORIGIN_FILE, "RECORD")
 """The files ``record`` writes, in the order it writes them (RECORD last)."""
 
@@ -46,12 +47,11 @@ WRITTEN = ("direct_url.json", ORIGIN_FILE, "RECORD")
 class RecordResult:
     """What a ``record`` run did: distributions changed, unchanged matches, and findings."""
 
-    __slots__ = ("changed", "completed", "findings", "unchanged")
+    __slots__ = ("changed", "findings", "unchanged")
 
     def __init__(self) -> None:
         self.changed: list[str] = []
         self.unchanged: list[str] = []
-        self.completed: list[str] = []
         self.findings: list[Finding] = []
 
     @property
@@ -63,8 +63,8 @@ def _sha256(data: bytes | None) -> str | None:
     return None if data is None else hashlib.sha256(data).hexdigest()
 
 
-def _dump(value: object) -> bytes:
-    return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+def _dump(value: object, *, ascii_only: bool = False) -> bytes:
+    return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=ascii_only) + "\n").encode("utf-8")
 
 
 def render_origin(origin: Origin, style: str, direct_url: bytes) -> bytes:
@@ -93,16 +93,16 @@ def plan_files(origin: Origin, style: str) -> tuple[dict[str, bytes], Finding | 
     dist = origin.dist
     if origin.entry is None:
         return {}, None
-    record, why = target_direct_url(origin, style)
-    if record is None:
+    target, why = target_direct_url(origin, style)
+    if target is None:
         return {}, Finding(dist.name, f"left as it is: {why}") if why else None
     try:
-        direct_url = render(record)
+        direct_url = render(target)
     except ValueError as exc:
         return {}, Finding(dist.name, str(exc), "rebuild the wheel that describes it with a current sourcelift")
     origin_file = render_origin(origin, style, direct_url)
-    record_bytes = dist.read("RECORD")
-    if record_bytes is None:
+    installed_record = dist.read("RECORD")
+    if installed_record is None:
         return {}, Finding(
             dist.name,
             "has no RECORD, so nothing is written (a RECORD must list every file)",
@@ -113,8 +113,12 @@ def plan_files(origin: Origin, style: str) -> tuple[dict[str, bytes], Finding | 
         files["direct_url.json"] = direct_url
     if origin_file != dist.read(ORIGIN_FILE):
         files[ORIGIN_FILE] = origin_file
-    new_record = update_record(record_bytes, dist.dist_info, {"direct_url.json": direct_url, ORIGIN_FILE: origin_file})
-    if new_record != record_bytes:
+    new_record = update_rows(
+        installed_record,
+        {f"{dist.dist_info}/direct_url.json": direct_url, f"{dist.dist_info}/{ORIGIN_FILE}": origin_file},
+        f"{dist.dist_info}/RECORD",
+    )
+    if new_record != installed_record:
         files["RECORD"] = new_record
     return files, None
 
@@ -148,9 +152,8 @@ def _apply(dist: Dist, files: dict[str, bytes]) -> None:
 
 def _listed_in_record(dist: Dist, name: str) -> bool:
     """Whether the dist's RECORD lists ``name`` of its .dist-info: then an installer put it there."""
-    data = dist.read("RECORD") or b""
     wanted = f"{dist.dist_info}/{name}"
-    return any(row[0] == wanted for row in parse_rows(data.decode("utf-8", "surrogateescape")))
+    return any(row[0] == wanted for row in parse_rows(dist.read("RECORD") or b""))
 
 
 def finish_journal(dist: Dist) -> Finding:
@@ -334,8 +337,6 @@ def _record_locked(env: Environment, style: str) -> RecordResult:
                 result.findings.append(_write_failure(dist, exc))
                 continue
             result.findings.append(completed)
-            if completed.level == "note":
-                result.completed.append(dist.name)
             reload = True
     if reload:
         env = Environment.load(env.tree)
