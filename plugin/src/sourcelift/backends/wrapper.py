@@ -218,7 +218,7 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
         from ..provenance import sdist_files
 
         add.update(sdist_files(plan, pkg_info, transform))
-    rewrite_sdist(sdist, transform, mark_dynamic=plan.location_dependent, add=add)
+    rewrite_sdist(sdist, transform, mark_dynamic=plan.location_dependent, add=add, replace=_without_credentials(sdist))
     if plan.location_dependent and not plan.from_local_sdist:
         print(
             f"sourcelift: note: {sdist.name} is a local-mode sdist: its dependencies point at paths on this "
@@ -226,6 +226,20 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
             file=sys.stderr,
             flush=True,
         )
+
+
+def _without_credentials(sdist: Path) -> dict[str, bytes]:
+    """The sdist's pyproject.toml without the secrets of the URLs in it, when it has any: the
+    sdist is an artifact, and the backend copied the file as it is in the tree."""
+    from ..artifacts.sdist import read_sdist_member
+    from ..urls import redact_credentials
+
+    try:
+        text = read_sdist_member(sdist, "pyproject.toml")
+    except (SourceliftError, UnicodeDecodeError):
+        return {}
+    clean, removed = redact_credentials(text)
+    return {"pyproject.toml": clean.encode("utf-8")} if removed else {}
 
 
 def _finish_publish_sdist(plan: Plan, sdist: Path) -> None:
