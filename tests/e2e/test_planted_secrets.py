@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import Venv, git, run
-from tests.unit.conftest import wheel_bytes
+from tests.support.wheels import wheel_bytes
 from tests.unit.hook_builders import install_dist
 
 pytestmark = pytest.mark.e2e

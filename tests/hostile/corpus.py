@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from sourcelift._compat import tomllib
+from tests.support.wheels import wheel_bytes
 
 HERE = Path(__file__).parent
 REPO = HERE.parent.parent
@@ -104,15 +105,8 @@ def _zip(members: dict[str, bytes], *, compress: int = zipfile.ZIP_DEFLATED) -> 
 
 
 def wheel(name: str, version: str, meta_name: str | None = None, meta_version: str | None = None) -> bytes:
-    dist_info = f"{name.replace('-', '_')}-{version}.dist-info"
-    metadata = f"Metadata-Version: 2.1\nName: {meta_name or name}\nVersion: {meta_version or version}\n\n"
-    return _zip(
-        {
-            f"{dist_info}/METADATA": metadata.encode(),
-            f"{dist_info}/WHEEL": b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-            f"{dist_info}/RECORD": b"",
-        }
-    )
+    meta = f"Metadata-Version: 2.1\nName: {meta_name or name}\nVersion: {meta_version or version}\n\n"
+    return wheel_bytes(name, version, meta=meta)
 
 
 def _bad_deflate_wheel(name: str, version: str) -> bytes:

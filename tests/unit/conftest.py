@@ -3,7 +3,6 @@ from __future__ import annotations
 import io
 import tarfile
 import textwrap
-import zipfile
 from pathlib import Path
 from typing import Callable
 
@@ -12,21 +11,6 @@ import pytest
 from sourcelift.artifacts.store import Store
 
 WHEEL = "prebuilt-0.1.0-py3-none-any.whl"
-
-
-def wheel_bytes(name: str, version: str, *, metadata: str | None = None) -> bytes:
-    """A minimal real wheel whose METADATA says ``name`` and ``version`` (or is ``metadata``)."""
-    buffer = io.BytesIO()
-    dist_info = f"{name.replace('-', '_')}-{version}.dist-info"
-    text = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n" if metadata is None else metadata
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for member, content in (
-            ("METADATA", text),
-            ("WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n"),
-            ("RECORD", ""),
-        ):  # a fixed time stamp: the same arguments give the same bytes (and hash)
-            archive.writestr(zipfile.ZipInfo(f"{dist_info}/{member}", (2020, 1, 1, 0, 0, 0)), content)
-    return buffer.getvalue()
 
 
 def sdist_bytes(name: str, version: str) -> bytes:

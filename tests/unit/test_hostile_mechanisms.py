@@ -16,8 +16,7 @@ from sourcelift.artifacts.store import STALE_PART_SECONDS, Store, remove_stale_p
 from sourcelift.values import check_path, check_rev, check_subdirectory, check_url, render_requirement
 from sourcelift.versions import VersionError, directory_version
 from sourcelift.versions import directories as version_directories
-
-from .conftest import wheel_bytes
+from tests.support.wheels import wheel_bytes
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,9 @@ from sourcelift.artifacts.store import Store
 from sourcelift.errors import Findings, ProblemsError
 from sourcelift.rewrite.plan import make_plan
 from sourcelift.urls import path_to_file_url
+from tests.support.wheels import wheel_bytes
 
-from .conftest import WHEEL, sdist_bytes, wheel_bytes
+from .conftest import WHEEL, sdist_bytes
 
 WHEEL_BYTES = wheel_bytes("prebuilt", "0.1.0")
 SHA = hashlib.sha256(WHEEL_BYTES).hexdigest()

@@ -7,7 +7,6 @@ RECORD row.
 
 from __future__ import annotations
 
-import base64
 import csv
 import hashlib
 import io
@@ -33,8 +32,9 @@ from sourcelift.rewrite.local_sdist import LOCAL_SOURCES_PATH, local_sources_fil
 from sourcelift.rewrite.plan import Plan, make_plan
 from sourcelift.urls import path_to_file_url
 from tests.support import bare_clone, clone, git, init_repo
+from tests.support.wheels import make_wheel, record_hash, wheel_bytes
 
-from .conftest import WHEEL, wheel_bytes, write_tree
+from .conftest import WHEEL, write_tree
 
 WHEEL_BYTES = wheel_bytes("prebuilt", "0.1.0")
 SHA = hashlib.sha256(WHEEL_BYTES).hexdigest()
@@ -194,23 +194,12 @@ def test_remote_urls_are_normalized_and_credential_free(remote: str, expected: s
 
 def finish(tmp_path: Path, project: Path, monkeypatch: pytest.MonkeyPatch, requires: list[str]) -> Path:
     """The wrapper's wheel step on a small wheel whose METADATA the backend wrote with ``requires``."""
-    wheel = tmp_path / "out" / "app-1-py3-none-any.whl"
-    wheel.parent.mkdir(exist_ok=True)
     metadata = "Metadata-Version: 2.1\nName: app\nVersion: 1\n" + "".join(f"Requires-Dist: {r}\n" for r in requires)
-    files = {"app/__init__.py": b"", f"{DIST_INFO}/METADATA": metadata.encode(), f"{DIST_INFO}/WHEEL": b"x\n"}
-    rows = "".join(f"{name},{record_hash(data)},{len(data)}\n" for name, data in files.items())
-    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-        archive.writestr(f"{DIST_INFO}/RECORD", rows + f"{DIST_INFO}/RECORD,,\n")
+    wheel = make_wheel(tmp_path / "out", "app", "1", meta=metadata, files={"app/__init__.py": b""})
     monkeypatch.chdir(project)
     plan, _ = make_plan(project)
     wrapper._finish_wheel(plan, wheel)
     return wheel
-
-
-def record_hash(data: bytes) -> str:
-    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 
 def wheel_document(wheel: Path) -> dict[str, Any] | None:
@@ -265,7 +254,7 @@ def test_a_token_in_the_remote_url_appears_nowhere_in_the_wheel(
 
 def test_modified_untracked_and_ignored_archives_are_flagged(tmp_path: Path, store: Store) -> None:
     repo = project_repo(tmp_path)
-    changed = wheel_bytes("prebuilt", "0.1.0", metadata="Name: prebuilt\nVersion: 0.1.0\n\nchanged")
+    changed = wheel_bytes("prebuilt", "0.1.0", meta="Name: prebuilt\nVersion: 0.1.0\n\nchanged")
     (repo / "vendor" / WHEEL).write_bytes(changed)
     entry = only_entry(repo, store)
     assert entry["state"] == "modified"

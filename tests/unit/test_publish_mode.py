@@ -15,8 +15,7 @@ from sourcelift.errors import ConfigError, Findings, ProblemsError
 from sourcelift.rewrite.plan import Plan, make_plan
 from sourcelift.rewrite.publish import Publisher, derive_specifier
 from sourcelift.rewrite.standards import standards_pyproject
-
-from .conftest import wheel_bytes
+from tests.support.wheels import wheel_bytes
 
 
 def publisher(strategy: str = "exact", **overrides: str) -> Publisher:

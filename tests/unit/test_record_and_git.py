@@ -16,8 +16,9 @@ from sourcelift.errors import ProblemsError
 from sourcelift.rewrite.local_sdist import LOCAL_SOURCES_PATH, local_sources_file
 from sourcelift.rewrite.plan import make_plan
 from sourcelift.urls import path_to_file_url
+from tests.support.wheels import wheel_bytes
 
-from .conftest import WHEEL, wheel_bytes, write_tree
+from .conftest import WHEEL, write_tree
 
 WHEEL_BYTES = wheel_bytes("prebuilt", "0.1.0")
 

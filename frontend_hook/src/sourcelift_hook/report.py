@@ -37,7 +37,7 @@ from .environment import Dist, Environment
 from .errors import Finding
 from .origin import Origin, archive_contents, resolve
 
-__all__ = ["REPORT_VERSION", "build_report", "check_files", "format_report"]
+__all__ = ["REPORT_VERSION", "build_report", "check_files", "format_report", "has_problems", "report_problems"]
 
 REPORT_VERSION = "1"
 
@@ -189,7 +189,16 @@ def has_problems(report: dict[str, object]) -> bool:
     return bool(report["problems"]) or any(p["level"] == "problem" for d in dists for p in d["problems"])
 
 
+def report_problems(report: dict[str, object]) -> list[dict[str, str | None]]:
+    """Every problem and note of a report: each distribution's, then the environment's."""
+    dists = report["distributions"]
+    problems = report["problems"]
+    assert isinstance(dists, list) and isinstance(problems, list)
+    return [p for d in dists for p in d["problems"]] + list(problems)
+
+
 def format_report(report: dict[str, object]) -> str:
+    """The report for people; its problems are not in it (the command prints them on stderr)."""
     lines: list[str] = []
     dists = report["distributions"]
     assert isinstance(dists, list)
@@ -231,15 +240,6 @@ def format_report(report: dict[str, object]) -> str:
                 f"    not claimed {flagged['path']} was {flagged['state']} in {flagged['described_by']}'s build tree "
                 f"({flagged['repository']} at {flagged['commit_id'][:12]}): that commit does not describe it"
             )
-        for problem in dist["problems"]:
-            lines.append(f"    {problem['level']}: {problem['message']}")
-            if problem["fix"]:
-                lines.append(f"      fix: {problem['fix']}")
-    problems = report["problems"]
-    assert isinstance(problems, list)
-    for problem in problems:
-        where = f"{problem['distribution']}: " if problem["distribution"] else ""
-        lines.append(f"{problem['level']}: {where}{problem['message']}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 

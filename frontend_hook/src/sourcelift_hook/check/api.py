@@ -138,7 +138,9 @@ def check_paths(
 
     ``select``/``ignore``/``strict`` replace the values of ``[tool.sourcelift.check]``
     in the project's pyproject.toml (for files: ``config``, default ``./pyproject.toml``).
-    Raises :class:`~sourcelift_hook.check.errors.CheckError` (usage or build failure).
+    Raises :class:`~sourcelift_hook.errors.UsageError` (a usage error) or
+    :class:`~sourcelift_hook.check.errors.CheckError` (a build failure); both are
+    :class:`~sourcelift_hook.errors.HookError`.
 
     >>> report = check_paths(["dist/demo-1.0-py3-none-any.whl"])  # doctest: +SKIP
     >>> report.exit_code  # doctest: +SKIP

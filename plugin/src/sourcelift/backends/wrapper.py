@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 from ..artifacts.wheel import read_wheel_metadata, rewrite_metadata_file, rewrite_wheel
 from ..config import Config, choose_mode, read_config
 from ..core_metadata import requires_dist
-from ..errors import ConfigError, Findings, SourceliftError
+from ..errors import ConfigError, Findings, SourceliftError, exit_code, render_error
 from ..readers._toml import load_toml
 from ..rewrite.plan import Plan, directory_sources, make_plan
 
@@ -41,22 +41,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _report_and_exit(error: BaseException) -> None:
-    if isinstance(error, SourceliftError):
-        message = error.render()
-        code = 1
-    else:
-        message = (
-            f"sourcelift: internal error: {type(error).__name__}: {error}\n"
-            "  This is a bug in sourcelift; please report it with the output of the build run with "
-            "SOURCELIFT_DEBUG=1 (which adds the traceback)."
-        )
-        code = 2
-        if os.environ.get("SOURCELIFT_DEBUG"):
-            import traceback  # only for this report
-
-            message += "\n" + "".join(traceback.format_exception(type(error), error, error.__traceback__))
-    print(message, file=sys.stderr, flush=True)
-    raise SystemExit(code)
+    """One message on stderr and the exit code of :func:`sourcelift.errors.exit_code`; no traceback."""
+    print(render_error(error, debug=bool(os.environ.get("SOURCELIFT_DEBUG"))), file=sys.stderr, flush=True)
+    raise SystemExit(exit_code(error))
 
 
 def _ours(function: F) -> F:
