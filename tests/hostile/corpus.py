@@ -109,7 +109,7 @@ def wheel(name: str, version: str, meta_name: str | None = None, meta_version: s
     return wheel_bytes(name, version, meta=meta)
 
 
-def _bad_deflate_wheel(name: str, version: str) -> bytes:
+def bad_deflate_wheel(name: str, version: str) -> bytes:
     """A wheel whose METADATA member's deflate stream is damaged (the zip directory is intact)."""
     data = bytearray(wheel(name, version))
     member = f"{name.replace('-', '_')}-{version}.dist-info/METADATA".encode()
@@ -142,7 +142,7 @@ def generate(directive: str, target: Path, outside: Path) -> None:
     elif kind == "wheel-nometa":
         target.write_bytes(_zip({"x-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\n"}))
     elif kind == "wheel-bad-deflate":
-        target.write_bytes(_bad_deflate_wheel(*args))
+        target.write_bytes(bad_deflate_wheel(*args))
     elif kind == "wheel-huge-header":
         name, version = args
         dist_info = f"{name}-{version}.dist-info"
@@ -223,9 +223,10 @@ def run_project_case(path: Path, tmp: Path) -> Result:
     build_project(case, root, tmp / "outside")
     output = tmp / "out"
     output.mkdir()
+    report = tmp / "result.json"
     try:
         process = subprocess.run(
-            [sys.executable, str(HERE / "driver.py"), str(root), str(output)],
+            [sys.executable, str(HERE / "driver.py"), str(root), str(output), str(report)],
             env=child_environment(tmp),
             stdin=subprocess.DEVNULL,
             capture_output=True,
@@ -235,22 +236,28 @@ def run_project_case(path: Path, tmp: Path) -> Result:
         )
     except subprocess.TimeoutExpired:
         return Result(path.stem, "hang", f"no answer within {TIMEOUT:.0f} s")
-    stderr, stdout = process.stderr, process.stdout
+    try:
+        answer = json.loads(report.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Result(path.stem, "traceback", f"the driver died (exit {process.returncode})", process.stderr)
+    stderr = process.stderr  # the backend's messages
+    explained = answer["explain_stdout"] + answer["explain_stderr"]
     store = tmp / "store"
     stored = [str(p) for p in store.rglob("*")] if store.exists() else []
-    leak = _leaked(spec.get("secrets", []), [stdout, stderr, *stored])
+    leak = _leaked(spec.get("secrets", []), [process.stdout, stderr, explained, *answer["requires_dist"], *stored])
     if leak is not None:
-        return Result(path.stem, "leak", f"{leak!r} reached an output", stderr + stdout)
-    if "Traceback" in stderr or "internal error" in stderr or process.returncode not in (0, 1):
-        return Result(path.stem, "traceback", f"exit {process.returncode}", stderr)
-    if process.returncode == 0:
+        return Result(path.stem, "leak", f"{leak!r} reached an output", stderr + explained)
+    for who, code, text in (("backend", answer["backend"], stderr), ("explain", answer["explain"], explained)):
+        if "Traceback" in text or "internal error" in text or code not in (0, 1):
+            return Result(path.stem, "traceback", f"{who}: exit {code}", text)
+    if answer["backend"] == 0:
         if spec["expect"] != "success":
-            return Result(path.stem, "wrong success", stdout, stderr + stdout)
-        lines = json.loads(stdout.strip().splitlines()[-1])["requires_dist"]
+            return Result(path.stem, "wrong success", repr(answer["requires_dist"]), stderr)
+        lines = answer["requires_dist"]
         patterns = [p.replace("{root_uri}", re.escape(root.as_uri())) for p in spec.get("lines", [])]
         if len(lines) != len(patterns) or not all(re.fullmatch(p, line) for p, line in zip(patterns, lines)):
-            return Result(path.stem, "wrong success", f"lines {lines!r}, expected {patterns!r}", stderr + stdout)
-        return Result(path.stem, "correct success", output=stderr + stdout)
+            return Result(path.stem, "wrong success", f"lines {lines!r}, expected {patterns!r}", stderr)
+        return Result(path.stem, "correct success", output=stderr)
     if spec["expect"] != "error":
         return Result(path.stem, "unexpected error", stderr[-2000:], stderr)
     missing = [w for w in [spec.get("key", ""), *spec.get("words", [])] if w not in stderr]

@@ -16,10 +16,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from tests.support.wheels import wheel_bytes
 from tests.unit.hook_builders import install_dist
 from tests.unit.test_hook_origin import Scene
 
-from .corpus import TIMEOUT, Result, child_environment
+from .corpus import TIMEOUT, Result, bad_deflate_wheel, child_environment
 
 SECRET = "INSTALLER-PASSWORD-77a"
 
@@ -163,6 +164,36 @@ def concurrent_records_serialize(tmp: Path) -> Result:
     return _classify("concurrent-records-serialize", runs, ok)
 
 
+def check_refuses_two_dist_info_directories(tmp: Path) -> Result:
+    """`check` on a wheel with two `*.dist-info/METADATA`: not publishable (installers refuse it)."""
+    wheel = tmp / "demo-1.0-py3-none-any.whl"
+    extra = {"other-1.0.dist-info/METADATA": b"Metadata-Version: 2.1\nName: other\nVersion: 1.0\n\n"}
+    wheel.write_bytes(wheel_bytes("demo", "1.0", files=extra))
+    runs = [_run(tmp, "check", wheel)]
+    code, stdout, _ = runs[0]
+    return _classify("check-refuses-two-dist-info", runs, code == 1 and "2 .dist-info directories" in stdout)
+
+
+def check_reads_a_corrupt_metadata_stream(tmp: Path) -> Result:
+    """`check` on a wheel whose METADATA deflate stream is damaged: a finding, not a traceback."""
+    wheel = tmp / "prebuilt-0.1.0-py3-none-any.whl"
+    wheel.write_bytes(bad_deflate_wheel("prebuilt", "0.1.0"))
+    runs = [_run(tmp, "check", wheel), _run(tmp, "check", "--format", "json", wheel)]
+    return _classify("check-reads-a-corrupt-metadata-stream", runs, runs[0][0] == 1)
+
+
+def freeze_output_in_a_missing_directory_or_onto_one(tmp: Path) -> Result:
+    """`freeze -o` into a directory that does not exist, or onto a directory: a clean error."""
+    site = tmp / "site"
+    install_dist(site, "plain", "1.0", direct_url={"url": "https://h.example/plain-1.0.whl", "archive_info": {}})
+    (tmp / "a-directory").mkdir()
+    runs = [
+        _run(tmp, "freeze", "--path", site, "-o", tmp / "missing" / "req.txt"),
+        _run(tmp, "freeze", "--path", site, "-o", tmp / "a-directory"),
+    ]
+    return _classify("freeze-output-missing-or-directory", runs, all(code == 1 for code, _, _ in runs))
+
+
 CASES: list[Callable[[Path], Result]] = [
     record_keeps_unusual_rows_byte_exact,
     record_ignores_a_journal_shipped_in_a_wheel,
@@ -171,4 +202,7 @@ CASES: list[Callable[[Path], Result]] = [
     metadata_16_mib_without_blank_line,
     provenance_json_hides_installer_credentials,
     concurrent_records_serialize,
+    check_refuses_two_dist_info_directories,
+    check_reads_a_corrupt_metadata_stream,
+    freeze_output_in_a_missing_directory_or_onto_one,
 ]
