@@ -376,7 +376,16 @@ def _tail(stderr: bytes | str | None, stdout: bytes | str | None) -> str:
         if not stream:
             continue
         text = stream.decode("utf-8", "replace") if isinstance(stream, bytes) else stream
-        lines = [line.rstrip() for line in text.splitlines() if line.strip()][-_STDERR_LINES:]
+        every = [line.rstrip() for line in text.splitlines() if line.strip()]
+        ours = [
+            n for n, line in enumerate(every) if line.startswith(("sourcelift: the build stops", "sourcelift: error"))
+        ]
+        if ours:  # sourcelift stopped the backend (a nested probe): its message, not the traceback after it
+            start = ours[-1]
+            end = next((n for n in range(start, len(every)) if every[n].startswith("Traceback")), len(every))
+            lines = every[start:end][: 2 * _STDERR_LINES]
+        else:
+            lines = every[-_STDERR_LINES:]
         if lines:
             return "\n        | " + "\n        | ".join(redact_credentials(line)[0] for line in lines)
     return ""
