@@ -141,8 +141,8 @@ def _apply(dist: Dist, files: dict[str, bytes]) -> None:
         }
     )
     state = RecordState(dist.root)
+    state.set(dist.dist_info, _sha256(journal))  # first: a journal record writes is always one it listed
     write_atomic(_path(dist, JOURNAL_FILE), journal)
-    state.set(dist.dist_info, _sha256(journal))  # from here on, the journal is one record wrote
     for name in WRITTEN:
         if name in files:
             write_atomic(_path(dist, name), files[name])
@@ -257,6 +257,16 @@ class RecordState:
     def get(self, dist_info: str) -> str | None:
         return self._read().get(dist_info)
 
+    def prune(self, keep: set[str]) -> None:
+        """Drop the entries of every .dist-info not in ``keep``."""
+        pending = self._read()
+        if set(pending) - keep:
+            self._write({k: v for k, v in pending.items() if k in keep})
+
+    def _write(self, pending: dict[str, str]) -> None:
+        os.makedirs(self.directory, exist_ok=True)
+        write_atomic(self.file, _dump({"version": 1, "pending": pending}))
+
     def set(self, dist_info: str, sha256: str | None) -> None:
         pending = self._read()
         if sha256 is None:
@@ -265,8 +275,7 @@ class RecordState:
             del pending[dist_info]
         else:
             pending[dist_info] = sha256
-        os.makedirs(self.directory, exist_ok=True)
-        write_atomic(self.file, _dump({"version": 1, "pending": pending}))
+        self._write(pending)
 
 
 @contextlib.contextmanager
@@ -327,6 +336,11 @@ def record(env: Environment, style: str) -> RecordResult:
 def _record_locked(env: Environment, style: str) -> RecordResult:
     result = RecordResult()
     reload = False
+    for root in sorted({dist.root for dist in env.dists}):
+        state = RecordState(root)
+        remove_leftovers(state.directory, ("pending.json",))
+        # an entry without its journal: a run stopped after removing the journal, or an uninstall
+        state.prune({d.dist_info for d in env.dists if d.root == root and JOURNAL_FILE in d.files})
     for dist in env.dists:
         directory = os.path.dirname(_path(dist, JOURNAL_FILE))
         remove_leftovers(directory, (*WRITTEN, JOURNAL_FILE))
