@@ -7,15 +7,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .corpus import project_cases, run_project_case, summary
+from .corpus import project_cases, run_project_cases, summary
 from .environments import CASES
 
 
 def main() -> int:
     results = []
     with tempfile.TemporaryDirectory(prefix="sourcelift-corpus-") as scratch:
-        for number, path in enumerate(project_cases()):
-            results.append(run_project_case(path, Path(scratch) / f"p{number}"))
+        (Path(scratch) / "projects").mkdir()
+        results.extend(run_project_cases(project_cases(), Path(scratch) / "projects"))
         for number, case in enumerate(CASES):
             (Path(scratch) / f"e{number}").mkdir()
             results.append(case(Path(scratch) / f"e{number}"))

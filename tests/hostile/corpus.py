@@ -216,54 +216,75 @@ def _leaked(secrets: list[str], texts: list[str]) -> str | None:
     return None
 
 
-def run_project_case(path: Path, tmp: Path) -> Result:
-    case = load_case(path)
-    spec = case["case"]
-    root = tmp / "project"
-    build_project(case, root, tmp / "outside")
-    output = tmp / "out"
-    output.mkdir()
-    report = tmp / "result.json"
+def _drive(jobs: list[dict[str, str]], tmp: Path, timeout: float) -> bool:
+    """Run ``driver.py`` on ``jobs`` in one fresh process; ``False`` when it did not finish in time."""
+    jobs_file = tmp / f"jobs-{len(list(tmp.glob('jobs-*.json')))}.json"
+    jobs_file.write_text(json.dumps(jobs), encoding="utf-8")
     try:
-        process = subprocess.run(
-            [sys.executable, str(HERE / "driver.py"), str(root), str(output), str(report)],
+        subprocess.run(
+            [sys.executable, str(HERE / "driver.py"), str(jobs_file)],
             env=child_environment(tmp),
             stdin=subprocess.DEVNULL,
             capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
+            timeout=timeout,
             check=False,
         )
     except subprocess.TimeoutExpired:
-        return Result(path.stem, "hang", f"no answer within {TIMEOUT:.0f} s")
-    try:
-        answer = json.loads(report.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return Result(path.stem, "traceback", f"the driver died (exit {process.returncode})", process.stderr)
-    stderr = process.stderr  # the backend's messages
-    explained = answer["explain_stdout"] + answer["explain_stderr"]
+        return False
+    return True
+
+
+def run_project_cases(paths: list[Path], tmp: Path) -> list[Result]:
+    """Every case in ``paths``: built under ``tmp``, run together in one process (a wrapper backend
+    keeps its state per project root), and any case left without an answer run again alone, so
+    that a hang is pinned on its case."""
+    jobs: list[dict[str, str]] = []
+    for number, path in enumerate(paths):
+        where = tmp / f"{number:03d}-{path.stem}"
+        build_project(load_case(path), where / "project", where / "outside")
+        (where / "out").mkdir()
+        jobs.append(
+            {"project": str(where / "project"), "output": str(where / "out"), "result": str(where / "result.json")}
+        )
+    _drive(jobs, tmp, TIMEOUT * 4)
+    results = []
+    for path, job in zip(paths, jobs):
+        result = Path(job["result"])
+        if not result.exists():
+            _drive([job], tmp, TIMEOUT)
+        if not result.exists():
+            results.append(Result(path.stem, "hang", f"no answer within {TIMEOUT:.0f} s, or the process died"))
+            continue
+        results.append(_classify_project(path, Path(job["project"]), json.loads(result.read_text("utf-8")), tmp))
+    return results
+
+
+def _classify_project(path: Path, root: Path, answer: dict[str, Any], tmp: Path) -> Result:
+    spec = load_case(path)["case"]
+    backend = answer["backend_output"]
+    explained = answer["explain_output"]
     store = tmp / "store"
     stored = [str(p) for p in store.rglob("*")] if store.exists() else []
-    leak = _leaked(spec.get("secrets", []), [process.stdout, stderr, explained, *answer["requires_dist"], *stored])
+    leak = _leaked(spec.get("secrets", []), [backend, explained, *answer["requires_dist"], *stored])
     if leak is not None:
-        return Result(path.stem, "leak", f"{leak!r} reached an output", stderr + explained)
-    for who, code, text in (("backend", answer["backend"], stderr), ("explain", answer["explain"], explained)):
+        return Result(path.stem, "leak", f"{leak!r} reached an output", backend + explained)
+    for who, code, text in (("backend", answer["backend"], backend), ("explain", answer["explain"], explained)):
         if "Traceback" in text or "internal error" in text or code not in (0, 1):
             return Result(path.stem, "traceback", f"{who}: exit {code}", text)
     if answer["backend"] == 0:
         if spec["expect"] != "success":
-            return Result(path.stem, "wrong success", repr(answer["requires_dist"]), stderr)
+            return Result(path.stem, "wrong success", repr(answer["requires_dist"]), backend)
         lines = answer["requires_dist"]
         patterns = [p.replace("{root_uri}", re.escape(root.as_uri())) for p in spec.get("lines", [])]
         if len(lines) != len(patterns) or not all(re.fullmatch(p, line) for p, line in zip(patterns, lines)):
-            return Result(path.stem, "wrong success", f"lines {lines!r}, expected {patterns!r}", stderr)
-        return Result(path.stem, "correct success", output=stderr)
+            return Result(path.stem, "wrong success", f"lines {lines!r}, expected {patterns!r}", backend)
+        return Result(path.stem, "correct success", output=backend)
     if spec["expect"] != "error":
-        return Result(path.stem, "unexpected error", stderr[-2000:], stderr)
-    missing = [w for w in [spec.get("key", ""), *spec.get("words", [])] if w not in stderr]
+        return Result(path.stem, "unexpected error", backend[-2000:], backend)
+    missing = [w for w in [spec.get("key", ""), *spec.get("words", [])] if w not in backend]
     if missing:
-        return Result(path.stem, "unclear error", f"the message lacks {missing!r}: {stderr[-2000:]}", stderr)
-    return Result(path.stem, "clean error", output=stderr)
+        return Result(path.stem, "unclear error", f"the message lacks {missing!r}: {backend[-2000:]}", backend)
+    return Result(path.stem, "clean error", output=backend)
 
 
 def summary(results: list[Result]) -> dict[str, int]:

@@ -1,10 +1,12 @@
-"""Run one corpus project as a frontend and a user would, in one fresh process.
+"""Run corpus projects as a frontend and a user would: ``python driver.py JOBS.json``.
 
-``python driver.py PROJECT OUTPUT RESULT``: the working directory becomes PROJECT; the wrapper
-backend's ``prepare_metadata_for_build_wheel`` writes into OUTPUT (its messages go to this
-process's stderr, as under a frontend), then ``sourcelift explain --json PROJECT`` runs through the
-command's ``main``.  RESULT receives, as JSON, the backend's exit code and Requires-Dist lines and
-explain's exit code and outputs.  A traceback anywhere ends up in stderr or in those outputs.
+Each job names a PROJECT, an OUTPUT directory and a RESULT file.  For each, in turn: the working
+directory becomes PROJECT; the wrapper backend's ``prepare_metadata_for_build_wheel`` writes into
+OUTPUT (what it prints is captured, as a frontend shows it); then ``sourcelift explain --json
+PROJECT`` runs through the command's ``main``.  RESULT receives, as JSON, the backend's exit code,
+output and Requires-Dist lines, and explain's exit code and output.  The wrapper keeps its caches
+per project root, so projects do not see each other.  A job that never writes its RESULT hung or
+killed the process: the caller runs it again alone to tell which.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ def _backend(project: str, output: str) -> tuple[int, list[str]]:
         import sourcelift.build as backend
 
         dist_info = backend.prepare_metadata_for_build_wheel(output, {})
-    except SystemExit as exc:  # the backend's error boundary: a message on stderr and an exit code
+    except SystemExit as exc:  # the backend's error boundary: a message and an exit code
         return exc.code if isinstance(exc.code, int) else 1, []
     with open(os.path.join(output, dist_info, "METADATA"), encoding="utf-8") as stream:
         text = stream.read()
@@ -31,33 +33,39 @@ def _backend(project: str, output: str) -> tuple[int, list[str]]:
     return 0, requires_dist(text)
 
 
-def _explain(project: str) -> tuple[int, str, str]:
+def _captured(function: object, *args: str) -> tuple[object, str]:
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
+        value = function(*args)  # type: ignore[operator]
+    return value, buffer.getvalue()
+
+
+def _explain(project: str) -> int:
     from sourcelift_hook.cli import main
 
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(["explain", "--json", project])
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-    return code or 0, out.getvalue(), err.getvalue()
+    try:
+        return main(["explain", "--json", project]) or 0
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
 
 
 def main() -> int:
-    project, output, result = sys.argv[1:4]
-    backend_code, lines = _backend(project, output)
-    explain_code, explain_out, explain_err = _explain(project)
-    with open(result, "w", encoding="utf-8") as stream:
-        json.dump(
-            {
-                "backend": backend_code,
-                "requires_dist": lines,
-                "explain": explain_code,
-                "explain_stdout": explain_out,
-                "explain_stderr": explain_err,
-            },
-            stream,
-        )
+    with open(sys.argv[1], encoding="utf-8") as stream:
+        jobs = json.load(stream)
+    for job in jobs:
+        (code, lines), backend_output = _captured(_backend, job["project"], job["output"])
+        explain_code, explain_output = _captured(_explain, job["project"])
+        with open(job["result"], "w", encoding="utf-8") as stream:
+            json.dump(
+                {
+                    "backend": code,
+                    "backend_output": backend_output,
+                    "requires_dist": lines,
+                    "explain": explain_code,
+                    "explain_output": explain_output,
+                },
+                stream,
+            )
     return 0
 
 
