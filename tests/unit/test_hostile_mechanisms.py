@@ -141,8 +141,8 @@ def test_a_cycle_between_members_is_reported_by_name(tmp_path: Path, monkeypatch
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="process groups are POSIX")
-def test_a_backend_that_hangs_is_killed_with_its_children(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import subprocess
+def test_a_backend_that_hangs_is_killed_with_its_children(tmp_path: Path) -> None:
+    from sourcelift.versions._backend import BackendTimeout, _runner
 
     pid_file = tmp_path / "grandchild.pid"
     code = (
@@ -151,9 +151,8 @@ def test_a_backend_that_hangs_is_killed_with_its_children(tmp_path: Path, monkey
         f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
         "time.sleep(60)\n"
     )
-    monkeypatch.setattr(version_directories, "BACKEND_TIMEOUT", 3.0)
-    with pytest.raises(subprocess.TimeoutExpired):
-        version_directories._run_child([sys.executable, "-c", code], tmp_path, dict(os.environ))
+    with pytest.raises(BackendTimeout):
+        _runner(dict(os.environ), 3.0)([sys.executable, "-c", code], str(tmp_path))
     grandchild = int(pid_file.read_text())
     for _ in range(50):  # killed by SIGKILL; its parent (gone) no longer reaps it, init does
         try:

@@ -306,22 +306,25 @@ def get_requires_for_build_editable(config_settings: ConfigSettings = None) -> l
     return _requires("get_requires_for_build_editable", config_settings)
 
 
+def _build_wheel_with(
+    hook: str, wheel_directory: str, config_settings: ConfigSettings, metadata_directory: str | None
+) -> str:
+    plan = _plan(config_settings)
+    name: str = getattr(_load_inner(), hook)(wheel_directory, config_settings, metadata_directory)
+    _finish_wheel(plan, Path(wheel_directory) / name)
+    return name
+
+
 def build_wheel(
     wheel_directory: str, config_settings: ConfigSettings = None, metadata_directory: str | None = None
 ) -> str:
-    plan = _plan(config_settings)
-    name: str = _load_inner().build_wheel(wheel_directory, config_settings, metadata_directory)
-    _finish_wheel(plan, Path(wheel_directory) / name)
-    return name
+    return _build_wheel_with("build_wheel", wheel_directory, config_settings, metadata_directory)
 
 
 def build_editable(
     wheel_directory: str, config_settings: ConfigSettings = None, metadata_directory: str | None = None
 ) -> str:
-    plan = _plan(config_settings)
-    name: str = _load_inner().build_editable(wheel_directory, config_settings, metadata_directory)
-    _finish_wheel(plan, Path(wheel_directory) / name)
-    return name
+    return _build_wheel_with("build_editable", wheel_directory, config_settings, metadata_directory)
 
 
 def build_sdist(sdist_directory: str, config_settings: ConfigSettings = None) -> str:

@@ -143,18 +143,7 @@ def _resolve_path(project: Project, source: PathSource, findings: Findings) -> R
                 dependency=source.name,
             )
             return None
-        ok, version = _directory_project(source, key, target, findings)
-        if not ok:
-            return None
-        if source.editable:
-            findings.warning(
-                f"{source.key}.editable",
-                "a built wheel cannot carry `editable = true`; sourcelift emits the regular direct reference "
-                f"`{source.name} @ {path_to_file_url(target)}` instead",
-                f"to work on it in place, install it yourself: `pip install -e {target}`",
-                dependency=source.name,
-            )
-        return ResolvedDirectory(**_common(source), path=target, version=version)
+        return _directory(source, key, target, findings)
     if source.editable:
         findings.error(
             f"{source.key}.editable",
@@ -326,18 +315,26 @@ def _resolve_workspace(
             dependency=source.name,
         )
         return None
+    return _directory(source, source.key, member, findings)
+
+
+def _directory(
+    source: PathSource | WorkspaceSource, key: str, directory: Path, findings: Findings
+) -> ResolvedDirectory | None:
+    """A directory source resolved to ``directory``, which must hold the dependency's project;
+    ``editable = true`` cannot survive into a wheel."""
+    ok, version = _directory_project(source, key, directory, findings)
+    if not ok:
+        return None
     if source.editable:
         findings.warning(
             f"{source.key}.editable",
             "a built wheel cannot carry `editable = true`; sourcelift emits the regular direct reference "
-            f"`{source.name} @ {path_to_file_url(member)}` instead",
-            f"to work on it in place, install it yourself: `pip install -e {member}`",
+            f"`{source.name} @ {path_to_file_url(directory)}` instead",
+            f"to work on it in place, install it yourself: `pip install -e {directory}`",
             dependency=source.name,
         )
-    ok, version = _directory_project(source, source.key, member, findings)
-    if not ok:
-        return None
-    return ResolvedDirectory(**_common(source), path=member, version=version)
+    return ResolvedDirectory(**_common(source), path=directory, version=version)
 
 
 def _resolve_git_archive(source: GitArchiveSource, findings: Findings, store: Store) -> ResolvedSource | None:
