@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from sourcelift.gitfacts import status_changes
 from sourcelift.gitstatus import StatusEntry, parse_status
-from sourcelift.provenance import _parse_status
 from sourcelift.versions._gitstate import _status_paths
 
 
@@ -21,10 +21,12 @@ def test_renames_copies_and_odd_paths() -> None:
 
 def test_both_callers_read_the_same_entries() -> None:
     output = "R  new.whl\0old.whl\0A  added.whl\0 M changed.py\0"
-    assert _parse_status(output) == {
+    assert status_changes(output) == {
         "new.whl": "untracked",
         "old.whl": "modified",
         "added.whl": "untracked",
         "changed.py": "modified",
     }
-    assert _status_paths(output.encode()) == ["new.whl", "added.whl", "changed.py"]
+    # the version cache: each reported path, and whether git tracks it (a rename's old path too)
+    assert _status_paths(output.encode()) == {"new.whl": True, "old.whl": True, "added.whl": True, "changed.py": True}
+    assert _status_paths(b"?? new/\0") == {"new/": False}

@@ -127,9 +127,12 @@ def _publisher(root: str, config_settings: ConfigSettings) -> Publisher | None:
     """The publish-mode renderer when this build is in publish mode, else ``None``."""
     if not _publish_mode(root, config_settings):
         return None
+    from ..readers.poetry import requirement_form
     from ..rewrite.publish import Publisher  # publish mode only
 
-    return Publisher.from_config(_config(root), config_settings)
+    publisher = Publisher.from_config(_config(root), config_settings)
+    publisher.line_form = requirement_form(_config(root).backend)
+    return publisher
 
 
 @_ours
@@ -196,7 +199,8 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
         # Building an sdist from an sdist: carry the sources file and archives over as they are.
         add[LOCAL_SOURCES_PATH] = Path(_root()) / LOCAL_SOURCES_PATH
     elif plan.sources:
-        sources_file, archives = local_sources_file(plan.sources, plan.root, sdist_members(sdist))
+        locate = plan.checkout.git_target if plan.checkout is not None else None
+        sources_file, archives = local_sources_file(plan.sources, plan.root, sdist_members(sdist), locate)
         add.update(archives)
         add[LOCAL_SOURCES_PATH] = sources_file
     pkg_info = read_sdist_pkg_info(sdist)
@@ -253,11 +257,9 @@ def _finish_publish_sdist(plan: Plan, sdist: Path) -> None:
     lines = plan.declared_lines(findings, as_metadata=False)
     findings.raise_if_any(pyproject)
     transform = _transform(plan, read_sdist_pkg_info(sdist))
-    consumed = {
-        name
-        for name, sources in plan.sources.items()
-        if any(source.key.startswith("tool.uv.sources.") for source in sources)
-    }
+    from ..readers.registry import owner
+
+    consumed = {name for name, sources in plan.sources.items() if any(owner(source.key) for source in sources)}
     text = standards_pyproject(_publish_base(sdist), lines, consumed, _config(_root()).backend)
     rewrite_sdist(sdist, transform, mark_dynamic=False, add={}, replace={"pyproject.toml": text.encode("utf-8")})
 

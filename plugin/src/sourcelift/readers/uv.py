@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Callable
 
 from packaging.markers import InvalidMarker, Marker
+from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from ..errors import Findings
@@ -19,8 +21,11 @@ from ..model import (
     WorkspaceSource,
 )
 from ..values import check_path, check_rev, check_subdirectory, check_text, check_url, closest
+from ._base import DeclaredPath, ReadContext
+from ._toml import subtable
+from .workspace import find_workspace
 
-__all__ = ["read_uv_sources"]
+__all__ = ["READER", "UvReader", "read_uv_sources"]
 
 _KINDS = ("path", "git", "url", "index", "workspace")
 _COMMON = {"marker", "extra", "group"}
@@ -263,3 +268,139 @@ def _read_entry(name: str, entry: Any, key: str, pyproject: Path, findings: Find
     if kind == "url":
         return UrlSource(**common, url=entry["url"], subdirectory=entry.get("subdirectory"))
     return IndexSource(**common, index=entry["index"])
+
+
+class UvReader:
+    """``[tool.uv.sources]`` (own, and inherited from the workspace root) and ``tool.uv.dev-dependencies``."""
+
+    tool = "uv"
+
+    def read(self, context: ReadContext) -> None:
+        tool_uv = subtable(context.data, "tool", "uv")
+        if tool_uv is None:
+            return
+        if not isinstance(tool_uv, dict):
+            context.findings.error(
+                "tool.uv", f"must be a table, not {type(tool_uv).__name__} {tool_uv!r}", "write it as `[tool.uv]`"
+            )
+            return
+        own_table = tool_uv.get("sources")
+        if own_table is not None:
+            for name, declared in read_uv_sources(own_table, context.pyproject, context.findings).items():
+                context.add_sources(name, declared, f"tool.uv.sources.{name}")
+        indexes = _index_names(context.data)
+        workspace = find_workspace(context.root)
+        if workspace is not None and workspace.root.resolve() != context.root.resolve():
+            indexes |= _index_names(workspace.data)
+            inherited = workspace.sources_table
+            if inherited is not None:
+                for name, declared in read_uv_sources(
+                    inherited, workspace.pyproject, context.findings, key=f"{workspace.pyproject}:tool.uv.sources"
+                ).items():
+                    context.sources.setdefault(name, declared)
+        _check_references(context, indexes)
+        dev = tool_uv.get("dev-dependencies", [])
+        for text in dev if isinstance(dev, list) else []:
+            if isinstance(text, str):
+                try:
+                    context.other_names.add(canonicalize_name(Requirement(text).name))
+                except InvalidRequirement:
+                    continue
+        _warn_unused(context, own_table)
+
+    def standards(self, document: Any, lines: dict[str, list[str]], consumed: set[str]) -> None:
+        tool = document.get("tool")
+        uv = tool.get("uv") if isinstance(tool, dict) else None
+        sources = uv.get("sources") if isinstance(uv, dict) else None
+        if not isinstance(tool, dict) or not isinstance(uv, dict) or not isinstance(sources, dict):
+            return
+        for name in [n for n in sources if canonicalize_name(n) in consumed]:
+            del sources[name]
+        if not sources:
+            del uv["sources"]
+        if not uv:
+            del tool["uv"]
+
+    def declared_paths(self, data: dict[str, Any]) -> Iterator[DeclaredPath]:
+        tool = data.get("tool")
+        uv = tool.get("uv") if isinstance(tool, dict) else None
+        sources = uv.get("sources") if isinstance(uv, dict) else None
+        if not isinstance(sources, dict):
+            return
+        for name, value in sources.items():
+            entries = value if isinstance(value, list) else [value]
+            for index, entry in enumerate(entries):
+                if not isinstance(entry, dict):
+                    continue
+                key = f"tool.uv.sources.{name}" + (f"[{index}]" if isinstance(value, list) else "")
+                path = entry.get("path")
+                yield DeclaredPath(
+                    key=key,
+                    name=canonicalize_name(str(name)),
+                    path=path if isinstance(path, str) and "git" not in entry else None,
+                    workspace=entry.get("workspace") is True,
+                    development_only=isinstance(entry.get("group"), str),
+                )
+
+
+def _index_names(data: dict[str, Any]) -> set[str]:
+    """The names of the ``[[tool.uv.index]]`` entries of a pyproject."""
+    entries = subtable(data, "tool", "uv", "index")
+    if not isinstance(entries, list):
+        return set()
+    return {str(e["name"]) for e in entries if isinstance(e, dict) and isinstance(e.get("name"), str)}
+
+
+def _check_references(context: ReadContext, indexes: set[str]) -> None:
+    """A source's ``extra`` must be an extra of the project and its ``index`` a defined index, as in uv."""
+    project = context.project_table or {}
+    optional = project.get("optional-dependencies")
+    optional = optional if isinstance(optional, dict) else {}
+    dynamic = project.get("dynamic")
+    dynamic = dynamic if isinstance(dynamic, list) else []
+    extras = {canonicalize_name(str(e)) for e in optional}
+    for name, declared in context.sources.items():
+        for source in declared:
+            if (
+                source.extra is not None
+                and "optional-dependencies" not in dynamic
+                and context.project_table is not None
+                and canonicalize_name(source.extra) not in extras
+            ):
+                known = ", ".join(f"`{e}`" for e in sorted(optional)) or "none"
+                context.findings.error(
+                    f"{source.key}.extra",
+                    f"names the extra `{source.extra}`, which `project.optional-dependencies` does not define "
+                    f"(extras: {known}){closest(source.extra, (str(e) for e in optional))}",
+                    "name one of the project's extras, or add that extra to `[project.optional-dependencies]`",
+                    dependency=name,
+                )
+            if isinstance(source, IndexSource) and source.index not in indexes:
+                known = ", ".join(f"`{i}`" for i in sorted(indexes)) or "none"
+                context.findings.error(
+                    f"{source.key}.index",
+                    f"names the index `{source.index}`, which no `[[tool.uv.index]]` entry defines "
+                    f"(indexes: {known}){closest(source.index, indexes)}",
+                    'define it: `[[tool.uv.index]]` with `name = "..."` and `url = "..."`, or correct the name',
+                    dependency=name,
+                )
+
+
+def _warn_unused(context: ReadContext, own_table: Any) -> None:
+    """A source for a name no requirement uses is a warning, as in uv."""
+    if context.dynamic_dependencies or not isinstance(own_table, dict):
+        return
+    if context.project_table is None and context.requirements_from is None:
+        return  # a setup.py project: its requirements are known only from its built metadata
+    used = {canonicalize_name(r.requirement.name) for r in context.requirements} | context.other_names
+    for raw_name in own_table:
+        if canonicalize_name(raw_name) not in used:
+            context.findings.warning(
+                f"tool.uv.sources.{raw_name}",
+                "no requirement in `project.dependencies` or `project.optional-dependencies` uses this source",
+                f"add `{raw_name}` to the dependencies, or remove the source",
+                dependency=raw_name,
+            )
+
+
+READER = UvReader()

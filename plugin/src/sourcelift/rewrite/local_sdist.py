@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.markers import InvalidMarker, Marker
 from packaging.utils import canonicalize_name
@@ -21,6 +21,9 @@ from ..artifacts.store import sha256_file
 from ..errors import ConfigError, Findings
 from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedIndex, ResolvedSource, ResolvedUrl
 from ..values import check_path, check_rev, check_subdirectory, check_text, check_url
+
+if TYPE_CHECKING:
+    from .local import Locate
 
 __all__ = ["LOCAL_SOURCES_PATH", "LOCAL_SOURCES_VERSION", "local_sources_file", "read_local_sources"]
 
@@ -35,9 +38,13 @@ NOTE = (
 
 
 def local_sources_file(
-    sources: dict[str, list[ResolvedSource]], origin: Path, members: set[str]
+    sources: dict[str, list[ResolvedSource]], origin: Path, members: set[str], locate: Locate | None = None
 ) -> tuple[bytes, dict[str, Path]]:
-    """The sources file's bytes, and the archives to add to the sdist (member path -> file)."""
+    """The sources file's bytes, and the archives to add to the sdist (member path -> file).
+
+    ``locate`` gives a directory's ``git+`` URL when the sdist is made in a git checkout
+    where it is committed; the wheel built from the sdist then names it so, wherever it is built.
+    """
     import json
 
     to_add: dict[str, Path] = {}
@@ -50,6 +57,8 @@ def local_sources_file(
                 "marker": str(source.marker) if source.marker is not None else None,
                 "extra": source.extra,
             }
+            if source.binds is not None:
+                entry["binds"] = source.binds
             if isinstance(source, ResolvedArchive):
                 member = source.relative or f"{ARCHIVE_DIR}/{source.sha256}/{source.filename}"
                 if member not in members:
@@ -64,6 +73,9 @@ def local_sources_file(
                 )
             elif isinstance(source, ResolvedDirectory):
                 entry.update(kind="directory", path=str(source.path))
+                in_git = source.in_git or (locate(source) if locate is not None else None)
+                if in_git:
+                    entry["git"] = in_git
             elif isinstance(source, ResolvedGit):
                 entry.update(kind="git", url=source.url, rev=source.rev, subdirectory=source.subdirectory)
             elif isinstance(source, ResolvedUrl):
@@ -169,6 +181,7 @@ def _read_entry(root: Path, name: str, entry: dict[str, Any], origin: str, findi
         "key": entry_key,
         "marker": marker,
         "extra": _checked(entry, "extra", check_text, optional=True),
+        "binds": _checked(entry, "binds", check_text, optional=True),
     }
     kind = entry.get("kind")
     if kind == "archive":
@@ -203,6 +216,11 @@ def _read_entry(root: Path, name: str, entry: dict[str, Any], origin: str, findi
         location = _checked(entry, "path", check_path)
         assert location is not None
         directory = Path(location)
+        in_git = _checked(entry, "git", check_text, optional=True)
+        if in_git is not None:
+            if not in_git.startswith("git+"):
+                raise _Bad(f"`git` {in_git[:80]!r} is not a `git+` URL")
+            return ResolvedDirectory(**common, path=directory, in_git=in_git)  # need not exist here
         if not directory.is_absolute() or not directory.is_dir():
             findings.error(
                 entry_key,

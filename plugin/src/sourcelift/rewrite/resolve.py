@@ -54,7 +54,13 @@ def resolve_sources(project: Project, findings: Findings, store: Store) -> dict[
 
 
 def _common(source: Source) -> dict[str, Any]:
-    return {"name": source.name, "key": source.key, "marker": source.marker, "extra": source.extra}
+    return {
+        "name": source.name,
+        "key": source.key,
+        "marker": source.marker,
+        "extra": source.extra,
+        "binds": source.binds,
+    }
 
 
 def _resolve(
@@ -200,9 +206,10 @@ def _check_archive(source: Source, key: str, target: Path, findings: Findings) -
     if head == _LFS_POINTER:
         findings.error(
             key,
-            f"{target.name} is not the archive: this is a Git LFS pointer: run `git lfs pull`, "
-            "or set `lfs = true` on the source",
-            "fetch the real file (`git lfs pull`) before building, so the archive itself is at that path",
+            f"{target.name} is a Git LFS pointer, not the archive: run `git lfs pull`, or set `lfs = true` on the "
+            "source",
+            "run `git lfs pull` to build here; for clones, commit the archive itself "
+            f"(`git lfs untrack '{target.name}'`, then `git add --renormalize .`)",
             dependency=source.name,
         )
         return False
@@ -211,7 +218,12 @@ def _check_archive(source: Source, key: str, target: Path, findings: Findings) -
     try:
         archive_version(target)
     except VersionError as exc:
-        findings.error(key, exc.message, exc.fix, dependency=source.name)
+        findings.error(
+            key,
+            f"{target.name} is not a valid archive of {source.name!r}: {exc.message}",
+            f"vendor a real release of {source.name!r} (as its build backend or the index made it) there",
+            dependency=source.name,
+        )
         return False
     return True
 
