@@ -278,7 +278,7 @@ class UvReader:
     def read(self, context: ReadContext) -> None:
         tool_uv = subtable(context.data, "tool", "uv")
         if tool_uv is None:
-            return
+            tool_uv = {}  # no [tool.uv]: sources may still come from the workspace root
         if not isinstance(tool_uv, dict):
             context.findings.error(
                 "tool.uv", f"must be a table, not {type(tool_uv).__name__} {tool_uv!r}", "write it as `[tool.uv]`"
