@@ -35,7 +35,8 @@ MODE_ENV = "SOURCELIFT_MODE"
 CACHE_SETTING = "sourcelift-cache"
 _IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
 _BACKEND = re.compile(rf"{_IDENTIFIER}(\.{_IDENTIFIER})*(:{_IDENTIFIER}(\.{_IDENTIFIER})*)?")
-_KEYS = {"backend", "mode", "strategy", "strategies", "cache", "cache-keys", "check"}  # check: `sourcelift check`
+# check: `sourcelift check`; variants: a reader of its own (readers/variants.py)
+_KEYS = {"backend", "mode", "strategy", "strategies", "cache", "cache-keys", "check", "variants"}
 
 
 @slotted_dataclass
