@@ -84,3 +84,54 @@ def test_hook_refuses_wheel_from_sdist_where_hatchling_skips_it(offline_env: dic
     output = failure([sys.executable, "-m", "build", "--outdir", tmp_path / "out", tree], offline_env, tmp_path)
     assert "every dynamic field (version) is already in this sdist's PKG-INFO" in output
     assert not list((tmp_path / "out").glob("*.whl"))
+
+
+CYCLE_MEMBER = """
+    [build-system]
+    requires = ["hatchling", "sourcelift"]
+    build-backend = "hatchling.build"
+
+    [project]
+    name = "{name}"
+    dynamic = ["version"]
+    dependencies = ["{other}"]
+
+    [tool.hatch.version]
+    path = "{name}/__init__.py"
+
+    [tool.hatch.metadata]
+    allow-direct-references = true
+
+    [tool.hatch.metadata.hooks.sourcelift]
+
+    [tool.sourcelift]
+    mode = "publish"
+
+    [tool.uv.sources]
+    {other} = {{ path = "../{other}" }}
+"""
+
+
+@pytest.mark.parametrize("in_git", [False, True], ids=["no-git", "git"])
+def test_a_cycle_between_members_is_reported_by_name_not_by_a_timeout(
+    in_git: bool, offline_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Publish mode, the native hook, dynamic versions: each member's version needs the other's metadata.
+    Without git, backend runs used to spawn each other without end; in git, they deadlocked on the
+    version cache's locks for 300 s. Now the cycle is named at once, before any lock is taken."""
+    for name, other in (("ping", "pong"), ("pong", "ping")):
+        (tmp_path / name / name).mkdir(parents=True)
+        (tmp_path / name / name / "__init__.py").write_text('__version__ = "1.0"\n')
+        (tmp_path / name / "pyproject.toml").write_text(textwrap.dedent(CYCLE_MEMBER.format(name=name, other=other)))
+    if in_git:
+        init_repo(tmp_path)
+    proc = run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", tmp_path / "out", tmp_path / "ping"],
+        env=offline_env,
+        cwd=tmp_path,
+        check=False,
+        timeout=240,
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output
+    assert "dependency cycle between members whose versions are dynamic: pong -> ping -> pong" in output, output

@@ -57,8 +57,13 @@ def _project(root: Path, extra: str) -> Path:
     (root / "app" / "__init__.py").write_text("")
     (root / "pyproject.toml").write_text(APP + extra)
     for filename in WHEELS:
-        make_wheel(root / "vendor" / "native", "native", "2.0", filename=filename,
-                   files={"native/__init__.py": f"WHEEL = {filename!r}\n".encode()})
+        make_wheel(
+            root / "vendor" / "native",
+            "native",
+            "2.0",
+            filename=filename,
+            files={"native/__init__.py": f"WHEEL = {filename!r}\n".encode()},
+        )
     init_repo(root)
     return root
 
@@ -125,16 +130,31 @@ def test_pip_and_uv_install_this_machines_wheel(
     [("aarch64-apple-darwin", MAC), ("x86_64-pc-windows-msvc", WINDOWS), (f"{MACHINE}-manylinux_2_17", LINUX)],
 )
 def test_uv_pip_compile_selects_each_platforms_wheel(
-    variant_builds: Path, offline_env: dict[str, str], uv_bin: str, tmp_path: Path, python_platform: str,
+    variant_builds: Path,
+    offline_env: dict[str, str],
+    uv_bin: str,
+    tmp_path: Path,
+    python_platform: str,
     expected: str,
 ) -> None:
     app = find_wheel(variant_builds / "local" / "pip", "app")
     requirements = tmp_path / "requirements.in"
     requirements.write_text(f"app @ {app.as_uri()}\n")
     out = run(
-        [uv_bin, "pip", "compile", "--no-index", "--no-header", "--python-platform", python_platform,
-         "--python-version", "3.11", requirements],
-        env=offline_env, cwd=tmp_path,
+        [
+            uv_bin,
+            "pip",
+            "compile",
+            "--no-index",
+            "--no-header",
+            "--python-platform",
+            python_platform,
+            "--python-version",
+            "3.11",
+            requirements,
+        ],
+        env=offline_env,
+        cwd=tmp_path,
     ).stdout
     natives = [line.split(";")[0].strip() for line in out.splitlines() if line.strip().startswith("native")]
     assert len(natives) == 1 and natives[0].endswith(expected), out
@@ -152,6 +172,6 @@ def test_a_wrong_hand_written_marker_stops_the_build(offline_env: dict[str, str]
     assert proc.returncode != 0
     text = proc.stdout + proc.stderr
     assert "tool.uv.sources.native[0]" in text and MAC in text and "py3-none-macosx_11_0_arm64" in text, text
-    assert "sys_platform == \"linux\"" in text or "sys_platform == 'linux'" in text, text
+    assert 'sys_platform == "linux"' in text or "sys_platform == 'linux'" in text, text
     assert "Traceback" not in text
     assert not list((tmp_path / "out").glob("*.whl"))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import io
+import tarfile
 import textwrap
 from pathlib import Path
 from typing import Callable
@@ -9,6 +11,22 @@ import pytest
 from sourcelift.artifacts.store import Store
 
 WHEEL = "prebuilt-0.1.0-py3-none-any.whl"
+
+
+def sdist_bytes(name: str, version: str) -> bytes:
+    """A minimal real sdist (.tar.gz) whose PKG-INFO says ``name`` and ``version``."""
+    buffer = io.BytesIO()
+    top = f"{name.replace('-', '_')}-{version}"
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for member, text in (
+            ("PKG-INFO", f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n"),
+            ("pyproject.toml", f'[project]\nname = "{name}"\nversion = "{version}"\n'),
+        ):
+            data = text.encode()
+            info = tarfile.TarInfo(f"{top}/{member}")
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
 
 
 def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:

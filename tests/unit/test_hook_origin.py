@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import pytest
 from sourcelift_hook import environment
 from sourcelift_hook.directurl import parse
 from sourcelift_hook.origin import resolve
-from sourcelift_hook.record_command import JOURNAL_FILE, record
+from sourcelift_hook.record_command import JOURNAL_FILE, RecordState, record
 from sourcelift_hook.styles import STYLES
 
 from .hook_builders import (
@@ -280,11 +282,33 @@ def test_an_interrupted_record_is_completed(scene: Scene, monkeypatch: pytest.Mo
 def test_a_journal_that_no_longer_fits_is_discarded(scene: Scene) -> None:
     scene.install()
     dist_info = scene.dist_info("prebuilt")
-    journal = {"version": "1", "base": {"RECORD": "0" * 64}, "files": {"RECORD": "garbage\n"}}
-    (dist_info / JOURNAL_FILE).write_text(json.dumps(journal))
+    garbage = base64.b64encode(b"garbage\n").decode()
+    journal = json.dumps({"version": "3", "base": {"RECORD": "0" * 64}, "files": {"RECORD": garbage}}).encode()
+    (dist_info / JOURNAL_FILE).write_bytes(journal)
+    RecordState(str(dist_info.parent)).set(dist_info.name, hashlib.sha256(journal).hexdigest())  # as record does
     result = record(scene.env(), "default")
     assert any("discarded" in f.message for f in result.findings)
     assert not (dist_info / JOURNAL_FILE).exists()
+    assert RecordState(str(dist_info.parent)).get(dist_info.name) is None
+    assert_record_consistent(dist_info)
+
+
+def test_a_journal_record_did_not_write_is_never_applied(scene: Scene) -> None:
+    scene.install()
+    dist_info = scene.dist_info("prebuilt")
+    planted = json.dumps({"url": "https://attacker.example/p.whl", "archive_info": {}}).encode()
+    record_bytes = (dist_info / "RECORD").read_bytes()
+    journal = {
+        "version": "3",
+        "base": {"direct_url.json": hashlib.sha256((dist_info / "direct_url.json").read_bytes()).hexdigest()},
+        "files": {"direct_url.json": base64.b64encode(planted).decode()},
+    }
+    (dist_info / JOURNAL_FILE).write_text(json.dumps(journal))
+    result = record(scene.env(), "default")
+    assert any("did not write" in f.message for f in result.findings)
+    assert b"attacker" not in (dist_info / "direct_url.json").read_bytes()
+    assert not (dist_info / JOURNAL_FILE).exists()
+    assert (dist_info / "RECORD").read_bytes() != record_bytes  # record did its own work afterwards
     assert_record_consistent(dist_info)
 
 

@@ -12,10 +12,11 @@ from sourcelift.artifacts.store import Store
 from sourcelift.errors import Findings, ProblemsError
 from sourcelift.rewrite.plan import make_plan
 from sourcelift.urls import path_to_file_url
+from tests.support.wheels import wheel_bytes
 
-from .conftest import WHEEL
+from .conftest import WHEEL, sdist_bytes
 
-WHEEL_BYTES = b"not really a zip, only its name and hash matter here"
+WHEEL_BYTES = wheel_bytes("prebuilt", "0.1.0")
 SHA = hashlib.sha256(WHEEL_BYTES).hexdigest()
 
 
@@ -112,7 +113,12 @@ def test_git_source_with_subdirectory_and_credentials_removed(make_project, stor
 
 
 def test_index_source_keeps_the_bare_requirement_with_a_warning(make_project, store: Store) -> None:
-    root = make_project(project('["x>=2"]', 'x = { index = "internal" }'))
+    root = make_project(
+        project(
+            '["x>=2"]',
+            'x = { index = "internal" }\n[[tool.uv.index]]\nname = "internal"\nurl = "https://i.example/simple"',
+        )
+    )
     plan, findings = make_plan(root, store)
     assert plan.rewrite_line("x>=2", Findings()) == ["x>=2"]
     assert "cannot name an index" in findings.warnings[0].message and "`x>=2`" in findings.warnings[0].message
@@ -135,7 +141,12 @@ def test_workspace_member_becomes_its_directory(tmp_path: Path, store: Store) ->
     from .test_readers import WORKSPACE, write_tree
 
     write_tree(
-        tmp_path, {**WORKSPACE, "vendor/shared-1.0-py3-none-any.whl": "x", "own/shared-2.0-py3-none-any.whl": "y"}
+        tmp_path,
+        {
+            **WORKSPACE,
+            "vendor/shared-1.0-py3-none-any.whl": wheel_bytes("shared", "1.0"),
+            "own/shared-2.0-py3-none-any.whl": wheel_bytes("shared", "2.0"),
+        },
     )
     plan, findings = make_plan(tmp_path / "packages" / "app", store)
     assert plan.rewrite_line("lib-a", findings) == [f"lib-a @ {path_to_file_url(tmp_path / 'packages' / 'lib-a')}"]
@@ -177,7 +188,7 @@ def test_archive_of_another_project(make_project, store: Store) -> None:
 
 
 def test_archive_version_violates_the_specifier(make_project, store: Store) -> None:
-    root = make_project(project('["prebuilt>=1.0"]', f'prebuilt = {{ path = "{WHEEL}" }}'), {WHEEL: "x"})
+    root = make_project(project('["prebuilt>=1.0"]', f'prebuilt = {{ path = "{WHEEL}" }}'), {WHEEL: WHEEL_BYTES})
     (problem,) = problems_of(root, store).problems
     assert "holds version 0.1.0, which does not satisfy `prebuilt>=1.0` (project.dependencies[0])" in problem.message
     assert problem.key == "tool.uv.sources.prebuilt.path"
@@ -269,7 +280,7 @@ def test_wrapper_reports_every_bad_built_line_at_once(make_project, store: Store
     root = make_project(
         '[project]\nname = "p"\nversion = "1"\ndynamic = ["dependencies"]\n'
         f'[tool.uv.sources]\nprebuilt = {{ path = "vendor/{WHEEL}" }}\nother = {{ path = "other-1.0.tar.gz" }}\n',
-        {f"vendor/{WHEEL}": WHEEL_BYTES, "other-1.0.tar.gz": b"sdist"},
+        {f"vendor/{WHEEL}": WHEEL_BYTES, "other-1.0.tar.gz": sdist_bytes("other", "1.0")},
     )
     monkeypatch.chdir(root)
     plan, _ = make_plan(root, store)

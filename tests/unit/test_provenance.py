@@ -32,11 +32,11 @@ from sourcelift.rewrite.local_sdist import LOCAL_SOURCES_PATH, local_sources_fil
 from sourcelift.rewrite.plan import Plan, make_plan
 from sourcelift.urls import path_to_file_url
 from tests.support import bare_clone, clone, git, init_repo
-from tests.support.wheels import make_wheel, record_hash
+from tests.support.wheels import make_wheel, record_hash, wheel_bytes
 
 from .conftest import WHEEL, write_tree
 
-WHEEL_BYTES = b"vendored wheel bytes"
+WHEEL_BYTES = wheel_bytes("prebuilt", "0.1.0")
 SHA = hashlib.sha256(WHEEL_BYTES).hexdigest()
 DIST_INFO = "app-1.dist-info"
 
@@ -254,10 +254,11 @@ def test_a_token_in_the_remote_url_appears_nowhere_in_the_wheel(
 
 def test_modified_untracked_and_ignored_archives_are_flagged(tmp_path: Path, store: Store) -> None:
     repo = project_repo(tmp_path)
-    (repo / "vendor" / WHEEL).write_bytes(b"changed after the commit")
+    changed = wheel_bytes("prebuilt", "0.1.0", meta="Name: prebuilt\nVersion: 0.1.0\n\nchanged")
+    (repo / "vendor" / WHEEL).write_bytes(changed)
     entry = only_entry(repo, store)
     assert entry["state"] == "modified"
-    assert entry["sha256"] == hashlib.sha256(b"changed after the commit").hexdigest()  # the file as built
+    assert entry["sha256"] == hashlib.sha256(changed).hexdigest()  # the file as built
 
     other = write_tree(
         tmp_path / "other",

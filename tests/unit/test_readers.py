@@ -75,11 +75,12 @@ def test_list_of_sources_told_apart_by_markers() -> None:
     ("table", "key", "words"),
     [
         ({"x": {"path": 3}}, "tool.uv.sources.x.path", "must be a string, not int 3"),
-        ({"x": {"git": "u", "lfs": "yes"}}, "tool.uv.sources.x.lfs", "must be a boolean"),
-        ({"x": {"path": "p", "colour": "red"}}, "tool.uv.sources.x", "unknown key(s) for a `path` source: `colour`"),
-        ({"x": {"git": "u", "rev": "a", "tag": "b"}}, "tool.uv.sources.x", "gives `rev` and `tag`"),
+        ({"x": {"git": "https://e/x.git", "lfs": "yes"}}, "tool.uv.sources.x.lfs", "must be a boolean"),
+        ({"x": {"path": "p", "colour": "red"}}, "tool.uv.sources.x.colour", "unknown key `colour`"),
+        ({"x": {"pth": "p"}}, "tool.uv.sources.x.pth", "unknown key `pth`; did you mean `path`?"),
+        ({"x": {"git": "https://e/x.git", "rev": "a", "tag": "b"}}, "tool.uv.sources.x", "gives `rev` and `tag`"),
         (
-            {"x": {"git": "u", "url": "https://e/x.whl"}},
+            {"x": {"git": "https://e/x.git", "url": "https://e/x.whl"}},
             "tool.uv.sources.x",
             "more than one kind of source: `git` with `url`",
         ),
@@ -89,11 +90,11 @@ def test_list_of_sources_told_apart_by_markers() -> None:
         ({"x": {"path": "p", "marker": "os_name ="}}, "tool.uv.sources.x.marker", "not a valid PEP 508 marker"),
         ({"x": [{"path": "a"}, {"path": "b"}]}, "tool.uv.sources.x", "must tell its entries apart"),
         (
-            {"x": {"git": "u", "path": "a.whl", "subdirectory": "s"}},
+            {"x": {"git": "https://e/x.git", "path": "a.whl", "subdirectory": "s"}},
             "tool.uv.sources.x",
             "cannot also take `subdirectory`",
         ),
-        ({"x": {"url": "u", "tag": "v1"}}, "tool.uv.sources.x", "unknown key(s) for a `url` source: `tag`"),
+        ({"x": {"url": "https://e/u.whl", "tag": "v1"}}, "tool.uv.sources.x", "a `url` source does not take: `tag`"),
     ],
 )
 def test_malformed_source_tables(table: dict, key: str, words: str) -> None:
@@ -105,7 +106,7 @@ def test_malformed_source_tables(table: dict, key: str, words: str) -> None:
 
 
 def test_every_problem_is_collected() -> None:
-    _, findings = read({"a": {"path": 1}, "b": {"git": "u", "rev": "1", "branch": "m"}, "c": 5})
+    _, findings = read({"a": {"path": 1}, "b": {"git": "https://e/x.git", "rev": "1", "branch": "m"}, "c": 5})
     assert len(findings.problems) == 3
 
 

@@ -16,10 +16,11 @@ from sourcelift.errors import ProblemsError
 from sourcelift.rewrite.local_sdist import LOCAL_SOURCES_PATH, local_sources_file
 from sourcelift.rewrite.plan import make_plan
 from sourcelift.urls import path_to_file_url
+from tests.support.wheels import wheel_bytes
 
 from .conftest import WHEEL, write_tree
 
-WHEEL_BYTES = b"vendored wheel bytes"
+WHEEL_BYTES = wheel_bytes("prebuilt", "0.1.0")
 
 
 def outside_and_directory_project(tmp_path: Path) -> Path:
@@ -178,7 +179,7 @@ def test_record_member_outside_the_sdist_is_refused(tmp_path: Path, store: Store
     outside = tmp_path / "src" / "shared" / WHEEL  # right bytes, wrong place
     document["sources"]["prebuilt"][0]["member"] = str(Path("..") / ".." / ".." / outside.relative_to(tmp_path))
     (extracted / LOCAL_SOURCES_PATH).write_text(json.dumps(document))
-    with pytest.raises(ProblemsError, match="missing or does not match"):
+    with pytest.raises(ProblemsError, match="stays inside the repository"):
         make_plan(extracted, store)
 
 

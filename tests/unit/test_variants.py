@@ -26,8 +26,9 @@ ABI3_LINUX = "native-2.0-cp39-abi3-manylinux_2_17_x86_64.whl"
 
 
 def _branch(filename: str, findings: Findings, labels: dict[str, str] | None = None):
-    return derive(Path(filename), parse_wheel_name(filename), "tool.sourcelift.variants.native", labels or {},
-                  findings, "native")
+    return derive(
+        Path(filename), parse_wheel_name(filename), "tool.sourcelift.variants.native", labels or {}, findings, "native"
+    )
 
 
 def test_platform_wheels_are_disjoint() -> None:
@@ -53,10 +54,16 @@ def test_ordering_makes_overlapping_branches_disjoint_first_wins() -> None:
     make_disjoint(branches, findings, "native")
     assert not findings.problems
     assert overlapping_pairs(branches, ENVS) == []
-    cp311 = next(e for e in ENVS if e.python == (3, 11) and e.machine == "x86_64" and e.libc == "glibc"
-                 and e.implementation == "cpython")
-    cp312 = next(e for e in ENVS if e.python == (3, 12) and e.machine == "x86_64" and e.libc == "glibc"
-                 and e.implementation == "cpython")
+    cp311 = next(
+        e
+        for e in ENVS
+        if e.python == (3, 11) and e.machine == "x86_64" and e.libc == "glibc" and e.implementation == "cpython"
+    )
+    cp312 = next(
+        e
+        for e in ENVS
+        if e.python == (3, 12) and e.machine == "x86_64" and e.libc == "glibc" and e.implementation == "cpython"
+    )
     assert cp311.holds(branches[0].marker) and not cp311.holds(branches[1].marker)
     assert cp312.holds(branches[1].marker)
 
@@ -76,12 +83,13 @@ def test_variant_label_needs_a_marker_from_the_user() -> None:
 def test_wrong_hand_written_marker_is_refused() -> None:
     findings = Findings()
     wheel = parse_wheel_name(MAC)
-    check_marker_list([(wheel, Marker("sys_platform == 'linux'"), "tool.uv.sources.native[1]")], ENVS, findings,
-                      "native")
+    check_marker_list(
+        [(wheel, Marker("sys_platform == 'linux'"), "tool.uv.sources.native[1]")], ENVS, findings, "native"
+    )
     (problem,) = findings.problems
     assert problem.key == "tool.uv.sources.native[1]"
     assert MAC in problem.message and "cp311-cp311-macosx_11_0_arm64" in problem.message
-    assert "sys_platform == \"linux\"" in problem.message or "sys_platform == 'linux'" in problem.message
+    assert 'sys_platform == "linux"' in problem.message or "sys_platform == 'linux'" in problem.message
 
 
 def test_too_wide_hand_written_marker_is_refused() -> None:

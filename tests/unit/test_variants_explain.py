@@ -95,8 +95,13 @@ def test_explain_lists_variant_wheels_with_label_and_properties(
 ) -> None:
     (project / "vendor" / LINUX).unlink()  # the Linux builds come as variants
     variant = {"variants": {"cu121": {"nvidia": {"cuda_version_lower_bound": ["12.1"]}}}}
-    make_wheel(project / "vendor", "native", "2.0", filename=CUDA,
-               dist_info_files={"variant.json": json.dumps(variant).encode()})
+    make_wheel(
+        project / "vendor",
+        "native",
+        "2.0",
+        filename=CUDA,
+        dist_info_files={"variant.json": json.dumps(variant).encode()},
+    )
     make_wheel(project / "vendor", "native", "2.0", filename=CPU)
     assert main(["explain", str(project)]) == 1  # the labels have no marker yet
     out = capsys.readouterr().out
@@ -125,8 +130,9 @@ def test_an_unlabelled_wheel_beside_an_extra_guarded_variant_overlaps(
     make_wheel(project / "vendor", "native", "2.0", filename=CUDA)
     text = (project / "pyproject.toml").read_text()
     (project / "pyproject.toml").write_text(
-        text.replace('native = "vendor/*.whl"',
-                     'native = { wheels = "vendor/*.whl", labels = { cu121 = "extra == \'cuda\'" } }')
+        text.replace(
+            'native = "vendor/*.whl"', 'native = { wheels = "vendor/*.whl", labels = { cu121 = "extra == \'cuda\'" } }'
+        )
         + "\n[project.optional-dependencies]\ncuda = []\n"
     )
     assert main(["explain", "--json", str(project)]) == 1

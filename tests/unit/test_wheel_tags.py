@@ -87,14 +87,24 @@ def _environments() -> list[Env]:
         )
     # an old glibc: manylinux_2_28 wheels need more than it has
     platforms.append(
-        ("glibc2.17-x86_64", "linux", "x86_64", tuple(_linux_platforms("x86_64", (2, 17), None)),
-         frozenset({"libc", "glibc-version"}))
+        (
+            "glibc2.17-x86_64",
+            "linux",
+            "x86_64",
+            tuple(_linux_platforms("x86_64", (2, 17), None)),
+            frozenset({"libc", "glibc-version"}),
+        )
     )
     for arch in ("arm64", "x86_64"):
         platforms.append((f"macos15-{arch}", "darwin", arch, tuple(tags.mac_platforms((15, 0), arch)), frozenset()))
     platforms.append(
-        ("macos10.13-x86_64", "darwin", "x86_64", tuple(tags.mac_platforms((10, 13), "x86_64")),
-         frozenset({"macos-version"}))
+        (
+            "macos10.13-x86_64",
+            "darwin",
+            "x86_64",
+            tuple(tags.mac_platforms((10, 13), "x86_64")),
+            frozenset({"macos-version"}),
+        )
     )
     platforms += [
         ("win-amd64", "win32", "AMD64", ("win_amd64",), frozenset()),
@@ -103,11 +113,9 @@ def _environments() -> list[Env]:
     ]
     for (label, sys_platform, machine, plats, differs), python in itertools.product(platforms, PYTHONS):
         envs.append(Env(f"cp{python[0]}{python[1]}-{label}", "cpython", python, sys_platform, machine, plats, differs))
-    for (label, sys_platform, machine, plats, differs) in platforms[:1] + platforms[-3:-2]:
+    for label, sys_platform, machine, plats, differs in platforms[:1] + platforms[-3:-2]:
         for python in [(3, 9), (3, 10)]:
-            envs.append(
-                Env(f"pp{python[0]}{python[1]}-{label}", "pypy", python, sys_platform, machine, plats, differs)
-            )
+            envs.append(Env(f"pp{python[0]}{python[1]}-{label}", "pypy", python, sys_platform, machine, plats, differs))
     return envs
 
 

@@ -24,7 +24,7 @@ def parse(data: bytes) -> tuple[dict[str, object] | None, str | None]:
     """The direct_url.json data, or ``(None, what is wrong)``."""
     try:
         value = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return None, "direct_url.json is not valid JSON"
     if not isinstance(value, dict):
         return None, "direct_url.json is not a JSON object"

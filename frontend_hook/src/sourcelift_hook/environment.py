@@ -23,6 +23,7 @@ import os
 import posixpath
 from collections.abc import Iterable, Mapping, Sequence
 
+from sourcelift._files import open_regular
 from sourcelift.core_metadata import parse_headers
 from sourcelift.names import canonical_name
 from sourcelift.provenance_document import WHEEL_FILE
@@ -104,7 +105,7 @@ def _stream_digest(stream: IO[bytes], limit: int) -> tuple[str, str, int] | None
 def file_sha256(path: str, limit: int = MAX_HASHED_FILE) -> str | None:
     """Hex sha256 of a local file, ``None`` if it is missing, unreadable or larger than ``limit``."""
     try:
-        with open(path, "rb") as stream:
+        with open_regular(path) as stream:  # never a FIFO or a device: they would block or never end
             result = _stream_digest(stream, limit)
     except OSError:
         return None
@@ -200,7 +201,7 @@ class DirectoryTree(Tree):
     def read(self, root: str, relpath: str, limit: int = MAX_DIST_INFO_FILE) -> bytes | None:
         path = self._path(root, relpath)
         try:
-            with open(path, "rb") as stream:
+            with open_regular(path) as stream:
                 if os.fstat(stream.fileno()).st_size > limit:
                     raise HookError(
                         f"{path} is larger than {limit} bytes; it is not read", "check that it is not corrupt"
@@ -215,16 +216,18 @@ class DirectoryTree(Tree):
     def read_head(self, root: str, relpath: str) -> bytes | None:
         path = self._path(root, relpath)
         try:
-            with open(path, "rb") as stream:
-                data = b""
-                while len(data) <= MAX_DIST_INFO_FILE:
+            with open_regular(path) as stream:
+                buffer = bytearray()  # grown in place: linear however far the blank line is
+                while len(buffer) <= MAX_DIST_INFO_FILE:
                     chunk = stream.read(_HEAD_CHUNK)
                     if not chunk:
                         break
-                    data += chunk
+                    buffer += chunk
                     # a separator may straddle two chunks: look a few bytes back
-                    if b"\n\n" in data[-len(chunk) - 3 :] or b"\r\n\r\n" in data[-len(chunk) - 3 :]:
+                    tail = bytes(buffer[-len(chunk) - 3 :])
+                    if b"\n\n" in tail or b"\r\n\r\n" in tail:
                         break
+                data = bytes(buffer)
         except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as exc:
@@ -233,7 +236,7 @@ class DirectoryTree(Tree):
 
     def digest(self, root: str, relpath: str) -> tuple[str, int] | None:
         try:
-            with open(self._path(root, relpath), "rb") as stream:
+            with open_regular(self._path(root, relpath)) as stream:
                 result = _stream_digest(stream, MAX_HASHED_FILE)
         except OSError:
             return None

@@ -120,7 +120,7 @@ def _load_current(origin: Origin) -> None:
         return
     try:
         recorded = json.loads(saved.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         origin.problem(f"{ORIGIN_FILE} is not valid JSON; it is ignored", "run `sourcelift record` to rewrite it")
         return
     if not isinstance(recorded, dict) or recorded.get("version") != ORIGIN_VERSION:

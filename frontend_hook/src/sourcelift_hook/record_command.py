@@ -20,11 +20,15 @@ files are rendered deterministically and a file whose bytes would not change is 
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import hashlib
 import json
 import os
+import sys
+from collections.abc import Iterator
 
-from sourcelift.record_file import update_rows
+from sourcelift.record_file import parse_rows, update_rows
 
 from ._atomic import remove_durably, remove_leftovers, write_atomic
 from .directurl import render
@@ -35,7 +39,7 @@ from .styles import STYLES, target_direct_url
 
 __all__ = ["JOURNAL_VERSION", "RecordResult", "finish_journal", "plan_files", "record"]
 
-JOURNAL_VERSION = "1"
+JOURNAL_VERSION = "3"
 WRITTEN = ("direct_url.json", ORIGIN_FILE, "RECORD")
 """The files ``record`` writes, in the order it writes them (RECORD last)."""
 
@@ -128,41 +132,83 @@ def _path(dist: Dist, name: str) -> str:
 
 def _apply(dist: Dist, files: dict[str, bytes]) -> None:
     base = {name: _sha256(dist.read(name)) for name in files}
-    journal = {
-        "version": JOURNAL_VERSION,
-        "base": base,
-        # surrogateescape + ASCII JSON: a RECORD row that is not UTF-8 survives the journal byte for byte
-        "files": {name: data.decode("utf-8", "surrogateescape") for name, data in files.items()},
-    }
-    write_atomic(_path(dist, JOURNAL_FILE), _dump(journal, ascii_only=True))
+    journal = _dump(
+        {
+            "version": JOURNAL_VERSION,
+            "base": base,
+            # base64: RECORD is rewritten byte for byte, and its bytes need not be UTF-8
+            "files": {name: base64.b64encode(data).decode("ascii") for name, data in files.items()},
+        }
+    )
+    state = RecordState(dist.root)
+    state.set(dist.dist_info, _sha256(journal))  # first: a journal record writes is always one it listed
+    write_atomic(_path(dist, JOURNAL_FILE), journal)
     for name in WRITTEN:
         if name in files:
             write_atomic(_path(dist, name), files[name])
     remove_durably(_path(dist, JOURNAL_FILE))
+    state.set(dist.dist_info, None)
+
+
+def _listed_in_record(dist: Dist, name: str) -> bool:
+    """Whether the dist's RECORD lists ``name`` of its .dist-info: then an installer put it there."""
+    wanted = f"{dist.dist_info}/{name}"
+    return any(row[0] == wanted for row in parse_rows(dist.read("RECORD") or b""))
 
 
 def finish_journal(dist: Dist) -> Finding:
-    """Complete (or discard, when it no longer fits) the journal an interrupted ``record`` left."""
+    """Complete (or discard, when it no longer fits) the journal an interrupted ``record`` left.
+
+    Only a journal ``record`` wrote is honoured: its hash must be listed in the environment's
+    record state (see :class:`RecordState`), and no RECORD row may list it (a file a wheel
+    shipped is listed there; a journal is never).  Anything else is removed unread.
+    """
     journal_path = _path(dist, JOURNAL_FILE)
+    state = RecordState(dist.root)
     try:
-        journal = json.loads((dist.read(JOURNAL_FILE) or b"").decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, HookError):
+        raw = dist.read(JOURNAL_FILE) or b""
+    except HookError:
+        raw = b""
+    if _listed_in_record(dist, JOURNAL_FILE) or state.get(dist.dist_info) != _sha256(raw):
+        if _listed_in_record(dist, JOURNAL_FILE):
+            return Finding(
+                dist.name,
+                f"ignored the {JOURNAL_FILE} that came with the installed wheel: only a journal `sourcelift "
+                "record` wrote itself is ever completed",
+                "reinstall the distribution from a trusted source",
+            )
+        remove_durably(journal_path)
+        state.set(dist.dist_info, None)
+        return Finding(
+            dist.name,
+            f"removed a {JOURNAL_FILE} that `sourcelift record` did not write; it was not applied",
+            "run `sourcelift record` again",
+        )
+    try:
+        journal = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
         journal = None
     files = journal.get("files") if isinstance(journal, dict) else None
     base = journal.get("base") if isinstance(journal, dict) else None
+    targets: dict[str, bytes] = {}
     valid = (
         isinstance(journal, dict)
         and journal.get("version") == JOURNAL_VERSION
         and isinstance(files, dict)
         and isinstance(base, dict)
         and set(files) <= set(WRITTEN)
-        and all(isinstance(v, str) for v in files.values())
     )
+    if valid:
+        assert isinstance(files, dict)
+        try:
+            targets = {name: base64.b64decode(text, validate=True) for name, text in files.items()}
+        except (TypeError, ValueError):
+            valid = False
     if not valid:
         remove_durably(journal_path)
+        state.set(dist.dist_info, None)
         return Finding(dist.name, f"removed an unreadable {JOURNAL_FILE}", "run `sourcelift record` again")
-    assert isinstance(files, dict) and isinstance(base, dict)
-    targets = {name: text.encode("utf-8", "surrogateescape") for name, text in files.items()}
+    assert isinstance(base, dict)
     pending = {}
     for name, data in targets.items():
         current = dist.read(name)
@@ -170,6 +216,7 @@ def finish_journal(dist: Dist) -> Finding:
             continue
         if _sha256(current) != base.get(name):
             remove_durably(journal_path)
+            state.set(dist.dist_info, None)
             return Finding(
                 dist.name,
                 f"discarded an interrupted record's journal: {name} changed since (reinstalled?)",
@@ -180,7 +227,95 @@ def finish_journal(dist: Dist) -> Finding:
         if name in pending:
             write_atomic(_path(dist, name), pending[name])
     remove_durably(journal_path)
+    state.set(dist.dist_info, None)
     return Finding(dist.name, "completed an interrupted `sourcelift record`", level="note")
+
+
+STATE_DIR = ".sourcelift-record"
+"""Where ``record`` keeps its own state in each root of an environment (a site-packages directory)."""
+
+
+class RecordState:
+    """``<root>/.sourcelift-record/``: the lock that serializes ``record`` runs on one environment, and
+    ``pending.json``, the hash of each journal ``record`` has written and not yet finished."""
+
+    def __init__(self, root: str) -> None:
+        self.directory = os.path.join(root, STATE_DIR)
+        self.file = os.path.join(self.directory, "pending.json")
+
+    def _read(self) -> dict[str, str]:
+        try:
+            with open(self.file, "rb") as stream:
+                data = json.loads(stream.read(1024 * 1024).decode("utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+            return {}
+        pending = data.get("pending") if isinstance(data, dict) else None
+        if not isinstance(pending, dict):
+            return {}
+        return {str(k): v for k, v in pending.items() if isinstance(v, str)}
+
+    def get(self, dist_info: str) -> str | None:
+        return self._read().get(dist_info)
+
+    def prune(self, keep: set[str]) -> None:
+        """Drop the entries of every .dist-info not in ``keep``."""
+        pending = self._read()
+        if set(pending) - keep:
+            self._write({k: v for k, v in pending.items() if k in keep})
+
+    def _write(self, pending: dict[str, str]) -> None:
+        os.makedirs(self.directory, exist_ok=True)
+        write_atomic(self.file, _dump({"version": 1, "pending": pending}))
+
+    def set(self, dist_info: str, sha256: str | None) -> None:
+        pending = self._read()
+        if sha256 is None:
+            if dist_info not in pending:
+                return
+            del pending[dist_info]
+        else:
+            pending[dist_info] = sha256
+        self._write(pending)
+
+
+@contextlib.contextmanager
+def environment_lock(roots: list[str]) -> Iterator[None]:
+    """Hold ``record``'s lock on every root (in a fixed order): concurrent runs serialize."""
+    with contextlib.ExitStack() as stack:
+        for root in sorted(set(roots)):
+            directory = os.path.join(root, STATE_DIR)
+            try:
+                os.makedirs(directory, exist_ok=True)
+                descriptor = os.open(os.path.join(directory, "lock"), os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise UsageError(
+                    f"cannot take the record lock in {root}: {exc.strerror or exc}",
+                    "run `sourcelift record` as the user who installed the environment",
+                ) from None
+            stack.callback(os.close, descriptor)
+            _lock(descriptor)
+        yield
+
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows
+
+    def _lock(descriptor: int) -> None:
+        import msvcrt
+        import time
+
+        while True:
+            try:
+                msvcrt.locking(descriptor, msvcrt.LK_LOCK, 1)
+                return
+            except OSError:
+                time.sleep(0.05)
+
+else:
+
+    def _lock(descriptor: int) -> None:
+        import fcntl
+
+        fcntl.flock(descriptor, fcntl.LOCK_EX)  # released when the descriptor is closed
 
 
 def record(env: Environment, style: str) -> RecordResult:
@@ -192,8 +327,20 @@ def record(env: Environment, style: str) -> RecordResult:
             f"cannot write into {env.describe()}: `record` needs a live environment",
             "run it with --python or --path on a site-packages directory (a tarball is read-only)",
         )
+    roots = sorted({dist.root for dist in env.dists})
+    with environment_lock(roots):
+        # read again under the lock: a run that held it may have changed what this one saw
+        return _record_locked(Environment.load(env.tree) if roots else env, style)
+
+
+def _record_locked(env: Environment, style: str) -> RecordResult:
     result = RecordResult()
     reload = False
+    for root in sorted({dist.root for dist in env.dists}):
+        state = RecordState(root)
+        remove_leftovers(state.directory, ("pending.json",))
+        # an entry without its journal: a run stopped after removing the journal, or an uninstall
+        state.prune({d.dist_info for d in env.dists if d.root == root and JOURNAL_FILE in d.files})
     for dist in env.dists:
         directory = os.path.dirname(_path(dist, JOURNAL_FILE))
         remove_leftovers(directory, (*WRITTEN, JOURNAL_FILE))

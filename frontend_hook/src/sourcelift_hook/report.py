@@ -128,7 +128,7 @@ def _distribution(origin: Origin) -> dict[str, object]:
         )
     recorded = None
     if origin.recorded is not None:
-        recorded = {"style": origin.recorded.get("style"), "original_direct_url": origin.original}
+        recorded = {"style": origin.recorded.get("style"), "original_direct_url": _scrubbed(origin.original)}
     current = origin.current
     return {
         "name": dist.name,
@@ -137,7 +137,7 @@ def _distribution(origin: Origin) -> dict[str, object]:
         "installer": dist.installer,
         "origin": origin.kind,
         "url": redact_credentials(freeze_url(current))[0] if current is not None else None,
-        "direct_url": current,
+        "direct_url": _scrubbed(current),  # as another installer wrote it, minus its credentials
         "recorded": recorded,
         "git": git,
         "checks": checks,
@@ -154,6 +154,17 @@ def _distribution(origin: Origin) -> dict[str, object]:
         "journal": "pending" if origin.pending_journal else None,
         "problems": [p.as_json() for p in problems],
     }
+
+
+def _scrubbed(value: object) -> object:
+    """A JSON value with the credentials of every URL in its strings removed."""
+    if isinstance(value, str):
+        return redact_credentials(value)[0]
+    if isinstance(value, dict):
+        return {key: _scrubbed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrubbed(item) for item in value]
+    return value
 
 
 def build_report(env: Environment, names: list[str] | None = None) -> dict[str, object]:

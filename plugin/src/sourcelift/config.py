@@ -7,6 +7,7 @@ variable ``SOURCELIFT_MODE``, ``[tool.sourcelift] mode``, and defaults to ``loca
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import field
 from typing import Any
@@ -32,6 +33,8 @@ STRATEGIES = ("exact", "compatible", "minimum", "minor", "major", "semver")
 MODE_SETTING = "sourcelift-mode"
 MODE_ENV = "SOURCELIFT_MODE"
 CACHE_SETTING = "sourcelift-cache"
+_IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
+_BACKEND = re.compile(rf"{_IDENTIFIER}(\.{_IDENTIFIER})*(:{_IDENTIFIER}(\.{_IDENTIFIER})*)?")
 # check: `sourcelift check`; variants: a reader of its own (readers/variants.py)
 _KEYS = {"backend", "mode", "strategy", "strategies", "cache", "cache-keys", "check", "variants"}
 
@@ -48,7 +51,8 @@ class Config:
 
 
 def read_config(data: dict[str, Any], findings: Findings) -> Config:
-    table = data.get("tool", {}).get("sourcelift", {})
+    tool = data.get("tool", {})
+    table = tool.get("sourcelift", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):
         findings.error("tool.sourcelift", "must be a table", "write it as `[tool.sourcelift]`")
         return Config()
@@ -66,11 +70,17 @@ def read_config(data: dict[str, Any], findings: Findings) -> Config:
             'write e.g. `backend = "setuptools.build_meta"`',
         )
         backend = DEFAULT_BACKEND
-    elif backend.strip().split(":")[0] == "sourcelift.build":
+    elif backend.strip().split(":")[0].strip().split(".")[0] == "sourcelift":
         findings.error(
             "tool.sourcelift.backend",
-            "names sourcelift's own wrapper; it must name the backend to wrap",
+            f"{backend!r} names sourcelift itself; it must name the backend to wrap",
             'name the real backend, e.g. `backend = "hatchling.build"`',
+        )
+    elif not _BACKEND.fullmatch(backend.strip()):
+        findings.error(
+            "tool.sourcelift.backend",
+            f"{backend!r} is not a backend name: it must read `module.path` or `module.path:object`",
+            'write e.g. `backend = "setuptools.build_meta"` or `backend = "setuptools.build_meta:__legacy__"`',
         )
     mode = table.get("mode", "local")
     if mode not in MODES:

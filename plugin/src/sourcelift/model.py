@@ -176,6 +176,8 @@ class ResolvedArchive(ResolvedBase):
 @slotted_dataclass
 class ResolvedDirectory(ResolvedBase):
     path: Path
+    version: str | None = None
+    """The project's static version, when pyproject.toml gives one (checked against the specifier)."""
     in_git: str | None = None
     """``git+URL@COMMIT#subdirectory=PATH`` naming this directory, as a local-mode sdist made in a
     git checkout recorded it (a build in the tree asks the plan's checkout instead)."""

@@ -165,13 +165,11 @@ def _wheel_dist_info(archive: Archive, names: list[str]) -> str | None:
         expected = f"{project}-{version}.dist-info"
     except (InvalidWheelFilename, ValueError):
         pass
-    if expected in candidates:
-        return expected
     if not candidates:
         archive.unreadable.append("the wheel has no `*.dist-info/METADATA`")
-    else:
+    else:  # installers refuse it (pip: "multiple .dist-info directories"), even when one fits the name
         archive.unreadable.append(f"the wheel has {len(candidates)} .dist-info directories: {', '.join(candidates)}")
-    return None
+    return expected if expected in candidates else None
 
 
 def _read_wheel(archive: Archive, *, digests: bool) -> None:

@@ -103,7 +103,7 @@ def check_leaks(archive: Archive, meta: CoreMetadata | None, pyproject: dict[str
     for member, text in sorted(archive.documents.items()):
         try:
             document = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             report(member, text)
             continue
         for path, value in _strings(document):

@@ -60,7 +60,12 @@ def check_wheel_markers(archive: Archive, meta: CoreMetadata | None) -> list[Fin
         check_marker_list([(wheel, requirement.marker, "Requires-Dist")], envs, findings, requirement.name, extras)
         for problem in findings.problems:
             out.append(
-                finding("SL701", archive.display, f"Requires-Dist `{value}`: {problem.message}", fix=problem.fix,
-                        location="Requires-Dist")
+                finding(
+                    "SL701",
+                    archive.display,
+                    f"Requires-Dist `{value}`: {problem.message}",
+                    fix=problem.fix,
+                    location="Requires-Dist",
+                )
             )
     return out

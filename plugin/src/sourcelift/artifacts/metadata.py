@@ -38,6 +38,8 @@ def rewrite_core_metadata(text: str, transform: Transform, *, mark_dynamic: bool
         lowered = name.lower()
         if lowered == "requires-dist":
             replacement = transform(value)
+            if replacement is not None and any("\n" in item or "\r" in item for item in replacement):
+                raise ValueError(f"a Requires-Dist value may not span lines: {replacement!r}")  # never written
             if replacement is not None and replacement != [value]:
                 out.extend(f"Requires-Dist: {item}{newline}" for item in replacement)
                 changed = True

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import tarfile
 from pathlib import Path
 
+from .._files import open_regular
 from ..errors import SourceliftError
 from ._atomic import atomic_writer
 from .metadata import Transform, rewrite_core_metadata
+from .store import MAX_ARCHIVE_BYTES
 
 __all__ = ["read_sdist_member", "read_sdist_pkg_info", "rewrite_sdist", "sdist_members"]
 
@@ -97,10 +100,16 @@ def rewrite_sdist(
             for relative, content in sorted(add.items()):
                 if relative in present:
                     continue
-                data = content.read_bytes() if isinstance(content, Path) else content
                 info = tarfile.TarInfo(f"{top}/{relative}")
-                info.size = len(data)
                 info.mode = 0o644
                 info.mtime = latest
-                target.addfile(info, io.BytesIO(data))
+                if isinstance(content, Path):  # streamed: an archive is never read whole into memory
+                    with open_regular(content) as stream:
+                        info.size = os.fstat(stream.fileno()).st_size
+                        if info.size > MAX_ARCHIVE_BYTES:
+                            raise SourceliftError(f"{content} is larger than {MAX_ARCHIVE_BYTES} bytes")
+                        target.addfile(info, stream)
+                else:
+                    info.size = len(content)
+                    target.addfile(info, io.BytesIO(content))
                 present.add(relative)

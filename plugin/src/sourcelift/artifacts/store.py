@@ -21,9 +21,10 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
+from .._files import open_regular
 from ..errors import ConfigError
 
-__all__ = ["ENV_VAR", "MAX_ARCHIVE_BYTES", "Store", "sha256_file"]
+__all__ = ["ENV_VAR", "MAX_ARCHIVE_BYTES", "Store", "remove_stale_parts", "sha256_file"]
 
 ENV_VAR = "SOURCELIFT_STORE_DIR"
 MAX_ARCHIVE_BYTES = 4 * 1024**3
@@ -46,7 +47,7 @@ def default_store_dir() -> Path:
 
 def sha256_file(path: Path, limit: int = MAX_ARCHIVE_BYTES) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as stream:
+    with open_regular(path) as stream:
         _copy(stream, None, digest, limit, str(path))
     return digest.hexdigest()
 
@@ -82,12 +83,24 @@ class Store:
         return self.root / "sha256" / sha256 / filename
 
     def ensure(self, source: Path, sha256: str, filename: str) -> Path:
-        """Copy ``source`` into the store unless an intact copy is there; return its path."""
+        """Copy ``source`` into the store unless an intact copy is there; return its path.
+
+        An existing entry is hashed again first (a truncated or altered copy is replaced),
+        and the copy never gets wider permission bits than ``source`` has.
+        """
         target = self.path_for(sha256, filename)
-        if target.is_file():
-            return target
-        with source.open("rb") as stream:
-            return self.add_stream(stream, sha256, filename)
+        with open_regular(source) as stream:
+            mode = os.fstat(stream.fileno()).st_mode & 0o777
+            if self._intact(target, sha256):
+                _narrow(target, mode)
+                return target
+            return self._write(stream, filename, sha256, mode)[1]
+
+    def _intact(self, target: Path, sha256: str) -> bool:
+        try:
+            return sha256_file(target) == sha256
+        except (OSError, ConfigError):
+            return False
 
     def add_stream(self, stream: BinaryIO, sha256: str, filename: str) -> Path:
         """Write an archive from a stream, checking it has the expected hash."""
@@ -97,7 +110,7 @@ class Store:
         """Write an archive whose hash is not known yet; return its hash and stored path."""
         return self._write(stream, filename, None)
 
-    def _write(self, stream: BinaryIO, filename: str, expected: str | None) -> tuple[str, Path]:
+    def _write(self, stream: BinaryIO, filename: str, expected: str | None, mode: int = 0o644) -> tuple[str, Path]:
         incoming = self.root / "incoming"
         try:
             incoming.mkdir(parents=True, exist_ok=True)
@@ -105,7 +118,8 @@ class Store:
             raise ConfigError(
                 f"cannot create the archive store at {self.root}: {exc.strerror}; set {ENV_VAR} to a writable directory"
             ) from None
-        handle, temporary = tempfile.mkstemp(dir=incoming, prefix=".tmp-", suffix=".part")
+        remove_stale_parts(incoming)
+        handle, temporary = tempfile.mkstemp(dir=incoming, prefix=f".tmp-{os.getpid()}-", suffix=".part")
         try:
             digest = hashlib.sha256()
             with os.fdopen(handle, "wb") as out:
@@ -118,9 +132,70 @@ class Store:
                 )
             target = self.path_for(sha256, filename)
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.chmod(temporary, 0o644)
+            os.chmod(temporary, mode & 0o777)
             os.replace(temporary, target)  # atomic: a concurrent build sees all of it or none
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
         return sha256, target
+
+
+def _narrow(target: Path, mode: int) -> None:
+    """Take from an existing entry the permission bits ``mode`` lacks (a 0600 source keeps its copy 0600)."""
+    try:
+        current = target.stat().st_mode & 0o777
+        if current & ~mode:
+            os.chmod(target, current & mode)
+    except OSError:
+        return  # another user's entry: its bits are theirs
+
+
+STALE_PART_SECONDS = 3600.0
+"""A ``.part`` file whose writer is gone, or older than this, was left by a killed build."""
+
+
+def remove_stale_parts(incoming: Path, now: float | None = None) -> list[str]:
+    """Remove the temporary files killed builds left in ``incoming``; return their names.
+
+    A file is stale when the process named in it (``.tmp-<pid>-...part``) is gone, or when it
+    is older than :data:`STALE_PART_SECONDS` (the process id may belong to another machine
+    sharing the store, or have been reused).
+    """
+    import time
+
+    now = time.time() if now is None else now
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(incoming))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not (entry.name.startswith(".tmp-") and entry.name.endswith(".part")):
+            continue
+        try:
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            continue
+        pid_text = entry.name[len(".tmp-") :].partition("-")[0]
+        if age < STALE_PART_SECONDS and (not pid_text.isdigit() or _alive(int(pid_text))):
+            continue
+        try:
+            os.unlink(entry.path)
+            removed.append(entry.name)
+        except OSError:
+            continue
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if os.name == "nt":  # no cheap signal-0 probe: rely on the age alone
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, another user's
+    return True

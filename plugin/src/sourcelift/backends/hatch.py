@@ -20,7 +20,7 @@ from packaging.utils import canonicalize_name
 
 from ..config import choose_mode, read_config
 from ..errors import Findings, Problem, warn
-from ..readers._toml import load_toml
+from ..readers._toml import load_toml, subtable
 from ..readers.direct_refs import parse_requirement
 from ..rewrite.plan import Plan, make_plan
 from .wrapper import _ours
@@ -76,8 +76,7 @@ def _check_will_run(root: Path) -> None:
                 "their sources",
                 f"build the wheel from the source tree, {_USE_WRAPPER} and carries sources through sdists",
             )
-    hatch = data.get("tool", {}).get("hatch", {})
-    allowed = hatch.get("metadata", {}).get("allow-direct-references") if isinstance(hatch, dict) else None
+    allowed = subtable(data, "tool", "hatch", "metadata", "allow-direct-references")
     if allowed is not True:
         findings.error(
             "tool.hatch.metadata.allow-direct-references",

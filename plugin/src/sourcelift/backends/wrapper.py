@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 from ..artifacts.wheel import read_wheel_metadata, rewrite_metadata_file, rewrite_wheel
 from ..config import Config, choose_mode, read_config
 from ..core_metadata import requires_dist
-from ..errors import ConfigError, Findings, exit_code, render_error
+from ..errors import ConfigError, Findings, SourceliftError, exit_code, render_error
 from ..readers._toml import load_toml
 from ..rewrite.plan import Plan, directory_sources, make_plan
 
@@ -93,7 +93,20 @@ def _inner_backend(root: str) -> ModuleType | Any:
             f'(e.g. "hatchling" for hatchling.build, "setuptools" for setuptools.build_meta)'
         ) from None
     for part in filter(None, attribute.split(".")):
-        backend = getattr(backend, part)
+        backend = getattr(backend, part, None)
+        if backend is None:
+            raise ConfigError(
+                f"the build backend `{config.backend}` named in `tool.sourcelift.backend` does not exist: "
+                f"`{module_name}` has no `{attribute}`\n"
+                '      fix: name a PEP 517 backend, e.g. `backend = "hatchling.build"`'
+            )
+    missing = [hook for hook in ("build_wheel", "build_sdist") if not callable(getattr(backend, hook, None))]
+    if missing:
+        raise ConfigError(
+            f"`{config.backend}` named in `tool.sourcelift.backend` is not a PEP 517 build backend "
+            f"(it has no {' or '.join(f'`{m}`' for m in missing)})\n"
+            '      fix: name a PEP 517 backend, e.g. `backend = "hatchling.build"`'
+        )
     return backend
 
 
@@ -196,7 +209,7 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
         from ..provenance import sdist_files
 
         add.update(sdist_files(plan, pkg_info, transform))
-    rewrite_sdist(sdist, transform, mark_dynamic=plan.location_dependent, add=add)
+    rewrite_sdist(sdist, transform, mark_dynamic=plan.location_dependent, add=add, replace=_without_credentials(sdist))
     if plan.location_dependent and not plan.from_local_sdist:
         print(
             f"sourcelift: note: {sdist.name} is a local-mode sdist: its dependencies point at paths on this "
@@ -204,6 +217,20 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
             file=sys.stderr,
             flush=True,
         )
+
+
+def _without_credentials(sdist: Path) -> dict[str, bytes]:
+    """The sdist's pyproject.toml without the secrets of the URLs in it, when it has any: the
+    sdist is an artifact, and the backend copied the file as it is in the tree."""
+    from ..artifacts.sdist import read_sdist_member
+    from ..urls import redact_credentials
+
+    try:
+        text = read_sdist_member(sdist, "pyproject.toml")
+    except (SourceliftError, UnicodeDecodeError):
+        return {}
+    clean, removed = redact_credentials(text)
+    return {"pyproject.toml": clean.encode("utf-8")} if removed else {}
 
 
 def _finish_publish_sdist(plan: Plan, sdist: Path) -> None:

@@ -23,6 +23,11 @@ def read_project(root: Path, data: dict[str, Any], findings: Findings) -> Projec
     Problems go into ``findings``; the returned model holds what could be read.
     """
     pyproject = root / "pyproject.toml"
+    tool = data.get("tool")
+    if tool is not None and not isinstance(tool, dict):
+        findings.error(
+            "tool", f"must be a table, not {type(tool).__name__} {tool!r}", "write it as `[tool.<name>]` tables"
+        )
     project_table = data.get("project")
     has_project = project_table is not None
     if project_table is None:

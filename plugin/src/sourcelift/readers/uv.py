@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from packaging.markers import InvalidMarker, Marker
 from packaging.requirements import InvalidRequirement, Requirement
@@ -20,7 +20,9 @@ from ..model import (
     UrlSource,
     WorkspaceSource,
 )
+from ..values import check_path, check_rev, check_subdirectory, check_text, check_url, closest
 from ._base import DeclaredPath, ReadContext
+from ._toml import subtable
 from .workspace import find_workspace
 
 __all__ = ["READER", "UvReader", "read_uv_sources"]
@@ -62,9 +64,20 @@ def read_uv_sources(
     if not isinstance(table, dict):
         findings.error(key, "must be a table", "write it as `[tool.uv.sources]` with one entry per package")
         return sources
+    spelled: dict[str, str] = {}
     for raw_name, value in table.items():
         name = canonicalize_name(raw_name)
         entry_key = f"{key}.{raw_name}"
+        if name in spelled:  # uv: "duplicate sources for package"
+            findings.error(
+                entry_key,
+                f"duplicate sources for package `{name}`: `{key}.{spelled[name]}` names the same package "
+                "once names are normalized",
+                "keep one entry per package; a list of sources with a `marker` each tells environments apart",
+                dependency=name,
+            )
+            continue
+        spelled[name] = raw_name
         entries = value if isinstance(value, list) else [value]
         read: list[Source] = []
         for index, entry in enumerate(entries):
@@ -86,6 +99,56 @@ def read_uv_sources(
     return sources
 
 
+_KNOWN = set().union(*_ALLOWED.values())
+_CHECKS: dict[str, tuple[Callable[[str], str | None], str]] = {
+    "rev": (check_rev, 'give a commit, tag or branch name, e.g. `rev = "v1.2.0"`'),
+    "tag": (check_rev, 'give the tag\'s name, e.g. `tag = "v1.2.0"`'),
+    "branch": (check_rev, 'give the branch\'s name, e.g. `branch = "main"`'),
+    "subdirectory": (
+        check_subdirectory,
+        'give a relative directory inside the repository, e.g. `subdirectory = "libs/a"`',
+    ),
+    "extra": (check_text, "give the name of one of the project's extras"),
+    "group": (check_text, "give the name of one of the project's dependency groups"),
+    "index": (check_text, "give the `name` of a `[[tool.uv.index]]` entry"),
+}
+
+
+def _check_values(name: str, entry: dict[str, Any], key: str, findings: Findings) -> bool:
+    """Every string an entry gives that can reach a requirement line, checked for what it must be."""
+    ok = True
+
+    def bad(field: str, problem: str, fix: str) -> None:
+        nonlocal ok
+        value = entry[field]
+        shown = value if len(value) <= 80 else value[:77] + "..."
+        findings.error(f"{key}.{field}", f"{shown!r} {problem}", fix, dependency=name)
+        ok = False
+
+    for field, (check, fix) in _CHECKS.items():
+        value = entry.get(field)
+        if isinstance(value, str):
+            problem = check(value)
+            if problem is not None:
+                bad(field, problem, fix)
+    git = entry.get("git")
+    if isinstance(git, str):
+        problem = check_url(git[4:] if git.startswith("git+") else git, kind="git")
+        if problem is not None:
+            bad("git", problem, 'give the repository\'s URL, e.g. `git = "https://github.com/org/repo"`')
+    url = entry.get("url")
+    if isinstance(url, str):
+        problem = check_url(url, kind="url")
+        if problem is not None:
+            bad("url", problem, 'give the archive\'s URL, e.g. `url = "https://example.com/pkg-1.0.tar.gz"`')
+    path = entry.get("path")
+    if isinstance(path, str):
+        problem = check_path(path)
+        if problem is not None:
+            bad("path", problem, "give the path of a wheel, an sdist or a project directory, relative to this file")
+    return ok
+
+
 def _read_entry(name: str, entry: Any, key: str, pyproject: Path, findings: Findings) -> Source | None:
     if not isinstance(entry, dict):
         findings.error(
@@ -96,6 +159,14 @@ def _read_entry(name: str, entry: Any, key: str, pyproject: Path, findings: Find
         )
         return None
     ok = True
+    for field in sorted(str(f) for f in set(entry) - _KNOWN):
+        findings.error(
+            f"{key}.{field}",
+            f"unknown key `{field}`{closest(field, _KNOWN)}",
+            f"a source takes {', '.join(f'`{a}`' for a in sorted(_KNOWN))}",
+            dependency=name,
+        )
+        ok = False
     for field, value in entry.items():
         expected = _TYPES.get(field)
         if expected is not None and not isinstance(value, expected):
@@ -117,20 +188,23 @@ def _read_entry(name: str, entry: Any, key: str, pyproject: Path, findings: Find
             fix = (
                 "keep exactly one of `path`, `git`, `url`, `index`, `workspace` (lists of sources take a `marker` each)"
             )
-        else:
+            findings.error(key, message, fix, dependency=name)
+        elif ok:  # an unknown key was reported already: that is the likelier mistake
             message = "names no kind of source"
             fix = "give exactly one of `path`, `git`, `url`, `index`, `workspace = true`"
-        findings.error(key, message, fix, dependency=name)
+            findings.error(key, message, fix, dependency=name)
         return None
     kind = kinds[0]
-    unknown = sorted(set(entry) - _ALLOWED[kind])
+    unknown = sorted(str(f) for f in (set(entry) & _KNOWN) - _ALLOWED[kind])
     if unknown:
         findings.error(
             key,
-            f"unknown key(s) for a `{kind}` source: {', '.join(f'`{u}`' for u in unknown)}",
+            f"key(s) a `{kind}` source does not take: {', '.join(f'`{u}`' for u in unknown)}",
             f"remove them; a `{kind}` source takes {', '.join(f'`{a}`' for a in sorted(_ALLOWED[kind]))}",
             dependency=name,
         )
+        ok = False
+    if not _check_values(name, entry, key, findings):
         ok = False
     refs = [ref for ref in ("rev", "tag", "branch") if ref in entry]
     if len(refs) > 1:
@@ -160,8 +234,12 @@ def _read_entry(name: str, entry: Any, key: str, pyproject: Path, findings: Find
         try:
             marker = Marker(raw_marker)
         except InvalidMarker as exc:
+            first = str(exc).splitlines()[0] if str(exc) else "invalid"
             findings.error(
-                f"{key}.marker", f"is not a valid PEP 508 marker: {exc}", "correct the marker", dependency=name
+                f"{key}.marker",
+                f"{raw_marker!r} is not a valid PEP 508 marker: {first}",
+                "correct the marker, e.g. `marker = \"sys_platform == 'linux'\"`",
+                dependency=name,
             )
             ok = False
     if not ok:
@@ -198,21 +276,29 @@ class UvReader:
     tool = "uv"
 
     def read(self, context: ReadContext) -> None:
-        tool_uv = context.data.get("tool", {}).get("uv", {})
+        tool_uv = subtable(context.data, "tool", "uv")
+        if tool_uv is None:
+            tool_uv = {}  # no [tool.uv]: sources may still come from the workspace root
         if not isinstance(tool_uv, dict):
+            context.findings.error(
+                "tool.uv", f"must be a table, not {type(tool_uv).__name__} {tool_uv!r}", "write it as `[tool.uv]`"
+            )
             return
         own_table = tool_uv.get("sources")
         if own_table is not None:
             for name, declared in read_uv_sources(own_table, context.pyproject, context.findings).items():
                 context.add_sources(name, declared, f"tool.uv.sources.{name}")
+        indexes = _index_names(context.data)
         workspace = find_workspace(context.root)
         if workspace is not None and workspace.root.resolve() != context.root.resolve():
+            indexes |= _index_names(workspace.data)
             inherited = workspace.sources_table
             if inherited is not None:
                 for name, declared in read_uv_sources(
                     inherited, workspace.pyproject, context.findings, key=f"{workspace.pyproject}:tool.uv.sources"
                 ).items():
                     context.sources.setdefault(name, declared)
+        _check_references(context, indexes)
         dev = tool_uv.get("dev-dependencies", [])
         for text in dev if isinstance(dev, list) else []:
             if isinstance(text, str):
@@ -254,6 +340,49 @@ class UvReader:
                     path=path if isinstance(path, str) and "git" not in entry else None,
                     workspace=entry.get("workspace") is True,
                     development_only=isinstance(entry.get("group"), str),
+                )
+
+
+def _index_names(data: dict[str, Any]) -> set[str]:
+    """The names of the ``[[tool.uv.index]]`` entries of a pyproject."""
+    entries = subtable(data, "tool", "uv", "index")
+    if not isinstance(entries, list):
+        return set()
+    return {str(e["name"]) for e in entries if isinstance(e, dict) and isinstance(e.get("name"), str)}
+
+
+def _check_references(context: ReadContext, indexes: set[str]) -> None:
+    """A source's ``extra`` must be an extra of the project and its ``index`` a defined index, as in uv."""
+    project = context.project_table or {}
+    optional = project.get("optional-dependencies")
+    optional = optional if isinstance(optional, dict) else {}
+    dynamic = project.get("dynamic")
+    dynamic = dynamic if isinstance(dynamic, list) else []
+    extras = {canonicalize_name(str(e)) for e in optional}
+    for name, declared in context.sources.items():
+        for source in declared:
+            if (
+                source.extra is not None
+                and "optional-dependencies" not in dynamic
+                and context.project_table is not None
+                and canonicalize_name(source.extra) not in extras
+            ):
+                known = ", ".join(f"`{e}`" for e in sorted(optional)) or "none"
+                context.findings.error(
+                    f"{source.key}.extra",
+                    f"names the extra `{source.extra}`, which `project.optional-dependencies` does not define "
+                    f"(extras: {known}){closest(source.extra, (str(e) for e in optional))}",
+                    "name one of the project's extras, or add that extra to `[project.optional-dependencies]`",
+                    dependency=name,
+                )
+            if isinstance(source, IndexSource) and source.index not in indexes:
+                known = ", ".join(f"`{i}`" for i in sorted(indexes)) or "none"
+                context.findings.error(
+                    f"{source.key}.index",
+                    f"names the index `{source.index}`, which no `[[tool.uv.index]]` entry defines "
+                    f"(indexes: {known}){closest(source.index, indexes)}",
+                    'define it: `[[tool.uv.index]]` with `name = "..."` and `url = "..."`, or correct the name',
+                    dependency=name,
                 )
 
 

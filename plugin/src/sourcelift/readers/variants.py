@@ -175,14 +175,17 @@ class VariantsReader:
         root = context.root
         for pattern in patterns:
             if not pattern.strip() or Path(pattern).is_absolute() or "\n" in pattern:
-                context.findings.error(key, f"{pattern!r} must be a glob relative to the project",
-                                       'write e.g. "vendor/native/*.whl"')
+                context.findings.error(
+                    key, f"{pattern!r} must be a glob relative to the project", 'write e.g. "vendor/native/*.whl"'
+                )
                 continue
             found = sorted(p for p in root.glob(pattern) if p.name.endswith(".whl"))
             if not found:
-                context.findings.error(key, f"`{pattern}` matches no wheel under {root}",
-                                       "vendor the wheels there (are they committed, and not Git LFS pointers?), "
-                                       "or correct the glob")
+                context.findings.error(
+                    key,
+                    f"`{pattern}` matches no wheel under {root}",
+                    "vendor the wheels there (are they committed, and not Git LFS pointers?), or correct the glob",
+                )
             files.extend(p for p in found if p not in files)
         return files
 
@@ -198,13 +201,18 @@ class VariantsReader:
             try:
                 wheel = parse_wheel_name(path.name)
             except InvalidWheelFilename as exc:
-                context.findings.error(key, f"{path.name} is not a wheel file name ({exc})", "remove it or rename it",
-                                       dependency=name)
+                context.findings.error(
+                    key, f"{path.name} is not a wheel file name ({exc})", "remove it or rename it", dependency=name
+                )
                 ok = False
                 continue
             if wheel.name != name:
-                context.findings.error(key, f"{path.name} is a wheel of `{wheel.name}`, not of `{name}`",
-                                       "narrow the glob to this dependency's wheels", dependency=name)
+                context.findings.error(
+                    key,
+                    f"{path.name} is a wheel of `{wheel.name}`, not of `{name}`",
+                    "narrow the glob to this dependency's wheels",
+                    dependency=name,
+                )
                 ok = False
                 continue
             branch = derive(path, wheel, key, labels, context.findings, name)
@@ -250,8 +258,9 @@ class VariantsReader:
     def _replace_uv_list(name: str, key: str, sources: list[Source], context: ReadContext) -> None:
         existing = context.sources.get(name)
         if existing and all(s.key.startswith("tool.uv.sources.") for s in existing):
-            mine = {(os.path.normpath(context.root / s.path), str(s.marker)) for s in sources
-                    if isinstance(s, PathSource)}
+            mine = {
+                (os.path.normpath(context.root / s.path), str(s.marker)) for s in sources if isinstance(s, PathSource)
+            }
             theirs = {(os.path.normpath(s.base / s.path), str(s.marker)) for s in existing if isinstance(s, PathSource)}
             if mine != theirs or len(existing) != len(sources):
                 context.findings.error(

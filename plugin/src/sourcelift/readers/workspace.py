@@ -10,10 +10,10 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from .._compat import tomllib
 from .._dataclasses import slotted_dataclass
+from .._files import read_bounded
 from ..errors import Findings
-from ._toml import parse_shared
+from ._toml import MAX_TOML_BYTES, TomlError, parse_shared, subtable
 
 __all__ = ["Workspace", "find_workspace"]
 
@@ -28,10 +28,10 @@ class Workspace:
 
     @property
     def sources_table(self) -> Any:
-        return self.data.get("tool", {}).get("uv", {}).get("sources")
+        return subtable(self.data, "tool", "uv", "sources")
 
     def _patterns(self, key: str) -> list[str]:
-        value = self.data.get("tool", {}).get("uv", {}).get("workspace", {}).get(key, [])
+        value = subtable(self.data, "tool", "uv", "workspace", key) or []
         return [p for p in value if isinstance(p, str)] if isinstance(value, list) else []
 
     def includes(self, directory: Path) -> bool:
@@ -61,15 +61,15 @@ class Workspace:
         """Member directories by canonical project name."""
         if self._members is None:
             members: dict[str, Path] = {}
-            if "project" in self.data and isinstance(self.data["project"].get("name"), str):
+            if isinstance(subtable(self.data, "project", "name"), str):
                 members[canonicalize_name(self.data["project"]["name"])] = _real(self.root)
             for directory in sorted(self._member_dirs()):
                 try:
-                    raw = (directory / "pyproject.toml").read_bytes()
+                    raw = read_bounded(directory / "pyproject.toml", MAX_TOML_BYTES)
                     name = _plain_project_name(raw)
                     if name is None:
-                        name = parse_shared(raw).get("project", {}).get("name")
-                except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+                        name = subtable(parse_shared(raw), "project", "name")
+                except (OSError, TomlError) as exc:
                     findings.warning(
                         str(directory / "pyproject.toml"),
                         f"workspace member cannot be read: {exc}",
@@ -124,16 +124,16 @@ def find_workspace(project_root: Path) -> Workspace | None:
     for directory in (project_root, *project_root.parents):
         candidate = directory / "pyproject.toml"
         try:
-            raw = candidate.read_bytes()
+            raw = read_bounded(candidate, MAX_TOML_BYTES)
         except OSError:
             continue
         if b"workspace" not in raw:  # cheap pre-check before parsing
             continue
         try:
             data = parse_shared(raw)
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        except TomlError:
             continue
-        if not isinstance(data.get("tool", {}).get("uv", {}).get("workspace"), dict):
+        if not isinstance(subtable(data, "tool", "uv", "workspace"), dict):
             continue
         # one Workspace per root and content in a process: its members are found once per build
         workspace = _FOUND.get((directory, raw))

@@ -97,6 +97,21 @@ def render_local(
                 dependency=requirement.name,
             )
             return None
+        if (
+            isinstance(source, ResolvedDirectory)
+            and source.version is not None
+            and requirement.specifier
+            and not requirement.specifier.contains(source.version, prereleases=True)
+        ):
+            findings.error(
+                source.key,
+                f"the project in {source.path} has version {source.version}, "
+                f"which does not satisfy `{requirement}` ({key})",
+                f"change the requirement's specifier to admit {source.version}, or point the source at a matching "
+                "project",
+                dependency=requirement.name,
+            )
+            return None
         target = _target(source, store, locate)
         if target is not None:
             return _with_marker(f"{head} @ {target}", marker, after_url=True)

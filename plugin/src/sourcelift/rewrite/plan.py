@@ -26,6 +26,7 @@ from ..model import (
 from ..readers._toml import load_toml
 from ..readers.project import read_project
 from ..readers.workspace import find_workspace
+from ..values import render_requirement
 from .local import is_location_dependent, render_local
 from .markers import conjoin
 from .resolve import resolve_sources
@@ -65,9 +66,11 @@ class Plan:
     ) -> list[str]:
         """The lines of one requirement with sources, in this plan's mode."""
         if self.publisher is not None:
-            return self.publisher.render(requirement, sources, findings, key)
-        locate = self.checkout.git_target if self.checkout is not None else None
-        return render_local(requirement, sources, self.store, findings, key, locate)
+            lines = self.publisher.render(requirement, sources, findings, key)
+        else:
+            locate = self.checkout.git_target if self.checkout is not None else None
+            lines = render_local(requirement, sources, self.store, findings, key, locate)
+        return _checked_lines(lines, requirement.name, sources, findings, key)
 
     @property
     def location_dependent(self) -> bool:
@@ -129,6 +132,25 @@ class Plan:
                     sources = [_without_extra(s, declared.extra) for s in sources]
                 lines[declared.key] = self.render(requirement, sources, findings, declared.key)
         return lines
+
+
+def _checked_lines(
+    lines: list[str], name: str, sources: list[ResolvedSource], findings: Findings, key: str
+) -> list[str]:
+    """Each line parsed by packaging and rendered again: a source gives only its own line(s)."""
+    checked: list[str] = []
+    for line in lines:
+        rendered, problem = render_requirement(line, name)
+        if rendered is None:
+            findings.error(
+                sources[0].key if sources else key,
+                f"the requirement line made from this source cannot be written safely: {problem}",
+                "correct the source's values (URL, revision, subdirectory, marker)",
+                dependency=name,
+            )
+            continue
+        checked.append(rendered)
+    return checked
 
 
 def _unguarded(source: ResolvedSource) -> ResolvedSource:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 from pathlib import Path
 from typing import Any
 
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
+from .._files import open_regular
 from ..artifacts.filenames import ArchiveName, InvalidArchiveName, parse_archive_name
 from ..artifacts.store import Store, sha256_file
 from ..errors import ConfigError, Findings
@@ -27,8 +30,10 @@ from ..model import (
     UrlSource,
     WorkspaceSource,
 )
+from ..readers._toml import TomlError, read_toml
 from ..readers.workspace import Workspace, find_workspace
 from ..urls import path_to_file_url, redact_credentials
+from ..values import check_path
 
 __all__ = ["resolve_sources"]
 
@@ -99,16 +104,43 @@ def _clean_url(url: str, source: Source, key: str, findings: Findings) -> str:
 
 def _resolve_path(project: Project, source: PathSource, findings: Findings) -> ResolvedSource | None:
     key = source.key if source.key.startswith("project.") else f"{source.key}.path"
+    problem = check_path(source.path)
+    if problem is not None:
+        findings.error(key, f"{source.path!r} {problem}", "give the path of a wheel, an sdist or a project directory")
+        return None
     target = Path(os.path.normpath(source.base / source.path))
-    if not target.exists():
+    try:
+        status = target.stat()
+    except FileNotFoundError:
+        status = None
+    except OSError as exc:
         findings.error(
             key,
-            f"path {source.path!r} does not exist (looked for {target})",
+            f"path {source.path!r} cannot be looked at: {exc.strerror or exc}",
+            "correct the path",
+            dependency=source.name,
+        )
+        return None
+    if status is None or (not stat.S_ISDIR(status.st_mode) and not stat.S_ISREG(status.st_mode)):
+        what = "does not exist" if status is None else "is not a regular file or a directory"
+        findings.error(
+            key,
+            f"path {source.path!r} {what} (looked for {target})",
             "commit the file or directory at that path, or correct the path",
             dependency=source.name,
         )
         return None
-    if target.is_dir():
+    escape = _symlink_escape(project.root, target)
+    if escape is not None:
+        findings.error(
+            key,
+            f"path {source.path!r} is a symbolic link (or lies under one) that leads out of the repository, "
+            f"to {escape}; sourcelift does not follow it",
+            "vendor the file itself in the repository, or point the source at the real location",
+            dependency=source.name,
+        )
+        return None
+    if stat.S_ISDIR(status.st_mode):
         if not any((target / name).is_file() for name in _PROJECT_FILES):
             findings.error(
                 key,
@@ -117,7 +149,7 @@ def _resolve_path(project: Project, source: PathSource, findings: Findings) -> R
                 dependency=source.name,
             )
             return None
-        return _directory(source, target, findings)
+        return _directory(source, key, target, findings)
     if source.editable:
         findings.error(
             f"{source.key}.editable",
@@ -127,14 +159,106 @@ def _resolve_path(project: Project, source: PathSource, findings: Findings) -> R
         )
         return None
     parsed = _archive_name(source, key, target.name, findings)
-    if parsed is None:
+    if parsed is None or not _check_archive(source, key, target, findings):
         return None
     try:
         sha256 = sha256_file(target)
-    except ConfigError as exc:
+    except (ConfigError, OSError) as exc:
         findings.error(key, str(exc), "vendor a smaller archive", dependency=source.name)
         return None
     return _archive(source, parsed, target, target.name, sha256, _inside(project.root, target))
+
+
+def _repository_root(root: Path) -> Path:
+    """The git work tree holding ``root`` (the nearest directory with ``.git``), else ``root`` itself."""
+    for directory in (root, *root.parents):
+        if (directory / ".git").exists():
+            return directory
+    return root
+
+
+def _symlink_escape(root: Path, target: Path) -> str | None:
+    """Where ``target`` really leads when a symbolic link takes a path inside the repository out of it."""
+    repository = Path(os.path.normpath(_repository_root(root.absolute())))
+    lexical = Path(os.path.normpath(target.absolute()))
+    if lexical != repository and repository not in lexical.parents:
+        return None  # declared outside the repository: the user named that place
+    real = Path(os.path.realpath(lexical))
+    real_repository = Path(os.path.realpath(repository))
+    if real == real_repository or real_repository in real.parents:
+        return None
+    return str(real)
+
+
+_LFS_POINTER = b"version https://git-lfs.github.com/spec/"
+
+
+def _check_archive(source: Source, key: str, target: Path, findings: Findings) -> bool:
+    """A vendored archive is what its name says: checked in local mode as in publish mode."""
+    try:
+        with open_regular(target) as stream:
+            head = stream.read(len(_LFS_POINTER))
+    except OSError as exc:
+        findings.error(
+            key, f"cannot be read: {exc}", "check that the file exists and is readable", dependency=source.name
+        )
+        return False
+    if head == _LFS_POINTER:
+        findings.error(
+            key,
+            f"{target.name} is a Git LFS pointer, not the archive: run `git lfs pull`, or set `lfs = true` on the "
+            "source",
+            "run `git lfs pull` to build here; for clones, commit the archive itself "
+            f"(`git lfs untrack '{target.name}'`, then `git add --renormalize .`)",
+            dependency=source.name,
+        )
+        return False
+    from ..versions import VersionError, archive_version
+
+    try:
+        archive_version(target)
+    except VersionError as exc:
+        findings.error(
+            key,
+            f"{target.name} is not a valid archive of {source.name!r}: {exc.message}",
+            f"vendor a real release of {source.name!r} (as its build backend or the index made it) there",
+            dependency=source.name,
+        )
+        return False
+    return True
+
+
+def _directory_project(source: Source, key: str, target: Path, findings: Findings) -> tuple[bool, str | None]:
+    """Check that a project directory holds the dependency: (whether it does, its static version if any)."""
+    pyproject = target / "pyproject.toml"
+    if not pyproject.is_file():
+        return True, None  # setup.py / setup.cfg only: the name is known to its backend alone
+    try:
+        data = read_toml(pyproject)
+    except (OSError, TomlError) as exc:
+        findings.error(key, f"{pyproject}: {exc}", "correct the project's pyproject.toml", dependency=source.name)
+        return False, None
+    project = data.get("project")
+    if not isinstance(project, dict):
+        return True, None
+    name = project.get("name")
+    if isinstance(name, str) and canonicalize_name(name) != source.name:
+        findings.error(
+            key,
+            f"the directory {source.path if isinstance(source, PathSource) else target} holds the project "
+            f"{name!r}, not {source.name!r}",
+            f"point the source at the directory of {source.name!r}, or declare it under `{canonicalize_name(name)}`",
+            dependency=source.name,
+        )
+        return False, None
+    dynamic = project.get("dynamic", [])
+    version = project.get("version")
+    if isinstance(version, str) and not (isinstance(dynamic, list) and "version" in dynamic):
+        try:
+            return True, str(Version(version))
+        except InvalidVersion:
+            return True, None
+    return True, None
 
 
 def _archive_name(source: Source, key: str, filename: str, findings: Findings) -> ArchiveName | None:
@@ -203,11 +327,17 @@ def _resolve_workspace(
             dependency=source.name,
         )
         return None
-    return _directory(source, member, findings)
+    return _directory(source, source.key, member, findings)
 
 
-def _directory(source: PathSource | WorkspaceSource, directory: Path, findings: Findings) -> ResolvedDirectory:
-    """A directory source resolved to ``directory``; ``editable = true`` cannot survive into a wheel."""
+def _directory(
+    source: PathSource | WorkspaceSource, key: str, directory: Path, findings: Findings
+) -> ResolvedDirectory | None:
+    """A directory source resolved to ``directory``, which must hold the dependency's project;
+    ``editable = true`` cannot survive into a wheel."""
+    ok, version = _directory_project(source, key, directory, findings)
+    if not ok:
+        return None
     if source.editable:
         findings.warning(
             f"{source.key}.editable",
@@ -216,7 +346,7 @@ def _directory(source: PathSource | WorkspaceSource, directory: Path, findings: 
             f"to work on it in place, install it yourself: `pip install -e {directory}`",
             dependency=source.name,
         )
-    return ResolvedDirectory(**_common(source), path=directory)
+    return ResolvedDirectory(**_common(source), path=directory, version=version)
 
 
 def _resolve_git_archive(source: GitArchiveSource, findings: Findings, store: Store) -> ResolvedSource | None:
@@ -251,5 +381,7 @@ def _resolve_git_archive(source: GitArchiveSource, findings: Findings, store: St
             "check the repository URL, the revision and the path",
             dependency=source.name,
         )
+        return None
+    if not _check_archive(source, key, stored, findings):
         return None
     return _archive(source, parsed, stored, filename, sha256, None)

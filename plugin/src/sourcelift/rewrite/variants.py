@@ -76,8 +76,14 @@ class Environment:
             return True
         if either_libc and self.libc is not None:
             other = "musl" if self.libc == "glibc" else "glibc"
-            twin = Environment(self.implementation, self.python, self.sys_platform, self.machine, other,
-                               _linux_platforms(self.machine, other))
+            twin = Environment(
+                self.implementation,
+                self.python,
+                self.sys_platform,
+                self.machine,
+                other,
+                _linux_platforms(self.machine, other),
+            )
             return bool(twin.tags & wheel.tags)
         return False
 
@@ -121,8 +127,11 @@ def _linux_platforms(machine: str, libc: str) -> tuple[str, ...]:
     if libc == "glibc":
         floor = 5 if machine in ("x86_64", "i686") else 17
         plats = [f"manylinux_2_{minor}_{machine}" for minor in range(40, floor - 1, -1)]
-        plats += [f"{alias}_{machine}" for alias, needs in (("manylinux2014", 17), ("manylinux2010", 12),
-                                                            ("manylinux1", 5)) if needs >= floor]
+        plats += [
+            f"{alias}_{machine}"
+            for alias, needs in (("manylinux2014", 17), ("manylinux2010", 12), ("manylinux1", 5))
+            if needs >= floor
+        ]
     else:
         plats = [f"musllinux_1_{minor}_{machine}" for minor in range(3, -1, -1)]
     return (*plats, f"linux_{machine}")
@@ -168,14 +177,19 @@ class VariantWheel:
     notes: list[Caveat] = field(default_factory=list)
 
 
-def derive(path: Path, wheel: WheelName, key: str, label_markers: dict[str, str], findings: Findings,
-           dependency: str) -> VariantWheel | None:
+def derive(
+    path: Path, wheel: WheelName, key: str, label_markers: dict[str, str], findings: Findings, dependency: str
+) -> VariantWheel | None:
     """The wheel with the marker derived from its tags (and its label's marker, for a variant wheel)."""
     try:
         derived = marker_for_tags(wheel.tags)
     except UnsupportedTag as exc:
-        findings.error(key, f"{wheel.filename}: {exc}", "vendor wheels for CPython or PyPy on Linux, macOS or "
-                       "Windows, or write this dependency's source by hand", dependency=dependency)
+        findings.error(
+            key,
+            f"{wheel.filename}: {exc}",
+            "vendor wheels for CPython or PyPy on Linux, macOS or Windows, or write this dependency's source by hand",
+            dependency=dependency,
+        )
         return None
     marker = derived.marker
     if wheel.variant_label is not None:
@@ -185,7 +199,7 @@ def derive(path: Path, wheel: WheelName, key: str, label_markers: dict[str, str]
                 key,
                 f"{wheel.filename} is a variant wheel (label `{wheel.variant_label}`), and installers without "
                 "variant support cannot choose between variants",
-                f'give the label a marker, e.g. `[{key}.labels]` `{wheel.variant_label} = "extra == \'gpu\'"`',
+                f"give the label a marker, e.g. `[{key}.labels]` `{wheel.variant_label} = \"extra == 'gpu'\"`",
                 dependency=dependency,
             )
             return None
@@ -229,18 +243,24 @@ def make_disjoint(
     earlier: list[tuple[Marker | None, list[bool]]] = []
     for branch in branches:
         mine = [env.holds(branch.marker, requested) for env, requested in points]
-        shadowing = [
-            marker for marker, theirs in earlier if not envs or any(a and b for a, b in zip(mine, theirs))
-        ]
+        shadowing = [marker for marker, theirs in earlier if not envs or any(a and b for a, b in zip(mine, theirs))]
         if None in shadowing:
-            findings.error(branch.key, f"{branch.wheel.filename} is never used: an earlier wheel in `order` "
-                           "installs everywhere", "remove it, or order it first", dependency=dependency)
+            findings.error(
+                branch.key,
+                f"{branch.wheel.filename} is never used: an earlier wheel in `order` installs everywhere",
+                "remove it, or order it first",
+                dependency=dependency,
+            )
         elif shadowing:
             try:
                 branch.marker = conjoin(branch.marker, negate_any([m for m in shadowing if m is not None]))
             except CannotNegate as exc:
-                findings.error(branch.key, f"cannot order {branch.wheel.filename} after the others: {exc}",
-                               "use markers with ==, !=, <, <=, >, >=, in, not in", dependency=dependency)
+                findings.error(
+                    branch.key,
+                    f"cannot order {branch.wheel.filename} after the others: {exc}",
+                    "use markers with ==, !=, <, <=, >, >=, in, not in",
+                    dependency=dependency,
+                )
         earlier.append((branch.marker, mine))
 
 
@@ -375,7 +395,9 @@ def check_sources(
     entries = [
         (s, parse_wheel_name(s.filename))
         for s in sources
-        if isinstance(s, ResolvedArchive) and s.filename.endswith(".whl") and s.marker is not None
+        if isinstance(s, ResolvedArchive)
+        and s.filename.endswith(".whl")
+        and s.marker is not None
         and not is_variant_set([s])
     ]
     if not entries:

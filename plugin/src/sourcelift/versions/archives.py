@@ -12,6 +12,7 @@ import struct
 from pathlib import Path
 from typing import BinaryIO
 
+from .._files import open_regular
 from ..core_metadata import first_values
 from .errors import VersionError
 
@@ -148,9 +149,10 @@ def _too_many(path: Path, count: int) -> VersionError:
 
 def _read_from_zip(path: Path, pattern: re.Pattern[str]) -> str:
     import zipfile
+    import zlib
 
     member_kind = "METADATA" if pattern is _WHEEL_METADATA else "PKG-INFO"
-    with path.open("rb") as stream:
+    with open_regular(path) as stream:
         count = _zip_entry_count(stream, path)
         if count > MAX_MEMBERS:
             raise _too_many(path, count)
@@ -176,7 +178,7 @@ def _read_from_zip(path: Path, pattern: re.Pattern[str]) -> str:
             try:
                 with archive.open(info) as member:
                     data = member.read(MAX_METADATA_BYTES + 1)
-            except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError) as exc:
+            except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, zlib.error) as exc:
                 raise VersionError(f"{path}: cannot read {info.filename} ({exc})", _FIX_BROKEN) from None
             return _decode(path, info.filename, data)
 
@@ -187,7 +189,7 @@ def _read_from_tar(path: Path) -> str:
     import zlib
 
     try:
-        with tarfile.open(path, mode="r:gz") as archive:
+        with open_regular(path) as raw, tarfile.open(fileobj=raw, mode="r:gz") as archive:
             count = 0
             while True:
                 member = archive.next()

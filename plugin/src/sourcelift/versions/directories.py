@@ -16,16 +16,16 @@ import contextlib
 import functools
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from .._compat import tomllib
 from .._dataclasses import slotted_dataclass
+from .._files import read_bounded
 from ..core_metadata import first_values
-from ..readers._toml import parse_shared
+from ..readers._toml import MAX_TOML_BYTES, TomlError, parse_shared, subtable
 from ..urls import redact_credentials
 from .cache import VersionCache
 from .errors import VersionError
@@ -46,6 +46,9 @@ BACKEND_TIMEOUT = 300.0
 """Seconds a backend may take to compute a version."""
 PROBE_ENV = "SOURCELIFT_VERSION_PROBE"
 """Set (to the project directory) in the environment of the backend run that computes a version."""
+CHAIN_ENV = "SOURCELIFT_VERSION_CHAIN"
+"""The directories whose versions the processes above are computing (``os.pathsep``-separated), so that a
+cycle between members is reported by name instead of spawning backends without end."""
 # PEP 517/518: what a project without [build-system] is built with (as pip and build do)
 DEFAULT_REQUIRES = ("setuptools>=40.8.0",)
 DEFAULT_BACKEND = "setuptools.build_meta:__legacy__"
@@ -82,6 +85,7 @@ def directory_version(path: Path, cache: VersionCache | None, python: str | None
     if static is not None:
         return DirectoryVersion(static, "static")
     directory = path.resolve()  # one spelling per directory: the cache key and git's view agree
+    _refuse_cycle(directory)  # before any cache lock: a cycle would wait on a lock its own parent holds
     if cache is not None:
         from .fingerprint import member_fingerprint
 
@@ -232,6 +236,35 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
+def _chain(environ: Mapping[str, str] = os.environ) -> list[str]:
+    """The project directories whose versions are being computed by the processes above this one."""
+    value = environ.get(CHAIN_ENV, "")
+    return [entry for entry in value.split(os.pathsep) if entry]
+
+
+def _project_name(directory: str) -> str:
+    try:
+        name = subtable(_load(Path(directory)), "project", "name")
+    except VersionError:
+        name = None
+    return name if isinstance(name, str) else Path(directory).name
+
+
+def _refuse_cycle(directory: Path) -> None:
+    """A project whose version is being computed further up asks for its own version again: a cycle."""
+    chain = _chain()
+    if str(directory) not in chain:
+        return
+    loop = [*chain[chain.index(str(directory)) :], str(directory)]
+    names = " -> ".join(_project_name(entry) for entry in loop)
+    raise VersionError(
+        f"dependency cycle between members whose versions are dynamic: {names} "
+        "(each one's build backend needs the other's version to write its metadata)",
+        "give one of them a static `project.version`, or a version specifier (`[tool.sourcelift.strategies]`) "
+        "for the dependency that closes the cycle",
+    )
+
+
 def dynamic_build_requires(path: Path) -> list[str]:
     """The project's ``build-system.requires`` when its version is dynamic, else ``[]``.
 
@@ -257,7 +290,7 @@ def _dynamic_build_requires(directory: str) -> tuple[str, ...]:
 def _load(directory: Path) -> dict[str, Any]:
     pyproject = directory / "pyproject.toml"
     try:
-        raw = pyproject.read_bytes()
+        raw = read_bounded(pyproject, MAX_TOML_BYTES)
     except FileNotFoundError:
         if (directory / "setup.py").is_file():
             return {}  # a setup.py project: its backend (setuptools' legacy one) knows the version
@@ -266,11 +299,11 @@ def _load(directory: Path) -> dict[str, Any]:
             "point the source at the project's root directory",
         ) from None
     except OSError as exc:
-        raise VersionError(f"cannot read {pyproject}: {exc.strerror}", "check the file's permissions") from None
+        raise VersionError(f"cannot read {pyproject}: {exc.strerror or exc}", "check the file's permissions") from None
     try:
         data = parse_shared(raw)  # the workspace lookup parsed the same bytes already
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise VersionError(f"{pyproject} is not valid TOML: {exc}", "correct the TOML syntax") from None
+    except TomlError as exc:
+        raise VersionError(f"{pyproject}: {exc}", "correct the file: it must be UTF-8 encoded TOML") from None
     return data
 
 
@@ -323,7 +356,7 @@ def _build_system(directory: Path, data: dict[str, Any]) -> _BuildSystem:
         # sourcelift's wrapper only rewrites requirements; the backend it wraps computes the version
         from ..config import DEFAULT_BACKEND as WRAPPED_DEFAULT
 
-        configured = data.get("tool", {}).get("sourcelift", {}).get("backend", WRAPPED_DEFAULT)
+        configured = subtable(data, "tool", "sourcelift", "backend") or WRAPPED_DEFAULT
         inner = configured.strip() if isinstance(configured, str) and configured.strip() else WRAPPED_DEFAULT
     resolved_paths = []
     real_directory = directory.resolve()
@@ -488,6 +521,7 @@ def _metadata_text(directory: Path, data: dict[str, Any], python: str | None) ->
 
     env = dict(os.environ)
     env[PROBE_ENV] = str(directory)
+    env[CHAIN_ENV] = os.pathsep.join([*_chain(), str(directory)])
     fix = (
         "make the project build on its own (run e.g. `python -m build --wheel` in it and fix what fails), "
         "or give it a static `project.version`"
@@ -533,9 +567,20 @@ def _version_of(directory: Path, data: dict[str, Any], text: str) -> str:
 
 
 def _tail(output: bytes) -> str:
-    """The last lines the backend wrote, for the error message (credentials removed)."""
-    text = output.decode("utf-8", "replace")
-    lines = [line.rstrip() for line in text.splitlines() if line.strip()][-_STDERR_LINES:]
+    """The lines the backend wrote that explain its failure, for the error message (credentials removed):
+    when sourcelift itself stopped it (a nested version probe), its message; else the last lines."""
+    every = [line.rstrip() for line in output.decode("utf-8", "replace").splitlines() if line.strip()]
+    ours = [
+        n
+        for n, line in enumerate(every)
+        if line.lstrip().startswith(("sourcelift: the build stops", "sourcelift: error"))
+    ]
+    if ours:
+        start = ours[-1]
+        end = next((n for n in range(start, len(every)) if every[n].startswith("Traceback")), len(every))
+        lines = every[start:end][: 2 * _STDERR_LINES]
+    else:
+        lines = every[-_STDERR_LINES:]
     if lines:
         return "\n        | " + "\n        | ".join(redact_credentials(line)[0] for line in lines)
     return ""

@@ -1,0 +1,53 @@
+"""Opening files a build reads, bounded: regular files only, never more than a limit.
+
+A FIFO or a device named where a file is expected would block a build forever or feed it
+without end; a huge file would fill memory.  Everything sourcelift reads from a project
+(pyproject.toml, its record, vendored archives) opens through :func:`open_regular`.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import BinaryIO
+
+__all__ = ["NotARegularFile", "TooLarge", "open_regular", "read_bounded"]
+
+
+class NotARegularFile(OSError):
+    """The path names a FIFO, a device, a socket or a directory, not a file."""
+
+
+class TooLarge(OSError):
+    """The file is larger than the bound for what it is."""
+
+
+def open_regular(path: Path | str) -> BinaryIO:
+    """Open ``path`` for reading in binary mode, refusing anything but a regular file.
+
+    ``O_NONBLOCK`` keeps the open itself from blocking on a FIFO; the check is made on the
+    opened descriptor, so the file cannot be swapped between the check and the read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(path, flags)
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a FIFO" if stat.S_ISFIFO(mode) else "a directory" if stat.S_ISDIR(mode) else "a special file"
+            raise NotARegularFile(f"{path} is {kind}, not a regular file")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(descriptor, True)
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def read_bounded(path: Path | str, limit: int) -> bytes:
+    """The bytes of the regular file ``path``; :class:`TooLarge` past ``limit`` bytes."""
+    with open_regular(path) as stream:
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(f"{path} is larger than {limit} bytes; sourcelift refuses to read it")
+    return data

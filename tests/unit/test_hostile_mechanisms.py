@@ -1,0 +1,165 @@
+"""The mechanisms behind issue 13, unit by unit: value checks, the store's permission bits and
+self-repair, stale temporary files, special files, cycles between members, process groups."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sourcelift._files import NotARegularFile, open_regular, read_bounded
+from sourcelift.artifacts.store import STALE_PART_SECONDS, Store, remove_stale_parts, sha256_file
+from sourcelift.values import check_path, check_rev, check_subdirectory, check_url, render_requirement
+from sourcelift.versions import VersionError, directory_version
+from sourcelift.versions import directories as version_directories
+from tests.support.wheels import wheel_bytes
+
+
+@pytest.mark.parametrize(
+    ("url", "kind", "problem"),
+    [
+        ("https://h.example/p-1.0.tar.gz", "url", None),
+        ("file:///srv/p-1.0.tar.gz", "url", None),
+        ("https://h.example/p.tar.gz#sha256=" + "0" * 64, "url", None),
+        ("ssh://git@github.com/o/r.git", "git", None),
+        ("https://h/p.tar.gz\nRequires-Dist: evil", "url", "control character (U+000A)"),
+        ("https://h/p.tar.gz ; python_version < '0'", "url", "whitespace"),
+        ("ext::sh", "git", "is not a URL"),
+        ("git://h/r.git", "url", "scheme `git`"),
+        ("https://h/r.git#egg=x", "git", "fragment"),
+        ("https://h/a@b/r.git", "git", "`@` in its path"),
+        ("https:///nohost", "url", "names no host"),
+        ("https://h:99999/p", "url", "not a valid URL"),
+        ("https://h/p\u2028x", "url", "U+2028"),
+    ],
+)
+def test_urls(url: str, kind: str, problem: str | None) -> None:
+    found = check_url(url, kind=kind)
+    assert (found is None) if problem is None else (found is not None and problem in found), found
+
+
+@pytest.mark.parametrize(
+    ("rev", "ok"),
+    [("v1.2.0", True), ("feature/x", True), ("0" * 40, True), ("a#b", False), ("-x", False), ("a..b", False),
+     ("a b", False), ("a@b", False), ("main.lock", False), ("", False)],
+)  # fmt: skip
+def test_revisions(rev: str, ok: bool) -> None:
+    assert (check_rev(rev) is None) is ok
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [("libs/a", True), ("a", True), ("../x", False), ("/abs", False), ("a/../../x", False), ("a&b", False),
+     ("a#b", False), ("c:/x", False)],
+)  # fmt: skip
+def test_subdirectories(value: str, ok: bool) -> None:
+    assert (check_subdirectory(value) is None) is ok
+
+
+def test_paths_allow_spaces_but_no_control_characters() -> None:
+    assert check_path("vendor dir/x.whl") is None
+    assert check_path("") is not None and check_path("  ") is not None
+    assert "U+000A" in str(check_path("a\nb"))
+
+
+def test_lines_are_rendered_again_by_packaging() -> None:
+    assert render_requirement("a @ https://h/a.whl ; python_version>'3'", "a") == (
+        'a @ https://h/a.whl ; python_version > "3"',
+        None,
+    )
+    assert render_requirement("a @ https://h/a.whl\nRequires-Dist: evil", "a")[0] is None
+    assert "names 'b'" in str(render_requirement("b>=1", "a")[1])
+
+
+def test_store_copies_keep_the_source_permission_bits(tmp_path: Path) -> None:
+    store = Store(tmp_path / "store")
+    private = tmp_path / "private" / "prebuilt-0.1.0-py3-none-any.whl"
+    private.parent.mkdir()
+    private.write_bytes(wheel_bytes("prebuilt", "0.1.0"))
+    private.chmod(0o600)
+    stored = store.ensure(private, sha256_file(private), private.name)
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    public = tmp_path / "public.whl"
+    public.write_bytes(private.read_bytes())
+    public.chmod(0o644)
+    assert stat.S_IMODE(store.ensure(public, sha256_file(public), private.name).stat().st_mode) == 0o600  # never wider
+    stored.chmod(0o644)  # an entry another build left wider
+    store.ensure(private, sha256_file(private), private.name)
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+
+
+def test_a_damaged_store_entry_is_replaced_before_it_is_named_again(tmp_path: Path) -> None:
+    store = Store(tmp_path / "store")
+    source = tmp_path / "prebuilt-0.1.0-py3-none-any.whl"
+    source.write_bytes(wheel_bytes("prebuilt", "0.1.0"))
+    digest = sha256_file(source)
+    stored = store.ensure(source, digest, source.name)
+    stored.write_bytes(stored.read_bytes()[:10])  # truncated, as a killed copy or a full disk leaves it
+    assert store.ensure(source, digest, source.name) == stored
+    assert sha256_file(stored) == digest
+
+
+def test_stale_part_files_are_removed_and_live_ones_kept(tmp_path: Path) -> None:
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    dead = incoming / ".tmp-999999999-abc.part"  # no such process
+    live = incoming / f".tmp-{os.getppid()}-def.part"  # a running process (the one that started pytest)
+    old = incoming / f".tmp-{os.getppid()}-old.part"
+    other = incoming / "unrelated.txt"
+    for path in (dead, live, old, other):
+        path.write_bytes(b"x")
+    past = time.time() - STALE_PART_SECONDS - 10
+    os.utime(old, (past, past))
+    assert sorted(remove_stale_parts(incoming)) == sorted([dead.name, old.name])
+    assert live.exists() and other.exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_special_files_are_never_read(tmp_path: Path) -> None:
+    fifo = tmp_path / "pyproject.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(NotARegularFile, match="FIFO"):
+        open_regular(fifo)  # returns at once: opening does not wait for a writer
+    with pytest.raises(NotARegularFile, match="directory"):
+        read_bounded(tmp_path, 10)
+
+
+def test_a_cycle_between_members_is_reported_by_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("lib-a", "lib-b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "pyproject.toml").write_text(
+            f'[project]\nname = "{name}"\ndynamic = ["version"]\n[build-system]\nbuild-backend = "x"\n'
+        )
+    chain = os.pathsep.join(str((tmp_path / n).resolve()) for n in ("lib-a", "lib-b"))
+    monkeypatch.setenv(version_directories.CHAIN_ENV, chain)
+    with pytest.raises(VersionError, match=r"dependency cycle .*: lib-a -> lib-b -> lib-a"):
+        directory_version(tmp_path / "lib-a", None)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="process groups are POSIX")
+def test_a_backend_that_hangs_is_killed_with_its_children(tmp_path: Path) -> None:
+    from sourcelift.versions._backend import BackendTimeout, _runner
+
+    pid_file = tmp_path / "grandchild.pid"
+    code = (
+        "import subprocess, sys, time\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+        "time.sleep(60)\n"
+    )
+    with pytest.raises(BackendTimeout):
+        _runner(dict(os.environ), 3.0)([sys.executable, "-c", code], str(tmp_path))
+    grandchild = int(pid_file.read_text())
+    for _ in range(50):  # killed by SIGKILL; its parent (gone) no longer reaps it, init does
+        try:
+            os.kill(grandchild, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        with open(f"/proc/{grandchild}/stat") as stream:  # a zombie awaiting its reaper is dead too
+            assert stream.read().split()[2] == "Z"
