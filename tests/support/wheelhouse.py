@@ -39,6 +39,10 @@ THIRD_PARTY: tuple[str, ...] = (
     # what sourcelift-hook needs for `sourcelift check` (installed into fresh venvs)
     "build",
     "trove-classifiers",
+    # the other backends sourcelift wraps (issue 9: every backend, every frontend)
+    "flit-core",
+    "poetry-core",
+    "uv-build",
 )
 
 COMPLETE_MARKER = ".complete"
