@@ -277,7 +277,7 @@ def _sdist_pyproject(
     from ..rewrite.standards import local_pyproject, standards_pyproject
     from . import quirks
 
-    if not plan.sources:
+    if not plan.sources and not publish:  # publish mode always restores the wrapped backend
         return {}, []
     pyproject = Path(_root()) / "pyproject.toml"
     backend = _config(_root()).backend
@@ -287,6 +287,7 @@ def _sdist_pyproject(
     lines = {} if plan.dynamic_dependencies else plan.declared_lines(findings, as_metadata=False)
     findings.raise_if_any(pyproject)
     copies, drop = quirks.sdist_companions(members)
+    drop = drop if plan.sources else []  # nothing was rewritten: nothing repeats an old line
     if not publish and not lines and adjust is None:
         return {}, drop
     consumed = {
