@@ -17,9 +17,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.wrapped_projects import BACKENDS, LONG_DIRECTORY, LONG_FILE, write_project, write_strict_backend
+from tests.e2e.wrapped_projects import LONG_DIRECTORY, LONG_FILE, write_project, write_strict_backend
 from tests.support import Venv, file_url, run
-from tests.support.metadata import find_sdist, find_wheel, parse_metadata, requires_dist, wheel_metadata_text
+from tests.support.metadata import (
+    find_sdist,
+    find_wheel,
+    parse_metadata,
+    requires_dist,
+    sdist_pkg_info_text,
+    wheel_metadata_text,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -29,7 +36,7 @@ else:  # pragma: no cover
 pytestmark = pytest.mark.e2e
 
 MODES = ("local", "publish")
-SIX = [backend for backend in BACKENDS if backend != "strict"]
+SIX = ["hatchling", "setuptools", "pdm-backend", "flit-core", "poetry-core", "uv_build"]
 
 
 @pytest.fixture(scope="session")
@@ -292,3 +299,19 @@ def test_a_self_reference_stays_plain_and_installs(
     venv = make_venv()
     run([*venv.pip("install", f"app[all] @ {file_url(wheel)}")], env=offline_env)
     assert venv.run_python("import app; print(app.VALUE)", env=offline_env).strip() == "hello from prebuilt 0.1.0"
+
+
+def test_pkg_info_without_requires_dist_gets_the_final_lines(
+    offline_env: dict[str, str], store_dir: Path, tmp_path: Path
+) -> None:
+    """Point 7: pdm-pep517 writes no Requires-Dist into PKG-INFO; the sdist lists the final lines."""
+    tree = write_project(tmp_path / "app", "pdm-pep517", long_names=False)
+    expected = {"local": f"prebuilt @ {file_url(store_dir)}/sha256/", "publish": "prebuilt==0.1.0"}
+    for mode, line in expected.items():
+        out = tmp_path / mode
+        run(
+            [sys.executable, "-m", "build", "--sdist", "-o", out, "-C", f"sourcelift-mode={mode}", tree],
+            env=offline_env,
+        )
+        (found,) = requires_dist(sdist_pkg_info_text(find_sdist(out, "app")))
+        assert found.startswith(line), found

@@ -43,6 +43,7 @@ THIRD_PARTY: tuple[str, ...] = (
     "flit-core",
     "poetry-core",
     "uv-build",
+    "pdm-pep517",  # pdm's former backend: writes no Requires-Dist into PKG-INFO
 )
 
 COMPLETE_MARKER = ".complete"
