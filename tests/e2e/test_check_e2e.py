@@ -226,7 +226,7 @@ def test_sdist_that_asks_for_sourcelift_without_declaring_it(
     assert (proc.returncode, report_of(proc)["findings"]) == (0, []), proc.stdout + proc.stderr
 
 
-def test_failed_build_exits_2_with_the_builders_last_lines(
+def test_failed_build_exits_1_with_the_builders_last_lines(
     hook_venv: Venv, env: dict[str, str], tmp_path: Path
 ) -> None:
     project = tmp_path / "broken"
@@ -236,6 +236,6 @@ def test_failed_build_exits_2_with_the_builders_last_lines(
         '[project]\nname = "broken"\nversion = "1"\n'
     )
     proc = sourcelift(hook_venv, "check", project, env=env, cwd=tmp_path)
-    assert proc.returncode == 2 and proc.stdout == "", proc.stderr
+    assert proc.returncode == 1 and proc.stdout == "", proc.stderr  # problems found: the project does not build
     assert "sourcelift check: error: building the sdist of" in proc.stderr and "failed (exit code 1)" in proc.stderr
     assert "  | " in proc.stderr and "no_such_backend" in proc.stderr

@@ -36,7 +36,8 @@ def test_provenance_json_and_text(scene: Scene, capsys: pytest.CaptureFixture[st
 
 def test_provenance_of_a_name_not_installed_is_a_problem(scene: Scene, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["provenance", "nope", "--path", str(scene.site)]) == 1
-    assert "nope: is not installed" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "sourcelift: problem: nope: is not installed" in captured.err and "nope" not in captured.out
 
 
 def test_record_and_its_exit_codes(scene: Scene, capsys: pytest.CaptureFixture[str]) -> None:
@@ -74,9 +75,11 @@ def test_an_internal_error_is_one_line(
 
     monkeypatch.setattr("sourcelift_hook.report.build_report", boom)
     monkeypatch.delenv("SOURCELIFT_DEBUG", raising=False)
-    assert main(["provenance", "--path", str(scene.site)]) == 1
+    assert main(["provenance", "--path", str(scene.site)]) == 3
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: boom" in err and "Traceback" not in err
+    assert main(["provenance", "-v", "--path", str(scene.site)]) == 3  # -v: the traceback, for a bug report
+    assert "Traceback" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from sourcelift._urls import path_to_file_url
 from sourcelift.artifacts.store import Store
 from sourcelift.errors import Findings, ProblemsError
 from sourcelift.rewrite.plan import make_plan
+from sourcelift.urls import path_to_file_url
 
 from .conftest import WHEEL
 

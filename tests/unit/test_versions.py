@@ -35,6 +35,7 @@ from sourcelift.versions import (
 )
 from sourcelift.versions.fingerprint import member_fingerprint, parse_cache_keys
 from tests.support import REPO_ROOT, git, init_repo, status_porcelain
+from tests.support.wheels import write_zip
 
 EXAMPLE_WHEEL = REPO_ROOT / "example-projects" / "project-in-git" / "vendor" / "prebuilt-0.1.0-py3-none-any.whl"
 
@@ -57,11 +58,8 @@ def metadata_text(name: str, version: str, extra: str = "") -> str:
 
 
 def make_wheel(directory: Path, filename: str, members: dict[str, str | bytes]) -> Path:
-    path = directory / filename
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
-    return path
+    """A zip of exactly ``members`` (often not a valid wheel, on purpose)."""
+    return write_zip(directory / filename, members)
 
 
 def make_sdist_tar(directory: Path, filename: str, members: dict[str, str | bytes]) -> Path:

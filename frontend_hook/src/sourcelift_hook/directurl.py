@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from .urls import has_credentials
+from sourcelift.urls import has_credentials
 
 __all__ = ["archive_sha256", "direct_url_kind", "freeze_url", "in_repository_path", "parse", "render"]
 

@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
 from collections.abc import Iterable, Mapping
+
+from sourcelift.names import canonical_name
+from sourcelift.provenance_document import WHEEL_FILE
+from sourcelift.record_file import encode_digest, record_hash
 
 from .errors import HookError, UsageError
 
@@ -47,10 +50,9 @@ __all__ = [
     "from_paths",
     "from_python",
     "from_tar",
-    "record_digest",
 ]
 
-PROVENANCE_FILE = "sourcelift-provenance.json"
+PROVENANCE_FILE = WHEEL_FILE
 """The provenance document the plugin writes into a wheel's ``.dist-info``."""
 ORIGIN_FILE = "sourcelift-origin.json"
 """What ``sourcelift record`` found for an installed distribution (listed in RECORD)."""
@@ -78,26 +80,9 @@ MAX_HASHED_FILE = 2 * 1024 * 1024 * 1024
 """Files larger than this are not hashed (reported as unverifiable)."""
 _HEAD_CHUNK = 4096
 
-_NAME_RUN = re.compile(r"[-_.]+")
-
-
-def canonical_name(name: str) -> str:
-    """The normalized name (PEP 503): ``Foo_Bar.baz`` -> ``foo-bar-baz``."""
-    lowered = name.lower().replace("_", "-").replace(".", "-")
-    return _NAME_RUN.sub("-", lowered) if "--" in lowered else lowered
-
-
-def record_digest(data: bytes) -> str:
-    """The RECORD form of a sha256: ``sha256=<urlsafe base64, no padding>``."""
-    import base64
-    import hashlib
-
-    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode("ascii")
-
 
 def _stream_digest(stream: IO[bytes], limit: int) -> tuple[str, str, int] | None:
     """(RECORD-style digest, hex digest, size) of a stream; ``None`` past ``limit`` bytes."""
-    import base64
     import hashlib
 
     digest = hashlib.sha256()
@@ -111,7 +96,7 @@ def _stream_digest(stream: IO[bytes], limit: int) -> tuple[str, str, int] | None
             return None
         digest.update(chunk)
     raw = digest.digest()
-    return "sha256=" + base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii"), raw.hex(), size
+    return "sha256=" + encode_digest(raw), raw.hex(), size
 
 
 def file_sha256(path: str, limit: int = MAX_HASHED_FILE) -> str | None:
@@ -298,7 +283,7 @@ class MemoryTree(Tree):
         if known is not None:
             return known
         data = self._files.get(root, {}).get(_normalize(relpath))
-        return None if data is None else (record_digest(data), len(data))
+        return None if data is None else (record_hash(data), len(data))
 
     def describe(self) -> str:
         return "pre-loaded metadata"
@@ -360,7 +345,7 @@ class TarTree(MemoryTree):
                     if wanted:
                         data = stream.read(MAX_DIST_INFO_FILE + 1)
                         if hash_files:
-                            digests[name] = (record_digest(data), len(data))
+                            digests[name] = (record_hash(data), len(data))
                         contents[name] = _head(data) if base in ("METADATA", "PKG-INFO") else data
                     else:
                         result = _stream_digest(stream, MAX_HASHED_FILE)

@@ -27,12 +27,13 @@ from __future__ import annotations
 import os
 import re
 
+from sourcelift.record_file import parse_rows
+from sourcelift.urls import file_url_to_path, redact_credentials, requirement_url, without_fragment
+
 from .directurl import archive_sha256, freeze_url, is_editable
 from .environment import Dist, Environment, canonical_name, file_sha256
 from .errors import Finding
-from .installed_record import parse_rows
 from .origin import Origin, resolve, source_of, wheel_matches
-from .urls import file_url_to_path, redact_credentials, requirement_url, without_fragment
 
 __all__ = ["FORMATS", "freeze"]
 

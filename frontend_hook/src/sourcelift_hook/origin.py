@@ -26,19 +26,18 @@ from __future__ import annotations
 import hashlib
 import json
 
+from sourcelift.record_file import parse_rows
+from sourcelift.urls import file_url_to_path, without_fragment
+
 from .directurl import archive_sha256, direct_url_kind, in_repository_path, is_editable, parse
 from .document import Entry, read_document
 from .environment import JOURNAL_FILE, ORIGIN_FILE, PROVENANCE_FILE, Dist, Environment, file_sha256
 from .errors import Finding, HookError
-from .installed_record import parse_rows
-from .urls import file_url_to_path, without_fragment
 
 __all__ = ["ORIGIN_VERSION", "Origin", "archive_contents", "resolve", "source_of", "wheel_matches"]
 
 ORIGIN_VERSION = "1"
 MAX_WHEEL_RECORD = 16 * 1024 * 1024
-
-KINDS = ("index", "archive", "directory", "vcs", "archive-in-git", "directory-in-git")
 
 
 class Origin:

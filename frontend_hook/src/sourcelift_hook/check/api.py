@@ -19,12 +19,12 @@ from .archives import Archive, archive_kind, read_archive
 from .builds import build_sdist, build_wheel_from_sdist, copy_artifacts, require_build
 from .config import Selection, read_table, selection
 from .errors import UsageError
+from .integrity import check_record_integrity
 from .leaks import check_leaks
 from .metadata import CoreMetadata, parse_core_metadata
 from .model import ArtifactRef, Finding, Report, finding
 from .plain import declares_sourcelift, refused_sourcelift
 from .progress import Progress
-from .record import check_record
 from .sources import check_sources
 from .upload import check_upload
 
@@ -87,7 +87,7 @@ def run_checks(
         findings += check_upload(archive, meta)
         findings += check_leaks(archive, meta, pyproject)
         findings += check_sources(archive, pyproject)
-        findings += check_record(archive)
+        findings += check_record_integrity(archive)
     if chosen.any_enabled("SL2"):
         notes += _agreement(archives, companions, metas, findings)
     findings += extra
@@ -138,7 +138,9 @@ def check_paths(
 
     ``select``/``ignore``/``strict`` replace the values of ``[tool.sourcelift.check]``
     in the project's pyproject.toml (for files: ``config``, default ``./pyproject.toml``).
-    Raises :class:`~sourcelift_hook.check.errors.CheckError` (usage or build failure).
+    Raises :class:`~sourcelift_hook.errors.UsageError` (a usage error) or
+    :class:`~sourcelift_hook.check.errors.CheckError` (a build failure); both are
+    :class:`~sourcelift_hook.errors.HookError`.
 
     >>> report = check_paths(["dist/demo-1.0-py3-none-any.whl"])  # doctest: +SKIP
     >>> report.exit_code  # doctest: +SKIP

@@ -5,10 +5,10 @@ from __future__ import annotations
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 
-from .._urls import path_to_file_url
 from ..artifacts.store import Store
 from ..errors import Findings
 from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedIndex, ResolvedSource, ResolvedUrl
+from ..urls import path_to_file_url
 from .markers import CannotNegate, conjoin, implies_extra, negate_any
 
 __all__ = ["fallback_lines", "is_location_dependent", "render_local", "requirement_head", "source_guard"]

@@ -28,7 +28,7 @@ from .markers import conjoin
 if TYPE_CHECKING:
     from ..versions import VersionCache
 
-__all__ = ["Publisher", "VersionLookup", "derive_specifier", "is_empty", "render_publish"]
+__all__ = ["Publisher", "VersionLookup", "derive_specifier", "render_publish"]
 
 VersionLookup = Callable[[ResolvedSource], str]
 """The version a source holds; raises :class:`sourcelift.versions.VersionError` when it cannot be known."""
@@ -67,62 +67,6 @@ def _bound(v: Version, index: int) -> str:
     upper = [*release[:index], release[index] + 1]
     epoch = f"{v.epoch}!" if v.epoch else ""
     return epoch + ".".join(str(part) for part in upper)
-
-
-def is_empty(specifiers: SpecifierSet) -> bool:
-    """Whether no version can satisfy ``specifiers`` (decided on the bounds; ``===`` is never empty)."""
-    lower: tuple[Version, bool] | None = None  # (version, inclusive)
-    upper: tuple[Version, bool] | None = None
-    exact: list[Version] = []
-    excluded: list[Version] = []
-
-    def raise_lower(v: Version, inclusive: bool) -> None:
-        nonlocal lower
-        if lower is None or v > lower[0] or (v == lower[0] and not inclusive):
-            lower = (v, inclusive)
-
-    def cut_upper(v: Version, inclusive: bool) -> None:
-        nonlocal upper
-        if upper is None or v < upper[0] or (v == upper[0] and not inclusive):
-            upper = (v, inclusive)
-
-    for spec in specifiers:
-        op, text = spec.operator, spec.version
-        if op == "===":
-            return False
-        if text.endswith(".*"):
-            base = Version(text[:-2])
-            if op == "==":
-                raise_lower(base, True)
-                cut_upper(Version(_bound(base, len(base.release) - 1)), False)
-            continue
-        v = Version(text)
-        if op == "==":
-            exact.append(v)
-        elif op == "!=":
-            excluded.append(v)
-        elif op == ">=":
-            raise_lower(v, True)
-        elif op == ">":
-            raise_lower(v, False)
-        elif op == "<=":
-            cut_upper(v, True)
-        elif op == "<":
-            cut_upper(v, False)
-        elif op == "~=":
-            raise_lower(v, True)
-            cut_upper(Version(_bound(v, len(v.release) - 2)), False)
-    if exact:
-        first = exact[0]
-        if any(v != first for v in exact[1:]) or first in excluded:
-            return True
-        return not specifiers.contains(first, prereleases=True)
-    if lower is not None and upper is not None:
-        if lower[0] > upper[0]:
-            return True
-        if lower[0] == upper[0]:
-            return not (lower[1] and upper[1]) or lower[0] in excluded
-    return False
 
 
 def render_publish(
@@ -244,7 +188,7 @@ def _explicit(
         )
         return None
     combined = requirement.specifier & given
-    if is_empty(combined):
+    if combined.is_unsatisfiable():
         findings.error(
             where,
             f"`{override}` and the requirement's own specifier (`{requirement}`, {key}) admit no version together",

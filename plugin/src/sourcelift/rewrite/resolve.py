@@ -9,7 +9,6 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from .._urls import path_to_file_url, redact_credentials
 from ..artifacts.filenames import ArchiveName, InvalidArchiveName, parse_archive_name
 from ..artifacts.store import Store, sha256_file
 from ..errors import ConfigError, Findings
@@ -29,6 +28,7 @@ from ..model import (
     WorkspaceSource,
 )
 from ..readers.workspace import Workspace, find_workspace
+from ..urls import path_to_file_url, redact_credentials
 
 __all__ = ["resolve_sources"]
 
@@ -125,7 +125,7 @@ def _resolve_path(project: Project, source: PathSource, findings: Findings) -> R
                 f"to work on it in place, install it yourself: `pip install -e {target}`",
                 dependency=source.name,
             )
-        return ResolvedDirectory(**_common(source), path=target, editable=source.editable)
+        return ResolvedDirectory(**_common(source), path=target)
     if source.editable:
         findings.error(
             f"{source.key}.editable",
@@ -219,7 +219,7 @@ def _resolve_workspace(
             f"to work on it in place, install it yourself: `pip install -e {member}`",
             dependency=source.name,
         )
-    return ResolvedDirectory(**_common(source), path=member, editable=source.editable)
+    return ResolvedDirectory(**_common(source), path=member)
 
 
 def _resolve_git_archive(source: GitArchiveSource, findings: Findings, store: Store) -> ResolvedSource | None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,8 +20,9 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from .._compat import tomllib
-from .._record import record
+from .._dataclasses import slotted_dataclass
 from ..readers._toml import parse_shared
+from ..urls import redact_credentials
 from .cache import VersionCache
 from .errors import VersionError
 
@@ -42,10 +42,9 @@ PROBE_ENV = "SOURCELIFT_VERSION_PROBE"
 DEFAULT_REQUIRES = ("setuptools>=40.8.0",)
 DEFAULT_BACKEND = "setuptools.build_meta:__legacy__"
 _STDERR_LINES = 15
-_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@")
 
 
-@record
+@slotted_dataclass
 class DirectoryVersion:
     version: str
     """The normalized version."""
@@ -53,7 +52,7 @@ class DirectoryVersion:
     """``"static"`` (pyproject.toml), ``"backend"`` (computed now) or ``"cache"``."""
 
 
-@record
+@slotted_dataclass
 class _BuildSystem:
     requires: list[str]
     backend: str
@@ -291,8 +290,9 @@ def _run_backend(directory: Path, data: dict[str, Any]) -> str:
     )
     if not isinstance(result, dict) or not result.get("ok"):
         error = result.get("error", "no result") if isinstance(result, dict) else "no result"
+        error, _ = redact_credentials(str(error))
         raise VersionError(
-            f"the build backend `{shown}` of {directory} could not compute its version: {_redact(str(error))}"
+            f"the build backend `{shown}` of {directory} could not compute its version: {error}"
             f"{_tail(process.stderr, process.stdout)}",
             fix,
         )
@@ -306,10 +306,6 @@ def _run_backend(directory: Path, data: dict[str, Any]) -> str:
         ) from None
 
 
-def _redact(text: str) -> str:
-    return _USERINFO.sub(r"\1", text)
-
-
 def _tail(stderr: bytes | str | None, stdout: bytes | str | None) -> str:
     """The last lines the backend wrote (stderr, else stdout), for the error message."""
     for stream in (stderr, stdout):
@@ -318,5 +314,5 @@ def _tail(stderr: bytes | str | None, stdout: bytes | str | None) -> str:
         text = stream.decode("utf-8", "replace") if isinstance(stream, bytes) else stream
         lines = [line.rstrip() for line in text.splitlines() if line.strip()][-_STDERR_LINES:]
         if lines:
-            return "\n        | " + "\n        | ".join(_redact(line) for line in lines)
+            return "\n        | " + "\n        | ".join(redact_credentials(line)[0] for line in lines)
     return ""
