@@ -9,7 +9,8 @@ backends do beyond the standards, and what the wrapper does about it.
   static and copied requirements alike: a direct reference needs
   ``[tool.hatch.metadata] allow-direct-references = true``.  A local-mode sdist
   holds direct references in both places, so its pyproject.toml gets that key
-  (:func:`adjust_local_pyproject`).
+  (:func:`adjust_local_pyproject`), whatever the backend is named: custom and
+  in-tree backends are often hatchling underneath, and the key is inert for others.
 - **pdm-backend** re-serializes the sdist's pyproject.toml: comments go and
   ``${PROJECT_ROOT}`` is expanded to this machine's path.  When that copy differs
   from the tree's only in the dependency arrays, the tree's text is the one
@@ -44,17 +45,11 @@ __all__ = [
     "sdist_pyproject_base",
 ]
 
-_HATCHLING = ("hatchling.build", "hatchling.ouroboros")
-
-
-def _module(backend: str) -> str:
-    return backend.split(":", 1)[0].strip()
-
 
 def adjust_local_pyproject(backend: str, direct_references: bool) -> Callable[[Any], None] | None:
     """The change a local-mode sdist's pyproject.toml needs for ``backend`` to build a wheel from it
     when its requirements are ``direct_references``; ``None`` when it needs none."""
-    if not direct_references or _module(backend) not in _HATCHLING:
+    if not direct_references:
         return None
 
     def allow_direct_references(document: Any) -> None:
