@@ -31,6 +31,7 @@ THIRD_PARTY: tuple[str, ...] = (
     "tomlkit",
     "gitpython",
     "tomli",
+    "pyproject-hooks",
     "editables",
     "pip",
     "wheel",

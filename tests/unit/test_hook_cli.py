@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tarfile
 from pathlib import Path
@@ -59,7 +60,14 @@ def test_record_cannot_write_into_a_tarball(scene: Scene, tmp_path: Path, capsys
     assert "cannot write into a tarball" in err and "fix:" in err and "Traceback" not in err
 
 
-def test_freeze_writes_a_file_atomically(scene: Scene, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_freeze_writes_a_file_atomically(
+    scene: Scene, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pip's configuration is where index installs are looked up: none here but "no index"
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    for name in ("PIP_FIND_LINKS", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL"):
+        monkeypatch.delenv(name, raising=False)
     out = tmp_path / "pylock.toml"
     assert main(["freeze", "--path", str(scene.site), "--format", "pylock", "-o", str(out)]) == 1  # other: no wheel
     assert 'lock-version = "1.0"' in out.read_text()

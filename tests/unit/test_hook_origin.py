@@ -311,3 +311,14 @@ def test_leftovers_of_a_killed_run_are_removed_but_not_those_of_a_running_one(sc
     busy.write_text("being written")
     record(scene.env(), "default")
     assert not stale.exists() and busy.exists()
+
+
+def test_render_validates_with_packaging_direct_url_and_keeps_extensions() -> None:
+    from sourcelift_hook.directurl import render
+
+    uv_style = {"url": "https://h/r.git", "vcs_info": {"vcs": "git", "commit_id": "a" * 40}, "path": "v/x.whl"}
+    assert json.loads(render(uv_style))["path"] == "v/x.whl"  # kept, though DirectUrl would drop it
+    with pytest.raises(ValueError, match=r"invalid direct_url\.json"):
+        render({"url": "https://h/x", "dir_info": {}})  # dir_info needs a file:// URL
+    with pytest.raises(ValueError, match="credentials"):
+        render({"url": "https://h/x.whl?token=S", "archive_info": {}})

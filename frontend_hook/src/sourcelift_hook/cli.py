@@ -120,8 +120,11 @@ def _environment_options(parser: argparse.ArgumentParser, *, tar: bool = True) -
     if tar:
         group.add_argument(
             "--from-tar",
-            metavar="LAYER.tar",
-            help="read the installed metadata out of a container image layer (tarball, plain or compressed)",
+            metavar="IMAGE.tar",
+            action="append",
+            help="read the installed metadata out of a container image without extracting it: a layer tarball "
+            "(plain or compressed; repeat for several layers, lowest first), a `docker save` archive or an OCI "
+            "image layout tarball",
         )
 
 
@@ -182,6 +185,11 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         action="append",
         default=[],
         help="(pylock) directory with the wheels of index-installed distributions; may be repeated",
+    )
+    freeze_parser.add_argument(
+        "--wheelhouse",
+        metavar="DIR",
+        help="copy every local archive into DIR and name it relative to the output, to move both together",
     )
     freeze_parser.add_argument("--all", action="store_true", help="also list pip (and setuptools, wheel before 3.12)")
     freeze_parser.add_argument("-o", "--output", metavar="FILE", help="write here (atomically) instead of stdout")
@@ -368,7 +376,14 @@ def _freeze(args: argparse.Namespace, console: Console) -> int:
     from .freeze import freeze
 
     env = _environment(args, console, hash_files=False)
-    text, findings = freeze(env, output_format=args.format, include_all=args.all, find_links=args.find_links)
+    text, findings = freeze(
+        env,
+        output_format=args.format,
+        include_all=args.all,
+        find_links=args.find_links,
+        wheelhouse=args.wheelhouse,
+        output=args.output,
+    )
     if args.output:
         from ._atomic import write_atomic
         from .errors import HookError

@@ -6,14 +6,12 @@ The model, the format and the policy for bad entries are :mod:`sourcelift.proven
 
 from __future__ import annotations
 
-from sourcelift.provenance_document import VERSION, Entry, parse_document
+from sourcelift.provenance_document import Entry, parse_document
 
 from .environment import PROVENANCE_FILE, Dist
 from .errors import HookError
 
-__all__ = ["DOCUMENT_VERSION", "Entry", "read_document"]
-
-DOCUMENT_VERSION = VERSION
+__all__ = ["Entry", "read_document"]
 
 
 def read_document(dist: Dist) -> tuple[list[Entry], list[str]]:

@@ -143,8 +143,8 @@ def _load_current(origin: Origin) -> None:
     origin.recorded = recorded
 
 
-class _Index:
-    """Every provenance entry of the environment, by the keys installs are matched on."""
+class _EntryIndex:
+    """Every provenance entry of the environment, by the keys installs are matched on (sha256, URL, commit+path)."""
 
     def __init__(self) -> None:
         self.by_sha256: dict[str, list[tuple[Entry, Dist]]] = {}
@@ -235,7 +235,7 @@ def _wheel_rows(path: str) -> dict[str, str] | None:
     return rows
 
 
-def _match_archive_hash(origin: Origin, index: _Index, sha256: str, how: str) -> None:
+def _match_archive_hash(origin: Origin, index: _EntryIndex, sha256: str, how: str) -> None:
     committed, flagged = _best(index.by_sha256.get(sha256, []), origin.dist)
     origin.archive_sha256 = sha256
     origin.flagged = flagged
@@ -246,7 +246,7 @@ def _match_archive_hash(origin: Origin, index: _Index, sha256: str, how: str) ->
         origin.repository_url = origin.entry.url
 
 
-def _classify(origin: Origin, index: _Index) -> None:
+def _classify(origin: Origin, index: _EntryIndex) -> None:
     record = origin.original
     if record is None:
         origin.kind = "index"
@@ -311,7 +311,7 @@ def _classify(origin: Origin, index: _Index) -> None:
 def resolve(env: Environment) -> tuple[list[Origin], list[Finding]]:
     """The origin of every installed distribution, and problems with provenance documents."""
     findings: list[Finding] = []
-    index = _Index()
+    index = _EntryIndex()
     for dist in env.dists:
         if PROVENANCE_FILE not in dist.files:
             continue

@@ -31,7 +31,8 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Union
 
 from . import __version__
-from .artifacts.metadata import Transform, requires_dist
+from .artifacts.metadata import Transform
+from .core_metadata import requires_dist
 from .gitstatus import parse_status
 from .model import ResolvedArchive, ResolvedDirectory
 from .provenance_document import (
@@ -335,8 +336,6 @@ def _note(message: str) -> None:
 
 
 def _from_sdist(plan: Plan, sources: list[Local], lines: Sequence[str]) -> list[Entry] | None:
-    from dataclasses import replace
-
     path = plan.root / SDIST_PATH
     try:
         if not path.is_file():
@@ -354,7 +353,7 @@ def _from_sdist(plan: Plan, sources: list[Local], lines: Sequence[str]) -> list[
     for entry in entries:
         source = _match(entry, sources)
         if source is not None:
-            matched.append(replace(entry, emitted=_emitted(source, plan, targets)))
+            matched.append(entry.replace(emitted=_emitted(source, plan, targets)))
     return unique_entries(matched) or None
 
 

@@ -9,8 +9,6 @@ ending.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import posixpath
 from collections.abc import Mapping
 
@@ -22,6 +20,8 @@ Row = tuple[str, str, str]
 
 def encode_digest(raw: bytes) -> str:
     """RECORD's encoding of a digest: urlsafe base64 without padding."""
+    import base64  # here, not at the top: the command's light paths never hash
+
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
@@ -31,6 +31,8 @@ def record_hash(data: bytes) -> str:
     >>> record_hash(b"")
     'sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU'
     """
+    import hashlib
+
     return "sha256=" + encode_digest(hashlib.sha256(data).digest())
 
 

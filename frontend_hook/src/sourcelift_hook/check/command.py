@@ -1,8 +1,8 @@
 """``sourcelift check``: its arguments, and how its report is written.
 
-Exit codes: 0 publishable, 1 an error-level finding (any finding with ``--strict``) or a failed
-build, 2 a usage error, 3 an internal error.  Errors become exit codes in the command's one
-error boundary (``sourcelift_hook.cli.main``), not here.
+Exit codes: 0 publishable, 1 an error-level finding (any finding with ``--strict``; a build that
+fails or cannot run is one, SL303/SL304), 2 a usage error, 3 an internal error.  Errors become exit
+codes in the command's one error boundary (``sourcelift_hook.cli.main``), not here.
 """
 
 from __future__ import annotations

@@ -44,8 +44,10 @@ def render_human(report: Report, *, color: bool = False) -> str:
             lines.append(f"  {paint(item.id, _BOLD)} {level}: {item.message}{paint(where, _DIM)}")
             lines.append(f"      fix: {item.fix}")
     orphans = [f for f in report.findings if f.artifact not in {a.display for a in report.artifacts}]
-    for item in orphans:  # pragma: no cover - every finding names a checked artifact
-        lines.append(f"{item.artifact}: {item.id} {item.level}: {item.message}")
+    for item in orphans:  # the project whose sdist could not be built (SL303, SL304): no artifact to name
+        level = paint(item.level, _RED if item.level == ERROR else _YELLOW)
+        lines.append(f"{paint(item.artifact, _BOLD)}: {paint(item.id, _BOLD)} {level}: {item.message}")
+        lines.append(f"      fix: {item.fix}")
     lines.append("")
     for note in report.notes:
         lines.append(f"note: {note}")

@@ -20,9 +20,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from ..artifacts.metadata import requires_dist
 from ..artifacts.wheel import read_wheel_metadata, rewrite_metadata_file, rewrite_wheel
 from ..config import SETTING_PREFIX, Config, choose_mode, read_config
+from ..core_metadata import requires_dist
 from ..errors import ConfigError, Findings, exit_code, render_error
 from ..readers._toml import load_toml
 from ..rewrite.plan import Plan, directory_sources, make_plan

@@ -22,8 +22,7 @@ from packaging.version import InvalidVersion, Version
 from ..config import STRATEGIES, Config, choose_cache
 from ..errors import Findings
 from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedIndex, ResolvedSource, ResolvedUrl
-from .local import fallback_lines, requirement_head, source_guard
-from .markers import conjoin
+from .local import lines_per_source, requirement_head
 
 if TYPE_CHECKING:
     from ..versions import VersionCache
@@ -83,11 +82,8 @@ def render_publish(
     from ..versions import VersionError  # publish mode only
 
     head = requirement_head(requirement)
-    lines: list[str] = []
-    guards: list[Marker] = []
-    for source in sources:
-        guard = source_guard(source, requirement)
-        marker = conjoin(requirement.marker, guard)
+
+    def line_for(source: ResolvedSource, marker: Marker | None) -> str | None:
         where = source.key
         if isinstance(source, ResolvedIndex):
             spec: SpecifierSet | None = requirement.specifier
@@ -102,7 +98,7 @@ def render_publish(
                 f'give one in `[tool.sourcelift.strategies]`, e.g. `{requirement.name} = ">=1.2,<2"`',
                 dependency=requirement.name,
             )
-            continue
+            return None
         else:
             try:
                 version = version_of(source)
@@ -113,17 +109,14 @@ def render_publish(
                     exc.fix,
                     dependency=requirement.name,
                 )
-                continue
+                return None
             spec = _derived(requirement, source, version, override or strategy, findings, key)
         if spec is None:
-            continue
+            return None
         # written as str(Requirement(...)) writes it, so that a backend reading it back changes nothing
-        lines.append(f"{head}{spec}" + (f"; {marker}" if marker is not None else ""))
-        if guard is None:
-            return lines
-        guards.append(guard)
-    lines.extend(fallback_lines(requirement, guards, findings, key))
-    return lines
+        return f"{head}{spec}" + (f"; {marker}" if marker is not None else "")
+
+    return lines_per_source(requirement, sources, line_for, findings, key)
 
 
 def _derived(
