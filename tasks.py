@@ -11,6 +11,11 @@ python3 tasks.py test [PYTEST ARGS...]
     non-zero exit code.  pytest collecting no test at all (exit code 5) is a
     failure too.
 
+python3 tasks.py bench [--quick] [--only NAME ...] [--markdown]
+    Run every benchmark under bench/ (bench/run_all.py, with .venv) and print
+    one table: each figure's median, its baseline's median from the same run,
+    the ratio and the target.
+
 python3 tasks.py demo [--keep]
     The reproduction, end to end, on example-projects/project-in-git:
     plain hatchling cannot install the vendored wheel from git; with
@@ -122,7 +127,7 @@ def oldest_declared_python() -> tuple[int, int]:
         text = (ROOT / dist / "pyproject.toml").read_text(encoding="utf-8")
         match = re.search(r'^requires-python\s*=\s*">=\s*(\d+)\.(\d+)', text, re.MULTILINE)
         if match is None:
-            raise TaskError(f"{dist}/pyproject.toml: requires-python must read \">=3.X\"")
+            raise TaskError(f'{dist}/pyproject.toml: requires-python must read ">=3.X"')
         floors.append((int(match[1]), int(match[2])))
     return min(floors)
 
@@ -298,6 +303,15 @@ def task_demo(keep: bool) -> None:
             shutil.rmtree(work, ignore_errors=True)
 
 
+# --------------------------------------------------------------------- bench
+
+
+def task_bench(args: list[str]) -> None:
+    """Every benchmark, one table at the end (bench/run_all.py), with .venv's interpreter."""
+    ensure_dev_venv()
+    must([venv_python(VENV), ROOT / "bench" / "run_all.py", *args], what="bench/run_all.py")
+
+
 # --------------------------------------------------------------------- main
 
 
@@ -309,8 +323,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         epilog=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("task", choices=["test", "demo"])
-    if not args or args[0] not in ("test", "demo"):
+    parser.add_argument("task", choices=["test", "demo", "bench"])
+    if not args or args[0] not in ("test", "demo", "bench"):
         parser.parse_args(args)  # prints usage and exits
         return 2
     task, rest = args[0], args[1:]
@@ -318,6 +332,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if task == "test":
             # everything after `test` goes to pytest unchanged
             task_test(rest)
+        elif task == "bench":
+            task_bench(rest)
         else:
             demo = argparse.ArgumentParser(prog="tasks.py demo")
             demo.add_argument("--keep", action="store_true", help="keep the temporary directory")

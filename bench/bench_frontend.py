@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -35,6 +36,8 @@ import zipfile
 from pathlib import Path
 
 from _common import EXIT_MISSED, ROOT, Broken, add_common_options, in_workdir, use_repository
+from _results import ratio as ratio_figure
+from _results import write
 
 use_repository()
 
@@ -43,6 +46,9 @@ from tests.support.wheels import wheel_bytes as _wheel_bytes  # noqa: E402
 
 SOURCES = [ROOT / "frontend_hook" / "src", ROOT / "plugin" / "src"]
 MAX_RATIO = 0.5
+"""Against ``pip freeze``, for both commands."""
+UV_TARGETS = {"provenance": 3.0, "freeze": 2.0}
+"""Against ``uv pip freeze``, the fastest tool that lists an environment."""
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 REPO = "https://example.com/org/monorepo.git"
 DESCRIPTION = "".join(f"Line {i} of a long description: with a colon, and Name: not-a-header.\n" for i in range(120))
@@ -249,9 +255,9 @@ def verify(label: str, proc: subprocess.CompletedProcess[str], kinds: dict[str, 
     """What is wrong with a run's output, or None."""
     if proc.returncode != 0:
         return f"{label} exited {proc.returncode}: {proc.stderr[-2000:]}"
-    if label == "pip freeze":
+    if label in ("pip freeze", "uv pip freeze"):
         lines = [line for line in proc.stdout.splitlines() if line.startswith("pkg-")]
-        return None if len(lines) == count else f"pip freeze listed {len(lines)} of {count}"
+        return None if len(lines) == count else f"{label} listed {len(lines)} of {count}"
     if label == "provenance":
         report = json.loads(proc.stdout)
         seen: dict[str, int] = {}
@@ -275,7 +281,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=15, help="measured rounds (default 15), after 2 warm-up rounds")
     parser.add_argument("--python", default=sys.executable, help="interpreter that runs all three (needs pip)")
     add_common_options(parser, check="exit 1 when the target ratio is missed")
+    parser.add_argument("--uv", default=shutil.which("uv") or _sibling("uv"), help="uv (default: on PATH)")
+    parser.add_argument("--json", type=Path, help="also write the figures there (for bench/run_all.py)")
     args = parser.parse_args(argv)
+    if not args.uv:
+        parser.error("uv is needed for the `uv pip freeze` baseline: pass --uv")
     return in_workdir("sourcelift-bench-frontend-", args.keep, lambda work: run(args, work))
 
 
@@ -291,6 +301,7 @@ def run(args: argparse.Namespace, work: Path) -> int:
     env = child_env(work / "pycache")
     commands = {
         "pip freeze": [args.python, "-m", "pip", "freeze", "--path", str(site)],
+        "uv pip freeze": [args.uv, "pip", "freeze", "--python", args.python, "--path", str(site)],
         "provenance": [args.python, "-m", "sourcelift_hook", "provenance", "--json", "--path", str(site)],
         "freeze": [args.python, "-m", "sourcelift_hook", "freeze", "--path", str(site)],
     }
@@ -306,20 +317,42 @@ def run(args: argparse.Namespace, work: Path) -> int:
                 times[label].append(elapsed)
         order = order[1:] + order[:1]  # rotate, so that no command always runs first
     base = statistics.median(times["pip freeze"])
+    uv_base = statistics.median(times["uv pip freeze"])
     print(f"rounds: {args.rounds} (after 2 warm-up rounds), interleaved, each a fresh process")
     print(f"  baseline  pip freeze --path               median {base * 1e3:8.1f} ms")
+    print(f"  baseline  uv pip freeze --path            median {uv_base * 1e3:8.1f} ms")
     missed = False
+    figures = []
     for label in ("provenance", "freeze"):
         median = statistics.median(times[label])
         ratio = median / base
-        missed |= ratio > MAX_RATIO
+        uv_ratio = median / uv_base
+        missed |= ratio > MAX_RATIO or uv_ratio > UV_TARGETS[label]
         print(
             f"  candidate sourcelift {label:<10} --path    median {median * 1e3:8.1f} ms   "
-            f"ratio candidate/baseline {ratio:.2f} (target <= {MAX_RATIO})"
+            f"ratio to pip freeze {ratio:.2f} (target <= {MAX_RATIO}), "
+            f"to uv pip freeze {uv_ratio:.2f} (target <= {UV_TARGETS[label]})"
         )
+        what = "provenance --json" if label == "provenance" else "freeze"
+        figures.append(
+            ratio_figure(
+                f"sourcelift {what}, {args.dists} dists",
+                median * 1e3,
+                "uv pip freeze",
+                uv_base * 1e3,
+                UV_TARGETS[label],
+            )
+        )
+    write(args.json, figures)
     if missed:
         print("target missed")
     return EXIT_MISSED if (missed and args.check) else 0
+
+
+def _sibling(name: str) -> str | None:
+    """``name`` next to this interpreter (a venv's bin directory), if there."""
+    candidate = Path(sys.executable).with_name(name)
+    return str(candidate) if candidate.exists() else None
 
 
 if __name__ == "__main__":

@@ -33,6 +33,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ROOT, add_common_options, in_workdir
+from _results import ratio as ratio_figure
+from _results import write
 from bench_versions import make_workspace, member_name
 
 PLUGIN_SRC = ROOT / "plugin" / "src"
@@ -90,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=7, help="measured rounds (7)")
     parser.add_argument("--python", default=sys.executable, help="interpreter with hatchling and packaging")
     add_common_options(parser, check="exit 1 when the target is missed")
+    parser.add_argument("--json", type=Path, help="also write the figures there (for bench/run_all.py)")
     options = parser.parse_args(argv)
     return in_workdir("sourcelift-bench-publish-", options.keep, lambda work: run(options, work))
 
@@ -144,6 +147,25 @@ def run(options: argparse.Namespace, work: Path) -> int:
     print(f"  warm cache saves {saved:.1f} ms per dynamic member against cold")
     extra = (medians["warm"] - medians["publish"]) / max(dynamic_members, 1)
     print(f"  warm over static: {extra:.2f} ms per dynamic member")
+    write(
+        options.json,
+        [
+            ratio_figure(
+                f"{members}-member fan-in, publish mode",
+                medians["publish"],
+                "plain hatchling",
+                medians["plain"],
+                MAX_RATIO,
+            ),
+            ratio_figure(
+                f"{members}-member fan-in, publish warm ({dynamic_members} dynamic)",
+                medians["warm"],
+                "plain hatchling",
+                medians["plain"],
+                MAX_RATIO,
+            ),
+        ],
+    )
     if options.check and ratio > MAX_RATIO:
         print("target missed")
         return 1

@@ -32,6 +32,7 @@ import sys
 from pathlib import Path
 
 from _common import EXIT_MISSED, ROOT, Broken, add_common_options, in_workdir
+from _results import absolute, write
 
 PLUGIN_SRC = ROOT / "plugin" / "src"
 MAX_WARM_MS = 5.0
@@ -300,6 +301,7 @@ def run(options: argparse.Namespace, workdir: Path) -> int:
         f"(median {warm_dynamic:.3f} ms, whole process {warm_per_member:.3f} ms per member): "
         + ("met" if met else "MISSED")
     )
+    write(options.json, [absolute(f"warm version discovery, {len(members)} members, per member", worst, MAX_WARM_MS)])
     return 0 if met or not options.check else EXIT_MISSED
 
 
@@ -323,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--python", default=sys.executable, help="interpreter that runs the discovery")
     parser.add_argument("--plugin-src", type=Path, default=PLUGIN_SRC, help="sourcelift source tree (plugin/src)")
     add_common_options(parser, check="exit 1 when the target is missed")
+    parser.add_argument("--json", type=Path, help="also write the figures there (for bench/run_all.py)")
     options = parser.parse_args(argv)
     return in_workdir("sourcelift-bench-versions-", options.keep, lambda workdir: run(options, workdir))
 

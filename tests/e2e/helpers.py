@@ -8,8 +8,9 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from tests.support import Venv, file_url
+from tests.support import Venv, file_url, git, run
 from tests.support.examples import Example, Source
+from tests.support.git import git_environ
 from tests.support.metadata import (
     find_wheel,
     requirements_by_name,
@@ -47,8 +48,23 @@ def assert_source(
         assert sha256_file(stored) == match.group(1), f"{stored} does not hash to its directory name"
         assert match.group(1) == sha256_file(archive), f"{stored} is not a copy of {archive}"
     else:
-        expected = file_url(tree / source.path)
+        expected = directory_url(tree, source.path)
         assert req.url == expected, f"{requirement_line_owner}: {dependency} should be {expected!r}, got {req.url!r}"
+
+
+def directory_url(tree: Path, path: str) -> str:
+    """The URL a build of ``tree`` gives the directory source at ``path``: its place in the repository
+    (``git+REMOTE@HEAD#subdirectory=PATH``) in a git clone with a remote where it is unmodified; else
+    its location."""
+    remote = run(["git", "remote", "get-url", "origin"], cwd=tree, env=git_environ(), check=False)
+    if remote.returncode != 0:
+        return file_url(tree / path)
+    changed = git("status", "--porcelain", "--untracked-files=all", "--", path, cwd=tree)
+    if changed.strip():
+        return file_url(tree / path)
+    url = remote.stdout.strip()
+    url = url if "://" in url else Path(url).resolve().as_uri()
+    return f"git+{url}@{git('rev-parse', 'HEAD', cwd=tree).strip()}#subdirectory={path}"
 
 
 def assert_wheel_sources(

@@ -49,4 +49,22 @@ def test_bench_frontend_runs_and_verifies_every_command() -> None:
     output = proc.stdout + proc.stderr
     # exit 2 means a command failed or listed the wrong distributions; timings never fail it here
     assert proc.returncode == 0, output
-    assert "environment: 60 distributions" in output and output.count("ratio candidate/baseline") == 2, output
+    assert "environment: 60 distributions" in output and output.count("to uv pip freeze") == 2, output
+
+
+def test_run_all_prints_one_table_of_the_figures() -> None:
+    """One command runs the benchmarks (here two, with small inputs) and ends with the table."""
+    command = [sys.executable, BENCH.with_name("run_all.py"), "--quick", "--only", "workspace", "build-plain"]
+    proc = subprocess.run(command, capture_output=True, text=True, check=False)
+    output = proc.stdout + proc.stderr
+    # exit 2 means a benchmark broke (a wrong wheel, a failed build); missed targets never fail it
+    assert proc.returncode == 0, output
+    table = output[output.rindex("\nfigure") :]
+    for figure in (
+        "livekit-shaped member, local mode",
+        "livekit-shaped member, publish warm",
+        "livekit-shaped member, publish cold",
+        "wheel build, outside git (wall)",
+    ):
+        assert figure in table, table
+    assert "slowest backend run + plain" in table and "plain hatchling" in table, table

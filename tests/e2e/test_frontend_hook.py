@@ -411,7 +411,9 @@ def test_uv_workspace_members_get_vcs_info_and_reinstall(
     venv = hook_venv(tmp_path / "venv", offline_env, uv_bin)
     install("pip", venv, requirement(WORKSPACE, bare), offline_env, uv_bin, tmp_path)
     site = venv.site_packages(offline_env)
-    assert direct_url(site, "lib-a")["dir_info"] == {}  # pip's record: the temporary clone, now gone
+    # app's wheel names lib-a as git+URL@COMMIT#subdirectory (built in a clone with a remote), so pip's own
+    # record is already the repository, not its temporary clone
+    assert direct_url(site, "lib-a")["vcs_info"]["commit_id"] == commit  # type: ignore[index]
     sourcelift(venv, "record", env=offline_env)
     for member, path in (("lib-a", "packages/lib-a"), ("lib-b", "packages/lib-b")):
         record = direct_url(site, member)
@@ -423,7 +425,7 @@ def test_uv_workspace_members_get_vcs_info_and_reinstall(
     assert by_name["lib-b"]["direct_url"] == direct_url(site, "lib-b")
     frozen = run(venv.pip("freeze"), env=offline_env).stdout
     assert f"lib-a @ git+{bare.resolve().as_uri()}@{commit}#subdirectory=packages/lib-a" in frozen.splitlines()
-    # app's wheel names lib-a by the path of pip's temporary clone: the complete list goes in with --no-deps
+    # the complete list goes in with --no-deps (what pip freeze lists is the whole installation)
     (tmp_path / "requirements.txt").write_text(frozen)
     fresh = make_venv()
     run(fresh.pip("install", "--no-deps", "-r", tmp_path / "requirements.txt"), env=offline_env, cwd=tmp_path)

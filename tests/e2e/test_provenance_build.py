@@ -183,7 +183,7 @@ def test_pip_install_from_git_installs_the_document(
 
 
 @pytest.mark.parametrize("example", [BY_NAME["uv-workspace"]], ids=str)
-def test_uv_pip_install_records_no_cache_clone_as_the_repository(
+def test_uv_pip_install_records_the_repository_its_cache_was_fetched_from(
     example: Example,
     bare: Path,
     offline_env: dict[str, str],
@@ -191,7 +191,7 @@ def test_uv_pip_install_records_no_cache_clone_as_the_repository(
     uv_bin: str,
     tmp_path: Path,
 ) -> None:
-    """uv builds in a checkout of its own clone inside its cache: that is not where the sources came from."""
+    """uv builds in a checkout of its own clone inside its cache; the clone's FETCH_HEAD names the repository."""
     venv = make_venv()
     url = git_url(bare, subdirectory=example.subdirectory)
     run(
@@ -201,8 +201,17 @@ def test_uv_pip_install_records_no_cache_clone_as_the_repository(
     )
     out = run([venv.python, "-I", "-c", INSTALLED, example.distribution], env=offline_env, cwd=tmp_path).stdout
     installed = json.loads(out)[example.distribution]
-    assert "lib-a @ file://" in installed["metadata"]  # built by sourcelift, with a directory source
-    assert installed["document"] is None, installed["document"]
+    assert installed["document"] is not None
+    (entry,) = json.loads(installed["document"])["entries"]
+    commit = git("rev-parse", "HEAD", cwd=bare).strip()
+    assert (entry["url"], entry["commit_id"], entry["path"], entry["state"]) == (
+        file_url(bare),
+        commit,
+        "packages/lib-a",
+        "committed",
+    )
+    assert entry["requested_revision"] is None  # the branch of uv's checkout is uv's, not the user's
+    assert entry["emitted"] == [f"lib-a @ git+{file_url(bare)}@{commit}#subdirectory=packages/lib-a"]
 
 
 @pytest.mark.parametrize("example", [BY_NAME["project-in-git"]], ids=str)

@@ -445,7 +445,10 @@ def test_mode_precedence(
     run(pip_wheel_cmd(tmp_path / "out", [tree / MEMBERS["app"]], settings), env=env, cwd=tmp_path)
     req = app_lib_a_line(tmp_path / "out")
     if expected == "local":
-        assert req.url == (tree / MEMBERS["lib-a"]).resolve().as_uri(), str(req)
+        # a committed member of a clone with a remote: named by its place in the repository
+        remote = git("remote", "get-url", "origin", cwd=tree).strip()
+        commit = git("rev-parse", "HEAD", cwd=tree).strip()
+        assert req.url == f"git+{Path(remote).resolve().as_uri()}@{commit}#subdirectory={MEMBERS['lib-a']}", str(req)
     else:
         assert req.url is None and str(req) == f"lib-a=={VERSIONS['lib-a']}", str(req)
 

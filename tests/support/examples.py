@@ -17,7 +17,8 @@ class Source:
 
     ``archive``: ``name @ file://<STORE>/sha256/<hex>/<file name>``, ``<hex>``
     being the sha256 of the archive at ``path`` (relative to the repository).
-    ``directory``: ``name @ file://<abs path of the tree>/<path>``.
+    ``directory``: ``name @ git+<remote>@<HEAD>#subdirectory=<path>`` when built in a clone with a
+    remote, where the directory is unmodified; else ``name @ file://<abs path of the tree>/<path>``.
     """
 
     kind: str  # "archive" | "directory"

@@ -37,6 +37,8 @@ THIRD_PARTY: tuple[str, ...] = (
     "wheel",
     # the uv-workspace example's lib-b takes its version from a git tag
     "hatch-vcs",
+    # poetry projects (classic and PEP 621) built through the wrapper
+    "poetry-core",
     # what sourcelift-hook needs for `sourcelift check` (installed into fresh venvs)
     "build",
     "trove-classifiers",

@@ -210,3 +210,20 @@ def test_bad_artifact_and_clean_twin(check_id: str, tmp_path: Path) -> None:
         assert item.level == CHECKS[item.id].level and item.message and item.fix, item
     good = findings_for(case.good(tmp_path / "good"))
     assert good == [], good
+
+
+@pytest.mark.parametrize(
+    ("extra", "check_id", "key"),
+    [
+        ('[tool.poetry.dependencies]\nlib = { path = "../lib" }\n', "SL501", "tool.poetry.dependencies.lib.path"),
+        (
+            '[tool.poetry.group.dev.dependencies]\ntool = { path = "../tool" }\n',
+            "SL505",
+            "tool.poetry.group.dev.dependencies.tool.path",
+        ),
+    ],
+)
+def test_every_registered_reader_table_is_checked(extra: str, check_id: str, key: str, tmp_path: Path) -> None:
+    """SL5xx reads the tables of sourcelift's registered readers, poetry's as well as uv's."""
+    found = findings_for(sdist_project(extra, dependencies='["lib"]')(tmp_path))
+    assert [(f.id, f.location) for f in found] == [(check_id, f"pyproject.toml: {key}")], found

@@ -13,6 +13,8 @@ from tests.support.wheels import wheel_bytes
 
 from .conftest import WHEEL
 
+BUILD_SYSTEM = '[build-system]\nrequires = ["sourcelift", "hatchling"]\nbuild-backend = "sourcelift.build"\n'
+
 
 @pytest.fixture
 def example(make_project) -> Path:
@@ -24,7 +26,8 @@ def example(make_project) -> Path:
         dependencies = ["prebuilt", "requests>=2"]
         [tool.uv.sources]
         prebuilt = { path = "vendor/prebuilt-0.1.0-py3-none-any.whl" }
-        """,
+        """
+        + BUILD_SYSTEM,
         {f"vendor/{WHEEL}": wheel_bytes("prebuilt", "0.1.0")},
     )
 
@@ -33,7 +36,7 @@ def test_explain_report(example: Path, tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("SOURCELIFT_STORE_DIR", str(tmp_path / "store"))
     monkeypatch.delenv("SOURCELIFT_MODE", raising=False)
     report = explain(example)
-    assert report["version"] == "2" and report["project"] == "demo" and report["problems"] == []
+    assert report["version"] == "3" and report["project"] == "demo" and report["problems"] == []
     assert report["mode"] == "local" and report["publish_problems"] == []
     prebuilt, requests = report["requirements"]
     assert prebuilt["sources"][0]["kind"] == "archive" and prebuilt["sources"][0]["version"] == "0.1.0"
@@ -42,6 +45,7 @@ def test_explain_report(example: Path, tmp_path: Path, monkeypatch: pytest.Monke
     assert requests == {
         "requirement": "requests>=2",
         "key": "project.dependencies[1]",
+        "origin": "pyproject",
         "sources": [],
         "local": ["requests>=2"],
         "publish": ["requests>=2"],
@@ -63,6 +67,7 @@ def test_cli_json_and_text(example: Path, capsys: pytest.CaptureFixture[str]) ->
 def test_explain_shows_publish_only_problems(make_project, capsys: pytest.CaptureFixture[str]) -> None:
     root = make_project(
         '[project]\nname="p"\nversion="1"\ndependencies=["g"]\n[tool.uv.sources]\ng={git="https://example.com/g.git"}\n'
+        + BUILD_SYSTEM
     )
     report = explain(root)
     assert report["problems"] == [] and [p["key"] for p in report["publish_problems"]] == ["tool.uv.sources.g"]
@@ -73,7 +78,9 @@ def test_explain_shows_publish_only_problems(make_project, capsys: pytest.Captur
 
 
 def test_cli_reports_problems_with_exit_1(make_project, capsys: pytest.CaptureFixture[str]) -> None:
-    root = make_project('[project]\nname="p"\nversion="1"\ndependencies=["x"]\n[tool.uv.sources]\nx={path="gone"}\n')
+    root = make_project(
+        '[project]\nname="p"\nversion="1"\ndependencies=["x"]\n[tool.uv.sources]\nx={path="gone"}\n' + BUILD_SYSTEM
+    )
     assert main(["explain", str(root)]) == 1
     out = capsys.readouterr().out
     assert "1 problem:" in out and "dependency `x` (`tool.uv.sources.x.path`)" in out

@@ -150,7 +150,7 @@ def test_explain_is_inside_the_boundary(tmp_path: Path, capsys: pytest.CaptureFi
 def test_an_internal_error_in_explain_is_exit_3(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def boom(root: Path) -> None:
+    def boom(root: Path, **options: object) -> None:  # explain takes mode= and isolated=
         raise ValueError("planted")
 
     monkeypatch.setattr("sourcelift.explain.explain", boom)
@@ -161,7 +161,7 @@ def test_an_internal_error_in_explain_is_exit_3(
 
 
 def test_interrupted_is_130(project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    def interrupt(root: Path) -> None:
+    def interrupt(root: Path, **options: object) -> None:  # explain takes mode= and isolated=
         raise KeyboardInterrupt
 
     monkeypatch.setattr("sourcelift.explain.explain", interrupt)

@@ -281,6 +281,10 @@ def test_wrapper_reports_every_bad_built_line_at_once(make_project, store: Store
 
 REAL_WHEEL = Path(__file__).parents[2] / "example-projects" / "project-in-git" / "vendor" / WHEEL
 AIRFLOW_STYLE = f"""
+    [build-system]
+    requires = ["sourcelift", "setuptools"]
+    build-backend = "sourcelift.build"
+
     [project]
     name = "App"
     version = "1.0"
@@ -296,6 +300,9 @@ AIRFLOW_STYLE = f"""
 
     [tool.uv.workspace]
     members = []
+
+    [tool.sourcelift]
+    backend = "setuptools.build_meta"
 """
 
 

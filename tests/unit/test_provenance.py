@@ -293,14 +293,22 @@ def test_directory_entries_and_their_state(tmp_path: Path, store: Store) -> None
         "filename": None,
         "sha256": None,
         "state": "committed",
-        "emitted": [f"lib @ {path_to_file_url(repo / 'packages' / 'lib')}"],
+        # committed and unmodified: named by its place in the repository, not by this clone's path
+        "emitted": [f"lib @ git+https://example.com/org/ws.git@{head(repo)}#subdirectory=packages/lib"],
     }
     write_tree(repo, {"packages/lib/src/lib/__pycache__/x.pyc": b"ignored build leftovers"})
     assert only_entry(app, store, "lib")["state"] == "committed"
+    local = [f"lib @ {path_to_file_url(repo / 'packages' / 'lib')}"]
     write_tree(repo, {"packages/lib/src/lib/new.py": ""})
-    assert only_entry(app, store, "lib")["state"] == "untracked"
+    assert {k: only_entry(app, store, "lib")[k] for k in ("state", "emitted")} == {
+        "state": "untracked",
+        "emitted": local,
+    }
     write_tree(repo, {"packages/lib/src/lib/__init__.py": "x = 1\n"})
-    assert only_entry(app, store, "lib")["state"] == "modified"
+    assert {k: only_entry(app, store, "lib")[k] for k in ("state", "emitted")} == {
+        "state": "modified",
+        "emitted": local,
+    }
 
 
 def test_sources_outside_the_work_tree_get_no_entry(tmp_path: Path, store: Store) -> None:
@@ -319,8 +327,6 @@ def test_sources_outside_the_work_tree_get_no_entry(tmp_path: Path, store: Store
 
 
 def test_one_status_query_per_build(tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    import git as gitpython
-
     root = write_tree(
         tmp_path / "repo",
         {
@@ -335,17 +341,22 @@ def test_one_status_query_per_build(tmp_path: Path, store: Store, monkeypatch: p
     )
     init_repo(root)
     git("remote", "add", "origin", "https://example.com/o.git", cwd=root)
+    commit = head(root)
     calls: list[tuple[str, ...]] = []
-    execute = gitpython.Git.execute
+    popen = subprocess.Popen
 
-    def counting(self: Any, command: Any, *args: Any, **kwargs: Any) -> Any:
+    def counting(command: Any, *args: Any, **kwargs: Any) -> Any:
         calls.append(tuple(map(str, command)))
-        return execute(self, command, *args, **kwargs)
+        return popen(command, *args, **kwargs)
 
-    monkeypatch.setattr(gitpython.Git, "execute", counting)
-    found = document(root, store, "prebuilt", "a", "b")
-    assert found is not None and [e["name"] for e in found["entries"]] == ["a", "b", "prebuilt"]
-    assert len(calls) == 1 and "status" in calls[0], calls
+    monkeypatch.setattr(subprocess, "Popen", counting)
+    plan, _ = make_plan(root, store)
+    lines = built_lines(plan, "prebuilt", "a", "b")
+    assert [line.split(" @ ")[1].split("#")[0] for line in lines[1:]] == [f"git+https://example.com/o.git@{commit}"] * 2
+    found = collect(plan, lines)
+    assert found is not None and [e.name for e in found] == ["a", "b", "prebuilt"]
+    # HEAD, branch and remote come from the files under .git; the sources' state from one `git status`
+    assert len(calls) == 1 and calls[0][:2] == ("git", "status"), calls
 
 
 def test_the_status_query_never_writes_the_index(tmp_path: Path, store: Store) -> None:
@@ -387,7 +398,8 @@ def test_a_wheel_built_from_the_sdist_has_the_same_entries(
     unpacked = tmp_path / "build" / "app-1"
     shutil.copytree(app, unpacked)
     (unpacked / "PKG-INFO").write_text("Metadata-Version: 2.4\nName: app\nVersion: 1\n")
-    record, _ = local_sources_file(plan.sources, app, members=set())
+    assert plan.checkout is not None
+    record, _ = local_sources_file(plan.sources, app, members=set(), locate=plan.checkout.git_target)
     write_tree(unpacked, {LOCAL_SOURCES_PATH: record, SDIST_PATH: render(from_tree)})
     from_sdist, _ = make_plan(unpacked, store)
     assert from_sdist.from_local_sdist
@@ -449,7 +461,7 @@ def probe(tmp_path: Path, *roots: Path, path: str) -> subprocess.CompletedProces
     return subprocess.run([sys.executable, "-c", PROBE, *roots], env=env, check=True, capture_output=True, text=True)
 
 
-def test_no_repository_or_no_eligible_source_never_imports_gitpython(tmp_path: Path) -> None:
+def test_a_build_never_imports_gitpython(tmp_path: Path) -> None:
     plain = write_tree(
         tmp_path / "plain", {"pyproject.toml": app_pyproject(f'prebuilt = {{ path = "{WHEEL}" }}'), WHEEL: WHEEL_BYTES}
     )
@@ -459,8 +471,10 @@ def test_no_repository_or_no_eligible_source_never_imports_gitpython(tmp_path: P
     )
     init_repo(git_only)
     git("remote", "add", "origin", "https://example.com/o.git", cwd=git_only)
-    out = probe(tmp_path, plain, git_only, path=os.environ.get("PATH", os.defpath)).stdout
-    assert out.splitlines() == ["plain False False", "git-only False False"]
+    repo = project_repo(tmp_path)
+    out = probe(tmp_path, plain, git_only, repo, path=os.environ.get("PATH", os.defpath)).stdout
+    # a build in a repository records its provenance without gitpython, too
+    assert out.splitlines() == ["plain False False", "git-only False False", "repo True False"]
 
 
 def test_without_a_git_executable_a_repository_build_records_nothing_and_goes_on(tmp_path: Path) -> None:
@@ -470,3 +484,16 @@ def test_without_a_git_executable_a_repository_build_records_nothing_and_goes_on
     proc = probe(tmp_path, repo, path=str(empty_bin))
     assert proc.stdout.splitlines() == ["repo False False"]
     assert "no provenance recorded: git is not usable" in proc.stderr
+
+
+def test_the_document_is_written_as_json_dumps_writes_it(tmp_path: Path, store: Store) -> None:
+    repo = workspace_repo(tmp_path)
+    found = collect(*(lambda plan: (plan, built_lines(plan, "lib")))(make_plan(repo / "packages" / "app", store)[0]))
+    assert found is not None
+    odd = found[0].replace(path='a "quoted"\\ path\n\t\u00e9\u2028\x01', emitted=[])
+    for entries in ([], found, [odd]):
+        written = render(entries)
+        assert (
+            written == (json.dumps(json.loads(written), indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+        )
+        assert [e["path"] for e in json.loads(written)["entries"]] == [e.path for e in entries]

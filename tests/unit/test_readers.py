@@ -219,3 +219,22 @@ def test_pdm_placeholder_warns_about_uv_and_names_the_portable_form(make_project
     (warning,) = findings.warnings
     assert warning.key == "project.dependencies[0]" and "`uv pip install`" in warning.message
     assert 'prebuilt = { path = "vendor/prebuilt-0.1.0-py3-none-any.whl" }' in warning.fix
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[project]\nname = "plain"\nversion = "1"\n',
+        "[project]\nversion = '1'\nname = 'single' # comment\n",
+        '[tool.x]\nname = "not this"\n[project]\nname="after"\n',
+        '[project]\ndescription = """\n[project]\nname = "inside a string"\n"""\nname = "real"\n',
+        '[project]\nname = "esc\\u00e9"\n',
+        '[project.urls]\nname = "no"\n[project]\nname = "yes"\n',
+    ],
+)
+def test_a_member_name_read_plainly_is_the_parsed_one(text: str) -> None:
+    from sourcelift._compat import tomllib
+    from sourcelift.readers.workspace import _plain_project_name
+
+    quick = _plain_project_name(text.encode())
+    assert quick in (None, tomllib.loads(text)["project"]["name"])

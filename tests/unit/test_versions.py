@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from sourcelift._compat import tomllib
 from sourcelift.versions import (
     DirectoryVersion,
     VersionCache,
@@ -236,6 +237,14 @@ def _run(hook):
         with open(counter, "a") as stream:
             stream.write(hook + " " + os.getcwd() + "\\n")
     time.sleep(float(os.environ.get("SL_TEST_DELAY") or 0))
+    barrier = os.environ.get("SL_TEST_BARRIER")
+    if barrier:  # wait for SL_TEST_BARRIER_COUNT runs to be under way at once: they must run concurrently
+        open(os.path.join(barrier, str(os.getpid())), "w").close()
+        deadline = time.monotonic() + 30
+        while len(os.listdir(barrier)) < int(os.environ["SL_TEST_BARRIER_COUNT"]):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the other backend runs never started: not run concurrently")
+            time.sleep(0.01)
     if os.environ.get("SL_TEST_FAIL"):
         print("counting backend: the version file is unreadable", file=sys.stderr)
         raise RuntimeError("broken on purpose")
@@ -296,7 +305,14 @@ def counter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The file the counting backend appends to: outside every project."""
     path = tmp_path / "backend-runs.txt"
     monkeypatch.setenv("SL_TEST_COUNTER", str(path))
-    for name in ("SL_TEST_DELAY", "SL_TEST_FAIL", "SL_TEST_NO_PREPARE", "SL_TEST_LIKE_HATCHLING", "PIP_BUILD_TRACKER"):
+    for name in (
+        "SL_TEST_DELAY",
+        "SL_TEST_FAIL",
+        "SL_TEST_NO_PREPARE",
+        "SL_TEST_LIKE_HATCHLING",
+        "PIP_BUILD_TRACKER",
+        "SL_TEST_BARRIER",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name in list(os.environ):
         if name.startswith(("SOURCELIFT_", "GIT_")):
@@ -396,8 +412,8 @@ def test_a_project_outside_git_is_always_recomputed(tmp_path: Path, counter: Pat
     assert runs(counter) == 2
 
 
-@pytest.mark.parametrize("where", ["packages/counted/notes.txt", "elsewhere.txt", "packages/counted/VERSION"])
-def test_a_dirty_work_tree_is_always_recomputed(
+@pytest.mark.parametrize("where", ["packages/counted/notes.txt", "packages/counted/VERSION"])
+def test_a_change_inside_the_member_is_always_recomputed(
     repo: Path, counter: Path, version_cache: VersionCache, where: str
 ) -> None:
     assert directory_version(member(repo), version_cache).how == "backend"
@@ -409,6 +425,101 @@ def test_a_dirty_work_tree_is_always_recomputed(
     assert directory_version(member(repo), version_cache) == DirectoryVersion(expected, "backend")
     assert directory_version(member(repo), version_cache) == DirectoryVersion(expected, "backend")
     assert runs(counter) == 3
+
+
+def test_untracked_and_modified_files_outside_the_member_leave_it_warm(
+    repo: Path, counter: Path, version_cache: VersionCache
+) -> None:
+    (repo / "README").write_text("tracked\n")
+    commit(repo)
+    before = fingerprint(member(repo))
+    assert directory_version(member(repo), version_cache).how == "backend"
+    (repo / "elsewhere.txt").write_text("untracked\n")
+    (repo / "README").write_text("modified\n")
+    (repo / "packages" / "other").mkdir()
+    (repo / "packages" / "other" / "new.py").write_text("")
+    assert fingerprint(member(repo)) == before
+    _gitstate.clear()
+    assert directory_version(member(repo), version_cache) == DirectoryVersion("1.0.0", "cache")
+    assert runs(counter) == 1
+
+
+def test_a_commit_elsewhere_leaves_the_member_warm_and_one_inside_does_not(repo: Path) -> None:
+    first = fingerprint(member(repo))
+    assert first is not None and fingerprint(member(repo)) == first
+    (repo / "README").write_text("a commit elsewhere in the repository\n")
+    commit(repo)
+    assert fingerprint(member(repo)) == first  # its version cannot have changed: its files did not
+    (member(repo) / "notes.txt").write_text("a commit inside the member\n")
+    commit(repo)
+    assert fingerprint(member(repo)) not in (None, first)
+
+
+def git_member(repo: Path, keys: str) -> None:
+    """Make the counted member declare that its version reads git, and commit."""
+    (member(repo) / "pyproject.toml").write_text(counted_pyproject(f"[tool.uv]\ncache-keys = [{keys}]\n"))
+    commit(repo)
+
+
+def test_a_new_or_moved_tag_makes_a_version_from_git_cold(repo: Path) -> None:
+    plain = fingerprint(member(repo))
+    git("tag", "v0.9", cwd=repo)
+    assert fingerprint(member(repo)) == plain  # the counted backend reads no tags
+    git_member(repo, "{ git = { tags = true } }")
+    first = fingerprint(member(repo))
+    assert first not in (None, plain)  # the changed cache key
+    git("tag", "v1.0.0", cwd=repo)
+    tagged = fingerprint(member(repo))
+    assert tagged not in (None, first)
+    git("tag", "-f", "v1.0.0", "HEAD~1", cwd=repo)  # the same tag moved
+    moved = fingerprint(member(repo))
+    assert moved not in (None, tagged)
+    git("pack-refs", "--all", cwd=repo)  # tags read from packed-refs give the same answer
+    assert fingerprint(member(repo)) == moved
+    git("tag", "-a", "-m", "annotated", "v2", cwd=repo)
+    assert fingerprint(member(repo)) not in (None, moved)
+
+
+def test_a_commit_anywhere_makes_a_version_from_git_commits_cold(repo: Path) -> None:
+    git_member(repo, "{ git = { commit = true } }")
+    first = fingerprint(member(repo))
+    git("tag", "v1", cwd=repo)
+    assert fingerprint(member(repo)) == first  # tags were not declared
+    (repo / "README").write_text("elsewhere\n")
+    commit(repo)
+    assert fingerprint(member(repo)) not in (None, first)
+
+
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        '[build-system]\nrequires = ["hatchling", "hatch-vcs>=0.4"]\nbuild-backend = "hatchling.build"\n',
+        '[tool.hatch.version]\nsource = "vcs"\n',
+        '[tool.pdm.version]\nsource = "scm"\n',
+        "[tool.setuptools_scm]\n",
+    ],
+)
+def test_a_version_from_git_is_recomputed_while_a_tracked_file_is_modified(repo: Path, declaration: str) -> None:
+    data = tomllib.loads('[project]\nname = "x"\ndynamic = ["version"]\n' + declaration)
+    assert member_fingerprint(member(repo), data).digest is not None
+    (repo / "elsewhere.txt").write_text("untracked: setuptools-scm ignores it\n")
+    _gitstate.clear()
+    assert member_fingerprint(member(repo), data).digest is not None
+    (repo / "pyproject.toml").write_text("# modified: setuptools-scm's version says dirty\n", encoding="utf-8")
+    _gitstate.clear()
+    result = member_fingerprint(member(repo), data)
+    assert result.digest is None and "comes from git" in (result.reason or "")
+
+
+def test_a_version_file_outside_the_member_is_an_input(repo: Path) -> None:
+    (repo / "VERSION.txt").write_text("3.0\n")
+    (member(repo) / "pyproject.toml").write_text(
+        counted_pyproject('[tool.hatch.version]\npath = "../../VERSION.txt"\n')
+    )
+    commit(repo)
+    before = fingerprint(member(repo))
+    (repo / "VERSION.txt").write_text("3.1\n")  # modified, outside the member
+    assert fingerprint(member(repo)) not in (None, before)
 
 
 def test_a_member_not_in_head_is_always_recomputed(repo: Path, counter: Path, version_cache: VersionCache) -> None:
@@ -430,20 +541,6 @@ def test_git_unavailable_means_no_fingerprint(repo: Path, monkeypatch: pytest.Mo
 def test_git_redirected_means_no_fingerprint(repo: Path) -> None:
     result = member_fingerprint(member(repo), directories._load(member(repo)), {"GIT_DIR": "/elsewhere/.git"})
     assert result.digest is None and "GIT_DIR" in (result.reason or "")
-
-
-def test_fingerprint_follows_commits_and_tags(repo: Path) -> None:
-    first = fingerprint(member(repo))
-    assert first is not None and fingerprint(member(repo)) == first
-    (repo / "README").write_text("a commit elsewhere in the repository\n")
-    commit(repo)
-    second = fingerprint(member(repo))
-    assert second not in (None, first)
-    git("tag", "v1.0.0", cwd=repo)
-    tagged = fingerprint(member(repo))
-    assert tagged not in (None, second)
-    git("tag", "-f", "v1.0.0", "HEAD~1", cwd=repo)  # the same tag moved
-    assert fingerprint(member(repo)) not in (None, tagged)
 
 
 def test_fingerprint_covers_the_build_files_bytes(repo: Path) -> None:
@@ -595,6 +692,77 @@ def test_concurrent_builds_compute_a_version_once(repo: Path, counter: Path, tmp
         results.append(json.loads(out))
     assert runs(counter) == 1, counter.read_text()
     assert sorted(results) == [["1.0.0", "backend"]] + [["1.0.0", "cache"]] * (count - 1)
+
+
+def three_members(repo: Path) -> list[Path]:
+    paths = [write_counted(repo / "packages" / name, version) for name, version in (("a", "1"), ("b", "2"), ("c", "3"))]
+    commit(repo)
+    return paths
+
+
+def test_the_backends_that_must_run_run_concurrently(
+    repo: Path, counter: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    members = three_members(repo)
+    (tmp_path / "barrier").mkdir()
+    monkeypatch.setenv("SL_TEST_BARRIER", str(tmp_path / "barrier"))
+    monkeypatch.setenv("SL_TEST_BARRIER_COUNT", "3")  # each run waits for the other two to start
+    found = directories.directory_versions(members, VersionCache(tmp_path / "cache"), jobs=3)
+    assert found == {path: DirectoryVersion(v, "backend") for path, v in zip(members, ("1", "2", "3"))}
+    monkeypatch.delenv("SL_TEST_BARRIER")
+    found = directories.directory_versions([*members, member(repo)], VersionCache(tmp_path / "cache"), jobs=3)
+    assert [(v.version, v.how) for v in found.values() if isinstance(v, DirectoryVersion)] == [
+        ("1", "cache"),
+        ("2", "cache"),
+        ("3", "cache"),
+        ("1.0.0", "backend"),
+    ]
+    assert runs(counter) == 4
+
+
+def test_one_failing_backend_is_reported_and_the_others_answer(
+    repo: Path, counter: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    members = three_members(repo)
+    (members[1] / "pyproject.toml").write_text(counted_pyproject(backend="no_such_backend"))
+    commit(repo)
+    found = directories.directory_versions(members, VersionCache(tmp_path / "cache"), jobs=3)
+    assert isinstance(found[members[1]], VersionError) and "no_such_backend" in str(found[members[1]])
+    assert found[members[0]] == DirectoryVersion("1", "backend") and found[members[2]] == DirectoryVersion(
+        "3", "backend"
+    )
+
+
+BATCH_CALLER = """
+import json, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from sourcelift.versions import VersionCache, directory_versions
+found = directory_versions([Path(p) for p in sys.argv[3:]], VersionCache(Path(sys.argv[2])), jobs=3)
+print(json.dumps([[v.version, v.how] for v in found.values()]))
+"""
+
+
+def test_concurrent_builds_run_each_backend_once_across_them(repo: Path, counter: Path, tmp_path: Path) -> None:
+    members = three_members(repo)
+    (tmp_path / "barrier").mkdir()
+    env = dict(os.environ, SL_TEST_BARRIER=str(tmp_path / "barrier"), SL_TEST_BARRIER_COUNT="3", SL_TEST_DELAY="0.3")
+    argv = [sys.executable, "-c", BATCH_CALLER, str(REPO_ROOT / "plugin" / "src"), str(tmp_path / "cache")]
+    builds = [
+        subprocess.Popen(
+            [*argv, *map(str, members)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(3)
+    ]
+    results = []
+    for build in builds:
+        out, err = build.communicate(timeout=120)
+        assert build.returncode == 0, err
+        results.append(json.loads(out))
+    assert runs(counter) == 3, counter.read_text()  # one run per member, whichever build made it
+    for index, version in enumerate(("1", "2", "3")):
+        assert sorted(result[index][1] for result in results) == ["backend", "cache", "cache"]
+        assert {result[index][0] for result in results} == {version}
 
 
 def test_cache_location_from_the_environment(tmp_path: Path) -> None:
@@ -751,6 +919,27 @@ def test_a_timeout_kills_the_backends_whole_process_group(tmp_path: Path, monkey
     finally:
         if _alive(grandchild):
             os.kill(grandchild, signal.SIGKILL)
+
+
+def hatchling_member(root: Path, name: str, version_file: str = "v.py") -> Path:
+    (root / name.replace("-", "_")).mkdir(parents=True)
+    (root / name.replace("-", "_") / "__init__.py").write_text("")
+    (root / "v.py").write_text(f'__version__ = "{len(name)}.0"\n')
+    (root / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+        f'[project]\nname = "{name}"\ndynamic = ["version"]\n[tool.hatch.version]\npath = "{version_file}"\n'
+    )
+    return root
+
+
+def test_projects_of_one_backend_share_a_process_and_a_failure_is_reported_on_its_own(repo: Path) -> None:
+    members = [hatchling_member(repo / "packages" / name, name) for name in ("one", "three", "fifty")]
+    broken = hatchling_member(repo / "packages" / "broken", "broken", version_file="missing.py")
+    commit(repo)
+    found = directories.directory_versions([*members, broken], None, jobs=2)
+    assert [found[m] for m in members] == [DirectoryVersion(v, "backend") for v in ("3.0", "5.0", "5.0")]
+    error = found[broken]
+    assert isinstance(error, VersionError) and "missing.py" in str(error)  # the message of its own run
 
 
 def _alive(pid: int) -> bool:

@@ -144,13 +144,18 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         _output_options(sub)
         return sub
 
+    from .explain import DESCRIPTION as EXPLAIN_DESCRIPTION
+    from .explain import add_arguments as add_explain_arguments
+
     explain_parser = command(
         "explain",
         "show, per requirement, the source found and what local and publish mode make of it",
-        "Show, per requirement, the source found and what local and publish mode make of it.",
+        EXPLAIN_DESCRIPTION,
     )
+    explain_parser.formatter_class = argparse.RawDescriptionHelpFormatter
     explain_parser.add_argument("path", nargs="?", default=".", help="project directory (default: .)")
     _format_option(explain_parser, TEXT_JSON, "text")
+    add_explain_arguments(explain_parser)
 
     record_parser = command(
         "record",
@@ -452,19 +457,6 @@ def _pip_verbosity(arguments: list[str]) -> int:
 
 
 def _explain(args: argparse.Namespace, console: Console) -> int:
-    from pathlib import Path
+    from .explain import run
 
-    from sourcelift.explain import explain, format_report
-
-    root = Path(args.path).absolute()
-    if not (root / "pyproject.toml").is_file():
-        raise UsageError(f"{root} has no pyproject.toml", "give the project's directory")
-    report = explain(root)
-    console.note(f"sourcelift: read {report['pyproject']} ({report['mode']} mode)")
-    if args.format == "json":
-        import json
-
-        console.result(json.dumps(report, indent=2) + "\n")
-    else:
-        console.result(format_report(report))
-    return EXIT_PROBLEMS if report["problems"] else EXIT_OK
+    return run(args, console)

@@ -54,6 +54,10 @@ class SourceBase:
     """Only for requirements active with this extra of the project (uv's ``extra``)."""
     group: str | None = None
     """Only for this dependency group (uv's ``group``); never part of built metadata."""
+    binds: str | None = None
+    """The key of the one declared requirement this source serves (an entry of poetry's
+    multiple-constraints list, whose ``marker`` is the requirement's own); ``None``: every
+    requirement with this name, the source's ``marker`` guarding it as in uv."""
 
     @property
     def base(self) -> Path:
@@ -132,6 +136,10 @@ class Project:
     """True when ``dependencies`` or ``optional-dependencies`` are in ``project.dynamic``."""
     other_names: frozenset[str] = field(default_factory=frozenset)
     """Names used outside built metadata (dependency groups), so their sources are used."""
+    development_only: list[Source] = field(default_factory=list)
+    """Sources of development-only tables (pdm's dev-dependencies, poetry's groups): reported, never emitted."""
+    has_project_table: bool = True
+    """False for a directory whose pyproject.toml has no ``[project]`` (classic poetry, setup.py, a virtual root)."""
 
 
 # Resolved sources: what a declared source turned out to be.
@@ -143,6 +151,10 @@ class ResolvedBase:
     key: str
     marker: Marker | None
     extra: str | None
+
+
+# Every resolved source ends with `binds` (as :attr:`SourceBase.binds`), defaulted: a base-class field
+# with a default would have to come after the subclasses' fields, which have none.
 
 
 @slotted_dataclass
@@ -158,11 +170,16 @@ class ResolvedArchive(ResolvedBase):
     version: str
     relative: str | None = None
     """The path as declared, relative to the project root, when it lies inside it."""
+    binds: str | None = None
 
 
 @slotted_dataclass
 class ResolvedDirectory(ResolvedBase):
     path: Path
+    in_git: str | None = None
+    """``git+URL@COMMIT#subdirectory=PATH`` naming this directory, as a local-mode sdist made in a
+    git checkout recorded it (a build in the tree asks the plan's checkout instead)."""
+    binds: str | None = None
 
 
 @slotted_dataclass
@@ -171,17 +188,20 @@ class ResolvedGit(ResolvedBase):
     """Credential-free repository URL, without the ``git+`` prefix."""
     rev: str | None
     subdirectory: str | None
+    binds: str | None = None
 
 
 @slotted_dataclass
 class ResolvedUrl(ResolvedBase):
     url: str
     subdirectory: str | None
+    binds: str | None = None
 
 
 @slotted_dataclass
 class ResolvedIndex(ResolvedBase):
     index: str
+    binds: str | None = None
 
 
 ResolvedSource = Union[ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedUrl, ResolvedIndex]

@@ -174,10 +174,30 @@ def unique_entries(entries: list[Entry]) -> list[Entry]:
 
 def render_document(entries: list[Entry], generator: str) -> bytes:
     """The document's bytes: entries sorted and unique, keys sorted (deterministic)."""
-    import json
-
     document = {"version": VERSION, "generator": generator, "entries": [e.as_json() for e in unique_entries(entries)]}
-    return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    return (_json_text(document, "") + "\n").encode("utf-8")
+
+
+def _json_text(value: object, indent: str) -> str:
+    """``json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)`` for strings, lists, dicts and
+    ``None``, without importing :mod:`json` (and compiling its regular expressions) in every build."""
+    from _json import encode_basestring as quote  # the C function json.dumps(ensure_ascii=False) uses
+
+    if isinstance(value, str):
+        return str(quote(value))
+    if value is None:
+        return "null"
+    inner = indent + "  "
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = ",\n".join(f"{inner}{quote(k)}: {_json_text(v, inner)}" for k, v in sorted(value.items()))
+        return f"{{\n{items}\n{indent}}}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        return "[\n" + ",\n".join(inner + _json_text(v, inner) for v in value) + f"\n{indent}]"
+    raise TypeError(f"not in a provenance document: {value!r}")
 
 
 def parse_document(data: bytes, where: str = WHEEL_FILE) -> tuple[list[Entry], list[str]]:

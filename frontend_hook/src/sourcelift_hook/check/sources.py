@@ -1,5 +1,7 @@
 """SL5xx: tool-specific sources left in an sdist's pyproject.toml that point at files the sdist lacks.
 
+The tool tables are those of sourcelift's registered readers (:mod:`sourcelift.readers.registry`).
+
 Standard frontends ignore these tables, but uv, hatch and pdm read them when
 they build or install from the sdist: a source that names a path the sdist does
 not hold breaks them, or silently points at a directory of the machine that
@@ -92,40 +94,30 @@ def check_sources(archive: Archive, pyproject: dict[str, Any] | None) -> list[Fi
         return []
     out: list[Finding] = []
     used = _requirement_names(pyproject)
-    tool = pyproject.get("tool") if isinstance(pyproject.get("tool"), dict) else {}
-    assert isinstance(tool, dict)
-    uv = tool.get("uv") if isinstance(tool.get("uv"), dict) else {}
-    assert isinstance(uv, dict)
-    sources = uv.get("sources")
-    if isinstance(sources, dict):
-        for name, value in sources.items():
-            entries = value if isinstance(value, list) else [value]
-            for index, entry in enumerate(entries):
-                if not isinstance(entry, dict):
-                    continue
-                key = f"tool.uv.sources.{name}" + (f"[{index}]" if isinstance(value, list) else "")
-                in_use = canonicalize_name(str(name)) in used
-                if entry.get("workspace") is True:
-                    out.append(
-                        finding(
-                            "SL502",
-                            archive.display,
-                            f"`{key}` is a workspace source; the sdist is not a workspace, so uv cannot build "
-                            f"or install `{name}` from it",
-                            location=f"pyproject.toml: {key}",
-                        )
-                    )
-                path = entry.get("path")
-                if isinstance(path, str) and "git" not in entry and not _present(archive, path):
-                    out.append(
-                        finding(
-                            "SL501" if in_use else "SL505",
-                            archive.display,
-                            f"`{key}.path` names {path!r}, which the sdist does not contain"
-                            + ("" if in_use else " (no requirement of the project uses this source)"),
-                            location=f"pyproject.toml: {key}.path",
-                        )
-                    )
+    from sourcelift.readers.registry import declared_paths
+
+    for declared in declared_paths(pyproject):
+        in_use = declared.name in used
+        if declared.workspace:
+            out.append(
+                finding(
+                    "SL502",
+                    archive.display,
+                    f"`{declared.key}` is a workspace source; the sdist is not a workspace, so uv cannot build "
+                    f"or install `{declared.name}` from it",
+                    location=f"pyproject.toml: {declared.key}",
+                )
+            )
+        if declared.path is not None and not _present(archive, declared.path):
+            out.append(
+                finding(
+                    "SL501" if in_use else "SL505",
+                    archive.display,
+                    f"`{declared.key}.path` names {declared.path!r}, which the sdist does not contain"
+                    + ("" if in_use else " (no requirement of the project uses this source)"),
+                    location=f"pyproject.toml: {declared.key}.path",
+                )
+            )
     for key, text, in_use in _requirement_strings(pyproject):
         if not isinstance(text, str):
             continue

@@ -116,9 +116,12 @@ def _publisher(root: str, config_settings: ConfigSettings) -> Publisher | None:
     """The publish-mode renderer when this build is in publish mode, else ``None``."""
     if not _publish_mode(root, config_settings):
         return None
+    from ..readers.poetry import requirement_form
     from ..rewrite.publish import Publisher  # publish mode only
 
-    return Publisher.from_config(_config(root), config_settings)
+    publisher = Publisher.from_config(_config(root), config_settings)
+    publisher.line_form = requirement_form(_config(root).backend)
+    return publisher
 
 
 @_ours
@@ -186,7 +189,8 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
         # Building an sdist from an sdist: carry the sources file and archives over as they are.
         add[LOCAL_SOURCES_PATH] = Path(_root()) / LOCAL_SOURCES_PATH
     elif plan.sources:
-        sources_file, archives = local_sources_file(plan.sources, plan.root, members)
+        locate = plan.checkout.git_target if plan.checkout is not None else None
+        sources_file, archives = local_sources_file(plan.sources, plan.root, members, locate)
         add.update(archives)
         add[LOCAL_SOURCES_PATH] = sources_file
     pkg_info = read_sdist_pkg_info(sdist)
@@ -273,15 +277,23 @@ def _sdist_pyproject(
     findings = Findings()
     lines = {} if plan.dynamic_dependencies else plan.declared_lines(findings, as_metadata=False)
     findings.raise_if_any(pyproject)
+    from packaging.utils import canonicalize_name
+
+    from ..readers.registry import owner
+
+    if not publish:
+        # a local-mode sdist writes [project] arrays only: a tool's own tables (poetry's) keep their
+        # entries, and the sources behind them stay
+        lines = {key: values for key, values in lines.items() if owner(key) is None}
     copies, drop = quirks.sdist_companions(members)
     drop = drop if plan.sources else []  # nothing was rewritten: nothing repeats an old line
     if not publish and not lines and adjust is None:
         return {}, drop
-    consumed = {
-        name
-        for name, sources in plan.sources.items()
-        if any(source.key.startswith("tool.uv.sources.") for source in sources)
-    }
+    consumed = {name for name, sources in plan.sources.items() if any(owner(source.key) for source in sources)}
+    if not publish:
+        consumed -= {
+            canonicalize_name(item.requirement.name) for item in plan.requirements if owner(item.key) is not None
+        }
     base = quirks.sdist_pyproject_base(read_sdist_member(sdist, "pyproject.toml"), pyproject.read_bytes())
     rewrite = standards_pyproject if publish else local_pyproject
     text = rewrite(base, lines, consumed if lines else (), backend, adjust).encode("utf-8")

@@ -10,9 +10,9 @@ from packaging.utils import canonicalize_name
 
 from ..errors import Findings
 from ..model import DeclaredRequirement, Project, Source
+from ._base import ReadContext
 from .direct_refs import parse_requirement
-from .uv import read_uv_sources
-from .workspace import find_workspace
+from .registry import READERS
 
 __all__ = ["read_project"]
 
@@ -24,10 +24,9 @@ def read_project(root: Path, data: dict[str, Any], findings: Findings) -> Projec
     """
     pyproject = root / "pyproject.toml"
     project_table = data.get("project")
+    has_project = project_table is not None
     if project_table is None:
-        # A setup.py/setup.cfg project: its requirements are only known from the built
-        # metadata, where sources still apply by name.
-        project_table = {"dynamic": ["dependencies", "optional-dependencies"]}
+        project_table = {}
     elif not isinstance(project_table, dict):
         findings.error("project", "must be a table", "write the project's metadata as `[project]`")
         project_table = {}
@@ -81,46 +80,39 @@ def read_project(root: Path, data: dict[str, Any], findings: Findings) -> Projec
             "write `[project.optional-dependencies]` with one array per extra",
         )
 
-    tool_uv = data.get("tool", {}).get("uv", {})
-    own_table = tool_uv.get("sources") if isinstance(tool_uv, dict) else None
-    for source_name, declared in (
-        read_uv_sources(own_table, pyproject, findings).items() if own_table is not None else ()
-    ):
-        if source_name in sources:
-            findings.error(
-                f"tool.uv.sources.{source_name}",
-                "this package also has a placeholder direct reference in `[project]`; two sources would compete",
-                "keep one: the `[tool.uv.sources]` entry or the direct reference",
-                dependency=source_name,
-            )
-            continue
-        sources[source_name] = declared
-
-    workspace = find_workspace(root)
-    if workspace is not None and workspace.root.resolve() != root.resolve():
-        inherited = workspace.sources_table
-        if inherited is not None:
-            for source_name, declared in read_uv_sources(
-                inherited, workspace.pyproject, findings, key=f"{workspace.pyproject}:tool.uv.sources"
-            ).items():
-                sources.setdefault(source_name, declared)
-
-    other_names = _dependency_group_names(data)
-    project = Project(
+    context = ReadContext(
         root=root,
         pyproject=pyproject,
-        name=str(name),
+        data=data,
+        findings=findings,
+        project_table=data.get("project") if isinstance(data.get("project"), dict) else None,
+        name=str(name) if has_project else None,
         requirements=requirements,
         sources=sources,
         dynamic_dependencies=dynamic_dependencies,
-        other_names=frozenset(other_names),
+        other_names=_dependency_group_names(data),
     )
-    _warn_unused(project, own_table, findings)
-    return project
+    for reader in READERS:
+        reader.read(context)
+    if not has_project and context.requirements_from is None:
+        # A setup.py/setup.cfg project: its requirements are only known from the built
+        # metadata, where sources still apply by name.
+        context.dynamic_dependencies = True
+    return Project(
+        root=root,
+        pyproject=pyproject,
+        name=context.name or root.name,
+        requirements=context.requirements,
+        sources=context.sources,
+        dynamic_dependencies=context.dynamic_dependencies,
+        other_names=frozenset(context.other_names),
+        development_only=context.development_only,
+        has_project_table=has_project,
+    )
 
 
 def _dependency_group_names(data: dict[str, Any]) -> set[str]:
-    """Names in PEP 735 dependency groups and uv's dev-dependencies (never in built metadata)."""
+    """Names in PEP 735 dependency groups (never in built metadata)."""
     names: set[str] = set()
     groups = data.get("dependency-groups", {})
     texts: list[Any] = []
@@ -128,9 +120,6 @@ def _dependency_group_names(data: dict[str, Any]) -> set[str]:
         for values in groups.values():
             if isinstance(values, list):
                 texts.extend(values)
-    dev = data.get("tool", {}).get("uv", {}).get("dev-dependencies", [])
-    if isinstance(dev, list):
-        texts.extend(dev)
     for text in texts:
         if isinstance(text, str):
             try:
@@ -138,18 +127,3 @@ def _dependency_group_names(data: dict[str, Any]) -> set[str]:
             except InvalidRequirement:
                 continue
     return names
-
-
-def _warn_unused(project: Project, own_table: Any, findings: Findings) -> None:
-    """A source for a name no requirement uses is a warning, as in uv."""
-    if project.dynamic_dependencies or not isinstance(own_table, dict):
-        return
-    used = {canonicalize_name(r.requirement.name) for r in project.requirements} | project.other_names
-    for raw_name in own_table:
-        if canonicalize_name(raw_name) not in used:
-            findings.warning(
-                f"tool.uv.sources.{raw_name}",
-                "no requirement in `project.dependencies` or `project.optional-dependencies` uses this source",
-                f"add `{raw_name}` to the dependencies, or remove the source",
-                dependency=raw_name,
-            )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from packaging.markers import InvalidMarker, Marker
+from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from ..errors import Findings
@@ -18,8 +20,10 @@ from ..model import (
     UrlSource,
     WorkspaceSource,
 )
+from ._base import DeclaredPath, ReadContext
+from .workspace import find_workspace
 
-__all__ = ["read_uv_sources"]
+__all__ = ["READER", "UvReader", "read_uv_sources"]
 
 _KINDS = ("path", "git", "url", "index", "workspace")
 _COMMON = {"marker", "extra", "group"}
@@ -186,3 +190,88 @@ def _read_entry(name: str, entry: Any, key: str, pyproject: Path, findings: Find
     if kind == "url":
         return UrlSource(**common, url=entry["url"], subdirectory=entry.get("subdirectory"))
     return IndexSource(**common, index=entry["index"])
+
+
+class UvReader:
+    """``[tool.uv.sources]`` (own, and inherited from the workspace root) and ``tool.uv.dev-dependencies``."""
+
+    tool = "uv"
+
+    def read(self, context: ReadContext) -> None:
+        tool_uv = context.data.get("tool", {}).get("uv", {})
+        if not isinstance(tool_uv, dict):
+            return
+        own_table = tool_uv.get("sources")
+        if own_table is not None:
+            for name, declared in read_uv_sources(own_table, context.pyproject, context.findings).items():
+                context.add_sources(name, declared, f"tool.uv.sources.{name}")
+        workspace = find_workspace(context.root)
+        if workspace is not None and workspace.root.resolve() != context.root.resolve():
+            inherited = workspace.sources_table
+            if inherited is not None:
+                for name, declared in read_uv_sources(
+                    inherited, workspace.pyproject, context.findings, key=f"{workspace.pyproject}:tool.uv.sources"
+                ).items():
+                    context.sources.setdefault(name, declared)
+        dev = tool_uv.get("dev-dependencies", [])
+        for text in dev if isinstance(dev, list) else []:
+            if isinstance(text, str):
+                try:
+                    context.other_names.add(canonicalize_name(Requirement(text).name))
+                except InvalidRequirement:
+                    continue
+        _warn_unused(context, own_table)
+
+    def standards(self, document: Any, lines: dict[str, list[str]], consumed: set[str]) -> None:
+        tool = document.get("tool")
+        uv = tool.get("uv") if isinstance(tool, dict) else None
+        sources = uv.get("sources") if isinstance(uv, dict) else None
+        if not isinstance(tool, dict) or not isinstance(uv, dict) or not isinstance(sources, dict):
+            return
+        for name in [n for n in sources if canonicalize_name(n) in consumed]:
+            del sources[name]
+        if not sources:
+            del uv["sources"]
+        if not uv:
+            del tool["uv"]
+
+    def declared_paths(self, data: dict[str, Any]) -> Iterator[DeclaredPath]:
+        tool = data.get("tool")
+        uv = tool.get("uv") if isinstance(tool, dict) else None
+        sources = uv.get("sources") if isinstance(uv, dict) else None
+        if not isinstance(sources, dict):
+            return
+        for name, value in sources.items():
+            entries = value if isinstance(value, list) else [value]
+            for index, entry in enumerate(entries):
+                if not isinstance(entry, dict):
+                    continue
+                key = f"tool.uv.sources.{name}" + (f"[{index}]" if isinstance(value, list) else "")
+                path = entry.get("path")
+                yield DeclaredPath(
+                    key=key,
+                    name=canonicalize_name(str(name)),
+                    path=path if isinstance(path, str) and "git" not in entry else None,
+                    workspace=entry.get("workspace") is True,
+                    development_only=isinstance(entry.get("group"), str),
+                )
+
+
+def _warn_unused(context: ReadContext, own_table: Any) -> None:
+    """A source for a name no requirement uses is a warning, as in uv."""
+    if context.dynamic_dependencies or not isinstance(own_table, dict):
+        return
+    if context.project_table is None and context.requirements_from is None:
+        return  # a setup.py project: its requirements are known only from its built metadata
+    used = {canonicalize_name(r.requirement.name) for r in context.requirements} | context.other_names
+    for raw_name in own_table:
+        if canonicalize_name(raw_name) not in used:
+            context.findings.warning(
+                f"tool.uv.sources.{raw_name}",
+                "no requirement in `project.dependencies` or `project.optional-dependencies` uses this source",
+                f"add `{raw_name}` to the dependencies, or remove the source",
+                dependency=raw_name,
+            )
+
+
+READER = UvReader()

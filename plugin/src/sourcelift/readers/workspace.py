@@ -65,7 +65,10 @@ class Workspace:
                 members[canonicalize_name(self.data["project"]["name"])] = _real(self.root)
             for directory in sorted(self._member_dirs()):
                 try:
-                    data = parse_shared((directory / "pyproject.toml").read_bytes())
+                    raw = (directory / "pyproject.toml").read_bytes()
+                    name = _plain_project_name(raw)
+                    if name is None:
+                        name = parse_shared(raw).get("project", {}).get("name")
                 except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
                     findings.warning(
                         str(directory / "pyproject.toml"),
@@ -73,11 +76,39 @@ class Workspace:
                         "correct the member's pyproject.toml",
                     )
                     continue
-                name = data.get("project", {}).get("name")
                 if isinstance(name, str):
                     members[canonicalize_name(name)] = directory
             self._members = members
         return self._members
+
+
+def _plain_project_name(raw: bytes) -> str | None:
+    """``[project] name`` of a pyproject.toml that states it plainly (``name = "..."`` on its own line
+    in the ``[project]`` table, no multi-line strings in the file), without parsing the whole file;
+    ``None`` otherwise (then the file is parsed).  A workspace of dozens of members reads every
+    member's name on each build."""
+    if b'"""' in raw or b"'''" in raw or b"\\" in raw:
+        return None
+    table = None
+    for line in raw.decode("utf-8").splitlines():
+        stripped = line.strip()
+        if stripped.startswith("["):
+            table = stripped
+            continue
+        if table != "[project]" or not stripped.startswith("name"):
+            continue
+        key, equals, value = stripped.partition("=")
+        value = value.strip()
+        if key.strip() != "name" or not equals or len(value) < 2 or value[0] not in "\"'":
+            continue
+        end = value.find(value[0], 1)
+        if end < 0 or value[end + 1 :].strip()[:1] not in ("", "#"):
+            return None
+        return value[1:end]
+    return None
+
+
+_FOUND: dict[tuple[Path, bytes], Workspace] = {}
 
 
 def _real(path: Path) -> Path:
@@ -104,6 +135,9 @@ def find_workspace(project_root: Path) -> Workspace | None:
             continue
         if not isinstance(data.get("tool", {}).get("uv", {}).get("workspace"), dict):
             continue
-        workspace = Workspace(directory, candidate, data)
+        # one Workspace per root and content in a process: its members are found once per build
+        workspace = _FOUND.get((directory, raw))
+        if workspace is None:
+            workspace = _FOUND[(directory, raw)] = Workspace(directory, candidate, data)
         return workspace if workspace.includes(project_root) else None
     return None

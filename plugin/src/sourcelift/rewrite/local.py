@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Optional
 
 from packaging.markers import Marker
 from packaging.requirements import Requirement
@@ -13,7 +14,11 @@ from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedInd
 from ..urls import path_to_file_url
 from .markers import CannotNegate, conjoin, implies_extra, negate_any
 
+Locate = Callable[[ResolvedDirectory], Optional[str]]
+"""A directory source's ``git+`` URL in the checkout being built, or ``None`` (then its path)."""
+
 __all__ = [
+    "Locate",
     "fallback_lines",
     "is_location_dependent",
     "lines_per_source",
@@ -44,12 +49,13 @@ def source_guard(source: ResolvedSource, requirement: Requirement) -> Marker | N
     return conjoin(source.marker, extra)
 
 
-def _target(source: ResolvedSource, store: Store) -> str | None:
+def _target(source: ResolvedSource, store: Store, locate: Locate | None) -> str | None:
     """The URL a direct reference to this source names; ``None`` for index sources."""
     if isinstance(source, ResolvedArchive):
         return path_to_file_url(store.path_for(source.sha256, source.filename))
     if isinstance(source, ResolvedDirectory):
-        return path_to_file_url(source.path)
+        in_git = source.in_git or (locate(source) if locate is not None else None)
+        return in_git or path_to_file_url(source.path)
     if isinstance(source, ResolvedGit):
         url = f"git+{source.url}" + (f"@{source.rev}" if source.rev else "")
         return url + (f"#subdirectory={source.subdirectory}" if source.subdirectory else "")
@@ -64,8 +70,12 @@ def render_local(
     store: Store,
     findings: Findings,
     key: str,
+    locate: Locate | None = None,
 ) -> list[str]:
     """The local-mode lines for ``requirement`` given its resolved sources.
+
+    ``locate`` gives a directory's ``git+URL@COMMIT#subdirectory=PATH`` when the build
+    runs in a git checkout where that directory is committed and unmodified.
 
     One line per source (guarded by the source's marker), plus, when every source is
     guarded, the plain requirement for the environments none of them covers (uv falls
@@ -87,7 +97,7 @@ def render_local(
                 dependency=requirement.name,
             )
             return None
-        target = _target(source, store)
+        target = _target(source, store, locate)
         if target is not None:
             return _with_marker(f"{head} @ {target}", marker, after_url=True)
         assert isinstance(source, ResolvedIndex)

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.markers import Marker
 
 from ..artifacts.store import sha256_file
 from ..errors import Findings
 from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedIndex, ResolvedSource, ResolvedUrl
+
+if TYPE_CHECKING:
+    from .local import Locate
 
 __all__ = ["LOCAL_SOURCES_PATH", "LOCAL_SOURCES_VERSION", "local_sources_file", "read_local_sources"]
 
@@ -30,9 +33,13 @@ NOTE = (
 
 
 def local_sources_file(
-    sources: dict[str, list[ResolvedSource]], origin: Path, members: set[str]
+    sources: dict[str, list[ResolvedSource]], origin: Path, members: set[str], locate: Locate | None = None
 ) -> tuple[bytes, dict[str, Path]]:
-    """The sources file's bytes, and the archives to add to the sdist (member path -> file)."""
+    """The sources file's bytes, and the archives to add to the sdist (member path -> file).
+
+    ``locate`` gives a directory's ``git+`` URL when the sdist is made in a git checkout
+    where it is committed; the wheel built from the sdist then names it so, wherever it is built.
+    """
     import json
 
     to_add: dict[str, Path] = {}
@@ -45,6 +52,8 @@ def local_sources_file(
                 "marker": str(source.marker) if source.marker is not None else None,
                 "extra": source.extra,
             }
+            if source.binds is not None:
+                entry["binds"] = source.binds
             if isinstance(source, ResolvedArchive):
                 member = source.relative or f"{ARCHIVE_DIR}/{source.sha256}/{source.filename}"
                 if member not in members:
@@ -59,6 +68,9 @@ def local_sources_file(
                 )
             elif isinstance(source, ResolvedDirectory):
                 entry.update(kind="directory", path=str(source.path))
+                in_git = source.in_git or (locate(source) if locate is not None else None)
+                if in_git:
+                    entry["git"] = in_git
             elif isinstance(source, ResolvedGit):
                 entry.update(kind="git", url=source.url, rev=source.rev, subdirectory=source.subdirectory)
             elif isinstance(source, ResolvedUrl):
@@ -106,6 +118,7 @@ def read_local_sources(root: Path, findings: Findings) -> dict[str, list[Resolve
                 "key": entry["key"],
                 "marker": Marker(entry["marker"]) if entry.get("marker") else None,
                 "extra": entry.get("extra"),
+                "binds": entry.get("binds"),
             }
             kind = entry.get("kind")
             if kind == "archive":
@@ -131,6 +144,10 @@ def read_local_sources(root: Path, findings: Findings) -> dict[str, list[Resolve
                 )
             elif kind == "directory":
                 directory = Path(entry["path"])
+                in_git = entry.get("git")
+                if isinstance(in_git, str) and in_git.startswith("git+"):
+                    sources[name].append(ResolvedDirectory(**common, path=directory, in_git=in_git))
+                    continue  # named by its place in the repository: the directory need not exist here
                 if not directory.is_dir():
                     findings.error(
                         entry["key"],

@@ -31,6 +31,7 @@ from .markers import conjoin
 from .resolve import resolve_sources
 
 if TYPE_CHECKING:
+    from .checkout import Checkout
     from .publish import Publisher
 
 __all__ = ["Plan", "directory_sources", "make_plan", "plan_project"]
@@ -48,6 +49,8 @@ class Plan:
     """The project's dependencies are dynamic: the backend computes them, pyproject.toml does not list them."""
     publisher: Publisher | None = None
     """Set in publish mode: lines become version specifiers instead of direct references."""
+    checkout: Checkout | None = None
+    """Local mode in a git work tree with a remote: where the in-repository sources lie in it."""
 
     @functools.cached_property
     def _parsed(self) -> dict[str, Requirement]:
@@ -63,7 +66,8 @@ class Plan:
         """The lines of one requirement with sources, in this plan's mode."""
         if self.publisher is not None:
             return self.publisher.render(requirement, sources, findings, key)
-        return render_local(requirement, sources, self.store, findings, key)
+        locate = self.checkout.git_target if self.checkout is not None else None
+        return render_local(requirement, sources, self.store, findings, key, locate)
 
     @property
     def location_dependent(self) -> bool:
@@ -88,6 +92,8 @@ class Plan:
             except InvalidRequirement:
                 return None
         sources = self.sources.get(canonicalize_name(requirement.name))
+        if sources and any(s.binds is not None for s in sources):
+            sources = _written_entry(requirement, sources)
         if not sources:
             if self.publisher is not None and requirement.url is not None:
                 findings.warning(
@@ -112,6 +118,8 @@ class Plan:
         lines: dict[str, list[str]] = {}
         for declared in self.requirements:
             sources = self.sources.get(canonicalize_name(declared.requirement.name))
+            if sources and any(s.binds is not None for s in sources):
+                sources = [_unguarded(s) for s in sources if s.binds in (None, declared.key)]
             if sources:
                 requirement = copy.copy(declared.requirement)
                 requirement.url = None
@@ -121,6 +129,59 @@ class Plan:
                     sources = [_without_extra(s, declared.extra) for s in sources]
                 lines[declared.key] = self.render(requirement, sources, findings, declared.key)
         return lines
+
+
+def _unguarded(source: ResolvedSource) -> ResolvedSource:
+    """A source bound to one requirement, whose marker is that requirement's own: no guard of its own."""
+    if source.binds is None or source.marker is None:
+        return source
+    clone = copy.copy(source)
+    clone.marker = None
+    return clone
+
+
+def _written_entry(requirement: Requirement, sources: list[ResolvedSource]) -> list[ResolvedSource]:
+    """The sources of the entry a backend-written line came from, when sources are bound to entries
+    (poetry's multiple-constraints list): the one whose target the line names, else the one whose
+    marker the line carries; none for a line without a URL (an entry with no source)."""
+    if requirement.url is None:
+        return [s for s in sources if s.binds is None]
+    url = requirement.url
+    for source in sources:
+        if source.binds is not None and _names_target(source, url):
+            return [_unguarded(source)]
+    written = str(requirement.marker) if requirement.marker is not None else None
+    kind = "git+" if url.startswith("git+") else "file:" if url.startswith("file:") else "url"
+    matching = [
+        s
+        for s in sources
+        if s.binds is not None and (str(s.marker) if s.marker is not None else None) == written and kind == _url_kind(s)
+    ]
+    if len(matching) == 1:
+        return [_unguarded(matching[0])]
+    return [s for s in sources if s.binds is None]
+
+
+def _url_kind(source: ResolvedSource) -> str:
+    if isinstance(source, (ResolvedArchive, ResolvedDirectory)):
+        return "file:"
+    return "git+" if type(source).__name__ == "ResolvedGit" else "url"
+
+
+def _names_target(source: ResolvedSource, url: str) -> bool:
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    if isinstance(source, ResolvedDirectory) and parts.scheme == "file":
+        return os.path.realpath(unquote(parts.path)) == os.path.realpath(source.path)
+    if isinstance(source, ResolvedArchive) and parts.scheme == "file":
+        return unquote(parts.path).rsplit("/", 1)[-1] == source.filename
+    target = getattr(source, "url", None)
+    if isinstance(target, str):
+        written = url.removeprefix("git+").split("#")[0]
+        rev = getattr(source, "rev", None)
+        return written in (target, f"{target}@{rev}")
+    return False
 
 
 def _without_extra(source: ResolvedSource, extra: str) -> ResolvedSource:
@@ -147,10 +208,25 @@ def plan_project(
         dynamic_dependencies=project.dynamic_dependencies,
         publisher=publisher,
     )
+    if publisher is not None:
+        publisher.prefetch(plan.sources.values())
     plan.declared_lines(findings)
     if publisher is not None:
         publisher.check_overrides(set(plan.sources), findings)
+    else:
+        plan.checkout = _checkout(plan)
     return plan, project
+
+
+def _checkout(plan: Plan) -> Checkout | None:
+    """The git facts of a local-mode plan with sources in its tree (checked after the lines, which do
+    not depend on them for their problems: the one ``git status`` runs while the backend builds)."""
+    local = [s for items in plan.sources.values() for s in items if isinstance(s, (ResolvedArchive, ResolvedDirectory))]
+    if not local:
+        return None
+    from .checkout import open_checkout
+
+    return open_checkout(plan.root, local, plan.store.root)
 
 
 def make_plan(

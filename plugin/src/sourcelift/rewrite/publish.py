@@ -9,7 +9,7 @@ the lines are what an index like PyPI accepts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +25,7 @@ from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedInd
 from .local import lines_per_source, requirement_head
 
 if TYPE_CHECKING:
-    from ..versions import VersionCache
+    from ..versions import VersionCache, VersionError
 
 __all__ = ["Publisher", "VersionLookup", "derive_specifier", "render_publish"]
 
@@ -140,12 +140,25 @@ def _derived(
         )
         return None
     if parsed.local is not None:
+        public = Version(parsed.public)
+        if requirement.specifier and not requirement.specifier.contains(public, prereleases=True):
+            # no specifier built from this tree's version can satisfy the requirement: do not suggest one
+            findings.error(
+                where,
+                f"{what} holds version {version}, which does not satisfy `{requirement}` ({key}), even without "
+                "its local part; the tree is not at a release the requirement accepts",
+                f"check out or tag a release matching {requirement.specifier} there, or change the requirement's "
+                "specifier",
+                dependency=requirement.name,
+            )
+            return None
+        suggestion = requirement.specifier & SpecifierSet(f">={public}")
         findings.error(
             where,
             f"{what} holds the local version {version}, which an index such as PyPI rejects in a published "
             f"dependency (`{requirement}`, {key})",
             "build from a tagged, clean checkout so the version has no `+local` part, or give an explicit "
-            f'specifier in `[tool.sourcelift.strategies]`, e.g. `{requirement.name} = ">={parsed.public}"`',
+            f'specifier in `[tool.sourcelift.strategies]`, e.g. `{requirement.name} = "{suggestion}"`',
             dependency=requirement.name,
         )
         return None
@@ -220,7 +233,12 @@ class Publisher:
         self.strategy = strategy
         self.overrides = overrides
         self.cache = cache
+        self.line_form: Callable[[str], str] | None = None
+        """How the wrapped backend itself writes a requirement line, when that differs from packaging's form
+        (poetry-core normalizes specifiers): publish lines are written that way, so that the wheel the backend
+        builds from the standards-only sdist says exactly what the sdist's PKG-INFO says."""
         self._versions: dict[Path, str] = {}
+        self._errors: dict[Path, VersionError] = {}
         self._lines: dict[tuple[str, int], tuple[list[ResolvedSource], list[str]]] = {}
 
     @classmethod
@@ -231,6 +249,21 @@ class Publisher:
         cache = VersionCache.from_environment() if choose_cache(config, config_settings) else None
         return cls(config.strategy, config.strategies, cache)
 
+    def prefetch(self, sources: Iterable[list[ResolvedSource]]) -> None:
+        """Find the versions of every directory source at once: the backends that must run, run
+        concurrently.  Errors are kept and raised where the version is asked for."""
+        from ..versions import directory_versions
+
+        paths = [s.path for items in sources for s in items if isinstance(s, ResolvedDirectory)]
+        paths = [path for path in dict.fromkeys(paths) if path not in self._versions and path not in self._errors]
+        if len(paths) < 2:
+            return  # nothing to overlap
+        for path, found in directory_versions(paths, self.cache).items():
+            if isinstance(found, Exception):
+                self._errors[path] = found
+            else:
+                self._versions[path] = found.version
+
     def version_of(self, source: ResolvedSource) -> str:
         from ..versions import VersionError, archive_version, directory_version
 
@@ -240,6 +273,8 @@ class Publisher:
                 self._versions[path] = archive_version(path)
         elif isinstance(source, ResolvedDirectory):
             path = source.path
+            if path in self._errors:
+                raise self._errors[path]
             if path not in self._versions:
                 self._versions[path] = directory_version(path, self.cache).version
         else:  # pragma: no cover - callers ask only for archives and directories
@@ -256,6 +291,8 @@ class Publisher:
         before = (len(findings.problems), len(findings.warnings))
         override = self.overrides.get(canonicalize_name(requirement.name))
         lines = render_publish(requirement, sources, self.version_of, override, self.strategy, findings, key)
+        if self.line_form is not None:
+            lines = [self.line_form(line) for line in lines]
         if (len(findings.problems), len(findings.warnings)) == before:
             self._lines[memo] = (sources, lines)
         return lines

@@ -55,7 +55,13 @@ def resolve_sources(project: Project, findings: Findings, store: Store) -> dict[
 
 
 def _common(source: Source) -> dict[str, Any]:
-    return {"name": source.name, "key": source.key, "marker": source.marker, "extra": source.extra}
+    return {
+        "name": source.name,
+        "key": source.key,
+        "marker": source.marker,
+        "extra": source.extra,
+        "binds": source.binds,
+    }
 
 
 def _resolve(

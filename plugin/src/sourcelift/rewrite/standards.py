@@ -1,10 +1,12 @@
 """The ``pyproject.toml`` of an sdist: the final requirements written statically.
 
 Rewritten with tomlkit so that every byte not named here stays as it was:
-the dependency strings become the final requirements, the source entries they
-consumed leave ``[tool.uv.sources]`` (and tables left empty go with them).
-PEP 621: what pyproject.toml says statically is what the wheel says, and uv
-(``uv pip install SDIST``) takes it from there without asking the backend.
+the dependency strings become the final requirements, each tool reader rewrites
+its own tables (:meth:`~sourcelift.readers._base.Reader.standards`: the source
+entries consumed leave ``[tool.uv.sources]``, poetry's become version constraints;
+tables left empty go).  PEP 621: what pyproject.toml says statically is what the
+wheel says, and uv (``uv pip install SDIST``) takes it from there without asking
+the backend.
 
 In publish mode (:func:`standards_pyproject`) ``sourcelift`` also leaves
 ``build-system.requires`` and the wrapped backend becomes ``build-backend`` again:
@@ -58,28 +60,59 @@ def _rewrite(
 ) -> str:
     import tomlkit  # only sdists rewrite TOML
 
+    from ..readers.registry import READERS, owner
+
     document = tomlkit.parse(text)
     project = document.get("project")
-    if not isinstance(project, dict):
-        raise SourceliftError("the sdist's pyproject.toml has no [project] table to write the dependencies into")
     by_array: dict[str | None, list[tuple[int, list[str]]]] = {}
+    by_tool: dict[str, dict[str, list[str]]] = {reader.tool: {} for reader in READERS}
     for key, values in lines.items():
+        reader = owner(key)
+        if reader is not None:
+            by_tool[reader.tool][key] = values
+            continue
         match = _KEY.match(key)
         if match is None:
-            raise SourceliftError(f"cannot place the lines of `{key}` in the sdist's pyproject.toml")
+            raise SourceliftError(
+                f"cannot place the lines of `{key}` in the sdist's pyproject.toml\n"
+                "      fix: declare the requirement in `[project]` (or the table of a tool sourcelift reads), "
+                "and report this with the pyproject.toml"
+            )
+        if not isinstance(project, dict):
+            raise SourceliftError(
+                "the sdist's pyproject.toml has no [project] table to write the dependencies into\n"
+                "      fix: declare the project in `[project]` (name, version, dependencies), or with a tool "
+                "sourcelift reads (`[tool.poetry]`)"
+            )
         by_array.setdefault(match["extra"], []).append((int(match["index"]), values))
     for extra, replacements in by_array.items():
+        assert isinstance(project, dict)  # checked when the lines were sorted
         array = project["dependencies"] if extra is None else project["optional-dependencies"][extra]
         for index, values in sorted(replacements, reverse=True):
             if index >= len(array):
-                raise SourceliftError(f"the sdist's pyproject.toml has no requirement at `{index}` of {extra!r}")
+                raise SourceliftError(
+                    f"the sdist's pyproject.toml has no requirement at `{index}` of {extra!r}\n"
+                    "      fix: the backend changed the dependency arrays of the sdist's pyproject.toml; build the "
+                    "sdist with the wrapped backend alone to see what it writes, and report it"
+                )
             if values:
                 array[index] = values[0]
                 for offset, value in enumerate(values[1:], 1):
                     array.insert(index + offset, value)
             else:
                 del array[index]
-    _remove_sources(document, {canonicalize_name(name) for name in consumed})
+    names: set[str] = {canonicalize_name(name) for name in consumed}
+    for reader in READERS:
+        try:
+            reader.standards(document, by_tool[reader.tool], names)
+        except ValueError as exc:
+            raise SourceliftError(
+                f"the sdist's pyproject.toml cannot be rewritten: {exc}\n"
+                f"      fix: check `[tool.{reader.tool}]` of the sdist's pyproject.toml against the tree's"
+            ) from None
+    tool = document.get("tool")
+    if isinstance(tool, dict) and not tool:
+        del document["tool"]
     if restore:
         _restore_build_system(document, backend)
     if adjust is not None:
@@ -87,26 +120,13 @@ def _rewrite(
     return tomlkit.dumps(document)
 
 
-def _remove_sources(document: Any, consumed: set[str]) -> None:
-    tool = document.get("tool")
-    uv = tool.get("uv") if isinstance(tool, dict) else None
-    sources = uv.get("sources") if isinstance(uv, dict) else None
-    if not isinstance(tool, dict) or not isinstance(uv, dict) or not isinstance(sources, dict):
-        return
-    for name in [n for n in sources if canonicalize_name(n) in consumed]:
-        del sources[name]
-    if not sources:
-        del uv["sources"]
-    if not uv:
-        del tool["uv"]
-    if not tool:
-        del document["tool"]
-
-
 def _restore_build_system(document: Any, backend: str) -> None:
     build_system = document.get("build-system")
     if not isinstance(build_system, dict):
-        raise SourceliftError("the sdist's pyproject.toml has no [build-system] table")
+        raise SourceliftError(
+            "the sdist's pyproject.toml has no [build-system] table\n"
+            '      fix: declare `[build-system]` with `build-backend = "sourcelift.build"` in pyproject.toml'
+        )
     requires = build_system.get("requires", [])
     for index in reversed(range(len(requires))):
         try:

@@ -5,7 +5,8 @@
 - :func:`directory_version`: a path source or workspace member, from its static
   ``[project].version`` or else from its own build backend, run in a child
   process and cached by the fingerprint of the project's build inputs
-  (:class:`VersionCache`);
+  (:class:`VersionCache`); :func:`directory_versions` does many at once, running the
+  backends that must run concurrently;
 - :func:`dynamic_build_requires`: what the frontend must install for that backend run.
 
 Every failure is a :class:`VersionError` with what is wrong and how to fix it.
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from .archives import archive_version
 from .cache import VersionCache, default_cache_dir
-from .directories import DirectoryVersion, directory_version, dynamic_build_requires
+from .directories import DirectoryVersion, directory_version, directory_versions, dynamic_build_requires
 from .errors import VersionError
 
 __all__ = [
@@ -26,5 +27,6 @@ __all__ = [
     "archive_version",
     "default_cache_dir",
     "directory_version",
+    "directory_versions",
     "dynamic_build_requires",
 ]

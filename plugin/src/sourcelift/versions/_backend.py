@@ -98,10 +98,16 @@ def _without_tracebacks(text: str) -> tuple[str, str | None]:
 
 
 def prepare_metadata(
-    directory: Path, backend: str, backend_path: list[str], environ: Mapping[str, str], timeout: float
+    directory: Path,
+    backend: str,
+    backend_path: list[str],
+    environ: Mapping[str, str],
+    timeout: float,
+    python: str | None = None,
 ) -> str:
     """The METADATA text the backend ``backend`` prepares for the project in ``directory``.
 
+    ``python``: the interpreter to run it with (an isolated build environment); default: this one.
     Raises :class:`BackendFailed` (or :class:`BackendTimeout`) with what went wrong.
     """
     from pyproject_hooks import BackendUnavailable, BuildBackendHookCaller, HookMissing
@@ -114,7 +120,7 @@ def prepare_metadata(
         backend,
         backend_path=[os.path.relpath(entry, directory) for entry in backend_path] or None,  # relative, as PEP 517
         runner=_runner(env, timeout),
-        python_executable=sys.executable,
+        python_executable=python or sys.executable,
     )
     with tempfile.TemporaryDirectory(prefix="sourcelift-version-") as scratch:
         try:
@@ -126,7 +132,7 @@ def prepare_metadata(
         except HookMissing as exc:
             raise BackendFailed(f"the build backend has no `{exc.hook_name}` hook") from None
         except OSError as exc:
-            raise BackendFailed(f"cannot start {sys.executable}: {exc.strerror or exc}") from None
+            raise BackendFailed(f"cannot start {python or sys.executable}: {exc.strerror or exc}") from None
         path = Path(scratch) / os.path.basename(str(name)) / "METADATA"
         try:
             with open(path, "rb") as stream:

@@ -1,52 +1,66 @@
-"""What git says about a repository, asked once per build process (the ``git`` CLI, no gitpython).
+"""What git says about a repository, asked once per build process.
 
-A build that discovers the versions of many workspace members asks git four
-questions per repository, all at once, and answers every member from them: HEAD's
-commit and tree, the tag refs, the tree of every directory at HEAD, and whether
-anything in the work tree is modified or untracked.
+A build that discovers the versions of many workspace members answers every
+member from one reading of its repository: HEAD and the tag refs from the files
+under ``.git`` (:mod:`sourcelift.gitfacts`), and two ``git`` processes run side
+by side: the tree of every directory at HEAD (``ls-tree``) and what is modified,
+staged, deleted or untracked (``status``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 
 from .._dataclasses import slotted_dataclass
+from ..gitfacts import find_repository
 from ..gitstatus import parse_status
 
 __all__ = ["RepoState", "clear", "find_repo_root", "repo_state"]
 
 _TIMEOUT = 120.0
-# Variables that point git somewhere else than the directory the member is in;
-# with one of them set, git's answers would not be about the member's repository.
-_REDIRECTS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR")
 
 
 @slotted_dataclass
 class RepoState:
     root: Path
     head: str
-    head_tree: str
     tags: str
     """sha256 of every tag ref and the object it names."""
     trees: dict[str, str]
-    """Tree id at HEAD of every directory, by POSIX path relative to ``root``."""
-    dirty: list[str]
-    """Paths (relative to ``root``) that ``git status`` reports: modified, staged, deleted or untracked."""
+    """Tree id at HEAD of every directory but the top, by POSIX path relative to ``root``."""
+    dirty: dict[str, bool]
+    """Paths (relative to ``root``) that ``git status`` reports -> whether git tracks them
+    (modified, staged, deleted: ``True``; untracked: ``False``)."""
 
     def tree_of(self, directory: Path) -> str | None:
+        """The tree id of ``directory`` at HEAD; for the top, HEAD's commit (a stricter key)."""
         relative = directory.relative_to(self.root).as_posix()
-        return self.head_tree if relative == "." else self.trees.get(relative)
+        return "commit:" + self.head if relative == "." else self.trees.get(relative)
+
+    def dirty_under(self, directory: Path) -> list[str]:
+        """The reported paths inside ``directory`` (the directory itself when it is untracked as a whole)."""
+        relative = directory.relative_to(self.root).as_posix()
+        if relative == ".":
+            return list(self.dirty)
+        prefix = relative + "/"
+        return [path for path in self.dirty if path.startswith(prefix) or prefix.startswith(path)]
+
+    def modified_tracked(self) -> list[str]:
+        return [path for path, tracked in self.dirty.items() if tracked]
 
 
 _STATES: dict[Path, RepoState | str] = {}
+_LOCK = threading.Lock()
 
 
 def clear() -> None:
     """Forget what git said (a long-lived process whose repositories change calls this)."""
-    _STATES.clear()
+    with _LOCK:
+        _STATES.clear()
 
 
 def find_repo_root(directory: Path) -> Path | None:
@@ -59,25 +73,30 @@ def find_repo_root(directory: Path) -> Path | None:
 
 def repo_state(root: Path, environ: Mapping[str, str]) -> RepoState | str:
     """The state of the repository at ``root``, or why git cannot tell (cached per process)."""
-    known = _STATES.get(root)
-    if known is None:
-        known = _STATES[root] = _ask_git(root, environ)
-    return known
+    with _LOCK:
+        known = _STATES.get(root)
+        if known is None:
+            known = _STATES[root] = _ask_git(root, environ)
+        return known
 
 
 def _ask_git(root: Path, environ: Mapping[str, str]) -> RepoState | str:
-    redirected = [name for name in _REDIRECTS if environ.get(name)]
-    if redirected:
-        return f"{', '.join(redirected)} is set, so git may describe another repository than {root}"
+    repository = find_repository(root, environ)
+    if isinstance(repository, str):
+        return repository
+    why = repository.unsupported()
+    if why is not None:
+        return f"{why}, which sourcelift does not read"
+    head = repository.head()
+    if head is None or head.commit is None:
+        return f"HEAD in {root} names no commit"
     import subprocess
 
     env = dict(environ)
     env["GIT_OPTIONAL_LOCKS"] = "0"  # `git status` must not write the index: nothing is written into the tree
     env["GIT_TERMINAL_PROMPT"] = "0"
     commands = {
-        "head": ["git", "rev-parse", "HEAD^{commit}", "HEAD^{tree}"],
-        "tags": ["git", "for-each-ref", "--format=%(objectname) %(refname)", "refs/tags"],
-        "trees": ["git", "ls-tree", "-r", "-d", "-z", "--full-tree", "HEAD"],
+        "trees": ["git", "ls-tree", "-r", "-d", "-z", "--full-tree", head.commit],
         "status": ["git", "status", "--porcelain=v1", "-z", "--untracked-files=normal", "--ignore-submodules=none"],
     }
     running: dict[str, subprocess.Popen[bytes]] = {}
@@ -107,26 +126,26 @@ def _ask_git(root: Path, environ: Mapping[str, str]) -> RepoState | str:
             if process.poll() is None:
                 process.kill()
                 process.wait()
-    head_lines = outputs["head"].decode("ascii", "replace").split()
-    if len(head_lines) != 2:
-        return f"git rev-parse gave no commit and tree for HEAD in {root}"
     trees: dict[str, str] = {}
     for entry in outputs["trees"].split(b"\0"):
         meta, tab, path = entry.partition(b"\t")
         parts = meta.split()
         if tab and len(parts) == 3 and parts[1] == b"tree":
             trees[os.fsdecode(path)] = parts[2].decode("ascii")
-    dirty = _status_paths(outputs["status"])
     return RepoState(
         root=root,
-        head=head_lines[0],
-        head_tree=head_lines[1],
-        tags=hashlib.sha256(outputs["tags"]).hexdigest(),
+        head=head.commit,
+        tags=hashlib.sha256(repository.tag_refs()).hexdigest(),
         trees=trees,
-        dirty=dirty,
+        dirty=_status_paths(outputs["status"]),
     )
 
 
-def _status_paths(output: bytes) -> list[str]:
-    """Paths of ``git status --porcelain=v1 -z`` (of a rename or copy, the new one)."""
-    return [entry.path for entry in parse_status(output)]
+def _status_paths(output: bytes) -> dict[str, bool]:
+    """Paths of ``git status --porcelain=v1 -z`` -> whether git tracks them (a rename's old path too)."""
+    paths: dict[str, bool] = {}
+    for entry in parse_status(output):
+        paths[entry.path] = entry.code != "??"
+        if entry.source:
+            paths[entry.source] = True
+    return paths

@@ -20,7 +20,7 @@ import re
 import sys
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Callable
 
@@ -142,6 +142,31 @@ class VersionCache:
             version = compute()
             self.put(digest, member, version)
             return version, False
+
+    def try_claim(self, digest: str) -> int | None:
+        """Take the entry's lock without waiting: a token for :meth:`release`, or ``None`` when another
+        build holds it (then :meth:`get_or_compute` waits for that build's answer)."""
+        path = self.entry_path(digest).with_suffix(".lock")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            self._report_unwritable(exc)
+            return -1  # unlocked: at worst two builds compute the same version
+        try:
+            if _try_lock(descriptor):
+                return descriptor
+        except OSError:  # no locking here: go on without it
+            return descriptor
+        os.close(descriptor)
+        return None
+
+    def release(self, token: int) -> None:
+        if token < 0:
+            return
+        with suppress(OSError):
+            _unlock(token)
+        os.close(token)
 
     @contextmanager
     def _locked(self, digest: str) -> Iterator[None]:

@@ -12,8 +12,11 @@ fingerprint of the project's build inputs (:mod:`sourcelift.versions.fingerprint
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +34,12 @@ __all__ = [
     "BACKEND_TIMEOUT",
     "PROBE_ENV",
     "DirectoryVersion",
+    "backend_metadata",
+    "build_requirements",
     "directory_version",
+    "directory_versions",
     "dynamic_build_requires",
+    "missing_build_requirements",
 ]
 
 BACKEND_TIMEOUT = 300.0
@@ -62,10 +69,12 @@ class _BuildSystem:
     """The backend as pyproject.toml names it (``sourcelift.build`` is unwrapped in ``backend``)."""
 
 
-def directory_version(path: Path, cache: VersionCache | None) -> DirectoryVersion:
+def directory_version(path: Path, cache: VersionCache | None, python: str | None = None) -> DirectoryVersion:
     """The version of the project in directory ``path``.
 
-    ``cache=None`` computes a dynamic version every time.  Raises
+    ``cache=None`` computes a dynamic version every time.  ``python``: the interpreter of an
+    environment that holds the project's build requirements (an isolated build environment);
+    by default the running one, which must have them.  Raises
     :class:`~sourcelift.versions.VersionError` when it cannot be known.
     """
     data = _load(path)
@@ -78,9 +87,149 @@ def directory_version(path: Path, cache: VersionCache | None) -> DirectoryVersio
 
         fingerprint = member_fingerprint(directory, data)
         if fingerprint.digest is not None:
-            version, cached = cache.get_or_compute(fingerprint.digest, directory, lambda: _run_backend(directory, data))
+            version, cached = cache.get_or_compute(
+                fingerprint.digest, directory, lambda: _run_backend(directory, data, python)
+            )
             return DirectoryVersion(version, "cache" if cached else "backend")
-    return DirectoryVersion(_run_backend(directory, data), "backend")
+    return DirectoryVersion(_run_backend(directory, data, python), "backend")
+
+
+def directory_versions(
+    paths: Sequence[Path], cache: VersionCache | None, jobs: int | None = None
+) -> dict[Path, DirectoryVersion | VersionError]:
+    """The version of each project directory in ``paths``, or the error that says why it cannot be known.
+
+    Static versions and cache hits are answered here.  The backends that must run
+    run concurrently, ``jobs`` processes at a time (default: the CPUs this process
+    may use); projects built by the same well-known backend (hatchling, pdm-backend,
+    flit-core, uv_build, poetry-core; no ``backend-path``) share a process, so that
+    the interpreter starts and the backend is imported once per process, not once
+    per project.  A cache entry is computed once even across concurrent builds that
+    share the cache: its lock is taken before the backend runs, and a build that
+    finds it taken waits for the other's answer.
+    """
+    results: dict[Path, DirectoryVersion | VersionError] = {}
+    pending: list[_Pending] = []
+    for path in dict.fromkeys(paths):
+        try:
+            data = _load(path)
+            static = _static_version(path, data)
+            if static is not None:
+                results[path] = DirectoryVersion(static, "static")
+                continue
+            directory = path.resolve()
+            digest = None
+            if cache is not None:
+                from .fingerprint import member_fingerprint
+
+                digest = member_fingerprint(directory, data).digest
+                found = cache.get(digest, directory) if digest is not None else None
+                if found is not None:
+                    results[path] = DirectoryVersion(found, "cache")
+                    continue
+            pending.append(_Pending(path, directory, data, digest))
+        except VersionError as exc:
+            results[path] = exc
+    claimed: list[_Pending] = []
+    waiting: list[_Pending] = []
+    for item in pending:
+        if cache is None or item.digest is None:
+            claimed.append(item)
+            continue
+        item.token = cache.try_claim(item.digest)
+        if item.token is None:
+            waiting.append(item)
+            continue
+        found = cache.get(item.digest, item.directory)  # computed by another build meanwhile
+        if found is not None:
+            cache.release(item.token)
+            results[item.path] = DirectoryVersion(found, "cache")
+            continue
+        claimed.append(item)
+    try:
+        for item, version in _compute(claimed, jobs or _cpus()).items():
+            if isinstance(version, str):
+                if cache is not None and item.digest is not None:
+                    cache.put(item.digest, item.directory, version)
+                results[item.path] = DirectoryVersion(version, "backend")
+            else:
+                results[item.path] = version
+    finally:
+        for item in claimed:
+            if cache is not None and item.token is not None:
+                cache.release(item.token)
+    for item in waiting:
+        assert cache is not None and item.digest is not None
+        try:
+            version, cached = cache.get_or_compute(
+                item.digest, item.directory, functools.partial(_run_backend, item.directory, item.data)
+            )
+            results[item.path] = DirectoryVersion(version, "cache" if cached else "backend")
+        except VersionError as exc:
+            results[item.path] = exc
+    return {path: results[path] for path in dict.fromkeys(paths)}
+
+
+class _Pending:
+    def __init__(self, path: Path, directory: Path, data: dict[str, Any], digest: str | None) -> None:
+        self.path = path
+        self.directory = directory
+        self.data = data
+        self.digest = digest
+        self.token: int | None = None
+
+
+# Backends whose hooks only read the working directory's project: one process may serve many projects.
+SHARED_PROCESS_BACKENDS = frozenset(
+    {"hatchling.build", "pdm.backend", "flit_core.buildapi", "uv_build", "poetry.core.masonry.api"}
+)
+
+
+def _compute(items: list[_Pending], workers: int) -> dict[_Pending, str | VersionError]:
+    """Run the backends of ``items``, ``workers`` processes at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    tasks: list[list[_Pending]] = []
+    groups: dict[tuple[str, tuple[str, ...]], list[_Pending]] = {}
+    out: dict[_Pending, str | VersionError] = {}
+    for item in items:
+        try:
+            system = _build_system(item.directory, item.data)
+        except VersionError as exc:
+            out[item] = exc
+            continue
+        if system.backend in SHARED_PROCESS_BACKENDS and not system.backend_path:
+            groups.setdefault((system.backend, tuple(system.requires)), []).append(item)
+        else:
+            tasks.append([item])
+    for group in groups.values():
+        count = min(len(group), workers)
+        tasks.extend(group[index::count] for index in range(count))
+    if not tasks:
+        return out
+
+    def run(task: list[_Pending]) -> dict[_Pending, str | VersionError]:
+        if len(task) > 1:
+            return _run_shared(task)
+        try:
+            return {task[0]: _run_backend(task[0].directory, task[0].data)}
+        except VersionError as exc:
+            return {task[0]: exc}
+
+    if len(tasks) == 1:
+        out.update(run(tasks[0]))
+        return out
+    with ThreadPoolExecutor(max_workers=min(workers, len(tasks)), thread_name_prefix="sourcelift-version") as pool:
+        for found in pool.map(run, tasks):
+            out.update(found)
+    return out
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on every platform
+        return os.cpu_count() or 1
 
 
 def dynamic_build_requires(path: Path) -> list[str]:
@@ -227,10 +376,106 @@ def _missing_requirements(requires: list[str]) -> list[str]:
     return missing
 
 
-def _run_backend(directory: Path, data: dict[str, Any]) -> str:
+def _run_shared(items: list[_Pending]) -> dict[_Pending, str | VersionError]:
+    """The versions of several projects with the same backend, from one child process.
+
+    A project whose version does not come out of it (its hook failed, the process
+    crashed or timed out) runs again on its own, which reports exactly what went wrong.
+    """
+    import json
+    import subprocess
+    import tempfile
+
+    system = _build_system(items[0].directory, items[0].data)
+    out: dict[_Pending, str | VersionError] = {}
+    if _missing_requirements(system.requires):
+        return {item: _run_alone(item) for item in items}  # each reports what is missing
+    with tempfile.TemporaryDirectory(prefix="sourcelift-version-") as scratch:
+        jobs = [
+            {
+                "directory": str(item.directory),
+                "output": str(Path(scratch) / f"out-{index}"),
+                "result": str(Path(scratch) / f"result-{index}.json"),
+            }
+            for index, item in enumerate(items)
+        ]
+        request = json.dumps({"backend": system.backend, "backend_path": [], "jobs": jobs})
+        env = dict(os.environ)
+        env.pop("PIP_BUILD_TRACKER", None)  # hatchling hides prepare_metadata_for_build_wheel under it
+        # a crash or a timeout leaves results missing: those projects run again on their own below
+        with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+            subprocess.run(
+                _child_command(request),
+                cwd=items[0].directory,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=BACKEND_TIMEOUT * len(items),
+                check=False,
+            )
+        for item, job in zip(items, jobs):
+            try:
+                result = json.loads(Path(job["result"]).read_text(encoding="utf-8"))
+                out[item] = str(Version(str(result["version"]))) if result.get("ok") else _run_alone(item)
+            except (OSError, ValueError, KeyError, TypeError, InvalidVersion):
+                out[item] = _run_alone(item)
+    return out
+
+
+def _run_alone(item: _Pending) -> str | VersionError:
+    try:
+        return _run_backend(item.directory, item.data)
+    except VersionError as exc:
+        return exc
+
+
+def _child_command(request: str) -> list[str]:
+    child = Path(__file__).with_name("_child.py")
+    try:
+        return [sys.executable, "-c", child.read_text(encoding="utf-8"), request]
+    except OSError:  # installed without its source (zipapp): run it as a module
+        return [sys.executable, "-m", "sourcelift.versions._child", request]
+
+
+def missing_build_requirements(path: Path) -> tuple[str, list[str]]:
+    """(the backend that computes the project's metadata, the build requirements this interpreter lacks for it).
+
+    Raises :class:`~sourcelift.versions.VersionError` for an unreadable project.
+    """
+    system = _build_system(path, _load(path))
+    return system.backend, _missing_requirements(system.requires)
+
+
+def build_requirements(path: Path) -> list[str]:
+    """The project's ``build-system.requires`` (PEP 518's default without a ``[build-system]``)."""
+    return list(_build_system(path, _load(path)).requires)
+
+
+def backend_metadata(path: Path, python: str | None = None) -> dict[str, Any]:
+    """Run the project's own metadata hook (of the backend sourcelift wraps, if it wraps one):
+    ``{"hook", "version", "requires_dist"}``.  ``python`` as in :func:`directory_version`.
+
+    Raises :class:`~sourcelift.versions.VersionError`.
+    """
+    from ..core_metadata import requires_dist
+
+    directory = path.resolve()
+    text = _metadata_text(directory, _load(directory), python)
+    return {
+        "hook": "prepare_metadata_for_build_wheel",
+        "version": _version_of(directory, _load(directory), text),
+        "requires_dist": requires_dist(text),
+    }
+
+
+def _run_backend(directory: Path, data: dict[str, Any], python: str | None = None) -> str:
+    return _version_of(directory, data, _metadata_text(directory, data, python))
+
+
+def _metadata_text(directory: Path, data: dict[str, Any], python: str | None) -> str:
     system = _build_system(directory, data)
     shown = system.backend if system.backend == system.declared_backend else f"{system.backend} (wrapped by sourcelift)"
-    missing = _missing_requirements(system.requires)
+    missing = _missing_requirements(system.requires) if python is None else []
     if missing:
         listed = ", ".join(f'"{item}"' for item in missing)
         raise VersionError(
@@ -248,7 +493,7 @@ def _run_backend(directory: Path, data: dict[str, Any]) -> str:
         "or give it a static `project.version`"
     )
     try:
-        text = prepare_metadata(directory, system.backend, system.backend_path, env, BACKEND_TIMEOUT)
+        return prepare_metadata(directory, system.backend, system.backend_path, env, BACKEND_TIMEOUT, python)
     except BackendTimeout as exc:
         raise VersionError(
             f"the build backend `{shown}` of {directory} did not compute its version within "
@@ -261,6 +506,16 @@ def _run_backend(directory: Path, data: dict[str, Any]) -> str:
             f"the build backend `{shown}` of {directory} could not compute its version: {error}{_tail(exc.output)}",
             fix,
         ) from None
+
+
+def _version_of(directory: Path, data: dict[str, Any], text: str) -> str:
+    """The version in the METADATA ``text`` the project's backend prepared."""
+    system = _build_system(directory, data)
+    shown = system.backend if system.backend == system.declared_backend else f"{system.backend} (wrapped by sourcelift)"
+    fix = (
+        "make the project build on its own (run e.g. `python -m build --wheel` in it and fix what fails), "
+        "or give it a static `project.version`"
+    )
     found = first_values(text).get("version", "")
     if not found:
         raise VersionError(

@@ -1,23 +1,29 @@
 """The fingerprint of a project directory's build inputs: the key of the version cache.
 
-It covers what can change the version a backend computes:
+It covers what can change the version a backend computes, and nothing else:
 
-- ``pyproject.toml``, ``setup.py`` and ``setup.cfg`` (their bytes);
+- the project's own tracked files: the tree id of its directory at HEAD (git
+  computes it from every file's content), and the bytes of ``pyproject.toml``,
+  ``setup.py`` and ``setup.cfg``;
+- its version source when pyproject.toml names a file (``[tool.hatch.version] path``,
+  ``[tool.pdm.version] path``, ``[tool.setuptools.dynamic] version = { file = ... }``),
+  wherever it lies;
 - what ``[tool.uv] cache-keys`` and ``[tool.sourcelift] cache-keys`` name, in uv's
   format: a glob (``"VERSION"``, ``"src/**/*.py"``) or ``{ file = glob }`` (the
   files' bytes), ``{ dir = path }`` (the directory's listing), ``{ env = NAME }``
   (the variable's value), ``{ git = true }`` or ``{ git = { commit = true, tags = true } }``;
 - the environment variables version plugins read (``SETUPTOOLS_SCM_PRETEND_VERSION``...);
 - the Python version and the directory's absolute path;
-- the git state: HEAD's commit, its tree and the directory's tree, and every tag
-  ref, because a version from hatch-vcs or setuptools-scm changes with commits and
-  tags even when the directory's files do not.
+- for a project whose version comes from git (hatch-vcs, setuptools-scm, pdm's
+  ``scm`` source, versioningit, dunamai..., or a ``git`` cache key): HEAD's commit
+  and every tag ref.
 
 There is no usable fingerprint (the version is computed every time, never cached)
 when the directory is not in a git repository, git is unavailable, the directory
-is not in HEAD's tree, or the work tree has uncommitted changes: a VCS version
-reflects changes anywhere in the repository (setuptools-scm marks it dirty, with
-the date), so a partial check could serve a stale version.
+is not in HEAD's tree, it has uncommitted or untracked files of its own, or, for a
+version from git, any tracked file of the repository is modified (such a version
+says so: setuptools-scm adds the date).  Untracked or modified files elsewhere
+leave other projects' entries usable: they cannot change those versions.
 """
 
 from __future__ import annotations
@@ -129,9 +135,18 @@ def member_fingerprint(
     state = _gitstate.repo_state(root, environ)
     if isinstance(state, str):
         return Fingerprint(None, state)
-    if state.dirty:
-        shown = ", ".join(state.dirty[:3]) + (", ..." if len(state.dirty) > 3 else "")
-        return Fingerprint(None, f"the git work tree at {root} has uncommitted or untracked files ({shown})")
+    own = state.dirty_under(directory)
+    if own:
+        return Fingerprint(None, f"{directory} has uncommitted or untracked files ({_shown(own)})")
+    commit, tags = reads_git(data, keys)
+    if commit or tags:
+        modified = state.modified_tracked()
+        if modified:
+            return Fingerprint(
+                None,
+                f"the version of {directory} comes from git, and the work tree at {root} has uncommitted "
+                f"changes ({_shown(modified)})",
+            )
     tree = state.tree_of(directory)
     if tree is None:
         return Fingerprint(None, f"{directory} is not in the tree of HEAD in {root}")
@@ -144,9 +159,15 @@ def member_fingerprint(
             digest.update(raw)
 
     feed(SCHEMA, sys.version, sys.implementation.cache_tag or "", str(directory))
-    feed("git", state.head, state.head_tree, tree, state.tags)
+    feed("tree", tree)
+    if commit:
+        feed("head", state.head)
+    if tags:
+        feed("tags", state.tags)
     for name in BUILD_FILES:
         _feed_file(feed, directory, name)
+    for relative in version_files(data):
+        _feed_file(feed, directory, relative)
     for kind, argument in keys:
         if kind == "file":
             assert isinstance(argument, str)
@@ -158,11 +179,98 @@ def member_fingerprint(
             assert isinstance(argument, str)
             value = environ.get(argument)
             feed("env", argument, "unset" if value is None else "set:" + value)
-        # git keys: HEAD and the tags are always part of the fingerprint
+        # git keys: read by reads_git above
     for name in sorted(environ):
         if name.startswith(VERSION_ENV_PREFIXES):
             feed("version-env", name, environ[name])
     return Fingerprint(digest.hexdigest())
+
+
+def _shown(paths: list[str]) -> str:
+    return ", ".join(paths[:3]) + (", ..." if len(paths) > 3 else "")
+
+
+# Build requirements whose presence means the version comes from git (canonical names).
+VCS_PLUGINS = frozenset(
+    {
+        "hatch-vcs",
+        "setuptools-scm",
+        "vcs-versioning",
+        "setuptools-git-versioning",
+        "setuptools-git",
+        "poetry-dynamic-versioning",
+        "versioningit",
+        "dunamai",
+        "uv-dynamic-versioning",
+        "pbr",
+        "versioneer",
+        "dynamic-versioning",
+        "miniver",
+    }
+)
+
+_VCS_TABLES = ("setuptools_scm", "setuptools-scm", "poetry-dynamic-versioning", "versioningit")
+
+
+def reads_git(data: Mapping[str, Any], keys: list[CacheKey]) -> tuple[bool, bool]:
+    """Whether the project's version plugin reads HEAD and the tags (``(commit, tags)``).
+
+    Known version-from-git plugins in ``build-system.requires`` or their tables say
+    both; a ``git`` cache key says what it names.  Anything else is taken to compute
+    the version from the project's files (declare ``{ git = true }`` when it does not).
+    """
+    commit = tags = False
+    for kind, argument in keys:
+        if kind == "git":
+            assert isinstance(argument, tuple)
+            commit, tags = commit or argument[0], tags or argument[1]
+    system = data.get("build-system")
+    requires = system.get("requires", []) if isinstance(system, dict) else []
+    from packaging.utils import canonicalize_name
+
+    for item in requires if isinstance(requires, list) else []:
+        if isinstance(item, str):
+            name = item.split(";")[0]
+            for stop in "<>=!~[ @(":
+                name = name.split(stop)[0]
+            if canonicalize_name(name.strip() or "-") in VCS_PLUGINS:
+                return True, True
+    tool = data.get("tool")
+    if isinstance(tool, dict):
+        if any(
+            name in tool for name in ("setuptools_scm", "setuptools-scm", "poetry-dynamic-versioning", "versioningit")
+        ):
+            return True, True
+        hatch = tool.get("hatch", {}).get("version", {}) if isinstance(tool.get("hatch"), dict) else {}
+        pdm = tool.get("pdm", {}).get("version", {}) if isinstance(tool.get("pdm"), dict) else {}
+        if (isinstance(hatch, dict) and hatch.get("source") == "vcs") or (
+            isinstance(pdm, dict) and pdm.get("source") == "scm"
+        ):
+            return True, True
+    return commit, tags
+
+
+def version_files(data: Mapping[str, Any]) -> list[str]:
+    """The files pyproject.toml names as the version's source (relative to the project)."""
+    found: list[str] = []
+    tool = data.get("tool")
+    if not isinstance(tool, dict):
+        return found
+    for table in ("hatch", "pdm"):
+        section = tool.get(table)
+        version = section.get("version") if isinstance(section, dict) else None
+        if isinstance(version, dict) and isinstance(version.get("path"), str):
+            found.append(version["path"])
+    setuptools = tool.get("setuptools")
+    dynamic = setuptools.get("dynamic") if isinstance(setuptools, dict) else None
+    version = dynamic.get("version") if isinstance(dynamic, dict) else None
+    if isinstance(version, dict):
+        files = version.get("file")
+        if isinstance(files, str):
+            found.append(files)
+        elif isinstance(files, list):
+            found.extend(f for f in files if isinstance(f, str))
+    return found
 
 
 def _feed_file(feed: Any, directory: Path, relative: str) -> None:

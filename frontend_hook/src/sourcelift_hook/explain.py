@@ -1,0 +1,99 @@
+"""``sourcelift explain``: its arguments, and the isolated build environments of ``--isolated``.
+
+The report itself is :func:`sourcelift.explain.explain`; this module only adds explain's options
+to the command line (:mod:`sourcelift_hook.cli` owns the rest), provides build environments
+(pypa/build's ``DefaultIsolatedEnv``, one per set of build requirements, removed when the
+command ends) and prints.
+
+Exit codes: 0 nothing stops a build, 1 problems (in the focused mode, or a clone would fail, or in any
+member of a workspace root), 2 no project at the path.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from contextlib import ExitStack
+
+    from .console import Console
+
+__all__ = ["DESCRIPTION", "IsolatedEnvironments", "add_arguments", "run"]
+
+DESCRIPTION = """\
+Show, per requirement, the source found and what local and publish mode make of it, and every
+problem that stops a build here, in a fresh clone, or in publish mode (exit status 1).
+
+When `dependencies` are dynamic, the backend's metadata hook is run to list them (marked [hook]).
+A backend that cannot run where `sourcelift explain` runs is reported with what to do;
+--isolated runs it in a temporary build environment holding its `build-system.requires`
+(installed by pip from your configured index).
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``explain`` beyond the path and the output options every command has."""
+    parser.add_argument(
+        "--mode",
+        choices=("local", "publish"),
+        help="focus on this mode: show its column, and exit 1 on its problems (default: the project's mode)",
+    )
+    parser.add_argument(
+        "--isolated",
+        action="store_true",
+        help="run build backends that cannot run here in temporary build environments",
+    )
+
+
+class IsolatedEnvironments:
+    """Build environments by their requirements, made on first use and removed with ``stack``."""
+
+    def __init__(self, stack: ExitStack) -> None:
+        self._stack = stack
+        self._made: dict[tuple[str, ...], str] = {}
+
+    def __call__(self, requires: list[str]) -> str:
+        key = tuple(sorted(requires))
+        if key not in self._made:
+            from build import BuildException, FailedProcessError
+            from build.env import DefaultIsolatedEnv
+
+            from sourcelift.versions import VersionError
+
+            try:
+                env = self._stack.enter_context(DefaultIsolatedEnv())
+                env.install(list(key))
+            except (BuildException, FailedProcessError, OSError) as exc:
+                raise VersionError(
+                    f"a build environment with {', '.join(key)} could not be made: {exc}",
+                    "check that pip can install them from your configured index, or install them here and run "
+                    "`sourcelift explain` without --isolated",
+                ) from None
+            self._made[key] = env.python_executable
+        return self._made[key]
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    """``sourcelift explain``; errors propagate to the command's one error boundary."""
+    import json
+    from contextlib import ExitStack
+    from pathlib import Path
+
+    from sourcelift.errors import EXIT_OK, EXIT_PROBLEMS
+    from sourcelift.explain import exit_code, explain, format_report
+
+    from .errors import UsageError
+
+    root = Path(args.path).absolute()
+    if not (root / "pyproject.toml").is_file():
+        raise UsageError(f"{root} has no pyproject.toml", "give the project's directory")
+    with ExitStack() as stack:
+        isolated = IsolatedEnvironments(stack) if args.isolated else None
+        report = explain(root, mode=args.mode, isolated=isolated)
+    console.note(f"sourcelift: read {report['pyproject']} ({report['mode']} mode)")
+    if args.format == "json":
+        console.result(json.dumps(report, indent=2) + "\n")
+    else:
+        console.result(format_report(report))
+    return EXIT_PROBLEMS if exit_code(report) else EXIT_OK

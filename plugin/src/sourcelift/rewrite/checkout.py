@@ -1,0 +1,183 @@
+"""The git checkout a local-mode build runs in, as far as its in-repository sources are concerned.
+
+When the project being built lies in a git work tree with a remote, each archive
+or directory source inside that work tree has a place in the repository: the
+remote's URL (credentials removed), HEAD's commit, and its path.  Two things use
+that: the provenance document (:mod:`sourcelift.provenance`), and the lines of
+directory sources, which become ``name @ git+URL@COMMIT#subdirectory=PATH`` when
+the directory is committed and unmodified, so that what pip or uv installs from a
+temporary clone does not name the clone.
+
+The facts come from disk and one ``git status`` (:mod:`sourcelift.gitfacts`),
+started when the plan is made and read when the built metadata is rewritten.
+uv builds a git dependency in a checkout of its own cached clone; the repository
+that clone was fetched from is recovered from the clone's ``FETCH_HEAD`` where it
+names one URL.  Otherwise (no remote, no commit, git unusable) there are no facts
+and every line is what it is outside git.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Union
+
+from ..gitfacts import Head, Repository, StatusQuery, cache_remote_url, find_repository, path_state
+from ..model import ResolvedArchive, ResolvedDirectory
+from ..urls import path_to_file_url, redact_credentials
+
+__all__ = ["Checkout", "normalize_remote_url", "open_checkout"]
+
+Local = Union[ResolvedArchive, ResolvedDirectory]
+
+_CACHEDIR_SIGNATURE = b"Signature: 8a477f597d28d172789f06886806bc55"
+
+
+class Checkout:
+    """Where a build's in-repository sources lie, and (once ``git status`` answered) their state."""
+
+    def __init__(
+        self, repository: Repository, head: Head, url: str, located: dict[Path, str], query: StatusQuery, root: Path
+    ) -> None:
+        self.repository = repository
+        self.commit: str = head.commit or ""
+        self.branch = head.branch
+        self.url = url
+        self.located = located
+        """Each source path inside the work tree -> its path relative to the top (posix)."""
+        self.subdirectory = _relative(root, repository.top)
+        """Where the building project lies in the repository (``"."`` at its top)."""
+        self._query = query
+        self._noted = False
+
+    def relative(self, path: Path) -> str | None:
+        return self.located.get(path)
+
+    def state(self, path: Path, *, directory: bool) -> str | None:
+        """``committed`` / ``modified`` / ``untracked``, or ``None`` when git could not tell (noted once)."""
+        rel = self.located.get(path)
+        if rel is None:
+            return None
+        changes = self._query.result()
+        if isinstance(changes, str):
+            if not self._noted:
+                self._noted = True
+                note(f"no provenance recorded: git is not usable ({changes})")
+            return None
+        return path_state(rel, changes, directory=directory)
+
+    def git_target(self, source: ResolvedDirectory) -> str | None:
+        """``git+URL@COMMIT#subdirectory=PATH`` for a committed, unmodified directory; else ``None``."""
+        if self.state(source.path, directory=True) != "committed":
+            return None
+        rel = self.located[source.path]
+        fragment = "" if rel == "." else f"#subdirectory={rel}"
+        return f"git+{self.url}@{self.commit}{fragment}"
+
+
+def open_checkout(root: Path, sources: Sequence[Local], store_root: Path) -> Checkout | None:
+    """The checkout of the project at ``root`` for ``sources``; ``None`` without usable git facts.
+
+    Starts the one ``git status`` the build needs.
+    """
+    found = find_repository(root)
+    if isinstance(found, str):
+        return None  # not in a work tree (or redirected): as outside git
+    top = found.top
+    store = os.path.realpath(store_root)
+    located: dict[Path, str] = {}
+    for source in sources:
+        if isinstance(source, ResolvedArchive) and _relative(source.path, Path(store)) is not None:
+            continue  # fetched from a remote repository into the store
+        rel = _relative(source.path, top)
+        if rel is not None:
+            located[source.path] = rel
+    if not located:
+        return None
+    why = found.unsupported()
+    if why is not None:
+        note(f"no provenance recorded: {why}, which sourcelift does not read")
+        return None
+    head = found.head()
+    if head is None or head.commit is None:
+        return None  # no commit yet, or refs sourcelift cannot read
+    raw_url = found.remote_url(head.branch)
+    if raw_url is None:
+        return None
+    url = normalize_remote_url(raw_url, top)
+    cache = _cache_directory(url)
+    if cache is not None:
+        # uv builds in a checkout of its own clone, in its cache: ask that clone where it came from.
+        recovered = cache_remote_url(_file_url_path(url))
+        if recovered is None:
+            note(
+                f"no provenance recorded: the repository's remote is a copy inside the cache {cache}, "
+                "which does not say where it was fetched from"
+            )
+            return None
+        url = normalize_remote_url(recovered, top)
+        head = Head(head.commit, None)  # the branch is the cache's, not one the user asked for
+    return Checkout(found, head, url, located, StatusQuery(found, located.values()), root)
+
+
+def _relative(path: Path, top: Path) -> str | None:
+    """``path`` relative to ``top`` (both with symlinks resolved), posix; ``None`` outside it."""
+    try:
+        return Path(os.path.realpath(path)).relative_to(os.path.realpath(top)).as_posix()
+    except ValueError:
+        return None
+
+
+def normalize_remote_url(url: str, base: Path) -> str:
+    """A remote as a credential-free URL: scp-style becomes ``ssh://``, a local path ``file://``.
+
+    ``base`` is where a relative local path is relative to (the work tree).
+
+    >>> normalize_remote_url("git@github.com:org/repo.git", Path("/w"))
+    'ssh://git@github.com/org/repo.git'
+    >>> normalize_remote_url("https://me:tok@example.com/r.git", Path("/w"))
+    'https://example.com/r.git'
+    >>> normalize_remote_url("/srv/git/r.git", Path("/w"))
+    'file:///srv/git/r.git'
+    """
+    url = url.strip()
+    drive = len(url) > 2 and url[0].isascii() and url[0].isalpha() and url[1] == ":" and url[2] in "\\/"
+    if drive:
+        url = path_to_file_url(Path(url))
+    elif "://" not in url:
+        # scp-like syntax, as git reads it: a colon before any slash, `[user@]host:path`
+        head, colon, path = url.partition(":")
+        user, at, host = head.rpartition("@")
+        if colon and "/" not in head and host and "@" not in user:
+            url = f"ssh://{user}{at}{host}/{path.lstrip('/')}"
+        else:
+            url = path_to_file_url(Path(os.path.normpath(base / os.path.expanduser(url))))
+    clean, _ = redact_credentials(url)
+    return clean
+
+
+def _file_url_path(url: str) -> Path:
+    from urllib.parse import unquote, urlsplit
+
+    return Path(unquote(urlsplit(url).path))
+
+
+def _cache_directory(url: str) -> Path | None:
+    """The cache directory (tagged with ``CACHEDIR.TAG``) a ``file://`` remote lies in, if any."""
+    if not url.startswith("file://"):
+        return None
+    path = _file_url_path(url)
+    for directory in (path, *path.parents):
+        try:
+            with open(directory / "CACHEDIR.TAG", "rb") as tag:
+                if tag.read(len(_CACHEDIR_SIGNATURE)) == _CACHEDIR_SIGNATURE:
+                    return directory
+        except OSError:
+            continue
+    return None
+
+
+def note(message: str) -> None:
+    print(f"sourcelift: note: {message}", file=sys.stderr, flush=True)

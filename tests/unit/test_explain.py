@@ -1,0 +1,290 @@
+"""`sourcelift explain`: problems that break a clone or a mode, hook-produced dependencies, workspace roots, --mode.
+
+Each case runs through the CLI (``main([...])``) and, where the shape matters, the library.
+Git repositories and backends are real (git, hatchling); nothing is faked.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+
+from sourcelift._compat import tomllib
+from sourcelift.errors import Findings
+from sourcelift.explain import REPORT_VERSION, explain
+from sourcelift.model import ResolvedDirectory
+from sourcelift.rewrite.publish import render_publish
+from sourcelift.versions import VersionCache
+from sourcelift.versions.fingerprint import member_fingerprint
+from sourcelift_hook.cli import main
+from tests.support import git, init_repo
+
+from .conftest import WHEEL, write_tree
+from .test_publish_mode import wheel_bytes
+
+WRAPPER = '[build-system]\nrequires = ["sourcelift", "hatchling"]\nbuild-backend = "sourcelift.build"\n'
+VENDORED = (
+    '[project]\nname = "app"\nversion = "1"\ndependencies = ["prebuilt"]\n'
+    f'[tool.uv.sources]\nprebuilt = {{ path = "vendor/{WHEEL}" }}\n'
+)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCELIFT_STORE_DIR", str(tmp_path / "store"))
+    monkeypatch.setenv("SOURCELIFT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("SOURCELIFT_MODE", raising=False)
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(["explain", *args])
+    return code, capsys.readouterr().out
+
+
+def problems(root: Path, **kwargs: str) -> list[tuple[str, str]]:
+    return [(p["key"], p["message"]) for p in explain(root, **kwargs)["problems"]]  # type: ignore[arg-type]
+
+
+def test_sourcelift_not_in_build_requires(make_project, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_project(
+        VENDORED + '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "sourcelift.build"\n',
+        {f"vendor/{WHEEL}": wheel_bytes("prebuilt", "0.1.0")},
+    )
+    code, out = run(capsys, str(root))
+    assert code == 1
+    assert "(`build-system.requires`): does not list sourcelift" in out
+    assert 'fix: add "sourcelift" to `build-system.requires`' in out
+
+
+def test_sourcelift_not_switched_on(make_project, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_project(
+        VENDORED + '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n',
+        {f"vendor/{WHEEL}": wheel_bytes("prebuilt", "0.1.0")},
+    )
+    code, out = run(capsys, str(root))
+    assert code == 1
+    assert "(`build-system.build-backend`): is hatchling.build: sourcelift is not switched on" in out
+    assert '`build-backend = "sourcelift.build"`' in out and "[tool.hatch.metadata.hooks.sourcelift]" in out
+
+
+def test_wrapped_backend_must_be_a_build_requirement(make_project) -> None:
+    root = make_project(
+        VENDORED + '[tool.sourcelift]\nbackend = "poetry.core.masonry.api"\n' + WRAPPER,
+        {f"vendor/{WHEEL}": wheel_bytes("prebuilt", "0.1.0")},
+    )
+    (problem,) = explain(root)["problems"]
+    assert problem["key"] == "build-system.requires" and "does not list poetry-core" in problem["message"]
+
+
+def test_gitignored_archive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = write_tree(tmp_path / "repo", {"pyproject.toml": VENDORED + WRAPPER, ".gitignore": "*.whl\n"})
+    init_repo(repo)
+    write_tree(repo, {f"vendor/{WHEEL}": wheel_bytes("prebuilt", "0.1.0")})  # there, but ignored
+    code, out = run(capsys, str(repo))
+    assert code == 1
+    assert (
+        "(`tool.uv.sources.prebuilt.path`): the archive 'vendor/prebuilt-0.1.0-py3-none-any.whl' is ignored by git"
+        in out
+    )
+    assert f"fix: commit it: `git add -f vendor/{WHEEL}`" in out
+
+
+def test_untracked_directory_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = write_tree(
+        tmp_path / "repo",
+        {
+            "app/pyproject.toml": '[project]\nname = "app"\nversion = "1"\ndependencies = ["lib"]\n'
+            '[tool.uv.sources]\nlib = { path = "../lib" }\n' + WRAPPER,
+        },
+    )
+    init_repo(repo)
+    write_tree(repo, {"lib/pyproject.toml": '[project]\nname = "lib"\nversion = "1"\n'})  # after the commit
+    code, out = run(capsys, str(repo / "app"))
+    assert code == 1
+    assert "the project directory of 'lib' is not committed to the git repository" in out
+    assert "fix: commit it: `git add lib` and `git commit`" in out
+    git("add", "lib", cwd=repo)
+    assert run(capsys, str(repo / "app"))[0] == 0  # staged is enough: the next commit has it
+
+
+def test_lfs_pointer_and_invalid_archive(make_project, capsys: pytest.CaptureFixture[str]) -> None:
+    pointer = b"version https://git-lfs.github.com/spec/v1\noid sha256:" + b"0" * 64 + b"\nsize 1234\n"
+    root = make_project(
+        '[project]\nname = "app"\nversion = "1"\ndependencies = ["prebuilt", "other"]\n'
+        f'[tool.uv.sources]\nprebuilt = {{ path = "vendor/{WHEEL}" }}\n'
+        'other = { path = "vendor/other-2.0-py3-none-any.whl" }\n' + WRAPPER,
+        {f"vendor/{WHEEL}": pointer, "vendor/other-2.0-py3-none-any.whl": b"not a zip file"},
+    )
+    code, out = run(capsys, str(root))
+    assert code == 1
+    assert f"dependency `prebuilt` (`tool.uv.sources.prebuilt.path`): {WHEEL} is a Git LFS pointer" in out
+    assert "fix: run `git lfs pull`" in out
+    assert "dependency `other` (`tool.uv.sources.other.path`): other-2.0-py3-none-any.whl is not a valid archive" in out
+
+
+HOOKED = """
+[project]
+name = "app"
+version = "0.1.0"
+dynamic = ["dependencies"]
+[tool.hatch.metadata.hooks.custom]
+[tool.uv.sources]
+lib-a = { path = "../lib-a" }
+[tool.sourcelift]
+backend = "hatchling.build"
+"""
+HOOK_CODE = """
+from hatchling.metadata.plugin.interface import MetadataHookInterface
+
+class CustomMetadataHook(MetadataHookInterface):
+    def update(self, metadata):
+        metadata["dependencies"] = ["lib-a>=1", "requests"]
+"""
+LIB_A = '[project]\nname = "lib-a"\nversion = "1.2.0"\n'
+
+
+def test_hook_produced_dependencies(make_project, capsys: pytest.CaptureFixture[str]) -> None:
+    """A hatchling metadata hook makes the dependencies; explain runs it and shows both modes."""
+    root = make_project(
+        HOOKED + WRAPPER, {"hatch_build.py": HOOK_CODE, "app/__init__.py": "", "../lib-a/pyproject.toml": LIB_A}
+    )
+    report = explain(root)
+    assert report["hook"] == {"ran": True, "where": "here", "message": None, "fix": None}
+    lib_a, requests = report["requirements"]
+    assert lib_a["origin"] == "hook" and lib_a["requirement"] == "lib-a>=1"
+    assert lib_a["local"] == [f"lib-a @ {(root.parent / 'lib-a').as_uri()}"]
+    assert lib_a["publish"] == ["lib-a==1.2.0,>=1"]
+    assert requests["origin"] == "hook" and requests["sources"] == [] and requests["local"] == ["requests"]
+    # dynamic dependencies cannot go into a standards-only sdist: a publish-mode problem
+    assert [p["key"] for p in report["publish_problems"]] == ["project.dynamic"]
+    code, out = run(capsys, str(root))
+    assert code == 0 and "lib-a>=1 [hook]" in out and "publish: lib-a==1.2.0,>=1" in out
+    code, out = run(capsys, str(root), "--mode", "publish")
+    assert code == 1 and "local  :" not in out and "1 problem:" in out and "(`project.dynamic`)" in out
+
+
+def test_backend_that_cannot_run_here(make_project, capsys: pytest.CaptureFixture[str]) -> None:
+    """Never "add hatchling to build-system.requires" when it is there: say what to do instead."""
+    wrapper = WRAPPER.replace('"hatchling"]', '"hatchling", "sourcelift-missing-plugin"]')
+    root = make_project(
+        HOOKED + wrapper, {"hatch_build.py": HOOK_CODE, "app/__init__.py": "", "../lib-a/pyproject.toml": LIB_A}
+    )
+    report = explain(root)
+    hook = report["hook"]
+    assert hook is not None and not hook["ran"]
+    assert 'lacks "sourcelift-missing-plugin"' in str(hook["message"]) and "hatchling.build" in str(hook["message"])
+    assert "`sourcelift explain --isolated`" in str(hook["fix"])
+    assert "python -m pip install sourcelift-missing-plugin" in str(hook["fix"])
+    assert "add" not in str(hook["fix"]).split("install")[0]
+    code, out = run(capsys, str(root))
+    assert code == 0 and "the backend's metadata hook did not run" in out
+
+
+def test_same_answer_with_a_warm_version_cache(make_project, tmp_path: Path) -> None:
+    """The version of a source whose backend cannot run here: the same answer, cached or not."""
+    dynamic_member = (
+        '[project]\nname = "dyn"\ndynamic = ["version"]\n'
+        '[build-system]\nrequires = ["hatchling", "sourcelift-missing-plugin"]\nbuild-backend = "hatchling.build"\n'
+    )
+    root = make_project(
+        '[project]\nname = "user"\nversion = "1"\ndependencies = ["dyn>=3"]\n'
+        '[tool.uv.sources]\ndyn = { path = "../dyn" }\n' + WRAPPER,
+        {"../dyn/pyproject.toml": dynamic_member},
+    )
+    init_repo(tmp_path)  # the fingerprint of a member is taken in its git repository
+    cold = explain(root)
+    member = (root.parent / "dyn").resolve()
+    digest = member_fingerprint(member, tomllib.loads(dynamic_member)).digest
+    assert digest is not None
+    VersionCache(tmp_path / "cache").put(digest, member, "3.1.0")  # as an earlier build would have
+    warm = explain(root)
+    assert warm == cold
+    (problem,) = warm["publish_problems"]
+    assert "cannot run where `sourcelift explain` runs" in problem["message"]
+    assert "--isolated" in problem["fix"] and "build-system.requires`" not in problem["fix"]
+
+
+def test_suggested_specifier_satisfies_the_requirement() -> None:
+    """An untagged checkout at 3.6.24.dev3+g...: never suggest `>=3.6.24` for a requirement of `>=3.7.0`."""
+    source = ResolvedDirectory(
+        name="prefect", key="tool.uv.sources.prefect", marker=None, extra=None, binds=None, path=Path("/p")
+    )
+
+    def problems_for(requirement: str) -> list[str]:
+        findings = Findings()
+        render_publish(
+            Requirement(requirement), [source], lambda _: "3.6.24.dev3+g1a2b3c", None, "exact", findings, "k"
+        )
+        return [f"{p.message}\nfix: {p.fix}" for p in findings.problems]
+
+    (refused,) = problems_for("prefect>=3.7.0")
+    assert "does not satisfy `prefect>=3.7.0`" in refused and "even without its local part" in refused
+    assert ">=3.6" not in refused.split("fix:")[1]
+    (suggested,) = problems_for("prefect>=3.6")
+    suggestion = suggested.split('prefect = "')[1].split('"')[0]
+    from packaging.specifiers import SpecifierSet
+
+    assert SpecifierSet(suggestion) == SpecifierSet(">=3.6,>=3.6.24.dev3")
+
+
+def test_virtual_workspace_root(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = write_tree(
+        tmp_path / "ws",
+        {
+            "pyproject.toml": '[tool.uv.workspace]\nmembers = ["packages/*"]\n',
+            "packages/app/pyproject.toml": '[project]\nname = "app"\nversion = "1"\ndependencies = ["lib"]\n'
+            "[tool.uv.sources]\nlib = { workspace = true }\n" + WRAPPER,
+            "packages/lib/pyproject.toml": '[project]\nname = "lib"\nversion = "2"\n',
+        },
+    )
+    report = explain(root)
+    assert report["kind"] == "workspace-root" and report["problems"] == []
+    assert [m["project"] for m in report["members"]] == ["app", "lib"]
+    assert report["members"][0]["requirements"][0]["publish"] == ["lib==2"]
+    code, out = run(capsys, str(root))
+    assert code == 0 and "is a uv workspace root without [project]; its members:" in out
+    assert "  - app (" in out and "publish: lib==2" in out
+    assert "no uv workspace above" not in out
+
+
+def test_directory_without_project(make_project, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_project("[tool.ruff]\nline-length = 100\n")
+    code, out = run(capsys, str(root))
+    assert code == 1 and "(`project`): pyproject.toml has no `[project]` table" in out
+
+
+def test_json_schema(make_project, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_project(VENDORED + WRAPPER, {f"vendor/{WHEEL}": wheel_bytes("prebuilt", "0.1.0")})
+    code, out = run(capsys, str(root), "--json", "--mode", "local")
+    report = json.loads(out)
+    assert code == 0 and report["version"] == REPORT_VERSION == "3"
+    assert set(report) == {
+        "version", "kind", "project", "pyproject", "mode", "focus", "requirements", "hook",
+        "development_only", "problems", "warnings", "publish_problems", "members",
+    }  # fmt: skip
+    assert report["focus"] == "local" and report["kind"] == "project" and report["hook"] is None
+    assert set(report["requirements"][0]) == {"requirement", "key", "origin", "sources", "local", "publish"}
+
+
+def test_poetry_project_and_development_only_sources(make_project, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_project(
+        '[tool.poetry]\nname = "app"\nversion = "1"\n[tool.poetry.dependencies]\npython = "^3.9"\n'
+        'lib = { path = "../lib", develop = true }\n[tool.poetry.group.dev.dependencies]\ntool = { path = "../tool" }\n'
+        '[tool.sourcelift]\nbackend = "poetry.core.masonry.api"\n'
+        '[build-system]\nrequires = ["sourcelift", "poetry-core"]\nbuild-backend = "sourcelift.build"\n',
+        {"../lib/pyproject.toml": '[project]\nname = "lib"\nversion = "0.3.0"\n'},
+    )
+    report = explain(root)
+    assert report["project"] == "app" and report["problems"] == [] and report["publish_problems"] == []
+    (lib,) = report["requirements"]
+    assert lib["key"] == "tool.poetry.dependencies.lib" and lib["publish"] == ["lib==0.3.0"]
+    assert lib["local"] == [f"lib @ {(root.parent / 'lib').as_uri()}"]
+    assert report["development_only"] == [
+        {"key": "tool.poetry.group.dev.dependencies.tool", "dependency": "tool", "group": "dev", "location": "../tool"}
+    ]
+    code, out = run(capsys, str(root))
+    assert code == 0 and "development only (never in built metadata, never rewritten):" in out
+    assert "  tool: ../tool (group dev)  [tool.poetry.group.dev.dependencies.tool]" in out

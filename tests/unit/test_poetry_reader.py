@@ -1,0 +1,282 @@
+"""Poetry and pdm tables read into the source model; the registry; the publish-sdist rewrite of poetry tables."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from packaging.markers import Marker
+
+from sourcelift._compat import tomllib
+from sourcelift.artifacts.store import Store
+from sourcelift.errors import Findings
+from sourcelift.model import GitSource, PathSource, Project, UrlSource
+from sourcelift.readers.poetry import poetry_constraint, python_marker
+from sourcelift.readers.project import read_project
+from sourcelift.readers.registry import READERS, declared_paths, owner
+from sourcelift.rewrite.plan import make_plan
+from sourcelift.rewrite.standards import standards_pyproject
+
+from .test_publish_mode import publisher, wheel_bytes
+
+CLASSIC = """
+[tool.poetry]
+name = "app"
+version = "1.0.0"
+[tool.poetry.dependencies]
+python = "^3.9"
+lib = { path = "../lib", develop = true }
+prebuilt = { path = "vendor/prebuilt-0.1.0-py3-none-any.whl", markers = "os_name != 'nt'" }
+gitdep = { git = "https://example.com/g.git", tag = "v1", subdirectory = "sub", extras = ["x"] }
+urldep = { url = "https://example.com/u-1.0.tar.gz" }
+plain = "^2.1"
+multi = [
+  { path = "../lib-linux", markers = "sys_platform == 'linux'" },
+  { version = ">=1,<2", python = "<3.11" },
+]
+opt = { path = "../opt", optional = true, python = "~3.9" }
+[tool.poetry.extras]
+cli = ["opt"]
+[tool.poetry.group.dev.dependencies]
+devtool = { path = "../devtool", develop = true }
+[tool.sourcelift]
+backend = "poetry.core.masonry.api"
+[build-system]
+requires = ["sourcelift", "poetry-core>=2"]
+build-backend = "sourcelift.build"
+"""
+
+PROJECTS = {
+    # a classic poetry project: only poetry-core knows its version
+    "../lib/pyproject.toml": '[tool.poetry]\nname = "lib"\nversion = "0.3.0"\n'
+    '[build-system]\nrequires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"\n',
+    "../lib/lib/__init__.py": "",
+    "../lib-linux/pyproject.toml": '[project]\nname = "multi"\nversion = "1.5"\n',
+    "../opt/pyproject.toml": '[project]\nname = "opt"\nversion = "2.0"\n',
+    "vendor/prebuilt-0.1.0-py3-none-any.whl": wheel_bytes("prebuilt", "0.1.0"),
+}
+
+
+def read(root: Path) -> tuple[Project, Findings]:
+    findings = Findings()
+    return read_project(root, tomllib.loads((root / "pyproject.toml").read_text()), findings), findings
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("^1.2.3", [[">=1.2.3", "<2"]]),
+        ("^0.2.3", [[">=0.2.3", "<0.3"]]),
+        ("^0.0.3", [[">=0.0.3", "<0.0.4"]]),
+        ("~1.2.3", [[">=1.2.3", "<1.3"]]),
+        ("~1", [[">=1", "<2"]]),
+        ("1.2.*", [["==1.2.*"]]),
+        ("1.4", [["==1.4"]]),
+        (">= 1.2, < 2", [[">=1.2", "<2"]]),
+        (">=1.2 <2", [[">=1.2", "<2"]]),
+        ("*", [[]]),
+        ("<3.8 || >=3.10", [["<3.8"], [">=3.10"]]),
+    ],
+)
+def test_poetry_constraints(text: str, expected: list[list[str]]) -> None:
+    assert poetry_constraint(text) == expected
+
+
+def test_python_markers_as_poetry_core_writes_them() -> None:
+    assert python_marker("~3.9") == 'python_version >= "3.9" and python_version < "3.10"'
+    assert python_marker(">=3.10") == 'python_version >= "3.10"'
+    assert python_marker(">=3.8.1") == 'python_full_version >= "3.8.1"'
+    assert python_marker("<3.8 || >=3.10") == '(python_version < "3.8") or (python_version >= "3.10")'
+
+
+def test_classic_project(make_project) -> None:
+    root = make_project(CLASSIC, PROJECTS)
+    project, findings = read(root)
+    assert findings.problems == [] and not project.dynamic_dependencies and not project.has_project_table
+    assert project.name == "app"
+    declared = {(d.key, d.extra): str(d.requirement) for d in project.requirements}
+    assert declared == {
+        ("tool.poetry.dependencies.lib", None): "lib",
+        ("tool.poetry.dependencies.prebuilt", None): 'prebuilt; os_name != "nt"',
+        ("tool.poetry.dependencies.gitdep", None): "gitdep[x]",
+        ("tool.poetry.dependencies.urldep", None): "urldep",
+        ("tool.poetry.dependencies.plain", None): "plain<3,>=2.1",
+        ("tool.poetry.dependencies.multi[0]", None): 'multi; sys_platform == "linux"',
+        ("tool.poetry.dependencies.multi[1]", None): 'multi<2,>=1; python_version < "3.11"',
+        # optional: only through the extra that lists it
+        ("tool.poetry.dependencies.opt", "cli"): 'opt; python_version >= "3.9" and python_version < "3.10"',
+    }
+    (lib,) = project.sources["lib"]
+    assert isinstance(lib, PathSource) and lib.path == "../lib" and not lib.editable and lib.marker is None
+    (git,) = project.sources["gitdep"]
+    assert isinstance(git, GitSource) and (git.git, git.rev, git.subdirectory) == (
+        "https://example.com/g.git",
+        "v1",
+        "sub",
+    )
+    assert isinstance(project.sources["urldep"][0], UrlSource)
+    (multi,) = project.sources["multi"]  # the version-only entry has no source
+    assert multi.binds == "tool.poetry.dependencies.multi[0]" and multi.marker == Marker("sys_platform == 'linux'")
+    # groups never reach metadata: the name is used, the source is development-only
+    assert "devtool" not in project.sources and "devtool" in project.other_names
+    (dev,) = project.development_only
+    assert dev.key == "tool.poetry.group.dev.dependencies.devtool" and dev.group == "dev"
+
+
+def test_classic_lines_in_both_modes(make_project, store: Store) -> None:
+    root = make_project(CLASSIC, PROJECTS)
+    plan, _ = make_plan(root, store)
+    local = plan.declared_lines(Findings())
+    assert local["tool.poetry.dependencies.lib"] == [f"lib @ {(root.parent / 'lib').as_uri()}"]
+    assert local["tool.poetry.dependencies.multi[0]"] == [
+        f'multi @ {(root.parent / "lib-linux").as_uri()} ; sys_platform == "linux"'
+    ]
+    assert "tool.poetry.dependencies.multi[1]" not in local  # no source: as written
+    assert local["tool.poetry.dependencies.gitdep"] == ["gitdep[x] @ git+https://example.com/g.git@v1#subdirectory=sub"]
+    # what poetry-core writes for the multiple-constraints entries: each line gets its own entry's source
+    assert plan.rewrite_line(
+        f'multi @ {(root.parent / "lib-linux").as_uri()} ; sys_platform == "linux"', Findings()
+    ) == [f'multi @ {(root.parent / "lib-linux").as_uri()} ; sys_platform == "linux"']
+    assert plan.rewrite_line('multi (>=1,<2) ; python_version < "3.11"', Findings()) is None
+
+
+def test_classic_publish_lines_and_sdist_rewrite(make_project, store: Store) -> None:
+    text = CLASSIC + '[tool.sourcelift.strategies]\ngitdep = ">=1"\nurldep = ">=1"\n'
+    text = text.replace("[tool.sourcelift]\n", "").replace('backend = "poetry.core.masonry.api"\n', "")
+    root = make_project(text, PROJECTS)
+    plan, _ = make_plan(root, store, publisher=publisher(gitdep=">=1", urldep=">=1"))
+    lines = plan.declared_lines(Findings(), as_metadata=False)
+    assert lines["tool.poetry.dependencies.lib"] == ["lib==0.3.0"]
+    assert lines["tool.poetry.dependencies.prebuilt"] == ['prebuilt==0.1.0; os_name != "nt"']
+    assert lines["tool.poetry.dependencies.multi[0]"] == ['multi==1.5; sys_platform == "linux"']
+    assert lines["tool.poetry.dependencies.opt"] == ['opt==2.0; python_version >= "3.9" and python_version < "3.10"']
+    consumed = {"lib", "prebuilt", "gitdep", "urldep", "multi", "opt"}
+    rewritten = tomllib.loads(standards_pyproject(text, lines, consumed, "poetry.core.masonry.api"))
+    deps = rewritten["tool"]["poetry"]["dependencies"]
+    assert deps["lib"] == {"version": "==0.3.0"}
+    assert deps["prebuilt"] == {"version": "==0.1.0", "markers": "os_name != 'nt'"}
+    assert deps["gitdep"] == {"version": ">=1", "extras": ["x"]}
+    assert deps["multi"] == [
+        {"version": "==1.5", "markers": "sys_platform == 'linux'"},
+        {"version": ">=1,<2", "python": "<3.11"},
+    ]
+    assert deps["opt"] == {"version": "==2.0", "optional": True, "python": "~3.9"}
+    assert deps["plain"] == "^2.1" and deps["python"] == "^3.9"
+    assert rewritten["tool"]["poetry"]["group"]["dev"]["dependencies"]["devtool"] == {
+        "path": "../devtool",
+        "develop": True,
+    }
+    assert rewritten["build-system"] == {"requires": ["poetry-core>=2"], "build-backend": "poetry.core.masonry.api"}
+
+
+PEP621 = """
+[project]
+name = "pep"
+version = "2.0.0"
+dependencies = ["lib>=0.2", "other"]
+[tool.poetry.dependencies]
+lib = [
+  { path = "../lib", markers = "sys_platform == 'linux'" },
+  { path = "../lib", python = ">=3.12" },
+]
+other = "^1"
+ghost = { path = "../ghost" }
+"""
+
+
+def test_pep621_project_sources_are_guarded_like_uv(make_project) -> None:
+    root = make_project(PEP621, PROJECTS)
+    project, findings = read(root)
+    assert [str(d.requirement) for d in project.requirements] == ["lib>=0.2", "other"]
+    first, second = project.sources["lib"]
+    assert first.marker == Marker("sys_platform == 'linux'") and first.binds is None
+    assert second.marker == Marker('python_version >= "3.12"')
+    assert "other" not in project.sources  # a version-only entry adds nothing to [project]
+    assert [w.key for w in findings.warnings] == ["tool.poetry.dependencies.ghost"]
+
+
+def test_pep621_rewrite_removes_consumed_entries() -> None:
+    text = PEP621 + '[build-system]\nrequires = ["sourcelift", "poetry-core"]\nbuild-backend = "sourcelift.build"\n'
+    out = tomllib.loads(
+        standards_pyproject(text, {"project.dependencies[0]": ["lib==0.3.0"]}, {"lib"}, "poetry.core.masonry.api")
+    )
+    assert out["project"]["dependencies"] == ["lib==0.3.0", "other"]
+    assert out["tool"]["poetry"]["dependencies"] == {"other": "^1", "ghost": {"path": "../ghost"}}
+
+
+@pytest.mark.parametrize(
+    ("entry", "key", "words"),
+    [
+        ('{ path = "a", git = "b" }', "tool.poetry.dependencies.x", "more than one kind of source"),
+        ('{ git = "b", tag = "1", branch = "m" }', "tool.poetry.dependencies.x", "gives `tag` and `branch`"),
+        ('{ path = "a", version = "1" }', "tool.poetry.dependencies.x.version", "takes no `version`"),
+        ('{ path = "a", develop = "yes" }', "tool.poetry.dependencies.x.develop", "must be true or false"),
+        ('{ path = "a", python = "^^3" }', "tool.poetry.dependencies.x.python", "not a version constraint"),
+        ("3", "tool.poetry.dependencies.x", "must be a version constraint or a table"),
+    ],
+)
+def test_malformed_poetry_entries(make_project, entry: str, key: str, words: str) -> None:
+    root = make_project(f'[tool.poetry]\nname = "p"\nversion = "1"\n[tool.poetry.dependencies]\nx = {entry}\n')
+    _, findings = read(root)
+    assert [(p.key, words in p.message) for p in findings.problems] == [(key, True)], findings.problems
+
+
+def test_pdm_dev_dependencies_are_development_only(make_project, store: Store) -> None:
+    root = make_project(
+        textwrap.dedent(
+            """
+            [project]
+            name = "p"
+            version = "1"
+            dependencies = []
+            [tool.pdm.dev-dependencies]
+            test = ["pytest>=8", "-e file:///${PROJECT_ROOT}/../lib#egg=lib"]
+            lint = ["-e ../tools/linter", "helper @ file:///${PROJECT_ROOT}/../helper"]
+            """
+        )
+    )
+    project, findings = read(root)
+    assert findings.problems == []
+    assert [(s.key, s.name, getattr(s, "path", None), s.group) for s in project.development_only] == [
+        ("tool.pdm.dev-dependencies.test[1]", "lib", "../lib", "test"),
+        ("tool.pdm.dev-dependencies.lint[0]", "linter", "../tools/linter", "lint"),
+        ("tool.pdm.dev-dependencies.lint[1]", "helper", "../helper", "lint"),
+    ]
+    assert project.sources == {}  # never emitted
+    plan, _ = make_plan(root, store)
+    assert plan.sources == {} and plan.declared_lines(Findings()) == {}
+
+
+def test_registry_owns_keys_and_lists_paths() -> None:
+    assert [r.tool for r in READERS] == ["poetry", "uv", "pdm"]
+    assert owner("tool.poetry.dependencies.x") is READERS[0] and owner("project.dependencies[0]") is None
+    data = tomllib.loads(CLASSIC + "[tool.uv.sources]\nw = { workspace = true }\n")
+    paths = {(p.key, p.path, p.workspace, p.development_only) for p in declared_paths(data)}
+    assert ("tool.poetry.dependencies.lib", "../lib", False, False) in paths
+    assert ("tool.poetry.dependencies.multi[0]", "../lib-linux", False, False) in paths
+    assert ("tool.poetry.group.dev.dependencies.devtool", "../devtool", False, True) in paths
+    assert ("tool.uv.sources.w", None, True, False) in paths
+
+
+def test_two_tools_giving_one_package_a_source_compete(make_project) -> None:
+    root = make_project(
+        '[project]\nname = "p"\nversion = "1"\ndependencies = ["lib"]\n'
+        '[tool.poetry.dependencies]\nlib = { path = "../lib" }\n[tool.uv.sources]\nlib = { path = "../lib" }\n',
+        PROJECTS,
+    )
+    _, findings = read(root)
+    (problem,) = findings.problems
+    assert problem.key == "tool.uv.sources.lib" and "tool.poetry.dependencies.lib" in problem.message
+
+
+def test_emptied_poetry_tables_leave() -> None:
+    text = (
+        '[project]\nname = "pep"\nversion = "1"\ndependencies = ["lib"]\n'
+        '[tool.poetry.dependencies]\nlib = { path = "../lib" }\n[tool.other]\nx = 1\n'
+        '[build-system]\nrequires = ["sourcelift", "poetry-core"]\nbuild-backend = "sourcelift.build"\n'
+    )
+    out = tomllib.loads(
+        standards_pyproject(text, {"project.dependencies[0]": ["lib==1"]}, {"lib"}, "poetry.core.masonry.api")
+    )
+    assert out["tool"] == {"other": {"x": 1}} and out["project"]["dependencies"] == ["lib==1"]
