@@ -14,7 +14,7 @@ from tests.support import REPO_ROOT
 
 def test_ids_levels_and_families() -> None:
     for check_id, check in CHECKS.items():
-        assert re.fullmatch(r"SL[1-6][0-9]{2}", check_id) and check.id == check_id
+        assert re.fullmatch(r"SL[1-7][0-9]{2}", check_id) and check.id == check_id
         assert check.level in LEVELS and check.title and check.fix
         assert check_id[:3] in FAMILIES
     assert list(CHECKS) == sorted(CHECKS)

@@ -83,6 +83,8 @@ URL_33 = ("Project-URL", "An extremely long label for docs!!, https://example.or
 VENDOR = {"vendor/lib-1.0-py3-none-any.whl": b"wheel bytes"}
 HELPER = {"libs/helper/pyproject.toml": b"[project]\nname = 'helper'\nversion = '1'\n"}
 
+MAC_WHEEL = "https://example.org/w/native-2.0-cp311-cp311-macosx_11_0_arm64.whl"
+
 CASES: dict[str, Case] = {
     "SL100": Case(not_a_zip, wheel()),
     "SL101": Case(
@@ -193,6 +195,12 @@ CASES: dict[str, Case] = {
     "SL606": Case(rows_edit(set_row("demo/__init__.py", 1, "")), wheel()),
     "SL607": Case(rows_edit(set_row("demo-1.0.dist-info/RECORD", 1, record_hash(b"x"))), wheel()),
     "SL608": Case(rows_edit(lambda rows: [*rows, ["../evil.py", record_hash(b""), "0"]]), wheel()),
+    "SL701": Case(
+        wheel_meta(
+            ("Requires-Dist", f"native @ {MAC_WHEEL} ; sys_platform == 'linux'"),
+        ),
+        wheel_meta(("Requires-Dist", "native>=2.0; sys_platform == 'darwin'")),
+    ),
 }
 BUILT_ONLY = {"SL301", "SL303", "SL304"}  # need a real build: tests/e2e/test_check_e2e.py (and test_check_builds)
 
@@ -227,3 +235,15 @@ def test_every_registered_reader_table_is_checked(extra: str, check_id: str, key
     """SL5xx reads the tables of sourcelift's registered readers, poetry's as well as uv's."""
     found = findings_for(sdist_project(extra, dependencies='["lib"]')(tmp_path))
     assert [(f.id, f.location) for f in found] == [(check_id, f"pyproject.toml: {key}")], found
+
+
+def test_sl701_passes_a_line_guarded_by_the_wheels_own_marker(tmp_path: Path) -> None:
+    marker = (
+        'implementation_name == "cpython" and python_version == "3.11" and sys_platform == "darwin" '
+        'and platform_machine == "arm64"'
+    )
+    right = findings_for(wheel_meta(("Requires-Dist", f"native @ {MAC_WHEEL} ; {marker}"))(tmp_path / "a"))
+    assert "SL701" not in {f.id for f in right} and "SL101" in {f.id for f in right}
+    wrong = findings_for(wheel_meta(("Requires-Dist", f"native @ {MAC_WHEEL}"))(tmp_path / "b"))
+    (sl701,) = [f for f in wrong if f.id == "SL701"]
+    assert "cp311-cp311-macosx_11_0_arm64" in sl701.message and "admits" in sl701.message

@@ -249,7 +249,7 @@ def test_pdm_dev_dependencies_are_development_only(make_project, store: Store) -
 
 
 def test_registry_owns_keys_and_lists_paths() -> None:
-    assert [r.tool for r in READERS] == ["poetry", "uv", "pdm"]
+    assert [r.tool for r in READERS] == ["poetry", "uv", "pdm", "sourcelift"]
     assert owner("tool.poetry.dependencies.x") is READERS[0] and owner("project.dependencies[0]") is None
     data = tomllib.loads(CLASSIC + "[tool.uv.sources]\nw = { workspace = true }\n")
     paths = {(p.key, p.path, p.workspace, p.development_only) for p in declared_paths(data)}

@@ -12,6 +12,7 @@ member of a workspace root), 2 no project at the path.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -43,6 +44,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--isolated",
         action="store_true",
         help="run build backends that cannot run here in temporary build environments",
+    )
+    parser.add_argument(
+        "--uv-sources",
+        action="store_true",
+        help="print the [tool.uv.sources] lists (paths and derived markers) that match [tool.sourcelift.variants], "
+        "so that `uv sync` picks the wheel pip picks",
+    )
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help="with --uv-sources: write those lists into pyproject.toml (only those entries change)",
     )
 
 
@@ -88,6 +100,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
     root = Path(args.path).absolute()
     if not (root / "pyproject.toml").is_file():
         raise UsageError(f"{root} has no pyproject.toml", "give the project's directory")
+    if args.write and not args.uv_sources:
+        raise UsageError("--write only goes with --uv-sources", "run `sourcelift explain --uv-sources --write`")
+    if args.uv_sources:
+        return _uv_sources(root, write=args.write, console=console)
     with ExitStack() as stack:
         isolated = IsolatedEnvironments(stack) if args.isolated else None
         report = explain(root, mode=args.mode, isolated=isolated)
@@ -97,3 +113,53 @@ def run(args: argparse.Namespace, console: Console) -> int:
     else:
         console.result(format_report(report))
     return EXIT_PROBLEMS if exit_code(report) else EXIT_OK
+
+
+def _uv_sources(root: Path, *, write: bool, console: Console) -> int:
+    """``explain --uv-sources [--write]``: the uv lists matching ``[tool.sourcelift.variants]``."""
+    import os
+    import tempfile
+
+    from sourcelift.errors import EXIT_OK, EXIT_PROBLEMS, Findings
+    from sourcelift.readers._toml import load_toml
+    from sourcelift.rewrite.variants import uv_sources_entries, uv_sources_text
+
+    pyproject = root / "pyproject.toml"
+    findings = Findings()
+    data = load_toml(pyproject, findings)
+    if data is None:
+        for problem in findings.problems:
+            console.error(f"sourcelift: problem: {problem.render()}")
+        return EXIT_PROBLEMS
+    entries, findings = uv_sources_entries(root, data)
+    for problem in findings.problems:
+        console.error(f"sourcelift: problem: {problem.render()}")
+    if findings.problems:
+        return EXIT_PROBLEMS
+    if not entries:
+        console.status(f"sourcelift: {pyproject} has no [tool.sourcelift.variants]: nothing to write")
+        return EXIT_OK
+    original = pyproject.read_text(encoding="utf-8")
+    text = original
+    for name, items in entries.items():
+        text = uv_sources_text(text, name, items)
+    if not write:
+        snippet = ""
+        for name, items in entries.items():
+            snippet = uv_sources_text(snippet, name, items)
+        console.result(snippet.lstrip("\n"))
+        return EXIT_OK
+    if text == original:
+        console.status(f"sourcelift: {pyproject} already lists {', '.join(entries)} for uv: nothing to write")
+        return EXIT_OK
+    handle, temporary = tempfile.mkstemp(prefix=".pyproject-", suffix=".toml", dir=root)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.chmod(temporary, pyproject.stat().st_mode & 0o7777)
+        os.replace(temporary, pyproject)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    console.status(f"sourcelift: wrote [tool.uv.sources] {', '.join(entries)} into {pyproject}")
+    return EXIT_OK

@@ -35,7 +35,8 @@ SETTING_PREFIX = "sourcelift-"
 MODE_SETTING = "sourcelift-mode"
 MODE_ENV = "SOURCELIFT_MODE"
 CACHE_SETTING = "sourcelift-cache"
-_KEYS = {"backend", "mode", "strategy", "strategies", "cache", "cache-keys", "check"}  # check: `sourcelift check`
+# check: `sourcelift check`; variants: a reader of its own (readers/variants.py)
+_KEYS = {"backend", "mode", "strategy", "strategies", "cache", "cache-keys", "check", "variants"}
 
 
 @slotted_dataclass

@@ -28,6 +28,7 @@ from .plain import build_failed, declares_sourcelift, refused_sourcelift
 from .progress import Progress
 from .sources import check_sources
 from .upload import check_upload
+from .wheel_markers import check_wheel_markers
 
 __all__ = ["check_paths", "run_checks"]
 
@@ -89,6 +90,7 @@ def run_checks(
         findings += check_leaks(archive, meta, pyproject)
         findings += check_sources(archive, pyproject)
         findings += check_record_integrity(archive)
+        findings += check_wheel_markers(archive, meta)
     if chosen.any_enabled("SL2"):
         notes += _agreement(archives, companions, metas, findings)
     findings += extra

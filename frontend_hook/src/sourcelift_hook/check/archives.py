@@ -18,8 +18,9 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
+from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename
 
+from sourcelift.artifacts.wheel_tags import parse_wheel_name
 from sourcelift.provenance_document import SDIST_PATH, WHEEL_FILE
 from sourcelift.record_file import encode_digest, parse_strict
 
@@ -159,7 +160,7 @@ def _wheel_dist_info(archive: Archive, names: list[str]) -> str | None:
         return candidates[0]
     expected = None
     try:
-        parse_wheel_filename(archive.filename)
+        parse_wheel_name(archive.filename)  # PEP 825 variant wheels too
         project, version = archive.filename.split("-")[:2]
         expected = f"{project}-{version}.dist-info"
     except (InvalidWheelFilename, ValueError):

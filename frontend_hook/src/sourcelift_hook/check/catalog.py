@@ -23,6 +23,7 @@ FAMILIES = {
     "SL4": "leaks: local paths and credentials",
     "SL5": "tool-specific sources left in the sdist",
     "SL6": "the wheel's RECORD",
+    "SL7": "direct references to wheels, against their markers",
 }
 
 
@@ -248,5 +249,13 @@ CHECKS: dict[str, Check] = _checks(
         ERROR,
         "a RECORD entry or a file name points outside the archive (absolute, `..`, drive letter)",
         "rebuild the wheel; such a wheel could write outside the installation directory",
+    ),
+    # ---------------------------------------------------------------- SL7: wheels under markers
+    Check(
+        "SL701",
+        ERROR,
+        "a direct reference names a wheel whose tags contradict the line's marker",
+        "guard the line with the wheel's own marker (list vendored wheels in `[tool.sourcelift.variants]` to "
+        "have it derived)",
     ),
 )

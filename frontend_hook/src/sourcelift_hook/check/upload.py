@@ -12,8 +12,10 @@ import re
 from urllib.parse import urlsplit
 
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+from packaging.utils import InvalidWheelFilename, canonicalize_name
 from packaging.version import InvalidVersion, Version
+
+from sourcelift.artifacts.wheel_tags import parse_wheel_name
 
 from ._text import redact
 from .archives import Archive, sdist_name_version
@@ -188,10 +190,18 @@ class _Upload:
         fix = "let the build backend name the file; do not rename artifacts"
         if self.archive.kind == "wheel":
             try:
-                file_name, file_version, _, _ = parse_wheel_filename(filename)
+                wheel = parse_wheel_name(filename)
             except InvalidWheelFilename as exc:
                 self.add("SL107", f"{filename!r} is not a valid wheel file name: {exc}")
                 return
+            file_name, file_version = wheel.name, Version(wheel.version)
+            if wheel.variant_label is not None:
+                self.add(
+                    "SL107",
+                    f"{filename!r} is a wheel variant (label {wheel.variant_label!r}); PEP 825 is a draft and "
+                    "indexes such as PyPI do not accept variant file names yet",
+                    fix="upload the variant wheels to an index that supports them, or publish a wheel without a label",
+                )
             if file_name != canonical:
                 self.add("SL107", f"the file name says project {file_name!r}, the metadata {name!r}", fix=fix)
             elif filename.split("-", 1)[0] != stem:

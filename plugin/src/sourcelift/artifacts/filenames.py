@@ -40,7 +40,16 @@ def parse_archive_name(filename: str) -> ArchiveName:
         try:
             name, version, _build, _tags = parse_wheel_filename(filename)
         except InvalidWheelFilename as exc:
-            raise InvalidArchiveName(f"{filename!r} is not a valid wheel file name ({exc})") from None
+            # a PEP 825 variant wheel ends with a label after its tags; only then pay for tag parsing
+            from .wheel_tags import parse_wheel_name
+
+            try:
+                variant = parse_wheel_name(filename)
+            except (InvalidWheelFilename, ValueError):
+                raise InvalidArchiveName(f"{filename!r} is not a valid wheel file name ({exc})") from None
+            if variant.variant_label is None:
+                raise InvalidArchiveName(f"{filename!r} is not a valid wheel file name ({exc})") from None
+            return ArchiveName(filename.split("-", 1)[0], variant.name, variant.version, "wheel")
         project = filename.split("-", 1)[0]
         return ArchiveName(project, str(name), str(version), "wheel")
     if filename.endswith(SDIST_SUFFIXES):

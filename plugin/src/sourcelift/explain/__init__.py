@@ -27,6 +27,7 @@ from ..model import (
     Source,
 )
 from ..readers._toml import load_toml
+from ..readers.variants import VARIANTS_KEY
 from ..rewrite.plan import Plan, plan_project
 from .backends import ExplainPublisher, IsolatedEnvironments, hook_metadata
 from .checks import check_archives, check_build_system, check_git_tracking
@@ -36,6 +37,14 @@ __all__ = ["REPORT_VERSION", "IsolatedEnvironments", "Report", "exit_code", "exp
 REPORT_VERSION = "3"
 
 
+class VariantReport(TypedDict):
+    tags: list[str]
+    label: str | None
+    """The PEP 825 variant label of the file name, if any."""
+    properties: list[str]
+    """``namespace :: feature :: value`` from the wheel's ``variant.json``, for its label."""
+
+
 class SourceReport(TypedDict):
     key: str
     kind: str
@@ -43,6 +52,8 @@ class SourceReport(TypedDict):
     version: str | None
     sha256: str | None
     marker: str | None
+    variant: VariantReport | None
+    """Set for the wheels of a ``[tool.sourcelift.variants]`` set."""
 
 
 class RequirementReport(TypedDict):
@@ -114,7 +125,14 @@ def _source_report(source: ResolvedSource) -> SourceReport:
         assert isinstance(source, ResolvedIndex)
         kind, location = "index", source.index
     marker = str(source.marker) if source.marker is not None else None
-    return SourceReport(key=source.key, kind=kind, location=location, version=version, sha256=sha256, marker=marker)
+    variant = None
+    if isinstance(source, ResolvedArchive) and source.key.startswith(f"{VARIANTS_KEY}."):
+        from ..rewrite.variants import describe_variant
+
+        variant = VariantReport(**describe_variant(source.path, source.filename))  # type: ignore[typeddict-item]
+    return SourceReport(
+        key=source.key, kind=kind, location=location, version=version, sha256=sha256, marker=marker, variant=variant
+    )
 
 
 def _development_report(source: Source) -> DevelopmentReport:
@@ -359,6 +377,11 @@ def format_report(report: Report) -> str:
             detail = f" version {source['version']}" if source["version"] else ""
             guard = f" when {source['marker']}" if source["marker"] else ""
             out.append(f"  source : {source['kind']} {source['location']}{detail}{guard}  [{source['key']}]")
+            variant = source.get("variant")
+            if variant:
+                label = f"label {variant['label']}, " if variant["label"] else ""
+                properties = f", properties {'; '.join(variant['properties'])}" if variant["properties"] else ""
+                out.append(f"    wheel: {label}tags {', '.join(variant['tags'])}{properties}")
         if item["sources"]:
             if focus in (None, "local"):
                 for line in item["local"]:

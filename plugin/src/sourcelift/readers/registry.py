@@ -16,12 +16,14 @@ from ._base import DeclaredPath, ReadContext, Reader
 from .pdm import READER as PDM
 from .poetry import READER as POETRY
 from .uv import READER as UV
+from .variants import READER as VARIANTS
 
 __all__ = ["READERS", "DeclaredPath", "ReadContext", "Reader", "declared_paths", "owner"]
 
-READERS: tuple[Reader, ...] = (POETRY, UV, PDM)
+READERS: tuple[Reader, ...] = (POETRY, UV, PDM, VARIANTS)
 """Every tool reader, in the order they read a project (poetry first: a classic poetry project declares its
-requirements in its own table, which the others check their sources against)."""
+requirements in its own table, which the others check their sources against; the variants of
+``[tool.sourcelift.variants]`` last: they check and replace a ``[tool.uv.sources]`` list written for uv)."""
 
 
 def owner(key: str) -> Reader | None:

@@ -208,6 +208,7 @@ def plan_project(
         dynamic_dependencies=project.dynamic_dependencies,
         publisher=publisher,
     )
+    _check_wheel_markers(plan, data, findings)
     if publisher is not None:
         publisher.prefetch(plan.sources.values())
     plan.declared_lines(findings)
@@ -216,6 +217,27 @@ def plan_project(
     else:
         plan.checkout = _checkout(plan)
     return plan, project
+
+
+def _check_wheel_markers(plan: Plan, data: dict[str, Any], findings: Findings) -> None:
+    """Vendored wheels written by hand with a marker: the marker must agree with the wheel's tags."""
+    for name, sources in plan.sources.items():
+        if not any(
+            isinstance(s, ResolvedArchive) and s.marker is not None and s.filename.endswith(".whl") for s in sources
+        ):
+            continue
+        from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+        from .variants import check_sources
+
+        project = data.get("project")
+        text = project.get("requires-python") if isinstance(project, dict) else None
+        try:
+            requires_python = SpecifierSet(text) if isinstance(text, str) else None
+        except InvalidSpecifier:
+            requires_python = None
+        extras = project.get("optional-dependencies", {}) if isinstance(project, dict) else {}
+        check_sources(name, sources, requires_python, findings, extras if isinstance(extras, dict) else ())
 
 
 def _checkout(plan: Plan) -> Checkout | None:

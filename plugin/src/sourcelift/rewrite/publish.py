@@ -22,6 +22,7 @@ from packaging.version import InvalidVersion, Version
 from ..config import STRATEGIES, Config, choose_cache
 from ..errors import Findings
 from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedIndex, ResolvedSource, ResolvedUrl
+from ..readers.variants import VARIANTS_KEY
 from .local import lines_per_source, requirement_head
 
 if TYPE_CHECKING:
@@ -116,7 +117,38 @@ def render_publish(
         # written as str(Requirement(...)) writes it, so that a backend reading it back changes nothing
         return f"{head}{spec}" + (f"; {marker}" if marker is not None else "")
 
+    if len(sources) > 1 and _variant_set(sources):
+        return _one_pin(requirement, sources, line_for, findings)
     return lines_per_source(requirement, sources, line_for, findings, key)
+
+
+def _variant_set(sources: list[ResolvedSource]) -> bool:
+    return all(source.key.startswith(f"{VARIANTS_KEY}.") for source in sources)
+
+
+def _one_pin(
+    requirement: Requirement,
+    sources: list[ResolvedSource],
+    line_for: Callable[[ResolvedSource, Marker | None], str | None],
+    findings: Findings,
+) -> list[str]:
+    """The wheels of one ``[tool.sourcelift.variants]`` set are one release: one pin, under the
+    requirement's own marker."""
+    versions: dict[str, list[str]] = {}
+    for source in sources:
+        if isinstance(source, ResolvedArchive):
+            versions.setdefault(source.version, []).append(source.filename)
+    if len(versions) > 1:
+        listed = "; ".join(f"{version}: {', '.join(files)}" for version, files in sorted(versions.items()))
+        findings.error(
+            sources[0].key.split("[")[0],
+            f"the wheels of the set hold different versions ({listed}), so publish mode has no one version to pin",
+            "vendor the same release for every platform",
+            dependency=requirement.name,
+        )
+        return []
+    line = line_for(sources[0], requirement.marker)
+    return [line] if line is not None else []
 
 
 def _derived(
