@@ -42,6 +42,11 @@ THIRD_PARTY: tuple[str, ...] = (
     # what sourcelift-hook needs for `sourcelift check` (installed into fresh venvs)
     "build",
     "trove-classifiers",
+    # the other backends sourcelift wraps (issue 9: every backend, every frontend)
+    "flit-core",
+    "poetry-core",
+    "uv-build",
+    "pdm-pep517",  # pdm's former backend: writes no Requires-Dist into PKG-INFO
 )
 
 COMPLETE_MARKER = ".complete"

@@ -13,7 +13,7 @@ from packaging.version import InvalidVersion, Version
 
 from ..core_metadata import parse_headers, requires_dist
 
-__all__ = ["requires_dist", "rewrite_core_metadata"]
+__all__ = ["add_requires_dist", "requires_dist", "rewrite_core_metadata"]
 
 Transform = Callable[[str], Optional["list[str]"]]
 
@@ -72,3 +72,17 @@ def _raise_metadata_version(lines: list[str], newline: str) -> list[str]:
                 pass
             break
     return lines
+
+
+def add_requires_dist(text: str, values: list[str]) -> str:
+    """``text`` with a ``Requires-Dist`` header for each of ``values`` after its last header.
+
+    >>> add_requires_dist("Metadata-Version: 2.1\\nName: a\\n\\nbody\\n", ["b>=1"]).splitlines()
+    ['Metadata-Version: 2.1', 'Name: a', 'Requires-Dist: b>=1', '', 'body']
+    """
+    headers, body = parse_headers(text)
+    block = "".join(raw for _, _, raw in headers)
+    newline = "\r\n" if "\r\n" in block else "\n"
+    if block and not block.endswith("\n"):
+        block += newline
+    return block + "".join(f"Requires-Dist: {value}{newline}" for value in values) + body

@@ -10,16 +10,18 @@ The source tree is never written to.
 
 from __future__ import annotations
 
+import copy
 import functools
 import importlib
 import os
+import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from ..artifacts.wheel import read_wheel_metadata, rewrite_metadata_file, rewrite_wheel
-from ..config import Config, choose_mode, read_config
+from ..config import SETTING_PREFIX, Config, choose_mode, read_config
 from ..core_metadata import requires_dist
 from ..errors import ConfigError, Findings, SourceliftError, exit_code, render_error
 from ..readers._toml import load_toml
@@ -194,13 +196,14 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
     from ..artifacts.sdist import read_sdist_pkg_info, rewrite_sdist, sdist_members
     from ..rewrite.local_sdist import LOCAL_SOURCES_PATH, local_sources_file
 
+    members = sdist_members(sdist)
     add: dict[str, bytes | Path] = {}
     if plan.from_local_sdist:
         # Building an sdist from an sdist: carry the sources file and archives over as they are.
         add[LOCAL_SOURCES_PATH] = Path(_root()) / LOCAL_SOURCES_PATH
     elif plan.sources:
         locate = plan.checkout.git_target if plan.checkout is not None else None
-        sources_file, archives = local_sources_file(plan.sources, plan.root, sdist_members(sdist), locate)
+        sources_file, archives = local_sources_file(plan.sources, plan.root, members, locate)
         add.update(archives)
         add[LOCAL_SOURCES_PATH] = sources_file
     pkg_info = read_sdist_pkg_info(sdist)
@@ -209,7 +212,21 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
         from ..provenance import sdist_files
 
         add.update(sdist_files(plan, pkg_info, transform))
-    rewrite_sdist(sdist, transform, mark_dynamic=plan.location_dependent, add=add, replace=_without_credentials(sdist))
+    replace: dict[str, bytes] = {}
+    drop: list[str] = []
+    if not plan.from_local_sdist:  # an sdist built from an sdist has its pyproject.toml rewritten already
+        replace, drop = _sdist_pyproject(plan, sdist, members, _final_lines(pkg_info, transform), publish=False)
+    _remove_credentials(sdist, replace)
+    rewrite_sdist(
+        sdist,
+        transform,
+        mark_dynamic=plan.location_dependent,
+        add=add,
+        replace=replace,
+        drop=drop,
+        complete=_missing_requires_dist(plan, pkg_info),
+    )
+    plan.populate_store()  # the sdist's static lines point into the store: `uv pip install SDIST` reads them
     if plan.location_dependent and not plan.from_local_sdist:
         print(
             f"sourcelift: note: {sdist.name} is a local-mode sdist: its dependencies point at paths on this "
@@ -219,26 +236,31 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
         )
 
 
-def _without_credentials(sdist: Path) -> dict[str, bytes]:
-    """The sdist's pyproject.toml without the secrets of the URLs in it, when it has any: the
-    sdist is an artifact, and the backend copied the file as it is in the tree."""
+def _remove_credentials(sdist: Path, replace: dict[str, bytes]) -> None:
+    """The sdist's pyproject.toml (as rewritten in ``replace``, or as the backend copied it from the
+    tree) without the secrets of the URLs in it: the sdist is an artifact."""
     from ..artifacts.sdist import read_sdist_member
     from ..urls import redact_credentials
 
-    try:
-        text = read_sdist_member(sdist, "pyproject.toml")
-    except (SourceliftError, UnicodeDecodeError):
-        return {}
+    if "pyproject.toml" in replace:
+        try:
+            text = replace["pyproject.toml"].decode("utf-8")
+        except UnicodeDecodeError:
+            return
+    else:
+        try:
+            text = read_sdist_member(sdist, "pyproject.toml")
+        except (SourceliftError, UnicodeDecodeError):
+            return
     clean, removed = redact_credentials(text)
-    return {"pyproject.toml": clean.encode("utf-8")} if removed else {}
+    if removed:
+        replace["pyproject.toml"] = clean.encode("utf-8")
 
 
 def _finish_publish_sdist(plan: Plan, sdist: Path) -> None:
     """A standards-only sdist: static Requires-Dist, and a pyproject.toml any frontend builds without sourcelift."""
-    from ..artifacts.sdist import read_sdist_pkg_info, rewrite_sdist
-    from ..rewrite.standards import standards_pyproject
+    from ..artifacts.sdist import read_sdist_pkg_info, rewrite_sdist, sdist_members
 
-    pyproject = Path(_root()) / "pyproject.toml"
     if plan.from_local_sdist:
         raise ConfigError(
             f"{sdist.name}: a publish-mode sdist cannot be made from a local-mode sdist, whose sources point at "
@@ -253,46 +275,111 @@ def _finish_publish_sdist(plan: Plan, sdist: Path) -> None:
             "      fix: list the dependencies statically in `[project] dependencies` (and "
             "`optional-dependencies`), and remove them from `project.dynamic`"
         )
+    pkg_info = read_sdist_pkg_info(sdist)
+    transform = _transform(plan, pkg_info)
+    replace, drop = _sdist_pyproject(plan, sdist, sdist_members(sdist), _final_lines(pkg_info, transform), publish=True)
+    rewrite_sdist(
+        sdist,
+        transform,
+        mark_dynamic=False,
+        add={},
+        replace=replace,
+        drop=drop,
+        complete=_missing_requires_dist(plan, pkg_info),
+    )
+
+
+def _final_lines(pkg_info: str, transform: Callable[[str], list[str] | None]) -> list[str]:
+    return [line for value in requires_dist(pkg_info) for line in (transform(value) or [value])]
+
+
+def _sdist_pyproject(
+    plan: Plan, sdist: Path, members: set[str], final_lines: list[str], *, publish: bool
+) -> tuple[dict[str, bytes], list[str]]:
+    """The sdist members to replace and to drop so that what its pyproject.toml (and every copy of it)
+    says statically is what the wheel says: the final requirement lines, written with tomlkit, and the
+    adjustments of :mod:`sourcelift.backends.quirks`.  The tree's own pyproject.toml is never written."""
+    from ..artifacts.sdist import read_sdist_member
+    from ..rewrite.standards import local_pyproject, standards_pyproject
+    from . import quirks
+
+    if not plan.sources and not publish:  # publish mode always restores the wrapped backend
+        return {}, []
+    pyproject = Path(_root()) / "pyproject.toml"
+    backend = _config(_root()).backend
+    direct = any(_is_direct_reference(line) for line in final_lines)
+    adjust = None if publish else quirks.adjust_local_pyproject(backend, direct)
     findings = Findings()
-    lines = plan.declared_lines(findings, as_metadata=False)
+    lines = {} if plan.dynamic_dependencies else plan.declared_lines(findings, as_metadata=False)
     findings.raise_if_any(pyproject)
-    transform = _transform(plan, read_sdist_pkg_info(sdist))
+    from packaging.utils import canonicalize_name
+
     from ..readers.registry import owner
 
+    if not publish:
+        # a local-mode sdist writes [project] arrays only: a tool's own tables (poetry's) keep their
+        # entries, and the sources behind them stay
+        lines = {key: values for key, values in lines.items() if owner(key) is None}
+    copies, drop = quirks.sdist_companions(members)
+    drop = drop if plan.sources else []  # nothing was rewritten: nothing repeats an old line
+    if not publish and not lines and adjust is None:
+        return {}, drop
     consumed = {name for name, sources in plan.sources.items() if any(owner(source.key) for source in sources)}
-    text = standards_pyproject(_publish_base(sdist), lines, consumed, _config(_root()).backend)
-    rewrite_sdist(sdist, transform, mark_dynamic=False, add={}, replace={"pyproject.toml": text.encode("utf-8")})
-
-
-def _publish_base(sdist: Path) -> str:
-    """The pyproject.toml text to rewrite: the tree's own, when the backend's copy in the sdist differs
-    from it only in the dependency arrays (pdm-backend re-serializes the file, dropping comments and
-    expanding ``${PROJECT_ROOT}``); otherwise what the backend wrote."""
-    from ..artifacts.sdist import read_sdist_member
-    from ..readers._toml import parse_shared
-
-    packed = read_sdist_member(sdist, "pyproject.toml")
-    original = (Path(_root()) / "pyproject.toml").read_bytes()
-
-    def without_dependencies(data: dict[str, Any]) -> dict[str, Any]:
-        project = {
-            k: v for k, v in data.get("project", {}).items() if k not in ("dependencies", "optional-dependencies")
+    if not publish:
+        consumed -= {
+            canonicalize_name(item.requirement.name) for item in plan.requirements if owner(item.key) is not None
         }
-        return {**data, "project": project}
+    base = quirks.sdist_pyproject_base(read_sdist_member(sdist, "pyproject.toml"), pyproject.read_bytes())
+    rewrite = standards_pyproject if publish else local_pyproject
+    text = rewrite(base, lines, consumed if lines else (), backend, adjust).encode("utf-8")
+    return {"pyproject.toml": text, **dict.fromkeys(copies, text)}, drop
+
+
+def _is_direct_reference(line: str) -> bool:
+    from packaging.requirements import InvalidRequirement, Requirement
 
     try:
-        same = without_dependencies(parse_shared(packed.encode("utf-8"))) == without_dependencies(
-            parse_shared(original)
-        )
-    except ValueError:  # not valid TOML either way: rewrite what the backend packed, which reports it
-        return packed
-    return original.decode("utf-8") if same else packed
+        return Requirement(line).url is not None
+    except InvalidRequirement:
+        return False
+
+
+def _missing_requires_dist(plan: Plan, pkg_info: str) -> list[str]:
+    """Requires-Dist lines for a PKG-INFO whose backend wrote none (see :mod:`sourcelift.backends.quirks`)."""
+    from . import quirks
+
+    if not plan.requirements or requires_dist(pkg_info):
+        return []
+    findings = Findings()
+    with_sources = plan.declared_lines(findings)
+    findings.raise_if_any(Path(_root()) / "pyproject.toml")
+    declared: list[str] = []
+    for item in plan.requirements:
+        if item.key in with_sources:
+            declared.extend(with_sources[item.key])
+        elif item.extra is not None:
+            from ..rewrite.markers import conjoin
+
+            requirement = copy.copy(item.requirement)
+            requirement.marker = conjoin(requirement.marker, f'extra == "{item.extra}"')
+            declared.append(str(requirement))
+        else:
+            declared.append(str(item.requirement))
+    return quirks.missing_requires_dist(requires_dist(pkg_info), declared, plan.dynamic_dependencies)
+
+
+def _inner_settings(config_settings: ConfigSettings) -> ConfigSettings:
+    """The config settings without sourcelift's own: every ``sourcelift-*`` key is ours, and a backend
+    that rejects unknown settings (scikit-build-core) or warns about any (uv_build) must not see them."""
+    if not config_settings:
+        return config_settings
+    return {key: value for key, value in config_settings.items() if not str(key).startswith(SETTING_PREFIX)}
 
 
 def _requires(hook: str, config_settings: ConfigSettings) -> list[str]:
     inner = _load_inner()
     function = getattr(inner, hook, None)
-    requires = list(function(config_settings)) if function is not None else []
+    requires = list(function(_inner_settings(config_settings))) if function is not None else []
     return requires + [r for r in _publish_build_requires(config_settings) if r not in requires]
 
 
@@ -308,39 +395,88 @@ def get_requires_for_build_editable(config_settings: ConfigSettings = None) -> l
     return _requires("get_requires_for_build_editable", config_settings)
 
 
-def _build_wheel_with(
-    hook: str, wheel_directory: str, config_settings: ConfigSettings, metadata_directory: str | None
-) -> str:
+def _remove_on_failure(artifact: Path, finish: Callable[[], None]) -> None:
+    """Run ``finish``; if sourcelift fails the build, the inner backend's artifact goes too, so that
+    nothing unrewritten is left in the output directory (where `twine upload dist/*` would find it)."""
+    try:
+        finish()
+    except BaseException:
+        if artifact.is_dir():
+            shutil.rmtree(artifact, ignore_errors=True)
+        else:
+            artifact.unlink(missing_ok=True)
+        raise
+
+
+def _build(hook: str, wheel_directory: str, config_settings: ConfigSettings, metadata_directory: str | None) -> str:
     plan = _plan(config_settings)
-    name: str = getattr(_load_inner(), hook)(wheel_directory, config_settings, metadata_directory)
-    _finish_wheel(plan, Path(wheel_directory) / name)
+    inner_metadata = _inner_metadata_directory(metadata_directory)
+    name: str = getattr(_load_inner(), hook)(wheel_directory, _inner_settings(config_settings), inner_metadata)
+    wheel = Path(wheel_directory) / name
+    _remove_on_failure(wheel, lambda: _finish_wheel(plan, wheel))
     return name
 
 
 def build_wheel(
     wheel_directory: str, config_settings: ConfigSettings = None, metadata_directory: str | None = None
 ) -> str:
-    return _build_wheel_with("build_wheel", wheel_directory, config_settings, metadata_directory)
+    return _build("build_wheel", wheel_directory, config_settings, metadata_directory)
 
 
 def build_editable(
     wheel_directory: str, config_settings: ConfigSettings = None, metadata_directory: str | None = None
 ) -> str:
-    return _build_wheel_with("build_editable", wheel_directory, config_settings, metadata_directory)
+    return _build("build_editable", wheel_directory, config_settings, metadata_directory)
 
 
 def build_sdist(sdist_directory: str, config_settings: ConfigSettings = None) -> str:
     plan = _plan(config_settings)
-    name: str = _load_inner().build_sdist(sdist_directory, config_settings)
-    _finish_sdist(plan, Path(sdist_directory) / name)
+    name: str = _load_inner().build_sdist(sdist_directory, _inner_settings(config_settings))
+    sdist = Path(sdist_directory) / name
+    _remove_on_failure(sdist, lambda: _finish_sdist(plan, sdist))
     return name
+
+
+INNER_METADATA = ".sourcelift-inner-metadata"
+"""Where, inside the frontend's ``metadata_directory``, the wrapped backend's own
+``prepare_metadata_for_build_*`` output is kept, unmodified, for its ``build_*`` hook."""
+
+
+def _inner_metadata_directory(metadata_directory: str | None) -> str | None:
+    """The wrapped backend's own prepared ``.dist-info`` for the one the frontend passes, or ``None``.
+
+    The frontend's copy has sourcelift's METADATA; backends that compare it with what
+    they build (uv_build, scikit-build-core) must get their own, or none at all.
+    """
+    if not metadata_directory:
+        return None
+    given = Path(metadata_directory)
+    own = given.parent / INNER_METADATA / given.name
+    return str(own) if own.is_dir() else None
 
 
 def _prepare(hook: str, metadata_directory: str, config_settings: ConfigSettings) -> str:
     plan = _plan(config_settings)
-    dist_info: str = getattr(_load_inner(), hook)(metadata_directory, config_settings)
-    _finish_metadata(plan, Path(metadata_directory) / dist_info / "METADATA")
+    private = Path(metadata_directory) / INNER_METADATA
+    private.mkdir(exist_ok=True)
+    dist_info: str = getattr(_load_inner(), hook)(str(private), _inner_settings(config_settings))
+    ours = Path(metadata_directory) / dist_info
+
+    def finish() -> None:
+        _copy_metadata(private / dist_info, ours)
+        _finish_metadata(plan, ours / "METADATA")
+
+    try:
+        _remove_on_failure(ours, finish)
+    except BaseException:
+        shutil.rmtree(private, ignore_errors=True)
+        raise
     return dist_info
+
+
+@_ours
+def _copy_metadata(source: Path, target: Path) -> None:
+    shutil.copytree(source, target)
 
 
 def prepare_metadata_for_build_wheel(metadata_directory: str, config_settings: ConfigSettings = None) -> str:

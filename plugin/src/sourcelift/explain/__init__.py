@@ -369,7 +369,9 @@ def format_report(report: Report) -> str:
     for item in report["requirements"]:
         mark = " [hook]" if item["origin"] == "hook" else ""
         out.append(f"{item['requirement']}{mark}  [{item['key']}]")
-        if not item["sources"]:
+        if not item["sources"] and _names_itself(item["requirement"], report["project"]):
+            out.append("  the project itself: a self-reference to its extras, built as written")
+        elif not item["sources"]:
             out.append("  no source: stays as written")
         for source in item["sources"]:
             detail = f" version {source['version']}" if source["version"] else ""
@@ -415,3 +417,11 @@ def _sections(report: Report) -> list[str]:
                 out.append(f"  - {who}(`{problem['key']}`): {problem['message']}\n    fix: {problem['fix']}")
             out.append("")
     return out
+
+
+def _names_itself(requirement: str, project: str) -> bool:
+    """A requirement on the project's own name (``all = ["app[lib]"]``): sourcelift never rewrites it."""
+    try:
+        return canonicalize_name(Requirement(requirement).name) == canonicalize_name(project)
+    except InvalidRequirement:
+        return False

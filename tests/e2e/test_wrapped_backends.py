@@ -1,0 +1,324 @@
+"""What the wrapper does to each backend's artifacts, and what each backend gets (issue 9).
+
+Sdists of a tiny project (tests/e2e/wrapped_projects.py) made by hatchling,
+setuptools, pdm-backend, flit-core, poetry-core and uv_build through
+``sourcelift.build`` with ``python -m build``, in local and publish mode, once
+per session; the tests read them back with ``tarfile`` and GNU ``tar``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tarfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+
+from tests.e2e.wrapped_projects import LONG_DIRECTORY, LONG_FILE, write_project, write_strict_backend
+from tests.support import Venv, file_url, run
+from tests.support.metadata import (
+    find_sdist,
+    find_wheel,
+    parse_metadata,
+    requires_dist,
+    sdist_pkg_info_text,
+    wheel_metadata_text,
+)
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+pytestmark = pytest.mark.e2e
+
+MODES = ("local", "publish")
+SIX = ["hatchling", "setuptools", "pdm-backend", "flit-core", "poetry-core", "uv_build"]
+
+
+@pytest.fixture(scope="session")
+def backends_env(
+    build_once: Callable[[str, Callable[[Path], None]], Path], offline_env: dict[str, str]
+) -> dict[str, str]:
+    """``offline_env`` whose find-links also serve the strict test backend's wheel."""
+
+    def build(dest: Path) -> None:
+        project = write_strict_backend(dest.parent / "strict-backend-project")
+        run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", dest, project], env=offline_env)
+
+    links = build_once("strict-backend-wheel", build)
+    env = dict(offline_env)
+    env["PIP_FIND_LINKS"] = f"{env['PIP_FIND_LINKS']} {links}"
+    env["UV_FIND_LINKS"] = f"{env['UV_FIND_LINKS']},{links}"  # uv splits this variable on commas
+    return env
+
+
+@pytest.fixture(scope="session")
+def wrapped_sdists(build_once: Callable[[str, Callable[[Path], None]], Path], offline_env: dict[str, str]) -> Path:
+    """``<dest>/<backend>-<mode>/``: the project and ``dist/`` with its sdist, for every backend and mode."""
+
+    def one(backend: str, mode: str, dest: Path) -> None:
+        tree = write_project(dest / f"{backend}-{mode}" / "app", backend)
+        settings = ["-C", "sourcelift-mode=publish"] if mode == "publish" else []
+        run(
+            [sys.executable, "-m", "build", "--sdist", "-o", tree.parent / "dist", *settings, tree],
+            env=offline_env,
+            cwd=tree.parent,
+        )
+
+    def build(dest: Path) -> None:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for done in [pool.submit(one, b, m, dest) for b in SIX for m in MODES]:
+                done.result()
+
+    return build_once("wrapped-sdists", build)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("backend", SIX)
+def test_every_member_reads_back(backend: str, mode: str, wrapped_sdists: Path, tmp_path: Path) -> None:
+    """Every member of the rewritten sdist reads back whole with tarfile and GNU tar; PKG-INFO and
+    pyproject.toml parse, and their PAX size records (uv_build writes one per member) match."""
+    sdist = find_sdist(wrapped_sdists / f"{backend}-{mode}" / "dist", "app")
+    with tarfile.open(sdist) as archive:
+        names = archive.getnames()
+        for member in archive.getmembers():
+            if "size" in member.pax_headers:
+                assert int(member.pax_headers["size"]) == member.size, member.name
+            if member.isfile():
+                data = archive.extractfile(member).read()  # type: ignore[union-attr]
+                assert len(data) == member.size, member.name
+        pkg_info = archive.extractfile("app-1.0/PKG-INFO").read().decode()  # type: ignore[union-attr]
+        pyproject = archive.extractfile("app-1.0/pyproject.toml").read().decode()  # type: ignore[union-attr]
+    assert any(name.endswith(f"{LONG_DIRECTORY}{LONG_FILE}") for name in names), names
+    metadata = parse_metadata(pkg_info)
+    assert metadata["Name"] == "app" and metadata.get_all("Requires-Dist"), pkg_info
+    assert "\0" not in pyproject
+    tomllib.loads(pyproject)
+    listed = subprocess.run(["tar", "-tzf", str(sdist)], capture_output=True, text=True, check=False)
+    assert listed.returncode == 0 and listed.stderr == "", listed.stderr
+    assert [name.rstrip("/") for name in listed.stdout.splitlines()] == [name.rstrip("/") for name in names]
+    extracted = subprocess.run(
+        ["tar", "-xzf", str(sdist), "-C", str(tmp_path)], capture_output=True, text=True, check=False
+    )
+    assert extracted.returncode == 0 and extracted.stderr == "", extracted.stderr
+    assert (tmp_path / "app-1.0" / "PKG-INFO").read_text() == pkg_info
+    assert (tmp_path / "app-1.0" / "pyproject.toml").read_text() == pyproject
+    # point 7: no member repeats what the rewrite changed
+    assert not [name for name in names if name.endswith(".egg-info/requires.txt")]  # setuptools
+    if "app-1.0/pyproject.toml.orig" in names:  # uv_build
+        assert (tmp_path / "app-1.0" / "pyproject.toml.orig").read_text() == pyproject
+    # point 5: what pyproject.toml says statically is what PKG-INFO (and so the wheel) says
+    data = tomllib.loads(pyproject)
+    assert data["project"]["dependencies"] == metadata.get_all("Requires-Dist")
+    assert "sources" not in data.get("tool", {}).get("uv", {})
+    if mode == "publish":
+        assert "sourcelift" not in str(data["build-system"])
+    else:  # hatchling (also underneath a custom backend) copies PKG-INFO's direct references
+        assert data["tool"]["hatch"]["metadata"]["allow-direct-references"] is True
+
+
+INNER_FRONTENDS = ("pip wheel", "uv pip install", "python -m build")
+
+
+@pytest.mark.parametrize("frontend", INNER_FRONTENDS)
+@pytest.mark.parametrize("backend", ["uv_build", "strict"])
+def test_the_wrapped_backend_gets_its_own_metadata_and_settings(
+    backend: str,
+    frontend: str,
+    backends_env: dict[str, str],
+    uv_bin: str,
+    make_venv: Callable[..., Venv],
+    store_dir: Path,
+    tmp_path: Path,
+) -> None:
+    """Point 3: the backend's own prepared metadata (uv_build and the strict backend compare it with
+    what they build) and no `sourcelift-*` config setting (the strict backend rejects unknown ones,
+    uv_build warns about any)."""
+    tree = write_project(tmp_path / "app", backend, long_names=False)
+    settings = ["-C", "sourcelift-mode=local"] + (["-C", "strict-ok=1"] if backend == "strict" else [])
+    out = tmp_path / "out"
+    if frontend == "pip wheel":
+        proc = run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", out, *settings, tree], env=backends_env)
+    elif frontend == "python -m build":
+        proc = run([sys.executable, "-m", "build", "-o", out, *settings, tree], env=backends_env)
+    else:
+        venv = make_venv()
+        proc = run(
+            [uv_bin, "pip", "install", "--no-index", "--python", venv.python, "-v", *settings, tree], env=backends_env
+        )
+        assert venv.run_python("import app; print(app.VALUE)", env=backends_env).strip() == "hello from prebuilt 0.1.0"
+    output = proc.stdout + proc.stderr
+    assert "Config settings are not supported" not in output
+    assert "Unrecognized options" not in output
+    if frontend != "uv pip install":
+        (line,) = requires_dist(wheel_metadata_text(find_wheel(out, "app")))
+        assert line.startswith(f"prebuilt @ {file_url(store_dir)}/sha256/"), line
+
+
+FAILING = {
+    "sdist (python -m build)": ["build", "--sdist"],
+    "wheel (python -m build)": ["build", "--wheel"],
+    "publish sdist (python -m build)": ["build", "--sdist", "-C", "sourcelift-mode=publish"],
+    "wheel (uv build)": ["uv", "--wheel"],
+    "sdist (uv build)": ["uv", "--sdist"],
+    "editable (pyproject-hooks)": ["editable"],
+}
+EDITABLE = """
+import sys
+from pyproject_hooks import BuildBackendHookCaller, BackendUnavailable
+caller = BuildBackendHookCaller(sys.argv[1], "sourcelift.build")
+caller.build_editable(sys.argv[2])
+"""
+
+
+@pytest.mark.parametrize("what", list(FAILING))
+def test_nothing_is_left_in_the_output_directory_when_sourcelift_fails(
+    what: str,
+    offline_env: dict[str, str],
+    uv_bin: str,
+    make_venv: Callable[..., Venv],
+    tmp_path: Path,
+) -> None:
+    """Point 6: the backend built the artifact, then sourcelift failed (a hook-produced requirement the
+    vendored archive does not satisfy; in publish mode, dynamic dependencies): the output directory
+    holds nothing, so a later `twine upload dist/*` finds nothing unrewritten."""
+    tree = write_project(tmp_path / "app", "hatchling", long_names=False, hook_dependencies=["prebuilt>=2"])
+    out = tmp_path / "out"
+    out.mkdir()
+    command = FAILING[what]
+    if command[0] == "build":
+        proc = run([sys.executable, "-m", *command, "-o", out, tree], env=offline_env, check=False)
+    elif command[0] == "uv":
+        proc = run([uv_bin, "build", "--no-index", *command[1:], "-o", out, tree], env=offline_env, check=False)
+    else:
+        venv = make_venv()
+        run([*venv.pip("install", "sourcelift", "hatchling", "editables", "pyproject-hooks")], env=offline_env)
+        proc = run([venv.python, "-c", EDITABLE, tree, out], env=offline_env, cwd=tmp_path, check=False)
+    assert proc.returncode != 0, proc.stdout + proc.stderr
+    output = proc.stdout + proc.stderr
+    assert "sourcelift" in output and ("prebuilt" in output or "project.dynamic" in output), output
+    assert [p.name for p in out.iterdir() if p.name != ".gitignore"] == [], output  # uv build adds .gitignore
+
+
+@pytest.mark.parametrize("backend", SIX)
+def test_local_sdists_install_and_build_with_uv_and_pip(
+    backend: str,
+    wrapped_sdists: Path,
+    offline_env: dict[str, str],
+    uv_bin: str,
+    make_venv: Callable[..., Venv],
+    store_dir: Path,
+    tmp_path: Path,
+) -> None:
+    """Point 5: `uv pip install SDIST` (which reads the sdist's static pyproject.toml), `pip install SDIST`
+    and `uv build --wheel SDIST` all give the dependency from the store; the tree's pyproject.toml is
+    as it was written."""
+    built = wrapped_sdists / f"{backend}-local"
+    sdist = find_sdist(built / "dist", "app")
+    assert (built / "app" / "pyproject.toml").read_text() == write_project(tmp_path / "fresh", backend).joinpath(
+        "pyproject.toml"
+    ).read_text()
+    uv_venv = make_venv()
+    run([uv_bin, "pip", "install", "--no-index", "--python", uv_venv.python, sdist], env=offline_env)
+    pip_venv = make_venv()
+    run([*pip_venv.pip("install", sdist)], env=offline_env)
+    for venv in (uv_venv, pip_venv):
+        assert venv.run_python("import app; print(app.VALUE)", env=offline_env).strip() == "hello from prebuilt 0.1.0"
+    run([uv_bin, "build", "--no-index", "--wheel", "-o", tmp_path / "out", sdist], env=offline_env)
+    (line,) = requires_dist(wheel_metadata_text(find_wheel(tmp_path / "out", "app")))
+    assert line.startswith(f"prebuilt @ {file_url(store_dir)}/sha256/"), line
+
+
+HOOK_FRONTENDS = ("python -m build", "uv build", "pip wheel", "pip wheel of the sdist")
+
+
+def test_hook_produced_dependencies_build_the_same_wheel_from_tree_and_sdist(
+    offline_env: dict[str, str], uv_bin: str, store_dir: Path, tmp_path: Path
+) -> None:
+    """Point 4: `dependencies` dynamic and filled by a hatchling metadata hook (as in mcp, pydantic-ai,
+    griffe): hatchling copies them from the local-mode sdist's PKG-INFO, where they are direct
+    references; the wheel built from the sdist says what the one built from the tree says."""
+    tree = write_project(tmp_path / "app", "hatchling", long_names=False, hook_dependencies=["prebuilt>=0.1"])
+    outs = {frontend: tmp_path / frontend.replace(" ", "-") for frontend in HOOK_FRONTENDS}
+    run([sys.executable, "-m", "build", "-o", outs["python -m build"], tree], env=offline_env)
+    run([uv_bin, "build", "--no-index", "-o", outs["uv build"], tree], env=offline_env)
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", outs["pip wheel"], tree], env=offline_env)
+    sdist = find_sdist(outs["python -m build"], "app")
+    run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", outs["pip wheel of the sdist"], sdist],
+        env=offline_env,
+    )
+    lines = {frontend: requires_dist(wheel_metadata_text(find_wheel(out, "app"))) for frontend, out in outs.items()}
+    (line,) = lines["pip wheel"]
+    assert line.startswith(f"prebuilt>=0.1 @ {file_url(store_dir)}/sha256/") or line.startswith(
+        f"prebuilt @ {file_url(store_dir)}/sha256/"
+    ), line
+    assert all(found == [line] for found in lines.values()), lines
+
+
+SELF_REFERENCE = """
+[project.optional-dependencies]
+lib = ["prebuilt"]
+all = ["app[lib]"]
+
+[tool.uv.workspace]
+members = []
+"""
+
+
+@pytest.mark.parametrize("backend", ["setuptools", "hatchling", "uv_build"])
+def test_a_self_reference_stays_plain_and_installs(
+    backend: str,
+    offline_env: dict[str, str],
+    make_venv: Callable[..., Venv],
+    tmp_path: Path,
+) -> None:
+    """Point 11: an airflow-style `all = ["app[lib]"]` with `app = { workspace = true }`; the wheel says
+    `app[lib]; extra == "all"` in both modes, and pip installs `app[all]` from it."""
+    tree = write_project(
+        tmp_path / "app",
+        backend,
+        dependencies="",
+        long_names=False,
+        extra_sources="app = { workspace = true }\n",
+        extra_toml=SELF_REFERENCE,
+    )
+    for mode in ("local", "publish"):
+        out = tmp_path / mode
+        run(
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", out, "-C", f"sourcelift-mode={mode}", tree],
+            env=offline_env,
+        )
+        lines = requires_dist(wheel_metadata_text(find_wheel(out, "app")))
+        # a plain self-reference, or none where the backend folds it into the extra's own lines
+        # (hatchling does so in some builds), as it does without sourcelift
+        for itself in [Requirement(line) for line in lines if Requirement(line).name == "app"]:
+            assert itself.url is None and itself.extras == {"lib"}, lines
+            assert itself.marker == Marker('extra == "all"'), lines
+        assert any(Requirement(line).name == "prebuilt" for line in lines), lines
+    wheel = find_wheel(tmp_path / "local", "app")
+    venv = make_venv()
+    run([*venv.pip("install", f"app[all] @ {file_url(wheel)}")], env=offline_env)
+    assert venv.run_python("import app; print(app.VALUE)", env=offline_env).strip() == "hello from prebuilt 0.1.0"
+
+
+def test_pkg_info_without_requires_dist_gets_the_final_lines(
+    offline_env: dict[str, str], store_dir: Path, tmp_path: Path
+) -> None:
+    """Point 7: pdm-pep517 writes no Requires-Dist into PKG-INFO; the sdist lists the final lines."""
+    tree = write_project(tmp_path / "app", "pdm-pep517", long_names=False)
+    expected = {"local": f"prebuilt @ {file_url(store_dir)}/sha256/", "publish": "prebuilt==0.1.0"}
+    for mode, line in expected.items():
+        out = tmp_path / mode
+        run(
+            [sys.executable, "-m", "build", "--sdist", "-o", out, "-C", f"sourcelift-mode={mode}", tree],
+            env=offline_env,
+        )
+        (found,) = requires_dist(sdist_pkg_info_text(find_sdist(out, "app")))
+        assert found.startswith(line), found
