@@ -123,12 +123,12 @@ def uv_bin() -> str:
 
 @pytest.fixture
 def make_venv(tmp_path: Path, offline_env: dict[str, str], uv_bin: str) -> Callable[..., Venv]:
-    """Factory for fresh venvs (pip seeded from the wheelhouse) under tmp_path."""
+    """Factory for fresh venvs (pip seeded from the wheelhouse unless ``seed=False``) under tmp_path."""
     counter = iter(range(1000))
 
-    def factory(name: str | None = None, *, python: str = sys.executable) -> Venv:
+    def factory(name: str | None = None, *, python: str = sys.executable, seed: bool = True) -> Venv:
         path = tmp_path / (name or f"venv{next(counter)}")
-        return create_venv(path, env=offline_env, python=python, uv=uv_bin)
+        return create_venv(path, env=offline_env, python=python, uv=uv_bin, seed=seed)
 
     return factory
 
