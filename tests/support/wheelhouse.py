@@ -39,8 +39,8 @@ THIRD_PARTY: tuple[str, ...] = (
     # what sourcelift-hook needs for `sourcelift check` (installed into fresh venvs)
     "build",
     "trove-classifiers",
-    # the other backends of the interoperability matrix (tests/e2e/test_matrix.py), and the
-    # installer it installs built wheels with
+    # the other backends sourcelift wraps (issue 9: every backend, every frontend), and the
+    # installer the interoperability matrix (tests/e2e/test_matrix.py) installs wheels with
     "flit-core",
     "poetry-core",
     "uv-build",
