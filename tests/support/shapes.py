@@ -282,6 +282,7 @@ graph-core = { workspace = true }
         # __legacy__ puts the project directory on sys.path: setup.py imports the module beside it
         "apps/cli/setup.py": "from _build_helpers import KEYWORDS\nfrom setuptools import setup\n\nsetup(**KEYWORDS)\n",
         "apps/cli/_build_helpers.py": "KEYWORDS = {'zip_safe': False}\n",
+        "apps/cli/MANIFEST.in": "include _build_helpers.py\n",
         "apps/cli/graph_cli/__init__.py": _module("graph-cli", "import graph_core\n"),
     }
 
