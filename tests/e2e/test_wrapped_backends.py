@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.wrapped_projects import BACKENDS, LONG_DIRECTORY, LONG_FILE, write_project
-from tests.support import run
-from tests.support.metadata import find_sdist, parse_metadata
+from tests.e2e.wrapped_projects import BACKENDS, LONG_DIRECTORY, LONG_FILE, write_project, write_strict_backend
+from tests.support import Venv, file_url, run
+from tests.support.metadata import find_sdist, find_wheel, parse_metadata, requires_dist, wheel_metadata_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -29,6 +29,24 @@ else:  # pragma: no cover
 pytestmark = pytest.mark.e2e
 
 MODES = ("local", "publish")
+SIX = [backend for backend in BACKENDS if backend != "strict"]
+
+
+@pytest.fixture(scope="session")
+def backends_env(
+    build_once: Callable[[str, Callable[[Path], None]], Path], offline_env: dict[str, str]
+) -> dict[str, str]:
+    """``offline_env`` whose find-links also serve the strict test backend's wheel."""
+
+    def build(dest: Path) -> None:
+        project = write_strict_backend(dest.parent / "strict-backend-project")
+        run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", dest, project], env=offline_env)
+
+    links = build_once("strict-backend-wheel", build)
+    env = dict(offline_env)
+    env["PIP_FIND_LINKS"] = f"{env['PIP_FIND_LINKS']} {links}"
+    env["UV_FIND_LINKS"] = f"{env['UV_FIND_LINKS']},{links}"  # uv splits this variable on commas
+    return env
 
 
 @pytest.fixture(scope="session")
@@ -46,14 +64,14 @@ def wrapped_sdists(build_once: Callable[[str, Callable[[Path], None]], Path], of
 
     def build(dest: Path) -> None:
         with ThreadPoolExecutor(max_workers=2) as pool:
-            for done in [pool.submit(one, b, m, dest) for b in BACKENDS for m in MODES]:
+            for done in [pool.submit(one, b, m, dest) for b in SIX for m in MODES]:
                 done.result()
 
     return build_once("wrapped-sdists", build)
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("backend", list(BACKENDS))
+@pytest.mark.parametrize("backend", SIX)
 def test_every_member_reads_back(backend: str, mode: str, wrapped_sdists: Path, tmp_path: Path) -> None:
     """Every member of the rewritten sdist reads back whole with tarfile and GNU tar; PKG-INFO and
     pyproject.toml parse, and their PAX size records (uv_build writes one per member) match."""
@@ -82,3 +100,86 @@ def test_every_member_reads_back(backend: str, mode: str, wrapped_sdists: Path, 
     assert extracted.returncode == 0 and extracted.stderr == "", extracted.stderr
     assert (tmp_path / "app-1.0" / "PKG-INFO").read_text() == pkg_info
     assert (tmp_path / "app-1.0" / "pyproject.toml").read_text() == pyproject
+
+
+INNER_FRONTENDS = ("pip wheel", "uv pip install", "python -m build")
+
+
+@pytest.mark.parametrize("frontend", INNER_FRONTENDS)
+@pytest.mark.parametrize("backend", ["uv_build", "strict"])
+def test_the_wrapped_backend_gets_its_own_metadata_and_settings(
+    backend: str,
+    frontend: str,
+    backends_env: dict[str, str],
+    uv_bin: str,
+    make_venv: Callable[..., Venv],
+    store_dir: Path,
+    tmp_path: Path,
+) -> None:
+    """Point 3: the backend's own prepared metadata (uv_build and the strict backend compare it with
+    what they build) and no `sourcelift-*` config setting (the strict backend rejects unknown ones,
+    uv_build warns about any)."""
+    tree = write_project(tmp_path / "app", backend, long_names=False)
+    settings = ["-C", "sourcelift-mode=local"] + (["-C", "strict-ok=1"] if backend == "strict" else [])
+    out = tmp_path / "out"
+    if frontend == "pip wheel":
+        proc = run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", out, *settings, tree], env=backends_env)
+    elif frontend == "python -m build":
+        proc = run([sys.executable, "-m", "build", "-o", out, *settings, tree], env=backends_env)
+    else:
+        venv = make_venv()
+        proc = run(
+            [uv_bin, "pip", "install", "--no-index", "--python", venv.python, "-v", *settings, tree], env=backends_env
+        )
+        assert venv.run_python("import app; print(app.VALUE)", env=backends_env).strip() == "hello from prebuilt 0.1.0"
+    output = proc.stdout + proc.stderr
+    assert "Config settings are not supported" not in output
+    assert "Unrecognized options" not in output
+    if frontend != "uv pip install":
+        (line,) = requires_dist(wheel_metadata_text(find_wheel(out, "app")))
+        assert line.startswith(f"prebuilt @ {file_url(store_dir)}/sha256/"), line
+
+
+FAILING = {
+    "sdist (python -m build)": ["build", "--sdist"],
+    "wheel (python -m build)": ["build", "--wheel"],
+    "publish sdist (python -m build)": ["build", "--sdist", "-C", "sourcelift-mode=publish"],
+    "wheel (uv build)": ["uv", "--wheel"],
+    "sdist (uv build)": ["uv", "--sdist"],
+    "editable (pyproject-hooks)": ["editable"],
+}
+EDITABLE = """
+import sys
+from pyproject_hooks import BuildBackendHookCaller, BackendUnavailable
+caller = BuildBackendHookCaller(sys.argv[1], "sourcelift.build")
+caller.build_editable(sys.argv[2])
+"""
+
+
+@pytest.mark.parametrize("what", list(FAILING))
+def test_nothing_is_left_in_the_output_directory_when_sourcelift_fails(
+    what: str,
+    offline_env: dict[str, str],
+    uv_bin: str,
+    make_venv: Callable[..., Venv],
+    tmp_path: Path,
+) -> None:
+    """Point 6: the backend built the artifact, then sourcelift failed (a hook-produced requirement the
+    vendored archive does not satisfy; in publish mode, dynamic dependencies): the output directory
+    holds nothing, so a later `twine upload dist/*` finds nothing unrewritten."""
+    tree = write_project(tmp_path / "app", "hatchling", long_names=False, hook_dependencies=["prebuilt>=2"])
+    out = tmp_path / "out"
+    out.mkdir()
+    command = FAILING[what]
+    if command[0] == "build":
+        proc = run([sys.executable, "-m", *command, "-o", out, tree], env=offline_env, check=False)
+    elif command[0] == "uv":
+        proc = run([uv_bin, "build", "--no-index", *command[1:], "-o", out, tree], env=offline_env, check=False)
+    else:
+        venv = make_venv()
+        run([*venv.pip("install", "sourcelift", "hatchling", "editables", "pyproject-hooks")], env=offline_env)
+        proc = run([venv.python, "-c", EDITABLE, tree, out], env=offline_env, cwd=tmp_path, check=False)
+    assert proc.returncode != 0, proc.stdout + proc.stderr
+    output = proc.stdout + proc.stderr
+    assert "sourcelift" in output and ("prebuilt" in output or "project.dynamic" in output), output
+    assert [p.name for p in out.iterdir() if p.name != ".gitignore"] == [], output  # uv build adds .gitignore

@@ -19,6 +19,7 @@ __all__ = [
     "MODES",
     "MODE_ENV",
     "MODE_SETTING",
+    "SETTING_PREFIX",
     "STRATEGIES",
     "Config",
     "choose_cache",
@@ -29,6 +30,8 @@ __all__ = [
 DEFAULT_BACKEND = "hatchling.build"
 MODES = ("local", "publish")
 STRATEGIES = ("exact", "compatible", "minimum", "minor", "major", "semver")
+SETTING_PREFIX = "sourcelift-"
+"""Every config setting whose key starts with this is sourcelift's; the wrapped backend never sees it."""
 MODE_SETTING = "sourcelift-mode"
 MODE_ENV = "SOURCELIFT_MODE"
 CACHE_SETTING = "sourcelift-cache"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import importlib
 import os
+import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from ..artifacts.metadata import requires_dist
 from ..artifacts.wheel import read_wheel_metadata, rewrite_metadata_file, rewrite_wheel
-from ..config import Config, choose_mode, read_config
+from ..config import SETTING_PREFIX, Config, choose_mode, read_config
 from ..errors import ConfigError, Findings, SourceliftError
 from ..readers._toml import load_toml
 from ..rewrite.plan import Plan, directory_sources, make_plan
@@ -279,10 +280,18 @@ def _publish_base(sdist: Path) -> str:
     return original.decode("utf-8") if same else packed
 
 
+def _inner_settings(config_settings: ConfigSettings) -> ConfigSettings:
+    """The config settings without sourcelift's own: every ``sourcelift-*`` key is ours, and a backend
+    that rejects unknown settings (scikit-build-core) or warns about any (uv_build) must not see them."""
+    if not config_settings:
+        return config_settings
+    return {key: value for key, value in config_settings.items() if not str(key).startswith(SETTING_PREFIX)}
+
+
 def _requires(hook: str, config_settings: ConfigSettings) -> list[str]:
     inner = _load_inner()
     function = getattr(inner, hook, None)
-    requires = list(function(config_settings)) if function is not None else []
+    requires = list(function(_inner_settings(config_settings))) if function is not None else []
     return requires + [r for r in _publish_build_requires(config_settings) if r not in requires]
 
 
@@ -298,36 +307,88 @@ def get_requires_for_build_editable(config_settings: ConfigSettings = None) -> l
     return _requires("get_requires_for_build_editable", config_settings)
 
 
+def _remove_on_failure(artifact: Path, finish: Callable[[], None]) -> None:
+    """Run ``finish``; if sourcelift fails the build, the inner backend's artifact goes too, so that
+    nothing unrewritten is left in the output directory (where `twine upload dist/*` would find it)."""
+    try:
+        finish()
+    except BaseException:
+        if artifact.is_dir():
+            shutil.rmtree(artifact, ignore_errors=True)
+        else:
+            artifact.unlink(missing_ok=True)
+        raise
+
+
+def _build(hook: str, wheel_directory: str, config_settings: ConfigSettings, metadata_directory: str | None) -> str:
+    plan = _plan(config_settings)
+    inner_metadata = _inner_metadata_directory(metadata_directory)
+    name: str = getattr(_load_inner(), hook)(wheel_directory, _inner_settings(config_settings), inner_metadata)
+    wheel = Path(wheel_directory) / name
+    _remove_on_failure(wheel, lambda: _finish_wheel(plan, wheel))
+    return name
+
+
 def build_wheel(
     wheel_directory: str, config_settings: ConfigSettings = None, metadata_directory: str | None = None
 ) -> str:
-    plan = _plan(config_settings)
-    name: str = _load_inner().build_wheel(wheel_directory, config_settings, metadata_directory)
-    _finish_wheel(plan, Path(wheel_directory) / name)
-    return name
+    return _build("build_wheel", wheel_directory, config_settings, metadata_directory)
 
 
 def build_editable(
     wheel_directory: str, config_settings: ConfigSettings = None, metadata_directory: str | None = None
 ) -> str:
-    plan = _plan(config_settings)
-    name: str = _load_inner().build_editable(wheel_directory, config_settings, metadata_directory)
-    _finish_wheel(plan, Path(wheel_directory) / name)
-    return name
+    return _build("build_editable", wheel_directory, config_settings, metadata_directory)
 
 
 def build_sdist(sdist_directory: str, config_settings: ConfigSettings = None) -> str:
     plan = _plan(config_settings)
-    name: str = _load_inner().build_sdist(sdist_directory, config_settings)
-    _finish_sdist(plan, Path(sdist_directory) / name)
+    name: str = _load_inner().build_sdist(sdist_directory, _inner_settings(config_settings))
+    sdist = Path(sdist_directory) / name
+    _remove_on_failure(sdist, lambda: _finish_sdist(plan, sdist))
     return name
+
+
+INNER_METADATA = ".sourcelift-inner-metadata"
+"""Where, inside the frontend's ``metadata_directory``, the wrapped backend's own
+``prepare_metadata_for_build_*`` output is kept, unmodified, for its ``build_*`` hook."""
+
+
+def _inner_metadata_directory(metadata_directory: str | None) -> str | None:
+    """The wrapped backend's own prepared ``.dist-info`` for the one the frontend passes, or ``None``.
+
+    The frontend's copy has sourcelift's METADATA; backends that compare it with what
+    they build (uv_build, scikit-build-core) must get their own, or none at all.
+    """
+    if not metadata_directory:
+        return None
+    given = Path(metadata_directory)
+    own = given.parent / INNER_METADATA / given.name
+    return str(own) if own.is_dir() else None
 
 
 def _prepare(hook: str, metadata_directory: str, config_settings: ConfigSettings) -> str:
     plan = _plan(config_settings)
-    dist_info: str = getattr(_load_inner(), hook)(metadata_directory, config_settings)
-    _finish_metadata(plan, Path(metadata_directory) / dist_info / "METADATA")
+    private = Path(metadata_directory) / INNER_METADATA
+    private.mkdir(exist_ok=True)
+    dist_info: str = getattr(_load_inner(), hook)(str(private), _inner_settings(config_settings))
+    ours = Path(metadata_directory) / dist_info
+
+    def finish() -> None:
+        _copy_metadata(private / dist_info, ours)
+        _finish_metadata(plan, ours / "METADATA")
+
+    try:
+        _remove_on_failure(ours, finish)
+    except BaseException:
+        shutil.rmtree(private, ignore_errors=True)
+        raise
     return dist_info
+
+
+@_ours
+def _copy_metadata(source: Path, target: Path) -> None:
+    shutil.copytree(source, target)
 
 
 def prepare_metadata_for_build_wheel(metadata_directory: str, config_settings: ConfigSettings = None) -> str:

@@ -1,0 +1,77 @@
+"""What the wrapper hands the wrapped backend, and what it leaves behind when it fails (issue 9, points 3, 6)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sourcelift.backends import wrapper
+
+
+def test_sourcelift_settings_never_reach_the_wrapped_backend() -> None:
+    settings = {
+        "sourcelift-mode": "publish",
+        "sourcelift-cache": "off",
+        "sourcelift-anything": "x",
+        "cmake.build-type": "Debug",
+    }
+    assert wrapper._inner_settings(settings) == {"cmake.build-type": "Debug"}
+    assert wrapper._inner_settings({"sourcelift-mode": ["local", "publish"]}) == {}
+    assert wrapper._inner_settings(None) is None
+    assert wrapper._inner_settings({}) == {}
+    assert settings["sourcelift-mode"] == "publish"  # the caller's mapping is not modified
+
+
+def test_the_wrapped_backend_gets_its_own_prepared_metadata_or_none(tmp_path: Path) -> None:
+    ours = tmp_path / "app-1.0.dist-info"
+    ours.mkdir()
+    assert wrapper._inner_metadata_directory(str(ours)) is None  # a directory sourcelift did not prepare
+    own = tmp_path / wrapper.INNER_METADATA / "app-1.0.dist-info"
+    own.mkdir(parents=True)
+    assert wrapper._inner_metadata_directory(str(ours)) == str(own)
+    assert wrapper._inner_metadata_directory(None) is None
+
+
+class Inner:
+    """A wrapped backend whose prepared METADATA the wrapper must not touch."""
+
+    @staticmethod
+    def prepare_metadata_for_build_wheel(directory: str, config_settings: object = None) -> str:
+        assert config_settings == {"other": "1"}
+        dist_info = Path(directory) / "app-1.0.dist-info"
+        dist_info.mkdir()
+        (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: app\nVersion: 1.0\nRequires-Dist: prebuilt\n")
+        return dist_info.name
+
+
+def test_prepare_keeps_the_backends_own_metadata_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    class Plan:
+        def rewrite_line(self, value: str, findings: object) -> list[str] | None:
+            return ["prebuilt @ file:///store/prebuilt-0.1.0-py3-none-any.whl"] if value == "prebuilt" else None
+
+        def populate_store(self) -> None:
+            pass
+
+    monkeypatch.setattr(wrapper, "_plan", lambda settings: Plan())
+    monkeypatch.setattr(wrapper, "_load_inner", lambda: Inner)
+    name = wrapper.prepare_metadata_for_build_wheel(str(tmp_path), {"sourcelift-mode": "local", "other": "1"})
+    assert "prebuilt @ file:///store/" in (tmp_path / name / "METADATA").read_text()
+    own = Path(wrapper._inner_metadata_directory(str(tmp_path / name)) or "")
+    assert (own / "METADATA").read_text().endswith("Requires-Dist: prebuilt\n")
+
+
+def test_a_failed_finish_removes_the_backends_artifact(tmp_path: Path) -> None:
+    artifact = tmp_path / "app-1.0.tar.gz"
+    artifact.write_bytes(b"raw")
+
+    def fail() -> None:
+        raise SystemExit(1)
+
+    with pytest.raises(SystemExit):
+        wrapper._remove_on_failure(artifact, fail)
+    assert list(tmp_path.iterdir()) == []
+    kept = tmp_path / "app-1.0-py3-none-any.whl"
+    kept.write_bytes(b"ok")
+    wrapper._remove_on_failure(kept, lambda: None)
+    assert kept.exists()
