@@ -51,6 +51,11 @@ from tests.support.metadata import (
 )
 from tests.support.wheelhouse import OWN_DISTRIBUTIONS
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
 pytestmark = pytest.mark.e2e
 
 PUBLISH = "sourcelift-mode=publish"
@@ -213,8 +218,8 @@ def cell(
 def pip_wheel(cell: Cell) -> None:
     wheel = find_wheel(cell.artifacts("pip-wheel") / "out", cell.backend.distribution)
     assert wheel_lines(wheel) == local_lines(cell.store), wheel.name
-    venv = cell.make_venv()
-    run(venv.pip("install", wheel), env=cell.env, cwd=cell.tmp)
+    venv = cell.make_venv(seed=False)
+    cell.uv_pip(venv, wheel)  # pip built it; who installs it is the installer columns' business
     cell.assert_installed(venv, local_lines(cell.store))
 
 
@@ -229,8 +234,8 @@ def build(cell: Cell) -> None:
     assert not (out.parent / "tree").exists()
     wheel = find_wheel(out, cell.backend.distribution)
     assert wheel_lines(wheel) == local_lines(cell.store), wheel.name
-    venv = cell.make_venv()
-    run(venv.pip("install", wheel), env=cell.env, cwd=cell.tmp)
+    venv = cell.make_venv(seed=False)
+    cell.uv_pip(venv, wheel)
     cell.assert_installed(venv, local_lines(cell.store))
 
 
@@ -298,14 +303,18 @@ def publish(cell: Cell, plain: Path) -> None:
         top = archive.getnames()[0].split("/", 1)[0]
         member = archive.extractfile(f"{top}/pyproject.toml")
         assert member is not None
-        pyproject = member.read().decode("utf-8")
-    assert "sourcelift" not in pyproject and "tool.uv.sources" not in pyproject, pyproject
+        pyproject = tomllib.loads(member.read().decode("utf-8"))
+    build_system = pyproject["build-system"]
+    assert build_system["build-backend"] == cell.backend.inner, build_system
+    assert [Requirement(r).name for r in build_system["requires"]] == [Requirement(cell.backend.requires).name]
+    assert "sources" not in pyproject.get("tool", {}).get("uv", {}), pyproject
+    assert pyproject["project"]["dependencies"] == [f"prebuilt=={PREBUILT_VERSION}"], pyproject
     assert wheel_lines(find_wheel(built / "out", dist)) == PUBLISH_LINES
     wheel = find_wheel(built / "plain", dist)
     assert wheel_lines(wheel) == PUBLISH_LINES, wheel.name
     plain_env = offline_environ(find_links=[plain], scratch=cell.tmp / "plain-scratch", store=cell.tmp / "no-store")
-    venv = cell.make_venv()
-    run(venv.pip("install", wheel), env=plain_env, cwd=cell.tmp)
+    venv = cell.make_venv(seed=False)
+    cell.uv_pip(venv, wheel, env=plain_env)  # prebuilt==0.1.0 from the find-links, as from an index
     cell.assert_installed(venv, PUBLISH_LINES, env=plain_env)
 
 

@@ -92,8 +92,26 @@ def shape_repo(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Shape], Pa
     return get
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("shape", SHAPES, ids=str)
+# Shapes that fail today because of a bug being fixed (issue 9); strict, so the entry must go when it lands.
+KNOWN_FAILURES: dict[tuple[str, str], str] = {
+    ("hook-pins", "local"): (
+        "hatchling refuses the direct references the wheel built from the local-mode sdist copies from PKG-INFO "
+        "(issue 9 point 4)"
+    ),
+}
+
+
+def _params() -> list[object]:
+    params = []
+    for shape in SHAPES:
+        for mode in MODES:
+            reason = KNOWN_FAILURES.get((shape.name, mode))
+            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+            params.append(pytest.param(shape, mode, id=f"{shape.name}-{mode}", marks=marks))
+    return params
+
+
+@pytest.mark.parametrize(("shape", "mode"), _params())
 def test_shape_builds_and_installs(
     shape: Shape,
     mode: str,

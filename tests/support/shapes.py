@@ -102,9 +102,34 @@ def _module(name: str, body: str = "") -> str:
 # --------------------------------------------------------------------------- livekit/agents
 
 LIVEKIT_PLUGINS = tuple(
-    "anthropic assemblyai aws azure cartesia clova deepgram elevenlabs fal gladia google groq hume "
-    "langchain lmnt mistralai neuphonic nltk openai playai resemble rime silero speechmatics tavus "
-    "turn-detector".split()
+    [
+        "anthropic",
+        "assemblyai",
+        "aws",
+        "azure",
+        "cartesia",
+        "clova",
+        "deepgram",
+        "elevenlabs",
+        "fal",
+        "gladia",
+        "google",
+        "groq",
+        "hume",
+        "langchain",
+        "lmnt",
+        "mistralai",
+        "neuphonic",
+        "nltk",
+        "openai",
+        "playai",
+        "resemble",
+        "rime",
+        "silero",
+        "speechmatics",
+        "tavus",
+        "turn-detector",
+    ]
 )
 LIVEKIT_VERSION = "1.2.6"
 
@@ -114,7 +139,7 @@ def _livekit() -> Shape:
         "pyproject.toml": "[tool.uv.workspace]\n"
         'members = ["livekit-agents", "livekit-api", "livekit-plugins/*"]\n\n'
         "[tool.uv.sources]\n"
-        'livekit-agents = { workspace = true }\nlivekit-api = { workspace = true }\n'
+        "livekit-agents = { workspace = true }\nlivekit-api = { workspace = true }\n"
         + "".join(f"livekit-plugins-{p} = {{ workspace = true }}\n" for p in LIVEKIT_PLUGINS),
         "livekit-api/pyproject.toml": _hatch_project("livekit-api", LIVEKIT_VERSION)
         + '\n[tool.hatch.build.targets.wheel]\npackages = ["livekit_api"]\n',
@@ -443,12 +468,12 @@ packages = ["norm_app"]
 """,
         "norm_app/__init__.py": _module("Norm.App", "import foo_bar\nimport zope_interface_lib\n"),
         "libs/foo_bar/pyproject.toml": _hatch_project(
-            "foo_bar", "1.4", extra='\n[project.optional-dependencies]\ndocs = []\n'
+            "foo_bar", "1.4", extra="\n[project.optional-dependencies]\ndocs = []\n"
         )
         + '\n[tool.hatch.build.targets.wheel]\npackages = ["foo_bar"]\n',
         "libs/foo_bar/foo_bar/__init__.py": _module("foo_bar"),
         "libs/Zope.Interface-Lib/pyproject.toml": _hatch_project(
-            "zope.interface-lib", "5.0", extra='\n[project.optional-dependencies]\nspeedups = []\n'
+            "zope.interface-lib", "5.0", extra="\n[project.optional-dependencies]\nspeedups = []\n"
         )
         + '\n[tool.hatch.build.targets.wheel]\npackages = ["zope_interface_lib"]\n',
         "libs/Zope.Interface-Lib/zope_interface_lib/__init__.py": _module("zope.interface-lib"),
