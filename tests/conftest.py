@@ -25,9 +25,10 @@ from tests.support import (
     offline_environ,
     repo_from_dir,
 )
-from tests.support.examples import Example
+from tests.support.examples import EXAMPLES_DIR, PREBUILT_WHEEL, Example
 from tests.support.wheelhouse import (
     COMPLETE_MARKER,
+    OWN_DISTRIBUTIONS,
     add_own_wheels,
     build_wheelhouse,
     download_third_party,
@@ -92,6 +93,22 @@ def wheelhouse(session_root: Path) -> Path:
         (session_root / "wheelhouse.time").write_text(f"{time.monotonic() - start:.1f}")
 
     return _build_once(session_root, "wheelhouse", build)
+
+
+@pytest.fixture(scope="session")
+def plain_wheelhouse(session_root: Path, wheelhouse: Path) -> Path:
+    """The wheelhouse without sourcelift's own distributions, plus the examples' vendored wheel
+    (``prebuilt``): an index that publish-mode sdists must build and install from."""
+    own = tuple(dist.replace("-", "_") + "-" for dist in OWN_DISTRIBUTIONS)
+
+    def build(dest: Path) -> None:
+        dest.mkdir(parents=True, exist_ok=True)
+        for wheel in wheelhouse.glob("*.whl"):
+            if not wheel.name.startswith(own):
+                (dest / wheel.name).symlink_to(wheel)
+        shutil.copy2(EXAMPLES_DIR / "project-in-git" / PREBUILT_WHEEL, dest)
+
+    return _build_once(session_root, "plain-wheelhouse", build)
 
 
 @pytest.fixture(scope="session")

@@ -29,18 +29,27 @@ from tests.support.metadata import (
 )
 from tests.support.shapes import SHAPES, Dep, Shape, Target
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.matrix]
 
 MODES = ("local", "publish")
 Line = tuple[str, tuple[str, ...], str, str]
 
 
+def _marker(marker: object) -> str:
+    """A marker's clauses, sorted: backends group and order ``... and extra == "x"`` differently."""
+    if marker is None:
+        return ""
+    clauses = str(marker).replace("(", "").replace(")", "").split(" and ")
+    return " and ".join(sorted(clause.strip() for clause in clauses))
+
+
 def _key(req: Requirement, what: str) -> Line:
-    return (canonicalize_name(req.name), tuple(sorted(req.extras)), what, str(req.marker or ""))
+    return (canonicalize_name(req.name), tuple(sorted(req.extras)), what, _marker(req.marker))
 
 
-def _extra_marker(extra: str | None) -> str:
-    return "" if extra is None else str(Requirement(f'x; extra == "{extra}"').marker)
+def _dep_marker(dep: Dep) -> str:
+    clauses = [c for c in (dep.marker, f'extra == "{dep.extra}"' if dep.extra else None) if c]
+    return _marker(Requirement("x; " + " and ".join(clauses)).marker) if clauses else ""
 
 
 def built_lines(lines: list[str], mode: str) -> list[Line]:
@@ -61,7 +70,7 @@ def expected_lines(target: Target, mode: str, tree: Path) -> list[Line]:
     out = []
     for dep in target.deps:
         what = f"url:{file_url(tree / dep.path)}" if mode == "local" else f"pin:{dep.version}"
-        out.append((canonicalize_name(dep.name), tuple(sorted(dep.extras)), what, _extra_marker(dep.extra)))
+        out.append((canonicalize_name(dep.name), tuple(sorted(dep.extras)), what, _dep_marker(dep)))
     out += [_key(Requirement(line), f"spec:{Requirement(line).specifier}") for line in target.plain]
     return sorted(out)
 
@@ -118,10 +127,14 @@ def test_shape_builds_and_installs(
     shape_repo: Callable[[Shape], Path],
     offline_env: dict[str, str],
     wheelhouse: Path,
+    plain_wheelhouse: Path,
     make_venv: Callable[..., Venv],
     tmp_path: Path,
 ) -> None:
     tree = clone(shape_repo(shape), tmp_path / shape.name)
+    plain_env = offline_environ(
+        find_links=[plain_wheelhouse], scratch=tmp_path / "plain-scratch", store=tmp_path / "no-store"
+    )
     env = {**offline_env, "SOURCELIFT_CACHE_DIR": str(tmp_path / "sourcelift-cache")}
     settings = ["-C", "sourcelift-mode=publish"] if mode == "publish" else []
     for target in shape.targets:
@@ -142,6 +155,11 @@ def test_shape_builds_and_installs(
             assert_local_sdist(sdist)
         else:
             assert built_lines(requires_dist(sdist_pkg_info_text(sdist)), mode) == expected, sdist
+            # standards-only: a plain frontend builds the same wheel from it with sourcelift in no wheelhouse
+            plain_out = tmp_path / "plain" / target.distribution
+            run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", plain_out, sdist], env=plain_env)
+            lines = requires_dist(wheel_metadata_text(find_wheel(plain_out, target.distribution)))
+            assert built_lines(lines, mode) == expected, f"{plain_out}: {lines}"
 
     install_env = offline_env
     if mode == "publish":
@@ -158,5 +176,6 @@ def test_shape_builds_and_installs(
     for target in shape.targets:
         wheel = find_wheel(tmp_path / "build" / target.distribution, target.distribution)
         venv = make_venv(f"venv-{target.distribution}")
-        run(venv.pip("install", wheel), env=install_env, cwd=tmp_path)
+        extras = f"[{','.join(target.install_extras)}]" if target.install_extras else ""
+        run(venv.pip("install", f"{wheel}{extras}"), env=install_env, cwd=tmp_path)
         assert venv.run_python(target.code, env=install_env, cwd=tmp_path).strip() == target.output

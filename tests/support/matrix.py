@@ -40,6 +40,10 @@ class Backend:
     inner: str
     """``[tool.sourcelift] backend``."""
     pyproject_extra: str = ""
+    rejects_unknown_settings: bool = False
+    """Like scikit-build-core.  ``python -m build -C sourcelift-mode=publish`` hands the setting to the
+    wheel-from-sdist step too, where the publish sdist names this backend directly: its publish column
+    builds the sdist alone (``--sdist``), as the README says to."""
 
     @property
     def distribution(self) -> str:
@@ -69,6 +73,7 @@ BACKENDS: tuple[Backend, ...] = (
         "strict (tests/backends: rejects unknown config settings and a changed prepare-metadata directory)",
         "sourcelift-test-backends",
         "sourcelift_test_backends.strict",
+        rejects_unknown_settings=True,
     ),
 )
 
@@ -89,8 +94,8 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "publish",
         "publish mode",
-        "`python -m build -C sourcelift-mode=publish`, then a plain `pip wheel` of that sdist with sourcelift "
-        "absent from the wheelhouse; the wheel installed by pip from a find-links directory",
+        "`python -m build -C sourcelift-mode=publish` (`--sdist` for the strict backend), then a plain `pip wheel` "
+        "of that sdist with sourcelift absent from the wheelhouse; the wheel installed from a find-links directory",
     ),
 )
 

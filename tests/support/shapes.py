@@ -40,6 +40,8 @@ class Dep:
     version: str
     extra: str | None = None
     extras: tuple[str, ...] = ()
+    marker: str | None = None
+    """The requirement's own marker (besides ``extra == ...``)."""
 
 
 @dataclass(frozen=True)
@@ -132,12 +134,20 @@ LIVEKIT_PLUGINS = tuple(
     ]
 )
 LIVEKIT_VERSION = "1.2.6"
+# extras whose requirement carries a marker of its own
+LIVEKIT_MARKERS = {"hume": 'python_version >= "3.10"'}
+
+
+def _livekit_marker(plugin: str) -> str:
+    marker = LIVEKIT_MARKERS.get(plugin)
+    return "" if marker is None else "; " + marker.replace('"', "'")
 
 
 def _livekit() -> Shape:
     files: dict[str, str] = {
         "pyproject.toml": "[tool.uv.workspace]\n"
-        'members = ["livekit-agents", "livekit-api", "livekit-plugins/*"]\n\n'
+        'members = ["livekit-agents", "livekit-api", "livekit-plugins/*"]\n'
+        'exclude = ["livekit-plugins/livekit-plugins-browser"]\n\n'
         "[tool.uv.sources]\n"
         "livekit-agents = { workspace = true }\nlivekit-api = { workspace = true }\n"
         + "".join(f"livekit-plugins-{p} = {{ workspace = true }}\n" for p in LIVEKIT_PLUGINS),
@@ -157,7 +167,7 @@ dependencies = ["livekit-api>={LIVEKIT_VERSION}", "packaging>=22"]
 
 [project.optional-dependencies]
 """
-        + "".join(f'{p} = ["livekit-plugins-{p}>={LIVEKIT_VERSION}"]\n' for p in LIVEKIT_PLUGINS)
+        + "".join(f'{p} = ["livekit-plugins-{p}>={LIVEKIT_VERSION}{_livekit_marker(p)}"]\n' for p in LIVEKIT_PLUGINS)
         + """
 [tool.hatch.version]
 path = "livekit_agents/version.py"
@@ -179,9 +189,17 @@ packages = ["livekit_agents"]
             f'\n[tool.hatch.build.targets.wheel]\npackages = ["{module}"]\n',
         )
         files[f"livekit-plugins/livekit-plugins-{plugin}/{module}/__init__.py"] = _module(plugin)
+    # excluded from the workspace: a directory under the members' glob that is no member
+    files["livekit-plugins/livekit-plugins-browser/pyproject.toml"] = _hatch_project("livekit-plugins-browser", "0.0.1")
     deps = [Dep("livekit-api", "livekit-api", LIVEKIT_VERSION)]
     deps += [
-        Dep(f"livekit-plugins-{p}", f"livekit-plugins/livekit-plugins-{p}", LIVEKIT_VERSION, extra=p)
+        Dep(
+            f"livekit-plugins-{p}",
+            f"livekit-plugins/livekit-plugins-{p}",
+            LIVEKIT_VERSION,
+            extra=p,
+            marker=LIVEKIT_MARKERS.get(p),
+        )
         for p in LIVEKIT_PLUGINS
     ]
     return Shape(
@@ -197,9 +215,10 @@ packages = ["livekit_agents"]
                 output=f"{LIVEKIT_VERSION} livekit-api",
                 deps=tuple(deps),
                 plain=("packaging>=22",),
+                install_extras=("openai",),
             ),
         ),
-        publish_requirements=("livekit-api",),
+        publish_requirements=("livekit-api", "livekit-plugins/livekit-plugins-openai"),
     )
 
 
@@ -211,9 +230,15 @@ def _langgraph() -> Shape:
         "libs/checkpoint/pyproject.toml": _hatch_project("langgraph-checkpoint", "2.1.1")
         + '\n[tool.hatch.build.targets.wheel]\npackages = ["langgraph_checkpoint"]\n',
         "libs/checkpoint/langgraph_checkpoint/__init__.py": _module("langgraph-checkpoint"),
+        "libs/checkpoint-sqlite/pyproject.toml": _hatch_project(
+            "langgraph-checkpoint-sqlite", "2.0.11", '["langgraph-checkpoint>=2.1"]'
+        )
+        + '\n[tool.hatch.build.targets.wheel]\npackages = ["langgraph_checkpoint_sqlite"]\n',
+        "libs/checkpoint-sqlite/langgraph_checkpoint_sqlite/__init__.py": _module("langgraph-checkpoint-sqlite"),
         "libs/langgraph/pyproject.toml": _hatch_project("langgraph", "0.6.7", '["langgraph-checkpoint>=2.1"]')
         + '\n[tool.hatch.build.targets.wheel]\npackages = ["langgraph"]\n',
         "libs/langgraph/langgraph/__init__.py": _module("langgraph", "import langgraph_checkpoint\n"),
+        # sources for the dependency groups too (never in built metadata), and a bounded range
         "libs/prebuilt/pyproject.toml": """\
 [build-system]
 requires = ["sourcelift", "hatchling"]
@@ -223,19 +248,24 @@ build-backend = "sourcelift.build"
 name = "langgraph-prebuilt"
 version = "0.6.4"
 requires-python = ">=3.9"
-dependencies = ["langgraph-checkpoint>=2.1", "langgraph>=0.6"]
+dependencies = ["langgraph-checkpoint>=2.1.0,<4.0.0", "packaging>=22"]
 
 [dependency-groups]
-test = ["pytest"]
+test = ["pytest", "langgraph", "langgraph-checkpoint", "langgraph-checkpoint-sqlite"]
+dev = [{ include-group = "test" }]
+
+[tool.uv]
+default-groups = ["dev"]
 
 [tool.uv.sources]
 langgraph = { path = "../langgraph", editable = true }
 langgraph-checkpoint = { path = "../checkpoint", editable = true }
+langgraph-checkpoint-sqlite = { path = "../checkpoint-sqlite", editable = true }
 
 [tool.hatch.build.targets.wheel]
 packages = ["langgraph_prebuilt"]
 """,
-        "libs/prebuilt/langgraph_prebuilt/__init__.py": _module("langgraph-prebuilt", "import langgraph\n"),
+        "libs/prebuilt/langgraph_prebuilt/__init__.py": _module("langgraph-prebuilt", "import langgraph_checkpoint\n"),
     }
     return Shape(
         name="langgraph",
@@ -246,16 +276,14 @@ packages = ["langgraph_prebuilt"]
                 path="libs/prebuilt",
                 distribution="langgraph-prebuilt",
                 version="0.6.4",
-                code="import langgraph_prebuilt; print(langgraph_prebuilt.langgraph.langgraph_checkpoint.NAME)",
+                code="import langgraph_prebuilt; print(langgraph_prebuilt.langgraph_checkpoint.NAME)",
                 output="langgraph-checkpoint",
-                deps=(
-                    Dep("langgraph", "libs/langgraph", "0.6.7"),
-                    Dep("langgraph-checkpoint", "libs/checkpoint", "2.1.1"),
-                ),
+                deps=(Dep("langgraph-checkpoint", "libs/checkpoint", "2.1.1"),),
+                plain=("packaging>=22",),
                 warning="editable",
             ),
         ),
-        publish_requirements=("libs/langgraph", "libs/checkpoint"),
+        publish_requirements=("libs/checkpoint",),
     )
 
 
@@ -344,7 +372,9 @@ members = ["ai_slim", "evals"]
 [tool.uv.sources]
 ai-slim = { workspace = true }
 """,
-        "ai_slim/pyproject.toml": _hatch_project("ai-slim", "1.0.9")
+        "ai_slim/pyproject.toml": _hatch_project(
+            "ai-slim", "1.0.9", extra='\n[project.optional-dependencies]\ncli = ["packaging>=22"]\n'
+        )
         + '\n[tool.hatch.build.targets.wheel]\npackages = ["ai_slim"]\n',
         "ai_slim/ai_slim/__init__.py": _module("ai-slim"),
         "evals/pyproject.toml": """\
@@ -361,10 +391,16 @@ requires-python = ">=3.9"
 path = "ai_evals/__init__.py"
 
 [tool.hatch.metadata.hooks.version-pins]
-dependencies = ["ai-slim=={{ version }}", "packaging>=22"]
+dependencies = ["ai-slim[cli]=={{ version }}", "packaging>=22"]
+
+[project.optional-dependencies]
+logfire = ["packaging>=23"]
 
 [tool.hatch.build.targets.wheel]
 packages = ["ai_evals"]
+
+[tool.uv.sources]
+ai-slim = { workspace = true }
 """,
         "evals/ai_evals/__init__.py": '"""ai-evals."""\n\nimport ai_slim\n\n__version__ = "1.0.9"\n',
     }
@@ -379,8 +415,8 @@ packages = ["ai_evals"]
                 version="1.0.9",
                 code="import ai_evals; print(ai_evals.__version__, ai_evals.ai_slim.NAME)",
                 output="1.0.9 ai-slim",
-                deps=(Dep("ai-slim", "ai_slim", "1.0.9"),),
-                plain=("packaging>=22",),
+                deps=(Dep("ai-slim", "ai_slim", "1.0.9", extras=("cli",)),),
+                plain=("packaging>=22", 'packaging>=23; extra == "logfire"'),
             ),
         ),
         publish_requirements=("ai_slim",),
