@@ -100,6 +100,18 @@ def test_every_member_reads_back(backend: str, mode: str, wrapped_sdists: Path, 
     assert extracted.returncode == 0 and extracted.stderr == "", extracted.stderr
     assert (tmp_path / "app-1.0" / "PKG-INFO").read_text() == pkg_info
     assert (tmp_path / "app-1.0" / "pyproject.toml").read_text() == pyproject
+    # point 7: no member repeats what the rewrite changed
+    assert not [name for name in names if name.endswith(".egg-info/requires.txt")]  # setuptools
+    if "app-1.0/pyproject.toml.orig" in names:  # uv_build
+        assert (tmp_path / "app-1.0" / "pyproject.toml.orig").read_text() == pyproject
+    # point 5: what pyproject.toml says statically is what PKG-INFO (and so the wheel) says
+    data = tomllib.loads(pyproject)
+    assert data["project"]["dependencies"] == metadata.get_all("Requires-Dist")
+    assert "sources" not in data.get("tool", {}).get("uv", {})
+    if mode == "publish":
+        assert "sourcelift" not in str(data["build-system"])
+    elif backend == "hatchling":
+        assert data["tool"]["hatch"]["metadata"]["allow-direct-references"] is True
 
 
 INNER_FRONTENDS = ("pip wheel", "uv pip install", "python -m build")
@@ -183,3 +195,100 @@ def test_nothing_is_left_in_the_output_directory_when_sourcelift_fails(
     output = proc.stdout + proc.stderr
     assert "sourcelift" in output and ("prebuilt" in output or "project.dynamic" in output), output
     assert [p.name for p in out.iterdir() if p.name != ".gitignore"] == [], output  # uv build adds .gitignore
+
+
+@pytest.mark.parametrize("backend", SIX)
+def test_local_sdists_install_and_build_with_uv_and_pip(
+    backend: str,
+    wrapped_sdists: Path,
+    offline_env: dict[str, str],
+    uv_bin: str,
+    make_venv: Callable[..., Venv],
+    store_dir: Path,
+    tmp_path: Path,
+) -> None:
+    """Point 5: `uv pip install SDIST` (which reads the sdist's static pyproject.toml), `pip install SDIST`
+    and `uv build --wheel SDIST` all give the dependency from the store; the tree's pyproject.toml is
+    as it was written."""
+    built = wrapped_sdists / f"{backend}-local"
+    sdist = find_sdist(built / "dist", "app")
+    assert (built / "app" / "pyproject.toml").read_text() == write_project(tmp_path / "fresh", backend).joinpath(
+        "pyproject.toml"
+    ).read_text()
+    uv_venv = make_venv()
+    run([uv_bin, "pip", "install", "--no-index", "--python", uv_venv.python, sdist], env=offline_env)
+    pip_venv = make_venv()
+    run([*pip_venv.pip("install", sdist)], env=offline_env)
+    for venv in (uv_venv, pip_venv):
+        assert venv.run_python("import app; print(app.VALUE)", env=offline_env).strip() == "hello from prebuilt 0.1.0"
+    run([uv_bin, "build", "--no-index", "--wheel", "-o", tmp_path / "out", sdist], env=offline_env)
+    (line,) = requires_dist(wheel_metadata_text(find_wheel(tmp_path / "out", "app")))
+    assert line.startswith(f"prebuilt @ {file_url(store_dir)}/sha256/"), line
+
+
+HOOK_FRONTENDS = ("python -m build", "uv build", "pip wheel", "pip wheel of the sdist")
+
+
+def test_hook_produced_dependencies_build_the_same_wheel_from_tree_and_sdist(
+    offline_env: dict[str, str], uv_bin: str, store_dir: Path, tmp_path: Path
+) -> None:
+    """Point 4: `dependencies` dynamic and filled by a hatchling metadata hook (as in mcp, pydantic-ai,
+    griffe): hatchling copies them from the local-mode sdist's PKG-INFO, where they are direct
+    references; the wheel built from the sdist says what the one built from the tree says."""
+    tree = write_project(tmp_path / "app", "hatchling", long_names=False, hook_dependencies=["prebuilt>=0.1"])
+    outs = {frontend: tmp_path / frontend.replace(" ", "-") for frontend in HOOK_FRONTENDS}
+    run([sys.executable, "-m", "build", "-o", outs["python -m build"], tree], env=offline_env)
+    run([uv_bin, "build", "--no-index", "-o", outs["uv build"], tree], env=offline_env)
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", outs["pip wheel"], tree], env=offline_env)
+    sdist = find_sdist(outs["python -m build"], "app")
+    run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", outs["pip wheel of the sdist"], sdist],
+        env=offline_env,
+    )
+    lines = {frontend: requires_dist(wheel_metadata_text(find_wheel(out, "app"))) for frontend, out in outs.items()}
+    (line,) = lines["pip wheel"]
+    assert line.startswith(f"prebuilt>=0.1 @ {file_url(store_dir)}/sha256/") or line.startswith(
+        f"prebuilt @ {file_url(store_dir)}/sha256/"
+    ), line
+    assert all(found == [line] for found in lines.values()), lines
+
+
+SELF_REFERENCE = """
+[project.optional-dependencies]
+lib = ["prebuilt"]
+all = ["app[lib]"]
+
+[tool.uv.workspace]
+members = []
+"""
+
+
+@pytest.mark.parametrize("backend", ["setuptools", "hatchling", "uv_build"])
+def test_a_self_reference_stays_plain_and_installs(
+    backend: str,
+    offline_env: dict[str, str],
+    make_venv: Callable[..., Venv],
+    tmp_path: Path,
+) -> None:
+    """Point 11: an airflow-style `all = ["app[lib]"]` with `app = { workspace = true }`; the wheel says
+    `app[lib]; extra == "all"` in both modes, and pip installs `app[all]` from it."""
+    tree = write_project(
+        tmp_path / "app",
+        backend,
+        dependencies="",
+        long_names=False,
+        extra_sources="app = { workspace = true }\n",
+        extra_toml=SELF_REFERENCE,
+    )
+    for mode in ("local", "publish"):
+        out = tmp_path / mode
+        run(
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", out, "-C", f"sourcelift-mode={mode}", tree],
+            env=offline_env,
+        )
+        lines = requires_dist(wheel_metadata_text(find_wheel(out, "app")))
+        assert 'app[lib]; extra == "all"' in lines, lines
+    wheel = find_wheel(tmp_path / "local", "app")
+    venv = make_venv()
+    run([*venv.pip("install", f"app[all] @ {file_url(wheel)}")], env=offline_env)
+    assert venv.run_python("import app; print(app.VALUE)", env=offline_env).strip() == "hello from prebuilt 0.1.0"

@@ -115,6 +115,7 @@ def write_project(
     long_names: bool = True,
     dynamic_dependencies: bool = False,
     hook_dependencies: list[str] | None = None,
+    extra_sources: str = "",
 ) -> Path:
     """Write a project built by ``sourcelift.build`` wrapping ``backend`` (a key of :data:`BACKENDS`)."""
     requirement, backend_object = BACKENDS[backend]
@@ -149,7 +150,7 @@ backend = "{backend_object}"
 
 [tool.uv.sources]
 prebuilt = {{ path = "vendor/{PREBUILT.name}" }}
-{_backend_toml(backend, name)}{extra_toml}"""
+{extra_sources}{_backend_toml(backend, name)}{extra_toml}"""
     )
     return dest
 

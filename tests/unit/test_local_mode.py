@@ -277,3 +277,47 @@ def test_wrapper_reports_every_bad_built_line_at_once(make_project, store: Store
     with pytest.raises(ProblemsError) as info:
         wrapper._transform(plan, metadata)
     assert [p.dependency for p in info.value.problems] == ["prebuilt", "other"]
+
+
+REAL_WHEEL = Path(__file__).parents[2] / "example-projects" / "project-in-git" / "vendor" / WHEEL
+AIRFLOW_STYLE = f"""
+    [project]
+    name = "App"
+    version = "1.0"
+    dependencies = []
+
+    [project.optional-dependencies]
+    lib = ["prebuilt"]
+    all = ["app[lib]"]
+
+    [tool.uv.sources]
+    app = {{ workspace = true }}
+    prebuilt = {{ path = "vendor/{WHEEL}" }}
+
+    [tool.uv.workspace]
+    members = []
+"""
+
+
+@pytest.mark.parametrize("publish", [False, True])
+def test_a_self_reference_stays_plain(make_project, store: Store, publish: bool) -> None:
+    """Issue 9 point 11: `all = ["app[lib]"]` with `app = { workspace = true }` names the project being
+    built; as a direct reference pip refuses the wheel (`Cannot install app[all] and app[lib]`)."""
+    from sourcelift.config import Config
+    from sourcelift.rewrite.publish import Publisher
+
+    root = make_project(AIRFLOW_STYLE, {f"vendor/{WHEEL}": REAL_WHEEL.read_bytes()})
+    sha = hashlib.sha256(REAL_WHEEL.read_bytes()).hexdigest()
+    publisher = Publisher.from_config(Config(), None) if publish else None
+    plan, findings = make_plan(root, store, publisher=publisher)
+    assert plan.rewrite_line('app[lib]; extra == "all"', findings) is None
+    assert plan.rewrite_line('App[lib]; extra == "all"', findings) is None
+    lines = plan.declared_lines(findings)
+    assert "project.optional-dependencies.all[0]" not in lines
+    expected = (
+        'prebuilt==0.1.0; extra == "lib"'
+        if publish
+        else f'prebuilt @ {path_to_file_url(store.path_for(sha, WHEEL))} ; extra == "lib"'
+    )
+    assert lines["project.optional-dependencies.lib[0]"] == [expected]
+    assert not findings.problems

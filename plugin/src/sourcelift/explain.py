@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import TypedDict
 
+from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from .artifacts.store import Store
@@ -148,7 +149,11 @@ def format_report(report: Report) -> str:
     out = [f"{report['project']} ({report['pyproject']}), {report['mode']} mode", ""]
     for item in report["requirements"]:
         out.append(f"{item['requirement']}  [{item['key']}]")
-        if not item["sources"]:
+        if not item["sources"] and canonicalize_name(Requirement(item["requirement"]).name) == canonicalize_name(
+            report["project"]
+        ):
+            out.append("  the project itself: a self-reference to its extras, built as written")
+        elif not item["sources"]:
             out.append("  no source: stays as written")
         for source in item["sources"]:
             detail = f" version {source['version']}" if source["version"] else ""

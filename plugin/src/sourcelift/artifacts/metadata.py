@@ -11,7 +11,7 @@ from typing import Callable, Optional
 
 from packaging.version import InvalidVersion, Version
 
-__all__ = ["requires_dist", "rewrite_core_metadata"]
+__all__ = ["add_requires_dist", "requires_dist", "rewrite_core_metadata"]
 
 Transform = Callable[[str], Optional["list[str]"]]
 
@@ -96,3 +96,16 @@ def _raise_metadata_version(lines: list[str], newline: str) -> list[str]:
                 pass
             break
     return lines
+
+
+def add_requires_dist(text: str, values: list[str]) -> str:
+    """``text`` with a ``Requires-Dist`` header for each of ``values`` after its last header.
+
+    >>> add_requires_dist("Metadata-Version: 2.1\\nName: a\\n\\nbody\\n", ["b>=1"]).splitlines()
+    ['Metadata-Version: 2.1', 'Name: a', 'Requires-Dist: b>=1', '', 'body']
+    """
+    lines, body = _split(text)
+    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += newline
+    return "".join(lines) + "".join(f"Requires-Dist: {value}{newline}" for value in values) + body

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import gzip
 import tarfile
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Optional, cast
 
 from ..errors import SourceliftError
 from ._atomic import atomic_writer
-from .metadata import Transform, rewrite_core_metadata
+from .metadata import Transform, add_requires_dist, rewrite_core_metadata
 
 __all__ = [
     "Edit",
@@ -95,16 +95,21 @@ def rewrite_sdist(
     add: Mapping[str, bytes | Path],
     replace: Mapping[str, bytes | Edit] | None = None,
     drop: Collection[str] = (),
+    complete: Sequence[str] = (),
 ) -> None:
     """Rewrite the Requires-Dist lines of PKG-INFO files, replace, drop and add members
-    (paths relative to the top directory), atomically."""
+    (paths relative to the top directory), atomically.  ``complete``: Requires-Dist values
+    for the top-level PKG-INFO, whose backend wrote none."""
     edits: dict[str, bytes | Edit] = dict(replace or {})
 
     def edit(relative: str) -> Edit | None:
         if is_pkg_info(relative):
 
             def pkg_info(old: bytes) -> bytes | None:
-                new = rewrite_core_metadata(old.decode("utf-8"), transform, mark_dynamic=mark_dynamic)
+                text = old.decode("utf-8")
+                new = rewrite_core_metadata(text, transform, mark_dynamic=mark_dynamic)
+                if complete and relative == "PKG-INFO":
+                    new = add_requires_dist(new if new is not None else text, list(complete))
                 return None if new is None else new.encode("utf-8")
 
             return pkg_info

@@ -10,6 +10,7 @@ The source tree is never written to.
 
 from __future__ import annotations
 
+import copy
 import functools
 import importlib
 import os
@@ -192,12 +193,13 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
     from ..artifacts.sdist import read_sdist_pkg_info, rewrite_sdist, sdist_members
     from ..rewrite.record import RECORD_PATH, make_record
 
+    members = sdist_members(sdist)
     add: dict[str, bytes | Path] = {}
     if plan.from_record:
         # Building an sdist from an sdist: carry the record and archives over as they are.
         add[RECORD_PATH] = Path(_root()) / RECORD_PATH
     elif plan.sources:
-        record, archives = make_record(plan.sources, plan.root, sdist_members(sdist))
+        record, archives = make_record(plan.sources, plan.root, members)
         add.update(archives)
         add[RECORD_PATH] = record
     pkg_info = read_sdist_pkg_info(sdist)
@@ -206,7 +208,20 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
         from ..provenance import sdist_files
 
         add.update(sdist_files(plan, pkg_info, transform))
-    rewrite_sdist(sdist, transform, mark_dynamic=plan.location_dependent, add=add)
+    replace: dict[str, bytes] = {}
+    drop: list[str] = []
+    if not plan.from_record:  # an sdist built from an sdist has its pyproject.toml rewritten already
+        replace, drop = _sdist_pyproject(plan, sdist, members, _final_lines(pkg_info, transform), publish=False)
+    rewrite_sdist(
+        sdist,
+        transform,
+        mark_dynamic=plan.location_dependent,
+        add=add,
+        replace=replace,
+        drop=drop,
+        complete=_missing_requires_dist(plan, pkg_info),
+    )
+    plan.populate_store()  # the sdist's static lines point into the store: `uv pip install SDIST` reads them
     if plan.location_dependent and not plan.from_record:
         print(
             f"sourcelift: note: {sdist.name} is a local-mode sdist: its dependencies point at paths on this "
@@ -224,10 +239,8 @@ _PKG_INFO_BACKENDS = frozenset({"hatchling.build"})
 
 def _finish_publish_sdist(plan: Plan, sdist: Path) -> None:
     """A standards-only sdist: static Requires-Dist, and a pyproject.toml any frontend builds without sourcelift."""
-    from ..artifacts.sdist import read_sdist_pkg_info, rewrite_sdist
-    from ..rewrite.standards import standards_pyproject
+    from ..artifacts.sdist import read_sdist_pkg_info, rewrite_sdist, sdist_members
 
-    pyproject = Path(_root()) / "pyproject.toml"
     if plan.from_record:
         raise ConfigError(
             f"{sdist.name}: a publish-mode sdist cannot be made from a local-mode sdist, whose sources point at "
@@ -242,42 +255,88 @@ def _finish_publish_sdist(plan: Plan, sdist: Path) -> None:
             "      fix: list the dependencies statically in `[project] dependencies` (and "
             "`optional-dependencies`), and remove them from `project.dynamic`"
         )
+    pkg_info = read_sdist_pkg_info(sdist)
+    transform = _transform(plan, pkg_info)
+    replace, drop = _sdist_pyproject(plan, sdist, sdist_members(sdist), _final_lines(pkg_info, transform), publish=True)
+    rewrite_sdist(
+        sdist,
+        transform,
+        mark_dynamic=False,
+        add={},
+        replace=replace,
+        drop=drop,
+        complete=_missing_requires_dist(plan, pkg_info),
+    )
+
+
+def _final_lines(pkg_info: str, transform: Callable[[str], list[str] | None]) -> list[str]:
+    return [line for value in requires_dist(pkg_info) for line in (transform(value) or [value])]
+
+
+def _sdist_pyproject(
+    plan: Plan, sdist: Path, members: set[str], final_lines: list[str], *, publish: bool
+) -> tuple[dict[str, bytes], list[str]]:
+    """The sdist members to replace and to drop so that what its pyproject.toml (and every copy of it)
+    says statically is what the wheel says: the final requirement lines, written with tomlkit, and the
+    adjustments of :mod:`sourcelift.backends.quirks`.  The tree's own pyproject.toml is never written."""
+    from ..artifacts.sdist import read_sdist_member
+    from ..rewrite.standards import local_pyproject, standards_pyproject
+    from . import quirks
+
+    if not plan.sources:
+        return {}, []
+    pyproject = Path(_root()) / "pyproject.toml"
+    backend = _config(_root()).backend
+    direct = any(_is_direct_reference(line) for line in final_lines)
+    adjust = None if publish else quirks.adjust_local_pyproject(backend, direct)
     findings = Findings()
-    lines = plan.declared_lines(findings, as_metadata=False)
+    lines = {} if plan.dynamic_dependencies else plan.declared_lines(findings, as_metadata=False)
     findings.raise_if_any(pyproject)
-    transform = _transform(plan, read_sdist_pkg_info(sdist))
+    copies, drop = quirks.sdist_companions(members)
+    if not publish and not lines and adjust is None:
+        return {}, drop
     consumed = {
         name
         for name, sources in plan.sources.items()
         if any(source.key.startswith("tool.uv.sources.") for source in sources)
     }
-    text = standards_pyproject(_publish_base(sdist), lines, consumed, _config(_root()).backend)
-    rewrite_sdist(sdist, transform, mark_dynamic=False, add={}, replace={"pyproject.toml": text.encode("utf-8")})
+    base = quirks.sdist_pyproject_base(read_sdist_member(sdist, "pyproject.toml"), pyproject.read_bytes())
+    rewrite = standards_pyproject if publish else local_pyproject
+    text = rewrite(base, lines, consumed if lines else (), backend, adjust).encode("utf-8")
+    return {"pyproject.toml": text, **dict.fromkeys(copies, text)}, drop
 
 
-def _publish_base(sdist: Path) -> str:
-    """The pyproject.toml text to rewrite: the tree's own, when the backend's copy in the sdist differs
-    from it only in the dependency arrays (pdm-backend re-serializes the file, dropping comments and
-    expanding ``${PROJECT_ROOT}``); otherwise what the backend wrote."""
-    from ..artifacts.sdist import read_sdist_member
-    from ..readers._toml import parse_shared
-
-    packed = read_sdist_member(sdist, "pyproject.toml")
-    original = (Path(_root()) / "pyproject.toml").read_bytes()
-
-    def without_dependencies(data: dict[str, Any]) -> dict[str, Any]:
-        project = {
-            k: v for k, v in data.get("project", {}).items() if k not in ("dependencies", "optional-dependencies")
-        }
-        return {**data, "project": project}
+def _is_direct_reference(line: str) -> bool:
+    from packaging.requirements import InvalidRequirement, Requirement
 
     try:
-        same = without_dependencies(parse_shared(packed.encode("utf-8"))) == without_dependencies(
-            parse_shared(original)
-        )
-    except ValueError:  # not valid TOML either way: rewrite what the backend packed, which reports it
-        return packed
-    return original.decode("utf-8") if same else packed
+        return Requirement(line).url is not None
+    except InvalidRequirement:
+        return False
+
+
+def _missing_requires_dist(plan: Plan, pkg_info: str) -> list[str]:
+    """Requires-Dist lines for a PKG-INFO whose backend wrote none (see :mod:`sourcelift.backends.quirks`)."""
+    from . import quirks
+
+    if not plan.requirements or requires_dist(pkg_info):
+        return []
+    findings = Findings()
+    with_sources = plan.declared_lines(findings)
+    findings.raise_if_any(Path(_root()) / "pyproject.toml")
+    declared: list[str] = []
+    for item in plan.requirements:
+        if item.key in with_sources:
+            declared.extend(with_sources[item.key])
+        elif item.extra is not None:
+            from ..rewrite.markers import conjoin
+
+            requirement = copy.copy(item.requirement)
+            requirement.marker = conjoin(requirement.marker, f'extra == "{item.extra}"')
+            declared.append(str(requirement))
+        else:
+            declared.append(str(item.requirement))
+    return quirks.missing_requires_dist(requires_dist(pkg_info), declared, plan.dynamic_dependencies)
 
 
 def _inner_settings(config_settings: ConfigSettings) -> ConfigSettings:

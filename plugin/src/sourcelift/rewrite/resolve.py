@@ -38,10 +38,16 @@ _PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 def resolve_sources(project: Project, findings: Findings, store: Store) -> dict[str, list[ResolvedSource]]:
     """Resolve every source a requirement of ``project`` can use (all of them if dependencies are dynamic)."""
     used = {canonicalize_name(r.requirement.name) for r in project.requirements}
+    itself = canonicalize_name(project.name) if project.name else None
     resolved: dict[str, list[ResolvedSource]] = {}
     workspace: list[Workspace | None] = []  # found once, on the first workspace source
     for name, sources in project.sources.items():
         if not project.dynamic_dependencies and name not in used:
+            continue
+        if name == itself:
+            # `all = ["app[lib]"]` in app itself, with `app = { workspace = true }` (airflow): a
+            # self-reference names extras of the distribution being built; it stays plain, or pip
+            # refuses the wheel (`app[lib] @ file://...` conflicts with the app being installed).
             continue
         items = [_resolve(project, source, findings, store, workspace) for source in sources if source.group is None]
         resolved[name] = [item for item in items if item is not None]

@@ -1,32 +1,62 @@
-"""The standards-only ``pyproject.toml`` of a publish-mode sdist.
+"""The ``pyproject.toml`` of an sdist: the final requirements written statically.
 
 Rewritten with tomlkit so that every byte not named here stays as it was:
 the dependency strings become the final requirements, the source entries they
-consumed leave ``[tool.uv.sources]`` (and tables left empty go with them),
-``sourcelift`` leaves ``build-system.requires`` and the wrapped backend becomes
-``build-backend`` again.  Any frontend then builds the sdist without sourcelift.
+consumed leave ``[tool.uv.sources]`` (and tables left empty go with them).
+PEP 621: what pyproject.toml says statically is what the wheel says, and uv
+(``uv pip install SDIST``) takes it from there without asking the backend.
+
+In publish mode (:func:`standards_pyproject`) ``sourcelift`` also leaves
+``build-system.requires`` and the wrapped backend becomes ``build-backend`` again:
+any frontend then builds the sdist without sourcelift.  A local-mode sdist
+(:func:`local_pyproject`) keeps the wrapper, which finds the sources in its record.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Callable
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from ..errors import SourceliftError
 
-__all__ = ["standards_pyproject"]
+__all__ = ["local_pyproject", "standards_pyproject"]
+
+Adjust = Callable[[Any], None]
+"""A per-backend change to the parsed document (see :mod:`sourcelift.backends.quirks`)."""
 
 _KEY = re.compile(r"^project\.(?:dependencies|optional-dependencies\.(?P<extra>.+))\[(?P<index>\d+)\]$")
 
 
-def standards_pyproject(text: str, lines: dict[str, list[str]], consumed: Iterable[str], backend: str) -> str:
+def standards_pyproject(
+    text: str, lines: dict[str, list[str]], consumed: Iterable[str], backend: str, adjust: Adjust | None = None
+) -> str:
     """``text`` with the final requirement lines (by pyproject key), the consumed sources removed
     (by canonical name) and the build system of the wrapped ``backend``."""
-    import tomlkit  # only publish-mode sdists rewrite TOML
+    return _rewrite(text, lines, consumed, backend, restore=True, adjust=adjust)
+
+
+def local_pyproject(
+    text: str, lines: dict[str, list[str]], consumed: Iterable[str], backend: str, adjust: Adjust | None = None
+) -> str:
+    """``text`` with the final requirement lines (by pyproject key) and the consumed sources removed;
+    the build system stays sourcelift's."""
+    return _rewrite(text, lines, consumed, backend, restore=False, adjust=adjust)
+
+
+def _rewrite(
+    text: str,
+    lines: dict[str, list[str]],
+    consumed: Iterable[str],
+    backend: str,
+    *,
+    restore: bool,
+    adjust: Adjust | None,
+) -> str:
+    import tomlkit  # only sdists rewrite TOML
 
     document = tomlkit.parse(text)
     project = document.get("project")
@@ -50,7 +80,10 @@ def standards_pyproject(text: str, lines: dict[str, list[str]], consumed: Iterab
             else:
                 del array[index]
     _remove_sources(document, {canonicalize_name(name) for name in consumed})
-    _restore_build_system(document, backend)
+    if restore:
+        _restore_build_system(document, backend)
+    if adjust is not None:
+        adjust(document)
     return tomlkit.dumps(document)
 
 

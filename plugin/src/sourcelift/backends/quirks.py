@@ -1,0 +1,114 @@
+"""Every per-backend adjustment of the wrapper, in one place.
+
+The wrapper treats backends alike: it rewrites the Requires-Dist lines each one
+writes, and the sdist members the standards define.  What follows is what some
+backends do beyond the standards, and what the wrapper does about it.
+
+- **hatchling** builds a wheel from an sdist by copying dynamic fields from
+  PKG-INFO (``dependencies`` filled by a metadata hook, for one), and validates
+  static and copied requirements alike: a direct reference needs
+  ``[tool.hatch.metadata] allow-direct-references = true``.  A local-mode sdist
+  holds direct references in both places, so its pyproject.toml gets that key
+  (:func:`adjust_local_pyproject`).
+- **pdm-backend** re-serializes the sdist's pyproject.toml: comments go and
+  ``${PROJECT_ROOT}`` is expanded to this machine's path.  When that copy differs
+  from the tree's only in the dependency arrays, the tree's text is the one
+  rewritten (:func:`sdist_pyproject_base`).
+- **pdm-pep517** (pdm's former backend) writes no Requires-Dist into PKG-INFO; an
+  sdist whose PKG-INFO lists none while the project declares static dependencies
+  gets the final lines (:func:`missing_requires_dist`).
+- **uv_build** adds ``pyproject.toml.orig``, a copy of the tree's pyproject.toml, to
+  its sdists: it gets the rewritten text too, so that no member of the sdist still
+  names the sources the rewrite consumed (:func:`sdist_companions`).  Its PAX
+  ``size`` record on every member is handled by the byte-exact tar rewrite in
+  :mod:`sourcelift.artifacts.sdist`.
+- **setuptools** puts ``*.egg-info/requires.txt`` (the requirements, unrewritten, in
+  its own format) into sdists; it regenerates the file whenever it builds from the
+  sdist and no builder reads it, so it is dropped (:func:`sdist_companions`), while
+  ``*.egg-info/PKG-INFO`` is rewritten like PKG-INFO.
+- **uv_build** and **scikit-build-core** compare a ``metadata_directory`` with what
+  they build, and reject unknown config settings (scikit-build-core) or warn about
+  any (uv_build): every backend gets its own prepared metadata and no
+  ``sourcelift-*`` setting (:mod:`sourcelift.backends.wrapper`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from typing import Any, Callable
+
+__all__ = [
+    "adjust_local_pyproject",
+    "missing_requires_dist",
+    "sdist_companions",
+    "sdist_pyproject_base",
+]
+
+_HATCHLING = ("hatchling.build", "hatchling.ouroboros")
+
+
+def _module(backend: str) -> str:
+    return backend.split(":", 1)[0].strip()
+
+
+def adjust_local_pyproject(backend: str, direct_references: bool) -> Callable[[Any], None] | None:
+    """The change a local-mode sdist's pyproject.toml needs for ``backend`` to build a wheel from it
+    when its requirements are ``direct_references``; ``None`` when it needs none."""
+    if not direct_references or _module(backend) not in _HATCHLING:
+        return None
+
+    def allow_direct_references(document: Any) -> None:
+        import tomlkit
+
+        tool = document.setdefault("tool", tomlkit.table(is_super_table=True))
+        hatch = tool.setdefault("hatch", tomlkit.table(is_super_table=True))
+        metadata = hatch.setdefault("metadata", tomlkit.table())
+        metadata["allow-direct-references"] = True
+
+    return allow_direct_references
+
+
+def sdist_pyproject_base(packed: str, original: bytes) -> str:
+    """The pyproject.toml text to rewrite: the tree's own (``original``) when the backend's copy in
+    the sdist (``packed``) differs from it only in the dependency arrays (pdm-backend), else ``packed``."""
+    from ..readers._toml import parse_shared
+
+    def without_dependencies(data: dict[str, Any]) -> dict[str, Any]:
+        project = {
+            k: v for k, v in data.get("project", {}).items() if k not in ("dependencies", "optional-dependencies")
+        }
+        return {**data, "project": project}
+
+    try:
+        same = without_dependencies(parse_shared(packed.encode("utf-8"))) == without_dependencies(
+            parse_shared(original)
+        )
+    except ValueError:  # not valid TOML either way: rewrite what the backend packed, which reports it
+        return packed
+    return original.decode("utf-8") if same else packed
+
+
+def missing_requires_dist(present: Collection[str], declared: Iterable[str], dynamic: bool) -> list[str]:
+    """The Requires-Dist values to add to a PKG-INFO whose backend wrote none (pdm-pep517): the
+    ``declared`` lines when the dependencies are static; nothing when it wrote any."""
+    if present or dynamic:
+        return []
+    return list(declared)
+
+
+COMPANION_COPIES = ("pyproject.toml.orig",)
+"""Members that copy the top-level pyproject.toml (uv_build); they get the rewritten text."""
+
+
+def sdist_companions(members: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Members of an sdist that repeat what the rewrite changes: (copies of pyproject.toml to replace
+    with the rewritten text, members to drop)."""
+    copies: list[str] = []
+    drop: list[str] = []
+    for relative in members:
+        parts = relative.split("/")
+        if relative in COMPANION_COPIES:
+            copies.append(relative)
+        elif parts[-1] == "requires.txt" and len(parts) >= 2 and parts[-2].endswith(".egg-info"):
+            drop.append(relative)
+    return copies, drop

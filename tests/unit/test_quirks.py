@@ -1,0 +1,67 @@
+"""Per-backend adjustments (issue 9, point 7): sourcelift.backends.quirks."""
+
+from __future__ import annotations
+
+import sys
+
+from sourcelift.artifacts.metadata import add_requires_dist, requires_dist
+from sourcelift.backends import quirks
+from sourcelift.rewrite.standards import local_pyproject
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+TREE = """[build-system]
+requires = ["sourcelift", "hatchling"]
+build-backend = "sourcelift.build"
+
+[project]
+name = "app"
+version = "1.0"
+# the vendored wheel
+dependencies = ["prebuilt"]
+
+[tool.uv.sources]
+prebuilt = { path = "vendor/prebuilt-0.1.0-py3-none-any.whl" }
+"""
+LINE = "prebuilt @ file:///store/sha256/00/prebuilt-0.1.0-py3-none-any.whl"
+
+
+def test_local_hatchling_sdists_allow_direct_references() -> None:
+    adjust = quirks.adjust_local_pyproject("hatchling.build", direct_references=True)
+    text = local_pyproject(TREE, {"project.dependencies[0]": [LINE]}, {"prebuilt"}, "hatchling.build", adjust)
+    data = tomllib.loads(text)
+    assert data["project"]["dependencies"] == [LINE]
+    assert data["tool"] == {"hatch": {"metadata": {"allow-direct-references": True}}}
+    assert data["build-system"]["build-backend"] == "sourcelift.build"  # local sdists keep the wrapper
+    assert "# the vendored wheel" in text
+
+
+def test_other_backends_and_plain_lines_need_no_adjustment() -> None:
+    assert quirks.adjust_local_pyproject("setuptools.build_meta", direct_references=True) is None
+    assert quirks.adjust_local_pyproject("hatchling.build", direct_references=False) is None
+
+
+def test_pdm_reserialized_pyproject_is_replaced_by_the_trees() -> None:
+    packed = TREE.replace("# the vendored wheel\n", "").replace('["prebuilt"]', '["prebuilt @ file:///abs/x.whl"]')
+    assert quirks.sdist_pyproject_base(packed, TREE.encode()) == TREE
+    changed = packed.replace('version = "1.0"', 'version = "2.0"')
+    assert quirks.sdist_pyproject_base(changed, TREE.encode()) == changed
+
+
+def test_requires_dist_is_added_only_where_the_backend_wrote_none() -> None:
+    assert quirks.missing_requires_dist([], ["a>=1", 'b; extra == "x"'], dynamic=False) == ["a>=1", 'b; extra == "x"']
+    assert quirks.missing_requires_dist(["a>=1"], ["a>=1"], dynamic=False) == []
+    assert quirks.missing_requires_dist([], ["a>=1"], dynamic=True) == []
+    text = add_requires_dist("Metadata-Version: 2.1\nName: app\nVersion: 1.0\n\nA description.\n", ["a>=1"])
+    assert requires_dist(text) == ["a>=1"] and text.endswith("\n\nA description.\n")
+
+
+def test_sdist_companions() -> None:
+    copies, drop = quirks.sdist_companions(
+        {"PKG-INFO", "pyproject.toml", "pyproject.toml.orig", "src/app.egg-info/requires.txt", "src/requires.txt"}
+    )
+    assert copies == ["pyproject.toml.orig"]
+    assert drop == ["src/app.egg-info/requires.txt"]
