@@ -102,12 +102,7 @@ def shape_repo(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Shape], Pa
 
 
 # Shapes that fail today because of a bug being fixed (issue 9); strict, so the entry must go when it lands.
-KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    ("hook-pins", "local"): (
-        "hatchling refuses the direct references the wheel built from the local-mode sdist copies from PKG-INFO "
-        "(issue 9 point 4)"
-    ),
-}
+KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 
 
 def _params() -> list[object]:

@@ -105,10 +105,7 @@ BY_COLUMN = {column.id: column for column in COLUMNS}
 # Cells that fail today because of a bug being fixed (issue 9); each one is a strict xfail, so the
 # cell turns red as soon as the fix lands and the entry must go.  Keep the reasons short: they are
 # printed in the README table.
-_UV_SDIST = (
-    "uv takes the local-mode sdist's static `[project].dependencies` and never asks the backend (issue 9 point 5)"
-)
-KNOWN_FAILURES: dict[tuple[str, str], str] = {(backend.id, "uv-sdist"): _UV_SDIST for backend in BACKENDS}
+KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 
 
 def known_failure(backend: str, column: str) -> str | None:

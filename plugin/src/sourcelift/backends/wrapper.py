@@ -231,12 +231,6 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
         )
 
 
-# Backends that build a wheel from an sdist with the dynamic fields its PKG-INFO lists, without computing
-# them again (hatchling skips its metadata hooks then): a publish sdist of a project whose dependencies a
-# hook fills needs only the final lines in PKG-INFO, and its pyproject.toml keeps `dynamic` as it is.
-_PKG_INFO_BACKENDS = frozenset({"hatchling.build"})
-
-
 def _finish_publish_sdist(plan: Plan, sdist: Path) -> None:
     """A standards-only sdist: static Requires-Dist, and a pyproject.toml any frontend builds without sourcelift."""
     from ..artifacts.sdist import read_sdist_pkg_info, rewrite_sdist, sdist_members
@@ -248,7 +242,10 @@ def _finish_publish_sdist(plan: Plan, sdist: Path) -> None:
             "      fix: build the publish-mode sdist from the source tree (e.g. `python -m build --sdist "
             "-C sourcelift-mode=publish` in the checkout)"
         )
-    if plan.dynamic_dependencies and plan.sources and _config(_root()).backend not in _PKG_INFO_BACKENDS:
+    from . import quirks
+
+    dynamic_from_pkg_info = quirks.builds_dynamic_fields_from_pkg_info(_config(_root()).backend)
+    if plan.dynamic_dependencies and plan.sources and not dynamic_from_pkg_info:
         raise ConfigError(
             f"{sdist.name}: publish mode writes the final requirements into the sdist's pyproject.toml, but "
             "`project.dynamic` lists the dependencies, so they cannot be written there\n"
