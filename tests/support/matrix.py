@@ -70,20 +70,20 @@ BACKENDS: tuple[Backend, ...] = (
     Backend("uv-build", "uv_build", "uv_build", "uv_build"),
     Backend(
         "strict",
-        "strict (tests/backends: rejects unknown config settings and a changed prepare-metadata directory)",
-        "sourcelift-test-backends",
-        "sourcelift_test_backends.strict",
+        "strict test backend",
+        "fixture-backends",
+        "fixture_backends.strict",
         rejects_unknown_settings=True,
     ),
 )
 
 COLUMNS: tuple[Column, ...] = (
-    Column("pip-wheel", "`pip wheel`", "`pip wheel` of a clone; the wheel installed by pip"),
+    Column("pip-wheel", "`pip wheel`", "`pip wheel` of a clone; the wheel installed (by uv) into a fresh venv"),
     Column("pip-git", "`pip install git+file://`", "pip builds and installs straight from the repository"),
     Column(
         "build",
         "`python -m build`",
-        "sdist, then the wheel from it; the wheel installed by pip after the clone and the sdist are gone",
+        "sdist, then the wheel from it; the wheel installed (by uv) once the clone is gone",
     ),
     Column("uv-build", "`uv build`", "`uv build` of a clone; the wheel installed by uv"),
     Column("uv-git", "`uv pip install git+file://`", "uv builds and installs straight from the repository"),
@@ -196,6 +196,11 @@ def render_table() -> str:
         rows.append(f"| {backend.label} | " + " | ".join(marks) + " |")
     lines = [TABLE_BEGIN, "", *rows, ""]
     lines += [f"- {column.label}: {column.what}." for column in COLUMNS]
+    lines += [
+        "- strict test backend: `tests/backends` (flit-core underneath) rejects unknown config settings, as "
+        "scikit-build-core does, and a prepare-metadata directory that differs from what it builds, as uv_build "
+        "and scikit-build-core do."
+    ]
     if notes:
         lines.append("")
         lines += [f"({number}) known bug: {reason}" for number, reason in enumerate(notes, 1)]

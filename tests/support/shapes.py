@@ -379,7 +379,7 @@ ai-slim = { workspace = true }
         "ai_slim/ai_slim/__init__.py": _module("ai-slim"),
         "evals/pyproject.toml": """\
 [build-system]
-requires = ["sourcelift", "hatchling", "sourcelift-test-backends"]
+requires = ["sourcelift", "hatchling", "fixture-backends"]
 build-backend = "sourcelift.build"
 
 [project]

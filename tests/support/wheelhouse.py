@@ -49,7 +49,6 @@ THIRD_PARTY: tuple[str, ...] = (
 # Test-only build plugins (a strict PEP 517 backend, a hatchling metadata hook), built into
 # the wheelhouse beside this repository's own wheels.
 TEST_BACKENDS = REPO_ROOT / "tests" / "backends"
-TEST_BACKENDS_DISTRIBUTION = "sourcelift-test-backends"
 
 COMPLETE_MARKER = ".complete"
 
