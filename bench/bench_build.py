@@ -26,19 +26,19 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import zipfile
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+from _common import EXIT_MISSED, ROOT, Broken, add_common_options, in_workdir
+
 try:
     import resource
 except ImportError:  # Windows: no CPU times of child processes
     resource = None  # type: ignore[assignment]
 
-ROOT = Path(__file__).resolve().parent.parent
 PLUGIN_SRC = ROOT / "plugin" / "src"
 PROJECT = ROOT / "example-projects" / "project-in-git"
 
@@ -46,8 +46,6 @@ MAX_RATIO = 1.10
 MAX_OWN_MS = 30.0
 EXPECTED_LINE = "Requires-Dist: prebuilt @ file://"
 
-EXIT_MISSED = 1
-EXIT_BROKEN = 2
 
 # The child processes.  BASELINE and CANDIDATE are what a frontend runs, and are
 # timed from outside (wall clock); they print the wheel's name (and the file
@@ -160,10 +158,6 @@ ours = [row for row in rows if "sourcelift" in row[3]]
 show("sourcelift's functions by cumulative time:", ours, lambda row: row[0], 20)
 show("all functions by self time:", rows, lambda row: row[1], 15)
 """
-
-
-class Broken(Exception):
-    """Nothing meaningful can be measured: a build failed, or built the wrong thing."""
 
 
 def median(values: list[float]) -> float:
@@ -364,7 +358,6 @@ def main(argv: list[str] | None = None) -> int:
         default=sys.executable,
         help="interpreter for the builds; it must import hatchling (default: this one)",
     )
-    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--profile", action="store_true", help="also print -X importtime and cProfile breakdowns")
     parser.add_argument(
         "--plugin-src",
@@ -372,22 +365,11 @@ def main(argv: list[str] | None = None) -> int:
         default=PLUGIN_SRC,
         help="the sourcelift source tree to measure (default: plugin/src of this checkout)",
     )
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    add_common_options(parser)
     options = parser.parse_args(argv)
     if options.rounds < 1:
         parser.error("--rounds must be at least 1")
-
-    workdir = Path(tempfile.mkdtemp(prefix="sourcelift-bench-"))
-    try:
-        return run(options, workdir)
-    except Broken as error:
-        print(f"\nbench: BROKEN: {error}", file=sys.stderr)
-        return EXIT_BROKEN
-    finally:
-        if options.keep:
-            print(f"(kept {workdir})")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+    return in_workdir("sourcelift-bench-", options.keep, lambda workdir: run(options, workdir))
 
 
 def run(options: argparse.Namespace, workdir: Path) -> int:

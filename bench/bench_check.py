@@ -27,9 +27,7 @@ with the development environment (it has build and twine)::
 from __future__ import annotations
 
 import argparse
-import base64
 import csv
-import hashlib
 import io
 import json
 import random
@@ -37,25 +35,21 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "plugin" / "src"), str(ROOT / "frontend_hook" / "src"), str(ROOT)]
+from _common import EXIT_MISSED, ROOT, Broken, add_common_options, in_workdir, use_repository
+
+use_repository()
 
 from tests.support import create_venv, find_uv, offline_environ  # noqa: E402
 from tests.support.wheelhouse import build_wheelhouse  # noqa: E402
+from tests.support.wheels import record_hash  # noqa: E402
 
 PROJECT = ROOT / "example-projects" / "project-in-git"
 MAX_CHECK_S = 1.0
 MAX_RATIO = 1.15
-EXIT_MISSED, EXIT_BROKEN = 1, 2
-
-
-class Broken(Exception):
-    """Nothing meaningful was measured."""
 
 
 # --------------------------------------------------------------------------- (a) the checks alone
@@ -82,8 +76,7 @@ def generate_wheel(path: Path, megabytes: float, seed: int = 1) -> int:
     members[f"{dist_info}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: bench\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
     rows = []
     for name, data in members.items():
-        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-        rows.append([name, f"sha256={digest}", str(len(data))])
+        rows.append([name, record_hash(data), str(len(data))])
     rows.append([f"{dist_info}/RECORD", "", ""])
     record = io.StringIO()
     csv.writer(record, lineterminator="\n").writerows(rows)
@@ -192,26 +185,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wheel-mb", type=float, default=50.0, help="size of the generated wheel of (a) (default 50)")
     parser.add_argument("--check-runs", type=int, default=7, help="runs of (a) (default 7)")
     parser.add_argument("--find-links", type=Path, help="a complete wheelhouse (default: build one, as the tests do)")
-    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    add_common_options(parser)
     args = parser.parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="sourcelift-bench-check-"))
-    try:
-        (work / "a").mkdir()
-        check_s = bench_checks(work / "a", args.wheel_mb, args.check_runs)
-        wheelhouse = args.find_links
-        if wheelhouse is None:
-            print("building the wheelhouse (sourcelift, sourcelift-hook, build dependencies) ...", flush=True)
-            wheelhouse = build_wheelhouse(work / "wheelhouse")
-        ratio = bench_end_to_end(work / "b", wheelhouse.resolve(), args.rounds, args.warmup)
-    except Broken as exc:
-        print(f"BROKEN: {exc}", file=sys.stderr)
-        return EXIT_BROKEN
-    finally:
-        if args.keep:
-            print(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+    return in_workdir("sourcelift-bench-check-", args.keep, lambda work: run(args, work))
+
+
+def run(args: argparse.Namespace, work: Path) -> int:
+    (work / "a").mkdir()
+    check_s = bench_checks(work / "a", args.wheel_mb, args.check_runs)
+    wheelhouse = args.find_links
+    if wheelhouse is None:
+        print("building the wheelhouse (sourcelift, sourcelift-hook, build dependencies) ...", flush=True)
+        wheelhouse = build_wheelhouse(work / "wheelhouse")
+    ratio = bench_end_to_end(work / "b", wheelhouse.resolve(), args.rounds, args.warmup)
     missed = [
         name
         for name, ok in (("checks alone <= 1 s", check_s <= MAX_CHECK_S), ("ratio <= 1.15", ratio <= MAX_RATIO))

@@ -17,39 +17,35 @@ Run it with the development environment::
 
     .venv/bin/python bench/bench_frontend.py [--dists 2000] [--rounds 15] [--check]
 
-Standard library only.  See bench/README.md.
+Standard library only (with tests/support/wheels.py of this checkout).  See bench/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
 import hashlib
-import io
 import json
 import os
 import random
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import EXIT_MISSED, ROOT, Broken, add_common_options, in_workdir, use_repository
+
+use_repository()
+
+from tests.support.wheels import record_hash  # noqa: E402
+from tests.support.wheels import wheel_bytes as _wheel_bytes  # noqa: E402
+
 SOURCES = [ROOT / "frontend_hook" / "src", ROOT / "plugin" / "src"]
 MAX_RATIO = 0.5
-EXIT_MISSED = 1
-EXIT_BROKEN = 2
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 REPO = "https://example.com/org/monorepo.git"
 DESCRIPTION = "".join(f"Line {i} of a long description: with a colon, and Name: not-a-header.\n" for i in range(120))
-
-
-def record_hash(data: bytes) -> str:
-    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 
 def files_of(name: str, version: str, salt: str) -> dict[str, bytes]:
@@ -75,17 +71,8 @@ def metadata(name: str, version: str, requires: list[str]) -> bytes:
 
 
 def wheel_bytes(name: str, version: str, files: dict[str, bytes]) -> bytes:
-    dist_info = f"{name.replace('-', '_')}-{version}.dist-info"
-    members = dict(files)
-    members[f"{dist_info}/METADATA"] = metadata(name, version, [])
-    members[f"{dist_info}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: bench\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
-    rows = [f"{path},{record_hash(data)},{len(data)}" for path, data in members.items()]
-    members[f"{dist_info}/RECORD"] = ("\n".join([*rows, f"{dist_info}/RECORD,,"]) + "\n").encode()
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for member, data in members.items():
-            archive.writestr(zipfile.ZipInfo(member, (2024, 1, 1, 0, 0, 0)), data)
-    return buffer.getvalue()
+    """The suite's wheel builder, stored uncompressed as before, with this benchmark's METADATA."""
+    return _wheel_bytes(name, version, meta=metadata(name, version, []), files=files, compression=zipfile.ZIP_STORED)
 
 
 def install(
@@ -287,58 +274,52 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dists", type=int, default=2000, help="installed distributions to generate (default 2000)")
     parser.add_argument("--rounds", type=int, default=15, help="measured rounds (default 15), after 2 warm-up rounds")
     parser.add_argument("--python", default=sys.executable, help="interpreter that runs all three (needs pip)")
-    parser.add_argument("--check", action="store_true", help="exit 1 when the target ratio is missed")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    add_common_options(parser, check="exit 1 when the target ratio is missed")
     args = parser.parse_args(argv)
+    return in_workdir("sourcelift-bench-frontend-", args.keep, lambda work: run(args, work))
 
-    work = Path(tempfile.mkdtemp(prefix="sourcelift-bench-frontend-"))
-    try:
-        site = work / "lib" / "python3" / "site-packages"
-        site.mkdir(parents=True)
-        start = time.perf_counter()
-        kinds = generate(site, work / "store", args.dists)
+
+def run(args: argparse.Namespace, work: Path) -> int:
+    site = work / "lib" / "python3" / "site-packages"
+    site.mkdir(parents=True)
+    start = time.perf_counter()
+    kinds = generate(site, work / "store", args.dists)
+    print(
+        f"environment: {args.dists} distributions in {site} ({time.perf_counter() - start:.1f} s to write); "
+        + ", ".join(f"{k} {v}" for k, v in kinds.items())
+    )
+    env = child_env(work / "pycache")
+    commands = {
+        "pip freeze": [args.python, "-m", "pip", "freeze", "--path", str(site)],
+        "provenance": [args.python, "-m", "sourcelift_hook", "provenance", "--json", "--path", str(site)],
+        "freeze": [args.python, "-m", "sourcelift_hook", "freeze", "--path", str(site)],
+    }
+    times: dict[str, list[float]] = {label: [] for label in commands}
+    order = list(commands)
+    for round_number in range(args.rounds + 2):
+        for label in order:
+            elapsed, proc = timed(commands[label], env)
+            problem = verify(label, proc, kinds, args.dists)
+            if problem is not None:
+                raise Broken(problem)
+            if round_number >= 2:
+                times[label].append(elapsed)
+        order = order[1:] + order[:1]  # rotate, so that no command always runs first
+    base = statistics.median(times["pip freeze"])
+    print(f"rounds: {args.rounds} (after 2 warm-up rounds), interleaved, each a fresh process")
+    print(f"  baseline  pip freeze --path               median {base * 1e3:8.1f} ms")
+    missed = False
+    for label in ("provenance", "freeze"):
+        median = statistics.median(times[label])
+        ratio = median / base
+        missed |= ratio > MAX_RATIO
         print(
-            f"environment: {args.dists} distributions in {site} ({time.perf_counter() - start:.1f} s to write); "
-            + ", ".join(f"{k} {v}" for k, v in kinds.items())
+            f"  candidate sourcelift {label:<10} --path    median {median * 1e3:8.1f} ms   "
+            f"ratio candidate/baseline {ratio:.2f} (target <= {MAX_RATIO})"
         )
-        env = child_env(work / "pycache")
-        commands = {
-            "pip freeze": [args.python, "-m", "pip", "freeze", "--path", str(site)],
-            "provenance": [args.python, "-m", "sourcelift_hook", "provenance", "--json", "--path", str(site)],
-            "freeze": [args.python, "-m", "sourcelift_hook", "freeze", "--path", str(site)],
-        }
-        times: dict[str, list[float]] = {label: [] for label in commands}
-        order = list(commands)
-        for round_number in range(args.rounds + 2):
-            for label in order:
-                elapsed, proc = timed(commands[label], env)
-                problem = verify(label, proc, kinds, args.dists)
-                if problem is not None:
-                    print(f"BROKEN: {problem}")
-                    return EXIT_BROKEN
-                if round_number >= 2:
-                    times[label].append(elapsed)
-            order = order[1:] + order[:1]  # rotate, so that no command always runs first
-        base = statistics.median(times["pip freeze"])
-        print(f"rounds: {args.rounds} (after 2 warm-up rounds), interleaved, each a fresh process")
-        print(f"  baseline  pip freeze --path               median {base * 1e3:8.1f} ms")
-        missed = False
-        for label in ("provenance", "freeze"):
-            median = statistics.median(times[label])
-            ratio = median / base
-            missed |= ratio > MAX_RATIO
-            print(
-                f"  candidate sourcelift {label:<10} --path    median {median * 1e3:8.1f} ms   "
-                f"ratio candidate/baseline {ratio:.2f} (target <= {MAX_RATIO})"
-            )
-        if missed:
-            print("target missed")
-        return EXIT_MISSED if (missed and args.check) else 0
-    finally:
-        if args.keep:
-            print(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+    if missed:
+        print("target missed")
+    return EXIT_MISSED if (missed and args.check) else 0
 
 
 if __name__ == "__main__":

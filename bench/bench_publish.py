@@ -27,15 +27,14 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import ROOT, add_common_options, in_workdir
 from bench_versions import make_workspace, member_name
 
-ROOT = Path(__file__).resolve().parent.parent
 PLUGIN_SRC = ROOT / "plugin" / "src"
 MAX_RATIO = 1.10
 
@@ -90,17 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--members", type=int, default=200, help="workspace members, the top one included (200)")
     parser.add_argument("--rounds", type=int, default=7, help="measured rounds (7)")
     parser.add_argument("--python", default=sys.executable, help="interpreter with hatchling and packaging")
-    parser.add_argument("--check", action="store_true", help="exit 1 when the target is missed")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    add_common_options(parser, check="exit 1 when the target is missed")
     options = parser.parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="sourcelift-bench-publish-"))
-    try:
-        return run(options, work)
-    finally:
-        if options.keep:
-            print(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+    return in_workdir("sourcelift-bench-publish-", options.keep, lambda work: run(options, work))
 
 
 def run(options: argparse.Namespace, work: Path) -> int:

@@ -26,18 +26,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import EXIT_MISSED, ROOT, Broken, add_common_options, in_workdir
+
 PLUGIN_SRC = ROOT / "plugin" / "src"
 MAX_WARM_MS = 5.0
-EXIT_MISSED = 1
-EXIT_BROKEN = 2
 BACKENDS = ("tiny", "hatchling", "hatch-vcs")
 TAG_VERSION = "1.0.0"
 MANIFEST = "bench-workspace.json"
@@ -116,10 +113,6 @@ for member in members:
     again.append([member, (time.perf_counter() - start) * 1e3, found.how, found.version])
 print(json.dumps({"import_ms": (t1 - t0) * 1e3, "total_ms": (t2 - t1) * 1e3, "calls": calls, "again": again}))
 """
-
-
-class Broken(Exception):
-    """Nothing meaningful can be measured: a discovery failed or found a wrong version."""
 
 
 def _git(*args: str, cwd: Path) -> None:
@@ -329,20 +322,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="warm rounds, each a fresh process (5)")
     parser.add_argument("--python", default=sys.executable, help="interpreter that runs the discovery")
     parser.add_argument("--plugin-src", type=Path, default=PLUGIN_SRC, help="sourcelift source tree (plugin/src)")
-    parser.add_argument("--check", action="store_true", help="exit 1 when the target is missed")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    add_common_options(parser, check="exit 1 when the target is missed")
     options = parser.parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix="sourcelift-bench-versions-"))
-    try:
-        return run(options, workdir)
-    except Broken as exc:
-        print(f"BROKEN: {exc}", file=sys.stderr)
-        return EXIT_BROKEN
-    finally:
-        if options.keep:
-            print(f"kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+    return in_workdir("sourcelift-bench-versions-", options.keep, lambda workdir: run(options, workdir))
 
 
 if __name__ == "__main__":

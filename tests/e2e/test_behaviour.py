@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Callable
@@ -11,6 +12,7 @@ import pytest
 
 from tests.e2e.helpers import assert_runs, assert_wheel_sources
 from tests.support import (
+    REPO_ROOT,
     Venv,
     clone,
     copy_tree,
@@ -178,3 +180,29 @@ def test_explain_command_from_installed_hook(
     assert "prebuilt" in proc.stdout, proc.stdout
     assert "tool.uv.sources.prebuilt" in proc.stdout, proc.stdout
     assert "Traceback" not in proc.stdout + proc.stderr
+    # the console script follows the same conventions as main([...])
+    version = run([venv.bin("sourcelift"), "-V"], env=offline_env, cwd=tmp_path).stdout
+    assert re.fullmatch(r"sourcelift-hook \S+ \(the command\), sourcelift \S+ \(the plugin\); Python 3\S+\n", version)
+    proc = run([venv.bin("sourcelift"), "explain", repo, "--json", "-q"], env=offline_env, cwd=tmp_path)
+    assert json.loads(proc.stdout)["project"] == "project-in-git"
+    proc = run([venv.bin("sourcelift"), "explain", "--format", "xml"], env=offline_env, cwd=tmp_path, check=False)
+    assert proc.returncode == 2 and proc.stdout == "" and proc.stderr.startswith("sourcelift: error: argument --format")
+    proc = run([venv.bin("sourcelift"), "record", "--path", tmp_path], env=offline_env, cwd=tmp_path)
+    assert proc.stdout.startswith("sourcelift: nothing to record: ") and proc.stderr == ""
+
+
+def test_both_distributions_describe_themselves(wheelhouse: Path) -> None:
+    """Each wheel carries a real long description, project URLs and the MIT LICENSE (License-File)."""
+    import zipfile
+
+    license_text = (REPO_ROOT / "LICENSE").read_text()
+    for name in ("sourcelift", "sourcelift_hook"):
+        [wheel] = wheelhouse.glob(f"{name}-*.whl")
+        with zipfile.ZipFile(wheel) as archive:
+            [metadata] = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+            text = archive.read(metadata).decode()
+            assert archive.read(metadata.replace("METADATA", "licenses/LICENSE")).decode() == license_text
+        headers, _, description = text.partition("\n\n")
+        assert "\nLicense-Expression: MIT\n" in headers and "\nLicense-File: LICENSE\n" in headers
+        assert "\nProject-URL: Documentation, " in headers and "\nProject-URL: Source, " in headers
+        assert "../" not in description and len(description.splitlines()) > 20, description

@@ -110,7 +110,11 @@ def test_lib_b_version_comes_from_the_tag(example_checks: dict[str, CompletedPro
 
 
 def test_local_mode_artifacts_fail_on_direct_references(
-    hook_venv: Venv, env: dict[str, str], example_repo: Callable[[Example], Path], tmp_path: Path
+    hook_venv: Venv,
+    env: dict[str, str],
+    example_repo: Callable[[Example], Path],
+    wheelhouse: Path,
+    tmp_path: Path,
 ) -> None:
     """A local-mode build (the default) of project-in-git: its wheel and sdist name the store by file URL."""
     tree = clone(example_repo(BY_NAME["project-in-git"]), tmp_path / "tree")
@@ -126,6 +130,22 @@ def test_local_mode_artifacts_fail_on_direct_references(
     assert "building a wheel from project_in_git-0.1.0.tar.gz (with a plain frontend): done" in proc.stderr
     human = sourcelift(hook_venv, "check", "--ignore", "SL3", wheel, env=env, cwd=tmp_path)
     assert human.returncode == 1 and "SL101 error: Requires-Dist `prebuilt @ file://" in human.stdout
+    # where the builder cannot get sourcelift (a user's index without it), the rebuild cannot run: that is
+    # a finding with a fix, and every finding about the artifacts themselves is still reported
+    links = tmp_path / "links-without-sourcelift"
+    links.mkdir()
+    for file in wheelhouse.glob("*.whl"):
+        if not file.name.startswith("sourcelift"):
+            (links / file.name).symlink_to(file)
+    no_sourcelift = dict(env, PIP_FIND_LINKS=str(links), UV_FIND_LINKS=str(links))
+    proc = sourcelift(hook_venv, "check", "--format", "json", wheel, sdist, env=no_sourcelift, cwd=tmp_path)
+    report = report_of(proc)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert ("SL101", str(wheel)) in found(report) and ("SL101", str(sdist)) in found(report)
+    assert ("SL302", str(sdist)) in found(report) and ("SL303", str(sdist)) in found(report)
+    [cannot] = [f for f in report["findings"] if f["id"] == "SL303"]
+    assert "cannot install `sourcelift" in cannot["message"] and "PIP_FIND_LINKS" in cannot["fix"], cannot
+    assert "Traceback" not in proc.stderr
 
 
 @pytest.fixture(scope="module")
@@ -226,7 +246,7 @@ def test_sdist_that_asks_for_sourcelift_without_declaring_it(
     assert (proc.returncode, report_of(proc)["findings"]) == (0, []), proc.stdout + proc.stderr
 
 
-def test_failed_build_exits_2_with_the_builders_last_lines(
+def test_failed_build_is_a_finding_with_the_builders_last_lines(
     hook_venv: Venv, env: dict[str, str], tmp_path: Path
 ) -> None:
     project = tmp_path / "broken"
@@ -235,7 +255,10 @@ def test_failed_build_exits_2_with_the_builders_last_lines(
         '[build-system]\nrequires = []\nbuild-backend = "no_such_backend"\n\n'
         '[project]\nname = "broken"\nversion = "1"\n'
     )
-    proc = sourcelift(hook_venv, "check", project, env=env, cwd=tmp_path)
-    assert proc.returncode == 2 and proc.stdout == "", proc.stderr
-    assert "sourcelift check: error: building the sdist of" in proc.stderr and "failed (exit code 1)" in proc.stderr
-    assert "  | " in proc.stderr and "no_such_backend" in proc.stderr
+    proc = sourcelift(hook_venv, "check", "--format", "json", project, env=env, cwd=tmp_path)
+    report = report_of(proc)
+    assert proc.returncode == 1 and report["artifacts"] == [], proc.stdout + proc.stderr
+    [failed] = report["findings"]
+    assert failed["id"] == "SL304" and failed["artifact"] == str(project)
+    assert "building the sdist of" in failed["message"] and "failed (exit code 1)" in failed["message"]
+    assert "no_such_backend" in failed["message"]

@@ -99,19 +99,8 @@ def test_uv_pip_install_from_git(
 ) -> None:
     """uv resolves [tool.uv.sources] itself; the wheel is still built by sourcelift."""
     venv = make_venv()
-    run(
-        [
-            uv_bin,
-            "pip",
-            "install",
-            "--no-index",
-            "--python",
-            venv.python,
-            requirement(example, example_repo(example)),
-        ],
-        env=offline_env,
-        cwd=tmp_path,
-    )
+    spec = requirement(example, example_repo(example))
+    run(venv.uv_pip("install", "--no-index", spec), env=offline_env, cwd=tmp_path)
     assert_runs(example, venv, offline_env, tmp_path)
 
 

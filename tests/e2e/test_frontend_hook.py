@@ -50,7 +50,7 @@ def requirement(example: Example, bare: Path, commit: str | None = None) -> str:
 def hook_venv(path: Path, env: Mapping[str, str], uv: str) -> Venv:
     """A fresh venv with sourcelift-hook installed from the wheelhouse (by uv: it is quicker)."""
     venv = create_venv(path, env=env, uv=uv)
-    run([uv, "pip", "install", "--no-index", "--python", venv.python, "sourcelift-hook"], env=env)
+    run(venv.uv_pip("install", "--no-index", "sourcelift-hook"), env=env)
     return venv
 
 
@@ -62,7 +62,7 @@ def install(tool: str, venv: Venv, spec: str, env: Mapping[str, str], uv: str, s
     if tool == "pip":
         run(venv.pip("install", spec), env=local, cwd=scratch)
     else:
-        run([uv, "pip", "install", "--no-index", "--python", venv.python, spec], env=local, cwd=scratch)
+        run(venv.uv_pip("install", "--no-index", spec), env=local, cwd=scratch)
     shutil.rmtree(tmp)
 
 
@@ -183,11 +183,9 @@ def test_pip_install_then_record_then_pip_freeze_reinstalls(
     by_name = {item["metadata"]["name"]: item for item in inspect["installed"]}
     assert by_name["prebuilt"]["direct_url"] == record
     assert by_name["project-in-git"]["direct_url"]["vcs_info"]["vcs"] == "git"
-    uv_freeze = run([uv_bin, "pip", "freeze", "--python", pig_pip.venv.python], env=offline_env).stdout
+    uv_freeze = run(pig_pip.venv.uv_pip("freeze"), env=offline_env).stdout
     assert f"prebuilt @ {record['url']}" in uv_freeze.splitlines()
-    uv_list = json.loads(
-        run([uv_bin, "pip", "list", "--format", "json", "--python", pig_pip.venv.python], env=offline_env).stdout
-    )
+    uv_list = json.loads(run(pig_pip.venv.uv_pip("list", "--format", "json"), env=offline_env).stdout)
     assert {"name": "prebuilt", "version": "0.1.0"} in [{k: d[k] for k in ("name", "version")} for d in uv_list]
     # pip freeze -> a fresh venv -> pip install -r: the same distributions, the same files
     frozen = run(pig_pip.venv.pip("freeze"), env=offline_env).stdout
@@ -308,7 +306,7 @@ def test_style_uv_leaves_uv_nothing_to_do(
     sourcelift(venv, "pip", "--style", "uv", "install", spec, env=offline_env)
     site = venv.site_packages(offline_env)
     assert direct_url(site, "prebuilt")["path"] == "vendor/prebuilt-0.1.0-py3-none-any.whl"
-    again = run([uv_bin, "pip", "install", "--no-index", "--python", venv.python, spec], env=offline_env, cwd=tmp_path)
+    again = run(venv.uv_pip("install", "--no-index", spec), env=offline_env, cwd=tmp_path)
     output = again.stdout + again.stderr
     assert "Checked 2 packages" in output or "Audited 2 packages" in output, output
     assert "Installed" not in output and "Uninstalled" not in output, output
@@ -338,7 +336,7 @@ def test_uv_install_freeze_and_pylock_rebuild_it(
     (tmp_path / "pylock.toml").write_text(lock)
     locked = make_venv()
     run(
-        [uv_bin, "pip", "install", "--no-index", "--python", locked.python, "-r", tmp_path / "pylock.toml"],
+        locked.uv_pip("install", "--no-index", "-r", tmp_path / "pylock.toml"),
         env=offline_env,
     )
     assert_same_installation(site, locked.site_packages(offline_env), frozen_names(frozen))
@@ -435,7 +433,7 @@ def test_uv_workspace_members_get_vcs_info_and_reinstall(
     (tmp_path / "pylock.toml").write_text(lock)
     locked = make_venv()
     run(
-        [uv_bin, "pip", "install", "--no-index", "--python", locked.python, "-r", tmp_path / "pylock.toml"],
+        locked.uv_pip("install", "--no-index", "-r", tmp_path / "pylock.toml"),
         env=offline_env,
     )
     assert_same_installation(site, locked.site_packages(offline_env), frozen_names(frozen))

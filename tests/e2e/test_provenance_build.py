@@ -195,7 +195,7 @@ def test_uv_pip_install_records_no_cache_clone_as_the_repository(
     venv = make_venv()
     url = git_url(bare, subdirectory=example.subdirectory)
     run(
-        [uv_bin, "pip", "install", "--no-index", "--python", venv.python, f"{example.distribution} @ {url}"],
+        venv.uv_pip("install", "--no-index", f"{example.distribution} @ {url}"),
         env=offline_env,
         cwd=tmp_path,
     )

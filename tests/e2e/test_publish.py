@@ -384,7 +384,7 @@ def test_install_from_index_alone(
             assert url.startswith(index.url) and url.endswith(".whl"), (name, url)
     else:
         run(
-            [uv_bin, "pip", "install", "--no-config", "--python", venv.python, "--index-url", index.simple_url, "app"],
+            venv.uv_pip("install", "--no-config", "--index-url", index.simple_url, "app"),
             env=env,
             cwd=tmp_path,
         )

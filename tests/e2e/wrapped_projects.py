@@ -22,6 +22,7 @@ BACKENDS: dict[str, tuple[str, str]] = {
     "flit-core": ("flit-core>=3.12", "flit_core.buildapi"),
     "poetry-core": ("poetry-core>=2", "poetry.core.masonry.api"),
     "uv_build": ("uv-build", "uv_build"),
+    "pdm-pep517": ("pdm-pep517", "pdm.pep517.api"),
     # a test backend over hatchling (distribution `strict-backend`, see write_strict_backend): rejects
     # unknown config settings, and a prepared METADATA that differs from what it builds, as
     # scikit-build-core and uv_build do

@@ -24,7 +24,10 @@ def find_uv() -> str | None:
 
 @dataclass(frozen=True)
 class Venv:
+    """A virtual environment; :meth:`pip` and :meth:`uv_pip` give the command lines that install into it."""
+
     path: Path
+    uv: str | None = None  # the uv that made it; :meth:`uv_pip` falls back to :func:`find_uv`
 
     @property
     def bindir(self) -> Path:
@@ -38,7 +41,15 @@ class Venv:
         return self.bindir / (f"{name}.exe" if os.name == "nt" else name)
 
     def pip(self, *args: StrPath) -> list[StrPath]:
+        """``python -m pip ARGS`` of this environment."""
         return [self.python, "-m", "pip", *args]
+
+    def uv_pip(self, command: str, *args: StrPath) -> list[StrPath]:
+        """``uv pip COMMAND --python <this environment> ARGS``."""
+        uv = self.uv or find_uv()
+        if uv is None:
+            raise RuntimeError("uv is not installed: `pip install uv` (it is in the dev dependency group)")
+        return [uv, "pip", command, "--python", self.python, *args]
 
     def run_python(self, code: str, *, env: Mapping[str, str], cwd: StrPath | None = None) -> str:
         """Run ``code`` isolated (``-I``: no cwd, no PYTHONPATH, no user site)."""
@@ -74,5 +85,5 @@ def create_venv(
     else:
         run([python, "-m", "venv", *([] if seed else ["--without-pip"]), *extra, path], env=env)
         if seed:
-            run([Venv(path).python, "-m", "pip", "install", "--upgrade", "pip"], env=env)
-    return Venv(path)
+            run(Venv(path).pip("install", "--upgrade", "pip"), env=env)
+    return Venv(path, uv)

@@ -31,6 +31,7 @@ THIRD_PARTY: tuple[str, ...] = (
     "tomlkit",
     "gitpython",
     "tomli",
+    "pyproject-hooks",
     "editables",
     "pip",
     "wheel",
@@ -45,6 +46,7 @@ THIRD_PARTY: tuple[str, ...] = (
     "poetry-core",
     "uv-build",
     "installer",
+    "pdm-pep517",  # pdm's former backend: writes no Requires-Dist into PKG-INFO
 )
 # Test-only build plugins (a strict PEP 517 backend, a hatchling metadata hook), built into
 # the wheelhouse beside this repository's own wheels.

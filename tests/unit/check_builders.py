@@ -7,19 +7,18 @@ unless a test edits the rows (``record_rows``) or the text (``record``).
 
 from __future__ import annotations
 
-import base64
-import csv
-import hashlib
 import io
 import tarfile
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-STAMP = (2024, 1, 1, 0, 0, 0)
-MTIME = 1704067200
+from tests.support import wheels
+from tests.support.wheels import STAMP, record_hash
 
-Rows = list[list[str]]
+__all__ = ["make_sdist", "make_wheel", "metadata", "pyproject", "record_hash"]
+
+MTIME = 1704067200
 
 
 def metadata(
@@ -37,50 +36,12 @@ def metadata(
     return "\n".join(lines) + "\n\n" + body
 
 
-def record_hash(data: bytes) -> str:
-    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-
-
 def make_wheel(
-    directory: Path,
-    name: str = "demo",
-    version: str = "1.0",
-    *,
-    meta: str | None = None,
-    files: dict[str, bytes] | None = None,
-    dist_info_files: dict[str, bytes] | None = None,
-    filename: str | None = None,
-    dist_info: str | None = None,
-    record_rows: Callable[[Rows], Rows] | None = None,
-    record: str | None = None,
-    unrecorded: dict[str, bytes] | None = None,
+    directory: Path, name: str = "demo", version: str = "1.0", *, meta: str | None = None, **options: object
 ) -> Path:
-    """A wheel with a package module, METADATA, WHEEL, extra .dist-info files, and a correct RECORD."""
-    stem = name.replace("-", "_")
-    dist_info = dist_info or f"{stem}-{version}.dist-info"
-    members: dict[str, bytes] = dict(files if files is not None else {f"{stem}/__init__.py": b"VALUE = 1\n"})
-    members[f"{dist_info}/METADATA"] = (meta if meta is not None else metadata(name, version)).encode()
-    members[f"{dist_info}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
-    for relative, data in (dist_info_files or {}).items():
-        members[f"{dist_info}/{relative}"] = data
-    record_name = f"{dist_info}/RECORD"
-    rows: Rows = [[path, record_hash(data), str(len(data))] for path, data in members.items()]
-    rows.append([record_name, "", ""])
-    if record_rows is not None:
-        rows = record_rows(rows)
-    if record is None:
-        out = io.StringIO()
-        csv.writer(out, lineterminator="\n").writerows(rows)
-        record = out.getvalue()
-    path = directory / (filename or f"{stem}-{version}-py3-none-any.whl")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for member, data in [*members.items(), *(unrecorded or {}).items(), (record_name, record.encode())]:
-            info = zipfile.ZipInfo(member, STAMP)
-            info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, data)
-    return path
+    """The suite's one wheel builder, with check's default METADATA (2.4, a body)."""
+    text = metadata(name, version) if meta is None else meta
+    return wheels.make_wheel(directory, name, version, meta=text, **options)
 
 
 PYPROJECT = """\

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import io
 import json
-import zipfile
 from pathlib import Path
+
+from tests.support import wheels
+from tests.support.wheels import record_hash
 
 COMMIT = "c2b63538bf404589dce50f35a2bc2164983a13b6"
 REPO = "file:///srv/git/project.git"
-
-
-def record_hash(data: bytes) -> str:
-    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 
 def stem(name: str) -> str:
@@ -33,22 +29,14 @@ def metadata(name: str, version: str, requires: tuple[str, ...] = ()) -> bytes:
 
 
 def make_wheel(directory: Path, name: str, version: str, body: str = "") -> Path:
-    """A real (tiny) wheel whose RECORD lists its files."""
-    dist_info = f"{stem(name)}-{version}.dist-info"
-    files = package_files(name, version, body)
-    files[f"{dist_info}/METADATA"] = metadata(name, version)
-    files[f"{dist_info}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
-    rows = [f"{path},{record_hash(data)},{len(data)}" for path, data in files.items()]
-    rows.append(f"{dist_info}/RECORD,,")
-    files[f"{dist_info}/RECORD"] = ("\n".join(rows) + "\n").encode()
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{stem(name)}-{version}-py3-none-any.whl"
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for member, data in files.items():
-            archive.writestr(member, data)
-    path.write_bytes(buffer.getvalue())
-    return path
+    """A real (tiny) wheel whose RECORD lists its files (the suite's one builder, with this module's METADATA)."""
+    return wheels.make_wheel(
+        directory,
+        stem(name),
+        version,
+        meta=metadata(name, version),
+        files=package_files(name, version, body),
+    )
 
 
 def sha256_of(path: Path) -> str:

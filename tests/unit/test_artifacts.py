@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import csv
 import hashlib
 import io
@@ -19,6 +18,7 @@ from sourcelift.artifacts.sdist import rewrite_sdist
 from sourcelift.artifacts.store import Store
 from sourcelift.artifacts.wheel import rewrite_wheel
 from sourcelift.errors import ConfigError
+from tests.support.wheels import make_wheel, record_hash
 
 METADATA = (
     "Metadata-Version: 2.1\nName: app\nVersion: 1.0\nLicense: line one\n        line two\n"
@@ -73,28 +73,13 @@ def test_bad_archive_names(name: str) -> None:
         parse_archive_name(name)
 
 
-def make_wheel(path: Path) -> None:
-    files = {
-        "app/__init__.py": b"x = 1\n",
-        "app-1.0.dist-info/METADATA": METADATA.encode(),
-        "app-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\n",
-    }
-    record = (
-        "".join(
-            f"{n},sha256={base64.urlsafe_b64encode(hashlib.sha256(d).digest()).rstrip(b'=').decode()},{len(d)}\n"
-            for n, d in files.items()
-        )
-        + "app-1.0.dist-info/RECORD,,\n"
-    )
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-        archive.writestr("app-1.0.dist-info/RECORD", record)
+def make_app_wheel(path: Path) -> None:
+    make_wheel(path.parent, "app", "1.0", filename=path.name, meta=METADATA, files={"app/__init__.py": b"x = 1\n"})
 
 
 def test_wheel_metadata_and_record_stay_consistent(tmp_path: Path) -> None:
     wheel = tmp_path / "app-1.0-py3-none-any.whl"
-    make_wheel(wheel)
+    make_app_wheel(wheel)
     assert rewrite_wheel(wheel, to_file)
     with zipfile.ZipFile(wheel) as archive:
         assert archive.testzip() is None
@@ -104,15 +89,14 @@ def test_wheel_metadata_and_record_stay_consistent(tmp_path: Path) -> None:
             if name.endswith("RECORD"):
                 continue
             data = archive.read(name)
-            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-            assert rows[name][1:] == [f"sha256={digest}", str(len(data))], name
+            assert rows[name][1:] == [record_hash(data), str(len(data))], name
         assert "lib @ file:///s/" in archive.read("app-1.0.dist-info/METADATA").decode()
     assert sorted(p.name for p in tmp_path.iterdir()) == [wheel.name]  # no temporary left behind
 
 
 def test_failed_rewrite_leaves_the_wheel_untouched(tmp_path: Path) -> None:
     wheel = tmp_path / "app-1.0-py3-none-any.whl"
-    make_wheel(wheel)
+    make_app_wheel(wheel)
     before = wheel.read_bytes()
 
     def boom(value: str) -> list[str] | None:

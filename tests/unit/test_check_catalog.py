@@ -22,11 +22,11 @@ def test_ids_levels_and_families() -> None:
 
 def test_readme_has_a_section_with_cause_and_fix_per_check() -> None:
     text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    section = text[text.index("## `sourcelift check`") :]
-    section = section[: section.index("\n## ", 1)]
-    headings = re.findall(r"^#### (SL\d{3}): ", section, flags=re.MULTILINE)
+    section = text[text.index("### `sourcelift check`") :]
+    section = section[: section.index("\n### ", 1)]
+    headings = re.findall(r"^##### (SL\d{3}): ", section, flags=re.MULTILINE)
     assert headings == list(CHECKS)
-    for body in re.split(r"^#### ", section, flags=re.MULTILINE)[1:]:
+    for body in re.split(r"^##### ", section, flags=re.MULTILINE)[1:]:
         assert "*Cause:*" in body and "*Fix:*" in body, body
 
 

@@ -106,6 +106,6 @@ def test_color_only_on_a_terminal_without_no_color(dist: Path) -> None:
 
     report = check_paths(FILES, ignore=["SL3"])
     assert "\033[" in render_human(report, color=True) and "\033[" not in render_human(report)
-    assert use_color(Tty(), {}) is True  # type: ignore[arg-type]
-    assert use_color(Tty(), {"NO_COLOR": "1"}) is False  # type: ignore[arg-type]
-    assert use_color(open(os.devnull, "w"), {}) is False  # noqa: SIM115
+    assert use_color(Tty(), "auto", {}) is True  # type: ignore[arg-type]
+    assert use_color(Tty(), "auto", {"NO_COLOR": "1"}) is False  # type: ignore[arg-type]
+    assert use_color(open(os.devnull, "w"), "auto", {}) is False  # noqa: SIM115

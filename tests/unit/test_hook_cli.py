@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tarfile
 from pathlib import Path
@@ -36,7 +37,8 @@ def test_provenance_json_and_text(scene: Scene, capsys: pytest.CaptureFixture[st
 
 def test_provenance_of_a_name_not_installed_is_a_problem(scene: Scene, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["provenance", "nope", "--path", str(scene.site)]) == 1
-    assert "nope: is not installed" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "sourcelift: problem: nope: is not installed" in captured.err and "nope" not in captured.out
 
 
 def test_record_and_its_exit_codes(scene: Scene, capsys: pytest.CaptureFixture[str]) -> None:
@@ -58,7 +60,14 @@ def test_record_cannot_write_into_a_tarball(scene: Scene, tmp_path: Path, capsys
     assert "cannot write into a tarball" in err and "fix:" in err and "Traceback" not in err
 
 
-def test_freeze_writes_a_file_atomically(scene: Scene, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_freeze_writes_a_file_atomically(
+    scene: Scene, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pip's configuration is where index installs are looked up: none here but "no index"
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    for name in ("PIP_FIND_LINKS", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL"):
+        monkeypatch.delenv(name, raising=False)
     out = tmp_path / "pylock.toml"
     assert main(["freeze", "--path", str(scene.site), "--format", "pylock", "-o", str(out)]) == 1  # other: no wheel
     assert 'lock-version = "1.0"' in out.read_text()
@@ -74,9 +83,11 @@ def test_an_internal_error_is_one_line(
 
     monkeypatch.setattr("sourcelift_hook.report.build_report", boom)
     monkeypatch.delenv("SOURCELIFT_DEBUG", raising=False)
-    assert main(["provenance", "--path", str(scene.site)]) == 1
+    assert main(["provenance", "--path", str(scene.site)]) == 3
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: boom" in err and "Traceback" not in err
+    assert main(["provenance", "-v", "--path", str(scene.site)]) == 3  # -v: the traceback, for a bug report
+    assert "Traceback" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import pytest
 from sourcelift_hook import environment
 from sourcelift_hook.environment import Environment, MemoryTree, TarTree, canonical_name, from_mapping
 from sourcelift_hook.errors import UsageError
-from sourcelift_hook.installed_record import check_files
+from sourcelift_hook.report import check_files
 
 from .hook_builders import install_dist, metadata, record_hash
 

@@ -10,7 +10,7 @@ import pytest
 from sourcelift_hook import environment
 from sourcelift_hook.directurl import parse
 from sourcelift_hook.origin import resolve
-from sourcelift_hook.recorder import JOURNAL_FILE, record
+from sourcelift_hook.record_command import JOURNAL_FILE, record
 from sourcelift_hook.styles import STYLES
 
 from .hook_builders import (
@@ -246,10 +246,10 @@ def _refresh_record(dist_info: Path) -> None:
 
 
 def test_an_interrupted_record_is_completed(scene: Scene, monkeypatch: pytest.MonkeyPatch) -> None:
-    from sourcelift_hook import recorder
+    from sourcelift_hook import record_command
 
     scene.install()
-    real = recorder.write_atomic
+    real = record_command.write_atomic
     calls = []
 
     def crash_after_two(path: str, data: bytes) -> None:
@@ -258,10 +258,10 @@ def test_an_interrupted_record_is_completed(scene: Scene, monkeypatch: pytest.Mo
             raise KeyboardInterrupt
         real(path, data)
 
-    monkeypatch.setattr(recorder, "write_atomic", crash_after_two)
+    monkeypatch.setattr(record_command, "write_atomic", crash_after_two)
     with pytest.raises(KeyboardInterrupt):
         record(scene.env(), "default")
-    monkeypatch.setattr(recorder, "write_atomic", real)
+    monkeypatch.setattr(record_command, "write_atomic", real)
     half = scene.dist_info("lib-a")
     assert (half / JOURNAL_FILE).is_file()
     from sourcelift_hook.report import build_report, has_problems
@@ -269,7 +269,9 @@ def test_an_interrupted_record_is_completed(scene: Scene, monkeypatch: pytest.Mo
     report = build_report(scene.env(), ["lib-a"])
     assert report["distributions"][0]["journal"] == "pending" and has_problems(report)  # type: ignore[index]
     result = record(scene.env(), "default")
-    assert result.completed == ["lib-a"]
+    assert [(f.distribution, f.message) for f in result.findings if f.level == "note"][:1] == [
+        ("lib-a", "completed an interrupted `sourcelift record`")
+    ]
     assert not (half / JOURNAL_FILE).exists()
     assert_record_consistent(half)
     assert scene.direct_url("lib-a")["subdirectory"] == "packages/lib-a"
@@ -309,3 +311,14 @@ def test_leftovers_of_a_killed_run_are_removed_but_not_those_of_a_running_one(sc
     busy.write_text("being written")
     record(scene.env(), "default")
     assert not stale.exists() and busy.exists()
+
+
+def test_render_validates_with_packaging_direct_url_and_keeps_extensions() -> None:
+    from sourcelift_hook.directurl import render
+
+    uv_style = {"url": "https://h/r.git", "vcs_info": {"vcs": "git", "commit_id": "a" * 40}, "path": "v/x.whl"}
+    assert json.loads(render(uv_style))["path"] == "v/x.whl"  # kept, though DirectUrl would drop it
+    with pytest.raises(ValueError, match=r"invalid direct_url\.json"):
+        render({"url": "https://h/x", "dir_info": {}})  # dir_info needs a file:// URL
+    with pytest.raises(ValueError, match="credentials"):
+        render({"url": "https://h/x.whl?token=S", "archive_info": {}})

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from sourcelift._urls import path_to_file_url
 from sourcelift.artifacts.store import Store
 from sourcelift.errors import Findings, ProblemsError
 from sourcelift.rewrite.plan import make_plan
+from sourcelift.urls import path_to_file_url
 
 from .conftest import WHEEL
 
@@ -321,3 +321,15 @@ def test_a_self_reference_stays_plain(make_project, store: Store, publish: bool)
     )
     assert lines["project.optional-dependencies.lib[0]"] == [expected]
     assert not findings.problems
+
+
+def test_explain_shows_a_self_reference_as_built(make_project, store: Store) -> None:
+    from sourcelift.explain import explain, format_report
+
+    root = make_project(AIRFLOW_STYLE, {f"vendor/{WHEEL}": REAL_WHEEL.read_bytes()})
+    report = explain(root, store)
+    (item,) = [r for r in report["requirements"] if r["key"] == "project.optional-dependencies.all[0]"]
+    assert item["sources"] == [] and item["local"] == item["publish"] == ["app[lib]"]
+    text = format_report(report)
+    assert "app[lib]  [project.optional-dependencies.all[0]]\n  the project itself" in text, text
+    assert not report["problems"]

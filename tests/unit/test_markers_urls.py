@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from packaging.markers import Marker
 
-from sourcelift._urls import redact_credentials
 from sourcelift.rewrite.markers import CannotNegate, conjoin, negate_any
+from sourcelift.urls import redact_credentials
 
 ENVIRONMENTS = [
     {"sys_platform": p, "os_name": o, "python_version": v, "extra": ""}
@@ -48,7 +48,34 @@ def test_conjoin_skips_missing() -> None:
         ("ssh://git@github.com/o/r.git", "ssh://git@github.com/o/r.git", False),
         ("https://${USER}:${TOKEN}@host/x", "https://${USER}:${TOKEN}@host/x", False),
         ("https://host/x", "https://host/x", False),
+        ("https://u:p@ss@host/r.git", "https://host/r.git", True),  # the whole password, up to the last @
+        ("https://h/qdep-1.0.tar.gz?token=SECRET", "https://h/qdep-1.0.tar.gz", True),
+        ("https://gitlab.example/g/r.git?private_token=S&ref=main", "https://gitlab.example/g/r.git?ref=main", True),
+        ("https://h/x.whl#sha256=00ab&access_token=S", "https://h/x.whl#sha256=00ab", True),
+        (
+            "https://b.blob.core.windows.net/c/x.whl?sv=2022&sig=S%3D",
+            "https://b.blob.core.windows.net/c/x.whl?sv=2022",
+            True,
+        ),
+        (
+            "https://s3.amazonaws.com/b/x.whl?X-Amz-Credential=AK&X-Amz-Signature=S&v=1",
+            "https://s3.amazonaws.com/b/x.whl?v=1",
+            True,
+        ),
+        ("https://h/x?author=me&page=2", "https://h/x?author=me&page=2", False),
+        (
+            "app @ git+https://tok@h/r.git@v1 ; python_version >= '3.9'",
+            "app @ git+https://h/r.git@v1 ; python_version >= '3.9'",
+            True,
+        ),
+        ("cloned https://h/ghp_abcdefghijklmnopqrstuvwx/r", "cloned https://h/***/r", True),
     ],
 )
 def test_credentials_are_removed(url: str, clean: str, removed: bool) -> None:
     assert redact_credentials(url) == (clean, removed)
+
+
+def test_masked_credentials_for_display() -> None:
+    shown, removed = redact_credentials("git: https://u:p@ss@h/r.git?token=abc&a=1 failed", mask="***")
+    assert (shown, removed) == ("git: https://***@h/r.git?token=***&a=1 failed", True)
+    assert "ss@" not in shown and "abc" not in shown

@@ -7,7 +7,6 @@ RECORD row.
 
 from __future__ import annotations
 
-import base64
 import csv
 import hashlib
 import io
@@ -23,15 +22,17 @@ from typing import Any
 
 import pytest
 
-from sourcelift._urls import path_to_file_url
 from sourcelift.artifacts.store import Store
 from sourcelift.artifacts.wheel import rewrite_wheel
 from sourcelift.backends import wrapper
 from sourcelift.errors import Findings, SourceliftError
 from sourcelift.provenance import SDIST_PATH, WHEEL_FILE, collect, normalize_remote_url, render
+from sourcelift.provenance_document import parse_document
+from sourcelift.rewrite.local_sdist import LOCAL_SOURCES_PATH, local_sources_file
 from sourcelift.rewrite.plan import Plan, make_plan
-from sourcelift.rewrite.record import RECORD_PATH, make_record
+from sourcelift.urls import path_to_file_url
 from tests.support import bare_clone, clone, git, init_repo
+from tests.support.wheels import make_wheel, record_hash
 
 from .conftest import WHEEL, write_tree
 
@@ -180,6 +181,7 @@ def test_scp_style_remote_becomes_an_ssh_url(tmp_path: Path, store: Store) -> No
         ("ssh://git@host:2222/r.git", "ssh://git@host:2222/r.git"),
         ("https://x-access-token:ghp_t0ken@github.com/o/r.git", "https://github.com/o/r.git"),
         ("https://ghp_t0ken@github.com/o/r.git", "https://github.com/o/r.git"),
+        ("https://u:p@ss@gitlab.example/o/r.git?private_token=S3CR3T", "https://gitlab.example/o/r.git"),
         ("file:///srv/git/r.git", "file:///srv/git/r.git"),
         ("/srv/git/r.git", "file:///srv/git/r.git"),
         ("../bare.git", "file:///work/bare.git"),
@@ -192,23 +194,12 @@ def test_remote_urls_are_normalized_and_credential_free(remote: str, expected: s
 
 def finish(tmp_path: Path, project: Path, monkeypatch: pytest.MonkeyPatch, requires: list[str]) -> Path:
     """The wrapper's wheel step on a small wheel whose METADATA the backend wrote with ``requires``."""
-    wheel = tmp_path / "out" / "app-1-py3-none-any.whl"
-    wheel.parent.mkdir(exist_ok=True)
     metadata = "Metadata-Version: 2.1\nName: app\nVersion: 1\n" + "".join(f"Requires-Dist: {r}\n" for r in requires)
-    files = {"app/__init__.py": b"", f"{DIST_INFO}/METADATA": metadata.encode(), f"{DIST_INFO}/WHEEL": b"x\n"}
-    rows = "".join(f"{name},{record_hash(data)},{len(data)}\n" for name, data in files.items())
-    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-        archive.writestr(f"{DIST_INFO}/RECORD", rows + f"{DIST_INFO}/RECORD,,\n")
+    wheel = make_wheel(tmp_path / "out", "app", "1", meta=metadata, files={"app/__init__.py": b""})
     monkeypatch.chdir(project)
     plan, _ = make_plan(project)
     wrapper._finish_wheel(plan, wheel)
     return wheel
-
-
-def record_hash(data: bytes) -> str:
-    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 
 def wheel_document(wheel: Path) -> dict[str, Any] | None:
@@ -243,7 +234,7 @@ def test_the_wheel_lists_the_document_in_record(
     (entry,) = found["entries"]
     assert entry["sha256"] == SHA and entry["state"] == "committed"
     assert entry["emitted"] == [f"prebuilt @ {path_to_file_url(Store().path_for(SHA, WHEEL))}"]
-    assert data == render(found)  # keys sorted, as rendered
+    assert data == render(parse_document(data)[0])  # keys sorted, as rendered
     assert sorted(p.name for p in wheel.parent.iterdir()) == [wheel.name]  # no temporary left behind
 
 
@@ -378,7 +369,9 @@ def test_publish_mode_records_nothing(tmp_path: Path, store: Store) -> None:
     assert collect(plan, lines) is None
 
 
-def test_a_wheel_built_from_the_sdist_has_the_same_entries(tmp_path: Path, store: Store) -> None:
+def test_a_wheel_built_from_the_sdist_has_the_same_entries(
+    tmp_path: Path, store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = workspace_repo(tmp_path)
     write_tree(repo, {f"packages/app/vendor/{WHEEL}": WHEEL_BYTES})
     app = repo / "packages" / "app"
@@ -388,21 +381,26 @@ def test_a_wheel_built_from_the_sdist_has_the_same_entries(tmp_path: Path, store
     git("commit", "--quiet", "-m", "vendor", cwd=repo)
     plan, _ = make_plan(app, store)
     from_tree = collect(plan, built_lines(plan, "lib", "prebuilt"))
-    assert from_tree is not None and len(from_tree["entries"]) == 2
+    assert from_tree is not None and len(from_tree) == 2
 
     # What the sdist unpacks to: the project's files (no .git), PKG-INFO, the record and the document.
     unpacked = tmp_path / "build" / "app-1"
     shutil.copytree(app, unpacked)
     (unpacked / "PKG-INFO").write_text("Metadata-Version: 2.4\nName: app\nVersion: 1\n")
-    record, _ = make_record(plan.sources, app, members=set())
-    write_tree(unpacked, {RECORD_PATH: record, SDIST_PATH: render(from_tree)})
+    record, _ = local_sources_file(plan.sources, app, members=set())
+    write_tree(unpacked, {LOCAL_SOURCES_PATH: record, SDIST_PATH: render(from_tree)})
     from_sdist, _ = make_plan(unpacked, store)
-    assert from_sdist.from_record
+    assert from_sdist.from_local_sdist
     assert collect(from_sdist, built_lines(from_sdist, "lib", "prebuilt")) == from_tree
 
-    # A document edited by hand (a path escaping the repository) is not trusted: no provenance at all.
+    # An entry edited by hand (a path escaping the repository) is not trusted: it is skipped, with a note,
+    # and the other entries are kept (the policy of sourcelift.provenance_document, for every reader).
     broken = json.loads(render(from_tree))
     broken["entries"][0]["path"] = "../../etc"
+    (unpacked / SDIST_PATH).write_text(json.dumps(broken))
+    assert collect(from_sdist, built_lines(from_sdist, "lib", "prebuilt")) == from_tree[1:]
+    assert "path '../../etc' of entry" in capsys.readouterr().err
+    broken["entries"][1]["path"] = "/etc"
     (unpacked / SDIST_PATH).write_text(json.dumps(broken))
     assert collect(from_sdist, built_lines(from_sdist, "lib", "prebuilt")) is None
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from sourcelift._urls import path_to_file_url
 from sourcelift.artifacts.store import Store
 from sourcelift.errors import ProblemsError
+from sourcelift.rewrite.local_sdist import LOCAL_SOURCES_PATH, local_sources_file
 from sourcelift.rewrite.plan import make_plan
-from sourcelift.rewrite.record import RECORD_PATH, make_record
+from sourcelift.urls import path_to_file_url
 
 from .conftest import WHEEL, write_tree
 
@@ -45,11 +45,11 @@ def outside_and_directory_project(tmp_path: Path) -> Path:
 def unpacked_sdist(tree: Path, dest: Path, store: Store) -> Path:
     """What an sdist of ``tree`` unpacks to: its files, PKG-INFO, the record and the archives it adds."""
     plan, _ = make_plan(tree, store)
-    record, archives = make_record(plan.sources, tree, members={"pyproject.toml"})
+    record, archives = local_sources_file(plan.sources, tree, members={"pyproject.toml"})
     shutil.copytree(tree, dest)
     (dest / "PKG-INFO").write_text("Metadata-Version: 2.4\nName: app\nVersion: 1\n")
-    (dest / RECORD_PATH).parent.mkdir(parents=True)
-    (dest / RECORD_PATH).write_bytes(record)
+    (dest / LOCAL_SOURCES_PATH).parent.mkdir(parents=True)
+    (dest / LOCAL_SOURCES_PATH).write_bytes(record)
     for member, source in archives.items():
         (dest / member).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, dest / member)
@@ -61,19 +61,19 @@ def test_sdist_record_gives_the_wheel_the_same_lines(tmp_path: Path, store: Stor
     plan, findings = make_plan(tree, store)
     expected = {value: plan.rewrite_line(value, findings) for value in ("prebuilt", "lib")}
     sha = hashlib.sha256(WHEEL_BYTES).hexdigest()
-    _, archives = make_record(plan.sources, tree, members=set())
+    _, archives = local_sources_file(plan.sources, tree, members=set())
     assert list(archives) == [f".sourcelift/archives/{sha}/{WHEEL}"]  # outside the root: carried by hash
 
     extracted = unpacked_sdist(tree, tmp_path / "build" / "app-1", store)
     from_sdist, findings = make_plan(extracted, store)
-    assert from_sdist.from_record
+    assert from_sdist.from_local_sdist
     assert {value: from_sdist.rewrite_line(value, findings) for value in expected} == expected
     assert expected["lib"] == [f"lib @ {path_to_file_url(tmp_path / 'src' / 'lib')}"]
 
 
 def test_tampered_archive_in_sdist_is_refused(tmp_path: Path, store: Store) -> None:
     extracted = unpacked_sdist(outside_and_directory_project(tmp_path / "src"), tmp_path / "x" / "app-1", store)
-    document = json.loads((extracted / RECORD_PATH).read_text())
+    document = json.loads((extracted / LOCAL_SOURCES_PATH).read_text())
     member = document["sources"]["prebuilt"][0]["member"]
     (extracted / member).write_bytes(b"something else")
     with pytest.raises(ProblemsError, match="does not match its recorded sha256"):
@@ -174,10 +174,10 @@ def test_concurrent_builds_share_the_store(tmp_path: Path) -> None:
 
 def test_record_member_outside_the_sdist_is_refused(tmp_path: Path, store: Store) -> None:
     extracted = unpacked_sdist(outside_and_directory_project(tmp_path / "src"), tmp_path / "x" / "app-1", store)
-    document = json.loads((extracted / RECORD_PATH).read_text())
+    document = json.loads((extracted / LOCAL_SOURCES_PATH).read_text())
     outside = tmp_path / "src" / "shared" / WHEEL  # right bytes, wrong place
     document["sources"]["prebuilt"][0]["member"] = str(Path("..") / ".." / ".." / outside.relative_to(tmp_path))
-    (extracted / RECORD_PATH).write_text(json.dumps(document))
+    (extracted / LOCAL_SOURCES_PATH).write_text(json.dumps(document))
     with pytest.raises(ProblemsError, match="missing or does not match"):
         make_plan(extracted, store)
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 import tarfile
 import textwrap
+import time
 import zipfile
 from pathlib import Path
 
@@ -27,7 +29,6 @@ from sourcelift.versions import (
     _gitstate,
     archive_version,
     archives,
-    cache,
     default_cache_dir,
     directories,
     directory_version,
@@ -35,6 +36,7 @@ from sourcelift.versions import (
 )
 from sourcelift.versions.fingerprint import member_fingerprint, parse_cache_keys
 from tests.support import REPO_ROOT, git, init_repo, status_porcelain
+from tests.support.wheels import write_zip
 
 EXAMPLE_WHEEL = REPO_ROOT / "example-projects" / "project-in-git" / "vendor" / "prebuilt-0.1.0-py3-none-any.whl"
 
@@ -57,11 +59,8 @@ def metadata_text(name: str, version: str, extra: str = "") -> str:
 
 
 def make_wheel(directory: Path, filename: str, members: dict[str, str | bytes]) -> Path:
-    path = directory / filename
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
-    return path
+    """A zip of exactly ``members`` (often not a valid wheel, on purpose)."""
+    return write_zip(directory / filename, members)
 
 
 def make_sdist_tar(directory: Path, filename: str, members: dict[str, str | bytes]) -> Path:
@@ -722,40 +721,48 @@ def test_a_hanging_backend_times_out(tmp_path: Path, counter: Path, monkeypatch:
         directory_version(project, None)
 
 
-def test_the_child_is_runnable_as_a_module(tmp_path: Path, counter: Path) -> None:
-    project = write_counted(tmp_path / "p", version="5.5")
-    result = tmp_path / "result.json"
-    request = {
-        "backend": "counting_backend",
-        "backend_path": [str(project / "_backend")],
-        "output": str(tmp_path / "o"),
-        "result": str(result),
-    }
-    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT / "plugin" / "src"))
-    subprocess.run(
-        [sys.executable, "-m", "sourcelift.versions._child", json.dumps(request)], cwd=project, env=env, check=True
+def test_a_timeout_kills_the_backends_whole_process_group(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The backend starts a process of its own and hangs: after the timeout both are gone."""
+    project = tmp_path / "spawning"
+    (project / "_backend").mkdir(parents=True)
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "spawning"\ndynamic = ["version"]\n'
+        '[build-system]\nrequires = []\nbuild-backend = "spawning_backend"\nbackend-path = ["_backend"]\n'
     )
-    assert json.loads(result.read_text()) == {
-        "ok": True,
-        "hook": "prepare_metadata_for_build_wheel",
-        "name": "counted",
-        "version": "5.5",
-    }
+    pid_file = tmp_path / "grandchild.pid"
+    (project / "_backend" / "spawning_backend.py").write_text(
+        "import os, subprocess, sys, time\n"
+        "def prepare_metadata_for_build_wheel(directory, config_settings=None):\n"
+        "    quiet = subprocess.DEVNULL  # the grandchild holds no pipe: nothing waits for it\n"
+        "    sleeper = [sys.executable, '-c', 'import time; time.sleep(120)']\n"
+        "    child = subprocess.Popen(sleeper, stdout=quiet, stderr=quiet)\n"
+        f"    open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+        "    time.sleep(120)\n"
+    )
+    monkeypatch.setattr(directories, "BACKEND_TIMEOUT", 3.0)
+    with pytest.raises(VersionError, match="did not compute its version within 3 s"):
+        directory_version(project, None)
+    grandchild = int(pid_file.read_text())
+    try:
+        deadline = time.monotonic() + 10
+        while _alive(grandchild) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(grandchild), "the backend's own child survived the timeout"
+    finally:
+        if _alive(grandchild):
+            os.kill(grandchild, signal.SIGKILL)
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="fcntl")
-def test_lock_timeout_does_not_fail_the_build(
-    repo: Path, counter: Path, version_cache: VersionCache, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A build stuck holding the lock delays another one, which then computes without it."""
-    import fcntl
-
-    digest = fingerprint(member(repo))
-    assert digest is not None
-    lock = version_cache.entry_path(digest).with_suffix(".lock")
-    lock.parent.mkdir(parents=True)
-    monkeypatch.setattr(cache, "LOCK_TIMEOUT", 0.2)
-    with lock.open("w") as held:
-        fcntl.flock(held, fcntl.LOCK_EX)
-        assert directory_version(member(repo), version_cache) == DirectoryVersion("1.0.0", "backend")
-    assert directory_version(member(repo), version_cache).how == "cache"
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting for init to reap it does not count)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc: ask the kernel
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True

@@ -1,9 +1,11 @@
 """``direct_url.json`` (PEP 610, the Direct URL data structure): read, checked, written.
 
-Valid means what every reader of the specification needs: a JSON object with a string
-``url`` free of credentials and exactly one of ``archive_info``, ``dir_info`` and
-``vcs_info`` (an object; ``vcs_info`` with string ``vcs`` and ``commit_id``).  Two
-extensions for an archive inside a repository are recognized: uv's top-level ``path`` and
+Reading (``provenance``, ``freeze``: paths that never import packaging) checks what every
+reader of the specification needs: a JSON object with a string ``url`` and exactly one of
+``archive_info``, ``dir_info`` and ``vcs_info`` (an object; ``vcs_info`` with string ``vcs``
+and ``commit_id``).  Writing (``record``) validates the standard part with
+``packaging.direct_url.DirectUrl`` and refuses credentials.  Two extensions for an archive
+inside a repository are kept, which ``DirectUrl`` would drop: uv's top-level ``path`` and
 the ``file`` key proposed in packaging.python.org PR 1798 (both next to ``vcs_info``).
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import json
 
-from .urls import has_credentials
+from sourcelift.urls import has_credentials
 
 __all__ = ["archive_sha256", "direct_url_kind", "freeze_url", "in_repository_path", "parse", "render"]
 
@@ -97,6 +99,12 @@ def freeze_url(record: dict[str, object]) -> str:
 
 def render(record: dict[str, object]) -> bytes:
     """The bytes written for a record: sorted keys, compact, UTF-8 (deterministic)."""
+    from packaging.direct_url import DirectUrl, DirectUrlValidationError
+
     if has_credentials(str(record.get("url", ""))):
         raise ValueError("refusing to write a direct_url.json whose url carries credentials")
+    try:
+        DirectUrl.from_dict(record)
+    except DirectUrlValidationError as exc:
+        raise ValueError(f"refusing to write an invalid direct_url.json: {exc}") from None
     return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")

@@ -6,9 +6,10 @@ One :class:`Environment` abstraction over four readers (trees):
   with ``os.scandir``; the only writable one;
 - :func:`from_python`: the ``purelib``/``platlib`` directories another interpreter reports
   (one subprocess);
-- :class:`TarTree`: a container image layer (plain or compressed tarball), streamed once,
-  nothing extracted; every ``site-packages``/``dist-packages`` directory holding
-  ``*.dist-info`` directories is an installation root;
+- :class:`TarTree`: a container image (layer tarballs, lowest first, with whiteouts applied; a
+  ``docker save`` archive; an OCI image layout tarball), each layer streamed once, nothing
+  extracted; every ``site-packages``/``dist-packages`` directory holding ``*.dist-info``
+  directories is an installation root;
 - :class:`MemoryTree`: pre-loaded files (root -> relative path -> bytes), for tests and callers
   that already hold the metadata.
 
@@ -20,8 +21,12 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+
+from sourcelift.core_metadata import parse_headers
+from sourcelift.names import canonical_name
+from sourcelift.provenance_document import WHEEL_FILE
+from sourcelift.record_file import encode_digest, record_hash
 
 from .errors import HookError, UsageError
 
@@ -47,10 +52,9 @@ __all__ = [
     "from_paths",
     "from_python",
     "from_tar",
-    "record_digest",
 ]
 
-PROVENANCE_FILE = "sourcelift-provenance.json"
+PROVENANCE_FILE = WHEEL_FILE
 """The provenance document the plugin writes into a wheel's ``.dist-info``."""
 ORIGIN_FILE = "sourcelift-origin.json"
 """What ``sourcelift record`` found for an installed distribution (listed in RECORD)."""
@@ -78,26 +82,9 @@ MAX_HASHED_FILE = 2 * 1024 * 1024 * 1024
 """Files larger than this are not hashed (reported as unverifiable)."""
 _HEAD_CHUNK = 4096
 
-_NAME_RUN = re.compile(r"[-_.]+")
-
-
-def canonical_name(name: str) -> str:
-    """The normalized name (PEP 503): ``Foo_Bar.baz`` -> ``foo-bar-baz``."""
-    lowered = name.lower().replace("_", "-").replace(".", "-")
-    return _NAME_RUN.sub("-", lowered) if "--" in lowered else lowered
-
-
-def record_digest(data: bytes) -> str:
-    """The RECORD form of a sha256: ``sha256=<urlsafe base64, no padding>``."""
-    import base64
-    import hashlib
-
-    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode("ascii")
-
 
 def _stream_digest(stream: IO[bytes], limit: int) -> tuple[str, str, int] | None:
     """(RECORD-style digest, hex digest, size) of a stream; ``None`` past ``limit`` bytes."""
-    import base64
     import hashlib
 
     digest = hashlib.sha256()
@@ -111,7 +98,7 @@ def _stream_digest(stream: IO[bytes], limit: int) -> tuple[str, str, int] | None
             return None
         digest.update(chunk)
     raw = digest.digest()
-    return "sha256=" + base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii"), raw.hex(), size
+    return "sha256=" + encode_digest(raw), raw.hex(), size
 
 
 def file_sha256(path: str, limit: int = MAX_HASHED_FILE) -> str | None:
@@ -264,9 +251,18 @@ class MemoryTree(Tree):
 
     kind = "memory"
 
-    def __init__(self, files: Mapping[str, Mapping[str, bytes]]) -> None:
+    def __init__(
+        self,
+        files: Mapping[str, Mapping[str, bytes]],
+        digests: Mapping[str, Mapping[str, tuple[str, int]]] | None = None,
+        *,
+        description: str = "pre-loaded metadata",
+    ) -> None:
         self._files: dict[str, dict[str, bytes]] = {root: dict(content) for root, content in files.items()}
-        self._digests: dict[str, dict[str, tuple[str, int]]] = {root: {} for root in self._files}
+        self._digests: dict[str, dict[str, tuple[str, int]]] = {
+            root: dict((digests or {}).get(root, {})) for root in self._files
+        }
+        self._description = description
 
     def roots(self) -> list[str]:
         return list(self._files)
@@ -298,10 +294,10 @@ class MemoryTree(Tree):
         if known is not None:
             return known
         data = self._files.get(root, {}).get(_normalize(relpath))
-        return None if data is None else (record_digest(data), len(data))
+        return None if data is None else (record_hash(data), len(data))
 
     def describe(self) -> str:
-        return "pre-loaded metadata"
+        return self._description
 
 
 def _normalize(relpath: str) -> str:
@@ -309,74 +305,31 @@ def _normalize(relpath: str) -> str:
 
 
 class TarTree(MemoryTree):
-    """A container image layer (tarball, plain or compressed), read in one streaming pass.
+    """A container image read without starting or extracting it (:mod:`.image`): one or more layer tarballs
+    (lowest first, whiteouts applied), a ``docker save`` archive or an OCI image layout tarball.
 
     Kept: the ``.dist-info`` files in :data:`DIST_INFO_FILES` (METADATA only up to its first
     blank line), the names in every ``.dist-info`` directory, and (with ``hash_files``) the
     sha256 and size of every regular file, to check installed files against RECORD.
     Members larger than :data:`MAX_DIST_INFO_FILE` are not read as metadata.  Nothing is
     extracted and no member is executed.  ``..`` and absolute member names are normalized
-    into the tarball's own tree.
+    into the image's own tree.
     """
 
     kind = "tar"
 
-    def __init__(self, path: str, *, hash_files: bool = True) -> None:
+    def __init__(self, path: str | Sequence[str], *, hash_files: bool = True) -> None:
+        from .image import read_layers
+
         super().__init__({})
-        self.path = path
+        self.paths = [path] if isinstance(path, str) else list(path)
+        self.path = ", ".join(self.paths)
+        merged = read_layers(self.paths, hash_files=hash_files, wanted_files=DIST_INFO_FILES)
+        self.deleted_any = merged.deleted_any
         self._listing: dict[str, set[str]] = {}
-        self._load(hash_files)
-
-    def _load(self, hash_files: bool) -> None:
-        import tarfile
-
-        contents: dict[str, bytes] = {}
-        digests: dict[str, tuple[str, int]] = {}
-        links: dict[str, str] = {}
-        try:
-            with tarfile.open(self.path, mode="r|*") as archive:
-                for member in archive:
-                    name = _member_name(member.name)
-                    if name is None:
-                        continue
-                    parent, base = posixpath.split(name)
-                    in_dist_info = parent.endswith((".dist-info", ".egg-info"))
-                    if in_dist_info:
-                        self._listing.setdefault(parent, set()).add(base)
-                    if member.islnk() or member.issym():
-                        target = member.linkname if member.islnk() else posixpath.join(parent, member.linkname)
-                        resolved = _member_name(target)
-                        if resolved is not None:
-                            links[name] = resolved
-                        continue
-                    if not member.isfile():
-                        continue
-                    wanted = in_dist_info and base in DIST_INFO_FILES and member.size <= MAX_DIST_INFO_FILE
-                    if not wanted and not hash_files:
-                        continue
-                    stream = archive.extractfile(member)
-                    if stream is None:
-                        continue
-                    if wanted:
-                        data = stream.read(MAX_DIST_INFO_FILE + 1)
-                        if hash_files:
-                            digests[name] = (record_digest(data), len(data))
-                        contents[name] = _head(data) if base in ("METADATA", "PKG-INFO") else data
-                    else:
-                        result = _stream_digest(stream, MAX_HASHED_FILE)
-                        if result is not None:
-                            digests[name] = (result[0], result[2])
-        except (OSError, EOFError, tarfile.TarError) as exc:
-            raise UsageError(
-                f"cannot read {self.path} as a tarball: {exc}",
-                "give a container image layer: a tar file, plain or compressed (gzip, bzip2, xz)",
-            ) from None
-        for name, target in links.items():  # links to files seen anywhere in the layer
-            for _ in range(8):
-                if target in links:
-                    target = links[target]
-            if target in digests:
-                digests.setdefault(name, digests[target])
+        for name in merged.listed:
+            parent, base = posixpath.split(name)
+            self._listing.setdefault(parent, set()).add(base)
         roots = sorted(
             {
                 posixpath.dirname(directory)
@@ -387,10 +340,10 @@ class TarTree(MemoryTree):
         for root in roots:
             prefix = root + "/"
             self._files[root] = {
-                name[len(prefix) :]: data for name, data in contents.items() if name.startswith(prefix)
+                name[len(prefix) :]: data for name, data in merged.contents.items() if name.startswith(prefix)
             }
             self._digests[root] = {}
-        self._all_digests = digests
+        self._all_digests = merged.digests
 
     def roots(self) -> list[str]:
         return list(self._files)
@@ -417,12 +370,6 @@ class TarTree(MemoryTree):
 
     def describe(self) -> str:
         return self.path
-
-
-def _member_name(name: str) -> str | None:
-    """A member's path inside the layer: no leading ``./`` or ``/``, ``..`` resolved, never escaping."""
-    cleaned = posixpath.normpath("/" + name.replace("\\", "/")).lstrip("/")
-    return cleaned or None
 
 
 class Dist:
@@ -481,16 +428,8 @@ def _parse_head(head: bytes) -> tuple[str | None, str | None, list[str]]:
     """Name, Version and the URL-carrying ``Requires-Dist`` values of a metadata header block."""
     name = version = None
     requires: list[str] = []
-    lines = head.decode("utf-8", "replace").splitlines()
-    fields: list[list[str]] = []
-    for line in lines:
-        if line[:1] in (" ", "\t") and fields:
-            fields[-1][1] += " " + line.strip()
-        else:
-            key, sep, value = line.partition(":")
-            if sep:
-                fields.append([key.strip().lower(), value.strip()])
-    for key, value in fields:
+    for field, folded, _ in parse_headers(head.decode("utf-8", "replace"))[0]:
+        key, value = field.lower(), folded.replace("\n", " ")  # a folded value, unfolded
         if key == "name" and name is None:
             name = value
         elif key == "version" and version is None:
@@ -566,14 +505,21 @@ def from_mapping(files: Mapping[str, Mapping[str, bytes]]) -> Environment:
     return Environment.load(MemoryTree(files))
 
 
-def from_tar(path: str, *, hash_files: bool = True) -> Environment:
-    if not os.path.isfile(path):
-        raise UsageError(f"{path} is not a file", "give the path of a container image layer (a tarball)")
-    tree = TarTree(path, hash_files=hash_files)
-    if not tree.roots():
+def from_tar(path: str | Sequence[str], *, hash_files: bool = True) -> Environment:
+    """The environment of a container image: layer tarballs (lowest first), a ``docker save`` archive or
+    an OCI image layout tarball (see :mod:`.image`).  Several image archives stack like layers."""
+    paths = [path] if isinstance(path, str) else list(path)
+    missing = [p for p in paths if not os.path.isfile(p)]
+    if missing or not paths:
         raise UsageError(
-            f"{path} holds no site-packages or dist-packages directory with installed distributions",
-            "give the layer that holds the Python environment (e.g. the one with usr/lib/python3.X/site-packages)",
+            f"{', '.join(missing) or 'no path'}: not a file",
+            "give container image layers (tarballs), a `docker save` archive or an OCI image layout tarball",
+        )
+    tree = TarTree(paths, hash_files=hash_files)
+    if not tree.roots() and not tree.deleted_any:
+        raise UsageError(
+            f"{', '.join(paths)} holds no site-packages or dist-packages directory with installed distributions",
+            "give the layers that hold the Python environment (e.g. those with usr/lib/python3.X/site-packages)",
         )
     return Environment.load(tree)
 

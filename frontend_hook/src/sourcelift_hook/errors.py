@@ -1,19 +1,26 @@
 """Errors of the ``sourcelift`` command, and findings about an environment.
 
-:class:`HookError` is the root of what the command raises on purpose; the CLI
-maps it to exit code 1 (:class:`UsageError` to 2) in one place and prints its
-message and fix, never a traceback (``SOURCELIFT_DEBUG=1`` adds one).  A
-:class:`Finding` is one problem (or note) about one installed distribution;
-commands collect all of them before they report.
+:class:`HookError` is the root of what the command raises on purpose.  It derives from the
+plugin's :class:`sourcelift.errors.SourceliftError`, so one mapping,
+:func:`sourcelift.errors.exit_code`, turns every error of either distribution into an exit
+code (0 done, 1 problems found, 2 usage error, 3 internal error), applied in one place: the
+command's error boundary (``sourcelift_hook.cli.main``).  Its message and fix are printed,
+never a traceback (``SOURCELIFT_DEBUG=1`` or ``-v`` adds one to an internal error).  A
+:class:`Finding` is one problem (or note) about one installed distribution; commands collect
+all of them before they report.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from sourcelift.errors import EXIT_USAGE, SourceliftError
+
 __all__ = ["Finding", "HookError", "UsageError"]
 
 
-class HookError(Exception):
-    """Something the command cannot do, with what to do about it."""
+class HookError(SourceliftError):
+    """Something the command cannot do, with what to do about it (exit code 1)."""
 
     def __init__(self, message: str, fix: str = "") -> None:
         super().__init__(message)
@@ -28,7 +35,25 @@ class HookError(Exception):
 
 
 class UsageError(HookError):
-    """The command line asks for something impossible (exit code 2)."""
+    """The command line (or the command's configuration) asks for something impossible (exit code 2).
+
+    ``problems`` may list several things wrong at once; they are all reported together.
+    """
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, problems: str | Sequence[str], fix: str = "") -> None:
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(self.problems), fix)
+
+    def render(self) -> str:
+        if len(self.problems) == 1:
+            return super().render()
+        lines = [f"sourcelift: error: {len(self.problems)} problems"]
+        lines += [f"  {number}. {problem}" for number, problem in enumerate(self.problems, 1)]
+        if self.fix:
+            lines.append(f"  fix: {self.fix}")
+        return "\n".join(lines)
 
 
 class Finding:

@@ -1,38 +1,49 @@
 """``sourcelift freeze``: an export that rebuilds the environment after every build tree is gone.
 
-``requirements``: every distribution on one line with its exact source, to be installed with
-``pip install --no-deps -r FILE`` (the list is complete; and a wheel built from a workspace
-member's parent names the member by the path of the temporary clone it was built in, which
-pip would otherwise try to resolve):
+Every distribution the environment holds is exported with its exact source, whoever installed
+it (pip, uv, sourcelift-built wheels or not):
 
-- ``name==version`` for index installs;
-- ``name @ URL`` for archives, the URL spelled exactly as a dependent's ``Requires-Dist`` names
-  it when one does (pip treats ``URL`` and ``URL#sha256=...`` as two different links), else
-  ``URL#sha256=...``; an archive from a repository gets its origin as a comment above.  An
-  archive uv recorded as inside a repository (``path``) is given by the store copy that a
-  dependent built from the same commit names, once that wheel is checked to hold exactly the
-  installed files;
-- ``name @ git+URL@commit[#subdirectory=...]`` for VCS installs and for directories of a
-  repository (workspace members).
+- an index install by ``name==version`` (requirements) or by its wheel's URL and hashes, found as
+  pip would find them (pylock, :mod:`.indexlookup`);
+- a VCS install or a directory of a repository (a workspace member) by
+  ``git+URL@commit[#subdirectory=...]``;
+- an archive by its URL; a local one by its file, whose sha256 names it;
+- an archive inside a repository (uv's ``vcs_info`` + ``path``, PR 1798's ``file``, or a
+  sourcelift provenance entry whose store copy is gone) is fetched from the repository at the
+  recorded commit into the archive store (:mod:`.gitarchive`), checked (the recorded sha256
+  where one is known; a wheel must hold exactly the installed files), and named by that copy.
 
-``pylock`` (PEP 751 ``pylock.toml``, ``lock-version = "1.0"``): every distribution with its
-exact source (``archive``, ``vcs``, ``directory``, ``wheels``), archive-in-git origins in
-``[packages.tool.sourcelift]`` (informational; installers must not act on it).  An index
-install needs its wheel's URL and hash, which an environment does not keep: give
-``--find-links DIR`` with the wheels (each checked against the installed files).
+``requirements`` is installed with ``pip install --no-deps -r FILE`` (or uv's): the list is
+complete, and a rebuilt parent may name a workspace member or an archive by a location of its
+own.  ``pylock`` is a PEP 751 ``pylock.toml`` (``lock-version = "1.0"``) written from
+:mod:`packaging.pylock` objects with tomlkit; archive-in-git and directory-in-git origins are kept
+in ``[packages.tool.sourcelift]``, which installers must not act on.
+
+``wheelhouse`` copies every local archive into one directory and writes references relative to
+the output (``--find-links DIR`` and ``name==version`` lines; pylock ``path`` entries relative to
+the lock file), so the export and the directory move to another machine together.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 
-from .directurl import archive_sha256, freeze_url, is_editable
+from sourcelift.record_file import parse_rows
+from sourcelift.urls import file_url_to_path, path_to_file_url, redact_credentials, requirement_url, without_fragment
+
+from .directurl import archive_sha256, freeze_url, in_repository_path, is_editable
 from .environment import Dist, Environment, canonical_name, file_sha256
-from .errors import Finding
-from .installed_record import parse_rows
+from .errors import Finding, HookError
 from .origin import Origin, resolve, source_of, wheel_matches
-from .urls import file_url_to_path, redact_credentials, requirement_url, without_fragment
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from packaging.pylock import Package
+
+    from .gitarchive import GitArchives
+    from .indexlookup import IndexConfig
 
 __all__ = ["FORMATS", "freeze"]
 
@@ -63,7 +74,7 @@ def _required_by_url(dist: Dist) -> dict[str, str]:
     return found
 
 
-class _Index:
+class _ExportLookup:
     """What the export looks up repeatedly, computed once: URL requirements, origins by source."""
 
     def __init__(self, origins: list[Origin]) -> None:
@@ -79,134 +90,340 @@ class _Index:
                 self.by_source.setdefault(source, []).append(origin)
 
 
-def _origin_comment(origin: Origin) -> str:
-    entry = origin.entry
-    assert entry is not None
-    what = "archive" if entry.kind == "archive" else "directory"
-    text = f"# {origin.dist.name}: {what} {entry.path} of {origin.repository_url or entry.url} at {entry.commit_id}"
-    if entry.sha256:
-        text += f" (sha256 {entry.sha256})"
-    return text
+class _Archive:
+    """The archive that installs one distribution: a URL, and the local file when there is one."""
+
+    __slots__ = ("comment", "path", "sha256", "tool", "url")
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        path: str | None = None,
+        sha256: str | None = None,
+        tool: dict[str, object] | None = None,
+        comment: str | None = None,
+    ) -> None:
+        self.url = url
+        self.path = path
+        self.sha256 = sha256
+        self.tool = tool
+        self.comment = comment
 
 
-def _archive_line(origin: Origin, dependents: dict[str, list[str]], problems: list[Finding]) -> str | None:
-    dist = origin.dist
-    record = origin.original if origin.entry is not None else origin.current
-    urls: list[str] = []
-    if origin.entry is not None:
-        urls = origin.entry.emitted_urls()
-    if not urls and record is not None and "archive_info" in record:
-        base = str(record["url"])
-        urls = [u for u in dependents.get(dist.key, []) if without_fragment(u) == base]
-        if not urls:
-            digest = origin.archive_sha256 or archive_sha256(record)
-            urls = [base + (f"#sha256={digest}" if digest else "")]
-    if not urls:
-        return None
-    url = urls[0]
-    path = file_url_to_path(without_fragment(url))
-    if path is not None and not os.path.isfile(path):
-        problems.append(
-            Finding(dist.name, f"{path} no longer exists: this line will not install", "restore the archive store")
-        )
-    return f"{dist.name} @ {redact_credentials(url)[0]}"
+class _Export:
+    """One run: the environment's origins, the archive fetcher, the wheelhouse, the findings."""
 
+    def __init__(
+        self,
+        origins: list[Origin],
+        problems: list[Finding],
+        *,
+        wheelhouse: str | None,
+        base: str,
+        store: str | None,
+    ) -> None:
+        self.origins = origins
+        self.problems = problems
+        self.index = _ExportLookup(origins)
+        self.wheelhouse = os.path.abspath(wheelhouse) if wheelhouse is not None else None
+        self.base = base
+        self._store = store
+        self._fetcher: GitArchives | None = None
 
-def _base_line(origin: Origin, dependents: dict[str, list[str]], problems: list[Finding]) -> str | None:
-    """The requirement line of one distribution on its own (``None``: no requirement can name it)."""
-    dist = origin.dist
-    record = origin.current or {}
-    if origin.kind == "index":
-        return f"{dist.name}=={dist.version}"
-    if origin.kind == "archive" or (origin.kind == "archive-in-git" and origin.entry is not None):
-        return _archive_line(origin, dependents, problems)
-    if origin.kind == "directory-in-git":
-        assert origin.entry is not None
-        url = f"git+{origin.repository_url or origin.entry.url}@{origin.entry.commit_id}"
-        if origin.entry.path not in ("", "."):
-            url += f"#subdirectory={origin.entry.path}"
-        return f"{dist.name} @ {url}"
-    if origin.kind == "vcs":
-        return f"{dist.name} @ {redact_credentials(freeze_url(origin.original or record))[0]}"
-    if origin.kind == "directory":
-        url = str(record.get("url", ""))
+    def fetcher(self) -> GitArchives:
+        if self._fetcher is None:
+            from .gitarchive import GitArchives
+
+            self._fetcher = GitArchives(self._store)
+        return self._fetcher
+
+    def close(self) -> None:
+        if self._fetcher is not None:
+            self._fetcher.close()
+
+    def problem(self, dist: Dist, message: str, fix: str = "") -> None:
+        self.problems.append(Finding(dist.name, message, fix))
+
+    # ------------------------------------------------------------------ archives
+
+    def archive(self, origin: Origin) -> _Archive | None:
+        """The archive of an ``archive`` or ``archive-in-git`` distribution (``None``: reported, left out)."""
+        entry = origin.entry
+        if entry is not None:
+            return self._entry_archive(origin)
+        record = origin.current or {}
+        if origin.kind == "archive-in-git":
+            record = origin.original or record
+            derived = self._derived_archive(origin)
+            return derived if derived is not None else self._fetch_recorded(origin, record)
+        url = str(record["url"])
+        digest = origin.archive_sha256 or archive_sha256(record)
         path = file_url_to_path(url)
-        if path is not None and not os.path.isdir(path):
-            problems.append(Finding(dist.name, f"{path} no longer exists: this line will not install", "reinstall it"))
-        return f"-e {url}" if is_editable(record) else f"{dist.name} @ {freeze_url(record)}"
-    return None  # an archive inside a repository, as the installer recorded it, with no copy known
+        spelled = [u for u in self.index.dependents.get(origin.dist.key, []) if without_fragment(u) == url]
+        if not spelled:
+            spelled = [url + (f"#sha256={digest}" if digest else "")]
+        if path is not None and not os.path.isfile(path):
+            self.problem(origin.dist, f"{path} no longer exists: its line will not install", "reinstall it")
+            return _Archive(spelled[0], sha256=digest)
+        return _Archive(spelled[0], path=path, sha256=digest)
+
+    def _entry_archive(self, origin: Origin) -> _Archive | None:
+        entry = origin.entry
+        assert entry is not None and origin.owner is not None
+        repository = origin.repository_url or entry.url
+        tool: dict[str, object] = {
+            "kind": origin.kind,
+            "repository": repository,
+            "commit-id": entry.commit_id,
+            "path": entry.path,
+        }
+        if entry.requested_revision:
+            tool["requested-revision"] = entry.requested_revision
+        if entry.sha256:
+            tool["sha256"] = entry.sha256
+        tool["described-by"] = origin.owner.key
+        comment = f"# {origin.dist.name}: archive {entry.path} of {repository} at {entry.commit_id}"
+        if entry.sha256:
+            comment += f" (sha256 {entry.sha256})"
+        for url in entry.emitted_urls():
+            path = file_url_to_path(without_fragment(url))
+            if path is None:
+                return _Archive(url, sha256=entry.sha256, tool=tool, comment=comment)
+            if os.path.isfile(path) and (entry.sha256 is None or file_sha256(path) == entry.sha256):
+                return _Archive(url, path=path, sha256=entry.sha256, tool=tool, comment=comment)
+        # the store copy the build made is gone (another machine, a cleaned store): fetch it again
+        fetched = self._fetch(origin, repository, entry.commit_id, entry.path, entry.sha256)
+        if fetched is None:
+            return None
+        tool["fetched-from-repository"] = True
+        return _Archive(fetched[0], path=fetched[1], sha256=fetched[2], tool=tool, comment=comment)
+
+    def _derived_archive(self, origin: Origin) -> _Archive | None:
+        """An archive its installer recorded as inside a repository: the copy a dependent built from the
+        same commit names (``Requires-Dist``), if that wheel holds exactly the installed files."""
+        source = source_of(origin)
+        if source is None:
+            return None
+        for parent in self.index.by_source.get(source, []):
+            url = self.index.required[id(parent.dist)].get(origin.dist.key) if parent is not origin else None
+            if url is None:
+                continue
+            status, digest = wheel_matches(origin.dist, url)
+            if status == "match" and digest is not None:
+                record = origin.original or {}
+                path = str(record.get("path") or record.get("file") or "")
+                tool: dict[str, object] = {
+                    "kind": "archive-in-git",
+                    "repository": source[0],
+                    "commit-id": source[1],
+                    "path": path,
+                    "sha256": digest,
+                    "recorded-by": origin.dist.installer or "unknown",
+                    "copy-named-by": parent.dist.key,
+                }
+                comment = (
+                    f"# {origin.dist.name}: archive {path} of {record.get('url')} "
+                    f"(as {origin.dist.installer or 'its installer'} recorded it; sha256 {digest})"
+                )
+                return _Archive(
+                    url, path=file_url_to_path(without_fragment(url)), sha256=digest, tool=tool, comment=comment
+                )
+        return None
+
+    def _fetch_recorded(self, origin: Origin, record: dict[str, object]) -> _Archive | None:
+        source = source_of(origin)
+        inside = in_repository_path(record)
+        if source is None or inside is None:  # pragma: no cover - kind archive-in-git implies both
+            return None
+        fetched = self._fetch(origin, source[0], source[1], inside, None)
+        if fetched is None:
+            return None
+        tool: dict[str, object] = {
+            "kind": "archive-in-git",
+            "repository": redact_credentials(source[0])[0],
+            "commit-id": source[1],
+            "path": inside,
+            "sha256": fetched[2],
+            "recorded-by": origin.dist.installer or "unknown",
+            "fetched-from-repository": True,
+        }
+        comment = (
+            f"# {origin.dist.name}: archive {inside} of {redact_credentials(source[0])[0]} at {source[1]} "
+            f"(as {origin.dist.installer or 'its installer'} recorded it; fetched, sha256 {fetched[2]})"
+        )
+        return _Archive(fetched[0], path=fetched[1], sha256=fetched[2], tool=tool, comment=comment)
+
+    def _fetch(
+        self, origin: Origin, repository: str, commit: str, path: str, sha256: str | None
+    ) -> tuple[str, str, str] | None:
+        """(URL naming the store copy with its hash, local path, sha256), or ``None`` (reported)."""
+        dist = origin.dist
+        shown = redact_credentials(repository)[0]
+        try:
+            fetched = self.fetcher().fetch(repository, commit, path, sha256=sha256)
+        except HookError as error:
+            self.problem(
+                dist,
+                f"its archive {path} of {shown} at {commit} could not be fetched: {error.message}; it is left out",
+                error.fix or "make the repository reachable, or reinstall the distribution",
+            )
+            return None
+        if fetched.store_path.endswith(".whl"):
+            url = path_to_file_url(fetched.store_path)
+            status, _ = wheel_matches(dist, url, fetched.sha256)
+            if status != "match":
+                from .gitarchive import is_lfs_pointer
+
+                if is_lfs_pointer(fetched.store_path):
+                    why = "is a Git LFS pointer, not the wheel (fetch LFS objects into the repository)"
+                elif status == "differ":
+                    why = "does not hold the installed files"
+                else:
+                    why = "cannot be read as a wheel"
+                self.problem(
+                    dist,
+                    f"{path} of {shown} at {commit} {why}: it does not describe this installation; it is left out",
+                    "reinstall the distribution from its repository",
+                )
+                return None
+        url = path_to_file_url(fetched.store_path) + f"#sha256={fetched.sha256}"
+        return url, fetched.store_path, fetched.sha256
+
+    # ------------------------------------------------------------------ the wheelhouse
+
+    def relative(self, path: str) -> str:
+        """``path`` relative to the output's directory, with ``/`` separators."""
+        relative = os.path.relpath(path, self.base)
+        return relative.replace(os.sep, "/")
+
+    def to_wheelhouse(self, dist: Dist, path: str, sha256: str | None) -> str | None:
+        """Copy ``path`` into the wheelhouse (atomically, unless an identical copy is there); return the copy."""
+        assert self.wheelhouse is not None
+        import shutil
+        import tempfile
+
+        target = os.path.join(self.wheelhouse, os.path.basename(path))
+        digest = sha256 or file_sha256(path)
+        if os.path.isfile(target):
+            if file_sha256(target) == digest:
+                return target
+            self.problem(
+                dist,
+                f"{target} exists with other content than {path}; it is not replaced",
+                "give an empty directory with --wheelhouse",
+            )
+            return None
+        try:
+            os.makedirs(self.wheelhouse, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.wheelhouse, prefix=".sourcelift-", suffix=".part")
+            os.close(handle)
+            try:
+                shutil.copyfile(path, temporary)
+                if digest is not None and file_sha256(temporary) != digest:
+                    raise OSError(f"{path} changed while it was copied")
+                os.replace(temporary, target)
+            finally:
+                if os.path.exists(temporary):
+                    os.unlink(temporary)
+        except OSError as exc:
+            self.problem(dist, f"cannot copy {path} into {self.wheelhouse}: {exc}", "check the directory's permissions")
+            return None
+        return target
 
 
-def _requirements(env: Environment, origins: list[Origin], problems: list[Finding], index: _Index) -> str:
-    dependents = index.dependents
+def _vcs_line(origin: Origin) -> str:
+    entry = origin.entry
+    if origin.kind == "directory-in-git":
+        assert entry is not None
+        url = f"git+{origin.repository_url or entry.url}@{entry.commit_id}"
+        if entry.path not in ("", "."):
+            url += f"#subdirectory={entry.path}"
+        return f"{origin.dist.name} @ {url}"
+    return f"{origin.dist.name} @ {redact_credentials(freeze_url(origin.original or origin.current or {}))[0]}"
+
+
+def _requirements(env: Environment, export: _Export) -> str:
+    lines: list[tuple[str | None, str, str | None]] = []  # (comment, line, sha256 for --hash)
+    wheelhouse_used = False
+    everything_hashed = True
+    for origin in sorted(export.origins, key=lambda o: o.dist.key):
+        dist = origin.dist
+        if origin.kind == "index":
+            lines.append((None, f"{dist.name}=={dist.version}", None))
+            everything_hashed = False
+        elif origin.kind in ("archive", "archive-in-git"):
+            archive = export.archive(origin)
+            if archive is None:
+                lines.append((f"# {dist.name}=={dist.version}: left out, see the problems reported", "", None))
+                continue
+            copy = None
+            if export.wheelhouse is not None and archive.path is not None and os.path.isfile(archive.path):
+                copy = export.to_wheelhouse(dist, archive.path, archive.sha256)
+            if copy is not None:
+                wheelhouse_used = True
+                digest = archive.sha256 or file_sha256(copy)
+                lines.append((archive.comment, f"{dist.name}=={dist.version}", digest))
+                everything_hashed &= digest is not None
+            else:
+                lines.append((archive.comment, f"{dist.name} @ {redact_credentials(archive.url)[0]}", None))
+                everything_hashed = False
+        elif origin.kind in ("vcs", "directory-in-git"):
+            if origin.entry is not None:
+                entry = origin.entry
+                comment = (
+                    f"# {dist.name}: directory {entry.path} of {origin.repository_url or entry.url} "
+                    f"at {entry.commit_id}"
+                )
+            else:
+                comment = None
+            lines.append((comment, _vcs_line(origin), None))
+            everything_hashed = False
+        else:  # a local directory
+            record = origin.current or {}
+            url = str(record.get("url", ""))
+            path = file_url_to_path(url)
+            if path is not None and not os.path.isdir(path):
+                export.problem(dist, f"{path} no longer exists: its line will not install", "reinstall it")
+            lines.append((None, f"-e {url}" if is_editable(record) else f"{dist.name} @ {freeze_url(record)}", None))
+            everything_hashed = False
     out = [
         f"# {_GENERATOR} freeze of {env.describe()}",
         "# every distribution is listed with its exact source: install into a fresh environment with",
-        "#   pip install --no-deps -r <this file>",
+        "#   pip install --no-deps -r <this file>    or    uv pip install --no-deps -r <this file>",
     ]
-    for origin in sorted(origins, key=lambda o: o.dist.key):
-        dist = origin.dist
-        line = _base_line(origin, dependents, problems)
-        if origin.entry is not None:
-            out.append(_origin_comment(origin))
-        elif origin.kind == "archive-in-git":
-            url, digest, _ = _derived_archive(origin, index)
-            if url is not None:
-                record = origin.original or {}
-                out.append(
-                    f"# {dist.name}: archive {record.get('path') or record.get('file')} of {record.get('url')} "
-                    f"(as {dist.installer or 'its installer'} recorded it; sha256 {digest})"
-                )
-                line = f"{dist.name} @ {url}"
-        if line is not None:
-            out.append(line)
-            continue
-        out.append(f"# {dist.name}=={dist.version}: {freeze_url(origin.current or {})}")
-        problems.append(
-            Finding(
-                dist.name,
-                "its installer recorded an archive inside a repository, which no requirement can name, and no "
-                "installed wheel names a copy of it",
-                "install it with `sourcelift pip install ...` and run `sourcelift record`, or use --format pylock",
+    if wheelhouse_used:
+        assert export.wheelhouse is not None
+        relative = export.relative(export.wheelhouse)
+        out.append(f"# the archives are in {relative}, named relative to this file: move both together")
+        if not everything_hashed:
+            out.append(
+                "# (no --hash options: pip would then demand one on every line, which a git or index line cannot have)"
             )
-        )
+        out.append(f"--find-links {relative}")
+    for comment, line, digest in lines:
+        if comment is not None:
+            out.append(comment)
+        if not line:
+            continue
+        if digest is not None and everything_hashed:
+            line += f" --hash=sha256:{digest}"
+        elif digest is not None:
+            line += f"  # sha256:{digest}"
+        out.append(line)
     return "\n".join(out) + "\n"
 
 
 # pylock.toml
 
 
-def _toml_string(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    escaped = re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\u{ord(m.group(0)):04x}", escaped)
-    return f'"{escaped}"'
-
-
-def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return _toml_string(value)
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise TypeError(f"cannot write {value!r} as TOML")
-
-
-def _toml_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_string(key)
-
-
-def _wheel_tags(dist: Dist) -> set[str]:
+def _wheel_tags(dist: Dist) -> frozenset[str]:
     text = dist.text("WHEEL") or ""
-    return {line.split(":", 1)[1].strip() for line in text.splitlines() if line.lower().startswith("tag:")}
+    return frozenset(line.split(":", 1)[1].strip() for line in text.splitlines() if line.lower().startswith("tag:"))
 
 
-def _find_wheel(dist: Dist, find_links: list[str]) -> str | None:
-    """A wheel of ``dist`` in ``find_links`` whose files are exactly the installed ones."""
+def _find_local_wheel(dist: Dist, find_links: Sequence[str]) -> str | None:
+    """A wheel of ``dist`` in local ``find_links`` directories whose files are exactly the installed ones."""
     from .origin import _wheel_rows
 
     stem = re.sub(r"[-_.]+", "_", dist.name).lower()
@@ -214,6 +431,7 @@ def _find_wheel(dist: Dist, find_links: list[str]) -> str | None:
     text = dist.text("RECORD")
     installed = {p: h for p, h, _ in parse_rows(text)} if text else {}
     for directory in find_links:
+        directory = file_url_to_path(directory) or directory
         try:
             names = sorted(os.listdir(directory))
         except OSError:
@@ -239,157 +457,228 @@ def _find_wheel(dist: Dist, find_links: list[str]) -> str | None:
     return None
 
 
-def _derived_archive(origin: Origin, index: _Index) -> tuple[str | None, str | None, dict[str, object] | None]:
-    """An archive recorded by its installer as inside a repository: the copy a dependent built from the
-    same commit names (``Requires-Dist``), if that wheel holds exactly the installed files."""
-    source = source_of(origin)
-    if source is None:
-        return None, None, None
-    for parent in index.by_source.get(source, []):
-        url = index.required[id(parent.dist)].get(origin.dist.key) if parent is not origin else None
-        if url is None:
-            continue
-        status, digest = wheel_matches(origin.dist, url)
-        if status == "match" and digest is not None:
-            record = origin.original or {}
-            tool: dict[str, object] = {
-                "kind": "archive-in-git",
-                "repository": source[0],
-                "commit-id": source[1],
-                "path": str(record.get("path") or record.get("file") or ""),
-                "sha256": digest,
-                "recorded-by": origin.dist.installer or "unknown",
-                "copy-named-by": parent.dist.key,
-            }
-            return url, digest, tool
-    return None, None, None
+def _toml(lock: object) -> str:
+    """The lock's TOML: one ``[[packages]]`` table each, sources and hashes as inline tables."""
+    import tomlkit
+    from packaging.pylock import Pylock
 
-
-def _pylock(origins: list[Origin], problems: list[Finding], find_links: list[str], index: _Index) -> str:
-    out = ['lock-version = "1.0"', f"created-by = {_toml_string(_GENERATOR)}", ""]
-    for origin in origins:
-        dist = origin.dist
-        record = origin.original if origin.entry is not None else origin.current
-        fields: list[tuple[str, object]] = [("name", dist.key)]
-        source: tuple[str, object] | None = None
-        wheels: list[dict[str, object]] = []
-        tool: dict[str, object] | None = None
-        entry = origin.entry
-        if entry is not None:
-            tool = {
-                "kind": origin.kind,
-                "repository": origin.repository_url or entry.url,
-                "commit-id": entry.commit_id,
-                "path": entry.path,
-            }
-            if entry.requested_revision:
-                tool["requested-revision"] = entry.requested_revision
-            if entry.sha256:
-                tool["sha256"] = entry.sha256
-            assert origin.owner is not None
-            tool["described-by"] = origin.owner.key
-        if origin.kind == "index":
-            found_wheel = _find_wheel(dist, find_links)
-            if found_wheel is None:
-                problems.append(
-                    Finding(
-                        dist.name,
-                        "was installed from an index; a pylock.toml needs its wheel's URL and hash, which the "
-                        "environment does not keep: it is left out",
-                        f"pass --find-links DIR with {dist.name}'s wheel, or use --format requirements",
-                    )
-                )
-                continue
-            fields.append(("version", dist.version))
-            wheel_digest = file_sha256(found_wheel)
-            wheels.append(
-                {
-                    "name": os.path.basename(found_wheel),
-                    "path": os.path.abspath(found_wheel),
-                    "size": os.path.getsize(found_wheel),
-                    "hashes": {"sha256": wheel_digest or ""},
-                }
-            )
-        elif origin.kind in ("archive", "archive-in-git"):
-            url: str | None = None
-            digest: str | None = None
-            if entry is not None and entry.emitted_urls():
-                url = without_fragment(entry.emitted_urls()[0])
-                digest = entry.sha256
-            elif record is not None and "archive_info" in record:
-                url = str(record["url"])
-                digest = origin.archive_sha256 or archive_sha256(record)
-            elif entry is None:
-                url, digest, tool = _derived_archive(origin, index)
-                url = None if url is None else without_fragment(url)
-            if url is None or digest is None:
-                problems.append(
-                    Finding(
-                        dist.name,
-                        "no URL and hash of its archive are known (its installer recorded an archive inside a "
-                        "repository, and no installed wheel names a copy of it): it is left out",
-                        "reinstall it with `sourcelift pip install ...` and run `sourcelift record`",
-                    )
-                )
-                continue
-            fields.append(("version", dist.version))
-            # a local file is given by `path` (uv refuses file: URLs in a lock), anything else by `url`
-            path = file_url_to_path(url)
-            archive: dict[str, object] = {"path": path} if path is not None else {"url": redact_credentials(url)[0]}
-            if path is not None and os.path.isfile(path):
-                archive["size"] = os.path.getsize(path)
-            elif path is not None:
-                problems.append(Finding(dist.name, f"{path} no longer exists: the lock cannot install it"))
-            archive["hashes"] = {"sha256": digest}
-            source = ("archive", archive)
-        elif origin.kind in ("vcs", "directory-in-git"):
-            if origin.kind == "directory-in-git" and entry is not None:
-                vcs: dict[str, object] = {
-                    "type": "git",
-                    "url": origin.repository_url or entry.url,
-                    "commit-id": entry.commit_id,
-                }
-                if entry.requested_revision:
-                    vcs["requested-revision"] = entry.requested_revision
-                if entry.path not in ("", "."):
-                    vcs["subdirectory"] = entry.path
+    assert isinstance(lock, Pylock)
+    data = lock.to_dict()
+    document = tomlkit.document()
+    for key, value in data.items():
+        if key != "packages":
+            document[key] = value
+    packages = tomlkit.aot()
+    for package in data["packages"]:
+        table = tomlkit.table()
+        for key, value in package.items():
+            if key in ("vcs", "directory", "archive", "sdist"):
+                inline = tomlkit.inline_table()
+                inline.update(value)
+                table[key] = inline
+            elif key == "wheels":
+                wheels = tomlkit.array()
+                wheels.multiline(True)
+                for wheel in value:
+                    inline = tomlkit.inline_table()
+                    inline.update(wheel)
+                    wheels.append(inline)
+                table[key] = wheels
+            elif key == "tool":
+                tool = tomlkit.table(is_super_table=True)
+                for name, content in value.items():
+                    tool[name] = content
+                table[key] = tool
             else:
+                table[key] = value
+        packages.append(table)
+    document["packages"] = packages
+    return tomlkit.dumps(document)
+
+
+def _pylock(export: _Export, find_links: Sequence[str], index_config: IndexConfig | None) -> str:
+    from packaging.pylock import (
+        Package,
+        PackageArchive,
+        PackageDirectory,
+        PackageVcs,
+        PackageWheel,
+        PylockValidationError,
+    )
+    from packaging.utils import canonicalize_name
+    from packaging.version import InvalidVersion, Version
+
+    def version_of(dist: Dist) -> Version | None:
+        try:
+            return Version(dist.version)
+        except InvalidVersion:
+            export.problem(dist, f"version {dist.version!r} is not a valid version; the lock names none")
+            return None
+
+    def local_path(path: str) -> str:
+        return export.relative(path) if export.wheelhouse is not None else os.path.abspath(path)
+
+    # index installs: a verified local wheel first (find-links), else the indexes pip is configured with
+    index_origins = [o for o in export.origins if o.kind == "index"]
+    local: dict[int, str] = {}
+    config = index_config
+    remote: dict[str, list[object]] = {}
+    if index_origins:
+        if config is None:
+            from .indexlookup import pip_index_config
+
+            config = pip_index_config()
+        for origin in index_origins:
+            found = _find_local_wheel(origin.dist, [*find_links, *config.find_links])
+            if found is not None:
+                local[id(origin)] = found
+        missing = [o for o in index_origins if id(o) not in local]
+        if missing and config.indexes:
+            from .indexlookup import find_index_wheels
+
+            wanted = [(o.dist.key, o.dist.version, _wheel_tags(o.dist)) for o in missing]
+            found_remote, notes = find_index_wheels(wanted, config)
+            remote = {key: list(wheels) for key, wheels in found_remote.items()}
+            for note in notes:
+                export.problems.append(Finding(None, note, "check pip's index configuration (`pip config list`)"))
+
+    packages: list[Package] = []
+    for origin in export.origins:
+        dist = origin.dist
+        name = canonicalize_name(dist.key)
+        tool: dict[str, object] | None = None
+        try:
+            if origin.kind == "index":
+                version = version_of(dist)
+                wheels: list[PackageWheel] = []
+                index_url: str | None = None
+                if id(origin) in local:
+                    path = local[id(origin)]
+                    if export.wheelhouse is not None:
+                        path = export.to_wheelhouse(dist, path, None) or path
+                    digest = file_sha256(path)
+                    assert digest is not None
+                    wheels.append(
+                        PackageWheel(
+                            name=os.path.basename(path),
+                            path=local_path(path),
+                            size=os.path.getsize(path),
+                            hashes={"sha256": digest},
+                        )
+                    )
+                else:
+                    from .indexlookup import IndexWheel
+
+                    for wheel in remote.get(dist.key, []):
+                        assert isinstance(wheel, IndexWheel)
+                        index_url = wheel.index
+                        wheels.append(
+                            PackageWheel(
+                                name=wheel.filename, url=wheel.url, size=wheel.size, hashes={"sha256": wheel.sha256}
+                            )
+                        )
+                if not wheels:
+                    indexes = config.indexes if config is not None else []
+                    where = ", ".join(redact_credentials(i)[0] for i in indexes)
+                    where = f"on {where}" if where else "(no index is configured)"
+                    told = f" (pip's configuration, from {config.source})" if config and config.source else ""
+                    export.problem(
+                        dist,
+                        f"was installed from an index, but no wheel of {dist.name} {dist.version} with the installed "
+                        f"tags ({', '.join(sorted(_wheel_tags(dist))) or 'unknown'}) was found {where}{told} or in "
+                        "find-links directories: it is left out",
+                        f"pass --find-links DIR with {dist.name}'s wheel, check `pip config list`, "
+                        "or use --format requirements",
+                    )
+                    continue
+                packages.append(Package(name=name, version=version, index=index_url, wheels=wheels))
+            elif origin.kind in ("archive", "archive-in-git"):
+                archive = export.archive(origin)
+                if archive is None:
+                    continue
+                if archive.sha256 is None:
+                    export.problem(
+                        dist, "no hash of its archive is known; a lock cannot name it: it is left out", "reinstall it"
+                    )
+                    continue
+                file = archive.path
+                if file is not None and os.path.isfile(file) and export.wheelhouse is not None:
+                    file = export.to_wheelhouse(dist, file, archive.sha256) or file
+                if file is not None and not os.path.isfile(file):
+                    export.problem(dist, f"{file} no longer exists: the lock cannot install it")
+                if file is not None:
+                    # a local file is given by `path` (uv refuses file: URLs in a lock)
+                    size = os.path.getsize(file) if os.path.isfile(file) else None
+                    source = PackageArchive(path=local_path(file), size=size, hashes={"sha256": archive.sha256})
+                else:
+                    url = redact_credentials(without_fragment(archive.url))[0]
+                    source = PackageArchive(url=url, hashes={"sha256": archive.sha256})
+                tool = archive.tool
+                packages.append(
+                    Package(
+                        name=name,
+                        version=version_of(dist),
+                        archive=source,
+                        tool={"sourcelift": tool} if tool else None,
+                    )
+                )
+            elif origin.kind in ("vcs", "directory-in-git"):
+                entry = origin.entry
+                if origin.kind == "directory-in-git" and entry is not None:
+                    repository = origin.repository_url or entry.url
+                    vcs = PackageVcs(
+                        type="git",
+                        url=repository,
+                        requested_revision=entry.requested_revision,
+                        commit_id=entry.commit_id,
+                        subdirectory=entry.path if entry.path not in ("", ".") else None,
+                    )
+                    tool = {
+                        "kind": origin.kind,
+                        "repository": repository,
+                        "commit-id": entry.commit_id,
+                        "path": entry.path,
+                    }
+                    if entry.requested_revision:
+                        tool["requested-revision"] = entry.requested_revision
+                    if origin.owner is not None:
+                        tool["described-by"] = origin.owner.key
+                else:
+                    record = origin.original or origin.current
+                    assert record is not None
+                    info = record["vcs_info"]
+                    assert isinstance(info, dict)
+                    subdirectory = record.get("subdirectory")
+                    vcs = PackageVcs(
+                        type=str(info["vcs"]),
+                        url=redact_credentials(str(record["url"]))[0],
+                        requested_revision=str(info["requested_revision"]) if info.get("requested_revision") else None,
+                        commit_id=str(info["commit_id"]),
+                        subdirectory=str(subdirectory) if subdirectory else None,
+                    )
+                packages.append(Package(name=name, vcs=vcs, tool={"sourcelift": tool} if tool else None))
+            else:  # a local directory
+                record = origin.current
                 assert record is not None
-                info = record["vcs_info"]
-                assert isinstance(info, dict)
-                vcs = {"type": str(info["vcs"]), "url": redact_credentials(str(record["url"]))[0]}
-                if info.get("requested_revision"):
-                    vcs["requested-revision"] = str(info["requested_revision"])
-                vcs["commit-id"] = str(info["commit_id"])
-                if record.get("subdirectory"):
-                    vcs["subdirectory"] = str(record["subdirectory"])
-            source = ("vcs", vcs)
-        elif origin.kind == "directory":
-            assert record is not None
-            path = file_url_to_path(str(record["url"]))
-            if path is None or not os.path.isdir(path):
-                problems.append(Finding(dist.name, f"its directory {record['url']} no longer exists: it is left out"))
-                continue
-            directory: dict[str, object] = {"path": path}
-            if is_editable(record):
-                directory["editable"] = True
-            source = ("directory", directory)
-        else:  # pragma: no cover - every kind is handled above
-            continue
-        out.append("[[packages]]")
-        out.extend(f"{key} = {_toml_value(value)}" for key, value in fields)
-        if source is not None:
-            out.append(f"{source[0]} = {_toml_value(source[1])}")
-        for wheel in wheels:
-            out.append("")
-            out.append("[[packages.wheels]]")
-            out.extend(f"{key} = {_toml_value(value)}" for key, value in wheel.items())
-        if tool is not None:
-            out.append("")
-            out.append("[packages.tool.sourcelift]")
-            out.extend(f"{key} = {_toml_value(value)}" for key, value in tool.items())
-        out.append("")
-    return "\n".join(out).rstrip("\n") + "\n"
+                directory = file_url_to_path(str(record["url"]))
+                if directory is None or not os.path.isdir(directory):
+                    export.problem(dist, f"its directory {record['url']} no longer exists: it is left out")
+                    continue
+                editable = is_editable(record) or None
+                packages.append(Package(name=name, directory=PackageDirectory(path=directory, editable=editable)))
+        except PylockValidationError as exc:
+            export.problem(dist, f"cannot be written to a pylock.toml: {exc}; it is left out")
+    return _render_pylock(packages)
+
+
+def _render_pylock(packages: Sequence[Package]) -> str:
+    """The lock of ``packages``, validated by packaging (:class:`PylockValidationError` before anything is written)."""
+    from packaging.pylock import Pylock
+    from packaging.version import Version
+
+    lock = Pylock(lock_version=Version("1.0"), created_by=_GENERATOR, packages=list(packages))
+    lock.validate()
+    return _toml(lock)
 
 
 def freeze(
@@ -397,15 +686,35 @@ def freeze(
     *,
     output_format: str = "requirements",
     include_all: bool = False,
-    find_links: list[str] | None = None,
+    find_links: Sequence[str] | None = None,
+    wheelhouse: str | None = None,
+    output: str | None = None,
+    store: str | None = None,
+    index_config: IndexConfig | None = None,
 ) -> tuple[str, list[Finding]]:
-    """The export text and the problems met (a problem means the export is incomplete)."""
+    """The export text and the problems met (a problem means the export is incomplete).
+
+    ``wheelhouse``: a directory every local archive is copied into, named relative to
+    ``output`` (the file the text will be written to; default: the current directory).
+    ``store``: the archive store archives fetched from repositories go to (default: sourcelift's,
+    ``SOURCELIFT_STORE_DIR``).  ``index_config``: where index installs are looked up for a
+    pylock (default: pip's configuration, from ``python -m pip config list``).
+    """
     origins, problems = resolve(env)
     skip = set() if include_all else _suppressed(env)
     origins = [o for o in origins if o.dist.key not in skip]
     for origin in origins:
         problems.extend(origin.problems)
-    index = _Index(origins)
-    if output_format == "pylock":
-        return _pylock(origins, problems, list(find_links or []), index), problems
-    return _requirements(env, origins, problems, index), problems
+    base = os.path.dirname(os.path.abspath(output)) if output else os.getcwd()
+    if wheelhouse is not None and not os.path.isdir(base):  # before anything is copied
+        raise HookError(
+            f"cannot write {output}: {base} is not a directory",
+            "give -o a file path in an existing directory you can write to",
+        )
+    export = _Export(origins, problems, wheelhouse=wheelhouse, base=base, store=store)
+    try:
+        if output_format == "pylock":
+            return _pylock(export, list(find_links or []), index_config), problems
+        return _requirements(env, export), problems
+    finally:
+        export.close()

@@ -26,19 +26,18 @@ from __future__ import annotations
 import hashlib
 import json
 
+from sourcelift.record_file import parse_rows
+from sourcelift.urls import file_url_to_path, without_fragment
+
 from .directurl import archive_sha256, direct_url_kind, in_repository_path, is_editable, parse
 from .document import Entry, read_document
 from .environment import JOURNAL_FILE, ORIGIN_FILE, PROVENANCE_FILE, Dist, Environment, file_sha256
 from .errors import Finding, HookError
-from .installed_record import parse_rows
-from .urls import file_url_to_path, without_fragment
 
 __all__ = ["ORIGIN_VERSION", "Origin", "archive_contents", "resolve", "source_of", "wheel_matches"]
 
 ORIGIN_VERSION = "1"
 MAX_WHEEL_RECORD = 16 * 1024 * 1024
-
-KINDS = ("index", "archive", "directory", "vcs", "archive-in-git", "directory-in-git")
 
 
 class Origin:
@@ -144,8 +143,8 @@ def _load_current(origin: Origin) -> None:
     origin.recorded = recorded
 
 
-class _Index:
-    """Every provenance entry of the environment, by the keys installs are matched on."""
+class _EntryIndex:
+    """Every provenance entry of the environment, by the keys installs are matched on (sha256, URL, commit+path)."""
 
     def __init__(self) -> None:
         self.by_sha256: dict[str, list[tuple[Entry, Dist]]] = {}
@@ -236,7 +235,7 @@ def _wheel_rows(path: str) -> dict[str, str] | None:
     return rows
 
 
-def _match_archive_hash(origin: Origin, index: _Index, sha256: str, how: str) -> None:
+def _match_archive_hash(origin: Origin, index: _EntryIndex, sha256: str, how: str) -> None:
     committed, flagged = _best(index.by_sha256.get(sha256, []), origin.dist)
     origin.archive_sha256 = sha256
     origin.flagged = flagged
@@ -247,7 +246,7 @@ def _match_archive_hash(origin: Origin, index: _Index, sha256: str, how: str) ->
         origin.repository_url = origin.entry.url
 
 
-def _classify(origin: Origin, index: _Index) -> None:
+def _classify(origin: Origin, index: _EntryIndex) -> None:
     record = origin.original
     if record is None:
         origin.kind = "index"
@@ -312,7 +311,7 @@ def _classify(origin: Origin, index: _Index) -> None:
 def resolve(env: Environment) -> tuple[list[Origin], list[Finding]]:
     """The origin of every installed distribution, and problems with provenance documents."""
     findings: list[Finding] = []
-    index = _Index()
+    index = _EntryIndex()
     for dist in env.dists:
         if PROVENANCE_FILE not in dist.files:
             continue

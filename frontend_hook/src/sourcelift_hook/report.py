@@ -29,14 +29,15 @@ copy) with the installed files.
 
 from __future__ import annotations
 
-from .directurl import freeze_url
-from .environment import Environment
-from .errors import Finding
-from .installed_record import check_files
-from .origin import Origin, archive_contents, resolve
-from .urls import redact_credentials
+from sourcelift.record_file import parse_rows
+from sourcelift.urls import redact_credentials
 
-__all__ = ["REPORT_VERSION", "build_report", "format_report"]
+from .directurl import freeze_url
+from .environment import Dist, Environment
+from .errors import Finding
+from .origin import Origin, archive_contents, resolve
+
+__all__ = ["REPORT_VERSION", "build_report", "check_files", "format_report", "has_problems", "report_problems"]
 
 REPORT_VERSION = "1"
 
@@ -177,7 +178,16 @@ def has_problems(report: dict[str, object]) -> bool:
     return bool(report["problems"]) or any(p["level"] == "problem" for d in dists for p in d["problems"])
 
 
+def report_problems(report: dict[str, object]) -> list[dict[str, str | None]]:
+    """Every problem and note of a report: each distribution's, then the environment's."""
+    dists = report["distributions"]
+    problems = report["problems"]
+    assert isinstance(dists, list) and isinstance(problems, list)
+    return [p for d in dists for p in d["problems"]] + list(problems)
+
+
 def format_report(report: dict[str, object]) -> str:
+    """The report for people; its problems are not in it (the command prints them on stderr)."""
     lines: list[str] = []
     dists = report["distributions"]
     assert isinstance(dists, list)
@@ -219,13 +229,32 @@ def format_report(report: dict[str, object]) -> str:
                 f"    not claimed {flagged['path']} was {flagged['state']} in {flagged['described_by']}'s build tree "
                 f"({flagged['repository']} at {flagged['commit_id'][:12]}): that commit does not describe it"
             )
-        for problem in dist["problems"]:
-            lines.append(f"    {problem['level']}: {problem['message']}")
-            if problem["fix"]:
-                lines.append(f"      fix: {problem['fix']}")
-    problems = report["problems"]
-    assert isinstance(problems, list)
-    for problem in problems:
-        where = f"{problem['distribution']}: " if problem["distribution"] else ""
-        lines.append(f"{problem['level']}: {where}{problem['message']}")
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def check_files(dist: Dist) -> tuple[int, list[str], list[str], list[str]]:
+    """Check the installed files against the RECORD hashes.
+
+    Returns (files checked, modified, missing, not checkable).  Rows without a hash
+    (RECORD itself, and files an installer chose not to hash) are not counted.
+    """
+    text = dist.text("RECORD")
+    if text is None:
+        return 0, [], [], []
+    checked = 0
+    modified: list[str] = []
+    missing: list[str] = []
+    unverifiable: list[str] = []
+    for path, digest, size in parse_rows(text):
+        if not digest:
+            continue
+        if not digest.startswith("sha256="):
+            unverifiable.append(path)
+            continue
+        found = dist.tree.digest(dist.root, path)
+        checked += 1
+        if found is None:
+            missing.append(path)
+        elif found[0] != digest or (size.isdigit() and int(size) != found[1]):
+            modified.append(path)
+    return checked, modified, missing, unverifiable

@@ -28,13 +28,13 @@ from __future__ import annotations
 
 import os
 
-from .origin import Origin
-from .urls import file_url_to_path, fragment_hashes, without_fragment
+from sourcelift.urls import file_url_to_path, fragment_hashes, without_fragment
 
-__all__ = ["DEFAULT_STYLE", "STYLES", "target_direct_url"]
+from .origin import Origin
+
+__all__ = ["STYLES", "target_direct_url"]
 
 STYLES = ("default", "uv", "pr1798")
-DEFAULT_STYLE = "default"
 
 
 def _vcs_info(origin: Origin) -> dict[str, object]:

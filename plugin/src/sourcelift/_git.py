@@ -7,8 +7,8 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, Callable, TypeVar
 
-from ._urls import redact_credentials
 from .errors import ConfigError
+from .urls import redact_credentials
 
 __all__ = ["with_git_blob"]
 

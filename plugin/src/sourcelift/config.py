@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import field
 from typing import Any
 
-from ._record import record
+from ._dataclasses import slotted_dataclass
 from .errors import ConfigError, Findings
 
 __all__ = [
@@ -38,7 +38,7 @@ CACHE_SETTING = "sourcelift-cache"
 _KEYS = {"backend", "mode", "strategy", "strategies", "cache", "cache-keys", "check"}  # check: `sourcelift check`
 
 
-@record
+@slotted_dataclass
 class Config:
     backend: str = DEFAULT_BACKEND
     mode: str = "local"

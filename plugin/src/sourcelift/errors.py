@@ -1,9 +1,22 @@
-"""The exceptions of sourcelift, and how a problem is told to a user.
+"""The exceptions of sourcelift, how a problem is told to a user, and the exit codes.
 
 Every check collects :class:`Problem` objects instead of stopping at the first;
-:class:`ProblemsError` carries all of them at once.  The build adapters turn a
-:class:`SourceliftError` into one message on stderr and a non-zero exit, so no
-traceback from sourcelift reaches a user.
+:class:`ProblemsError` carries all of them at once.  :class:`SourceliftError` is
+the root of every error raised on purpose, here and in the ``sourcelift`` command
+(whose own root, ``sourcelift_hook.errors.HookError``, derives from it).
+
+:func:`exit_code` and :func:`render_error` are the one place where an error becomes
+an exit code and a message, for the build backend and for the command alike:
+
+====  ==============================================================================
+0     done
+1     problems found (in the project, the artifacts or the environment)
+2     usage error (the command line asks for something impossible)
+3     internal error: a bug in sourcelift (``SOURCELIFT_DEBUG=1`` adds the traceback)
+130   interrupted (Ctrl-C)
+====  ==============================================================================
+
+No traceback from sourcelift reaches a user unless asked for.
 """
 
 from __future__ import annotations
@@ -12,26 +25,75 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from ._record import record
+from ._dataclasses import slotted_dataclass
 
 __all__ = [
+    "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_PROBLEMS",
+    "EXIT_USAGE",
     "ConfigError",
     "Findings",
     "Problem",
     "ProblemsError",
     "SourceliftError",
+    "exit_code",
+    "render_error",
     "warn",
 ]
 
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports it
+
 
 class SourceliftError(Exception):
-    """Root of every error sourcelift raises on purpose."""
+    """Root of every error sourcelift raises on purpose; ``exit_code`` says which code it ends with."""
+
+    exit_code = EXIT_PROBLEMS
 
     def render(self) -> str:
         return f"sourcelift: error: {self}"
 
 
-@record
+def exit_code(error: BaseException) -> int:
+    """The exit code an error ends a build or a command with (see the table above)."""
+    if isinstance(error, SourceliftError):
+        return error.exit_code
+    if isinstance(error, KeyboardInterrupt):
+        return EXIT_INTERRUPTED
+    return EXIT_INTERNAL
+
+
+def render_error(error: BaseException, *, debug: bool = False) -> str:
+    """The message for ``error``: its own for ours; for anything else one line saying it is a bug.
+
+    ``debug`` (``SOURCELIFT_DEBUG=1``, or ``-v`` on the command) appends the traceback of an
+    internal error; nothing else ever prints one.  Credentials in any URL of the message are
+    masked (an exception's text may quote a URL as the user wrote it).
+    """
+    from .urls import redact_credentials  # only when something went wrong
+
+    if isinstance(error, SourceliftError):
+        return redact_credentials(error.render(), mask="***")[0]
+    if isinstance(error, KeyboardInterrupt):
+        return "sourcelift: interrupted"
+    message = (
+        f"sourcelift: internal error: {type(error).__name__}: {error}\n"
+        f"  This is a bug in sourcelift (exit code {EXIT_INTERNAL}); please report it with the output of the "
+        "same run with SOURCELIFT_DEBUG=1, which adds the traceback."
+    )
+    if debug:
+        import traceback  # only for this report
+
+        message += "\n" + "".join(traceback.format_exception(type(error), error, error.__traceback__)).rstrip()
+    return redact_credentials(message, mask="***")[0]
+
+
+@slotted_dataclass
 class Problem:
     """One thing wrong with a project, with where it is and how to fix it.
 

@@ -17,7 +17,7 @@ from typing import Union
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 
-from ._record import record
+from ._dataclasses import slotted_dataclass
 
 __all__ = [
     "DeclaredRequirement",
@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 
-@record
+@slotted_dataclass
 class SourceBase:
     """What every declared source has: its package, where it was declared, its guards."""
 
@@ -60,7 +60,7 @@ class SourceBase:
         return self.pyproject.parent
 
 
-@record
+@slotted_dataclass
 class PathSource(SourceBase):
     """A local path: an archive (wheel, sdist) or a project directory."""
 
@@ -68,14 +68,14 @@ class PathSource(SourceBase):
     editable: bool = False
 
 
-@record
+@slotted_dataclass
 class WorkspaceSource(SourceBase):
     """``workspace = true``: the workspace member with this name."""
 
     editable: bool = False
 
 
-@record
+@slotted_dataclass
 class GitSource(SourceBase):
     """A git repository at a revision, optionally a subdirectory of it."""
 
@@ -85,7 +85,7 @@ class GitSource(SourceBase):
     lfs: bool = False
 
 
-@record
+@slotted_dataclass
 class GitArchiveSource(SourceBase):
     """An archive (wheel or sdist) stored at ``path`` inside a git repository."""
 
@@ -94,13 +94,13 @@ class GitArchiveSource(SourceBase):
     path: str = ""
 
 
-@record
+@slotted_dataclass
 class UrlSource(SourceBase):
     url: str = ""
     subdirectory: str | None = None
 
 
-@record
+@slotted_dataclass
 class IndexSource(SourceBase):
     index: str = ""
 
@@ -108,7 +108,7 @@ class IndexSource(SourceBase):
 Source = Union[PathSource, WorkspaceSource, GitSource, GitArchiveSource, UrlSource, IndexSource]
 
 
-@record
+@slotted_dataclass
 class DeclaredRequirement:
     """A requirement as written in ``[project]``, with where it was written."""
 
@@ -118,7 +118,7 @@ class DeclaredRequirement:
     extra: str | None = None
 
 
-@record
+@slotted_dataclass
 class Project:
     """Everything sourcelift read from one project's pyproject.toml (and its workspace)."""
 
@@ -137,7 +137,7 @@ class Project:
 # Resolved sources: what a declared source turned out to be.
 
 
-@record
+@slotted_dataclass
 class ResolvedBase:
     name: str
     key: str
@@ -145,7 +145,7 @@ class ResolvedBase:
     extra: str | None
 
 
-@record
+@slotted_dataclass
 class ResolvedArchive(ResolvedBase):
     """A wheel or sdist file, identified by its content hash."""
 
@@ -160,13 +160,12 @@ class ResolvedArchive(ResolvedBase):
     """The path as declared, relative to the project root, when it lies inside it."""
 
 
-@record
+@slotted_dataclass
 class ResolvedDirectory(ResolvedBase):
     path: Path
-    editable: bool = False
 
 
-@record
+@slotted_dataclass
 class ResolvedGit(ResolvedBase):
     url: str
     """Credential-free repository URL, without the ``git+`` prefix."""
@@ -174,13 +173,13 @@ class ResolvedGit(ResolvedBase):
     subdirectory: str | None
 
 
-@record
+@slotted_dataclass
 class ResolvedUrl(ResolvedBase):
     url: str
     subdirectory: str | None
 
 
-@record
+@slotted_dataclass
 class ResolvedIndex(ResolvedBase):
     index: str
 

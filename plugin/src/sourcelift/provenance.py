@@ -10,7 +10,8 @@ modified or untracked (then the commit does not describe it), and the
 ``Requires-Dist`` lines the build wrote for it.  The document goes into the
 wheel's ``.dist-info`` as :data:`WHEEL_FILE` (listed in RECORD), and into a
 local-mode sdist as :data:`SDIST_PATH`, from which a wheel built from that
-sdist (no ``.git`` there) takes it.
+sdist (no ``.git`` there) takes it.  The document's model, writer and parser (with its
+policy for bad entries) are :mod:`sourcelift.provenance_document`, shared with the command.
 
 No git executable, no repository, no remote, a remote that is a clone inside a
 cache directory (uv builds git dependencies in checkouts of its cached clone),
@@ -27,12 +28,24 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, TypedDict, Union
+from typing import TYPE_CHECKING, Union
 
 from . import __version__
-from ._urls import path_to_file_url, redact_credentials
-from .artifacts.metadata import Transform, requires_dist
+from .artifacts.metadata import Transform
+from .core_metadata import requires_dist
+from .gitstatus import parse_status
 from .model import ResolvedArchive, ResolvedDirectory
+from .provenance_document import (
+    MAX_DOCUMENT_BYTES,
+    SDIST_PATH,
+    VERSION,
+    WHEEL_FILE,
+    Entry,
+    parse_document,
+    render_document,
+    unique_entries,
+)
+from .urls import path_to_file_url, redact_credentials
 
 if TYPE_CHECKING:
     import git
@@ -43,7 +56,6 @@ __all__ = [
     "SDIST_PATH",
     "VERSION",
     "WHEEL_FILE",
-    "Document",
     "Entry",
     "collect",
     "normalize_remote_url",
@@ -52,42 +64,12 @@ __all__ = [
     "wheel_files",
 ]
 
-VERSION = "1"
-WHEEL_FILE = "sourcelift-provenance.json"
-"""Name of the document inside the wheel's ``.dist-info`` directory."""
-SDIST_PATH = ".sourcelift/provenance.json"
-"""Path of the document inside a local-mode sdist, relative to its top directory."""
-
-STATES = ("committed", "modified", "untracked")
 _HEX40 = re.compile(r"[0-9a-f]{40}")
-_HEX64 = re.compile(r"[0-9a-f]{64}")
 # scp-like syntax, as git reads it: no slash before the first colon, not a URL.
 _SCP = re.compile(r"^(?:(?P<user>[^@/:]+)@)?(?P<host>[^@/:]+):(?P<path>.*)$")
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 
 Local = Union[ResolvedArchive, ResolvedDirectory]
-
-
-class Entry(TypedDict):
-    """One source's provenance (the JSON object in ``entries``)."""
-
-    name: str
-    kind: str
-    url: str
-    commit_id: str
-    requested_revision: str | None
-    path: str
-    subdirectory: str | None
-    filename: str | None
-    sha256: str | None
-    state: str
-    emitted: list[str]
-
-
-class Document(TypedDict):
-    version: str
-    generator: str
-    entries: list[Entry]
 
 
 def emitted_lines(metadata: str, transform: Transform) -> list[str]:
@@ -97,27 +79,26 @@ def emitted_lines(metadata: str, transform: Transform) -> list[str]:
 
 def wheel_files(plan: Plan, metadata: str, transform: Transform) -> dict[str, bytes]:
     """Files for the wheel's ``.dist-info`` (name -> bytes): the document, when there is one."""
-    document = collect(plan, emitted_lines(metadata, transform))
-    return {WHEEL_FILE: render(document)} if document is not None else {}
+    entries = collect(plan, emitted_lines(metadata, transform))
+    return {WHEEL_FILE: render(entries)} if entries else {}
 
 
 def sdist_files(plan: Plan, pkg_info: str, transform: Transform) -> dict[str, bytes | Path]:
     """Files for a local-mode sdist (path relative to its top directory -> content)."""
-    document = collect(plan, emitted_lines(pkg_info, transform))
-    return {SDIST_PATH: render(document)} if document is not None else {}
+    entries = collect(plan, emitted_lines(pkg_info, transform))
+    return {SDIST_PATH: render(entries)} if entries else {}
 
 
-def render(document: Document) -> bytes:
-    import json
+def render(entries: list[Entry]) -> bytes:
+    """The document's bytes, naming this sourcelift as its generator."""
+    return render_document(entries, f"sourcelift {__version__}")
 
-    return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
-
-def collect(plan: Plan, lines: Sequence[str]) -> Document | None:
-    """The provenance of ``plan``'s archive and directory sources, or ``None`` when there is none.
+def collect(plan: Plan, lines: Sequence[str]) -> list[Entry] | None:
+    """The provenance entries of ``plan``'s archive and directory sources, or ``None`` when there is none.
 
     ``lines`` are the ``Requires-Dist`` values the build writes; each entry lists
-    those that name its source.  A plan read from a local-mode sdist's record takes
+    those that name its source.  A plan read from a local-mode sdist's sources file takes
     the document the sdist carries, matched to its sources again.
     """
     if plan.mode != "local":
@@ -127,7 +108,7 @@ def collect(plan: Plan, lines: Sequence[str]) -> Document | None:
     ]
     if not sources:
         return None
-    if plan.from_record:
+    if plan.from_local_sdist:
         return _from_sdist(plan, sources, lines)
     top = _enclosing_work_tree(plan.root)
     if top is None:
@@ -161,7 +142,7 @@ def _relative(path: Path, top: Path) -> str | None:
         return None
 
 
-def _from_git(plan: Plan, sources: list[Local], lines: Sequence[str]) -> Document | None:
+def _from_git(plan: Plan, sources: list[Local], lines: Sequence[str]) -> list[Entry] | None:
     try:
         import git
     except Exception as exc:  # gitpython raises ImportError when there is no git executable
@@ -222,7 +203,7 @@ def _from_git(plan: Plan, sources: list[Local], lines: Sequence[str]) -> Documen
                 emitted=_emitted(source, plan, targets),
             )
         )
-    return _document(entries)
+    return unique_entries(entries) or None
 
 
 def _remote_url(repo: git.Repo, branch: str | None) -> str | None:
@@ -292,25 +273,15 @@ def _cache_directory(url: str) -> Path | None:
 
 def _parse_status(output: str) -> dict[str, str]:
     changes: dict[str, str] = {}
-    fields = output.split("\0")
-    index = 0
-    while index < len(fields):
-        item = fields[index]
-        index += 1
-        if len(item) < 4:
-            continue
-        code, path = item[:2], item[3:]
+    for code, path, source in parse_status(output):
         if code == "??":
             changes[path] = "untracked"
         elif code == "!!":
             changes[path] = "ignored"
-        elif code[0] in "RC":
+        elif code[0] in "RCA":
             changes[path] = "untracked"  # not at this path in HEAD
-            if index < len(fields) and code[0] == "R":
-                changes[fields[index]] = "modified"  # the path it was renamed from
-            index += 1
-        elif code[0] == "A":
-            changes[path] = "untracked"
+            if source is not None and code[0] == "R":
+                changes[source] = "modified"  # the path it was renamed from
         else:
             changes[path] = "modified"
     return changes
@@ -357,16 +328,6 @@ def _emitted(source: Local, plan: Plan, targets: list[tuple[str, str, str]]) -> 
     return [line for name, target, line in targets if name == source.name and target == url]
 
 
-def _document(entries: list[Entry]) -> Document | None:
-    unique: list[Entry] = []
-    for entry in sorted(entries, key=lambda e: (e["name"], e["kind"], e["path"])):
-        if entry not in unique:
-            unique.append(entry)
-    if not unique:
-        return None
-    return Document(version=VERSION, generator=f"sourcelift {__version__}", entries=unique)
-
-
 def _note(message: str) -> None:
     print(f"sourcelift: note: {message}", file=sys.stderr, flush=True)
 
@@ -374,99 +335,40 @@ def _note(message: str) -> None:
 # A wheel built from a local-mode sdist: the document the sdist carries, checked and matched again.
 
 
-def _from_sdist(plan: Plan, sources: list[Local], lines: Sequence[str]) -> Document | None:
+def _from_sdist(plan: Plan, sources: list[Local], lines: Sequence[str]) -> list[Entry] | None:
     path = plan.root / SDIST_PATH
-    if not path.is_file():
+    try:
+        if not path.is_file():
+            return None
+        with open(path, "rb") as stream:
+            data = stream.read(MAX_DOCUMENT_BYTES + 1)
+    except OSError as exc:
+        _note(f"no provenance recorded: {SDIST_PATH} in this sdist cannot be read ({exc.strerror or exc})")
         return None
-    entries = _load_entries(path)
-    if entries is None:
-        _note(f"no provenance recorded: {SDIST_PATH} in this sdist is not a provenance document of version {VERSION}")
-        return None
+    entries, problems = parse_document(data, SDIST_PATH)
+    for problem in problems:
+        _note(f"provenance: {problem}{'' if entries else '; no provenance recorded'}")
     targets = _targets(lines)
     matched: list[Entry] = []
     for entry in entries:
         source = _match(entry, sources)
         if source is not None:
-            matched.append({**entry, "emitted": _emitted(source, plan, targets)})
-    return _document(matched)
+            matched.append(entry.replace(emitted=_emitted(source, plan, targets)))
+    return unique_entries(matched) or None
 
 
 def _match(entry: Entry, sources: list[Local]) -> Local | None:
-    """The source of the sdist's record an entry describes: an archive by its hash, a directory by its path."""
+    """The source of the sdist's sources file an entry describes: an archive by its hash, a directory by its path."""
     for source in sources:
-        if source.name != entry["name"]:
+        if source.name != entry.name:
             continue
         if isinstance(source, ResolvedArchive):
-            if entry["kind"] == "archive" and entry["sha256"] == source.sha256:
+            if entry.kind == "archive" and entry.sha256 == source.sha256:
                 return source
-        elif entry["kind"] == "directory":
-            # The record names the directory as it was on this machine; the entry, relative to the repository.
-            tail = PurePosixPath(entry["path"]).parts
+        elif entry.kind == "directory":
+            # The sources file names the directory as it was on this machine; the entry, relative to the repository.
+            tail = PurePosixPath(entry.path).parts
             parts = Path(os.path.realpath(source.path)).parts
             if not tail or parts[len(parts) - len(tail) :] == tail:
                 return source
     return None
-
-
-def _load_entries(path: Path) -> list[Entry] | None:
-    """The entries of a document written by :func:`render`, or ``None`` if it is not one (never trusted blindly)."""
-    import json
-
-    try:
-        if path.stat().st_size > 16 * 1024 * 1024:
-            return None
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(document, dict) or document.get("version") != VERSION:
-        return None
-    items = document.get("entries")
-    if not isinstance(items, list):
-        return None
-    entries: list[Entry] = []
-    for item in items:
-        entry = _checked_entry(item)
-        if entry is None:
-            return None
-        entries.append(entry)
-    return entries
-
-
-def _optional_str(value: object) -> bool:
-    return value is None or isinstance(value, str)
-
-
-def _checked_entry(item: object) -> Entry | None:
-    if not isinstance(item, dict):
-        return None
-    strings = ("name", "kind", "url", "commit_id", "path", "state")
-    if not all(isinstance(item.get(key), str) for key in strings):
-        return None
-    if not all(_optional_str(item.get(key)) for key in ("requested_revision", "subdirectory", "filename", "sha256")):
-        return None
-    emitted = item.get("emitted", [])
-    if not isinstance(emitted, list) or not all(isinstance(line, str) for line in emitted):
-        return None
-    relative = PurePosixPath(item["path"])
-    if relative.is_absolute() or ".." in relative.parts or item["state"] not in STATES:
-        return None
-    if not _HEX40.fullmatch(item["commit_id"]):
-        return None
-    if item["kind"] == "archive":
-        if not isinstance(item.get("sha256"), str) or not _HEX64.fullmatch(item["sha256"]) or not item.get("filename"):
-            return None
-    elif item["kind"] != "directory":
-        return None
-    return Entry(
-        name=item["name"],
-        kind=item["kind"],
-        url=redact_credentials(item["url"])[0],
-        commit_id=item["commit_id"],
-        requested_revision=item.get("requested_revision"),
-        path=item["path"],
-        subdirectory=item.get("subdirectory"),
-        filename=item.get("filename"),
-        sha256=item.get("sha256"),
-        state=item["state"],
-        emitted=list(emitted),
-    )

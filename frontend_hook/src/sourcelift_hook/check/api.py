@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -16,15 +17,15 @@ from sourcelift._compat import tomllib
 
 from .agreement import check_agreement
 from .archives import Archive, archive_kind, read_archive
-from .builds import build_sdist, build_wheel_from_sdist, copy_artifacts, require_build
+from .builds import WheelBuild, build_sdist, build_wheel_from_sdist, copy_artifacts, require_build
 from .config import Selection, read_table, selection
-from .errors import UsageError
+from .errors import BuildFailed, UsageError
+from .integrity import check_record_integrity
 from .leaks import check_leaks
 from .metadata import CoreMetadata, parse_core_metadata
 from .model import ArtifactRef, Finding, Report, finding
-from .plain import declares_sourcelift, refused_sourcelift
+from .plain import build_failed, declares_sourcelift, refused_sourcelift
 from .progress import Progress
-from .record import check_record
 from .sources import check_sources
 from .upload import check_upload
 
@@ -87,7 +88,7 @@ def run_checks(
         findings += check_upload(archive, meta)
         findings += check_leaks(archive, meta, pyproject)
         findings += check_sources(archive, pyproject)
-        findings += check_record(archive)
+        findings += check_record_integrity(archive)
     if chosen.any_enabled("SL2"):
         notes += _agreement(archives, companions, metas, findings)
     findings += extra
@@ -138,7 +139,9 @@ def check_paths(
 
     ``select``/``ignore``/``strict`` replace the values of ``[tool.sourcelift.check]``
     in the project's pyproject.toml (for files: ``config``, default ``./pyproject.toml``).
-    Raises :class:`~sourcelift_hook.check.errors.CheckError` (usage or build failure).
+    Raises :class:`~sourcelift_hook.errors.UsageError` (a :class:`~sourcelift_hook.errors.HookError`) for
+    what the caller asked wrongly; a build that fails or cannot run is a finding (SL303, SL304), and every
+    other check still reports.
 
     >>> report = check_paths(["dist/demo-1.0-py3-none-any.whl"])  # doctest: +SKIP
     >>> report.exit_code  # doctest: +SKIP
@@ -185,14 +188,23 @@ def _check_project(
     require_build()
     work = Path(tempfile.mkdtemp(prefix="sourcelift-check-"))
     try:
-        sdist_path = build_sdist(project.absolute(), work / "sdist", work=work, progress=progress, environ=env)
+        try:
+            sdist_path = build_sdist(project.absolute(), work / "sdist", work=work, progress=progress, environ=env)
+        except BuildFailed as error:
+            # nothing to check without the sdist: the failure is the report (whatever --ignore says)
+            failed = build_failed(os.fspath(project), error)
+            return Report(artifacts=[], findings=[failed], strict=chosen.strict, project=os.fspath(project))
         sdist = read_archive(sdist_path, display=sdist_path.name, built=True)
         extra = declares_sourcelift(sdist)
         plain = chosen.any_enabled("SL3") and not extra
-        built = build_wheel_from_sdist(
-            sdist_path, work / "wheel", work=work, progress=progress, environ=env, without_sourcelift=plain
-        )
         archives = [sdist]
+        try:
+            built = build_wheel_from_sdist(
+                sdist_path, work / "wheel", work=work, progress=progress, environ=env, without_sourcelift=plain
+            )
+        except BuildFailed as error:
+            extra.append(build_failed(sdist.display, error))
+            built = WheelBuild(None, False, [])
         if built.refused_sourcelift:
             extra.append(refused_sourcelift(sdist, built.tail))
         if built.wheel is not None:
@@ -231,20 +243,40 @@ def _check_files(given: Sequence[Path], chosen: Selection, progress: Progress, e
     ]
     work: Path | None = None
     try:
+        unbuildable: str | None = None
         if sdists and chosen.any_enabled("SL3"):
-            require_build()
+            try:
+                require_build()
+            except UsageError as error:
+                unbuildable = str(error)
+        if unbuildable is not None:
+            for sdist in sdists:
+                extra += declares_sourcelift(sdist)
+                extra.append(
+                    finding(
+                        "SL303",
+                        sdist.display,
+                        f"no wheel could be built from the sdist: {unbuildable}",
+                        fix=f"`{sys.executable} -m pip install build`, or skip the rebuild with `--ignore SL3`",
+                    )
+                )
+        elif sdists and chosen.any_enabled("SL3"):
             work = Path(tempfile.mkdtemp(prefix="sourcelift-check-"))
             for index, sdist in enumerate(sdists):
                 declared = declares_sourcelift(sdist)
                 extra += declared
-                built = build_wheel_from_sdist(
-                    sdist.path,
-                    work / f"wheel-{index}",
-                    work=work,
-                    progress=progress,
-                    environ=env,
-                    without_sourcelift=not declared,
-                )
+                try:
+                    built = build_wheel_from_sdist(
+                        sdist.path,
+                        work / f"wheel-{index}",
+                        work=work,
+                        progress=progress,
+                        environ=env,
+                        without_sourcelift=not declared,
+                    )
+                except BuildFailed as error:
+                    extra.append(build_failed(sdist.display, error))
+                    continue
                 if built.refused_sourcelift:
                     extra.append(refused_sourcelift(sdist, built.tail))
                 if built.wheel is not None:

@@ -10,10 +10,8 @@ not read.
 
 from __future__ import annotations
 
-import base64
 import csv
 import hashlib
-import io
 import posixpath
 import tarfile
 import zipfile
@@ -21,6 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
+
+from sourcelift.provenance_document import SDIST_PATH, WHEEL_FILE
+from sourcelift.record_file import encode_digest, parse_strict
 
 __all__ = [
     "MAX_TEXT",
@@ -30,7 +31,6 @@ __all__ = [
     "Digest",
     "archive_kind",
     "member_path_escapes",
-    "parse_record",
     "read_archive",
     "record_digest",
     "sdist_name_version",
@@ -40,9 +40,9 @@ MAX_TEXT = 32 * 1024 * 1024
 """The largest METADATA, PKG-INFO, RECORD, pyproject.toml or provenance document read (bytes)."""
 _CHUNK = 1024 * 1024
 
-# Where sourcelift's build writes its provenance document (sourcelift.provenance.WHEEL_FILE / SDIST_PATH).
-WHEEL_PROVENANCE = "sourcelift-provenance.json"
-SDIST_PROVENANCE = ".sourcelift/provenance.json"
+# Where sourcelift's build writes its provenance document.
+WHEEL_PROVENANCE = WHEEL_FILE
+SDIST_PROVENANCE = SDIST_PATH
 
 _SDIST_TEXTS = ("PKG-INFO", "pyproject.toml", SDIST_PROVENANCE)
 
@@ -106,7 +106,7 @@ def archive_kind(filename: str) -> str | None:
 
 def record_digest(algorithm: str, data: bytes) -> str:
     """RECORD's encoding of a hash: urlsafe base64 without padding."""
-    return base64.urlsafe_b64encode(hashlib.new(algorithm, data).digest()).rstrip(b"=").decode("ascii")
+    return encode_digest(hashlib.new(algorithm, data).digest())
 
 
 def read_archive(path: Path, *, display: str | None = None, built: bool = False, digests: bool = True) -> Archive:
@@ -229,19 +229,14 @@ def _stream_digest(zf: zipfile.ZipFile, info: zipfile.ZipInfo, algorithm: str) -
         while chunk := stream.read(_CHUNK):
             digest.update(chunk)
             size += len(chunk)
-    value = base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode("ascii")
+    value = encode_digest(digest.digest())
     return Digest(algorithm, value, size)
-
-
-def parse_record(text: str) -> list[list[str]]:
-    """RECORD's rows (csv); raises :class:`csv.Error` when it does not parse."""
-    return [row for row in csv.reader(io.StringIO(text, newline="")) if row]
 
 
 def _record_algorithms(text: str) -> dict[str, str]:
     """The hash algorithm each RECORD row names, when hashlib has it."""
     try:
-        rows = parse_record(text)
+        rows = parse_strict(text)
     except csv.Error:
         return {}
     out: dict[str, str] = {}

@@ -19,7 +19,7 @@ LEVELS = (ERROR, WARNING)
 FAMILIES = {
     "SL1": "what PyPI rejects at upload",
     "SL2": "the sdist and the wheel agree",
-    "SL3": "the sdist builds with a plain frontend, without sourcelift",
+    "SL3": "the sdist builds with a plain frontend, without sourcelift (and the builds could run)",
     "SL4": "leaks: local paths and credentials",
     "SL5": "tool-specific sources left in the sdist",
     "SL6": "the wheel's RECORD",
@@ -154,6 +154,19 @@ CHECKS: dict[str, Check] = _checks(
         WARNING,
         "the sdist declares sourcelift in build-system.requires",
         "publish sourcelift where your users build from, or build the sdist in publish mode with the wrapper backend",
+    ),
+    Check(
+        "SL303",
+        ERROR,
+        "a build could not run: a build requirement (or sourcelift) is unavailable to the builder, or no network",
+        "make the requirement the message names available to the builder (PIP_INDEX_URL, PIP_FIND_LINKS), "
+        "or skip the rebuild of given sdists with `--ignore SL3`",
+    ),
+    Check(
+        "SL304",
+        ERROR,
+        "the build backend failed to build the sdist or a wheel from it",
+        "run the build the message names yourself (`python -m build`) and fix what its output shows",
     ),
     # ---------------------------------------------------------------- SL4: leaks
     Check("SL401", ERROR, "a `file:` URL", "build in publish mode, or remove the local URL"),

@@ -1,18 +1,20 @@
-"""``sourcelift check``: its arguments, and the one place where its errors become exit codes.
+"""``sourcelift check``: its arguments, and how its report is written.
 
-Exit codes: 0 publishable, 1 an error-level finding (any finding with ``--strict``),
-2 a usage error or a failed build.
+Exit codes: 0 publishable, 1 an error-level finding (any finding with ``--strict``; a build that
+fails or cannot run is one, SL303/SL304), 2 a usage error, 3 an internal error.  Errors become exit
+codes in the command's one error boundary (``sourcelift_hook.cli.main``), not here.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import sys
 
 TYPE_CHECKING = False  # typing is imported only when the command runs
 if TYPE_CHECKING:
     from typing import Any, TextIO
+
+    from ..console import Console
 
 __all__ = ["FORMATS", "add_parser", "run"]
 
@@ -50,7 +52,13 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
         default=None,
         help="fail on warnings too (default: [tool.sourcelift.check] strict, else off)",
     )
-    parser.add_argument("--format", choices=FORMATS, default="human", help="output format (default: human)")
+    parser.add_argument(
+        "--format",
+        choices=(*FORMATS, "text"),
+        default="human",
+        help="output format: human (also spelt text), json, github (default: human)",
+    )
+    parser.add_argument("--json", dest="format", action="store_const", const="json", help="same as --format json")
     parser.add_argument("--outdir", metavar="DIR", help="keep the artifacts built from a project directory in DIR")
     parser.add_argument(
         "--config",
@@ -77,34 +85,37 @@ def list_checks() -> str:
     return "\n".join(lines) + "\n"
 
 
-def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    """Carry out a parsed ``check`` command line; return the exit code."""
+def run(
+    args: argparse.Namespace,
+    *,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    console: Console | None = None,
+) -> int:
+    """Carry out a parsed ``check`` command line; return the exit code (errors are raised)."""
+    from ..console import Console
     from .api import check_paths
-    from .errors import CheckError
     from .progress import Progress
-    from .render import render, use_color
+    from .render import render
 
-    out = stdout if stdout is not None else sys.stdout
-    err = stderr if stderr is not None else sys.stderr
+    if console is None:
+        console = Console(stdout=stdout, stderr=stderr)
     if args.list:
-        out.write(list_checks())
+        console.result(list_checks())
         return 0
     paths = list(args.paths) or ["."]
-    try:
-        report = check_paths(
-            paths,
-            select=_joined(args.select),
-            ignore=_joined(args.ignore),
-            strict=args.strict,
-            outdir=args.outdir,
-            config=args.config,
-            progress=Progress(err),
-        )
-    except CheckError as error:
-        err.write(error.render() + "\n")
-        return 2
+    report = check_paths(
+        paths,
+        select=_joined(args.select),
+        ignore=_joined(args.ignore),
+        strict=args.strict,
+        outdir=args.outdir,
+        config=args.config,
+        progress=Progress(None if console.quiet else console.stderr),
+    )
     annotate = None
     if report.project is not None:
         annotate = os.path.join(report.project, "pyproject.toml")
-    out.write(render(report, args.format, color=use_color(out), file=annotate))
+    fmt = "human" if args.format == "text" else args.format
+    console.result(render(report, fmt, color=console.colors(console.stdout), file=annotate))
     return report.exit_code

@@ -1,30 +1,23 @@
-"""Why ``sourcelift check`` could not check: one root, mapped to exit code 2 in ``command.run``."""
+"""Why ``sourcelift check`` could not check.
+
+Usage errors are the command's one :class:`~sourcelift_hook.errors.UsageError` (exit code 2);
+:class:`CheckError` is the root of the rest, a :class:`~sourcelift_hook.errors.HookError` (exit
+code 1: the project or its artifacts cannot be checked as they are).  The command's error
+boundary maps both; nothing here chooses an exit code.
+"""
 
 from __future__ import annotations
+
+from ..errors import HookError, UsageError
 
 __all__ = ["BuildFailed", "CheckError", "UsageError"]
 
 
-class CheckError(Exception):
-    """Nothing was checked: the command line, the configuration or a build is at fault (exit code 2)."""
+class CheckError(HookError):
+    """Nothing was checked: the project or a build is at fault."""
 
     def render(self) -> str:
-        return f"sourcelift check: error: {self}"
-
-
-class UsageError(CheckError):
-    """The command line or ``[tool.sourcelift.check]`` asks for something impossible; every problem is listed."""
-
-    def __init__(self, problems: list[str] | str) -> None:
-        self.problems = [problems] if isinstance(problems, str) else list(problems)
-        super().__init__("\n".join(self.problems))
-
-    def render(self) -> str:
-        if len(self.problems) == 1:
-            return f"sourcelift check: error: {self.problems[0]}"
-        lines = [f"sourcelift check: error: {len(self.problems)} problems"]
-        lines += [f"  {number}. {problem}" for number, problem in enumerate(self.problems, 1)]
-        return "\n".join(lines)
+        return f"sourcelift check: error: {self.message}"
 
 
 class BuildFailed(CheckError):

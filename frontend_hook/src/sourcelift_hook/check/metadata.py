@@ -1,16 +1,18 @@
 """Core metadata (METADATA, PKG-INFO) as an ordered list of fields, read leniently.
 
 The checks need every field as written, in order, with repeated fields kept
-and nothing validated yet: the email parser of the standard library in its
-``compat32`` policy, which is what the core metadata specification describes.
+and nothing validated yet.  The header lines are sourcelift's one core-metadata
+parser (:mod:`sourcelift.core_metadata`, linear in the text); as the email format
+the specification describes, a line in the header block that is no header ends
+the headers and starts the body.
 """
 
 from __future__ import annotations
 
-import email.parser
-import email.policy
 import re
 from dataclasses import dataclass
+
+from sourcelift.core_metadata import parse_headers
 
 __all__ = ["CoreMetadata", "parse_core_metadata"]
 
@@ -48,7 +50,12 @@ def parse_core_metadata(text: str) -> CoreMetadata:
     >>> meta.get("name"), meta.get_all("Requires-Dist"), meta.body
     ('demo', ['a', 'b'], 'Hello')
     """
-    message = email.parser.HeaderParser(policy=email.policy.compat32).parsestr(text)
-    fields = tuple((str(key), str(value)) for key, value in message.items())
-    payload = message.get_payload()
-    return CoreMetadata(fields, payload if isinstance(payload, str) else "")
+    headers, rest = parse_headers(text)
+    fields: list[tuple[str, str]] = []
+    for index, (name, _, raw) in enumerate(headers):
+        if not name:  # not a header: the body starts here (no separating empty line)
+            return CoreMetadata(tuple(fields), "".join(header[2] for header in headers[index:]) + rest)
+        value = raw.partition(":")[2].lstrip(" \t")
+        fields.append((name, value[:-2] if value.endswith("\r\n") else value.rstrip("\n")))
+    body = rest[2:] if rest.startswith("\r\n") else rest[1:]
+    return CoreMetadata(tuple(fields), body)

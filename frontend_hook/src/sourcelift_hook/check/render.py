@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Mapping
-from typing import TextIO
 
+from ..console import use_color
 from .catalog import ERROR
 from .model import Report
 
@@ -14,17 +12,6 @@ __all__ = ["render", "render_github", "render_human", "render_json", "use_color"
 
 
 _RED, _YELLOW, _GREEN, _BOLD, _DIM, _RESET = "\033[31m", "\033[33m", "\033[32m", "\033[1m", "\033[2m", "\033[0m"
-
-
-def use_color(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
-    """Colour only on a terminal, and never with ``NO_COLOR`` set (https://no-color.org)."""
-    env = os.environ if environ is None else environ
-    if env.get("NO_COLOR", "") != "":
-        return False
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 def _plural(count: int, noun: str) -> str:
@@ -57,8 +44,10 @@ def render_human(report: Report, *, color: bool = False) -> str:
             lines.append(f"  {paint(item.id, _BOLD)} {level}: {item.message}{paint(where, _DIM)}")
             lines.append(f"      fix: {item.fix}")
     orphans = [f for f in report.findings if f.artifact not in {a.display for a in report.artifacts}]
-    for item in orphans:  # pragma: no cover - every finding names a checked artifact
-        lines.append(f"{item.artifact}: {item.id} {item.level}: {item.message}")
+    for item in orphans:  # the project whose sdist could not be built (SL303, SL304): no artifact to name
+        level = paint(item.level, _RED if item.level == ERROR else _YELLOW)
+        lines.append(f"{paint(item.artifact, _BOLD)}: {paint(item.id, _BOLD)} {level}: {item.message}")
+        lines.append(f"      fix: {item.fix}")
     lines.append("")
     for note in report.notes:
         lines.append(f"note: {note}")

@@ -18,13 +18,13 @@ from urllib.parse import unquote
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from sourcelift.readers.direct_refs import HATCH_ROOT, PDM_ROOT
+
 from .archives import Archive
 from .model import Finding, finding
 
 __all__ = ["check_sources"]
 
-_HATCH = re.compile(r"\{root((?::parent)*)(?::real)?:uri\}")
-_PDM = re.compile(r"file:///?\$\{PROJECT_ROOT\}")
 _PATH_END = re.compile(r"[\s;#\[]")
 
 
@@ -73,13 +73,13 @@ def _requirement_strings(pyproject: dict[str, Any]) -> Iterator[tuple[str, Any, 
 
 def _placeholder_path(text: str) -> tuple[str, str] | None:
     """(``"hatch"`` or ``"pdm"``, path relative to the project root) of a placeholder reference."""
-    hatch = _HATCH.search(text)
+    hatch = HATCH_ROOT.search(text)
     if hatch is not None:
         rest = text[hatch.end() :]
         prefix = "../" * hatch.group(1).count(":parent")
         kind = "hatch"
     else:
-        pdm = _PDM.search(text)
+        pdm = PDM_ROOT.search(text)
         if pdm is None:
             return None
         rest, prefix, kind = text[pdm.end() :], "", "pdm"
@@ -136,7 +136,7 @@ def check_sources(archive: Archive, pyproject: dict[str, Any] | None) -> list[Fi
         if _present(archive, path):
             continue
         try:
-            name = Requirement(_HATCH.sub("file:///x", _PDM.sub("file:///x", text))).name
+            name = Requirement(HATCH_ROOT.sub("file:///x", PDM_ROOT.sub("file:///x", text))).name
         except InvalidRequirement:
             name = text
         what = "hatch `{root:uri}`" if kind == "hatch" else "pdm `${PROJECT_ROOT}`"

@@ -9,7 +9,7 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
-from .._record import record
+from .._dataclasses import slotted_dataclass
 
 __all__ = ["ArchiveName", "InvalidArchiveName", "parse_archive_name"]
 
@@ -20,7 +20,7 @@ class InvalidArchiveName(ValueError):
     pass
 
 
-@record
+@slotted_dataclass
 class ArchiveName:
     project: str
     """The project name as the file name spells it (``-`` and ``.`` become ``_`` there)."""

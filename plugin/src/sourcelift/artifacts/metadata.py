@@ -11,37 +11,11 @@ from typing import Callable, Optional
 
 from packaging.version import InvalidVersion, Version
 
+from ..core_metadata import parse_headers, requires_dist
+
 __all__ = ["add_requires_dist", "requires_dist", "rewrite_core_metadata"]
 
 Transform = Callable[[str], Optional["list[str]"]]
-
-
-def _split(text: str) -> tuple[list[str], str]:
-    """Header lines (with their endings) and the body after the blank line."""
-    lines = text.splitlines(keepends=True)
-    for index, line in enumerate(lines):
-        if line in ("\n", "\r\n"):
-            return lines[:index], "".join(lines[index:])
-    return lines, ""
-
-
-def _headers(lines: list[str]) -> list[tuple[str, str, str]]:
-    """(name, value, raw text) per header, continuation lines joined."""
-    headers: list[tuple[str, str, str]] = []
-    for line in lines:
-        if line[:1] in (" ", "\t") and headers:
-            name, value, raw = headers[-1]
-            headers[-1] = (name, value + "\n" + line.strip(), raw + line)
-            continue
-        name, _, value = line.partition(":")
-        headers.append((name.strip(), value.strip(), line))
-    return headers
-
-
-def requires_dist(text: str) -> list[str]:
-    """The ``Requires-Dist`` values of a METADATA or PKG-INFO text."""
-    lines, _ = _split(text)
-    return [value for name, value, _ in _headers(lines) if name.lower() == "requires-dist"]
 
 
 def rewrite_core_metadata(text: str, transform: Transform, *, mark_dynamic: bool = False) -> str | None:
@@ -54,13 +28,13 @@ def rewrite_core_metadata(text: str, transform: Transform, *, mark_dynamic: bool
     >>> new.splitlines()[-1]
     'Requires-Dist: b @ file:///w/b.whl'
     """
-    lines, body = _split(text)
-    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    headers, body = parse_headers(text)
+    newline = "\r\n" if headers and headers[0][2].split("\n", 1)[0].endswith("\r") else "\n"
     out: list[str] = []
     changed = False
     has_dynamic = False
     last_dynamic = -1
-    for name, value, raw in _headers(lines):
+    for name, value, raw in headers:
         lowered = name.lower()
         if lowered == "requires-dist":
             replacement = transform(value)
@@ -104,8 +78,9 @@ def add_requires_dist(text: str, values: list[str]) -> str:
     >>> add_requires_dist("Metadata-Version: 2.1\\nName: a\\n\\nbody\\n", ["b>=1"]).splitlines()
     ['Metadata-Version: 2.1', 'Name: a', 'Requires-Dist: b>=1', '', 'body']
     """
-    lines, body = _split(text)
-    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += newline
-    return "".join(lines) + "".join(f"Requires-Dist: {value}{newline}" for value in values) + body
+    headers, body = parse_headers(text)
+    block = "".join(raw for _, _, raw in headers)
+    newline = "\r\n" if "\r\n" in block else "\n"
+    if block and not block.endswith("\n"):
+        block += newline
+    return block + "".join(f"Requires-Dist: {value}{newline}" for value in values) + body

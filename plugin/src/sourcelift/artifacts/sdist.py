@@ -157,7 +157,8 @@ def edit_sdist(
             relative = member.name[len(top) + 1 :]
             change = edit(relative) if member.isreg() else None
             if relative in drop and member.isreg():
-                reader.read_to(stop)
+                reader.read_to(member.offset_data + _blocks(member.size))
+                reader.copy_to(stop, out)  # a global header before the next member, if any
                 continue
             if change is None:
                 out.write(header)

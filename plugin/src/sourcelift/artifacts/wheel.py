@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import csv
-import hashlib
-import io
 import re
 import shutil
 import zipfile
@@ -13,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import SourceliftError
+from ..record_file import update_rows
 from ._atomic import atomic_writer
 from .metadata import Transform, rewrite_core_metadata
 
@@ -28,11 +25,6 @@ def dist_info_dir(names: list[str]) -> str:
     if len(candidates) != 1:
         raise SourceliftError(f"the wheel has {len(candidates)} .dist-info directories with METADATA, expected 1")
     return candidates.pop()
-
-
-def _record_hash(data: bytes) -> str:
-    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-    return f"sha256={digest}"
 
 
 def read_wheel_metadata(wheel: Path) -> str:
@@ -62,7 +54,7 @@ def rewrite_wheel(wheel: Path, transform: Transform, *, add: Mapping[str, bytes]
         metadata = new_text.encode("utf-8") if new_text is not None else text.encode("utf-8")
         added = {f"{dist_info}/{name}": data for name, data in extra.items()}
         replaced = {metadata_name: metadata} if new_text is not None else {}
-        record = _rewrite_record(source.read(record_name).decode("utf-8"), replaced, added, record_name)
+        record = update_rows(source.read(record_name), {**replaced, **added}, record_name)
         stamp = source.getinfo(metadata_name).date_time
         with atomic_writer(wheel) as stream, zipfile.ZipFile(stream, "w") as target:
             for info in source.infolist():
@@ -89,29 +81,6 @@ def rewrite_wheel(wheel: Path, transform: Transform, *, add: Mapping[str, bytes]
                     with source.open(info) as src, target.open(copy, "w", force_zip64=info.file_size > 2**31) as dst:
                         shutil.copyfileobj(src, dst, 1024 * 1024)
     return True
-
-
-def _rewrite_record(record: str, replaced: Mapping[str, bytes], added: Mapping[str, bytes], record_name: str) -> str:
-    """RECORD with the rows of ``replaced`` files updated and rows for ``added`` ones (path -> content)."""
-    newline = "\r\n" if "\r\n" in record else "\n"
-    rows = list(csv.reader(io.StringIO(record)))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator=newline)
-    pending = dict(added)
-    for row in rows:
-        if row and row[0] == record_name:  # new rows go before RECORD's own, which is conventionally last
-            for name, data in pending.items():
-                writer.writerow([name, _record_hash(data), str(len(data))])
-            pending = {}
-        elif row and row[0] in added:
-            continue  # a row of a file being replaced: written above or below
-        elif row and row[0] in replaced:
-            data = replaced[row[0]]
-            row = [row[0], _record_hash(data), str(len(data))]
-        writer.writerow(row)
-    for name, data in pending.items():  # a RECORD without its own row
-        writer.writerow([name, _record_hash(data), str(len(data))])
-    return out.getvalue()
 
 
 def rewrite_metadata_file(path: Path, transform: Transform) -> bool:

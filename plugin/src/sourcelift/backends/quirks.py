@@ -9,11 +9,13 @@ backends do beyond the standards, and what the wrapper does about it.
   static and copied requirements alike: a direct reference needs
   ``[tool.hatch.metadata] allow-direct-references = true``.  A local-mode sdist
   holds direct references in both places, so its pyproject.toml gets that key
-  (:func:`adjust_local_pyproject`).  Since its metadata hooks do not run again
-  then, a publish-mode sdist of a project whose dependencies a hook fills (dynamic,
-  uv-dynamic-versioning's ``{{ version }}`` pins) needs only the final lines in
-  PKG-INFO; other backends compute dynamic dependencies again, so for them publish
-  mode needs static ones (:func:`builds_dynamic_fields_from_pkg_info`).
+  (:func:`adjust_local_pyproject`), whatever the backend is named: custom and
+  in-tree backends are often hatchling underneath, and the key is inert for others.
+  Since its metadata hooks do not run again then, a publish-mode sdist of a project
+  whose dependencies a hook fills (dynamic, uv-dynamic-versioning's ``{{ version }}``
+  pins) needs only the final lines in PKG-INFO; other backends compute dynamic
+  dependencies again, so for them publish mode needs static ones
+  (:func:`builds_dynamic_fields_from_pkg_info`).
 - **pdm-backend** re-serializes the sdist's pyproject.toml: comments go and
   ``${PROJECT_ROOT}`` is expanded to this machine's path.  When that copy differs
   from the tree's only in the dependency arrays, the tree's text is the one
@@ -49,23 +51,17 @@ __all__ = [
     "sdist_pyproject_base",
 ]
 
-_HATCHLING = ("hatchling.build", "hatchling.ouroboros")
-
-
-def _module(backend: str) -> str:
-    return backend.split(":", 1)[0].strip()
-
 
 def builds_dynamic_fields_from_pkg_info(backend: str) -> bool:
     """Whether ``backend`` builds a wheel from an sdist with the dynamic fields its PKG-INFO lists,
     without computing them again (hatchling)."""
-    return _module(backend) in _HATCHLING
+    return backend.split(":", 1)[0].strip() in ("hatchling.build", "hatchling.ouroboros")
 
 
 def adjust_local_pyproject(backend: str, direct_references: bool) -> Callable[[Any], None] | None:
     """The change a local-mode sdist's pyproject.toml needs for ``backend`` to build a wheel from it
     when its requirements are ``direct_references``; ``None`` when it needs none."""
-    if not direct_references or _module(backend) not in _HATCHLING:
+    if not direct_references:
         return None
 
     def allow_direct_references(document: Any) -> None:

@@ -3,7 +3,7 @@
 Every PEP 517 and PEP 660 hook delegates to the backend named in
 ``[tool.sourcelift] backend`` and then rewrites what it built: the
 ``Requires-Dist`` lines of source-backed requirements in METADATA and PKG-INFO
-(and the wheel's RECORD), the archives an sdist must carry, and the record a
+(and the wheel's RECORD), the archives an sdist must carry, and the sources file a
 local-mode sdist needs so that the wheel built from it gets the same lines.
 The source tree is never written to.
 """
@@ -20,10 +20,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from ..artifacts.metadata import requires_dist
 from ..artifacts.wheel import read_wheel_metadata, rewrite_metadata_file, rewrite_wheel
 from ..config import SETTING_PREFIX, Config, choose_mode, read_config
-from ..errors import ConfigError, Findings, SourceliftError
+from ..core_metadata import requires_dist
+from ..errors import ConfigError, Findings, exit_code, render_error
 from ..readers._toml import load_toml
 from ..rewrite.plan import Plan, directory_sources, make_plan
 
@@ -43,22 +43,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _report_and_exit(error: BaseException) -> None:
-    if isinstance(error, SourceliftError):
-        message = error.render()
-        code = 1
-    else:
-        message = (
-            f"sourcelift: internal error: {type(error).__name__}: {error}\n"
-            "  This is a bug in sourcelift; please report it with the output of the build run with "
-            "SOURCELIFT_DEBUG=1 (which adds the traceback)."
-        )
-        code = 2
-        if os.environ.get("SOURCELIFT_DEBUG"):
-            import traceback  # only for this report
-
-            message += "\n" + "".join(traceback.format_exception(type(error), error, error.__traceback__))
-    print(message, file=sys.stderr, flush=True)
-    raise SystemExit(code)
+    """One message on stderr and the exit code of :func:`sourcelift.errors.exit_code`; no traceback."""
+    print(render_error(error, debug=bool(os.environ.get("SOURCELIFT_DEBUG"))), file=sys.stderr, flush=True)
+    raise SystemExit(exit_code(error))
 
 
 def _ours(function: F) -> F:
@@ -191,17 +178,17 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
         return
     # tarfile, gzip and json only for sdists: wheel builds never import them.
     from ..artifacts.sdist import read_sdist_pkg_info, rewrite_sdist, sdist_members
-    from ..rewrite.record import RECORD_PATH, make_record
+    from ..rewrite.local_sdist import LOCAL_SOURCES_PATH, local_sources_file
 
     members = sdist_members(sdist)
     add: dict[str, bytes | Path] = {}
-    if plan.from_record:
-        # Building an sdist from an sdist: carry the record and archives over as they are.
-        add[RECORD_PATH] = Path(_root()) / RECORD_PATH
+    if plan.from_local_sdist:
+        # Building an sdist from an sdist: carry the sources file and archives over as they are.
+        add[LOCAL_SOURCES_PATH] = Path(_root()) / LOCAL_SOURCES_PATH
     elif plan.sources:
-        record, archives = make_record(plan.sources, plan.root, members)
+        sources_file, archives = local_sources_file(plan.sources, plan.root, members)
         add.update(archives)
-        add[RECORD_PATH] = record
+        add[LOCAL_SOURCES_PATH] = sources_file
     pkg_info = read_sdist_pkg_info(sdist)
     transform = _transform(plan, pkg_info)
     if plan.location_dependent:  # the wheel built from this sdist takes the provenance of this tree
@@ -210,7 +197,7 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
         add.update(sdist_files(plan, pkg_info, transform))
     replace: dict[str, bytes] = {}
     drop: list[str] = []
-    if not plan.from_record:  # an sdist built from an sdist has its pyproject.toml rewritten already
+    if not plan.from_local_sdist:  # an sdist built from an sdist has its pyproject.toml rewritten already
         replace, drop = _sdist_pyproject(plan, sdist, members, _final_lines(pkg_info, transform), publish=False)
     rewrite_sdist(
         sdist,
@@ -222,7 +209,7 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
         complete=_missing_requires_dist(plan, pkg_info),
     )
     plan.populate_store()  # the sdist's static lines point into the store: `uv pip install SDIST` reads them
-    if plan.location_dependent and not plan.from_record:
+    if plan.location_dependent and not plan.from_local_sdist:
         print(
             f"sourcelift: note: {sdist.name} is a local-mode sdist: its dependencies point at paths on this "
             f"machine ({plan.root}); it is for this machine only. Build it in publish mode to upload or share it.",
@@ -235,7 +222,7 @@ def _finish_publish_sdist(plan: Plan, sdist: Path) -> None:
     """A standards-only sdist: static Requires-Dist, and a pyproject.toml any frontend builds without sourcelift."""
     from ..artifacts.sdist import read_sdist_pkg_info, rewrite_sdist, sdist_members
 
-    if plan.from_record:
+    if plan.from_local_sdist:
         raise ConfigError(
             f"{sdist.name}: a publish-mode sdist cannot be made from a local-mode sdist, whose sources point at "
             "paths on the machine that built it\n"
@@ -280,7 +267,7 @@ def _sdist_pyproject(
     from ..rewrite.standards import local_pyproject, standards_pyproject
     from . import quirks
 
-    if not plan.sources:
+    if not plan.sources and not publish:  # publish mode always restores the wrapped backend
         return {}, []
     pyproject = Path(_root()) / "pyproject.toml"
     backend = _config(_root()).backend
@@ -290,6 +277,7 @@ def _sdist_pyproject(
     lines = {} if plan.dynamic_dependencies else plan.declared_lines(findings, as_metadata=False)
     findings.raise_if_any(pyproject)
     copies, drop = quirks.sdist_companions(members)
+    drop = drop if plan.sources else []  # nothing was rewritten: nothing repeats an old line
     if not publish and not lines and adjust is None:
         return {}, drop
     consumed = {

@@ -18,10 +18,12 @@ from packaging.utils import canonicalize_name
 
 from ..model import PathSource
 
-__all__ = ["parse_requirement"]
+__all__ = ["HATCH_ROOT", "PDM_ROOT", "parse_requirement"]
 
-_HATCH = re.compile(r"\{root((?::parent)*)(?::real)?:uri\}")
-_PDM = re.compile(r"file:///?\$\{PROJECT_ROOT\}")
+HATCH_ROOT = re.compile(r"\{root((?::parent)*)(?::real)?:uri\}")
+"""hatch's project-root placeholder; group 1 holds one ``:parent`` per directory up."""
+PDM_ROOT = re.compile(r"file:///?\$\{PROJECT_ROOT\}")
+"""pdm's project-root placeholder, with the ``file:`` scheme that precedes it."""
 # Stands in for the placeholder while packaging parses the requirement.
 _SENTINEL = "file:///__sourcelift_project_root__"
 
@@ -37,8 +39,8 @@ def parse_requirement(text: str, key: str, pyproject: Path) -> tuple[Requirement
     ('x', '../libs/x')
     """
     prefix = ""
-    hatch = _HATCH.search(text)
-    pdm = _PDM.search(text)
+    hatch = HATCH_ROOT.search(text)
+    pdm = PDM_ROOT.search(text)
     if hatch is not None:
         prefix = "../" * hatch.group(1).count(":parent")
         text = text[: hatch.start()] + _SENTINEL + text[hatch.end() :]

@@ -11,14 +11,14 @@ from typing import Any
 from packaging.utils import canonicalize_name
 
 from .._compat import tomllib
-from .._record import record
+from .._dataclasses import slotted_dataclass
 from ..errors import Findings
 from ._toml import parse_shared
 
 __all__ = ["Workspace", "find_workspace"]
 
 
-@record
+@slotted_dataclass
 class Workspace:
     root: Path
     pyproject: Path

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 
-from .._urls import path_to_file_url
 from ..artifacts.store import Store
 from ..errors import Findings
 from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedIndex, ResolvedSource, ResolvedUrl
+from ..urls import path_to_file_url
 from .markers import CannotNegate, conjoin, implies_extra, negate_any
 
-__all__ = ["fallback_lines", "is_location_dependent", "render_local", "requirement_head", "source_guard"]
+__all__ = [
+    "fallback_lines",
+    "is_location_dependent",
+    "lines_per_source",
+    "render_local",
+    "requirement_head",
+    "source_guard",
+]
 
 
 def requirement_head(requirement: Requirement) -> str:
@@ -63,11 +72,8 @@ def render_local(
     back to the index there too).
     """
     head = requirement_head(requirement)
-    lines: list[str] = []
-    guards: list[Marker] = []
-    for source in sources:
-        guard = source_guard(source, requirement)
-        marker = conjoin(requirement.marker, guard)
+
+    def line_for(source: ResolvedSource, marker: Marker | None) -> str | None:
         if (
             isinstance(source, ResolvedArchive)
             and requirement.specifier
@@ -80,20 +86,43 @@ def render_local(
                 f"vendor a release matching {requirement.specifier}, or change the requirement's specifier",
                 dependency=requirement.name,
             )
-            continue
+            return None
         target = _target(source, store)
-        if target is None:
-            assert isinstance(source, ResolvedIndex)
-            line = _with_marker(f"{head}{requirement.specifier}", marker, after_url=False)
-            findings.warning(
-                source.key,
-                f"a PEP 508 requirement cannot name an index; emitted `{line}` and installers will look for "
-                f"it on their own configured index, not on `{source.index}`",
-                "tell installers about the index (`--index-url`/`--extra-index-url`), or use a `path`/`url` source",
-                dependency=requirement.name,
-            )
-        else:
-            line = _with_marker(f"{head} @ {target}", marker, after_url=True)
+        if target is not None:
+            return _with_marker(f"{head} @ {target}", marker, after_url=True)
+        assert isinstance(source, ResolvedIndex)
+        line = _with_marker(f"{head}{requirement.specifier}", marker, after_url=False)
+        findings.warning(
+            source.key,
+            f"a PEP 508 requirement cannot name an index; emitted `{line}` and installers will look for "
+            f"it on their own configured index, not on `{source.index}`",
+            "tell installers about the index (`--index-url`/`--extra-index-url`), or use a `path`/`url` source",
+            dependency=requirement.name,
+        )
+        return line
+
+    return lines_per_source(requirement, sources, line_for, findings, key)
+
+
+def lines_per_source(
+    requirement: Requirement,
+    sources: list[ResolvedSource],
+    line_for: Callable[[ResolvedSource, Marker | None], str | None],
+    findings: Findings,
+    key: str,
+) -> list[str]:
+    """One line per source (``line_for`` gets it and its marker; ``None``: no line), in both modes.
+
+    A source without a marker of its own ends the list; when every source is guarded, the plain
+    requirement follows for the environments none of them covers.
+    """
+    lines: list[str] = []
+    guards: list[Marker] = []
+    for source in sources:
+        guard = source_guard(source, requirement)
+        line = line_for(source, conjoin(requirement.marker, guard))
+        if line is None:
+            continue
         lines.append(line)
         if guard is None:
             return lines

@@ -5,14 +5,13 @@ from __future__ import annotations
 import copy
 import functools
 import os
-from dataclasses import field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from .._record import record
 from ..artifacts.store import Store
 from ..errors import Findings
 from ..model import (
@@ -37,14 +36,14 @@ if TYPE_CHECKING:
 __all__ = ["Plan", "directory_sources", "make_plan", "plan_project"]
 
 
-@record
+@dataclass  # not slotted: functools.cached_property needs the instance __dict__
 class Plan:
     root: Path
     sources: dict[str, list[ResolvedSource]]
     store: Store
     requirements: list[DeclaredRequirement] = field(default_factory=list)
-    from_record: bool = False
-    """True when read from the record of a local-mode sdist (building a wheel from it)."""
+    from_local_sdist: bool = False
+    """True when read from a local-mode sdist's sources file (building a wheel from it)."""
     dynamic_dependencies: bool = False
     """The project's dependencies are dynamic: the backend computes them, pyproject.toml does not list them."""
     publisher: Publisher | None = None
@@ -129,9 +128,7 @@ def _without_extra(source: ResolvedSource, extra: str) -> ResolvedSource:
     extra is implied there."""
     if source.extra != extra:
         return source
-    clone = copy.copy(source)
-    clone.extra = None
-    return clone
+    return replace(source, extra=None)
 
 
 def plan_project(
@@ -164,18 +161,18 @@ def make_plan(
 ) -> tuple[Plan, Findings]:
     """Read and check the project at ``root``; raise :class:`~sourcelift.errors.ProblemsError` on problems.
 
-    In an unpacked local-mode sdist (``PKG-INFO`` and the sourcelift record beside
-    ``pyproject.toml``) the record made from the original tree is used instead.
+    In an unpacked local-mode sdist (``PKG-INFO`` and the sourcelift sources file beside
+    ``pyproject.toml``) the sources file made from the original tree is used instead.
     """
     store = store or Store()
     findings = Findings()
-    if (root / "PKG-INFO").is_file():  # an unpacked sdist; only then is the record module needed
-        from .record import RECORD_PATH, plan_sources_from_record
+    if (root / "PKG-INFO").is_file():  # an unpacked sdist; only then is the local_sdist module needed
+        from .local_sdist import LOCAL_SOURCES_PATH, read_local_sources
 
-        if (root / RECORD_PATH).is_file():
-            sources = plan_sources_from_record(root, findings)
-            findings.raise_if_any(root / RECORD_PATH)
-            return Plan(root, sources, store, from_record=True, publisher=publisher), findings
+        if (root / LOCAL_SOURCES_PATH).is_file():
+            sources = read_local_sources(root, findings)
+            findings.raise_if_any(root / LOCAL_SOURCES_PATH)
+            return Plan(root, sources, store, from_local_sdist=True, publisher=publisher), findings
     pyproject = root / "pyproject.toml"
     if data is None:
         data = load_toml(pyproject, findings)
@@ -192,10 +189,10 @@ def directory_sources(root: Path, data: dict[str, Any]) -> list[Path]:
     or hashing anything; problems are left for the build to report."""
     findings = Findings()
     if (root / "PKG-INFO").is_file():
-        from .record import RECORD_PATH, plan_sources_from_record
+        from .local_sdist import LOCAL_SOURCES_PATH, read_local_sources
 
-        if (root / RECORD_PATH).is_file():
-            recorded = plan_sources_from_record(root, findings)
+        if (root / LOCAL_SOURCES_PATH).is_file():
+            recorded = read_local_sources(root, findings)
             return [s.path for sources in recorded.values() for s in sources if isinstance(s, ResolvedDirectory)]
     project = read_project(root, data, findings)
     used = {canonicalize_name(r.requirement.name) for r in project.requirements}

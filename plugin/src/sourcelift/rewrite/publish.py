@@ -22,13 +22,12 @@ from packaging.version import InvalidVersion, Version
 from ..config import STRATEGIES, Config, choose_cache
 from ..errors import Findings
 from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedIndex, ResolvedSource, ResolvedUrl
-from .local import fallback_lines, requirement_head, source_guard
-from .markers import conjoin
+from .local import lines_per_source, requirement_head
 
 if TYPE_CHECKING:
     from ..versions import VersionCache
 
-__all__ = ["Publisher", "VersionLookup", "derive_specifier", "is_empty", "render_publish"]
+__all__ = ["Publisher", "VersionLookup", "derive_specifier", "render_publish"]
 
 VersionLookup = Callable[[ResolvedSource], str]
 """The version a source holds; raises :class:`sourcelift.versions.VersionError` when it cannot be known."""
@@ -69,62 +68,6 @@ def _bound(v: Version, index: int) -> str:
     return epoch + ".".join(str(part) for part in upper)
 
 
-def is_empty(specifiers: SpecifierSet) -> bool:
-    """Whether no version can satisfy ``specifiers`` (decided on the bounds; ``===`` is never empty)."""
-    lower: tuple[Version, bool] | None = None  # (version, inclusive)
-    upper: tuple[Version, bool] | None = None
-    exact: list[Version] = []
-    excluded: list[Version] = []
-
-    def raise_lower(v: Version, inclusive: bool) -> None:
-        nonlocal lower
-        if lower is None or v > lower[0] or (v == lower[0] and not inclusive):
-            lower = (v, inclusive)
-
-    def cut_upper(v: Version, inclusive: bool) -> None:
-        nonlocal upper
-        if upper is None or v < upper[0] or (v == upper[0] and not inclusive):
-            upper = (v, inclusive)
-
-    for spec in specifiers:
-        op, text = spec.operator, spec.version
-        if op == "===":
-            return False
-        if text.endswith(".*"):
-            base = Version(text[:-2])
-            if op == "==":
-                raise_lower(base, True)
-                cut_upper(Version(_bound(base, len(base.release) - 1)), False)
-            continue
-        v = Version(text)
-        if op == "==":
-            exact.append(v)
-        elif op == "!=":
-            excluded.append(v)
-        elif op == ">=":
-            raise_lower(v, True)
-        elif op == ">":
-            raise_lower(v, False)
-        elif op == "<=":
-            cut_upper(v, True)
-        elif op == "<":
-            cut_upper(v, False)
-        elif op == "~=":
-            raise_lower(v, True)
-            cut_upper(Version(_bound(v, len(v.release) - 2)), False)
-    if exact:
-        first = exact[0]
-        if any(v != first for v in exact[1:]) or first in excluded:
-            return True
-        return not specifiers.contains(first, prereleases=True)
-    if lower is not None and upper is not None:
-        if lower[0] > upper[0]:
-            return True
-        if lower[0] == upper[0]:
-            return not (lower[1] and upper[1]) or lower[0] in excluded
-    return False
-
-
 def render_publish(
     requirement: Requirement,
     sources: list[ResolvedSource],
@@ -139,11 +82,8 @@ def render_publish(
     from ..versions import VersionError  # publish mode only
 
     head = requirement_head(requirement)
-    lines: list[str] = []
-    guards: list[Marker] = []
-    for source in sources:
-        guard = source_guard(source, requirement)
-        marker = conjoin(requirement.marker, guard)
+
+    def line_for(source: ResolvedSource, marker: Marker | None) -> str | None:
         where = source.key
         if isinstance(source, ResolvedIndex):
             spec: SpecifierSet | None = requirement.specifier
@@ -158,7 +98,7 @@ def render_publish(
                 f'give one in `[tool.sourcelift.strategies]`, e.g. `{requirement.name} = ">=1.2,<2"`',
                 dependency=requirement.name,
             )
-            continue
+            return None
         else:
             try:
                 version = version_of(source)
@@ -169,17 +109,14 @@ def render_publish(
                     exc.fix,
                     dependency=requirement.name,
                 )
-                continue
+                return None
             spec = _derived(requirement, source, version, override or strategy, findings, key)
         if spec is None:
-            continue
+            return None
         # written as str(Requirement(...)) writes it, so that a backend reading it back changes nothing
-        lines.append(f"{head}{spec}" + (f"; {marker}" if marker is not None else ""))
-        if guard is None:
-            return lines
-        guards.append(guard)
-    lines.extend(fallback_lines(requirement, guards, findings, key))
-    return lines
+        return f"{head}{spec}" + (f"; {marker}" if marker is not None else "")
+
+    return lines_per_source(requirement, sources, line_for, findings, key)
 
 
 def _derived(
@@ -244,7 +181,7 @@ def _explicit(
         )
         return None
     combined = requirement.specifier & given
-    if is_empty(combined):
+    if combined.is_unsatisfiable():
         findings.error(
             where,
             f"`{override}` and the requirement's own specifier (`{requirement}`, {key}) admit no version together",

@@ -9,7 +9,6 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from .._urls import path_to_file_url, redact_credentials
 from ..artifacts.filenames import ArchiveName, InvalidArchiveName, parse_archive_name
 from ..artifacts.store import Store, sha256_file
 from ..errors import ConfigError, Findings
@@ -29,6 +28,7 @@ from ..model import (
     WorkspaceSource,
 )
 from ..readers.workspace import Workspace, find_workspace
+from ..urls import path_to_file_url, redact_credentials
 
 __all__ = ["resolve_sources"]
 
@@ -117,15 +117,7 @@ def _resolve_path(project: Project, source: PathSource, findings: Findings) -> R
                 dependency=source.name,
             )
             return None
-        if source.editable:
-            findings.warning(
-                f"{source.key}.editable",
-                "a built wheel cannot carry `editable = true`; sourcelift emits the regular direct reference "
-                f"`{source.name} @ {path_to_file_url(target)}` instead",
-                f"to work on it in place, install it yourself: `pip install -e {target}`",
-                dependency=source.name,
-            )
-        return ResolvedDirectory(**_common(source), path=target, editable=source.editable)
+        return _directory(source, target, findings)
     if source.editable:
         findings.error(
             f"{source.key}.editable",
@@ -211,15 +203,20 @@ def _resolve_workspace(
             dependency=source.name,
         )
         return None
+    return _directory(source, member, findings)
+
+
+def _directory(source: PathSource | WorkspaceSource, directory: Path, findings: Findings) -> ResolvedDirectory:
+    """A directory source resolved to ``directory``; ``editable = true`` cannot survive into a wheel."""
     if source.editable:
         findings.warning(
             f"{source.key}.editable",
             "a built wheel cannot carry `editable = true`; sourcelift emits the regular direct reference "
-            f"`{source.name} @ {path_to_file_url(member)}` instead",
-            f"to work on it in place, install it yourself: `pip install -e {member}`",
+            f"`{source.name} @ {path_to_file_url(directory)}` instead",
+            f"to work on it in place, install it yourself: `pip install -e {directory}`",
             dependency=source.name,
         )
-    return ResolvedDirectory(**_common(source), path=member, editable=source.editable)
+    return ResolvedDirectory(**_common(source), path=directory)
 
 
 def _resolve_git_archive(source: GitArchiveSource, findings: Findings, store: Store) -> ResolvedSource | None:

@@ -13,7 +13,8 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from .._record import record
+from .._dataclasses import slotted_dataclass
+from ..gitstatus import parse_status
 
 __all__ = ["RepoState", "clear", "find_repo_root", "repo_state"]
 
@@ -23,7 +24,7 @@ _TIMEOUT = 120.0
 _REDIRECTS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR")
 
 
-@record
+@slotted_dataclass
 class RepoState:
     root: Path
     head: str
@@ -127,14 +128,5 @@ def _ask_git(root: Path, environ: Mapping[str, str]) -> RepoState | str:
 
 
 def _status_paths(output: bytes) -> list[str]:
-    """Paths of ``git status --porcelain=v1 -z`` (a rename's second field is its old path)."""
-    paths: list[str] = []
-    fields = iter(output.split(b"\0"))
-    for field in fields:
-        if len(field) < 4:
-            continue
-        status, path = field[:2], field[3:]
-        paths.append(os.fsdecode(path))
-        if b"R" in status or b"C" in status:
-            next(fields, None)
-    return paths
+    """Paths of ``git status --porcelain=v1 -z`` (of a rename or copy, the new one)."""
+    return [entry.path for entry in parse_status(output)]

@@ -12,9 +12,10 @@ import struct
 from pathlib import Path
 from typing import BinaryIO
 
+from ..core_metadata import first_values
 from .errors import VersionError
 
-__all__ = ["MAX_MEMBERS", "MAX_METADATA_BYTES", "MAX_SCAN_BYTES", "archive_version", "core_metadata_fields"]
+__all__ = ["MAX_MEMBERS", "MAX_METADATA_BYTES", "MAX_SCAN_BYTES", "archive_version"]
 
 MAX_METADATA_BYTES = 1024 * 1024
 """A METADATA or PKG-INFO larger than this is refused (real ones are a few kB, long READMEs included)."""
@@ -67,7 +68,7 @@ def archive_version(path: Path) -> str:
     except OSError as exc:
         raise VersionError(f"{path}: cannot be read ({exc})", "check that the file exists and is readable") from None
     member = "METADATA" if name.kind == "wheel" else "PKG-INFO"
-    fields = core_metadata_fields(text)
+    fields = first_values(text)
     found_name = fields.get("name")
     found_version = fields.get("version")
     if not found_name or not found_version:
@@ -89,33 +90,6 @@ def archive_version(path: Path) -> str:
             "rename the file after what its metadata says, or vendor the release the file name names",
         )
     return str(version)
-
-
-def core_metadata_fields(text: str) -> dict[str, str]:
-    """The first value of each header of a METADATA / PKG-INFO text, by lower-cased name.
-
-    >>> core_metadata_fields("Metadata-Version: 2.1\\nName: a\\nVersion: 1.0\\n\\nbody")["version"]
-    '1.0'
-    """
-    fields: dict[str, str] = {}
-    last: str | None = None
-    for line in text.splitlines():
-        if not line.strip():
-            break
-        if line[:1] in (" ", "\t"):
-            if last is not None and last in fields:
-                fields[last] += "\n" + line.strip()
-            continue
-        key, colon, value = line.partition(":")
-        if not colon:
-            last = None
-            continue
-        last = key.strip().lower()
-        if last in fields:
-            last = None  # only the first occurrence counts; skip its continuation lines
-            continue
-        fields[last] = value.strip()
-    return fields
 
 
 def _too_large(path: Path, member: str) -> VersionError:

@@ -2,27 +2,28 @@
 
 A static ``[project].version`` is read from pyproject.toml.  Otherwise the
 project's own build backend computes it: ``prepare_metadata_for_build_wheel``
-(or ``build_wheel`` when the backend lacks that hook) runs in a child process
-(:mod:`sourcelift.versions._child`) with the project as working directory and a
-temporary output directory, and the ``Version`` of the METADATA it produces is
-the answer.  Backend runs are cached by the fingerprint of the project's build
-inputs (:mod:`sourcelift.versions.fingerprint`, :mod:`sourcelift.versions.cache`).
+(or ``build_wheel`` when the backend lacks that hook) runs in a child process through
+pyproject-hooks (:mod:`sourcelift.versions._backend`: the project as working directory, a
+temporary output directory, a timeout that stops the child's whole process group), and the
+``Version`` of the METADATA it produces is the answer.  Backend runs are cached by the
+fingerprint of the project's build inputs (:mod:`sourcelift.versions.fingerprint`,
+:mod:`sourcelift.versions.cache`).
 """
 
 from __future__ import annotations
 
 import functools
 import os
-import re
-import sys
 from pathlib import Path
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
 from .._compat import tomllib
-from .._record import record
+from .._dataclasses import slotted_dataclass
+from ..core_metadata import first_values
 from ..readers._toml import parse_shared
+from ..urls import redact_credentials
 from .cache import VersionCache
 from .errors import VersionError
 
@@ -42,10 +43,9 @@ PROBE_ENV = "SOURCELIFT_VERSION_PROBE"
 DEFAULT_REQUIRES = ("setuptools>=40.8.0",)
 DEFAULT_BACKEND = "setuptools.build_meta:__legacy__"
 _STDERR_LINES = 15
-_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@")
 
 
-@record
+@slotted_dataclass
 class DirectoryVersion:
     version: str
     """The normalized version."""
@@ -53,7 +53,7 @@ class DirectoryVersion:
     """``"static"`` (pyproject.toml), ``"backend"`` (computed now) or ``"cache"``."""
 
 
-@record
+@slotted_dataclass
 class _BuildSystem:
     requires: list[str]
     backend: str
@@ -239,64 +239,35 @@ def _run_backend(directory: Path, data: dict[str, Any]) -> str:
             f"add {listed} to `build-system.requires` of the project being built, so that the frontend installs "
             "them; a build without isolation needs them installed in its environment",
         )
-    import json
-    import subprocess
-    import tempfile
+    from ._backend import BackendFailed, BackendTimeout, prepare_metadata
 
-    child = Path(__file__).with_name("_child.py")
-    with tempfile.TemporaryDirectory(prefix="sourcelift-version-") as scratch:
-        result_file = Path(scratch) / "result.json"
-        request = {
-            "backend": system.backend,
-            "backend_path": system.backend_path,
-            "output": str(Path(scratch) / "out"),
-            "result": str(result_file),
-        }
-        env = dict(os.environ)
-        env.pop("PIP_BUILD_TRACKER", None)  # hatchling hides prepare_metadata_for_build_wheel under it
-        env[PROBE_ENV] = str(directory)
-        try:
-            code = child.read_text(encoding="utf-8")
-            command = [sys.executable, "-c", code, json.dumps(request)]
-        except OSError:  # installed without its source (zipapp): run it as a module
-            command = [sys.executable, "-m", "sourcelift.versions._child", json.dumps(request)]
-        try:
-            process = subprocess.run(
-                command,
-                cwd=directory,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                timeout=BACKEND_TIMEOUT,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise VersionError(
-                f"the build backend `{shown}` of {directory} did not compute its version within "
-                f"{BACKEND_TIMEOUT:.0f} s{_tail(exc.stderr, exc.stdout)}",
-                "find out why building its metadata hangs (run its build by hand), or give it a static version",
-            ) from None
-        except OSError as exc:
-            raise VersionError(
-                f"cannot start {sys.executable} to run the build backend of {directory}: {exc}",
-                "check the Python installation that runs the build",
-            ) from None
-        try:
-            result = json.loads(result_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            result = {"ok": False, "stage": "crash", "error": f"it exited with code {process.returncode}"}
+    env = dict(os.environ)
+    env[PROBE_ENV] = str(directory)
     fix = (
         "make the project build on its own (run e.g. `python -m build --wheel` in it and fix what fails), "
         "or give it a static `project.version`"
     )
-    if not isinstance(result, dict) or not result.get("ok"):
-        error = result.get("error", "no result") if isinstance(result, dict) else "no result"
+    try:
+        text = prepare_metadata(directory, system.backend, system.backend_path, env, BACKEND_TIMEOUT)
+    except BackendTimeout as exc:
         raise VersionError(
-            f"the build backend `{shown}` of {directory} could not compute its version: {_redact(str(error))}"
-            f"{_tail(process.stderr, process.stdout)}",
+            f"the build backend `{shown}` of {directory} did not compute its version within "
+            f"{BACKEND_TIMEOUT:.0f} s (it and its child processes were stopped){_tail(exc.output)}",
+            "find out why building its metadata hangs (run its build by hand), or give it a static version",
+        ) from None
+    except BackendFailed as exc:
+        error, _ = redact_credentials(exc.message)
+        raise VersionError(
+            f"the build backend `{shown}` of {directory} could not compute its version: {error}{_tail(exc.output)}",
+            fix,
+        ) from None
+    found = first_values(text).get("version", "")
+    if not found:
+        raise VersionError(
+            f"the build backend `{shown}` of {directory} could not compute its version: "
+            "the METADATA it prepared has no Version field",
             fix,
         )
-    found = str(result.get("version", ""))
     try:
         return str(Version(found))
     except InvalidVersion:
@@ -306,17 +277,10 @@ def _run_backend(directory: Path, data: dict[str, Any]) -> str:
         ) from None
 
 
-def _redact(text: str) -> str:
-    return _USERINFO.sub(r"\1", text)
-
-
-def _tail(stderr: bytes | str | None, stdout: bytes | str | None) -> str:
-    """The last lines the backend wrote (stderr, else stdout), for the error message."""
-    for stream in (stderr, stdout):
-        if not stream:
-            continue
-        text = stream.decode("utf-8", "replace") if isinstance(stream, bytes) else stream
-        lines = [line.rstrip() for line in text.splitlines() if line.strip()][-_STDERR_LINES:]
-        if lines:
-            return "\n        | " + "\n        | ".join(_redact(line) for line in lines)
+def _tail(output: bytes) -> str:
+    """The last lines the backend wrote, for the error message (credentials removed)."""
+    text = output.decode("utf-8", "replace")
+    lines = [line.rstrip() for line in text.splitlines() if line.strip()][-_STDERR_LINES:]
+    if lines:
+        return "\n        | " + "\n        | ".join(redact_credentials(line)[0] for line in lines)
     return ""

@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Union
 
-from .._record import record
+from .._dataclasses import slotted_dataclass
 from . import _gitstate
 from .errors import VersionError
 
@@ -53,7 +53,7 @@ CacheKey = tuple[str, Union[str, tuple[bool, bool]]]
 """``("file", glob)``, ``("dir", path)``, ``("env", name)`` or ``("git", (commit, tags))``."""
 
 
-@record
+@slotted_dataclass
 class Fingerprint:
     digest: str | None
     """Hex sha256 of the inputs; ``None`` when there is no usable fingerprint."""

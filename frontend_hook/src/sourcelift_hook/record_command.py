@@ -24,11 +24,12 @@ import hashlib
 import json
 import os
 
+from sourcelift.record_file import update_rows
+
 from ._atomic import remove_durably, remove_leftovers, write_atomic
 from .directurl import render
 from .environment import JOURNAL_FILE, ORIGIN_FILE, Dist, Environment
 from .errors import Finding, HookError, UsageError
-from .installed_record import update_record
 from .origin import ORIGIN_VERSION, Origin, resolve
 from .styles import STYLES, target_direct_url
 
@@ -42,12 +43,11 @@ WRITTEN = ("direct_url.json", ORIGIN_FILE, "RECORD")
 class RecordResult:
     """What a ``record`` run did: distributions changed, unchanged matches, and findings."""
 
-    __slots__ = ("changed", "completed", "findings", "unchanged")
+    __slots__ = ("changed", "findings", "unchanged")
 
     def __init__(self) -> None:
         self.changed: list[str] = []
         self.unchanged: list[str] = []
-        self.completed: list[str] = []
         self.findings: list[Finding] = []
 
     @property
@@ -59,8 +59,8 @@ def _sha256(data: bytes | None) -> str | None:
     return None if data is None else hashlib.sha256(data).hexdigest()
 
 
-def _dump(value: object) -> bytes:
-    return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+def _dump(value: object, *, ascii_only: bool = False) -> bytes:
+    return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=ascii_only) + "\n").encode("utf-8")
 
 
 def render_origin(origin: Origin, style: str, direct_url: bytes) -> bytes:
@@ -89,16 +89,16 @@ def plan_files(origin: Origin, style: str) -> tuple[dict[str, bytes], Finding | 
     dist = origin.dist
     if origin.entry is None:
         return {}, None
-    record, why = target_direct_url(origin, style)
-    if record is None:
+    target, why = target_direct_url(origin, style)
+    if target is None:
         return {}, Finding(dist.name, f"left as it is: {why}") if why else None
     try:
-        direct_url = render(record)
+        direct_url = render(target)
     except ValueError as exc:
         return {}, Finding(dist.name, str(exc), "rebuild the wheel that describes it with a current sourcelift")
     origin_file = render_origin(origin, style, direct_url)
-    record_text = dist.text("RECORD")
-    if record_text is None:
+    installed_record = dist.read("RECORD")
+    if installed_record is None:
         return {}, Finding(
             dist.name,
             "has no RECORD, so nothing is written (a RECORD must list every file)",
@@ -109,9 +109,13 @@ def plan_files(origin: Origin, style: str) -> tuple[dict[str, bytes], Finding | 
         files["direct_url.json"] = direct_url
     if origin_file != dist.read(ORIGIN_FILE):
         files[ORIGIN_FILE] = origin_file
-    new_record = update_record(record_text, dist.dist_info, {"direct_url.json": direct_url, ORIGIN_FILE: origin_file})
-    if new_record != record_text:
-        files["RECORD"] = new_record.encode("utf-8")
+    new_record = update_rows(
+        installed_record,
+        {f"{dist.dist_info}/direct_url.json": direct_url, f"{dist.dist_info}/{ORIGIN_FILE}": origin_file},
+        f"{dist.dist_info}/RECORD",
+    )
+    if new_record != installed_record:
+        files["RECORD"] = new_record
     return files, None
 
 
@@ -127,9 +131,10 @@ def _apply(dist: Dist, files: dict[str, bytes]) -> None:
     journal = {
         "version": JOURNAL_VERSION,
         "base": base,
-        "files": {name: data.decode("utf-8") for name, data in files.items()},
+        # surrogateescape + ASCII JSON: a RECORD row that is not UTF-8 survives the journal byte for byte
+        "files": {name: data.decode("utf-8", "surrogateescape") for name, data in files.items()},
     }
-    write_atomic(_path(dist, JOURNAL_FILE), _dump(journal))
+    write_atomic(_path(dist, JOURNAL_FILE), _dump(journal, ascii_only=True))
     for name in WRITTEN:
         if name in files:
             write_atomic(_path(dist, name), files[name])
@@ -157,7 +162,7 @@ def finish_journal(dist: Dist) -> Finding:
         remove_durably(journal_path)
         return Finding(dist.name, f"removed an unreadable {JOURNAL_FILE}", "run `sourcelift record` again")
     assert isinstance(files, dict) and isinstance(base, dict)
-    targets = {name: text.encode("utf-8") for name, text in files.items()}
+    targets = {name: text.encode("utf-8", "surrogateescape") for name, text in files.items()}
     pending = {}
     for name, data in targets.items():
         current = dist.read(name)
@@ -199,8 +204,6 @@ def record(env: Environment, style: str) -> RecordResult:
                 result.findings.append(_write_failure(dist, exc))
                 continue
             result.findings.append(completed)
-            if completed.level == "note":
-                result.completed.append(dist.name)
             reload = True
     if reload:
         env = Environment.load(env.tree)

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import csv
 
-from .archives import Archive, member_path_escapes, parse_record
+from sourcelift.record_file import parse_strict
+
+from .archives import Archive, member_path_escapes
 from .model import Finding, finding
 
-__all__ = ["check_record"]
+__all__ = ["check_record_integrity"]
 
 _STRONG = {"sha256", "sha384", "sha512", "sha3_256", "sha3_384", "sha3_512", "blake2b", "blake2s"}
 
 
-def check_record(archive: Archive) -> list[Finding]:
+def check_record_integrity(archive: Archive) -> list[Finding]:
     if archive.kind != "wheel" or archive.dist_info is None:
         return []
     out: list[Finding] = []
@@ -32,7 +34,7 @@ def check_record(archive: Archive) -> list[Finding]:
             out.append(finding("SL601", display, f"the wheel has no {record_name}", location=record_name))
         return out  # an unreadable RECORD is SL100
     try:
-        rows = parse_record(archive.record)
+        rows = parse_strict(archive.record)
     except csv.Error as exc:
         out.append(finding("SL601", display, f"RECORD does not parse as CSV: {exc}", location=record_name))
         return out

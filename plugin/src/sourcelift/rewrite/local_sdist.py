@@ -1,4 +1,4 @@
-"""The record a local-mode sdist carries, so the wheel built from it gets the same lines.
+"""The sources file a local-mode sdist carries, so the wheel built from it gets the same lines.
 
 ``.sourcelift/local.json`` in the sdist holds every resolved source as it was in
 the tree the sdist was made from: archives by the path of their copy inside the
@@ -17,10 +17,10 @@ from ..artifacts.store import sha256_file
 from ..errors import Findings
 from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedIndex, ResolvedSource, ResolvedUrl
 
-__all__ = ["RECORD_PATH", "RECORD_VERSION", "make_record", "plan_sources_from_record"]
+__all__ = ["LOCAL_SOURCES_PATH", "LOCAL_SOURCES_VERSION", "local_sources_file", "read_local_sources"]
 
-RECORD_PATH = ".sourcelift/local.json"
-RECORD_VERSION = 1
+LOCAL_SOURCES_PATH = ".sourcelift/local.json"
+LOCAL_SOURCES_VERSION = 1
 ARCHIVE_DIR = ".sourcelift/archives"
 NOTE = (
     "This sdist was built by sourcelift in local mode. Its dependencies point at archives it carries and "
@@ -29,10 +29,10 @@ NOTE = (
 )
 
 
-def make_record(
+def local_sources_file(
     sources: dict[str, list[ResolvedSource]], origin: Path, members: set[str]
 ) -> tuple[bytes, dict[str, Path]]:
-    """The record's bytes, and the archives to add to the sdist (member path -> file)."""
+    """The sources file's bytes, and the archives to add to the sdist (member path -> file)."""
     import json
 
     to_add: dict[str, Path] = {}
@@ -67,7 +67,7 @@ def make_record(
                 entry.update(kind="index", index=source.index)
             entries[name].append(entry)
     document = {
-        "version": RECORD_VERSION,
+        "version": LOCAL_SOURCES_VERSION,
         "note": NOTE.format(origin=origin),
         "origin": str(origin),
         "sources": entries,
@@ -75,22 +75,24 @@ def make_record(
     return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode(), to_add
 
 
-def plan_sources_from_record(root: Path, findings: Findings) -> dict[str, list[ResolvedSource]]:
+def read_local_sources(root: Path, findings: Findings) -> dict[str, list[ResolvedSource]]:
     import json
 
-    path = root / RECORD_PATH
+    path = root / LOCAL_SOURCES_PATH
     key = str(path)
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        findings.error(key, f"the sourcelift record cannot be read: {exc}", "rebuild the sdist from the source tree")
+        findings.error(
+            key, f"the local-mode sdist's sources file cannot be read: {exc}", "rebuild the sdist from the source tree"
+        )
         return {}
-    if not isinstance(document, dict) or document.get("version") != RECORD_VERSION:
+    if not isinstance(document, dict) or document.get("version") != LOCAL_SOURCES_VERSION:
         findings.error(
             key,
-            f"unsupported record version {document.get('version')!r}"
+            f"unsupported sources file version {document.get('version')!r}"
             if isinstance(document, dict)
-            else "the record is not a JSON object",
+            else "the sources file is not a JSON object",
             "build the wheel with the sourcelift version that made the sdist, or rebuild the sdist",
         )
         return {}
@@ -152,7 +154,7 @@ def plan_sources_from_record(root: Path, findings: Findings) -> dict[str, list[R
             else:
                 findings.error(
                     entry.get("key", key),
-                    f"unknown source kind {kind!r} in the record",
+                    f"unknown source kind {kind!r} in the sources file",
                     "rebuild the sdist with this version of sourcelift",
                     dependency=name,
                 )

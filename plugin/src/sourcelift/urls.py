@@ -1,0 +1,201 @@
+"""URLs: file URLs for paths, direct references in requirement lines, and the one credential redactor.
+
+Both distributions use :func:`redact_credentials` for everything they write or show (metadata,
+the sdist's files, the provenance document, direct_url.json, ``freeze``, ``provenance``,
+``check``, messages).  It removes, in every URL of a text:
+
+- the user info (``user:password@``, ``token@``), up to the last ``@`` of the authority, so a
+  password holding an ``@`` goes whole; kept: a bare ``git`` user (ssh) and ``${VAR}``
+  placeholders (not secrets, as the Direct URL specification allows);
+- query and fragment parameters that carry a secret: ``token``, ``access_token``,
+  ``private_token`` and any name ending in ``token``, ``secret``, ``password``, ``passwd`` or
+  ``signature``; ``sig``, ``auth``, ``api_key``/``apikey``, every ``X-Amz-*`` and the signing
+  ``X-Goog-*`` parameters (signed URLs of S3, GCS, Azure; GitLab, GitHub and Hugging Face tokens);
+- tokens recognisable by their prefix (``ghp_...``, ``github_pat_...``, ``glpat-...``,
+  ``pypi-AgE...``) wherever they stand.
+
+Removed means gone (``https://host/p``) or, for display with ``mask="***"``, replaced
+(``https://***@host/p?token=***``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from urllib.parse import unquote, urlsplit
+
+__all__ = [
+    "TOKEN",
+    "URL",
+    "credential_kinds",
+    "file_url_to_path",
+    "fragment_hashes",
+    "has_credentials",
+    "path_to_file_url",
+    "redact_credentials",
+    "requirement_url",
+    "without_fragment",
+]
+
+URL = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s\"'<>`]+")
+"""A URL anywhere in a text (up to whitespace or a quote)."""
+TOKEN = re.compile(
+    r"\b(?:pypi-AgE[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{16,}"
+    r"|hf_[A-Za-z0-9]{30,})"
+)
+"""Access tokens recognisable by their prefix (PyPI, GitHub, GitLab, Hugging Face)."""
+_ENV_VAR = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_-]*\}$")
+_SECRET_NAME = re.compile(
+    r"(?i)(?:.*(?:token|secret|password|passwd|signature)|sig|auth|api[_-]?key|x-amz-.*"
+    r"|x-goog-(?:signature|credential|security-token))"
+)
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+
+
+def _clean_userinfo(authority: str, mask: str | None) -> tuple[str, bool]:
+    userinfo, at, host = authority.rpartition("@")
+    if not at:
+        return authority, False
+    user, colon, password = userinfo.partition(":")
+    if not colon and (user == "git" or _ENV_VAR.match(user)):
+        return authority, False
+    if colon and _ENV_VAR.match(user) and _ENV_VAR.match(password):
+        return authority, False
+    return (host if mask is None else f"{mask}@{host}"), True
+
+
+def _clean_parameters(parameters: str, mask: str | None) -> tuple[str, bool]:
+    kept: list[str] = []
+    changed = False
+    for part in re.split(r"[&;]", parameters):
+        name, equals, _ = part.partition("=")
+        if equals and _SECRET_NAME.fullmatch(unquote(name)):
+            changed = True
+            if mask is not None:
+                kept.append(f"{name}={mask}")
+            continue
+        kept.append(part)
+    return ("&".join(kept) if changed else parameters), changed
+
+
+def _clean_url(url: str, mask: str | None, found: set[str]) -> str:
+    scheme, _, rest = url.partition("://")
+    end = len(rest)
+    for stop in "/?#":
+        at = rest.find(stop)
+        if at != -1:
+            end = min(end, at)
+    authority, tail = rest[:end], rest[end:]
+    authority, removed = _clean_userinfo(authority, mask)
+    if removed:
+        found.add("userinfo")
+    tail, _, fragment = tail.partition("#")
+    path, _, query = tail.partition("?")
+    if query:
+        query, removed = _clean_parameters(query, mask)
+        if removed:
+            found.add("parameter")
+    if fragment:
+        fragment, removed = _clean_parameters(fragment, mask)
+        if removed:
+            found.add("parameter")
+    cleaned = f"{scheme}://{authority}{path}"
+    if query:
+        cleaned += f"?{query}"
+    if fragment:
+        cleaned += f"#{fragment}"
+    return cleaned
+
+
+def _redact(text: str, mask: str | None) -> tuple[str, set[str]]:
+    found: set[str] = set()
+    result = URL.sub(lambda match: _clean_url(match.group(0), mask, found), text) if "://" in text else text
+    result, tokens = TOKEN.subn(mask or "***", result)
+    if tokens:
+        found.add("token")
+    return result, found
+
+
+def redact_credentials(text: str, *, mask: str | None = None) -> tuple[str, bool]:
+    """``text`` with the secrets of every URL in it removed (see the module docstring), and whether any was.
+
+    ``mask`` replaces each secret instead of removing it (for messages and reports).
+
+    >>> redact_credentials("https://user:tok@example.com/r.git")
+    ('https://example.com/r.git', True)
+    >>> redact_credentials("https://u:p@ss@host/r.git")
+    ('https://host/r.git', True)
+    >>> redact_credentials("x @ https://h/x-1.tar.gz?private_token=abc&v=1#sha256=00")
+    ('x @ https://h/x-1.tar.gz?v=1#sha256=00', True)
+    >>> redact_credentials("ssh://git@example.com/r.git")
+    ('ssh://git@example.com/r.git', False)
+    >>> redact_credentials("see https://user:pw@example.org/x?token=abc&a=1", mask="***")
+    ('see https://***@example.org/x?token=***&a=1', True)
+    """
+    result, found = _redact(text, mask)
+    return result, bool(found)
+
+
+def credential_kinds(text: str) -> set[str]:
+    """Which kinds of secret ``text`` carries: ``userinfo``, ``parameter`` (query or fragment), ``token``."""
+    return _redact(text, None)[1]
+
+
+def has_credentials(text: str) -> bool:
+    """Whether any URL in ``text`` carries a secret :func:`redact_credentials` would remove."""
+    return redact_credentials(text)[1]
+
+
+def path_to_file_url(path: str | os.PathLike[str]) -> str:
+    """Return the ``file://`` URL of an absolute path.
+
+    >>> path_to_file_url("/srv/wheels/a b.whl")
+    'file:///srv/wheels/a%20b.whl'
+    """
+    # Path.as_uri rather than urllib.request.pathname2url: importing urllib.request
+    # pulls in http, email and ssl, a cost every build would pay.
+    from pathlib import Path
+
+    return Path(path).absolute().as_uri()
+
+
+def file_url_to_path(url: str) -> str | None:
+    """The local path of a ``file:`` URL on this machine (``None`` for other URLs or remote hosts)."""
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    path = unquote(parts.path)
+    if os.name == "nt" and re.match(r"^/[A-Za-z]:", path):
+        path = path[1:].replace("/", "\\")
+    return path
+
+
+def requirement_url(line: str) -> tuple[str, str] | None:
+    """``(name, url)`` of a PEP 508 direct reference ``name[extras] @ url ; marker``.
+
+    >>> requirement_url("x[cli] @ https://h/x-1.whl ; python_version >= '3.9'")
+    ('x', 'https://h/x-1.whl')
+    """
+    head, sep, rest = line.partition("@")
+    if not sep:
+        return None
+    name = head.split("[", 1)[0].strip()
+    words = rest.split(None, 1)
+    if not words or not _NAME.match(name):
+        return None
+    return name, words[0]
+
+
+def without_fragment(url: str) -> str:
+    return url.split("#", 1)[0]
+
+
+def fragment_hashes(url: str) -> dict[str, str]:
+    """Hashes given in a URL's fragment (``#sha256=...``)."""
+    _, _, fragment = url.partition("#")
+    hashes = {}
+    for part in fragment.split("&"):
+        key, sep, value = part.partition("=")
+        if sep and key in ("sha256", "sha384", "sha512", "sha1", "md5") and re.fullmatch(r"[0-9a-fA-F]+", value):
+            hashes[key] = value.lower()
+    return hashes
