@@ -122,7 +122,7 @@ def oldest_declared_python() -> tuple[int, int]:
         text = (ROOT / dist / "pyproject.toml").read_text(encoding="utf-8")
         match = re.search(r'^requires-python\s*=\s*">=\s*(\d+)\.(\d+)', text, re.MULTILINE)
         if match is None:
-            raise TaskError(f"{dist}/pyproject.toml: requires-python must read \">=3.X\"")
+            raise TaskError(f'{dist}/pyproject.toml: requires-python must read ">=3.X"')
         floors.append((int(match[1]), int(match[2])))
     return min(floors)
 

@@ -74,6 +74,25 @@ def _required_by_url(dist: Dist) -> dict[str, str]:
     return found
 
 
+def _origin_tool(origin: Origin, repository: str) -> dict[str, object]:
+    """``[packages.tool.sourcelift]`` of an origin a provenance entry describes: where it came from."""
+    entry = origin.entry
+    assert entry is not None
+    tool: dict[str, object] = {
+        "kind": origin.kind,
+        "repository": repository,
+        "commit-id": entry.commit_id,
+        "path": entry.path,
+    }
+    if entry.requested_revision:
+        tool["requested-revision"] = entry.requested_revision
+    if entry.sha256:
+        tool["sha256"] = entry.sha256
+    if origin.owner is not None:
+        tool["described-by"] = origin.owner.key
+    return tool
+
+
 class _ExportLookup:
     """What the export looks up repeatedly, computed once: URL requirements, origins by source."""
 
@@ -152,13 +171,13 @@ class _Export:
         entry = origin.entry
         if entry is not None:
             return self._entry_archive(origin)
-        record = origin.current or {}
+        direct_url = origin.current or {}
         if origin.kind == "archive-in-git":
-            record = origin.original or record
+            direct_url = origin.original or direct_url
             derived = self._derived_archive(origin)
-            return derived if derived is not None else self._fetch_recorded(origin, record)
-        url = str(record["url"])
-        digest = origin.archive_sha256 or archive_sha256(record)
+            return derived if derived is not None else self._fetch_recorded(origin, direct_url)
+        url = str(direct_url["url"])
+        digest = origin.archive_sha256 or archive_sha256(direct_url)
         path = file_url_to_path(url)
         spelled = [u for u in self.index.dependents.get(origin.dist.key, []) if without_fragment(u) == url]
         if not spelled:
@@ -172,17 +191,7 @@ class _Export:
         entry = origin.entry
         assert entry is not None and origin.owner is not None
         repository = origin.repository_url or entry.url
-        tool: dict[str, object] = {
-            "kind": origin.kind,
-            "repository": repository,
-            "commit-id": entry.commit_id,
-            "path": entry.path,
-        }
-        if entry.requested_revision:
-            tool["requested-revision"] = entry.requested_revision
-        if entry.sha256:
-            tool["sha256"] = entry.sha256
-        tool["described-by"] = origin.owner.key
+        tool = _origin_tool(origin, repository)
         comment = f"# {origin.dist.name}: archive {entry.path} of {repository} at {entry.commit_id}"
         if entry.sha256:
             comment += f" (sha256 {entry.sha256})"
@@ -211,8 +220,8 @@ class _Export:
                 continue
             status, digest = wheel_matches(origin.dist, url)
             if status == "match" and digest is not None:
-                record = origin.original or {}
-                path = str(record.get("path") or record.get("file") or "")
+                direct_url = origin.original or {}
+                path = str(direct_url.get("path") or direct_url.get("file") or "")
                 tool: dict[str, object] = {
                     "kind": "archive-in-git",
                     "repository": source[0],
@@ -223,7 +232,7 @@ class _Export:
                     "copy-named-by": parent.dist.key,
                 }
                 comment = (
-                    f"# {origin.dist.name}: archive {path} of {record.get('url')} "
+                    f"# {origin.dist.name}: archive {path} of {direct_url.get('url')} "
                     f"(as {origin.dist.installer or 'its installer'} recorded it; sha256 {digest})"
                 )
                 return _Archive(
@@ -231,9 +240,9 @@ class _Export:
                 )
         return None
 
-    def _fetch_recorded(self, origin: Origin, record: dict[str, object]) -> _Archive | None:
+    def _fetch_recorded(self, origin: Origin, direct_url: dict[str, object]) -> _Archive | None:
         source = source_of(origin)
-        inside = in_repository_path(record)
+        inside = in_repository_path(direct_url)
         if source is None or inside is None:  # pragma: no cover - kind archive-in-git implies both
             return None
         fetched = self._fetch(origin, source[0], source[1], inside, None)
@@ -380,12 +389,13 @@ def _requirements(env: Environment, export: _Export) -> str:
             lines.append((comment, _vcs_line(origin), None))
             everything_hashed = False
         else:  # a local directory
-            record = origin.current or {}
-            url = str(record.get("url", ""))
+            direct_url = origin.current or {}
+            url = str(direct_url.get("url", ""))
             path = file_url_to_path(url)
             if path is not None and not os.path.isdir(path):
                 export.problem(dist, f"{path} no longer exists: its line will not install", "reinstall it")
-            lines.append((None, f"-e {url}" if is_editable(record) else f"{dist.name} @ {freeze_url(record)}", None))
+            line = f"-e {url}" if is_editable(direct_url) else f"{dist.name} @ {freeze_url(direct_url)}"
+            lines.append((None, line, None))
             everything_hashed = False
     out = [
         f"# {_GENERATOR} freeze of {env.describe()}",
@@ -633,38 +643,29 @@ def _pylock(export: _Export, find_links: Sequence[str], index_config: IndexConfi
                         commit_id=entry.commit_id,
                         subdirectory=entry.path if entry.path not in ("", ".") else None,
                     )
-                    tool = {
-                        "kind": origin.kind,
-                        "repository": repository,
-                        "commit-id": entry.commit_id,
-                        "path": entry.path,
-                    }
-                    if entry.requested_revision:
-                        tool["requested-revision"] = entry.requested_revision
-                    if origin.owner is not None:
-                        tool["described-by"] = origin.owner.key
+                    tool = _origin_tool(origin, repository)
                 else:
-                    record = origin.original or origin.current
-                    assert record is not None
-                    info = record["vcs_info"]
+                    direct_url = origin.original or origin.current
+                    assert direct_url is not None
+                    info = direct_url["vcs_info"]
                     assert isinstance(info, dict)
-                    subdirectory = record.get("subdirectory")
+                    subdirectory = direct_url.get("subdirectory")
                     vcs = PackageVcs(
                         type=str(info["vcs"]),
-                        url=redact_credentials(str(record["url"]))[0],
+                        url=redact_credentials(str(direct_url["url"]))[0],
                         requested_revision=str(info["requested_revision"]) if info.get("requested_revision") else None,
                         commit_id=str(info["commit_id"]),
                         subdirectory=str(subdirectory) if subdirectory else None,
                     )
                 packages.append(Package(name=name, vcs=vcs, tool={"sourcelift": tool} if tool else None))
             else:  # a local directory
-                record = origin.current
-                assert record is not None
-                directory = file_url_to_path(str(record["url"]))
+                direct_url = origin.current
+                assert direct_url is not None
+                directory = file_url_to_path(str(direct_url["url"]))
                 if directory is None or not os.path.isdir(directory):
-                    export.problem(dist, f"its directory {record['url']} no longer exists: it is left out")
+                    export.problem(dist, f"its directory {direct_url['url']} no longer exists: it is left out")
                     continue
-                editable = is_editable(record) or None
+                editable = is_editable(direct_url) or None
                 packages.append(Package(name=name, directory=PackageDirectory(path=directory, editable=editable)))
         except PylockValidationError as exc:
             export.problem(dist, f"cannot be written to a pylock.toml: {exc}; it is left out")

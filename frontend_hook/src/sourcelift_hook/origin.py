@@ -104,13 +104,13 @@ def _load_current(origin: Origin) -> None:
         return
     if data is None:
         return
-    record, problem = parse(data)
-    if record is None:
+    direct_url, problem = parse(data)
+    if direct_url is None:
         origin.problem(f"{problem}; it is left as it is", "reinstall the distribution")
         return
-    origin.current = record
+    origin.current = direct_url
     origin.current_bytes = data
-    origin.original = record
+    origin.original = direct_url
     try:
         saved = dist.read(ORIGIN_FILE)
     except HookError as exc:
@@ -247,15 +247,15 @@ def _match_archive_hash(origin: Origin, index: _EntryIndex, sha256: str, how: st
 
 
 def _classify(origin: Origin, index: _EntryIndex) -> None:
-    record = origin.original
-    if record is None:
+    direct_url = origin.original
+    if direct_url is None:
         origin.kind = "index"
         return
-    kind = direct_url_kind(record)
-    url = str(record["url"])
+    kind = direct_url_kind(direct_url)
+    url = str(direct_url["url"])
     if kind == "archive":
         origin.kind = "archive"
-        sha256 = archive_sha256(record)
+        sha256 = archive_sha256(direct_url)
         how = "sha256"
         if sha256 is None:
             path = file_url_to_path(url)
@@ -266,7 +266,7 @@ def _classify(origin: Origin, index: _EntryIndex) -> None:
         return
     if kind == "directory":
         origin.kind = "directory"
-        if is_editable(record):
+        if is_editable(direct_url):
             return
         committed, flagged = _best(index.by_emitted_url.get((origin.dist.key, _dir_url(url)), []), origin.dist)
         origin.flagged = flagged
@@ -276,13 +276,13 @@ def _classify(origin: Origin, index: _EntryIndex) -> None:
             origin.match = "directory-url"
             origin.repository_url = origin.entry.url
         return
-    vcs = record["vcs_info"]
+    vcs = direct_url["vcs_info"]
     assert isinstance(vcs, dict)
     commit = str(vcs.get("commit_id"))
     if kind == "archive-in-vcs":
         origin.kind = "archive-in-git"  # as the installer itself recorded it; verified below if possible
         origin.repository_url = url
-        path = in_repository_path(record) or ""
+        path = in_repository_path(direct_url) or ""
         committed, flagged = _best(
             index.by_commit_path.get((origin.dist.key, "archive", commit, path), []), origin.dist
         )
@@ -295,7 +295,7 @@ def _classify(origin: Origin, index: _EntryIndex) -> None:
                 return
         return
     origin.kind = "vcs"
-    subdirectory = record.get("subdirectory")
+    subdirectory = direct_url.get("subdirectory")
     if isinstance(subdirectory, str) and subdirectory:
         committed, flagged = _best(
             index.by_commit_path.get((origin.dist.key, "directory", commit, subdirectory.strip("/")), []), origin.dist
@@ -334,9 +334,9 @@ def source_of(origin: Origin) -> tuple[str, str] | None:
     """(repository URL, commit) an installed distribution was built or taken from, when known."""
     if origin.entry is not None:
         return origin.repository_url or origin.entry.url, origin.entry.commit_id
-    record = origin.original
-    if record is not None and isinstance(record.get("vcs_info"), dict):
-        info = record["vcs_info"]
+    direct_url = origin.original
+    if direct_url is not None and isinstance(direct_url.get("vcs_info"), dict):
+        info = direct_url["vcs_info"]
         assert isinstance(info, dict)
-        return str(record["url"]), str(info.get("commit_id"))
+        return str(direct_url["url"]), str(info.get("commit_id"))
     return None

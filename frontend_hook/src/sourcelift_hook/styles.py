@@ -1,6 +1,6 @@
 """What ``direct_url.json`` says after ``sourcelift record``, per ``--style``.
 
-Every style writes a record valid for every reader of the specification (exactly one of
+Every style writes a direct_url.json valid for every reader of the specification (exactly one of
 ``archive_info``/``dir_info``/``vcs_info``, a credential-free ``url``).
 
 ``default`` -- ``pip freeze`` output reinstalls with ``pip install -r``:
@@ -55,7 +55,7 @@ def _repository(origin: Origin) -> str:
 
 
 def target_direct_url(origin: Origin, style: str) -> tuple[dict[str, object] | None, str | None]:
-    """The record to write for ``origin`` under ``style``, or ``(None, why it stays as it is)``."""
+    """The direct_url.json to write for ``origin`` under ``style``, or ``(None, why it stays as it is)``."""
     entry = origin.entry
     if entry is None or origin.original is None:
         return None, None
@@ -65,21 +65,21 @@ def target_direct_url(origin: Origin, style: str) -> tuple[dict[str, object] | N
             if not urls:
                 if "archive_info" in origin.original:
                     return dict(origin.original), None
-                return None, "its provenance entry names no store URL, so no archive record can be written"
+                return None, "its provenance entry names no store URL, so no archive direct_url.json can be written"
             url = urls[0]
             hashes = fragment_hashes(url)
             info: dict[str, object] = {"hashes": {"sha256": hashes["sha256"]}} if "sha256" in hashes else {}
             return {"url": without_fragment(url), "archive_info": info}, None
-        record: dict[str, object] = {"url": _repository(origin), "vcs_info": _vcs_info(origin)}
-        record["path" if style == "uv" else "file"] = entry.path
-        return record, None
+        direct_url: dict[str, object] = {"url": _repository(origin), "vcs_info": _vcs_info(origin)}
+        direct_url["path" if style == "uv" else "file"] = entry.path
+        return direct_url, None
     if origin.kind == "directory-in-git":
         if style == "default" and "dir_info" in origin.original:
             path = file_url_to_path(str(origin.original["url"]))
             if path is not None and os.path.isdir(path):
                 return dict(origin.original), None
-        record = {"url": _repository(origin), "vcs_info": _vcs_info(origin)}
+        direct_url = {"url": _repository(origin), "vcs_info": _vcs_info(origin)}
         if entry.path not in ("", "."):
-            record["subdirectory"] = entry.path
-        return record, None
+            direct_url["subdirectory"] = entry.path
+        return direct_url, None
     return None, None

@@ -5,15 +5,13 @@ the header before it; a line without a colon in the block is kept (its ``name`` 
 names nothing.  Only ``\\n`` ends a line (a form feed or U+2028 in a value is part of it).  One
 pass, each line touched once: linear in the text, whatever its shape (the old parsers joined
 continuation lines by repeated concatenation, quadratic on a huge header block).  Callers bound
-what they read (:data:`MAX_BYTES`).
+what they read (a wheel's METADATA: 1 MiB for a version, 32 MiB for ``check``; an installed one:
+its head).
 """
 
 from __future__ import annotations
 
-__all__ = ["MAX_BYTES", "Header", "first_values", "parse_headers", "requires_dist", "values"]
-
-MAX_BYTES = 32 * 1024 * 1024
-"""The largest METADATA or PKG-INFO sourcelift reads (bytes)."""
+__all__ = ["Header", "first_values", "parse_headers", "requires_dist", "values"]
 
 
 Header = tuple[str, str, str]
