@@ -25,9 +25,10 @@ from tests.support import (
     offline_environ,
     repo_from_dir,
 )
-from tests.support.examples import Example
+from tests.support.examples import EXAMPLES_DIR, PREBUILT_WHEEL, Example
 from tests.support.wheelhouse import (
     COMPLETE_MARKER,
+    OWN_DISTRIBUTIONS,
     add_own_wheels,
     build_wheelhouse,
     download_third_party,
@@ -95,6 +96,22 @@ def wheelhouse(session_root: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def plain_wheelhouse(session_root: Path, wheelhouse: Path) -> Path:
+    """The wheelhouse without sourcelift's own distributions, plus the examples' vendored wheel
+    (``prebuilt``): an index that publish-mode sdists must build and install from."""
+    own = tuple(dist.replace("-", "_") + "-" for dist in OWN_DISTRIBUTIONS)
+
+    def build(dest: Path) -> None:
+        dest.mkdir(parents=True, exist_ok=True)
+        for wheel in wheelhouse.glob("*.whl"):
+            if not wheel.name.startswith(own):
+                (dest / wheel.name).symlink_to(wheel)
+        shutil.copy2(EXAMPLES_DIR / "project-in-git" / PREBUILT_WHEEL, dest)
+
+    return _build_once(session_root, "plain-wheelhouse", build)
+
+
+@pytest.fixture(scope="session")
 def store_dir(session_root: Path) -> Path:
     """SOURCELIFT_STORE_DIR of every build in this session."""
     path = session_root / "sourcelift-store"
@@ -123,12 +140,12 @@ def uv_bin() -> str:
 
 @pytest.fixture
 def make_venv(tmp_path: Path, offline_env: dict[str, str], uv_bin: str) -> Callable[..., Venv]:
-    """Factory for fresh venvs (pip seeded from the wheelhouse) under tmp_path."""
+    """Factory for fresh venvs (pip seeded from the wheelhouse unless ``seed=False``) under tmp_path."""
     counter = iter(range(1000))
 
-    def factory(name: str | None = None, *, python: str = sys.executable) -> Venv:
+    def factory(name: str | None = None, *, python: str = sys.executable, seed: bool = True) -> Venv:
         path = tmp_path / (name or f"venv{next(counter)}")
-        return create_venv(path, env=offline_env, python=python, uv=uv_bin)
+        return create_venv(path, env=offline_env, python=python, uv=uv_bin, seed=seed)
 
     return factory
 

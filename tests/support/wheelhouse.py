@@ -42,12 +42,17 @@ THIRD_PARTY: tuple[str, ...] = (
     # what sourcelift-hook needs for `sourcelift check` (installed into fresh venvs)
     "build",
     "trove-classifiers",
-    # the other backends sourcelift wraps (issue 9: every backend, every frontend)
+    # the other backends sourcelift wraps (issue 9: every backend, every frontend), and the
+    # installer the interoperability matrix (tests/e2e/test_matrix.py) installs wheels with
     "flit-core",
     "poetry-core",
     "uv-build",
+    "installer",
     "pdm-pep517",  # pdm's former backend: writes no Requires-Dist into PKG-INFO
 )
+# Test-only build plugins (a strict PEP 517 backend, a hatchling metadata hook), built into
+# the wheelhouse beside this repository's own wheels.
+TEST_BACKENDS = REPO_ROOT / "tests" / "backends"
 
 COMPLETE_MARKER = ".complete"
 
@@ -96,6 +101,7 @@ def build_own_wheels(
     """Build ``plugin/`` and ``frontend_hook/`` into ``dest``, offline from ``dest``."""
     env = offline_environ(find_links=[dest], scratch=scratch, store=scratch / "store", base=base_env)
     out = scratch / "own-wheels"
+    sources = []
     for project in OWN_PROJECTS:
         source = scratch / "src" / project
         # build from a copy: building must never write into the work tree
@@ -104,11 +110,8 @@ def build_own_wheels(
             source,
             ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "build", "dist", "*.egg-info", ".venv"),
         )
-        run(
-            [python, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", out, source],
-            env=env,
-            timeout=600,
-        )
+        sources.append(source)
+    run([python, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", out, *sources], env=env, timeout=600)
     built = sorted(out.glob("*.whl"))
     names = {w.name.split("-")[0] for w in built}
     expected = {d.replace("-", "_") for d in OWN_DISTRIBUTIONS}
@@ -120,6 +123,19 @@ def build_own_wheels(
         shutil.copy2(wheel, target)
         result.append(target)
     return result
+
+
+def build_test_backends(
+    dest: Path, *, scratch: Path, python: str = sys.executable, base_env: Mapping[str, str] | None = None
+) -> Path:
+    """Build :data:`TEST_BACKENDS` into ``dest``, offline from ``dest``; return the wheel."""
+    env = offline_environ(find_links=[dest], scratch=scratch, store=scratch / "store", base=base_env)
+    source = scratch / "src" / "test-backends"
+    shutil.copytree(TEST_BACKENDS, source, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "dist"))
+    out = scratch / "test-backend-wheels"
+    run([python, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", out, source], env=env, timeout=600)
+    (wheel,) = out.glob("*.whl")
+    return Path(shutil.copy2(wheel, dest / wheel.name))
 
 
 def build_wheelhouse(
@@ -144,6 +160,7 @@ def build_wheelhouse(
     download_third_party(dest, python=python, base_env=base_env)
     downloaded = time.monotonic()
     build_own_wheels(dest, scratch=scratch, python=python, repo_root=repo_root, base_env=base_env)
+    build_test_backends(dest, scratch=scratch, python=python, base_env=base_env)
     done = time.monotonic()
     if log is not None:
         log.append(f"wheelhouse {dest}: download {downloaded - start:.1f}s, own wheels {done - downloaded:.1f}s")

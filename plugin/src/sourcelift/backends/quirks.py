@@ -11,6 +11,11 @@ backends do beyond the standards, and what the wrapper does about it.
   holds direct references in both places, so its pyproject.toml gets that key
   (:func:`adjust_local_pyproject`), whatever the backend is named: custom and
   in-tree backends are often hatchling underneath, and the key is inert for others.
+  Since its metadata hooks do not run again then, a publish-mode sdist of a project
+  whose dependencies a hook fills (dynamic, uv-dynamic-versioning's ``{{ version }}``
+  pins) needs only the final lines in PKG-INFO; other backends compute dynamic
+  dependencies again, so for them publish mode needs static ones
+  (:func:`builds_dynamic_fields_from_pkg_info`).
 - **pdm-backend** re-serializes the sdist's pyproject.toml: comments go and
   ``${PROJECT_ROOT}`` is expanded to this machine's path.  When that copy differs
   from the tree's only in the dependency arrays, the tree's text is the one
@@ -40,10 +45,17 @@ from typing import Any, Callable
 
 __all__ = [
     "adjust_local_pyproject",
+    "builds_dynamic_fields_from_pkg_info",
     "missing_requires_dist",
     "sdist_companions",
     "sdist_pyproject_base",
 ]
+
+
+def builds_dynamic_fields_from_pkg_info(backend: str) -> bool:
+    """Whether ``backend`` builds a wheel from an sdist with the dynamic fields its PKG-INFO lists,
+    without computing them again (hatchling)."""
+    return backend.split(":", 1)[0].strip() in ("hatchling.build", "hatchling.ouroboros")
 
 
 def adjust_local_pyproject(backend: str, direct_references: bool) -> Callable[[Any], None] | None:

@@ -268,7 +268,10 @@ def _finish_publish_sdist(plan: Plan, sdist: Path) -> None:
             "      fix: build the publish-mode sdist from the source tree (e.g. `python -m build --sdist "
             "-C sourcelift-mode=publish` in the checkout)"
         )
-    if plan.dynamic_dependencies and plan.sources:
+    from . import quirks
+
+    dynamic_from_pkg_info = quirks.builds_dynamic_fields_from_pkg_info(_config(_root()).backend)
+    if plan.dynamic_dependencies and plan.sources and not dynamic_from_pkg_info:
         raise ConfigError(
             f"{sdist.name}: publish mode writes the final requirements into the sdist's pyproject.toml, but "
             "`project.dynamic` lists the dependencies, so they cannot be written there\n"

@@ -1,0 +1,1 @@
+"""Build plugins for sourcelift's own tests (never published)."""
