@@ -52,18 +52,33 @@ def _dep_marker(dep: Dep) -> str:
     return _marker(Requirement("x; " + " and ".join(clauses)).marker) if clauses else ""
 
 
-def built_lines(lines: list[str], mode: str) -> list[Line]:
-    """Requires-Dist lines as comparable tuples; a publish-mode pin reads ``pin:VERSION``."""
+def built_lines(lines: list[str], mode: str, tree: Path | None = None) -> list[Line]:
+    """Requires-Dist lines as comparable tuples; a publish-mode pin reads ``pin:VERSION``.
+
+    A directory of a clone with a remote is named by its place in the repository
+    (``git+REMOTE@HEAD#subdirectory=PATH``) when it is unmodified, else by its location: both
+    read as the location here, the git form only when it names this clone's remote and HEAD."""
     out = []
     for line in lines:
         req = Requirement(line)
         if req.url:
-            what = f"url:{req.url}"
+            what = f"url:{_as_location(req.url, tree)}"
         else:
             pins = [s.version for s in req.specifier if s.operator == "=="]
             what = f"pin:{pins[0]}" if mode == "publish" and len(pins) == 1 else f"spec:{req.specifier}"
         out.append(_key(req, what))
     return sorted(out)
+
+
+def _as_location(url: str, tree: Path | None) -> str:
+    if tree is None or not url.startswith("git+") or "#subdirectory=" not in url:
+        return url
+    head, subdirectory = url.split("#subdirectory=", 1)
+    remote = run(["git", "remote", "get-url", "origin"], cwd=tree, check=False).stdout.strip()
+    remote = remote if "://" in remote else Path(remote).resolve().as_uri()
+    if head != f"git+{remote}@{git('rev-parse', 'HEAD', cwd=tree).strip()}":
+        return url
+    return file_url(tree / subdirectory)
 
 
 def expected_lines(target: Target, mode: str, tree: Path) -> list[Line]:
@@ -142,14 +157,14 @@ def test_shape_builds_and_installs(
         expected = expected_lines(target, mode, tree)
         for wheel in (find_wheel(pip_out, target.distribution), find_wheel(build_out, target.distribution)):
             lines = requires_dist(wheel_metadata_text(wheel))
-            assert built_lines(lines, mode) == expected, f"{wheel}: {lines}"
+            assert built_lines(lines, mode, tree) == expected, f"{wheel}: {lines}"
             if mode == "publish":
                 _deps_are_pinned_exactly(target, lines)
         sdist = find_sdist(build_out, target.distribution)
         if mode == "local":
             assert_local_sdist(sdist)
         else:
-            assert built_lines(requires_dist(sdist_pkg_info_text(sdist)), mode) == expected, sdist
+            assert built_lines(requires_dist(sdist_pkg_info_text(sdist)), mode, tree) == expected, sdist
             # standards-only: a plain frontend builds the same wheel from it with sourcelift in no wheelhouse
             plain_out = tmp_path / "plain" / target.distribution
             run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", plain_out, sdist], env=plain_env)

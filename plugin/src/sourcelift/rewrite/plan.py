@@ -27,8 +27,8 @@ from ..readers._toml import load_toml
 from ..readers.project import read_project
 from ..readers.workspace import find_workspace
 from ..values import render_requirement
-from .local import is_location_dependent, render_local
-from .markers import conjoin
+from .local import is_location_dependent, render_local, source_guard
+from .markers import CannotNegate, conjoin, negate_any
 from .resolve import resolve_sources
 
 if TYPE_CHECKING:
@@ -70,7 +70,11 @@ class Plan:
         else:
             locate = self.checkout.git_target if self.checkout is not None else None
             lines = render_local(requirement, sources, self.store, findings, key, locate)
-        return _checked_lines(lines, requirement.name, sources, findings, key)
+        checked = _checked_lines(lines, requirement.name, sources, findings, key)
+        if self.publisher is not None and self.publisher.line_form is not None:
+            # the backend's own spelling (poetry-core's), applied to lines packaging has checked
+            checked = [self.publisher.line_form(line) for line in checked]
+        return checked
 
     @property
     def location_dependent(self) -> bool:
@@ -108,9 +112,42 @@ class Plan:
                 )
             return None
         if requirement.url is not None:  # a placeholder reference the backend expanded; the source replaces it
+            if self.from_local_sdist and requirement.url in self._targets(requirement, sources):
+                return None  # a final line the local-mode sdist already carries (its pyproject.toml lists it)
             requirement = copy.copy(requirement)
             requirement.url = None
+        elif self.from_local_sdist and self._is_fallback(requirement, sources):
+            return None  # the plain line for environments no source marker covers: final already
         return self.render(requirement, sources, findings, f"Requires-Dist: {value}")
+
+    @staticmethod
+    def _is_fallback(requirement: Requirement, sources: list[ResolvedSource]) -> bool:
+        """Whether ``requirement`` is the plain line local mode wrote for the environments none of
+        ``sources``' markers covers (its marker ends with their negation)."""
+        if requirement.marker is None:
+            return False
+        bare = copy.copy(requirement)
+        bare.marker = None
+        guards = [source_guard(s, bare) for s in sources]
+        if not guards or any(g is None for g in guards):
+            return False
+        try:
+            negation = str(negate_any([g for g in guards if g is not None]))
+        except CannotNegate:
+            return False
+        text = str(requirement.marker)
+        return text == negation or text.endswith(f"and ({negation})")
+
+    def _targets(self, requirement: Requirement, sources: list[ResolvedSource]) -> set[str]:
+        """The URLs this plan's lines for ``requirement`` name."""
+        bare = copy.copy(requirement)
+        bare.url, bare.marker = None, None
+        urls = set()
+        for line in self.render(bare, sources, Findings(), "Requires-Dist"):
+            url = Requirement(line).url
+            if url is not None:
+                urls.add(url)
+        return urls
 
     def declared_lines(self, findings: Findings, *, as_metadata: bool = True) -> dict[str, list[str]]:
         """The lines of each declared requirement with a source, by its pyproject key.

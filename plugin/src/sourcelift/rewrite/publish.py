@@ -323,8 +323,6 @@ class Publisher:
         before = (len(findings.problems), len(findings.warnings))
         override = self.overrides.get(canonicalize_name(requirement.name))
         lines = render_publish(requirement, sources, self.version_of, override, self.strategy, findings, key)
-        if self.line_form is not None:
-            lines = [self.line_form(line) for line in lines]
         if (len(findings.problems), len(findings.warnings)) == before:
             self._lines[memo] = (sources, lines)
         return lines
