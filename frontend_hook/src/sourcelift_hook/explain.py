@@ -139,15 +139,12 @@ def _uv_sources(root: Path, *, write: bool, console: Console) -> int:
     if not entries:
         console.status(f"sourcelift: {pyproject} has no [tool.sourcelift.variants]: nothing to write")
         return EXIT_OK
-    original = pyproject.read_text(encoding="utf-8")
-    text = original
+    original = pyproject.read_text(encoding="utf-8") if write else ""
+    text = original  # printing: the entries into an empty document
     for name, items in entries.items():
         text = uv_sources_text(text, name, items)
     if not write:
-        snippet = ""
-        for name, items in entries.items():
-            snippet = uv_sources_text(snippet, name, items)
-        console.result(snippet.lstrip("\n"))
+        console.result(text.lstrip("\n"))
         return EXIT_OK
     if text == original:
         console.status(f"sourcelift: {pyproject} already lists {', '.join(entries)} for uv: nothing to write")

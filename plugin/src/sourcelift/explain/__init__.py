@@ -27,7 +27,7 @@ from ..model import (
     Source,
 )
 from ..readers._toml import load_toml
-from ..readers.variants import VARIANTS_KEY
+from ..readers.variants import is_variant_set
 from ..rewrite.plan import Plan, plan_project
 from .backends import ExplainPublisher, IsolatedEnvironments, hook_metadata
 from .checks import check_archives, check_build_system, check_git_tracking
@@ -126,7 +126,7 @@ def _source_report(source: ResolvedSource) -> SourceReport:
         kind, location = "index", source.index
     marker = str(source.marker) if source.marker is not None else None
     variant = None
-    if isinstance(source, ResolvedArchive) and source.key.startswith(f"{VARIANTS_KEY}."):
+    if isinstance(source, ResolvedArchive) and is_variant_set([source]):
         from ..rewrite.variants import describe_variant
 
         variant = VariantReport(**describe_variant(source.path, source.filename))  # type: ignore[typeddict-item]

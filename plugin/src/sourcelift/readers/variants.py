@@ -12,7 +12,7 @@
 
 Each wheel becomes a ``path`` source whose marker is derived from its tags
 (:mod:`sourcelift.artifacts.wheel_tags`), so local mode emits one direct reference per
-wheel and publish mode one pin for the set (:func:`sourcelift.rewrite.variants.is_variant_set`).
+wheel and publish mode one pin for the set (:func:`is_variant_set`).
 Wheels whose markers overlap stop the build unless ``order`` says which one wins.  A
 ``[tool.uv.sources]`` list for the same dependency (what ``sourcelift explain --uv-sources
 --write`` writes, so that ``uv sync`` picks the same wheel) must list the same wheels and
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,10 +37,16 @@ from ._base import DeclaredPath, ReadContext
 if TYPE_CHECKING:
     from ..rewrite.variants import VariantWheel
 
-__all__ = ["READER", "VariantsReader", "variant_table"]
+__all__ = ["READER", "VARIANTS_KEY", "VariantsReader", "is_variant_set", "variant_table"]
 
 _KEYS = {"wheels", "labels", "order"}
 VARIANTS_KEY = "tool.sourcelift.variants"
+
+
+def is_variant_set(sources: Sequence[Any]) -> bool:
+    """Whether ``sources`` are the wheels of one ``[tool.sourcelift.variants]`` entry (publish mode pins
+    the set once)."""
+    return bool(sources) and all(str(getattr(s, "key", "")).startswith(f"{VARIANTS_KEY}.") for s in sources)
 
 
 def variant_table(data: dict[str, Any]) -> dict[str, Any] | None:
@@ -155,13 +161,13 @@ class VariantsReader:
             context.findings.error(f"{key}.labels", "must be a table of variant label = marker", fix)
         else:
             for label, marker in labels_value.items():
-                try:
-                    Marker(marker) if isinstance(marker, str) else None
-                except InvalidMarker as exc:
-                    context.findings.error(f"{key}.labels.{label}", f"is not a PEP 508 marker ({exc})", fix)
-                    continue
                 if not isinstance(marker, str) or "\n" in marker:
                     context.findings.error(f"{key}.labels.{label}", "must be a one-line PEP 508 marker", fix)
+                    continue
+                try:
+                    Marker(marker)
+                except InvalidMarker as exc:
+                    context.findings.error(f"{key}.labels.{label}", f"is not a PEP 508 marker ({exc})", fix)
                     continue
                 labels[str(label)] = marker
         order = _strings(value.get("order", []))
@@ -236,7 +242,7 @@ class VariantsReader:
     def _warn(branches: list[VariantWheel], envs: Any, key: str, name: str, context: ReadContext) -> None:
         from ..rewrite.variants import summarize, uncovered
 
-        notes = sorted({c.message for b in branches for c in b.notes})
+        notes = sorted({c.message for b in branches for c in b.derived.caveats})
         if notes:
             context.findings.warning(
                 key,

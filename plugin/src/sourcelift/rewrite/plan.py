@@ -280,23 +280,27 @@ def plan_project(
 
 def _check_wheel_markers(plan: Plan, data: dict[str, Any], findings: Findings) -> None:
     """Vendored wheels written by hand with a marker: the marker must agree with the wheel's tags."""
-    for name, sources in plan.sources.items():
-        if not any(
-            isinstance(s, ResolvedArchive) and s.marker is not None and s.filename.endswith(".whl") for s in sources
-        ):
-            continue
-        from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    names = [
+        name
+        for name, sources in plan.sources.items()
+        if any(isinstance(s, ResolvedArchive) and s.marker is not None and s.filename.endswith(".whl") for s in sources)
+    ]
+    if not names:
+        return
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-        from .variants import check_sources
+    from .variants import check_sources
 
-        project = data.get("project")
-        text = project.get("requires-python") if isinstance(project, dict) else None
-        try:
-            requires_python = SpecifierSet(text) if isinstance(text, str) else None
-        except InvalidSpecifier:
-            requires_python = None
-        extras = project.get("optional-dependencies", {}) if isinstance(project, dict) else {}
-        check_sources(name, sources, requires_python, findings, extras if isinstance(extras, dict) else ())
+    table = data.get("project")
+    project: dict[str, Any] = table if isinstance(table, dict) else {}
+    text = project.get("requires-python")
+    try:
+        requires_python = SpecifierSet(text) if isinstance(text, str) else None
+    except InvalidSpecifier:
+        requires_python = None  # the backend reports it
+    extras = project.get("optional-dependencies")
+    for name in names:
+        check_sources(name, plan.sources[name], requires_python, findings, extras if isinstance(extras, dict) else ())
 
 
 def _checkout(plan: Plan) -> Checkout | None:

@@ -22,7 +22,7 @@ from packaging.version import InvalidVersion, Version
 from ..config import STRATEGIES, Config, choose_cache
 from ..errors import Findings
 from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedIndex, ResolvedSource, ResolvedUrl
-from ..readers.variants import VARIANTS_KEY
+from ..readers.variants import is_variant_set
 from .local import lines_per_source, requirement_head
 
 if TYPE_CHECKING:
@@ -117,13 +117,9 @@ def render_publish(
         # written as str(Requirement(...)) writes it, so that a backend reading it back changes nothing
         return f"{head}{spec}" + (f"; {marker}" if marker is not None else "")
 
-    if len(sources) > 1 and _variant_set(sources):
+    if len(sources) > 1 and is_variant_set(sources):
         return _one_pin(requirement, sources, line_for, findings)
     return lines_per_source(requirement, sources, line_for, findings, key)
-
-
-def _variant_set(sources: list[ResolvedSource]) -> bool:
-    return all(source.key.startswith(f"{VARIANTS_KEY}.") for source in sources)
 
 
 def _one_pin(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +25,9 @@ from packaging import tags as _tags
 from packaging.markers import Marker
 from packaging.specifiers import SpecifierSet
 
-from ..artifacts.wheel_tags import Caveat, TagMarker, UnsupportedTag, WheelName, marker_for_tags, parse_wheel_name
+from ..artifacts.wheel_tags import TagMarker, UnsupportedTag, WheelName, marker_for_tags, parse_wheel_name
 from ..errors import Findings
-from ..readers.variants import VARIANTS_KEY
+from ..readers.variants import VARIANTS_KEY, is_variant_set
 from .markers import CannotNegate, conjoin, negate_any
 
 __all__ = [
@@ -174,7 +174,6 @@ class VariantWheel:
     marker: Marker | None
     """The line's guard: the derived marker, and for a variant label the user's marker for it."""
     key: str
-    notes: list[Caveat] = field(default_factory=list)
 
 
 def derive(
@@ -204,7 +203,7 @@ def derive(
             )
             return None
         marker = conjoin(marker, chosen)
-    return VariantWheel(path, wheel, derived, marker, key, list(derived.caveats))
+    return VariantWheel(path, wheel, derived, marker, key)
 
 
 def overlapping_pairs(
@@ -363,12 +362,6 @@ def uv_sources_text(pyproject_text: str, dependency: str, entries: Sequence[tupl
     return tomlkit.dumps(document)
 
 
-def is_variant_set(sources: Sequence[Any]) -> bool:
-    """Whether ``sources`` are the wheels of one ``[tool.sourcelift.variants]`` entry (publish mode pins
-    the set once)."""
-    return bool(sources) and all(str(getattr(s, "key", "")).startswith(f"{VARIANTS_KEY}.") for s in sources)
-
-
 def summarize(envs: Sequence[Environment], most: int = 6) -> str:
     """``CPython 3.12, 3.13 on Linux (glibc) x86_64; ...`` for a list of environments."""
     groups: dict[tuple[str, str, str], list[str]] = {}
@@ -458,15 +451,17 @@ def uv_sources_entries(root: Path, data: dict[str, Any]) -> tuple[dict[str, list
     ``root``: ``{dependency: [(path, marker), ...]}``, and the problems reading the variants."""
     import copy
 
+    from packaging.utils import canonicalize_name
+
     from ..readers._base import ReadContext
     from ..readers.variants import READER, variant_table
 
     table = variant_table(data) or {}
-    names = {canonicalize(n) for n in table}
+    names = {canonicalize_name(n) for n in table}
     data = copy.deepcopy(data)
     uv_sources = data.get("tool", {}).get("uv", {}).get("sources")
     if isinstance(uv_sources, dict):  # the lists being rewritten must not be compared with themselves
-        for raw in [n for n in uv_sources if canonicalize(n) in names]:
+        for raw in [n for n in uv_sources if canonicalize_name(n) in names]:
             del uv_sources[raw]
     findings = Findings()
     project = data.get("project")
@@ -479,8 +474,3 @@ def uv_sources_entries(root: Path, data: dict[str, Any]) -> tuple[dict[str, list
     }
     return entries, findings
 
-
-def canonicalize(name: str) -> str:
-    from packaging.utils import canonicalize_name
-
-    return str(canonicalize_name(name))
