@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import field
 from typing import Any
 
-from ._dataclasses import slotted_dataclass
+from ._dataclasses import field, slotted_dataclass
 from .errors import ConfigError, Findings
 
 __all__ = [

@@ -10,14 +10,13 @@ normalized name, as uv does.
 
 from __future__ import annotations
 
-from dataclasses import field
 from pathlib import Path
 from typing import Union
 
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 
-from ._dataclasses import slotted_dataclass
+from ._dataclasses import field, slotted_dataclass
 
 __all__ = [
     "DeclaredRequirement",

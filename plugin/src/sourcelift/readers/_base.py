@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import field
 from pathlib import Path
 from typing import Any, Protocol
 
-from .._dataclasses import slotted_dataclass
+from .._dataclasses import field, slotted_dataclass
 from ..errors import Findings
 from ..model import DeclaredRequirement, Source
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import glob
 import os
-from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from .._dataclasses import slotted_dataclass
+from .._dataclasses import field, slotted_dataclass
 from .._files import read_bounded
 from ..errors import Findings
 from ._toml import MAX_TOML_BYTES, TomlError, parse_shared, subtable

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import copy
-import functools
 import os
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from .._dataclasses import field, replace, slotted_dataclass
 from ..artifacts.store import Store
 from ..errors import Findings
 from ..model import (
@@ -38,7 +37,7 @@ if TYPE_CHECKING:
 __all__ = ["Plan", "directory_sources", "make_plan", "plan_project"]
 
 
-@dataclass  # not slotted: functools.cached_property needs the instance __dict__
+@slotted_dataclass
 class Plan:
     root: Path
     sources: dict[str, list[ResolvedSource]]
@@ -52,10 +51,14 @@ class Plan:
     """Set in publish mode: lines become version specifiers instead of direct references."""
     checkout: Checkout | None = None
     """Local mode in a git work tree with a remote: where the in-repository sources lie in it."""
+    _parsed_lines: dict[str, Requirement] | None = field(default=None, repr=False)
 
-    @functools.cached_property
+    @property
     def _parsed(self) -> dict[str, Requirement]:
-        return {str(d.requirement): d.requirement for d in self.requirements}
+        """The declared requirements by their text (most lines the backend writes are these)."""
+        if self._parsed_lines is None:
+            self._parsed_lines = {str(d.requirement): d.requirement for d in self.requirements}
+        return self._parsed_lines
 
     @property
     def mode(self) -> str:
