@@ -7,11 +7,11 @@ variable ``SOURCELIFT_MODE``, ``[tool.sourcelift] mode``, and defaults to ``loca
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from ._dataclasses import field, slotted_dataclass
+from ._patterns import LazyPattern
 from .errors import ConfigError, Findings
 
 __all__ = [
@@ -36,7 +36,7 @@ MODE_SETTING = "sourcelift-mode"
 MODE_ENV = "SOURCELIFT_MODE"
 CACHE_SETTING = "sourcelift-cache"
 _IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
-_BACKEND = re.compile(rf"{_IDENTIFIER}(\.{_IDENTIFIER})*(:{_IDENTIFIER}(\.{_IDENTIFIER})*)?")
+_BACKEND = LazyPattern(rf"{_IDENTIFIER}(\.{_IDENTIFIER})*(:{_IDENTIFIER}(\.{_IDENTIFIER})*)?")
 # check: `sourcelift check`; variants: a reader of its own (readers/variants.py)
 _KEYS = {"backend", "mode", "strategy", "strategies", "cache", "cache-keys", "check", "variants"}
 

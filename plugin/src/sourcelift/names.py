@@ -9,11 +9,11 @@ imported anyway uses ``canonicalize_name``; a unit test holds the two to the sam
 
 from __future__ import annotations
 
-import re
+from ._patterns import LazyPattern
 
 __all__ = ["canonical_name"]
 
-_RUN = re.compile(r"[-_.]+")
+_RUN = LazyPattern(r"[-_.]+")
 
 
 def canonical_name(name: str) -> str:

@@ -25,8 +25,7 @@ Nothing in it is trusted blindly.  The policy for what is wrong, the same for ev
 
 from __future__ import annotations
 
-import re
-
+from ._patterns import LazyPattern
 from .names import canonical_name
 from .urls import redact_credentials, requirement_url
 
@@ -54,9 +53,9 @@ SDIST_PATH = ".sourcelift/provenance.json"
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
 """The largest document read (bytes)."""
 STATES = ("committed", "modified", "untracked")
-_HEX40 = re.compile(r"[0-9a-f]{40}")
-_HEX64 = re.compile(r"[0-9a-f]{64}")
-_DRIVE = re.compile(r"^[A-Za-z]:")
+_HEX40 = LazyPattern(r"[0-9a-f]{40}")
+_HEX64 = LazyPattern(r"[0-9a-f]{64}")
+_DRIVE = LazyPattern(r"^[A-Za-z]:")
 
 
 _FIELDS = (

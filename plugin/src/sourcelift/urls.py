@@ -24,6 +24,8 @@ import os
 import re
 from urllib.parse import unquote, urlsplit
 
+from ._patterns import LazyPattern
+
 __all__ = [
     "TOKEN",
     "URL",
@@ -37,19 +39,19 @@ __all__ = [
     "without_fragment",
 ]
 
-URL = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s\"'<>`]+")
+URL = LazyPattern(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s\"'<>`]+")
 """A URL anywhere in a text (up to whitespace or a quote)."""
-TOKEN = re.compile(
+TOKEN = LazyPattern(
     r"\b(?:pypi-AgE[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{16,}"
     r"|hf_[A-Za-z0-9]{30,})"
 )
 """Access tokens recognisable by their prefix (PyPI, GitHub, GitLab, Hugging Face)."""
-_ENV_VAR = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_-]*\}$")
-_SECRET_NAME = re.compile(
+_ENV_VAR = LazyPattern(r"^\$\{[A-Za-z_][A-Za-z0-9_-]*\}$")
+_SECRET_NAME = LazyPattern(
     r"(?i)(?:.*(?:token|secret|password|passwd|signature)|sig|auth|api[_-]?key|x-amz-.*"
     r"|x-goog-(?:signature|credential|security-token))"
 )
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+_NAME = LazyPattern(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 
 
 def _clean_userinfo(authority: str, mask: str | None) -> tuple[str, bool]:

@@ -26,6 +26,8 @@ from urllib.parse import urlsplit
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from ._patterns import LazyPattern
+
 __all__ = [
     "ARCHIVE_SCHEMES",
     "GIT_SCHEMES",
@@ -42,8 +44,8 @@ ARCHIVE_SCHEMES = ("https", "http", "file")
 """Schemes a ``url`` source may use (what pip and uv download from)."""
 GIT_SCHEMES = ("https", "http", "ssh", "git", "file")
 """Schemes a ``git`` source may use; transports such as ``ext::`` run commands and are refused."""
-_REV = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._/+=,-]*")
-_HASH_FRAGMENT = re.compile(r"(sha256|sha384|sha512|sha224|sha1|md5)=[0-9a-fA-F]+")
+_REV = LazyPattern(r"[A-Za-z0-9_][A-Za-z0-9._/+=,-]*")
+_HASH_FRAGMENT = LazyPattern(r"(sha256|sha384|sha512|sha224|sha1|md5)=[0-9a-fA-F]+")
 
 
 def _bad_character(value: str) -> str | None:

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import sys
 import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
 from .._files import open_regular
+from .._patterns import LazyPattern
 from ..errors import ConfigError
 
 __all__ = ["ENV_VAR", "MAX_ARCHIVE_BYTES", "Store", "remove_stale_parts", "sha256_file"]
@@ -30,8 +30,8 @@ ENV_VAR = "SOURCELIFT_STORE_DIR"
 MAX_ARCHIVE_BYTES = 4 * 1024**3
 """Archives larger than this are refused: a bound on what a build reads."""
 _CHUNK = 1024 * 1024
-_SHA256 = re.compile(r"[0-9a-f]{64}")
-_PLAIN_NAME = re.compile(r"[^/\\\x00:]+")
+_SHA256 = LazyPattern(r"[0-9a-f]{64}")
+_PLAIN_NAME = LazyPattern(r"[^/\\\x00:]+")
 
 
 def default_store_dir() -> Path:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from .._patterns import LazyPattern
 from ..errors import SourceliftError
 from ..record_file import update_rows
 from ._atomic import atomic_writer
 from .metadata import Transform, rewrite_core_metadata
 
-_PLAIN_NAME = re.compile(r"[A-Za-z0-9._-]+")
+_PLAIN_NAME = LazyPattern(r"[A-Za-z0-9._-]+")
 
 __all__ = ["dist_info_dir", "read_wheel_metadata", "rewrite_metadata_file", "rewrite_wheel"]
 

@@ -9,20 +9,20 @@ Both become a :class:`~sourcelift.model.PathSource` relative to the project root
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from urllib.parse import unquote
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from .._patterns import LazyPattern
 from ..model import PathSource
 
 __all__ = ["HATCH_ROOT", "PDM_ROOT", "parse_requirement"]
 
-HATCH_ROOT = re.compile(r"\{root((?::parent)*)(?::real)?:uri\}")
+HATCH_ROOT = LazyPattern(r"\{root((?::parent)*)(?::real)?:uri\}")
 """hatch's project-root placeholder; group 1 holds one ``:parent`` per directory up."""
-PDM_ROOT = re.compile(r"file:///?\$\{PROJECT_ROOT\}")
+PDM_ROOT = LazyPattern(r"file:///?\$\{PROJECT_ROOT\}")
 """pdm's project-root placeholder, with the ``file:`` scheme that precedes it."""
 # Stands in for the placeholder while packaging parses the requirement.
 _SENTINEL = "file:///__sourcelift_project_root__"

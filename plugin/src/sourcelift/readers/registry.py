@@ -9,17 +9,60 @@ one module and one line here.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from typing import Any
 
 from ._base import DeclaredPath, ReadContext, Reader
-from .pdm import READER as PDM
-from .poetry import READER as POETRY
 from .uv import READER as UV
-from .variants import READER as VARIANTS
 
 __all__ = ["READERS", "DeclaredPath", "ReadContext", "Reader", "declared_paths", "owner"]
 
+
+
+class _OnDemand:
+    """A reader whose module is imported only for a project with its ``[tool.<tool>]`` table.
+
+    Poetry's, pdm's and the variants' readers read nothing outside their own table, so a
+    project without it never imports them (the plugin runs inside every build).  uv's reader
+    is imported always: a workspace member inherits the root's ``[tool.uv.sources]``.
+    """
+
+    __slots__ = ("_module", "_reader", "tool")
+
+    def __init__(self, tool: str, module: str) -> None:
+        self.tool = tool
+        self._module = module
+        self._reader: Reader | None = None
+
+    def __repr__(self) -> str:
+        return f"<reader of [tool.{self.tool}] in {self._module}>"
+
+    def _load(self) -> Reader:
+        if self._reader is None:
+            self._reader = importlib.import_module(self._module).READER
+        return self._reader
+
+    def _absent(self, data: Any) -> bool:
+        tool = data.get("tool")
+        return not hasattr(tool, "get") or tool.get(self.tool) is None
+
+    def read(self, context: ReadContext) -> None:
+        if not self._absent(context.data):
+            self._load().read(context)
+
+    def standards(self, document: Any, lines: dict[str, list[str]], consumed: set[str]) -> None:
+        if lines or not self._absent(document):
+            self._load().standards(document, lines, consumed)
+
+    def declared_paths(self, data: dict[str, Any]) -> Iterator[DeclaredPath]:
+        if not self._absent(data):
+            yield from self._load().declared_paths(data)
+
+
+POETRY: Reader = _OnDemand("poetry", "sourcelift.readers.poetry")
+PDM: Reader = _OnDemand("pdm", "sourcelift.readers.pdm")
+VARIANTS: Reader = _OnDemand("sourcelift", "sourcelift.readers.variants")
 READERS: tuple[Reader, ...] = (POETRY, UV, PDM, VARIANTS)
 """Every tool reader, in the order they read a project (poetry first: a classic poetry project declares its
 requirements in its own table, which the others check their sources against; the variants of

@@ -16,13 +16,13 @@ any frontend then builds the sdist without sourcelift.  A local-mode sdist
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any, Callable
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from .._patterns import LazyPattern
 from ..errors import SourceliftError
 
 __all__ = ["local_pyproject", "standards_pyproject"]
@@ -30,7 +30,7 @@ __all__ = ["local_pyproject", "standards_pyproject"]
 Adjust = Callable[[Any], None]
 """A per-backend change to the parsed document (see :mod:`sourcelift.backends.quirks`)."""
 
-_KEY = re.compile(r"^project\.(?:dependencies|optional-dependencies\.(?P<extra>.+))\[(?P<index>\d+)\]$")
+_KEY = LazyPattern(r"^project\.(?:dependencies|optional-dependencies\.(?P<extra>.+))\[(?P<index>\d+)\]$")
 
 
 def standards_pyproject(

@@ -15,10 +15,13 @@ Heavy modules (zipfile, tarfile, subprocess, json) are imported only when used.
 
 from __future__ import annotations
 
-from .archives import archive_version
-from .cache import VersionCache, default_cache_dir
-from .directories import DirectoryVersion, directory_version, directory_versions, dynamic_build_requires
-from .errors import VersionError
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .archives import archive_version
+    from .cache import VersionCache, default_cache_dir
+    from .directories import DirectoryVersion, directory_version, directory_versions, dynamic_build_requires
+    from .errors import VersionError
 
 __all__ = [
     "DirectoryVersion",
@@ -30,3 +33,28 @@ __all__ = [
     "directory_versions",
     "dynamic_build_requires",
 ]
+
+# Each name is imported from its module when first asked for (PEP 562): checking a vendored
+# archive in a local-mode build needs ``archives`` and ``errors``, not the cache, the
+# fingerprints or the backend runner.
+_HOMES = {
+    "archive_version": "archives",
+    "VersionCache": "cache",
+    "default_cache_dir": "cache",
+    "DirectoryVersion": "directories",
+    "directory_version": "directories",
+    "directory_versions": "directories",
+    "dynamic_build_requires": "directories",
+    "VersionError": "errors",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value

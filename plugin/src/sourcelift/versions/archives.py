@@ -7,12 +7,12 @@ scanned, and the one metadata member read is capped at :data:`MAX_METADATA_BYTES
 
 from __future__ import annotations
 
-import re
 import struct
 from pathlib import Path
 from typing import BinaryIO
 
 from .._files import open_regular
+from .._patterns import LazyPattern
 from ..core_metadata import first_values
 from .errors import VersionError
 
@@ -26,8 +26,8 @@ MAX_SCAN_BYTES = 4 * 1024**3
 """How far into an sdist's decompressed tar stream the scan for PKG-INFO may go."""
 _MAX_CENTRAL_DIRECTORY = 256 * 1024 * 1024
 
-_WHEEL_METADATA = re.compile(r"[^/]+\.dist-info/METADATA")
-_SDIST_PKG_INFO = re.compile(r"[^/]+/PKG-INFO")
+_WHEEL_METADATA = LazyPattern(r"[^/]+\.dist-info/METADATA")
+_SDIST_PKG_INFO = LazyPattern(r"[^/]+/PKG-INFO")
 
 _EOCD = struct.Struct("<4s4H2LH")
 _EOCD_SIGNATURE = b"PK\x05\x06"
@@ -147,7 +147,7 @@ def _too_many(path: Path, count: int) -> VersionError:
     )
 
 
-def _read_from_zip(path: Path, pattern: re.Pattern[str]) -> str:
+def _read_from_zip(path: Path, pattern: LazyPattern[str]) -> str:
     import zipfile
     import zlib
 

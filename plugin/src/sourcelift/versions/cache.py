@@ -16,7 +16,6 @@ with ``SOURCELIFT_NO_CACHE=1``; it is never inside a source tree.
 from __future__ import annotations
 
 import os
-import re
 import sys
 import time
 from collections.abc import Iterator, Mapping
@@ -24,6 +23,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Callable
 
+from .._patterns import LazyPattern
 from ..errors import Problem, warn
 
 __all__ = ["CACHE_DIR_ENV", "NO_CACHE_ENV", "VersionCache", "default_cache_dir"]
@@ -32,7 +32,7 @@ CACHE_DIR_ENV = "SOURCELIFT_CACHE_DIR"
 NO_CACHE_ENV = "SOURCELIFT_NO_CACHE"
 _TRUE = ("1", "true", "yes", "on")
 _FORMAT = 1
-_DIGEST = re.compile(r"[0-9a-f]{64}")
+_DIGEST = LazyPattern(r"[0-9a-f]{64}")
 LOCK_TIMEOUT = 360.0
 """How long a build waits for another one computing the same entry (longer than a backend may run)."""
 _POLL = 0.02

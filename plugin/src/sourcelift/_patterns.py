@@ -1,0 +1,59 @@
+"""``LazyPattern``: a module-level regular expression compiled on first use.
+
+The plugin is imported by every build, and compiling a pattern costs 0.05 to 0.3 ms
+(``re.compile`` of the credential patterns of :mod:`sourcelift.urls`: about 0.8 ms in
+all, Python 3.11); most builds use few of them.  A ``LazyPattern`` is declared like a
+compiled pattern and compiles itself the first time one of its methods is called.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any, AnyStr, Generic
+
+__all__ = ["LazyPattern"]
+
+
+class LazyPattern(Generic[AnyStr]):
+    __slots__ = ("_compiled", "flags", "pattern")
+
+    def __init__(self, pattern: AnyStr, flags: int = 0) -> None:
+        self.pattern: AnyStr = pattern
+        self.flags: int = flags
+        self._compiled: re.Pattern[AnyStr] | None = None
+
+    def __repr__(self) -> str:
+        return f"LazyPattern({self.pattern!r})"
+
+    @property
+    def compiled(self) -> re.Pattern[AnyStr]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern, self.flags)
+        return self._compiled
+
+    def match(self, string: AnyStr, pos: int = 0) -> re.Match[AnyStr] | None:
+        return self.compiled.match(string, pos)
+
+    def fullmatch(self, string: AnyStr) -> re.Match[AnyStr] | None:
+        return self.compiled.fullmatch(string)
+
+    def search(self, string: AnyStr) -> re.Match[AnyStr] | None:
+        return self.compiled.search(string)
+
+    def finditer(self, string: AnyStr) -> Iterator[re.Match[AnyStr]]:
+        return self.compiled.finditer(string)
+
+    def findall(self, string: AnyStr) -> list[Any]:
+        return self.compiled.findall(string)
+
+    def sub(self, repl: AnyStr | Callable[[re.Match[AnyStr]], AnyStr], string: AnyStr, count: int = 0) -> AnyStr:
+        return self.compiled.sub(repl, string, count)
+
+    def subn(
+        self, repl: AnyStr | Callable[[re.Match[AnyStr]], AnyStr], string: AnyStr, count: int = 0
+    ) -> tuple[AnyStr, int]:
+        return self.compiled.subn(repl, string, count)
+
+    def split(self, string: AnyStr, maxsplit: int = 0) -> list[AnyStr | Any]:
+        return self.compiled.split(string, maxsplit)
