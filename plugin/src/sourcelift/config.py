@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._dataclasses import field, slotted_dataclass
-from ._patterns import LazyPattern
 from .errors import ConfigError, Findings
 
 __all__ = [
@@ -35,10 +34,16 @@ SETTING_PREFIX = "sourcelift-"
 MODE_SETTING = "sourcelift-mode"
 MODE_ENV = "SOURCELIFT_MODE"
 CACHE_SETTING = "sourcelift-cache"
-_IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
-_BACKEND = LazyPattern(rf"{_IDENTIFIER}(\.{_IDENTIFIER})*(:{_IDENTIFIER}(\.{_IDENTIFIER})*)?")
 # check: `sourcelift check`; variants: a reader of its own (readers/variants.py)
 _KEYS = {"backend", "mode", "strategy", "strategies", "cache", "cache-keys", "check", "variants"}
+
+
+def _is_object_reference(text: str) -> bool:
+    """``module.path`` or ``module.path:object.path``, each part an ASCII identifier (as PEP 517 names a backend)."""
+    parts = text.split(":")
+    return len(parts) <= 2 and all(
+        name.isidentifier() and name.isascii() for part in parts for name in part.split(".")
+    )
 
 
 @slotted_dataclass
@@ -78,7 +83,7 @@ def read_config(data: dict[str, Any], findings: Findings) -> Config:
             f"{backend!r} names sourcelift itself; it must name the backend to wrap",
             'name the real backend, e.g. `backend = "hatchling.build"`',
         )
-    elif not _BACKEND.fullmatch(backend.strip()):
+    elif not _is_object_reference(backend.strip()):
         findings.error(
             "tool.sourcelift.backend",
             f"{backend!r} is not a backend name: it must read `module.path` or `module.path:object`",

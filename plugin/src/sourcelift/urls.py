@@ -46,6 +46,8 @@ TOKEN = LazyPattern(
     r"|hf_[A-Za-z0-9]{30,})"
 )
 """Access tokens recognisable by their prefix (PyPI, GitHub, GitLab, Hugging Face)."""
+_TOKEN_PREFIXES = ("pypi-AgE", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "hf_")
+"""Every match of :data:`TOKEN` contains one of these."""
 _ENV_VAR = LazyPattern(r"^\$\{[A-Za-z_][A-Za-z0-9_-]*\}$")
 _SECRET_NAME = LazyPattern(
     r"(?i)(?:.*(?:token|secret|password|passwd|signature)|sig|auth|api[_-]?key|x-amz-.*"
@@ -111,10 +113,15 @@ def _clean_url(url: str, mask: str | None, found: set[str]) -> str:
 
 def _redact(text: str, mask: str | None) -> tuple[str, set[str]]:
     found: set[str] = set()
-    result = URL.sub(lambda match: _clean_url(match.group(0), mask, found), text) if "://" in text else text
-    result, tokens = TOKEN.subn(mask or "***", result)
-    if tokens:
-        found.add("token")
+    # _clean_url changes a URL only at an `@`, a `?` or a `#`, and every TOKEN starts with one of
+    # _TOKEN_PREFIXES: text without them (most URLs a build writes) skips both patterns
+    result = text
+    if "://" in text and ("@" in text or "?" in text or "#" in text):
+        result = URL.sub(lambda match: _clean_url(match.group(0), mask, found), text)
+    if any(prefix in result for prefix in _TOKEN_PREFIXES):
+        result, tokens = TOKEN.subn(mask or "***", result)
+        if tokens:
+            found.add("token")
     return result, found
 
 

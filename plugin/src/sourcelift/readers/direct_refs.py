@@ -39,6 +39,8 @@ def parse_requirement(text: str, key: str, pyproject: Path) -> tuple[Requirement
     ('x', '../libs/x')
     """
     prefix = ""
+    if "{" not in text:  # no placeholder: most requirements
+        return Requirement(text), None
     hatch = HATCH_ROOT.search(text)
     pdm = PDM_ROOT.search(text)
     if hatch is not None:
