@@ -135,13 +135,15 @@ def collect(plan: Plan, lines: Sequence[str]) -> list[Entry] | None:
 
 def _targets(lines: Iterable[str]) -> list[tuple[str, str, str]]:
     """(canonical name, URL, line) of each direct reference among ``lines``."""
-    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.requirements import InvalidRequirement
     from packaging.utils import canonicalize_name
+
+    from .values import parsed_requirement
 
     out: list[tuple[str, str, str]] = []
     for line in lines:
         try:
-            requirement = Requirement(line)
+            requirement = parsed_requirement(line)
         except InvalidRequirement:
             continue
         if requirement.url:

@@ -165,8 +165,14 @@ class Entry:
 def unique_entries(entries: list[Entry]) -> list[Entry]:
     """``entries`` sorted (name, kind, path), each once."""
     unique: list[Entry] = []
+    seen: set[tuple[Any, ...]] = set()
     for entry in sorted(entries, key=lambda e: (e.name, e.kind, e.path)):
-        if entry not in unique:
+        # the values __eq__ compares, hashable (a workspace member has one entry per source: linear, not quadratic)
+        identity = tuple(
+            tuple(value) if isinstance(value, list) else value for value in map(entry.__getattribute__, _FIELDS)
+        )
+        if identity not in seen:
+            seen.add(identity)
             unique.append(entry)
     return unique
 

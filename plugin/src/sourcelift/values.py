@@ -141,6 +141,34 @@ def closest(word: str, known: Iterable[str]) -> str:
     return f"; did you mean `{matches[0]}`?" if matches else ""
 
 
+_PARSED: dict[str, Requirement] = {}
+_PARSED_LIMIT = 10_000
+
+
+def parsed_requirement(line: str) -> Requirement:
+    """``Requirement(line)``, parsed once per process (a build meets each line several times: as
+    declared, as the backend wrote it, rendered, recorded).  The result is shared: never modify it,
+    modify a :func:`copied` one.  Raises :class:`~packaging.requirements.InvalidRequirement`."""
+    found = _PARSED.get(line)
+    if found is None:
+        if len(_PARSED) >= _PARSED_LIMIT:
+            _PARSED.clear()
+        found = _PARSED[line] = Requirement(line)
+    return found
+
+
+def copied(requirement: Requirement) -> Requirement:
+    """A copy of ``requirement`` whose fields can be reassigned, made without parsing it again
+    (``copy.copy`` re-parses the string form since packaging 26.2)."""
+    clone = Requirement.__new__(Requirement)
+    clone.name = requirement.name
+    clone.url = requirement.url
+    clone.extras = set(requirement.extras)
+    clone.specifier = requirement.specifier
+    clone.marker = requirement.marker
+    return clone
+
+
 def render_requirement(line: str, name: str) -> tuple[str | None, str | None]:
     """``line`` parsed by packaging and rendered again, or a sentence saying why it cannot be.
 
@@ -150,7 +178,7 @@ def render_requirement(line: str, name: str) -> tuple[str | None, str | None]:
     if "\n" in line or "\r" in line:
         return None, "the line would span more than one line"
     try:
-        requirement = Requirement(line)
+        requirement = parsed_requirement(line)
     except InvalidRequirement as exc:
         first = str(exc).splitlines()[0] if str(exc) else "invalid"
         return None, f"`{line}` is not a valid requirement ({first})"
@@ -159,4 +187,6 @@ def render_requirement(line: str, name: str) -> tuple[str | None, str | None]:
     rendered = str(requirement)
     if "\n" in rendered or "\r" in rendered:  # pragma: no cover - packaging never renders one
         return None, "the line would span more than one line"
+    if len(_PARSED) < _PARSED_LIMIT:
+        _PARSED.setdefault(rendered, requirement)  # packaging's rendering parses back to the same requirement
     return rendered, None

@@ -10,7 +10,6 @@ The source tree is never written to.
 
 from __future__ import annotations
 
-import copy
 import functools
 import importlib
 import os
@@ -339,10 +338,12 @@ def _sdist_pyproject(
 
 
 def _is_direct_reference(line: str) -> bool:
-    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.requirements import InvalidRequirement
+
+    from ..values import parsed_requirement
 
     try:
-        return Requirement(line).url is not None
+        return parsed_requirement(line).url is not None
     except InvalidRequirement:
         return False
 
@@ -362,8 +363,9 @@ def _missing_requires_dist(plan: Plan, pkg_info: str) -> list[str]:
             declared.extend(with_sources[item.key])
         elif item.extra is not None:
             from ..rewrite.markers import conjoin
+            from ..values import copied
 
-            requirement = copy.copy(item.requirement)
+            requirement = copied(item.requirement)
             requirement.marker = conjoin(requirement.marker, f'extra == "{item.extra}"')
             declared.append(str(requirement))
         else:

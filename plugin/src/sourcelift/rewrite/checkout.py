@@ -47,7 +47,7 @@ class Checkout:
         self.url = url
         self.located = located
         """Each source path inside the work tree -> its path relative to the top (posix)."""
-        self.subdirectory = _relative(root, repository.top)
+        self.subdirectory = _relative(root, Path(os.path.realpath(repository.top)))
         """Where the building project lies in the repository (``"."`` at its top)."""
         self._query = query
         self._noted = False
@@ -86,12 +86,13 @@ def open_checkout(root: Path, sources: Sequence[Local], store_root: Path) -> Che
     if isinstance(found, str):
         return None  # not in a work tree (or redirected): as outside git
     top = found.top
-    store = os.path.realpath(store_root)
+    store = Path(os.path.realpath(store_root))
+    real_top = Path(os.path.realpath(top))
     located: dict[Path, str] = {}
     for source in sources:
-        if isinstance(source, ResolvedArchive) and _relative(source.path, Path(store)) is not None:
+        if isinstance(source, ResolvedArchive) and _relative(source.path, store) is not None:
             continue  # fetched from a remote repository into the store
-        rel = _relative(source.path, top)
+        rel = _relative(source.path, real_top)
         if rel is not None:
             located[source.path] = rel
     if not located:
@@ -122,10 +123,10 @@ def open_checkout(root: Path, sources: Sequence[Local], store_root: Path) -> Che
     return Checkout(found, head, url, located, StatusQuery(found, located.values()), root)
 
 
-def _relative(path: Path, top: Path) -> str | None:
-    """``path`` relative to ``top`` (both with symlinks resolved), posix; ``None`` outside it."""
+def _relative(path: Path, real_top: Path) -> str | None:
+    """``path`` (its symlinks resolved) relative to ``real_top`` (resolved already), posix; ``None`` outside it."""
     try:
-        return Path(os.path.realpath(path)).relative_to(os.path.realpath(top)).as_posix()
+        return Path(os.path.realpath(path)).relative_to(real_top).as_posix()
     except ValueError:
         return None
 

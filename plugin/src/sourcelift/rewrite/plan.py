@@ -25,7 +25,7 @@ from ..model import (
 from ..readers._toml import load_toml
 from ..readers.project import read_project
 from ..readers.workspace import find_workspace
-from ..values import render_requirement
+from ..values import copied, parsed_requirement, render_requirement
 from .local import is_location_dependent, render_local, source_guard
 from .markers import CannotNegate, conjoin, negate_any
 from .resolve import resolve_sources
@@ -52,6 +52,7 @@ class Plan:
     checkout: Checkout | None = None
     """Local mode in a git work tree with a remote: where the in-repository sources lie in it."""
     _parsed_lines: dict[str, Requirement] | None = field(default=None, repr=False)
+    _rendered: dict[str, tuple[tuple[ResolvedSource, ...], tuple[str, ...]]] = field(default_factory=dict, repr=False)
 
     @property
     def _parsed(self) -> dict[str, Requirement]:
@@ -67,7 +68,25 @@ class Plan:
     def render(
         self, requirement: Requirement, sources: list[ResolvedSource], findings: Findings, key: str
     ) -> list[str]:
-        """The lines of one requirement with sources, in this plan's mode."""
+        """The lines of one requirement with sources, in this plan's mode.
+
+        A requirement is rendered once: the backend writes back the lines ``declared_lines`` already
+        made (a workspace member with dozens of source-backed extras would render each twice).  Only a
+        rendering that reported nothing is reused, so every problem is reported where it is met.
+        """
+        text = str(requirement)
+        known = self._rendered.get(text)
+        if known is not None and len(known[0]) == len(sources) and all(a is b for a, b in zip(known[0], sources)):
+            return list(known[1])
+        reported = len(findings.problems) + len(findings.warnings)
+        lines = self._render(requirement, sources, findings, key)
+        if len(findings.problems) + len(findings.warnings) == reported:
+            self._rendered[text] = (tuple(sources), tuple(lines))  # the sources are held: `is` stays meaningful
+        return lines
+
+    def _render(
+        self, requirement: Requirement, sources: list[ResolvedSource], findings: Findings, key: str
+    ) -> list[str]:
         if self.publisher is not None:
             lines = self.publisher.render(requirement, sources, findings, key)
         else:
@@ -98,7 +117,7 @@ class Plan:
         requirement = self._parsed.get(value)  # most lines are the declared requirements, parsed already
         if requirement is None:
             try:
-                requirement = Requirement(value)
+                requirement = parsed_requirement(value)
             except InvalidRequirement:
                 return None
         sources = self.sources.get(canonicalize_name(requirement.name))
@@ -117,7 +136,7 @@ class Plan:
         if requirement.url is not None:  # a placeholder reference the backend expanded; the source replaces it
             if self.from_local_sdist and requirement.url in self._targets(requirement, sources):
                 return None  # a final line the local-mode sdist already carries (its pyproject.toml lists it)
-            requirement = copy.copy(requirement)
+            requirement = copied(requirement)
             requirement.url = None
         elif self.from_local_sdist and self._is_fallback(requirement, sources):
             return None  # the plain line for environments no source marker covers: final already
@@ -129,7 +148,7 @@ class Plan:
         ``sources``' markers covers (its marker ends with their negation)."""
         if requirement.marker is None:
             return False
-        bare = copy.copy(requirement)
+        bare = copied(requirement)
         bare.marker = None
         guards = [source_guard(s, bare) for s in sources]
         if not guards or any(g is None for g in guards):
@@ -143,11 +162,11 @@ class Plan:
 
     def _targets(self, requirement: Requirement, sources: list[ResolvedSource]) -> set[str]:
         """The URLs this plan's lines for ``requirement`` name."""
-        bare = copy.copy(requirement)
+        bare = copied(requirement)
         bare.url, bare.marker = None, None
         urls = set()
         for line in self.render(bare, sources, Findings(), "Requires-Dist"):
-            url = Requirement(line).url
+            url = parsed_requirement(line).url
             if url is not None:
                 urls.add(url)
         return urls
@@ -164,7 +183,7 @@ class Plan:
             if sources and any(s.binds is not None for s in sources):
                 sources = [_unguarded(s) for s in sources if s.binds in (None, declared.key)]
             if sources:
-                requirement = copy.copy(declared.requirement)
+                requirement = copied(declared.requirement)
                 requirement.url = None
                 if declared.extra is not None and as_metadata:
                     requirement.marker = conjoin(requirement.marker, f'extra == "{declared.extra}"')
