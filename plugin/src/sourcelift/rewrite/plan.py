@@ -52,7 +52,9 @@ class Plan:
     checkout: Checkout | None = None
     """Local mode in a git work tree with a remote: where the in-repository sources lie in it."""
     _parsed_lines: dict[str, Requirement] | None = field(default=None, repr=False)
-    _rendered: dict[str, tuple[tuple[ResolvedSource, ...], tuple[str, ...]]] = field(default_factory=dict, repr=False)
+    _rendered: dict[str, tuple[Publisher | None, Checkout | None, tuple[ResolvedSource, ...], tuple[str, ...]]] = field(
+        default_factory=dict, repr=False
+    )
 
     @property
     def _parsed(self) -> dict[str, Requirement]:
@@ -76,12 +78,19 @@ class Plan:
         """
         text = str(requirement)
         known = self._rendered.get(text)
-        if known is not None and len(known[0]) == len(sources) and all(a is b for a, b in zip(known[0], sources)):
-            return list(known[1])
+        if (
+            known is not None
+            and known[0] is self.publisher  # the same mode (explain renders one plan in both)
+            and known[1] is self.checkout  # local lines of in-repository sources depend on it
+            and len(known[2]) == len(sources)
+            and all(a is b for a, b in zip(known[2], sources))
+        ):
+            return list(known[3])
         reported = len(findings.problems) + len(findings.warnings)
         lines = self._render(requirement, sources, findings, key)
         if len(findings.problems) + len(findings.warnings) == reported:
-            self._rendered[text] = (tuple(sources), tuple(lines))  # the sources are held: `is` stays meaningful
+            # what the lines depend on is held, so that `is` stays meaningful
+            self._rendered[text] = (self.publisher, self.checkout, tuple(sources), tuple(lines))
         return lines
 
     def _render(
