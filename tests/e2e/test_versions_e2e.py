@@ -8,6 +8,7 @@ a fresh process, so the version cache is exercised across processes.
 from __future__ import annotations
 
 import json
+import sys
 import textwrap
 from collections.abc import Mapping
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import Venv, create_venv, git, init_repo, run, status_porcelain
+from tests.support.metadata import find_wheel, requires_dist, wheel_metadata_text
 
 pytestmark = pytest.mark.e2e
 
@@ -151,3 +153,58 @@ def test_python39_discovers_a_hatch_vcs_version(
     project = tagged_repo(tmp_path / "repo", "vcs-lib", HATCH_VCS, "vcs_lib")
     assert discover(venv, project, env)["version"] == "1.2.0"
     assert discover(venv, project, env)["how"] == "cache"
+
+
+LOCAL_APP = """\
+[build-system]
+requires = ["sourcelift", "hatchling"]
+build-backend = "sourcelift.build"
+
+[project]
+name = "app"
+version = "0.1.0"
+dependencies = ["{requirement}"]
+
+[tool.hatch.build.targets.wheel]
+bypass-selection = true
+
+[tool.uv.sources]
+vcs-lib = {{ path = "../repo/vcs-lib" }}
+"""
+
+
+def test_local_mode_reports_a_version_the_cache_holds_that_misses_the_specifier(
+    offline_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A publish-mode ``pip wheel`` computes vcs-lib's version from its tag (1.2.0) into the version cache;
+    once the requirement says ``>=2``, a local-mode ``pip wheel`` stops on the mismatch, told by the cache.
+    It never runs vcs-lib's backend for it: with the cache bypassed, the same build goes through."""
+    env = {**offline_env, "SOURCELIFT_CACHE_DIR": str(tmp_path / "cache")}
+    lib = tagged_repo(tmp_path / "repo", "vcs-lib", HATCH_VCS, "vcs_lib")
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "pyproject.toml").write_text(LOCAL_APP.format(requirement="vcs-lib>=1"))
+
+    def pip_wheel(out: str, *options: str, environ: dict[str, str] = env, check: bool = True) -> tuple[int, str]:
+        command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", tmp_path / out, *options, app]
+        proc = run(command, env=environ, cwd=tmp_path, check=check)
+        return proc.returncode, proc.stdout + proc.stderr
+
+    pip_wheel("publish", "--config-settings", "sourcelift-mode=publish")
+    assert requires_dist(wheel_metadata_text(find_wheel(tmp_path / "publish", "app"))) == ["vcs-lib==1.2.0,>=1"]
+    assert len(list((tmp_path / "cache").glob("versions/v1/*/*.json"))) == 1
+
+    (app / "pyproject.toml").write_text(LOCAL_APP.format(requirement="vcs-lib>=2"))
+    code, output = pip_wheel("local", check=False)
+    assert code != 0 and "Traceback" not in output, output
+    assert "dependency `vcs-lib` (`tool.uv.sources.vcs-lib`)" in output, output
+    assert (
+        f"the project in {lib} has version 1.2.0 (its dynamic version, as the version cache holds it), "
+        "which does not satisfy `vcs-lib>=2` (project.dependencies[0])"
+    ) in output, output
+    assert "fix: change the requirement's specifier to admit 1.2.0" in output, output
+    assert not list((tmp_path / "local").glob("*.whl"))
+
+    pip_wheel("bypassed", environ={**env, "SOURCELIFT_NO_CACHE": "1"})
+    assert requires_dist(wheel_metadata_text(find_wheel(tmp_path / "bypassed", "app"))) == [f"vcs-lib @ {lib.as_uri()}"]
+    assert status_porcelain(tmp_path / "repo") == ""

@@ -13,6 +13,8 @@ A project case is one TOML file::
     extra = '''...'''                # more pyproject text, before the sources
     sources = '''dep = { url = "..." }'''   # the [tool.uv.sources] table
     pyproject = '''...'''            # instead of the generated pyproject.toml, this text
+    cached = ["libs/lib"]            # commit the project to git, then compute these directories' versions
+                                     # into the version cache, as an earlier publish-mode build would
 
     [files]                          # more files of the project, text or a generator (``@...``)
     "vendor/dep-1.0-py3-none-any.whl" = "@wheel dep 1.0"
@@ -199,6 +201,20 @@ def build_project(case: dict[str, Any], root: Path, outside: Path) -> None:
             target.write_text(content.replace("{root}", str(root)), encoding="utf-8")
 
 
+def fill_version_cache(case: dict[str, Any], root: Path, cache: Path) -> None:
+    """``cached``: commit the project, then let each listed directory's own backend compute its version into
+    the version cache at ``cache`` (the one :func:`child_environment` names), as a publish-mode build does."""
+    directories = case["case"].get("cached", [])
+    if not directories:
+        return
+    from sourcelift.versions import VersionCache, directory_version
+    from tests.support import init_repo
+
+    init_repo(root)
+    for relative in directories:
+        directory_version(root / relative, VersionCache(cache))
+
+
 def child_environment(tmp: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCELIFT_", "PIP_"))}
     env["SOURCELIFT_STORE_DIR"] = str(tmp / "store")
@@ -241,7 +257,9 @@ def run_project_cases(paths: list[Path], tmp: Path) -> list[Result]:
     jobs: list[dict[str, str]] = []
     for number, path in enumerate(paths):
         where = tmp / f"{number:03d}-{path.stem}"
-        build_project(load_case(path), where / "project", where / "outside")
+        case = load_case(path)
+        build_project(case, where / "project", where / "outside")
+        fill_version_cache(case, where / "project", tmp / "cache")
         (where / "out").mkdir()
         jobs.append(
             {"project": str(where / "project"), "output": str(where / "out"), "result": str(where / "result.json")}

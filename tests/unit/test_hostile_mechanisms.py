@@ -3,10 +3,15 @@ self-repair, stale temporary files, special files, cycles between members, proce
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import stat
+import subprocess
 import sys
+import tarfile
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +21,7 @@ from sourcelift.artifacts.store import STALE_PART_SECONDS, Store, remove_stale_p
 from sourcelift.values import check_path, check_rev, check_subdirectory, check_url, render_requirement
 from sourcelift.versions import VersionError, directory_version
 from sourcelift.versions import directories as version_directories
+from tests.support import REPO_ROOT, clean_environ
 from tests.support.wheels import wheel_bytes
 
 
@@ -163,3 +169,105 @@ def test_a_backend_that_hangs_is_killed_with_its_children(tmp_path: Path) -> Non
     else:
         with open(f"/proc/{grandchild}/stat") as stream:  # a zombie awaiting its reaper is dead too
             assert stream.read().split()[2] == "Z"
+
+
+# ---------------------------------------------------------------- a large archive outside the project
+
+LARGE_ARCHIVE = 256 * 1024 * 1024
+"""The vendored wheel's size: larger than anything else the build holds, so reading it whole shows."""
+RSS_GROWTH_LIMIT = 64 * 1024 * 1024
+"""How much more memory the build may take for it than for a small archive (reading it whole takes all of it)."""
+ARCHIVE = "big-1.0-py3-none-any.whl"
+
+SDIST_CHILD = """
+import os, resource, sys
+os.chdir(sys.argv[1])
+import sourcelift.build as backend
+print(backend.build_sdist(sys.argv[2], {}))
+# ru_maxrss: KiB on Linux and the BSDs, bytes on macOS
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024))
+"""
+
+
+def vendored_wheel(path: Path, size: int) -> Path:
+    """A valid wheel of ``big`` 1.0 whose one data member holds ``size`` zero bytes, stored uncompressed
+    (written a MiB at a time)."""
+    when = (2020, 1, 1, 0, 0, 0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(
+            zipfile.ZipInfo("big-1.0.dist-info/METADATA", when), "Metadata-Version: 2.1\nName: big\nVersion: 1.0\n\n"
+        )
+        archive.writestr(
+            zipfile.ZipInfo("big-1.0.dist-info/WHEEL", when),
+            "Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        )
+        with archive.open(zipfile.ZipInfo("big/data.bin", when), "w", force_zip64=True) as stream:
+            chunk = bytes(1024 * 1024)
+            for _ in range(size // len(chunk)):
+                stream.write(chunk)
+        archive.writestr(zipfile.ZipInfo("big-1.0.dist-info/RECORD", when), "")
+    return path
+
+
+def local_sdist_peak_memory(tmp: Path, size: int) -> tuple[int, Path]:
+    """Build the local-mode sdist of a project whose dependency is a wheel of ``size`` data bytes lying outside
+    it, through the wrapper backend in a fresh process: (that process's peak RSS in bytes, the sdist)."""
+    wheel = vendored_wheel(tmp / "vendor" / ARCHIVE, size)
+    project = tmp / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["sourcelift", "hatchling"]\nbuild-backend = "sourcelift.build"\n'
+        '[project]\nname = "app"\nversion = "1.0"\ndependencies = ["big"]\n'
+        "[tool.hatch.build.targets.wheel]\nbypass-selection = true\n"
+        '[tool.uv.sources]\nbig = { path = "../vendor/' + ARCHIVE + '" }\n'
+    )
+    env = clean_environ()
+    env.update(
+        PYTHONPATH=os.pathsep.join(str(REPO_ROOT / part) for part in ("plugin/src", "frontend_hook/src")),
+        PYTHONDONTWRITEBYTECODE="1",
+        SOURCELIFT_STORE_DIR=str(tmp / "store"),
+        SOURCELIFT_CACHE_DIR=str(tmp / "cache"),
+    )
+    (tmp / "dist").mkdir()
+    child = subprocess.run(
+        [sys.executable, "-c", SDIST_CHILD, str(project), str(tmp / "dist")],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert child.returncode == 0, child.stderr
+    name, peak = child.stdout.split()[-2:]
+    sdist = tmp / "dist" / name
+    # the archive is in the sdist whole, where the sources file says, and in the store
+    with tarfile.open(sdist) as archive:
+        top = archive.getnames()[0].split("/")[0]
+        stream = archive.extractfile(f"{top}/.sourcelift/local.json")
+        assert stream is not None
+        (entry,) = json.load(stream)["sources"]["big"]
+        assert archive.getmember(f"{top}/{entry['member']}").size == wheel.stat().st_size
+    assert entry["sha256"] == sha256_file(wheel)
+    assert (tmp / "store" / "sha256" / entry["sha256"] / ARCHIVE).stat().st_size == wheel.stat().st_size
+    return int(peak), sdist
+
+
+@pytest.mark.bulk
+@pytest.mark.skipif(sys.platform == "win32", reason="the resource module is POSIX")
+def test_a_large_archive_outside_the_project_is_streamed_into_a_local_sdist(tmp_path: Path) -> None:
+    """A vendored archive of hundreds of MiB lying outside the project: the local-mode sdist carries it
+    (and the store gets a copy), and the build's memory does not grow with it."""
+    needed = 3 * LARGE_ARCHIVE  # the archive, the store's copy, and room to spare
+    if shutil.disk_usage(tmp_path).free < needed:
+        pytest.skip(f"needs {needed >> 20} MiB of free disk space in {tmp_path}")
+    (tmp_path / "small").mkdir()
+    (tmp_path / "large").mkdir()
+    baseline, _ = local_sdist_peak_memory(tmp_path / "small", 1024 * 1024)
+    peak, _ = local_sdist_peak_memory(tmp_path / "large", LARGE_ARCHIVE)
+    print(f"peak RSS: {baseline >> 20} MiB with a 1 MiB archive, {peak >> 20} MiB with {LARGE_ARCHIVE >> 20} MiB")
+    assert peak - baseline < RSS_GROWTH_LIMIT, (
+        f"the build of a local-mode sdist with a {LARGE_ARCHIVE >> 20} MiB archive peaked at {peak >> 20} MiB, "
+        f"{(peak - baseline) >> 20} MiB more than with a small one: the archive was read into memory"
+    )

@@ -955,3 +955,140 @@ def _alive(pid: int) -> bool:
         except ProcessLookupError:
             return False
         return True
+
+
+# -------------------------------------------------------- local mode: a cached version is checked, never computed
+
+MISSES = (
+    "has version 1.0.0 (its dynamic version, as the version cache holds it), which does not satisfy `counted>=2` "
+    "(project.dependencies[0])"
+)
+
+
+def app(repo: Path, requirement: str, source: str = "{ workspace = true }", extra: str = "", name: str = "app") -> Path:
+    """A workspace member `packages/<name>` (not committed: its own changes never touch `counted`'s
+    fingerprint) whose dependency `counted` has the given source.  A build process reads a project's
+    pyproject.toml once: each variant gets a directory of its own."""
+    root = repo / "packages" / name
+    root.mkdir()
+    (root / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["sourcelift", "hatchling"]\nbuild-backend = "sourcelift.build"\n'
+        f'[project]\nname = "{name}"\nversion = "1.0"\ndependencies = ["{requirement}"]\n'
+        f"[tool.uv.sources]\ncounted = {source}\n{extra}"
+    )
+    return root
+
+
+@pytest.fixture
+def local_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, counter: Path) -> VersionCache:
+    """The environment of a local-mode build whose version cache is ``tmp_path / "cache"`` (returned)."""
+    monkeypatch.setenv("SOURCELIFT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("SOURCELIFT_STORE_DIR", str(tmp_path / "store"))
+    return VersionCache(tmp_path / "cache")
+
+
+def wrapper_plan(
+    root: Path, monkeypatch: pytest.MonkeyPatch, settings: dict[str, str] | None = None
+) -> dict[str, list[str]]:
+    """The wrapper backend's plan of a build of ``root`` (its declared lines); SystemExit on problems."""
+    from sourcelift.backends import wrapper
+    from sourcelift.errors import Findings
+
+    monkeypatch.chdir(root)
+    _gitstate.clear()
+    return wrapper._plan(settings).declared_lines(Findings())
+
+
+@pytest.mark.parametrize("source", ["{ workspace = true }", '{ path = "../counted" }'])
+def test_local_mode_checks_the_version_the_cache_holds_without_running_the_backend(
+    repo: Path,
+    counter: Path,
+    local_build: VersionCache,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    source: str,
+) -> None:
+    assert directory_version(member(repo), local_build) == DirectoryVersion("1.0.0", "backend")  # e.g. publish mode
+    root = app(repo, "counted>=2", source)
+    with pytest.raises(SystemExit) as stopped:
+        wrapper_plan(root, monkeypatch)
+    assert stopped.value.code == 1
+    message = capsys.readouterr().err
+    assert "dependency `counted` (`tool.uv.sources.counted`)" in message, message
+    assert f"the project in {member(repo)} {MISSES}" in message, message
+    assert "fix: change the requirement's specifier to admit 1.0.0, or give the project a version" in message
+
+    # the hatchling hook and explain say the same
+    from sourcelift.backends import hatch
+    from sourcelift.explain import explain
+
+    with pytest.raises(SystemExit):
+        hatch._update(root, {"dependencies": ["counted>=2"]})
+    assert MISSES in capsys.readouterr().err
+    _gitstate.clear()
+    report = explain(root, mode="local")
+    assert [(p["key"], p["dependency"]) for p in report["problems"] if MISSES in p["message"]] == [
+        ("tool.uv.sources.counted", "counted")
+    ], report["problems"]
+    assert runs(counter) == 1  # the one run that filled the cache: local mode looked the version up
+
+    # a member with uncommitted files has no fingerprint: its version is unknown, and nothing is said
+    (member(repo) / "notes.txt").write_text("untracked\n")
+    assert wrapper_plan(root, monkeypatch)["project.dependencies[0]"] == [f"counted @ {member(repo).as_uri()}"]
+    assert runs(counter) == 1
+
+
+def test_a_cached_version_that_satisfies_the_specifier_passes(
+    repo: Path, counter: Path, local_build: VersionCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory_version(member(repo), local_build)
+    lines = wrapper_plan(app(repo, "counted>=1,<2"), monkeypatch)
+    assert lines == {"project.dependencies[0]": [f"counted @ {member(repo).as_uri()}"]}
+    assert runs(counter) == 1
+
+
+@pytest.mark.parametrize(
+    ("environ", "settings", "extra"),
+    [
+        ({"SOURCELIFT_NO_CACHE": "1"}, None, ""),
+        ({}, {"sourcelift-cache": "off"}, ""),
+        ({}, None, "[tool.sourcelift]\ncache = false\n"),
+    ],
+    ids=["SOURCELIFT_NO_CACHE", "config-setting", "pyproject"],
+)
+def test_a_bypassed_cache_is_not_even_looked_up(
+    repo: Path,
+    counter: Path,
+    local_build: VersionCache,
+    monkeypatch: pytest.MonkeyPatch,
+    environ: dict[str, str],
+    settings: dict[str, str] | None,
+    extra: str,
+) -> None:
+    directory_version(member(repo), local_build)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    root = app(repo, "counted>=2", extra=extra)
+    assert wrapper_plan(root, monkeypatch, settings)["project.dependencies[0]"] == [
+        f"counted @ {member(repo).as_uri()}"
+    ]
+    assert not _gitstate._STATES  # no fingerprint was computed: git was not asked
+    assert runs(counter) == 1
+
+
+def test_without_an_entry_nothing_is_said_and_no_backend_runs(
+    repo: Path, counter: Path, local_build: VersionCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = app(repo, "counted>=2")
+    expected = {"project.dependencies[0]": [f"counted @ {member(repo).as_uri()}"]}
+    # a cache without entries: not even a fingerprint
+    assert wrapper_plan(root, monkeypatch) == expected
+    assert not _gitstate._STATES and not local_build.directory.exists()
+    # entries, but none for this member: a fingerprint, a miss, and still no backend run
+    local_build.put("0" * 64, repo, "9.9")
+    assert wrapper_plan(root, monkeypatch) == expected
+    assert repo in _gitstate._STATES
+    # a requirement without a specifier has nothing to check: no lookup
+    assert wrapper_plan(app(repo, "counted", '{ path = "../counted" }', name="plain"), monkeypatch) == expected
+    assert not _gitstate._STATES
+    assert runs(counter) == 0

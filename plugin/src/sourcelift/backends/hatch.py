@@ -18,10 +18,11 @@ from hatchling.plugin import hookimpl
 from packaging.requirements import InvalidRequirement
 from packaging.utils import canonicalize_name
 
-from ..config import choose_mode, read_config
+from ..config import choose_cache, choose_mode, read_config
 from ..errors import Findings, Problem, warn
 from ..readers._toml import load_toml, subtable
 from ..readers.direct_refs import parse_requirement
+from ..rewrite.local import CachedVersions
 from ..rewrite.plan import Plan, make_plan
 from .wrapper import _ours
 
@@ -88,7 +89,8 @@ def _check_will_run(root: Path) -> None:
 
 @_ours
 def _update(root: Path, metadata: dict[str, Any]) -> None:
-    plan, findings = make_plan(root, publisher=_publisher(root))
+    publisher, known = _renderers(root)
+    plan, findings = make_plan(root, publisher=publisher, known_version=known)
     findings.emit_warnings()
     if "dependencies" in metadata:
         metadata["dependencies"] = _rewrite(plan, metadata["dependencies"], "project.dependencies", findings)
@@ -117,14 +119,15 @@ def _rewrite(plan: Plan, values: list[str], key: str, findings: Findings) -> lis
     return out
 
 
-def _publisher(root: Path) -> Publisher | None:
+def _renderers(root: Path) -> tuple[Publisher | None, CachedVersions | None]:
     """Publish mode from ``SOURCELIFT_MODE`` or ``[tool.sourcelift] mode`` (hatchling passes hooks no
-    config settings)."""
+    config settings): its publisher; in local mode, the cached directory versions to check (unless the
+    version cache is bypassed)."""
     findings = Findings()
     config = read_config(load_toml(root / "pyproject.toml", findings) or {}, findings)
     findings.raise_if_any(root / "pyproject.toml")
     if choose_mode(config, None, os.environ) != "publish":
-        return None
+        return None, CachedVersions() if choose_cache(config, None) else None
     from ..rewrite.publish import Publisher
 
     warn(
@@ -135,7 +138,7 @@ def _publisher(root: Path) -> Publisher | None:
             'for a standards-only sdist, use the wrapper backend `build-backend = "sourcelift.build"`',
         )
     )
-    return Publisher.from_config(config, None)
+    return Publisher.from_config(config, None), None
 
 
 @hookimpl

@@ -20,10 +20,11 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from ..artifacts.wheel import read_wheel_metadata, rewrite_metadata_file, rewrite_wheel
-from ..config import SETTING_PREFIX, Config, choose_mode, read_config
+from ..config import SETTING_PREFIX, Config, choose_cache, choose_mode, read_config
 from ..core_metadata import requires_dist
 from ..errors import ConfigError, Findings, SourceliftError, exit_code, render_error
 from ..readers._toml import load_toml
+from ..rewrite.local import CachedVersions
 from ..rewrite.plan import Plan, directory_sources, make_plan
 
 if TYPE_CHECKING:
@@ -139,7 +140,10 @@ def _publisher(root: str, config_settings: ConfigSettings) -> Publisher | None:
 @_ours
 def _plan(config_settings: ConfigSettings = None) -> Plan:
     root = _root()
-    plan, findings = make_plan(Path(root), data=_pyproject(root), publisher=_publisher(root, config_settings))
+    publisher = _publisher(root, config_settings)
+    # local mode: a directory's dynamic version is checked when the version cache already holds it
+    known = CachedVersions() if publisher is None and choose_cache(_config(root), config_settings) else None
+    plan, findings = make_plan(Path(root), data=_pyproject(root), publisher=publisher, known_version=known)
     findings.emit_warnings()
     return plan
 

@@ -15,7 +15,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from ..artifacts.store import Store
-from ..config import MODE_ENV, MODES, choose_mode, read_config
+from ..config import MODE_ENV, MODES, choose_cache, choose_mode, read_config
 from ..errors import ConfigError, Findings, Problem
 from ..model import (
     ResolvedArchive,
@@ -28,6 +28,7 @@ from ..model import (
 )
 from ..readers._toml import load_toml
 from ..readers.variants import is_variant_set
+from ..rewrite.local import CachedVersions
 from ..rewrite.plan import Plan, plan_project
 from .backends import ExplainPublisher, IsolatedEnvironments, hook_metadata
 from .checks import check_archives, check_build_system, check_git_tracking
@@ -201,7 +202,9 @@ def explain(
         except ConfigError as exc:
             findings.error(MODE_ENV, str(exc).split("\n")[0], "set it to local or publish")
         publisher = ExplainPublisher.for_explain(config, isolated)
-        plan, project = plan_project(root, data, findings, store)
+        # local mode as a build sees it: a dynamic directory version the cache holds is checked too
+        cached = CachedVersions() if choose_cache(config, None) else None
+        plan, project = plan_project(root, data, findings, store, known_version=cached)
         report["project"] = project.name
         report["development_only"] = [_development_report(s) for s in project.development_only]
         if not project.has_project_table and project.dynamic_dependencies and not _legacy_project(root):

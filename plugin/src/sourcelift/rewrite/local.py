@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Optional
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
 
 from packaging.markers import Marker
 from packaging.requirements import Requirement
@@ -14,10 +16,17 @@ from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedInd
 from ..urls import path_to_file_url
 from .markers import CannotNegate, conjoin, implies_extra, negate_any
 
+if TYPE_CHECKING:
+    from ..versions.cache import VersionCache
+
 Locate = Callable[[ResolvedDirectory], Optional[str]]
 """A directory source's ``git+`` URL in the checkout being built, or ``None`` (then its path)."""
+KnownVersion = Callable[[ResolvedDirectory], Optional[str]]
+"""The dynamic version of a directory source when it is already known (the version cache), else ``None``."""
 
 __all__ = [
+    "CachedVersions",
+    "KnownVersion",
     "Locate",
     "fallback_lines",
     "is_location_dependent",
@@ -64,6 +73,42 @@ def _target(source: ResolvedSource, store: Store, locate: Locate | None) -> str 
     return None
 
 
+class CachedVersions:
+    """The dynamic versions of directory sources that the version cache already holds (a :data:`KnownVersion`).
+
+    Local mode never runs a source's backend: this only looks an entry up, so that a version an
+    earlier build (publish mode, ``explain``) computed is checked against the requirement's specifier
+    as a static version is.  Nothing is asked of git, and no fingerprint computed, when the cache is
+    bypassed (``SOURCELIFT_NO_CACHE``) or holds no entries at all.
+    """
+
+    def __init__(self, environ: Mapping[str, str] = os.environ) -> None:
+        self._environ = environ
+        self._opened = False
+        self._cache: VersionCache | None = None
+        """Opened at the first lookup; ``None`` when there is nothing to look up."""
+        self._found: dict[Path, str | None] = {}
+
+    def _open(self) -> VersionCache | None:
+        if not self._opened:
+            from ..versions.cache import VersionCache
+
+            self._opened = True
+            cache = VersionCache.from_environment(self._environ)
+            self._cache = cache if cache is not None and cache.has_entries() else None
+        return self._cache
+
+    def __call__(self, source: ResolvedDirectory) -> str | None:
+        if source.path not in self._found:
+            cache = self._open()
+            if cache is None:
+                return None
+            from ..versions.directories import cached_directory_version
+
+            self._found[source.path] = cached_directory_version(source.path, cache)
+        return self._found[source.path]
+
+
 def render_local(
     requirement: Requirement,
     sources: list[ResolvedSource],
@@ -71,11 +116,14 @@ def render_local(
     findings: Findings,
     key: str,
     locate: Locate | None = None,
+    known_version: KnownVersion | None = None,
 ) -> list[str]:
     """The local-mode lines for ``requirement`` given its resolved sources.
 
     ``locate`` gives a directory's ``git+URL@COMMIT#subdirectory=PATH`` when the build
     runs in a git checkout where that directory is committed and unmodified.
+    ``known_version`` gives a directory's dynamic version when it is known without running its
+    backend; like a static version, it must satisfy the requirement's specifier.
 
     One line per source (guarded by the source's marker), plus, when every source is
     guarded, the plain requirement for the environments none of them covers (uv falls
@@ -97,21 +145,21 @@ def render_local(
                 dependency=requirement.name,
             )
             return None
-        if (
-            isinstance(source, ResolvedDirectory)
-            and source.version is not None
-            and requirement.specifier
-            and not requirement.specifier.contains(source.version, prereleases=True)
-        ):
-            findings.error(
-                source.key,
-                f"the project in {source.path} has version {source.version}, "
-                f"which does not satisfy `{requirement}` ({key})",
-                f"change the requirement's specifier to admit {source.version}, or point the source at a matching "
-                "project",
-                dependency=requirement.name,
-            )
-            return None
+        if isinstance(source, ResolvedDirectory) and requirement.specifier:
+            version, how = source.version, ""
+            if version is None and known_version is not None:
+                version, how = known_version(source), " (its dynamic version, as the version cache holds it)"
+            if version is not None and not requirement.specifier.contains(version, prereleases=True):
+                findings.error(
+                    source.key,
+                    f"the project in {source.path} has version {version}{how}, "
+                    f"which does not satisfy `{requirement}` ({key})",
+                    f"change the requirement's specifier to admit {version}, "
+                    + ("or give the project a version it admits (from git: tag a matching release), " if how else "")
+                    + "or point the source at a matching project",
+                    dependency=requirement.name,
+                )
+                return None
         target = _target(source, store, locate)
         if target is not None:
             return _with_marker(f"{head} @ {target}", marker, after_url=True)

@@ -26,7 +26,7 @@ from ..readers._toml import load_toml
 from ..readers.project import read_project
 from ..readers.workspace import find_workspace
 from ..values import copied, parsed_requirement, render_requirement
-from .local import is_location_dependent, render_local, source_guard
+from .local import KnownVersion, is_location_dependent, render_local, source_guard
 from .markers import CannotNegate, conjoin, negate_any
 from .resolve import resolve_sources
 
@@ -49,6 +49,8 @@ class Plan:
     """The project's dependencies are dynamic: the backend computes them, pyproject.toml does not list them."""
     publisher: Publisher | None = None
     """Set in publish mode: lines become version specifiers instead of direct references."""
+    known_version: KnownVersion | None = None
+    """Local mode: the dynamic versions of directory sources known without running their backends."""
     checkout: Checkout | None = None
     """Local mode in a git work tree with a remote: where the in-repository sources lie in it."""
     _parsed_lines: dict[str, Requirement] | None = field(default=None, repr=False)
@@ -100,7 +102,7 @@ class Plan:
             lines = self.publisher.render(requirement, sources, findings, key)
         else:
             locate = self.checkout.git_target if self.checkout is not None else None
-            lines = render_local(requirement, sources, self.store, findings, key, locate)
+            lines = render_local(requirement, sources, self.store, findings, key, locate, self.known_version)
         checked = _checked_lines(lines, requirement.name, sources, findings, key)
         if self.publisher is not None and self.publisher.line_form is not None:
             # the backend's own spelling (poetry-core's), applied to lines packaging has checked
@@ -283,11 +285,18 @@ def _without_extra(source: ResolvedSource, extra: str) -> ResolvedSource:
 
 
 def plan_project(
-    root: Path, data: dict[str, Any], findings: Findings, store: Store, publisher: Publisher | None = None
+    root: Path,
+    data: dict[str, Any],
+    findings: Findings,
+    store: Store,
+    publisher: Publisher | None = None,
+    known_version: KnownVersion | None = None,
 ) -> tuple[Plan, Project]:
     """Read the project, resolve its sources and check every declared requirement against them.
 
-    Problems go into ``findings``; nothing is raised.
+    ``known_version`` (local mode): directory versions to check that are known without running a
+    backend (:class:`~sourcelift.rewrite.local.CachedVersions`).  Problems go into ``findings``;
+    nothing is raised.
     """
     project = read_project(root, data, findings)
     plan = Plan(
@@ -297,6 +306,7 @@ def plan_project(
         project.requirements,
         dynamic_dependencies=project.dynamic_dependencies,
         publisher=publisher,
+        known_version=known_version if publisher is None else None,
     )
     _check_wheel_markers(plan, data, findings)
     if publisher is not None:
@@ -350,6 +360,7 @@ def make_plan(
     store: Store | None = None,
     data: dict[str, Any] | None = None,
     publisher: Publisher | None = None,
+    known_version: KnownVersion | None = None,
 ) -> tuple[Plan, Findings]:
     """Read and check the project at ``root``; raise :class:`~sourcelift.errors.ProblemsError` on problems.
 
@@ -371,7 +382,7 @@ def make_plan(
         if data is None:
             findings.raise_if_any(pyproject)
             raise AssertionError("unreachable")  # pragma: no cover
-    plan, _ = plan_project(root, data, findings, store, publisher)
+    plan, _ = plan_project(root, data, findings, store, publisher, known_version)
     findings.raise_if_any(pyproject)
     return plan, findings
 

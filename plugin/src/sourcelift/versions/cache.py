@@ -82,6 +82,10 @@ class VersionCache:
         except RuntimeError:  # no home directory to put it in
             return None
 
+    def has_entries(self) -> bool:
+        """Whether any build has stored an entry here (a lookup in a cache without them can only miss)."""
+        return self._entries.is_dir()
+
     def entry_path(self, digest: str) -> Path:
         if not _DIGEST.fullmatch(digest):
             raise ValueError(f"not a sha256 hex digest: {digest!r}")

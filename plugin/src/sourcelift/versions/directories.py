@@ -36,6 +36,7 @@ __all__ = [
     "DirectoryVersion",
     "backend_metadata",
     "build_requirements",
+    "cached_directory_version",
     "directory_version",
     "directory_versions",
     "dynamic_build_requires",
@@ -96,6 +97,26 @@ def directory_version(path: Path, cache: VersionCache | None, python: str | None
             )
             return DirectoryVersion(version, "cache" if cached else "backend")
     return DirectoryVersion(_run_backend(directory, data, python), "backend")
+
+
+def cached_directory_version(path: Path, cache: VersionCache) -> str | None:
+    """The dynamic version of the project in ``path`` as ``cache`` already holds it for the project's
+    current build inputs, or ``None`` when that is not known: a static version (read it from
+    pyproject.toml), no usable fingerprint (not in git, uncommitted changes), no entry.
+
+    A lookup only: no backend runs and nothing is written.
+    """
+    try:
+        data = _load(path)
+        if _static_version(path, data) is not None:
+            return None
+        directory = path.resolve()
+        from .fingerprint import member_fingerprint
+
+        digest = member_fingerprint(directory, data).digest
+    except VersionError:  # the build reports an unreadable project or malformed cache keys where it matters
+        return None
+    return cache.get(digest, directory) if digest is not None else None
 
 
 def directory_versions(
