@@ -1,4 +1,8 @@
-"""``python -m tests.hostile``: run the whole corpus and print its counts (for reports)."""
+"""``python -m tests.hostile``: run the whole corpus and print its counts (for reports).
+
+Run it from the repository's top with the development environment (``.venv/bin/python -m
+tests.hostile``); the two source trees are put on the path as pytest's ``pythonpath`` setting does.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .corpus import project_cases, run_project_cases, summary
-from .environments import CASES
+_TOP = Path(__file__).resolve().parents[2]
+for _tree in ("frontend_hook/src", "plugin/src"):
+    if str(_TOP / _tree) not in sys.path:
+        sys.path.insert(0, str(_TOP / _tree))
+
+from .corpus import project_cases, run_project_cases, summary  # noqa: E402
+from .environments import CASES  # noqa: E402
 
 
 def main() -> int:
