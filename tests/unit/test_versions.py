@@ -1045,6 +1045,22 @@ def test_a_cached_version_that_satisfies_the_specifier_passes(
     lines = wrapper_plan(app(repo, "counted>=1,<2"), monkeypatch)
     assert lines == {"project.dependencies[0]": [f"counted @ {member(repo).as_uri()}"]}
     assert runs(counter) == 1
+    # every version the cache ever held for the member satisfies the specifier: no fingerprint was needed
+    assert local_build.versions_seen(member(repo).resolve()) == ["1.0.0"]
+    assert not _gitstate._STATES
+
+
+def test_the_fingerprint_decides_when_a_version_the_cache_held_once_misses(
+    repo: Path, counter: Path, local_build: VersionCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The member's index lists an old version that misses; the current fingerprint's entry decides."""
+    directory_version(member(repo), local_build)  # 1.0.0, the current inputs
+    local_build.put("1" * 64, member(repo).resolve(), "0.5")  # an entry of other (older) inputs
+    assert sorted(local_build.versions_seen(member(repo).resolve())) == ["0.5", "1.0.0"]
+    lines = wrapper_plan(app(repo, "counted>=1"), monkeypatch)
+    assert lines == {"project.dependencies[0]": [f"counted @ {member(repo).as_uri()}"]}
+    assert repo in _gitstate._STATES  # the fingerprint was computed: its entry (1.0.0) satisfies >=1
+    assert runs(counter) == 1
 
 
 @pytest.mark.parametrize(
@@ -1084,10 +1100,10 @@ def test_without_an_entry_nothing_is_said_and_no_backend_runs(
     # a cache without entries: not even a fingerprint
     assert wrapper_plan(root, monkeypatch) == expected
     assert not _gitstate._STATES and not local_build.directory.exists()
-    # entries, but none for this member: a fingerprint, a miss, and still no backend run
+    # entries, but none for this member: the member's index is empty, so no fingerprint either
     local_build.put("0" * 64, repo, "9.9")
     assert wrapper_plan(root, monkeypatch) == expected
-    assert repo in _gitstate._STATES
+    assert not _gitstate._STATES
     # a requirement without a specifier has nothing to check: no lookup
     assert wrapper_plan(app(repo, "counted", '{ path = "../counted" }', name="plain"), monkeypatch) == expected
     assert not _gitstate._STATES

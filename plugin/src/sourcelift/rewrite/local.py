@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Optional
 
 from packaging.markers import Marker
 from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
 
 from ..artifacts.store import Store
 from ..errors import Findings
@@ -21,8 +22,9 @@ if TYPE_CHECKING:
 
 Locate = Callable[[ResolvedDirectory], Optional[str]]
 """A directory source's ``git+`` URL in the checkout being built, or ``None`` (then its path)."""
-KnownVersion = Callable[[ResolvedDirectory], Optional[str]]
-"""The dynamic version of a directory source when it is already known (the version cache), else ``None``."""
+KnownVersion = Callable[[ResolvedDirectory, SpecifierSet], Optional[str]]
+"""The dynamic version of a directory source when it is already known (the version cache) and may miss the
+specifier; ``None`` when it is unknown, or known to satisfy it."""
 
 __all__ = [
     "CachedVersions",
@@ -79,7 +81,9 @@ class CachedVersions:
     Local mode never runs a source's backend: this only looks an entry up, so that a version an
     earlier build (publish mode, ``explain``) computed is checked against the requirement's specifier
     as a static version is.  Nothing is asked of git, and no fingerprint computed, when the cache is
-    bypassed (``SOURCELIFT_NO_CACHE``) or holds no entries at all.
+    bypassed (``SOURCELIFT_NO_CACHE``) or holds no entries at all, nor for a member every version of
+    which the cache ever held satisfies the specifier (one directory listing: a workspace of dozens
+    of members pays no fingerprint in the common case).
     """
 
     def __init__(self, environ: Mapping[str, str] = os.environ) -> None:
@@ -98,11 +102,14 @@ class CachedVersions:
             self._cache = cache if cache is not None and cache.has_entries() else None
         return self._cache
 
-    def __call__(self, source: ResolvedDirectory) -> str | None:
+    def __call__(self, source: ResolvedDirectory, specifier: SpecifierSet) -> str | None:
+        cache = self._open()
+        if cache is None:
+            return None
+        seen = cache.versions_seen(source.path.resolve())
+        if all(specifier.contains(version, prereleases=True) for version in seen):
+            return None  # the current version, cached or not, cannot be one that misses
         if source.path not in self._found:
-            cache = self._open()
-            if cache is None:
-                return None
             from ..versions.directories import cached_directory_version
 
             self._found[source.path] = cached_directory_version(source.path, cache)
@@ -148,7 +155,8 @@ def render_local(
         if isinstance(source, ResolvedDirectory) and requirement.specifier:
             version, how = source.version, ""
             if version is None and known_version is not None:
-                version, how = known_version(source), " (its dynamic version, as the version cache holds it)"
+                version = known_version(source, requirement.specifier)
+                how = " (its dynamic version, as the version cache holds it)"
             if version is not None and not requirement.specifier.contains(version, prereleases=True):
                 findings.error(
                     source.key,

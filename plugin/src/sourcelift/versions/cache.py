@@ -15,6 +15,7 @@ with ``SOURCELIFT_NO_CACHE=1``; it is never inside a source tree.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 import time
@@ -64,6 +65,8 @@ class VersionCache:
     def __init__(self, directory: Path) -> None:
         self.directory = directory.absolute()
         self._entries = self.directory / "versions" / "v1"
+        self._members = self.directory / "versions" / "members-v1"
+        """One directory per member, one empty file per version ever stored for it (:meth:`versions_seen`)."""
         self._unwritable = False
 
     def __repr__(self) -> str:
@@ -84,7 +87,32 @@ class VersionCache:
 
     def has_entries(self) -> bool:
         """Whether any build has stored an entry here (a lookup in a cache without them can only miss)."""
-        return self._entries.is_dir()
+        return self._members.is_dir()
+
+    def _member_directory(self, member: Path) -> Path:
+        key = hashlib.sha256(str(member).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+        return self._members / key
+
+    def versions_seen(self, member: Path) -> list[str]:
+        """Every version an entry of ``member`` has held, cheaply (one directory listing, no fingerprint).
+
+        Local mode asks this first: when each of these satisfies a requirement, whatever entry the
+        member's current fingerprint finds satisfies it too, and no fingerprint is needed.
+        """
+        try:
+            names = os.listdir(self._member_directory(member))
+        except OSError:
+            return []
+        from packaging.version import InvalidVersion, Version
+
+        seen: list[str] = []
+        for name in names:
+            try:
+                if str(Version(name)) == name:
+                    seen.append(name)
+            except InvalidVersion:
+                continue
+        return seen
 
     def entry_path(self, digest: str) -> Path:
         if not _DIGEST.fullmatch(digest):
@@ -127,6 +155,9 @@ class VersionCache:
             target.parent.mkdir(parents=True, exist_ok=True)
             with atomic_writer(target) as stream:
                 stream.write(json.dumps({"format": _FORMAT, "member": str(member), "version": version}).encode())
+            seen = self._member_directory(member)
+            seen.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(seen / version, os.O_CREAT | os.O_WRONLY, 0o644))  # the version is normalized
         except OSError as exc:
             self._report_unwritable(exc)
 
