@@ -271,3 +271,35 @@ def test_a_large_archive_outside_the_project_is_streamed_into_a_local_sdist(tmp_
         f"the build of a local-mode sdist with a {LARGE_ARCHIVE >> 20} MiB archive peaked at {peak >> 20} MiB, "
         f"{(peak - baseline) >> 20} MiB more than with a small one: the archive was read into memory"
     )
+
+
+def test_zip_member_names_are_read_as_utf8_and_others_as_zipfile_reads_them(tmp_path: Path) -> None:
+    import struct
+    import zipfile
+
+    from sourcelift._files import read_zip
+
+    plain = tmp_path / "plain.zip"
+    with zipfile.ZipFile(plain, "w") as archive:
+        archive.writestr("pkg-1.0.dist-info/METADATA", "Name: pkg\n")
+        archive.writestr("pkg/caf\u00e9.py", "")  # non-ASCII: zipfile sets the UTF-8 flag itself
+    with read_zip(plain) as archive:
+        assert archive.namelist() == ["pkg-1.0.dist-info/METADATA", "pkg/caf\u00e9.py"]
+    with plain.open("rb") as stream:
+        stream.read(3)  # a stream is read from where it stands, as zipfile does
+        stream.seek(0)
+        with read_zip(stream) as archive:
+            assert archive.read("pkg-1.0.dist-info/METADATA") == b"Name: pkg\n"
+
+    # a name in cp437 without the UTF-8 flag (an old Windows tool): not UTF-8, read as zipfile always read it
+    legacy = tmp_path / "legacy.zip"
+    with zipfile.ZipFile(legacy, "w") as archive:
+        archive.writestr("caf_.txt", "x")
+    data = bytearray(legacy.read_bytes())
+    for offset in (i for i in range(len(data)) if data[i : i + 8] == b"caf_.txt"):
+        data[offset + 3] = 0x82  # cp437 e-acute, an invalid byte in UTF-8
+    legacy.write_bytes(bytes(data))
+    assert struct.unpack_from("<H", data, 6)[0] & 0x800 == 0
+    with read_zip(legacy) as archive:
+        assert archive.namelist() == ["caf\u00e9.txt"]
+        assert archive.read("caf\u00e9.txt") == b"x"

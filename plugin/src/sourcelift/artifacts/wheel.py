@@ -7,6 +7,7 @@ import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from .._files import read_zip
 from .._patterns import LazyPattern
 from ..errors import SourceliftError
 from ..record_file import update_rows
@@ -28,7 +29,7 @@ def dist_info_dir(names: list[str]) -> str:
 
 
 def read_wheel_metadata(wheel: Path) -> str:
-    with zipfile.ZipFile(wheel) as archive:
+    with read_zip(wheel) as archive:
         return archive.read(f"{dist_info_dir(archive.namelist())}/METADATA").decode("utf-8")
 
 
@@ -42,7 +43,7 @@ def rewrite_wheel(wheel: Path, transform: Transform, *, add: Mapping[str, bytes]
     for name in extra:
         if not _PLAIN_NAME.fullmatch(name) or name in (".", "..", "METADATA", "RECORD", "WHEEL"):
             raise SourceliftError(f"cannot add {name!r} to a wheel's .dist-info")
-    with zipfile.ZipFile(wheel) as source:
+    with read_zip(wheel) as source:
         names = source.namelist()
         dist_info = dist_info_dir(names)
         metadata_name = f"{dist_info}/METADATA"

@@ -11,7 +11,7 @@ import struct
 from pathlib import Path
 from typing import BinaryIO
 
-from .._files import open_regular
+from .._files import open_regular, read_zip
 from .._patterns import LazyPattern
 from ..core_metadata import first_values
 from .errors import VersionError
@@ -158,7 +158,7 @@ def _read_from_zip(path: Path, pattern: LazyPattern[str]) -> str:
             raise _too_many(path, count)
         stream.seek(0)
         try:
-            archive = zipfile.ZipFile(stream)
+            archive = read_zip(stream)
         except zipfile.BadZipFile as exc:
             raise VersionError(f"{path}: not a valid zip archive ({exc})", _FIX_BROKEN) from None
         with archive:
