@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-import unicodedata
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -49,6 +48,10 @@ _HASH_FRAGMENT = LazyPattern(r"(sha256|sha384|sha512|sha224|sha1|md5)=[0-9a-fA-F
 
 
 def _bad_character(value: str) -> str | None:
+    if value.isprintable() and " " not in value:
+        return None  # no separator and no "other" character: nothing to look up (most values)
+    import unicodedata
+
     for character in value:
         if character.isspace() or unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp", "Zs", "Cs"):
             return f"U+{ord(character):04X}"
@@ -127,6 +130,10 @@ def check_path(value: str) -> str | None:
     """A ``path`` source: not empty, no control characters, no newline (spaces are allowed in paths)."""
     if not value.strip():
         return "is empty; give the relative path of a wheel, an sdist or a project directory"
+    if value.isprintable():
+        return None  # no separator but the space, no "other" character (most paths)
+    import unicodedata
+
     for character in value:
         if unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp", "Cs"):
             return f"contains a control character (U+{ord(character):04X})"
