@@ -15,25 +15,33 @@ One :class:`Environment` abstraction over four readers (trees):
 
 Only the head of ``METADATA`` is read (up to its first blank line): the name, the version and
 the ``Requires-Dist`` lines that carry a URL are all there.
+
+What ``provenance`` and ``freeze`` pay for (2,000 distributions, ``bench/bench_frontend.py``):
+files are read through descriptors (``os.open``, ``fstat``, ``os.read``: no file objects), a
+``.dist-info`` directory is listed only when something asks for its listing (``lazy=True``:
+files are opened by name, a missing one costs one failed ``open``), and nothing is hashed
+until an answer needs a hash.  The bounds stay: regular files only (``O_NONBLOCK`` on open,
+``fstat`` before any read: never a FIFO or a device), no file read past its limit.
 """
 
 from __future__ import annotations
 
 import os
 import posixpath
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 
-from sourcelift._files import open_regular
-from sourcelift.core_metadata import parse_headers
 from sourcelift.names import canonical_name
 from sourcelift.provenance_document import WHEEL_FILE
 from sourcelift.record_file import encode_digest, record_hash
 
-from .errors import HookError, UsageError
+from .finding import hook_error
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import IO
+
+    from .errors import HookError
 
 __all__ = [
     "DIST_INFO_FILES",
@@ -82,6 +90,53 @@ MAX_DIST_INFO_FILE = 16 * 1024 * 1024
 MAX_HASHED_FILE = 2 * 1024 * 1024 * 1024
 """Files larger than this are not hashed (reported as unverifiable)."""
 _HEAD_CHUNK = 4096
+_HASH_CHUNK = 1 << 20
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+_ACCESS_NOFOLLOW = os.access in os.supports_follow_symlinks
+_O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+_DIR_FD = os.open in os.supports_dir_fd and os.access in os.supports_dir_fd and bool(_O_DIRECTORY)
+
+
+def _error(message: str, fix: str = "") -> HookError:
+    return hook_error()(message, fix)
+
+
+def open_fd(path: str) -> tuple[int, int]:
+    """A read-only descriptor of the regular file ``path``, and its size.
+
+    :func:`sourcelift._files.open_regular` without the file object: ``O_NONBLOCK`` keeps the open
+    from blocking on a FIFO, and the descriptor is checked before anything is read; anything
+    but a regular file raises what ``open_regular`` raises (``NotARegularFile``, an ``OSError``).
+    """
+    descriptor = os.open(path, _OPEN_FLAGS)
+    try:
+        info = os.fstat(descriptor)
+    except BaseException:
+        os.close(descriptor)
+        raise
+    if stat.S_ISREG(info.st_mode):
+        return descriptor, info.st_size
+    os.close(descriptor)
+    from sourcelift._files import open_regular
+
+    with open_regular(path) as stream:  # raises for a FIFO, a device, a directory
+        descriptor = os.dup(stream.fileno())  # it became a regular file meanwhile
+    return descriptor, os.fstat(descriptor).st_size
+
+
+def read_fd(descriptor: int, size: int) -> bytes:
+    """What is left to read from ``descriptor`` (``size``: what fstat said, to read it in one call)."""
+    data = os.read(descriptor, size + 1 if size else _HASH_CHUNK)
+    if not data:
+        return data
+    chunk = os.read(descriptor, _HASH_CHUNK)
+    if not chunk:
+        return data
+    parts = [data, chunk]
+    while chunk:
+        chunk = os.read(descriptor, _HASH_CHUNK)
+        parts.append(chunk)
+    return b"".join(parts)
 
 
 def _stream_digest(stream: IO[bytes], limit: int) -> tuple[str, str, int] | None:
@@ -91,7 +146,7 @@ def _stream_digest(stream: IO[bytes], limit: int) -> tuple[str, str, int] | None
     digest = hashlib.sha256()
     size = 0
     while True:
-        chunk = stream.read(1 << 20)
+        chunk = stream.read(_HASH_CHUNK)
         if not chunk:
             break
         size += len(chunk)
@@ -102,14 +157,48 @@ def _stream_digest(stream: IO[bytes], limit: int) -> tuple[str, str, int] | None
     return "sha256=" + encode_digest(raw), raw.hex(), size
 
 
+def _fd_digest(descriptor: int, size: int, limit: int) -> tuple[bytes, int] | None:
+    """(sha256, size) of what is left in ``descriptor``; ``None`` past ``limit`` bytes.
+
+    A file that fits in one chunk is hashed in one call, as :func:`_stream_digest` would."""
+    import hashlib
+
+    if size < _HASH_CHUNK:
+        data = os.read(descriptor, _HASH_CHUNK)
+        if len(data) < _HASH_CHUNK:
+            rest = os.read(descriptor, _HASH_CHUNK)
+            if not rest:
+                return (hashlib.sha256(data).digest(), len(data)) if len(data) <= limit else None
+            data += rest
+        digest = hashlib.sha256(data)
+        total = len(data)
+    else:
+        digest = hashlib.sha256()
+        total = 0
+    if total > limit:
+        return None
+    while True:
+        chunk = os.read(descriptor, _HASH_CHUNK)
+        if not chunk:
+            break
+        total += len(chunk)
+        if total > limit:
+            return None
+        digest.update(chunk)
+    return digest.digest(), total
+
+
 def file_sha256(path: str, limit: int = MAX_HASHED_FILE) -> str | None:
     """Hex sha256 of a local file, ``None`` if it is missing, unreadable or larger than ``limit``."""
     try:
-        with open_regular(path) as stream:  # never a FIFO or a device: they would block or never end
-            result = _stream_digest(stream, limit)
+        descriptor, size = open_fd(path)  # never a FIFO or a device: they would block or never end
+        try:
+            result = _fd_digest(descriptor, size, limit)
+        finally:
+            os.close(descriptor)
     except OSError:
         return None
-    return None if result is None else result[1]
+    return None if result is None else result[0].hex()
 
 
 def _head(data: bytes) -> bytes:
@@ -138,6 +227,11 @@ class Tree:
     def listdir(self, root: str, directory: str) -> frozenset[str]:
         raise NotImplementedError
 
+    def exists(self, root: str, relpath: str) -> bool:
+        """Whether ``listdir`` of the file's directory names it."""
+        directory, _, name = relpath.rpartition("/")
+        return name in self.listdir(root, directory)
+
     def read(self, root: str, relpath: str, limit: int = MAX_DIST_INFO_FILE) -> bytes | None:
         """A file's bytes, ``None`` if it does not exist; :class:`HookError` if larger than ``limit``."""
         raise NotImplementedError
@@ -160,7 +254,11 @@ class Tree:
 
 
 class DirectoryTree(Tree):
-    """Directories on this machine: a live site-packages, a ``--target`` directory, an unpacked tree."""
+    """Directories on this machine: a live site-packages, a ``--target`` directory, an unpacked tree.
+
+    Files are opened relative to a descriptor of their root where the platform allows it (a
+    shorter path to resolve: the cost of most of what ``provenance`` and ``freeze`` do).
+    """
 
     kind = "directory"
     writable = True
@@ -172,6 +270,17 @@ class DirectoryTree(Tree):
             if path not in unique:
                 unique.append(path)
         self._roots = unique
+        self._root_fds: dict[str, int] = {}
+
+    def __del__(self) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the descriptors of the roots (they are opened again when needed)."""
+        fds, self._root_fds = getattr(self, "_root_fds", {}), {}
+        for descriptor in fds.values():
+            if descriptor >= 0:
+                os.close(descriptor)
 
     def roots(self) -> list[str]:
         return list(self._roots)
@@ -193,33 +302,87 @@ class DirectoryTree(Tree):
         except OSError:
             return frozenset()
 
+    def _root_fd(self, root: str, relpath: str) -> int | None:
+        """A descriptor of ``root`` to open ``relpath`` relative to, or ``None`` (then: the full path)."""
+        if not _DIR_FD or relpath[:1] == "/" or ".." in relpath or "//" in relpath:
+            return None
+        descriptor = self._root_fds.get(root)
+        if descriptor is None:
+            try:
+                descriptor = os.open(root, os.O_RDONLY | _O_DIRECTORY)
+            except OSError:
+                descriptor = -1
+            self._root_fds[root] = descriptor
+        return descriptor if descriptor >= 0 else None
+
+    def _open(self, root: str, relpath: str) -> tuple[int, int]:
+        """:func:`open_fd` of the file, relative to its root's descriptor where possible."""
+        at = self._root_fd(root, relpath)
+        if at is None:
+            return open_fd(self._path(root, relpath))
+        descriptor = os.open(relpath, _OPEN_FLAGS, dir_fd=at)
+        try:
+            info = os.fstat(descriptor)
+        except BaseException:
+            os.close(descriptor)
+            raise
+        if stat.S_ISREG(info.st_mode):
+            return descriptor, info.st_size
+        os.close(descriptor)
+        return open_fd(self._path(root, relpath))  # raises what open_regular raises for it
+
+    def exists(self, root: str, relpath: str) -> bool:
+        at = self._root_fd(root, relpath)
+        if _ACCESS_NOFOLLOW:  # the name itself, as a listing shows it; no exception when it is not there
+            if at is None:
+                return os.access(self._path(root, relpath), os.F_OK, follow_symlinks=False)
+            return os.access(relpath, os.F_OK, dir_fd=at, follow_symlinks=False)
+        try:
+            os.lstat(self._path(root, relpath))
+        except OSError:
+            return False
+        return True
+
     def _path(self, root: str, relpath: str) -> str:
         if os.sep == "/" and ".." not in relpath and "//" not in relpath:
             return f"{root}/{relpath}"  # the common case, without normpath's cost
         return os.path.normpath(os.path.join(root, *relpath.split("/")))
 
     def read(self, root: str, relpath: str, limit: int = MAX_DIST_INFO_FILE) -> bytes | None:
-        path = self._path(root, relpath)
         try:
-            with open_regular(path) as stream:
-                if os.fstat(stream.fileno()).st_size > limit:
-                    raise HookError(
-                        f"{path} is larger than {limit} bytes; it is not read", "check that it is not corrupt"
-                    )
-                data = stream.read()
+            descriptor, size = self._open(root, relpath)
+            try:
+                if size > limit:
+                    path = self._path(root, relpath)
+                    raise _error(f"{path} is larger than {limit} bytes; it is not read", "check that it is not corrupt")
+                data = read_fd(descriptor, size)
+            finally:
+                os.close(descriptor)
         except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as exc:
-            raise HookError(f"cannot read {path}: {exc.strerror or exc}", "check its permissions") from None
+            path = self._path(root, relpath)
+            raise _error(f"cannot read {path}: {exc.strerror or exc}", "check its permissions") from None
         return data
 
     def read_head(self, root: str, relpath: str) -> bytes | None:
-        path = self._path(root, relpath)
         try:
-            with open_regular(path) as stream:
-                buffer = bytearray()  # grown in place: linear however far the blank line is
+            descriptor, _ = self._open(root, relpath)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError as exc:
+            path = self._path(root, relpath)
+            raise _error(f"cannot read {path}: {exc.strerror or exc}", "check its permissions") from None
+        try:  # the common case first: the first chunk holds the blank line
+            data = os.read(descriptor, _HEAD_CHUNK)
+            lf = data.find(b"\n\n")
+            if lf != -1:  # the first separator of the file: a \r\n\r\n before it ends by lf + 3
+                crlf = data.find(b"\r\n\r\n", 0, lf + 3)
+                return data[: lf if crlf == -1 else crlf]
+            if data and b"\r\n\r\n" not in data:
+                buffer = bytearray(data)  # grown in place: linear however far the blank line is
                 while len(buffer) <= MAX_DIST_INFO_FILE:
-                    chunk = stream.read(_HEAD_CHUNK)
+                    chunk = os.read(descriptor, _HEAD_CHUNK)
                     if not chunk:
                         break
                     buffer += chunk
@@ -228,19 +391,23 @@ class DirectoryTree(Tree):
                     if b"\n\n" in tail or b"\r\n\r\n" in tail:
                         break
                 data = bytes(buffer)
-        except (FileNotFoundError, NotADirectoryError):
-            return None
         except OSError as exc:
-            raise HookError(f"cannot read {path}: {exc.strerror or exc}", "check its permissions") from None
+            path = self._path(root, relpath)
+            raise _error(f"cannot read {path}: {exc.strerror or exc}", "check its permissions") from None
+        finally:
+            os.close(descriptor)
         return _head(data)
 
     def digest(self, root: str, relpath: str) -> tuple[str, int] | None:
         try:
-            with open_regular(self._path(root, relpath)) as stream:
-                result = _stream_digest(stream, MAX_HASHED_FILE)
+            descriptor, size = self._open(root, relpath)
+            try:
+                result = _fd_digest(descriptor, size, MAX_HASHED_FILE)
+            finally:
+                os.close(descriptor)
         except OSError:
             return None
-        return None if result is None else (result[0], result[2])
+        return None if result is None else ("sha256=" + encode_digest(result[0]), result[1])
 
     def local_path(self, root: str, relpath: str) -> str | None:
         return self._path(root, relpath)
@@ -289,7 +456,7 @@ class MemoryTree(Tree):
     def read(self, root: str, relpath: str, limit: int = MAX_DIST_INFO_FILE) -> bytes | None:
         data = self._files.get(root, {}).get(relpath)
         if data is not None and len(data) > limit:
-            raise HookError(f"{root}/{relpath} is larger than {limit} bytes; it is not read")
+            raise _error(f"{root}/{relpath} is larger than {limit} bytes; it is not read")
         return data
 
     def digest(self, root: str, relpath: str) -> tuple[str, int] | None:
@@ -375,10 +542,19 @@ class TarTree(MemoryTree):
         return self.path
 
 
-class Dist:
-    """One installed distribution: its ``.dist-info`` directory in one root of a tree."""
+_UNREAD = "\0unread"
+_OFTEN_ABSENT = frozenset({"direct_url.json", PROVENANCE_FILE, ORIGIN_FILE, JOURNAL_FILE})
+"""Files most ``.dist-info`` directories lack: looked up before they are opened (in a lazy environment)."""
 
-    __slots__ = ("dist_info", "files", "key", "name", "root", "tree", "url_requirements", "version")
+
+class Dist:
+    """One installed distribution: its ``.dist-info`` directory in one root of a tree.
+
+    ``files`` is the directory's listing: given, or made on first use (a lazily loaded
+    environment); until then, files are read by name.
+    """
+
+    __slots__ = ("_files", "_installer", "dist_info", "key", "name", "root", "tree", "url_requirements", "version")
 
     def __init__(
         self,
@@ -387,7 +563,7 @@ class Dist:
         dist_info: str,
         name: str,
         version: str,
-        files: frozenset[str],
+        files: frozenset[str] | None,
         url_requirements: list[str],
     ) -> None:
         self.tree = tree
@@ -396,8 +572,22 @@ class Dist:
         self.name = name
         self.version = version
         self.key = canonical_name(name)
-        self.files = files
+        self._files = files
+        self._installer: str | None = _UNREAD
         self.url_requirements = url_requirements
+
+    @property
+    def files(self) -> frozenset[str]:
+        """The names in the ``.dist-info`` directory."""
+        if self._files is None:
+            self._files = self.tree.listdir(self.root, self.dist_info)
+        return self._files
+
+    def has(self, name: str) -> bool:
+        """Whether the ``.dist-info`` directory holds ``name`` (without listing it, when it is not listed yet)."""
+        if self._files is not None:
+            return name in self._files
+        return self.tree.exists(self.root, f"{self.dist_info}/{name}")
 
     def __repr__(self) -> str:
         return f"Dist({self.name!r}, {self.version!r}, {self.root!r})"
@@ -409,8 +599,11 @@ class Dist:
 
     def read(self, name: str) -> bytes | None:
         """A file of the ``.dist-info`` directory, ``None`` when it is not there."""
-        if name not in self.files:
-            return None
+        if self._files is not None:
+            if name not in self._files:
+                return None
+        elif name in _OFTEN_ABSENT and not self.tree.exists(self.root, f"{self.dist_info}/{name}"):
+            return None  # the same answer as a failed open, at a third of its cost
         return self.tree.read(self.root, f"{self.dist_info}/{name}")
 
     def text(self, name: str) -> str | None:
@@ -423,15 +616,60 @@ class Dist:
 
     @property
     def installer(self) -> str | None:
-        text = self.text("INSTALLER")
-        return text.strip() or None if text is not None else None
+        """What INSTALLER says (read once)."""
+        if self._installer is _UNREAD:
+            text = self.text("INSTALLER")
+            self._installer = text.strip() or None if text is not None else None
+        return self._installer
+
+
+_FIELD_STARTS = frozenset("NnVvRr")
+_FOLDING_STARTS = frozenset((" ", "\t", ""))
 
 
 def _parse_head(head: bytes) -> tuple[str | None, str | None, list[str]]:
-    """Name, Version and the URL-carrying ``Requires-Dist`` values of a metadata header block."""
+    """Name, Version and the URL-carrying ``Requires-Dist`` values of a metadata header block.
+
+    A block of one line per header (no continuation line, no carriage return, no blank line) is
+    read here, line by line; any other goes through :func:`sourcelift.core_metadata.parse_headers`,
+    whose answer this one equals on such a block.
+    """
+    text = head.decode("utf-8", "replace")
+    if "\r" in text:
+        return _parse_folded_head(text)
+    lines = text.split("\n")
+    if not lines[-1]:
+        lines.pop()  # what follows the last line end is no line
     name = version = None
     requires: list[str] = []
-    for field, folded, _ in parse_headers(head.decode("utf-8", "replace"))[0]:
+    for line in lines:
+        first = line[:1]
+        if first not in _FIELD_STARTS:
+            if first in _FOLDING_STARTS:
+                return _parse_folded_head(text)  # a continuation line or a blank line
+            if not first.isspace():
+                continue  # not one of the three fields (whose name may follow blanks other than space and tab)
+        field, colon, value = line.partition(":")
+        if not colon:
+            continue
+        key = field.strip().lower()
+        if key == "name":
+            if name is None:
+                name = value.strip()
+        elif key == "version":
+            if version is None:
+                version = value.strip()
+        elif key == "requires-dist" and "@" in value:
+            requires.append(value.strip())
+    return name, version, requires
+
+
+def _parse_folded_head(text: str) -> tuple[str | None, str | None, list[str]]:
+    from sourcelift.core_metadata import parse_headers
+
+    name = version = None
+    requires: list[str] = []
+    for field, folded, _ in parse_headers(text)[0]:
         key, value = field.lower(), folded.replace("\n", " ")  # a folded value, unfolded
         if key == "name" and name is None:
             name = value
@@ -456,13 +694,18 @@ class Environment:
         self.dists = dists
 
     @classmethod
-    def load(cls, tree: Tree) -> Environment:
+    def load(cls, tree: Tree, *, lazy: bool = False) -> Environment:
+        """The distributions of ``tree``; ``lazy``: list each ``.dist-info`` directory only when asked to.
+
+        Both give the same answers as long as no ``.dist-info`` directory changes meanwhile (or
+        can be read but not listed): a lazy one opens files by name.
+        """
         dists: list[Dist] = []
         for root in tree.roots():
             for directory in tree.dist_infos(root):
-                files = tree.listdir(root, directory)
+                files = None if lazy else tree.listdir(root, directory)
                 metadata = "PKG-INFO" if directory.endswith(".egg-info") else "METADATA"
-                head = tree.read_head(root, f"{directory}/{metadata}") if metadata in files else None
+                head = tree.read_head(root, f"{directory}/{metadata}") if files is None or metadata in files else None
                 name, version, requires = _parse_head(head) if head is not None else (None, None, [])
                 if name is None or version is None:
                     fallback_name, fallback_version = _name_from_directory(directory)
@@ -492,15 +735,17 @@ class Environment:
 # Constructors: the command's --path / --python / --from-tar, and the default.
 
 
-def from_paths(paths: Iterable[str]) -> Environment:
+def from_paths(paths: Iterable[str], *, lazy: bool = False) -> Environment:
     roots = list(paths)
     for path in roots:
         if not os.path.isdir(path):
+            from .errors import UsageError
+
             raise UsageError(
                 f"{path} is not a directory",
                 "give a site-packages directory (or a --target directory) with --path",
             )
-    return Environment.load(DirectoryTree(roots))
+    return Environment.load(DirectoryTree(roots), lazy=lazy)
 
 
 def from_mapping(files: Mapping[str, Mapping[str, bytes]]) -> Environment:
@@ -511,6 +756,8 @@ def from_mapping(files: Mapping[str, Mapping[str, bytes]]) -> Environment:
 def from_tar(path: str | Sequence[str], *, hash_files: bool = True) -> Environment:
     """The environment of a container image: layer tarballs (lowest first), a ``docker save`` archive or
     an OCI image layout tarball (see :mod:`.image`).  Several image archives stack like layers."""
+    from .errors import UsageError
+
     paths = [path] if isinstance(path, str) else list(path)
     missing = [p for p in paths if not os.path.isfile(p)]
     if missing or not paths:
@@ -565,6 +812,8 @@ def install_paths(python: str | None, *, prefix: str = "", user: bool = False, r
     """
     import json
 
+    from .errors import UsageError
+
     if python is None:
         namespace: dict[str, object] = {"__name__": "sourcelift_hook_paths"}
         exec(PATHS_SCRIPT, namespace)
@@ -595,10 +844,10 @@ def install_paths(python: str | None, *, prefix: str = "", user: bool = False, r
     return [str(p) for p in found]
 
 
-def from_python(python: str) -> Environment:
-    return Environment.load(DirectoryTree([p for p in install_paths(python) if os.path.isdir(p)]))
+def from_python(python: str, *, lazy: bool = False) -> Environment:
+    return Environment.load(DirectoryTree([p for p in install_paths(python) if os.path.isdir(p)]), lazy=lazy)
 
 
-def default_environment() -> Environment:
+def default_environment(*, lazy: bool = False) -> Environment:
     """The environment of the interpreter running this command (where ``pip install`` puts things)."""
-    return Environment.load(DirectoryTree([p for p in install_paths(None) if os.path.isdir(p)]))
+    return Environment.load(DirectoryTree([p for p in install_paths(None) if os.path.isdir(p)]), lazy=lazy)

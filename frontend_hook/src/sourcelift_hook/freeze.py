@@ -35,7 +35,7 @@ from sourcelift.urls import file_url_to_path, path_to_file_url, redact_credentia
 
 from .directurl import archive_sha256, freeze_url, in_repository_path, is_editable
 from .environment import Dist, Environment, canonical_name, file_sha256
-from .errors import Finding, HookError
+from .finding import Finding, hook_error
 from .origin import Origin, resolve, source_of, wheel_matches
 
 TYPE_CHECKING = False
@@ -271,7 +271,7 @@ class _Export:
         shown = redact_credentials(repository)[0]
         try:
             fetched = self.fetcher().fetch(repository, commit, path, sha256=sha256)
-        except HookError as error:
+        except hook_error() as error:
             self.problem(
                 dist,
                 f"its archive {path} of {shown} at {commit} could not be fetched: {error.message}; it is left out",
@@ -708,6 +708,8 @@ def freeze(
         problems.extend(origin.problems)
     base = os.path.dirname(os.path.abspath(output)) if output else os.getcwd()
     if wheelhouse is not None and not os.path.isdir(base):  # before anything is copied
+        from .errors import HookError
+
         raise HookError(
             f"cannot write {output}: {base} is not a directory",
             "give -o a file path in an existing directory you can write to",

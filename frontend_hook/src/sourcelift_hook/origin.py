@@ -23,7 +23,6 @@ or switching ``--style``, gives the same answer.
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 from sourcelift.record_file import parse_rows
@@ -31,8 +30,8 @@ from sourcelift.urls import file_url_to_path, without_fragment
 
 from .directurl import archive_sha256, direct_url_kind, in_repository_path, is_editable, parse
 from .document import Entry, read_document
-from .environment import JOURNAL_FILE, ORIGIN_FILE, PROVENANCE_FILE, Dist, Environment, file_sha256
-from .errors import Finding, HookError
+from .environment import JOURNAL_FILE, ORIGIN_FILE, Dist, Environment, file_sha256
+from .finding import Finding, hook_error
 
 __all__ = ["ORIGIN_VERSION", "Origin", "archive_contents", "resolve", "source_of", "wheel_matches"]
 
@@ -44,6 +43,7 @@ class Origin:
     """What is known of one installed distribution's origin."""
 
     __slots__ = (
+        "_pending_journal",
         "archive_sha256",
         "current",
         "current_bytes",
@@ -54,7 +54,6 @@ class Origin:
         "match",
         "original",
         "owner",
-        "pending_journal",
         "problems",
         "recorded",
         "repository_url",
@@ -76,10 +75,17 @@ class Origin:
         self.verified: str | None = None
         self.flagged: list[tuple[Entry, Dist]] = []
         self.problems: list[Finding] = []
-        self.pending_journal = False
+        self._pending_journal: bool | None = None
 
     def __repr__(self) -> str:
         return f"Origin({self.dist.name!r}, {self.kind!r}, match={self.match!r})"
+
+    @property
+    def pending_journal(self) -> bool:
+        """Whether an interrupted ``sourcelift record`` left its journal (looked up on first use)."""
+        if self._pending_journal is None:
+            self._pending_journal = self.dist.has(JOURNAL_FILE)
+        return self._pending_journal
 
     @property
     def in_git(self) -> bool:
@@ -90,6 +96,8 @@ class Origin:
 
 
 def _sha256_hex(data: bytes) -> str:
+    import hashlib
+
     return hashlib.sha256(data).hexdigest()
 
 
@@ -99,7 +107,7 @@ def _load_current(origin: Origin) -> None:
         return
     try:
         data = dist.read("direct_url.json")
-    except HookError as exc:
+    except hook_error() as exc:
         origin.problem(exc.message, exc.fix)
         return
     if data is None:
@@ -113,7 +121,7 @@ def _load_current(origin: Origin) -> None:
     origin.original = direct_url
     try:
         saved = dist.read(ORIGIN_FILE)
-    except HookError as exc:
+    except hook_error() as exc:
         origin.problem(exc.message, exc.fix)
         return
     if saved is None:
@@ -205,7 +213,7 @@ def wheel_matches(dist: Dist, url: str, sha256: str | None = None) -> tuple[str,
     rows = _wheel_rows(path)
     try:
         installed_text = dist.text("RECORD")
-    except HookError:
+    except hook_error():
         installed_text = None
     if rows is None or installed_text is None:
         return "unavailable", digest
@@ -313,9 +321,7 @@ def resolve(env: Environment) -> tuple[list[Origin], list[Finding]]:
     findings: list[Finding] = []
     index = _EntryIndex()
     for dist in env.dists:
-        if PROVENANCE_FILE not in dist.files:
-            continue
-        entries, problems = read_document(dist)
+        entries, problems = read_document(dist)  # none when the file is not there
         for problem in problems:
             findings.append(Finding(dist.name, problem, "rebuild the wheel with this version of sourcelift"))
         for entry in entries:
@@ -323,7 +329,6 @@ def resolve(env: Environment) -> tuple[list[Origin], list[Finding]]:
     origins: list[Origin] = []
     for dist in env.dists:
         origin = Origin(dist)
-        origin.pending_journal = JOURNAL_FILE in dist.files
         _load_current(origin)
         _classify(origin, index)
         origins.append(origin)

@@ -34,7 +34,7 @@ from sourcelift.urls import redact_credentials
 
 from .directurl import freeze_url
 from .environment import Dist, Environment
-from .errors import Finding
+from .finding import Finding
 from .origin import Origin, archive_contents, resolve
 
 __all__ = ["REPORT_VERSION", "build_report", "check_files", "format_report", "has_problems", "report_problems"]
