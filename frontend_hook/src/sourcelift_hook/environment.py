@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from sourcelift.names import canonical_name
 from sourcelift.provenance_document import WHEEL_FILE
-from sourcelift.record_file import encode_digest, record_hash
+from sourcelift.record_file import Row, encode_digest, parse_rows, record_hash
 
 from .finding import hook_error
 
@@ -63,6 +63,9 @@ __all__ = [
     "from_tar",
 ]
 
+UNREAD: object = object()
+"""What :meth:`DirectoryTree.scan` gives for a head it left to :meth:`Tree.read_head`."""
+
 PROVENANCE_FILE = WHEEL_FILE
 """The provenance document the plugin writes into a wheel's ``.dist-info``."""
 ORIGIN_FILE = "sourcelift-origin.json"
@@ -84,6 +87,9 @@ DIST_INFO_FILES = frozenset(
     }
 )
 """The ``.dist-info`` files the command reads (a tarball reader keeps only these)."""
+SCANNED = ("direct_url.json", PROVENANCE_FILE, ORIGIN_FILE)
+"""What a lazy load reads of each ``.dist-info`` directory beside METADATA (the origin file beside a
+direct_url.json only): what ``provenance`` and ``freeze`` read of every distribution."""
 
 MAX_DIST_INFO_FILE = 16 * 1024 * 1024
 """No ``.dist-info`` file the command reads may be larger (RECORD of a huge package is ~1 MiB)."""
@@ -91,6 +97,7 @@ MAX_HASHED_FILE = 2 * 1024 * 1024 * 1024
 """Files larger than this are not hashed (reported as unverifiable)."""
 _HEAD_CHUNK = 4096
 _HASH_CHUNK = 1 << 20
+_READ_CHUNK = 1 << 16  # a read allocates all it asks for: not a chunk of a megabyte to find the end of a file
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 _ACCESS_NOFOLLOW = os.access in os.supports_follow_symlinks
 _O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
@@ -125,18 +132,17 @@ def open_fd(path: str) -> tuple[int, int]:
 
 
 def read_fd(descriptor: int, size: int) -> bytes:
-    """What is left to read from ``descriptor`` (``size``: what fstat said, to read it in one call)."""
-    data = os.read(descriptor, size + 1 if size else _HASH_CHUNK)
-    if not data:
-        return data
-    chunk = os.read(descriptor, _HASH_CHUNK)
-    if not chunk:
-        return data
-    parts = [data, chunk]
-    while chunk:
-        chunk = os.read(descriptor, _HASH_CHUNK)
+    """What ``descriptor`` holds: the ``size`` bytes fstat counted, in one call; when it said 0 (an empty
+    file, or one of ``/proc``) or the read came short, everything up to the end of the file."""
+    data = os.read(descriptor, size) if size > 0 else b""
+    if size > 0 and len(data) == size:
+        return data  # the file as it was opened (one that grows meanwhile is read at some moment either way)
+    parts = [data]
+    while True:
+        chunk = os.read(descriptor, _READ_CHUNK)
+        if not chunk:
+            return b"".join(parts)
         parts.append(chunk)
-    return b"".join(parts)
 
 
 def _stream_digest(stream: IO[bytes], limit: int) -> tuple[str, str, int] | None:
@@ -158,25 +164,20 @@ def _stream_digest(stream: IO[bytes], limit: int) -> tuple[str, str, int] | None
 
 
 def _fd_digest(descriptor: int, size: int, limit: int) -> tuple[bytes, int] | None:
-    """(sha256, size) of what is left in ``descriptor``; ``None`` past ``limit`` bytes.
+    """(sha256, size) of what is left in ``descriptor``; ``None`` past ``limit`` bytes (as :func:`_stream_digest`).
 
-    A file that fits in one chunk is hashed in one call, as :func:`_stream_digest` would."""
+    A file of less than a chunk (``size``: what fstat said) is read and hashed in one call."""
     import hashlib
 
-    if size < _HASH_CHUNK:
-        data = os.read(descriptor, _HASH_CHUNK)
-        if len(data) < _HASH_CHUNK:
-            rest = os.read(descriptor, _HASH_CHUNK)
-            if not rest:
-                return (hashlib.sha256(data).digest(), len(data)) if len(data) <= limit else None
-            data += rest
-        digest = hashlib.sha256(data)
+    if 0 < size < _HASH_CHUNK:
+        data = os.read(descriptor, size)
+        if len(data) == size:  # all of it (see read_fd)
+            return (hashlib.sha256(data).digest(), size) if size <= limit else None
+        digest = hashlib.sha256(data)  # a short read: on to the end, chunk by chunk
         total = len(data)
     else:
         digest = hashlib.sha256()
         total = 0
-    if total > limit:
-        return None
     while True:
         chunk = os.read(descriptor, _HASH_CHUNK)
         if not chunk:
@@ -398,6 +399,68 @@ class DirectoryTree(Tree):
             os.close(descriptor)
         return _head(data)
 
+    def scan(self, root: str, directories: Sequence[str]) -> list[tuple[object, dict[str, bytes | None]]] | None:
+        """For each ``.dist-info`` (or ``.egg-info``) directory of ``root``: the head of its METADATA (PKG-INFO),
+        and what :meth:`read` gives for the files of :data:`SCANNED` it holds (``None``: not there).
+
+        One pass, the lazy load's: each file whose read is plain (a regular file within its limit,
+        no error) is read here; :data:`UNREAD` for a head, or a name left out of the files, is
+        anything else, for :meth:`read_head` and :meth:`read` to answer as always (errors
+        included).  ``None`` where the platform has no ``dir_fd`` or ``access(follow_symlinks=False)``.
+        """
+        at = self._root_fd(root, "")
+        if at is None or not _ACCESS_NOFOLLOW:
+            return None
+        scanned: list[tuple[object, dict[str, bytes | None]]] = []
+        flags, f_ok, regular, limit = _OPEN_FLAGS, os.F_OK, stat.S_ISREG, MAX_DIST_INFO_FILE
+        open_, read, close, fstat, access = os.open, os.read, os.close, os.fstat, os.access
+        for directory in directories:
+            if "/" in directory or directory == "..":
+                scanned.append((UNREAD, {}))
+                continue
+            head: object = UNREAD
+            metadata = directory + ("/PKG-INFO" if directory.endswith(".egg-info") else "/METADATA")
+            try:
+                descriptor = open_(metadata, flags, dir_fd=at)
+            except (FileNotFoundError, NotADirectoryError):
+                head = None
+            except OSError:
+                pass
+            else:
+                try:
+                    if regular(fstat(descriptor).st_mode):
+                        data = read(descriptor, _HEAD_CHUNK)
+                        lf = data.find(b"\n\n")
+                        if lf != -1:  # as read_head: a \r\n\r\n before it ends by lf + 3
+                            crlf = data.find(b"\r\n\r\n", 0, lf + 3)
+                            head = data[: lf if crlf == -1 else crlf]
+                except OSError:
+                    pass
+                finally:
+                    close(descriptor)
+            files: dict[str, bytes | None] = {}
+            for name in SCANNED:
+                if name == ORIGIN_FILE and not files.get("direct_url.json"):
+                    continue  # read only beside a direct_url.json
+                relpath = f"{directory}/{name}"
+                if not access(relpath, f_ok, dir_fd=at, follow_symlinks=False):
+                    files[name] = None
+                    continue
+                try:
+                    descriptor = open_(relpath, flags, dir_fd=at)
+                except OSError:
+                    continue
+                try:
+                    info = fstat(descriptor)
+                    if regular(info.st_mode) and info.st_size <= limit:
+                        files[name] = read_fd(descriptor, info.st_size)
+                except OSError:
+                    pass
+                finally:
+                    close(descriptor)
+            scanned.append((head, files))
+        return scanned
+
     def digest(self, root: str, relpath: str) -> tuple[str, int] | None:
         try:
             descriptor, size = self._open(root, relpath)
@@ -554,7 +617,19 @@ class Dist:
     environment); until then, files are read by name.
     """
 
-    __slots__ = ("_files", "_installer", "dist_info", "key", "name", "root", "tree", "url_requirements", "version")
+    __slots__ = (
+        "_files",
+        "_installer",
+        "_record",
+        "_scanned",
+        "dist_info",
+        "key",
+        "name",
+        "root",
+        "tree",
+        "url_requirements",
+        "version",
+    )
 
     def __init__(
         self,
@@ -565,6 +640,7 @@ class Dist:
         version: str,
         files: frozenset[str] | None,
         url_requirements: list[str],
+        scanned: dict[str, bytes | None] | None = None,
     ) -> None:
         self.tree = tree
         self.root = root
@@ -574,6 +650,8 @@ class Dist:
         self.key = canonical_name(name)
         self._files = files
         self._installer: str | None = _UNREAD
+        self._record: list[Row] | None = None
+        self._scanned = scanned  # what the lazy load read already: each given to read() once
         self.url_requirements = url_requirements
 
     @property
@@ -599,6 +677,8 @@ class Dist:
 
     def read(self, name: str) -> bytes | None:
         """A file of the ``.dist-info`` directory, ``None`` when it is not there."""
+        if self._scanned and name in self._scanned:
+            return self._scanned.pop(name)
         if self._files is not None:
             if name not in self._files:
                 return None
@@ -613,6 +693,15 @@ class Dist:
     def path(self, name: str) -> str | None:
         """Path on this machine of a ``.dist-info`` file (writable trees only)."""
         return self.tree.local_path(self.root, f"{self.dist_info}/{name}")
+
+    def record_rows(self) -> list[Row] | None:
+        """The rows of RECORD (``None`` without one), read once; :class:`HookError` as :meth:`read`."""
+        if self._record is None:
+            text = self.text("RECORD")
+            if text is None:
+                return None
+            self._record = parse_rows(text)
+        return self._record
 
     @property
     def installer(self) -> str | None:
@@ -702,16 +791,32 @@ class Environment:
         """
         dists: list[Dist] = []
         for root in tree.roots():
-            for directory in tree.dist_infos(root):
+            directories = tree.dist_infos(root)
+            scan = tree.scan(root, directories) if lazy and isinstance(tree, DirectoryTree) else None
+            for number, directory in enumerate(directories):
                 files = None if lazy else tree.listdir(root, directory)
                 metadata = "PKG-INFO" if directory.endswith(".egg-info") else "METADATA"
-                head = tree.read_head(root, f"{directory}/{metadata}") if files is None or metadata in files else None
+                head, scanned = scan[number] if scan is not None else (UNREAD, None)
+                if head is UNREAD:
+                    try:
+                        head = (
+                            tree.read_head(root, f"{directory}/{metadata}")
+                            if files is None or metadata in files
+                            else None
+                        )
+                    except hook_error():
+                        if files is not None:
+                            raise
+                        # a directory that cannot be searched: what an eager load makes of it, from its listing
+                        files, scanned = tree.listdir(root, directory), None
+                        head = tree.read_head(root, f"{directory}/{metadata}") if metadata in files else None
+                assert head is None or isinstance(head, bytes)
                 name, version, requires = _parse_head(head) if head is not None else (None, None, [])
                 if name is None or version is None:
                     fallback_name, fallback_version = _name_from_directory(directory)
                     name = name or fallback_name
                     version = version or fallback_version
-                dists.append(Dist(tree, root, directory, name, version, files, requires))
+                dists.append(Dist(tree, root, directory, name, version, files, requires, scanned))
         dists.sort(key=lambda d: (d.key, d.version, d.root, d.dist_info))
         return cls(tree, dists)
 

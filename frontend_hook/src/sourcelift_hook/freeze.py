@@ -31,9 +31,9 @@ import re
 from collections.abc import Sequence
 
 from sourcelift.record_file import parse_rows
-from sourcelift.urls import file_url_to_path, path_to_file_url, redact_credentials, requirement_url, without_fragment
+from sourcelift.urls import path_to_file_url, redact_credentials, requirement_url, without_fragment
 
-from .directurl import archive_sha256, freeze_url, in_repository_path, is_editable
+from .directurl import Redactor, archive_sha256, file_path, freeze_url, in_repository_path, is_editable
 from .environment import Dist, Environment, canonical_name, file_sha256
 from .finding import Finding, hook_error
 from .origin import Origin, resolve, source_of, wheel_matches
@@ -94,7 +94,7 @@ def _origin_tool(origin: Origin, repository: str) -> dict[str, object]:
 
 
 class _ExportLookup:
-    """What the export looks up repeatedly, computed once: URL requirements, origins by source."""
+    """What the export looks up repeatedly, computed once: URL requirements, and the copies they name."""
 
     def __init__(self, origins: list[Origin]) -> None:
         self.required = {id(o.dist): _required_by_url(o.dist) for o in origins}
@@ -102,11 +102,14 @@ class _ExportLookup:
         for urls in self.required.values():
             for key, url in urls.items():
                 self.dependents.setdefault(key, []).append(url)
-        self.by_source: dict[tuple[str, str], list[Origin]] = {}
+        # (source, name) -> (dependent, URL), dependents in the environment's order: the URLs by which
+        # distributions built from one repository commit name another distribution
+        self.copies: dict[tuple[tuple[str, str], str], list[tuple[Origin, str]]] = {}
         for origin in origins:
             source = source_of(origin)
             if source is not None:
-                self.by_source.setdefault(source, []).append(origin)
+                for key, url in self.required[id(origin.dist)].items():
+                    self.copies.setdefault((source, key), []).append((origin, url))
 
 
 class _Archive:
@@ -178,7 +181,7 @@ class _Export:
             return derived if derived is not None else self._fetch_recorded(origin, direct_url)
         url = str(direct_url["url"])
         digest = origin.archive_sha256 or archive_sha256(direct_url)
-        path = file_url_to_path(url)
+        path = file_path(url)
         spelled = [u for u in self.index.dependents.get(origin.dist.key, []) if without_fragment(u) == url]
         if not spelled:
             spelled = [url + (f"#sha256={digest}" if digest else "")]
@@ -196,7 +199,7 @@ class _Export:
         if entry.sha256:
             comment += f" (sha256 {entry.sha256})"
         for url in entry.emitted_urls():
-            path = file_url_to_path(without_fragment(url))
+            path = file_path(without_fragment(url))
             if path is None:
                 return _Archive(url, sha256=entry.sha256, tool=tool, comment=comment)
             if os.path.isfile(path) and (entry.sha256 is None or file_sha256(path) == entry.sha256):
@@ -214,9 +217,8 @@ class _Export:
         source = source_of(origin)
         if source is None:
             return None
-        for parent in self.index.by_source.get(source, []):
-            url = self.index.required[id(parent.dist)].get(origin.dist.key) if parent is not origin else None
-            if url is None:
+        for parent, url in self.index.copies.get((source, origin.dist.key), []):
+            if parent is origin:
                 continue
             status, digest = wheel_matches(origin.dist, url)
             if status == "match" and digest is not None:
@@ -235,9 +237,7 @@ class _Export:
                     f"# {origin.dist.name}: archive {path} of {direct_url.get('url')} "
                     f"(as {origin.dist.installer or 'its installer'} recorded it; sha256 {digest})"
                 )
-                return _Archive(
-                    url, path=file_url_to_path(without_fragment(url)), sha256=digest, tool=tool, comment=comment
-                )
+                return _Archive(url, path=file_path(without_fragment(url)), sha256=digest, tool=tool, comment=comment)
         return None
 
     def _fetch_recorded(self, origin: Origin, direct_url: dict[str, object]) -> _Archive | None:
@@ -341,7 +341,7 @@ class _Export:
         return target
 
 
-def _vcs_line(origin: Origin) -> str:
+def _vcs_line(origin: Origin, redacted: Redactor) -> str:
     entry = origin.entry
     if origin.kind == "directory-in-git":
         assert entry is not None
@@ -349,13 +349,14 @@ def _vcs_line(origin: Origin) -> str:
         if entry.path not in ("", "."):
             url += f"#subdirectory={entry.path}"
         return f"{origin.dist.name} @ {url}"
-    return f"{origin.dist.name} @ {redact_credentials(freeze_url(origin.original or origin.current or {}))[0]}"
+    return f"{origin.dist.name} @ {redacted[freeze_url(origin.original or origin.current or {})]}"
 
 
 def _requirements(env: Environment, export: _Export) -> str:
     lines: list[tuple[str | None, str, str | None]] = []  # (comment, line, sha256 for --hash)
     wheelhouse_used = False
     everything_hashed = True
+    redacted = Redactor()
     for origin in sorted(export.origins, key=lambda o: o.dist.key):
         dist = origin.dist
         if origin.kind == "index":
@@ -375,7 +376,7 @@ def _requirements(env: Environment, export: _Export) -> str:
                 lines.append((archive.comment, f"{dist.name}=={dist.version}", digest))
                 everything_hashed &= digest is not None
             else:
-                lines.append((archive.comment, f"{dist.name} @ {redact_credentials(archive.url)[0]}", None))
+                lines.append((archive.comment, f"{dist.name} @ {redacted[archive.url]}", None))
                 everything_hashed = False
         elif origin.kind in ("vcs", "directory-in-git"):
             if origin.entry is not None:
@@ -386,12 +387,12 @@ def _requirements(env: Environment, export: _Export) -> str:
                 )
             else:
                 comment = None
-            lines.append((comment, _vcs_line(origin), None))
+            lines.append((comment, _vcs_line(origin, redacted), None))
             everything_hashed = False
         else:  # a local directory
             direct_url = origin.current or {}
             url = str(direct_url.get("url", ""))
-            path = file_url_to_path(url)
+            path = file_path(url)
             if path is not None and not os.path.isdir(path):
                 export.problem(dist, f"{path} no longer exists: its line will not install", "reinstall it")
             line = f"-e {url}" if is_editable(direct_url) else f"{dist.name} @ {freeze_url(direct_url)}"
@@ -441,7 +442,7 @@ def _find_local_wheel(dist: Dist, find_links: Sequence[str]) -> str | None:
     text = dist.text("RECORD")
     installed = {p: h for p, h, _ in parse_rows(text)} if text else {}
     for directory in find_links:
-        directory = file_url_to_path(directory) or directory
+        directory = file_path(directory) or directory
         try:
             names = sorted(os.listdir(directory))
         except OSError:
@@ -661,7 +662,7 @@ def _pylock(export: _Export, find_links: Sequence[str], index_config: IndexConfi
             else:  # a local directory
                 direct_url = origin.current
                 assert direct_url is not None
-                directory = file_url_to_path(str(direct_url["url"]))
+                directory = file_path(str(direct_url["url"]))
                 if directory is None or not os.path.isdir(directory):
                     export.problem(dist, f"its directory {direct_url['url']} no longer exists: it is left out")
                     continue

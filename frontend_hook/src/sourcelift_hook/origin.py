@@ -24,19 +24,36 @@ or switching ``--style``, gives the same answer.
 from __future__ import annotations
 
 import json
+import os
 
 from sourcelift.record_file import parse_rows
-from sourcelift.urls import file_url_to_path, without_fragment
+from sourcelift.urls import without_fragment
 
-from .directurl import archive_sha256, direct_url_kind, in_repository_path, is_editable, parse
+from .directurl import archive_sha256, direct_url_kind, file_path, in_repository_path, is_editable, parse
 from .document import Entry, read_document
-from .environment import JOURNAL_FILE, ORIGIN_FILE, Dist, Environment, file_sha256
+from .environment import (
+    JOURNAL_FILE,
+    MAX_HASHED_FILE,
+    ORIGIN_FILE,
+    Dist,
+    Environment,
+    _fd_digest,
+    file_sha256,
+    open_fd,
+    read_fd,
+)
 from .finding import Finding, hook_error
 
 __all__ = ["ORIGIN_VERSION", "Origin", "archive_contents", "resolve", "source_of", "wheel_matches"]
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO
+
 ORIGIN_VERSION = "1"
 MAX_WHEEL_RECORD = 16 * 1024 * 1024
+MAX_WHEEL_IN_MEMORY = 16 * 1024 * 1024
+"""A wheel compared with the installed files is read once (hashed, then opened as a zip) up to this size."""
 
 
 class Origin:
@@ -202,30 +219,54 @@ def wheel_matches(dist: Dist, url: str, sha256: str | None = None) -> tuple[str,
     Returns the status (``"match"``, ``"differ"``, ``"unavailable"``) and the wheel's sha256.
     With ``sha256``, the wheel must also hash to it.
     """
-    path = file_url_to_path(without_fragment(url))
+    path = file_path(without_fragment(url))
     if path is None or not path.endswith(".whl"):
         return "unavailable", None
-    digest = file_sha256(path)
-    if digest is None:
+    read = _read_wheel(path)
+    if read is None:
         return "unavailable", None
+    digest, data = read
     if sha256 is not None and digest != sha256:
         return "differ", digest
-    rows = _wheel_rows(path)
+    import io
+
+    rows = _wheel_rows(path if data is None else io.BytesIO(data))
     try:
-        installed_text = dist.text("RECORD")
+        installed_rows = dist.record_rows()
     except hook_error():
-        installed_text = None
-    if rows is None or installed_text is None:
+        installed_rows = None
+    if rows is None or installed_rows is None:
         return "unavailable", digest
-    installed = {p: h for p, h, _ in parse_rows(installed_text)}
+    installed = {p: h for p, h, _ in installed_rows}
     return ("match" if rows and all(installed.get(p) == h for p, h in rows.items()) else "differ"), digest
 
 
-def _wheel_rows(path: str) -> dict[str, str] | None:
+def _read_wheel(path: str) -> tuple[str, bytes | None] | None:
+    """(hex sha256, the bytes too when at most :data:`MAX_WHEEL_IN_MEMORY`) of a local file, ``None``
+    if it is missing, unreadable or larger than :func:`file_sha256` hashes: read once for both."""
+    try:
+        descriptor, size = open_fd(path)  # never a FIFO or a device
+        try:
+            if size > MAX_WHEEL_IN_MEMORY:
+                result = _fd_digest(descriptor, size, MAX_HASHED_FILE)
+                return None if result is None else (result[0].hex(), None)
+            data = read_fd(descriptor, size)
+        finally:
+            os.close(descriptor)
+    except OSError:
+        return None
+    if len(data) > MAX_HASHED_FILE:
+        return None
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest(), data
+
+
+def _wheel_rows(source: str | IO[bytes]) -> dict[str, str] | None:
     import zipfile
 
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(source) as archive:
             names = [n for n in archive.namelist() if n.count("/") == 1 and n.endswith(".dist-info/RECORD")]
             if len(names) != 1:
                 return None
@@ -266,7 +307,7 @@ def _classify(origin: Origin, index: _EntryIndex) -> None:
         sha256 = archive_sha256(direct_url)
         how = "sha256"
         if sha256 is None:
-            path = file_url_to_path(url)
+            path = file_path(url)
             sha256 = file_sha256(path) if path is not None else None
             how = "sha256-of-file"
         if sha256 is not None:
