@@ -145,6 +145,17 @@ def read_fd(descriptor: int, size: int) -> bytes:
         parts.append(chunk)
 
 
+def record_digest(raw: bytes) -> str:
+    """``sha256=`` and :func:`sourcelift.record_file.encode_digest` of ``raw``, from ``binascii`` directly
+    (what ``base64.urlsafe_b64encode`` calls; ``base64`` itself costs an import)."""
+    import binascii
+
+    return "sha256=" + binascii.b2a_base64(raw, newline=False).rstrip(b"=").translate(_URLSAFE).decode("ascii")
+
+
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
 def _stream_digest(stream: IO[bytes], limit: int) -> tuple[str, str, int] | None:
     """(RECORD-style digest, hex digest, size) of a stream; ``None`` past ``limit`` bytes."""
     import hashlib
@@ -470,7 +481,7 @@ class DirectoryTree(Tree):
                 os.close(descriptor)
         except OSError:
             return None
-        return None if result is None else ("sha256=" + encode_digest(result[0]), result[1])
+        return None if result is None else (record_digest(result[0]), result[1])
 
     def local_path(self, root: str, relpath: str) -> str | None:
         return self._path(root, relpath)

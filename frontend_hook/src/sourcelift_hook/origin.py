@@ -43,12 +43,9 @@ from .environment import (
     read_fd,
 )
 from .finding import Finding, hook_error
+from .wheelzip import plain_record
 
 __all__ = ["ORIGIN_VERSION", "Origin", "archive_contents", "resolve", "source_of", "wheel_matches"]
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import IO
 
 ORIGIN_VERSION = "1"
 MAX_WHEEL_RECORD = 16 * 1024 * 1024
@@ -228,9 +225,7 @@ def wheel_matches(dist: Dist, url: str, sha256: str | None = None) -> tuple[str,
     digest, data = read
     if sha256 is not None and digest != sha256:
         return "differ", digest
-    import io
-
-    rows = _wheel_rows(path if data is None else io.BytesIO(data))
+    rows = _wheel_rows(path if data is None else data)
     try:
         installed_rows = dist.record_rows()
     except hook_error():
@@ -262,19 +257,25 @@ def _read_wheel(path: str) -> tuple[str, bytes | None] | None:
     return hashlib.sha256(data).hexdigest(), data
 
 
-def _wheel_rows(source: str | IO[bytes]) -> dict[str, str] | None:
-    import zipfile
+def _wheel_rows(source: str | bytes) -> dict[str, str] | None:
+    """The hashed rows of a wheel's RECORD outside ``.dist-info`` and ``.data``: the wheel at a path, or in memory."""
+    handled, text = plain_record(source, MAX_WHEEL_RECORD) if isinstance(source, bytes) else (False, None)
+    if not handled:
+        import io
+        import zipfile
 
-    try:
-        with zipfile.ZipFile(source) as archive:
-            names = [n for n in archive.namelist() if n.count("/") == 1 and n.endswith(".dist-info/RECORD")]
-            if len(names) != 1:
-                return None
-            info = archive.getinfo(names[0])
-            if info.file_size > MAX_WHEEL_RECORD:
-                return None
-            text = archive.read(info).decode("utf-8")
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+        try:
+            with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as archive:
+                names = [n for n in archive.namelist() if n.count("/") == 1 and n.endswith(".dist-info/RECORD")]
+                if len(names) != 1:
+                    return None
+                info = archive.getinfo(names[0])
+                if info.file_size > MAX_WHEEL_RECORD:
+                    return None
+                text = archive.read(info).decode("utf-8")
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+            return None
+    if text is None:
         return None
     rows = {}
     for p, h, _ in parse_rows(text):
