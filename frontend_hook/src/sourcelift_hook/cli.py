@@ -246,18 +246,22 @@ def _leading_output_options(arguments: list[str]) -> list[str]:
     return arguments[:index]
 
 
-def _environment(args: Arguments, console: Console, *, hash_files: bool = True, lazy: bool = False) -> Environment:
-    """The environment the options name; ``lazy``: directories listed only when asked (read-only commands)."""
+def _environment(
+    args: Arguments, console: Console, *, hash_files: bool = True, lazy: bool = False, read_ahead: Sequence[str] = ()
+) -> Environment:
+    """The environment the options name; ``lazy``: directories listed only when asked (read-only commands),
+    and the files ``read_ahead`` read with METADATA, beside those every read-only command reads."""
     from . import environment
 
+    names = (*environment.SCANNED, *read_ahead)
     if getattr(args, "from_tar", None):
         env = environment.from_tar(args.from_tar, hash_files=hash_files)
     elif args.path:
-        env = environment.from_paths(args.path, lazy=lazy)
+        env = environment.from_paths(args.path, lazy=lazy, read_ahead=names)
     elif args.python:
-        env = environment.from_python(args.python, lazy=lazy)
+        env = environment.from_python(args.python, lazy=lazy, read_ahead=names)
     else:
-        env = environment.default_environment(lazy=lazy)
+        env = environment.default_environment(lazy=lazy, read_ahead=names)
     console.note(f"sourcelift: {len(env.dists)} installed distributions in {env.describe()}")
     return env
 
@@ -317,10 +321,11 @@ def _print_record(result: RecordResult, style: str, where: str, console: Console
 
 
 def _provenance(args: Arguments, console: Console) -> int:
+    from .environment import JOURNAL_FILE
     from .finding import Finding
     from .report import build_report, format_report, has_problems, report_problems
 
-    env = _environment(args, console, lazy=True)
+    env = _environment(args, console, lazy=True, read_ahead=("INSTALLER", JOURNAL_FILE))  # what the report shows
     report = build_report(env, args.names or None)
     if args.format == "json":
         import json

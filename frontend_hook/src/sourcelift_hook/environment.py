@@ -88,8 +88,8 @@ DIST_INFO_FILES = frozenset(
 )
 """The ``.dist-info`` files the command reads (a tarball reader keeps only these)."""
 SCANNED = ("direct_url.json", PROVENANCE_FILE, ORIGIN_FILE)
-"""What a lazy load reads of each ``.dist-info`` directory beside METADATA (the origin file beside a
-direct_url.json only): what ``provenance`` and ``freeze`` read of every distribution."""
+"""What a lazy load reads of each ``.dist-info`` directory beside METADATA by default (the origin file
+beside a direct_url.json only): what ``provenance`` and ``freeze`` read of every distribution."""
 
 MAX_DIST_INFO_FILE = 16 * 1024 * 1024
 """No ``.dist-info`` file the command reads may be larger (RECORD of a huge package is ~1 MiB)."""
@@ -257,6 +257,10 @@ class Tree:
         """(RECORD-style sha256, size) of an installed file; ``None`` if missing or not hashable."""
         raise NotImplementedError
 
+    def digests(self, root: str, relpaths: Sequence[str]) -> list[tuple[str, int] | None]:
+        """:meth:`digest` of each file."""
+        return [self.digest(root, relpath) for relpath in relpaths]
+
     def local_path(self, root: str, relpath: str) -> str | None:
         """The file's path on this machine, for the writable tree only."""
         return None
@@ -410,9 +414,12 @@ class DirectoryTree(Tree):
             os.close(descriptor)
         return _head(data)
 
-    def scan(self, root: str, directories: Sequence[str]) -> list[tuple[object, dict[str, bytes | None]]] | None:
+    def scan(
+        self, root: str, directories: Sequence[str], names: Sequence[str] = SCANNED
+    ) -> list[tuple[object, dict[str, bytes | None]]] | None:
         """For each ``.dist-info`` (or ``.egg-info``) directory of ``root``: the head of its METADATA (PKG-INFO),
-        and what :meth:`read` gives for the files of :data:`SCANNED` it holds (``None``: not there).
+        and what :meth:`read` gives for the files ``names`` it holds (``None``: not there; the origin file
+        is read beside a direct_url.json only).
 
         One pass, the lazy load's: each file whose read is plain (a regular file within its limit,
         no error) is read here; :data:`UNREAD` for a head, or a name left out of the files, is
@@ -425,6 +432,8 @@ class DirectoryTree(Tree):
         scanned: list[tuple[object, dict[str, bytes | None]]] = []
         flags, f_ok, regular, limit = _OPEN_FLAGS, os.F_OK, stat.S_ISREG, MAX_DIST_INFO_FILE
         open_, read, close, fstat, access = os.open, os.read, os.close, os.fstat, os.access
+        # (name, "/name", looked up before it is opened, read beside a direct_url.json only)
+        plan = [(name, "/" + name, name in _OFTEN_ABSENT, name == ORIGIN_FILE) for name in names]
         for directory in directories:
             if "/" in directory or directory == "..":
                 scanned.append((UNREAD, {}))
@@ -450,12 +459,12 @@ class DirectoryTree(Tree):
                 finally:
                     close(descriptor)
             files: dict[str, bytes | None] = {}
-            for name in SCANNED:
-                if name == ORIGIN_FILE and not files.get("direct_url.json"):
-                    continue  # read only beside a direct_url.json
-                relpath = f"{directory}/{name}"
-                if not access(relpath, f_ok, dir_fd=at, follow_symlinks=False):
-                    files[name] = None
+            for name, suffix, often_absent, beside_direct_url in plan:
+                if beside_direct_url and not files.get("direct_url.json"):
+                    continue
+                relpath = directory + suffix
+                if often_absent and not access(relpath, f_ok, dir_fd=at, follow_symlinks=False):
+                    files[name] = None  # not listed in the directory
                     continue
                 try:
                     descriptor = open_(relpath, flags, dir_fd=at)
@@ -471,6 +480,40 @@ class DirectoryTree(Tree):
                     close(descriptor)
             scanned.append((head, files))
         return scanned
+
+    def digests(self, root: str, relpaths: Sequence[str]) -> list[tuple[str, int] | None]:
+        """:meth:`digest` of each file, in one loop: a regular file of less than a chunk opened relative to the
+        root and read whole in one call is hashed here; any other is left to :meth:`digest`."""
+        import hashlib
+
+        at = self._root_fd(root, "")
+        found: list[tuple[str, int] | None] = []
+        flags, regular, sha256 = _OPEN_FLAGS, stat.S_ISREG, hashlib.sha256
+        open_, read, close, fstat = os.open, os.read, os.close, os.fstat
+        for relpath in relpaths:
+            if at is None or relpath[:1] == "/" or ".." in relpath or "//" in relpath:
+                found.append(self.digest(root, relpath))
+                continue
+            try:
+                descriptor = open_(relpath, flags, dir_fd=at)
+            except OSError:
+                found.append(None)  # as digest(): missing or unreadable
+                continue
+            data = None
+            try:
+                info = fstat(descriptor)
+                if regular(info.st_mode) and info.st_size < _HASH_CHUNK:
+                    data = read(descriptor, info.st_size or 1)  # all of it (see read_fd); empty: nothing to read
+                    if len(data) != info.st_size:
+                        data = None
+            except OSError:
+                pass
+            finally:
+                close(descriptor)
+            found.append(
+                self.digest(root, relpath) if data is None else (record_digest(sha256(data).digest()), len(data))
+            )
+        return found
 
     def digest(self, root: str, relpath: str) -> tuple[str, int] | None:
         try:
@@ -674,6 +717,8 @@ class Dist:
 
     def has(self, name: str) -> bool:
         """Whether the ``.dist-info`` directory holds ``name`` (without listing it, when it is not listed yet)."""
+        if self._scanned and name in self._scanned:
+            return self._scanned[name] is not None
         if self._files is not None:
             return name in self._files
         return self.tree.exists(self.root, f"{self.dist_info}/{name}")
@@ -780,6 +825,23 @@ def _parse_folded_head(text: str) -> tuple[str | None, str | None, list[str]]:
     return name, version, requires
 
 
+def _read_metadata(
+    tree: Tree, root: str, directory: str, files: frozenset[str] | None, scanned: dict[str, bytes | None] | None
+) -> tuple[bytes | None, frozenset[str] | None, dict[str, bytes | None] | None]:
+    """The head of a ``.dist-info`` directory's METADATA (an ``.egg-info``'s PKG-INFO), read by the tree, and the
+    listing and scanned files its distribution keeps (the listing when a lazy load could not search it)."""
+    name = "PKG-INFO" if directory.endswith(".egg-info") else "METADATA"
+    path = f"{directory}/{name}"
+    try:
+        return (tree.read_head(root, path) if files is None or name in files else None), files, scanned
+    except hook_error():
+        if files is not None:
+            raise
+    # a directory a lazy load cannot search: what an eager load makes of it, from its listing
+    files = tree.listdir(root, directory)
+    return (tree.read_head(root, path) if name in files else None), files, None
+
+
 def _name_from_directory(directory: str) -> tuple[str, str]:
     stem = directory.rsplit(".", 1)[0]
     name, _, version = stem.partition("-")
@@ -794,7 +856,7 @@ class Environment:
         self.dists = dists
 
     @classmethod
-    def load(cls, tree: Tree, *, lazy: bool = False) -> Environment:
+    def load(cls, tree: Tree, *, lazy: bool = False, read_ahead: Sequence[str] = SCANNED) -> Environment:
         """The distributions of ``tree``; ``lazy``: list each ``.dist-info`` directory only when asked to.
 
         Both give the same answers as long as no ``.dist-info`` directory changes meanwhile (or
@@ -803,26 +865,16 @@ class Environment:
         dists: list[Dist] = []
         for root in tree.roots():
             directories = tree.dist_infos(root)
-            scan = tree.scan(root, directories) if lazy and isinstance(tree, DirectoryTree) else None
-            for number, directory in enumerate(directories):
+            scan: Sequence[tuple[object, dict[str, bytes | None] | None]] | None = None
+            if lazy and isinstance(tree, DirectoryTree):
+                scan = tree.scan(root, directories, read_ahead)
+            if scan is None:
+                scan = [(UNREAD, None)] * len(directories)
+            for directory, (head, scanned) in zip(directories, scan):
                 files = None if lazy else tree.listdir(root, directory)
-                metadata = "PKG-INFO" if directory.endswith(".egg-info") else "METADATA"
-                head, scanned = scan[number] if scan is not None else (UNREAD, None)
                 if head is UNREAD:
-                    try:
-                        head = (
-                            tree.read_head(root, f"{directory}/{metadata}")
-                            if files is None or metadata in files
-                            else None
-                        )
-                    except hook_error():
-                        if files is not None:
-                            raise
-                        # a directory that cannot be searched: what an eager load makes of it, from its listing
-                        files, scanned = tree.listdir(root, directory), None
-                        head = tree.read_head(root, f"{directory}/{metadata}") if metadata in files else None
-                assert head is None or isinstance(head, bytes)
-                name, version, requires = _parse_head(head) if head is not None else (None, None, [])
+                    head, files, scanned = _read_metadata(tree, root, directory, files, scanned)
+                name, version, requires = _parse_head(head) if isinstance(head, bytes) else (None, None, [])
                 if name is None or version is None:
                     fallback_name, fallback_version = _name_from_directory(directory)
                     name = name or fallback_name
@@ -851,7 +903,7 @@ class Environment:
 # Constructors: the command's --path / --python / --from-tar, and the default.
 
 
-def from_paths(paths: Iterable[str], *, lazy: bool = False) -> Environment:
+def from_paths(paths: Iterable[str], *, lazy: bool = False, read_ahead: Sequence[str] = SCANNED) -> Environment:
     roots = list(paths)
     for path in roots:
         if not os.path.isdir(path):
@@ -861,7 +913,7 @@ def from_paths(paths: Iterable[str], *, lazy: bool = False) -> Environment:
                 f"{path} is not a directory",
                 "give a site-packages directory (or a --target directory) with --path",
             )
-    return Environment.load(DirectoryTree(roots), lazy=lazy)
+    return Environment.load(DirectoryTree(roots), lazy=lazy, read_ahead=read_ahead)
 
 
 def from_mapping(files: Mapping[str, Mapping[str, bytes]]) -> Environment:
@@ -960,10 +1012,12 @@ def install_paths(python: str | None, *, prefix: str = "", user: bool = False, r
     return [str(p) for p in found]
 
 
-def from_python(python: str, *, lazy: bool = False) -> Environment:
-    return Environment.load(DirectoryTree([p for p in install_paths(python) if os.path.isdir(p)]), lazy=lazy)
+def from_python(python: str, *, lazy: bool = False, read_ahead: Sequence[str] = SCANNED) -> Environment:
+    roots = [p for p in install_paths(python) if os.path.isdir(p)]
+    return Environment.load(DirectoryTree(roots), lazy=lazy, read_ahead=read_ahead)
 
 
-def default_environment(*, lazy: bool = False) -> Environment:
+def default_environment(*, lazy: bool = False, read_ahead: Sequence[str] = SCANNED) -> Environment:
     """The environment of the interpreter running this command (where ``pip install`` puts things)."""
-    return Environment.load(DirectoryTree([p for p in install_paths(None) if os.path.isdir(p)]), lazy=lazy)
+    roots = [p for p in install_paths(None) if os.path.isdir(p)]
+    return Environment.load(DirectoryTree(roots), lazy=lazy, read_ahead=read_ahead)

@@ -250,20 +250,20 @@ def check_files(dist: Dist) -> tuple[int, list[str], list[str], list[str]]:
     rows = dist.record_rows()
     if rows is None:
         return 0, [], [], []
-    checked = 0
     modified: list[str] = []
     missing: list[str] = []
     unverifiable: list[str] = []
+    hashed: list[tuple[str, str, str]] = []
     for path, digest, size in rows:
         if not digest:
             continue
         if not digest.startswith("sha256="):
             unverifiable.append(path)
             continue
-        found = dist.tree.digest(dist.root, path)
-        checked += 1
+        hashed.append((path, digest, size))
+    for (path, digest, size), found in zip(hashed, dist.tree.digests(dist.root, [row[0] for row in hashed])):
         if found is None:
             missing.append(path)
         elif found[0] != digest or (size.isdigit() and int(size) != found[1]):
             modified.append(path)
-    return checked, modified, missing, unverifiable
+    return len(hashed), modified, missing, unverifiable
