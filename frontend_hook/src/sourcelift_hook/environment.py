@@ -473,7 +473,8 @@ class DirectoryTree(Tree):
                 try:
                     info = fstat(descriptor)
                     if regular(info.st_mode) and info.st_size <= limit:
-                        files[name] = read_fd(descriptor, info.st_size)
+                        data = read(descriptor, info.st_size) if info.st_size else b""
+                        files[name] = data if len(data) == info.st_size > 0 else data + read_fd(descriptor, 0)
                 except OSError:
                     pass
                 finally:
