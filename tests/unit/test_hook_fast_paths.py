@@ -261,6 +261,15 @@ def test_record_digest_is_encode_digest() -> None:
         "",
         "f\u0130le:///x",
         "\u212aile:///x",
+        "file:///",
+        "file:////twice",
+        "file:///a b.whl",
+        "file:///a?q=1",
+        "file:///a#sha256=00",
+        "file:///a%20b.whl",
+        "file:///a;b",
+        "file:///caf\u00e9/x.whl",
+        "file:///x\x7f",
     ],
 )
 def test_file_path_is_file_url_to_path(url: str) -> None:

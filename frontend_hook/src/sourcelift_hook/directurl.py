@@ -14,6 +14,7 @@ the ``file`` key proposed in packaging.python.org PR 1798 (both next to ``vcs_in
 from __future__ import annotations
 
 import json
+import os
 
 from sourcelift.urls import file_url_to_path, has_credentials, redact_credentials
 
@@ -46,11 +47,17 @@ def file_path(url: str) -> str | None:
 
     ``urlsplit`` (about 5 microseconds a URL) names the scheme ``file`` only when the URL, less
     the blanks and control characters it strips off the front and the tabs and line ends it
-    removes, starts with ``file:`` in any case; every other URL has no local path.
+    removes, starts with ``file:`` in any case; every other URL has no local path.  A plain
+    ``file:///path`` (no query, fragment, percent sign, blank or control character) is its path.
     """
     if url.lstrip(_C0_OR_SPACE)[:5].lower() != "file:" and "\t" not in url and "\r" not in url and "\n" not in url:
         return None
+    if os.name != "nt" and url.startswith("file:///") and not _SPECIAL.intersection(url):
+        return url[7:]  # what urlsplit calls its path, and nothing in it to unquote
     return file_url_to_path(url)
+
+
+_SPECIAL = frozenset("?#%;\t\r\n" + _C0_OR_SPACE)
 
 
 def parse(data: bytes) -> tuple[dict[str, object] | None, str | None]:

@@ -97,7 +97,7 @@ class _ExportLookup:
     """What the export looks up repeatedly, computed once: URL requirements, and the copies they name."""
 
     def __init__(self, origins: list[Origin]) -> None:
-        self.required = {id(o.dist): _required_by_url(o.dist) for o in origins}
+        self.required = {id(o.dist): _required_by_url(o.dist) if o.dist.url_requirements else {} for o in origins}
         self.dependents: dict[str, list[str]] = {}
         for urls in self.required.values():
             for key, url in urls.items():
@@ -106,9 +106,10 @@ class _ExportLookup:
         # distributions built from one repository commit name another distribution
         self.copies: dict[tuple[tuple[str, str], str], list[tuple[Origin, str]]] = {}
         for origin in origins:
-            source = source_of(origin)
+            urls = self.required[id(origin.dist)]
+            source = source_of(origin) if urls else None
             if source is not None:
-                for key, url in self.required[id(origin.dist)].items():
+                for key, url in urls.items():
                     self.copies.setdefault((source, key), []).append((origin, url))
 
 
