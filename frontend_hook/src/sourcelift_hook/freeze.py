@@ -97,16 +97,17 @@ class _ExportLookup:
     """What the export looks up repeatedly, computed once: URL requirements, and the copies they name."""
 
     def __init__(self, origins: list[Origin]) -> None:
-        self.required = {id(o.dist): _required_by_url(o.dist) if o.dist.url_requirements else {} for o in origins}
+        # name -> the URLs dependents require it by, in the environment's order
         self.dependents: dict[str, list[str]] = {}
-        for urls in self.required.values():
-            for key, url in urls.items():
-                self.dependents.setdefault(key, []).append(url)
-        # (source, name) -> (dependent, URL), dependents in the environment's order: the URLs by which
-        # distributions built from one repository commit name another distribution
+        # (source, name) -> (dependent, URL): the URLs by which distributions built from one repository
+        # commit name another distribution
         self.copies: dict[tuple[tuple[str, str], str], list[tuple[Origin, str]]] = {}
         for origin in origins:
-            urls = self.required[id(origin.dist)]
+            if not origin.dist.url_requirements:
+                continue
+            urls = _required_by_url(origin.dist)
+            for key, url in urls.items():
+                self.dependents.setdefault(key, []).append(url)
             source = source_of(origin) if urls else None
             if source is not None:
                 for key, url in urls.items():
