@@ -30,6 +30,7 @@ import os
 import posixpath
 import stat
 from collections.abc import Iterable, Mapping, Sequence
+from operator import attrgetter
 
 from sourcelift.names import canonical_name
 from sourcelift.provenance_document import WHEEL_FILE
@@ -881,7 +882,7 @@ class Environment:
                     name = name or fallback_name
                     version = version or fallback_version
                 dists.append(Dist(tree, root, directory, name, version, files, requires, scanned))
-        dists.sort(key=lambda d: (d.key, d.version, d.root, d.dist_info))
+        dists.sort(key=attrgetter("key", "version", "root", "dist_info"))
         return cls(tree, dists)
 
     @property

@@ -29,6 +29,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
+from operator import attrgetter
 
 from sourcelift.record_file import parse_rows
 from sourcelift.urls import path_to_file_url, redact_credentials, requirement_url, without_fragment
@@ -359,7 +360,7 @@ def _requirements(env: Environment, export: _Export) -> str:
     wheelhouse_used = False
     everything_hashed = True
     redacted = Redactor()
-    for origin in sorted(export.origins, key=lambda o: o.dist.key):
+    for origin in sorted(export.origins, key=attrgetter("dist.key")):
         dist = origin.dist
         if origin.kind == "index":
             lines.append((None, f"{dist.name}=={dist.version}", None))
