@@ -17,11 +17,13 @@ Only the head of ``METADATA`` is read (up to its first blank line): the name, th
 the ``Requires-Dist`` lines that carry a URL are all there.
 
 What ``provenance`` and ``freeze`` pay for (2,000 distributions, ``bench/bench_frontend.py``):
-files are read through descriptors (``os.open``, ``fstat``, ``os.read``: no file objects), a
-``.dist-info`` directory is listed only when something asks for its listing (``lazy=True``:
-files are opened by name, a missing one costs one failed ``open``), and nothing is hashed
-until an answer needs a hash.  The bounds stay: regular files only (``O_NONBLOCK`` on open,
-``fstat`` before any read: never a FIFO or a device), no file read past its limit.
+files are read through descriptors (``os.open``, ``fstat``, ``os.read``: no file objects),
+relative to a descriptor of their root; a lazy load (``lazy=True``) lists a ``.dist-info``
+directory only when something asks for its listing, and reads what every distribution needs in
+one pass (:meth:`DirectoryTree.scan`: METADATA's head, then the files most directories lack,
+looked up with ``access`` before they are opened, as a listing would show them); nothing is
+hashed until an answer needs a hash.  The bounds stay: regular files only (``O_NONBLOCK`` on
+open, ``fstat`` before any read: never a FIFO or a device), no file read past its limit.
 """
 
 from __future__ import annotations
@@ -175,7 +177,7 @@ def _stream_digest(stream: IO[bytes], limit: int) -> tuple[str, str, int] | None
     return "sha256=" + encode_digest(raw), raw.hex(), size
 
 
-def _fd_digest(descriptor: int, size: int, limit: int) -> tuple[bytes, int] | None:
+def fd_sha256(descriptor: int, size: int, limit: int) -> tuple[bytes, int] | None:
     """(sha256, size) of what is left in ``descriptor``; ``None`` past ``limit`` bytes (as :func:`_stream_digest`).
 
     A file of less than a chunk (``size``: what fstat said) is read and hashed in one call."""
@@ -206,7 +208,7 @@ def file_sha256(path: str, limit: int = MAX_HASHED_FILE) -> str | None:
     try:
         descriptor, size = open_fd(path)  # never a FIFO or a device: they would block or never end
         try:
-            result = _fd_digest(descriptor, size, limit)
+            result = fd_sha256(descriptor, size, limit)
         finally:
             os.close(descriptor)
     except OSError:
@@ -521,7 +523,7 @@ class DirectoryTree(Tree):
         try:
             descriptor, size = self._open(root, relpath)
             try:
-                result = _fd_digest(descriptor, size, MAX_HASHED_FILE)
+                result = fd_sha256(descriptor, size, MAX_HASHED_FILE)
             finally:
                 os.close(descriptor)
         except OSError:

@@ -37,7 +37,7 @@ from .environment import (
     ORIGIN_FILE,
     Dist,
     Environment,
-    _fd_digest,
+    fd_sha256,
     file_sha256,
     open_fd,
     read_fd,
@@ -243,7 +243,7 @@ def _read_wheel(path: str) -> tuple[str, bytes | None] | None:
         descriptor, size = open_fd(path)  # never a FIFO or a device
         try:
             if size > MAX_WHEEL_IN_MEMORY:
-                result = _fd_digest(descriptor, size, MAX_HASHED_FILE)
+                result = fd_sha256(descriptor, size, MAX_HASHED_FILE)
                 return None if result is None else (result[0].hex(), None)
             data = read_fd(descriptor, size)
         finally:
