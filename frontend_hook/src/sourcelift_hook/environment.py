@@ -727,6 +727,13 @@ class Dist:
             return name in self._files
         return self.tree.exists(self.root, f"{self.dist_info}/{name}")
 
+    def absent(self, name: str) -> bool:
+        """Whether the ``.dist-info`` directory is known not to hold ``name`` (its listing, or the lazy load's
+        look-up, says so): :meth:`read` would give ``None``.  ``False`` when it is not known without asking."""
+        if self._scanned is not None and name in self._scanned:
+            return self._scanned[name] is None
+        return self._files is not None and name not in self._files
+
     def __repr__(self) -> str:
         return f"Dist({self.name!r}, {self.version!r}, {self.root!r})"
 
@@ -773,6 +780,7 @@ class Dist:
 
 
 _FIELD_STARTS = frozenset("NnVvRr")
+_SPELLED = {"Name": "name", "Version": "version", "Requires-Dist": "requires-dist"}  # as METADATA spells them
 _FOLDING_STARTS = frozenset((" ", "\t", ""))
 
 
@@ -801,7 +809,7 @@ def _parse_head(head: bytes) -> tuple[str | None, str | None, list[str]]:
         field, colon, value = line.partition(":")
         if not colon:
             continue
-        key = field.strip().lower()
+        key = _SPELLED.get(field) or field.strip().lower()
         if key == "name":
             if name is None:
                 name = value.strip()

@@ -35,6 +35,7 @@ from .environment import (
     JOURNAL_FILE,
     MAX_HASHED_FILE,
     ORIGIN_FILE,
+    PROVENANCE_FILE,
     Dist,
     Environment,
     fd_sha256,
@@ -117,7 +118,7 @@ def _sha256_hex(data: bytes) -> str:
 
 def _load_current(origin: Origin) -> None:
     dist = origin.dist
-    if dist.legacy:
+    if dist.legacy or dist.absent("direct_url.json"):
         return
     try:
         data = dist.read("direct_url.json")
@@ -363,6 +364,8 @@ def resolve(env: Environment) -> tuple[list[Origin], list[Finding]]:
     findings: list[Finding] = []
     index = _EntryIndex()
     for dist in env.dists:
+        if dist.absent(PROVENANCE_FILE):
+            continue
         entries, problems = read_document(dist)  # none when the file is not there
         for problem in problems:
             findings.append(Finding(dist.name, problem, "rebuild the wheel with this version of sourcelift"))
