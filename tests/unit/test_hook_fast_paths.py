@@ -27,7 +27,7 @@ from sourcelift_hook.directurl import file_path
 from sourcelift_hook.environment import _parse_head, record_digest
 from sourcelift_hook.freeze import freeze
 from sourcelift_hook.origin import MAX_WHEEL_RECORD, _wheel_rows
-from sourcelift_hook.parser import build_parser
+from sourcelift_hook.parser import COMMANDS, build_parser
 from sourcelift_hook.report import build_report
 from sourcelift_hook.wheelzip import plain_record
 from tests.support.wheels import wheel_bytes
@@ -87,8 +87,9 @@ def test_anything_else_is_left_to_argparse(argv: list[str]) -> None:
     assert cli.quick_arguments(argv) is None
 
 
-def test_the_exit_codes_are_the_plugins() -> None:
+def test_the_exit_codes_are_the_plugins_and_the_commands_the_parsers() -> None:
     assert (cli.EXIT_OK, cli.EXIT_PROBLEMS) == (plugin_errors.EXIT_OK, plugin_errors.EXIT_PROBLEMS)
+    assert frozenset(COMMANDS) == cli._COMMANDS
 
 
 def test_python_m_exits_with_mains_code_and_all_output(tmp_path: Path) -> None:
