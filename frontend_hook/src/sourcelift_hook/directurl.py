@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 from sourcelift.urls import file_url_to_path, has_credentials, redact_credentials
 
@@ -52,12 +53,12 @@ def file_path(url: str) -> str | None:
     """
     if url.lstrip(_C0_OR_SPACE)[:5].lower() != "file:" and "\t" not in url and "\r" not in url and "\n" not in url:
         return None
-    if os.name != "nt" and url.startswith("file:///") and not _SPECIAL.intersection(url):
+    if os.name != "nt" and _PLAIN_FILE_URL.match(url):
         return url[7:]  # what urlsplit calls its path, and nothing in it to unquote
     return file_url_to_path(url)
 
 
-_SPECIAL = frozenset("?#%;\t\r\n" + _C0_OR_SPACE)
+_PLAIN_FILE_URL = re.compile(r"file:///[^?#%;\x00-\x20]*\Z")
 
 
 def parse(data: bytes) -> tuple[dict[str, object] | None, str | None]:
