@@ -165,6 +165,37 @@ def test_the_head_loop_on_random_heads() -> None:
         assert _parse_head(head) == _general(head), head
 
 
+def test_the_head_loop_on_random_lines() -> None:
+    """Whole lines, so that Name and Version come early, late, twice, continued, or after a blank line."""
+    pool = [
+        "Name: a",
+        "name:b",
+        "NAME : c",
+        "Version: 1",
+        "version:2",
+        "\x0bVersion: 3",
+        " continued",
+        "\tcontinued",
+        "",
+        "Requires-Dist: x @ https://h/x.whl",
+        "requires-dist: y",
+        "Author-email: someone@example.com",
+        "Summary: Requires-Dist: z @ file:///z",
+        "Metadata-Version: 2.1",
+        "Name",
+        ":",
+        "Version:",
+        "R: r",
+        "N:",
+        "Name: caf\u00e9",
+    ]
+    rng = random.Random(75)
+    for _ in range(20000):
+        text = "\n".join(rng.choice(pool) for _ in range(rng.randrange(0, 8))) + rng.choice(["", "\n"])
+        head = text.encode()
+        assert _parse_head(head) == _general(head), head
+
+
 # --- lazy loads ------------------------------------------------------------------------------------
 
 

@@ -789,7 +789,9 @@ def _parse_head(head: bytes) -> tuple[str | None, str | None, list[str]]:
 
     A block of one line per header (no continuation line, no carriage return, no blank line) is
     read here, line by line; any other goes through :func:`sourcelift.core_metadata.parse_headers`,
-    whose answer this one equals on such a block.
+    whose answer this one equals on such a block.  Without a ``Requires-Dist`` that could carry a URL,
+    the lines after Name and Version (and a line that could continue the later of them) are not read:
+    nothing in them changes the answer.
     """
     text = head.decode("utf-8", "replace")
     if "\r" in text:
@@ -797,9 +799,11 @@ def _parse_head(head: bytes) -> tuple[str | None, str | None, list[str]]:
     lines = text.split("\n")
     if not lines[-1]:
         lines.pop()  # what follows the last line end is no line
+    last = len(lines) - 1
+    requires_possible = "@" in text and "requires-dist" in text.lower()
     name = version = None
     requires: list[str] = []
-    for line in lines:
+    for number, line in enumerate(lines):
         first = line[:1]
         if first not in _FIELD_STARTS:
             if first in _FOLDING_STARTS:
@@ -811,13 +815,24 @@ def _parse_head(head: bytes) -> tuple[str | None, str | None, list[str]]:
             continue
         key = _SPELLED.get(field) or field.strip().lower()
         if key == "name":
-            if name is None:
-                name = value.strip()
+            if name is not None:
+                continue
+            name = value.strip()
         elif key == "version":
-            if version is None:
-                version = value.strip()
-        elif key == "requires-dist" and "@" in value:
-            requires.append(value.strip())
+            if version is not None:
+                continue
+            version = value.strip()
+        else:
+            if key == "requires-dist" and "@" in value:
+                requires.append(value.strip())
+            continue
+        if (
+            name is not None
+            and version is not None
+            and not requires_possible
+            and (number == last or lines[number + 1][:1] not in (" ", "\t"))
+        ):
+            break  # both found, and the line after does not continue this one
     return name, version, requires
 
 
