@@ -13,215 +13,128 @@ error boundary every subcommand runs inside, argument parsing included):
 Every subcommand takes ``-q``/``-v``, ``--color auto|always|never`` and ``--format`` (``--json``
 is ``--format json``); the conventions of the output are in :mod:`sourcelift_hook.console`.
 Modules are imported only by the subcommand that needs them, so that ``sourcelift provenance``
-and ``sourcelift freeze`` start fast.
+and ``sourcelift freeze`` start fast: their plain command lines are read without argparse
+(:func:`quick_arguments`), the parser (:mod:`.parser`) holds only the subcommand the command
+line names (all of them when it names none, for ``--help`` and for the error), and the errors
+(:mod:`sourcelift.errors` imports ``dataclasses``) are imported when one is raised.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 
-from sourcelift.errors import EXIT_OK, EXIT_PROBLEMS, exit_code, render_error
+from .console import Console
 
-from .console import COLOR_CHOICES, Console
-from .errors import UsageError
-
-__all__ = ["main"]
+__all__ = ["main", "run"]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable
+    from typing import Any, NoReturn, Union
+
     from .environment import Environment
-    from .errors import Finding
+    from .finding import Finding
     from .record_command import RecordResult
 
-TEXT_JSON = ("text", "json")
+EXIT_OK = 0  # sourcelift.errors.EXIT_OK and EXIT_PROBLEMS (not imported here: see above); a test holds them equal
+EXIT_PROBLEMS = 1
 EXIT_PIPE = 141  # 128 + SIGPIPE, as a shell reports a pipeline member whose reader went away
-STYLE_CHOICES = ("default", "uv", "pr1798")  # sourcelift_hook.styles.STYLES, without importing it here
 _VERBOSITY = {"-q": -1, "--quiet": -1, "-v": 1, "--verbose": 1}
+_COMMANDS = frozenset(("explain", "record", "provenance", "freeze", "check", "pip"))  # parser.COMMANDS
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a bad command line is a :class:`UsageError` for the error boundary, not an exit."""
+class QuickArguments:
+    """A command line read by :func:`quick_arguments`: the attributes argparse would have set."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(message, f"see `{self.prog} --help`")
+    def __init__(self, values: dict[str, object]) -> None:
+        self.__dict__.update(values)
 
+    if TYPE_CHECKING:
 
-class _Version(argparse.Action):
-    """``-V``/``--version``: both distributions' versions, on one line (argparse's own action re-wraps it)."""
-
-    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
-        sys.stdout.write(_version() + "\n")
-        parser.exit()
+        def __getattr__(self, name: str) -> Any: ...
 
 
-def _version() -> str:
-    from sourcelift import __version__ as plugin_version
+if TYPE_CHECKING:
+    Arguments = Union[argparse.Namespace, QuickArguments]
 
-    from . import __version__ as hook_version
+_QUICK_VALUES = {
+    ("provenance", "--format"): "format",
+    ("provenance", "--path"): "path",
+    ("freeze", "--format"): "format",
+    ("freeze", "--path"): "path",
+    ("freeze", "--find-links"): "find_links",
+    ("freeze", "--wheelhouse"): "wheelhouse",
+    ("freeze", "--output"): "output",
+    ("freeze", "-o"): "output",
+}
+_QUICK_FORMATS = {"provenance": ("text", "json"), "freeze": ("requirements", "pylock")}  # parser.py's choices
+_QUICK_APPENDED = frozenset(("path", "find_links"))
 
-    python = ".".join(str(part) for part in sys.version_info[:3])
-    return f"sourcelift-hook {hook_version} (the command), sourcelift {plugin_version} (the plugin); Python {python}"
 
+def quick_arguments(arguments: Sequence[str]) -> QuickArguments | None:
+    """The plain ``provenance`` and ``freeze`` command lines, read without argparse (see :mod:`.parser`).
 
-def _output_options(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
-    """``-q``/``-v``/``--color``: accepted before the subcommand and after it.
-
-    The defaults are suppressed so that a subcommand's parser does not overwrite a value
-    given before the subcommand; :func:`_console` fills them in.
+    Read here: the subcommand first, then its names (``provenance``, one run of them) and
+    ``--json``, ``--all``, ``--format``, ``--path``, ``--find-links``, ``--wheelhouse``, ``-o``/``--output``
+    (a value as the next argument, or after ``=`` for a long option), each value valid and not
+    starting with ``-``.  Anything else (output options, ``--python``, ``--from-tar``, ``--help``,
+    an abbreviation, a bad value, names split by an option) is ``None``: argparse reads it.
+    What is read equals what argparse gives for it (a unit test holds the two together).
     """
-    group = parser.add_argument_group("output options")
-    group.add_argument(
-        "-q",
-        "--quiet",
-        action="count",
-        default=argparse.SUPPRESS,
-        help="less output: no summary line, notes or progress (problems and errors stay); repeatable",
-    )
-    group.add_argument(
-        "-v",
-        "--verbose",
-        action="count",
-        default=argparse.SUPPRESS,
-        help="more output: what was read, and the traceback of an internal error; repeatable",
-    )
-    group.add_argument(
-        "--color",
-        choices=COLOR_CHOICES,
-        default=argparse.SUPPRESS,
-        help="colour: auto (on a terminal; NO_COLOR set turns it off, FORCE_COLOR set on), always, never",
-    )
-    if top:
-        group.add_argument("-V", "--version", action=_Version, nargs=0, help="print both distributions' versions")
+    command = arguments[0] if arguments else ""
+    if command not in _QUICK_FORMATS:
+        return None
+    values: dict[str, object] = {"version": None, "command": command}
+    if command == "provenance":
+        values.update(names=[], format="text")
+    else:
+        values.update(format="requirements", find_links=[], wheelhouse=None, all=False, output=None)
+    values.update(python=None, path=None, from_tar=None)  # the order argparse sets them in
+    names: list[str] = []
+    appended: dict[str, list[str]] = {}  # --path, --find-links: action="append"
+    after_names = False
+    index = 1
+    while index < len(arguments):
+        argument = arguments[index]
+        index += 1
+        if not argument.startswith("-"):
+            if command != "provenance" or after_names:
+                return None
+            names.append(argument)
+            continue
+        after_names = bool(names)
+        option, equals, value = argument.partition("=")
+        if not equals and option == "--json" and command == "provenance":
+            values["format"] = "json"
+            continue
+        if not equals and option == "--all" and command == "freeze":
+            values["all"] = True
+            continue
+        key = _QUICK_VALUES.get((command, option))
+        if key is None or (equals and not option.startswith("--")):
+            return None
+        if not equals:
+            if index == len(arguments):
+                return None
+            value = arguments[index]
+            index += 1
+        if not value or value.startswith("-") or (key == "format" and value not in _QUICK_FORMATS[command]):
+            return None
+        if key in _QUICK_APPENDED:
+            appended.setdefault(key, []).append(value)
+        else:
+            values[key] = value
+    if names:
+        values["names"] = names
+    if "find_links" in values:
+        values["find_links"] = appended.get("find_links", [])
+    values["path"] = appended.get("path")
+    return QuickArguments(values)
 
 
-def _format_option(
-    parser: argparse.ArgumentParser, choices: Sequence[str], default: str, *, json_alias: bool = True
-) -> None:
-    parser.add_argument(
-        "--format", choices=choices, default=default, help=f"output format: {', '.join(choices)} (default: {default})"
-    )
-    if json_alias:
-        parser.add_argument("--json", dest="format", action="store_const", const="json", help="same as --format json")
-
-
-def _environment_options(parser: argparse.ArgumentParser, *, tar: bool = True) -> None:
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument(
-        "--python", metavar="PATH", help="the environment of this interpreter (default: the one running sourcelift)"
-    )
-    group.add_argument(
-        "--path",
-        metavar="SITE_PACKAGES",
-        action="append",
-        help="a site-packages (or --target) directory, live or unpacked; may be repeated",
-    )
-    if tar:
-        group.add_argument(
-            "--from-tar",
-            metavar="IMAGE.tar",
-            action="append",
-            help="read the installed metadata out of a container image without extracting it: a layer tarball "
-            "(plain or compressed; repeat for several layers, lowest first), a `docker save` archive or an OCI "
-            "image layout tarball",
-        )
-
-
-_STYLE_HELP = (
-    "what direct_url.json says: default (pip freeze output reinstalls), uv (uv's archive-in-git "
-    "form: uv sees the install as satisfied), pr1798 (the proposed `file` key)"
-)
-
-
-def _parser(prog: str) -> argparse.ArgumentParser:
-    parser = _Parser(prog=prog, description="Frontend side of sourcelift.")
-    _output_options(parser, top=True)
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    def command(name: str, help_text: str, description: str) -> argparse.ArgumentParser:
-        sub: argparse.ArgumentParser = commands.add_parser(name, help=help_text, description=description)
-        _output_options(sub)
-        return sub
-
-    from .explain import DESCRIPTION as EXPLAIN_DESCRIPTION
-    from .explain import add_arguments as add_explain_arguments
-
-    explain_parser = command(
-        "explain",
-        "show, per requirement, the source found and what local and publish mode make of it",
-        EXPLAIN_DESCRIPTION,
-    )
-    explain_parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    explain_parser.add_argument("path", nargs="?", default=".", help="project directory (default: .)")
-    _format_option(explain_parser, TEXT_JSON, "text")
-    add_explain_arguments(explain_parser)
-
-    record_parser = command(
-        "record",
-        "record where installed archives and directories came from (run after any installer)",
-        "For each installed distribution that a provenance entry of another installed distribution "
-        "describes (matched by sha256, never by name alone), rewrite its direct_url.json per --style "
-        "and keep the full origin in sourcelift-origin.json; RECORD is updated.",
-    )
-    _environment_options(record_parser)
-    record_parser.add_argument("--style", choices=STYLE_CHOICES, default="default", help=_STYLE_HELP)
-    _format_option(record_parser, TEXT_JSON, "text")
-
-    provenance_parser = command(
-        "provenance",
-        "for each installed distribution: index, direct URL, VCS checkout or archive in git",
-        "For each installed distribution, where it came from, and whether its files still match. "
-        "The report goes to stdout; its problems (text format) to stderr.",
-    )
-    provenance_parser.add_argument("names", nargs="*", metavar="NAME", help="only these distributions")
-    _format_option(provenance_parser, TEXT_JSON, "text")
-    _environment_options(provenance_parser)
-
-    freeze_parser = command(
-        "freeze",
-        "export the environment so that it rebuilds after every build tree is gone",
-        "Export the installed distributions as requirements or as a PEP 751 pylock.toml.",
-    )
-    _format_option(freeze_parser, ("requirements", "pylock"), "requirements", json_alias=False)
-    freeze_parser.add_argument(
-        "--find-links",
-        metavar="DIR",
-        action="append",
-        default=[],
-        help="(pylock) directory with the wheels of index-installed distributions; may be repeated",
-    )
-    freeze_parser.add_argument(
-        "--wheelhouse",
-        metavar="DIR",
-        help="copy every local archive into DIR and name it relative to the output, to move both together",
-    )
-    freeze_parser.add_argument("--all", action="store_true", help="also list pip (and setuptools, wheel before 3.12)")
-    freeze_parser.add_argument("-o", "--output", metavar="FILE", help="write here (atomically) instead of stdout")
-    _environment_options(freeze_parser)
-
-    from .check.command import add_parser as add_check_parser
-
-    _output_options(add_check_parser(commands))
-
-    pip_parser = commands.add_parser(
-        "pip",
-        help="run pip in this interpreter, then `record` where it installed",
-        description=(
-            "Run `python -m pip PIP_ARGS...` in this interpreter, then `record` on the environment pip "
-            "installed into (after a successful `pip install` only); pip's exit status is kept. "
-            "sourcelift's own options come before pip's arguments; pip's -q/-v also quiet or "
-            "detail sourcelift's own lines."
-        ),
-        usage=f"{prog} pip [-h] [--style {{{','.join(STYLE_CHOICES)}}}] [--color WHEN] [--] PIP_ARGS...",
-    )
-    pip_parser.add_argument("--style", choices=STYLE_CHOICES, default="default", help=_STYLE_HELP)
-    pip_parser.add_argument("--color", choices=COLOR_CHOICES, default="auto", help="colour sourcelift's own lines")
-    pip_parser.add_argument("pip_args", nargs="*", metavar="PIP_ARGS", help="pip's command line, passed unchanged")
-    return parser
-
-
-def _console(args: argparse.Namespace, console: Console) -> Console:
+def _console(args: Arguments, console: Console) -> Console:
     """The console the parsed options ask for."""
     console.verbosity = getattr(args, "verbose", 0) - getattr(args, "quiet", 0)
     console.color = getattr(args, "color", "auto")
@@ -243,18 +156,62 @@ def main(argv: Sequence[str] | None = None, prog: str = "sourcelift") -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return EXIT_PIPE
     except BaseException as error:  # the boundary: KeyboardInterrupt too
+        from sourcelift.errors import exit_code, render_error
+
         console.error(render_error(error, debug=console.debug))
         return exit_code(error)
 
 
+_retained: list[object] | None = None
+"""While :func:`run` runs: what the process drops at its exit anyway (see :func:`_retain`)."""
+
+
+def _retain(*objects: object) -> None:
+    """Keep ``objects`` (an environment, a report) referenced until the process exits, under :func:`run`:
+    freeing their hundred thousand objects one by one before ``os._exit`` costs 2-4 ms for nothing."""
+    if _retained is not None:
+        _retained.extend(objects)
+
+
+def run() -> NoReturn:
+    """The ``sourcelift`` command (and ``python -m sourcelift_hook``): :func:`main`, then exit with its code.
+
+    After ``provenance`` and ``freeze`` (which leave no temporary file, thread or atexit handler
+    behind), without finalizing the interpreter: that frees every object and module one by one,
+    some 5 ms of a run over 2,000 distributions (``bench/bench_frontend.py``).  The streams are
+    flushed first; ``main`` has reported anything that went wrong with them.
+    """
+    global _retained
+    _retained = []
+    code = main()
+    arguments = sys.argv[1:]
+    if arguments[len(_leading_output_options(arguments)) :][:1] not in (["provenance"], ["freeze"]):
+        raise SystemExit(code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a reader that went away, a closed stream: nothing more to say
+        pass
+    import os
+
+    os._exit(code)
+
+
 def _dispatch(arguments: list[str], prog: str, console: Console) -> int:
     leading = _leading_output_options(arguments)
+    quick = None if leading else quick_arguments(arguments)
+    if quick is not None:  # a plain `provenance` or `freeze`: no parser built
+        _console(quick, console)
+        return _without_collector(_provenance if quick.command == "provenance" else _freeze, quick, console)
+    from .parser import Parser, build_parser, output_options
+
     if arguments[len(leading) : len(leading) + 1] == ["pip"]:
-        before = _Parser(prog=prog, add_help=False)
-        _output_options(before)
+        before = Parser(prog=prog, add_help=False)
+        output_options(before)
         _console(before.parse_args(leading), console)
         return _pip(arguments[len(leading) + 1 :], prog, console)
-    args = _parser(prog).parse_args(arguments)
+    named = arguments[len(leading) : len(leading) + 1]
+    args = build_parser(prog, named[0] if named and named[0] in _COMMANDS else None).parse_args(arguments)
     _console(args, console)
     if args.command == "explain":
         return _explain(args, console)
@@ -268,6 +225,24 @@ def _dispatch(arguments: list[str], prog: str, console: Console) -> int:
     from .check.command import run as run_check
 
     return run_check(args, console=console)
+
+
+def _without_collector(command: Callable[[Arguments, Console], int], args: Arguments, console: Console) -> int:
+    """``command(args, console)`` with Python's cycle collector paused.
+
+    A run over thousands of installed distributions allocates hundreds of thousands of objects
+    it keeps to the end, and makes no garbage cycles worth collecting: the collector would only
+    walk them again and again (some 5% of a ``provenance`` run).
+    """
+    import gc
+
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return command(args, console)
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _leading_output_options(arguments: list[str]) -> list[str]:
@@ -284,17 +259,22 @@ def _leading_output_options(arguments: list[str]) -> list[str]:
     return arguments[:index]
 
 
-def _environment(args: argparse.Namespace, console: Console, *, hash_files: bool = True) -> Environment:
+def _environment(
+    args: Arguments, console: Console, *, hash_files: bool = True, lazy: bool = False, read_ahead: Sequence[str] = ()
+) -> Environment:
+    """The environment the options name; ``lazy``: directories listed only when asked (read-only commands),
+    and the files ``read_ahead`` read with METADATA, beside those every read-only command reads."""
     from . import environment
 
+    names = (*environment.SCANNED, *read_ahead)
     if getattr(args, "from_tar", None):
         env = environment.from_tar(args.from_tar, hash_files=hash_files)
     elif args.path:
-        env = environment.from_paths(args.path)
+        env = environment.from_paths(args.path, lazy=lazy, read_ahead=names)
     elif args.python:
-        env = environment.from_python(args.python)
+        env = environment.from_python(args.python, lazy=lazy, read_ahead=names)
     else:
-        env = environment.default_environment()
+        env = environment.default_environment(lazy=lazy, read_ahead=names)
     console.note(f"sourcelift: {len(env.dists)} installed distributions in {env.describe()}")
     return env
 
@@ -309,7 +289,8 @@ def _report_findings(findings: Sequence[Finding], console: Console) -> bool:
     return any(f.level == "problem" for f in findings)
 
 
-def _record(args: argparse.Namespace, console: Console) -> int:
+def _record(args: Arguments, console: Console) -> int:
+    from .errors import UsageError
     from .record_command import record
 
     if getattr(args, "from_tar", None):
@@ -352,12 +333,14 @@ def _print_record(result: RecordResult, style: str, where: str, console: Console
     return EXIT_PROBLEMS if problems else EXIT_OK
 
 
-def _provenance(args: argparse.Namespace, console: Console) -> int:
-    from .errors import Finding
+def _provenance(args: Arguments, console: Console) -> int:
+    from .environment import JOURNAL_FILE
+    from .finding import Finding
     from .report import build_report, format_report, has_problems, report_problems
 
-    env = _environment(args, console)
+    env = _environment(args, console, lazy=True, read_ahead=("INSTALLER", JOURNAL_FILE))  # what the report shows
     report = build_report(env, args.names or None)
+    _retain(env, report)
     if args.format == "json":
         import json
 
@@ -375,12 +358,12 @@ def _provenance(args: argparse.Namespace, console: Console) -> int:
     return EXIT_PROBLEMS if has_problems(report) else EXIT_OK
 
 
-def _freeze(args: argparse.Namespace, console: Console) -> int:
+def _freeze(args: Arguments, console: Console) -> int:
     import os
 
     from .freeze import freeze
 
-    env = _environment(args, console, hash_files=False)
+    env = _environment(args, console, hash_files=False, lazy=True)
     text, findings = freeze(
         env,
         output_format=args.format,
@@ -389,6 +372,7 @@ def _freeze(args: argparse.Namespace, console: Console) -> int:
         wheelhouse=args.wheelhouse,
         output=args.output,
     )
+    _retain(env)
     if args.output:
         from ._atomic import write_atomic
         from .errors import HookError
@@ -412,6 +396,7 @@ def _freeze(args: argparse.Namespace, console: Console) -> int:
 
 def _pip(arguments: list[str], prog: str, console: Console) -> int:
     """``sourcelift pip [--style STYLE] [--color WHEN] [--] PIP-ARGS...``: sourcelift's options first."""
+    from .errors import UsageError
     from .pipcmd import install_target, run_pip, target_environment
 
     ours: list[str] = []
@@ -424,7 +409,9 @@ def _pip(arguments: list[str], prog: str, console: Console) -> int:
             ours.append(arguments.pop(0))
     if arguments[:1] == ["--"]:
         arguments = arguments[1:]
-    parsed = _parser(prog).parse_args(["pip", *ours])  # --help prints the subcommand's help and stops here
+    from .parser import build_parser
+
+    parsed = build_parser(prog, "pip").parse_args(["pip", *ours])  # --help prints the subcommand's help and stops here
     console.color = parsed.color
     console.verbosity += _pip_verbosity(arguments)
     if not arguments:

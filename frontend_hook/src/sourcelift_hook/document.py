@@ -9,7 +9,7 @@ from __future__ import annotations
 from sourcelift.provenance_document import Entry, parse_document
 
 from .environment import PROVENANCE_FILE, Dist
-from .errors import HookError
+from .finding import hook_error
 
 __all__ = ["Entry", "read_document"]
 
@@ -18,7 +18,7 @@ def read_document(dist: Dist) -> tuple[list[Entry], list[str]]:
     """The entries of ``dist``'s provenance document, and what was wrong with it (if anything)."""
     try:
         data = dist.read(PROVENANCE_FILE)
-    except HookError as exc:  # oversized or unreadable: reported, never fatal
+    except hook_error() as exc:  # oversized or unreadable: reported, never fatal
         return [], [exc.message]
     if data is None:
         return [], []

@@ -7,7 +7,8 @@ code (0 done, 1 problems found, 2 usage error, 3 internal error), applied in one
 command's error boundary (``sourcelift_hook.cli.main``).  Its message and fix are printed,
 never a traceback (``SOURCELIFT_DEBUG=1`` or ``-v`` adds one to an internal error).  A
 :class:`Finding` is one problem (or note) about one installed distribution; commands collect
-all of them before they report.
+all of them before they report (it lives in :mod:`.finding`, which imports nothing: the
+command's light paths import this module only when something goes wrong).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sourcelift.errors import EXIT_USAGE, SourceliftError
+
+from .finding import Finding  # here for its users; it lives apart, see .finding
 
 __all__ = ["Finding", "HookError", "UsageError"]
 
@@ -54,35 +57,3 @@ class UsageError(HookError):
         if self.fix:
             lines.append(f"  fix: {self.fix}")
         return "\n".join(lines)
-
-
-class Finding:
-    """A problem (``level="problem"``) or a note about one distribution (``None``: the environment)."""
-
-    __slots__ = ("distribution", "fix", "level", "message")
-
-    def __init__(self, distribution: str | None, message: str, fix: str = "", level: str = "problem") -> None:
-        self.distribution = distribution
-        self.message = message
-        self.fix = fix
-        self.level = level
-
-    def __repr__(self) -> str:
-        return f"Finding({self.distribution!r}, {self.message!r}, {self.fix!r}, {self.level!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Finding):
-            return NotImplemented
-        return self.as_json() == other.as_json()
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def as_json(self) -> dict[str, str | None]:
-        return {"distribution": self.distribution, "level": self.level, "message": self.message, "fix": self.fix}
-
-    def render(self) -> str:
-        where = f"{self.distribution}: " if self.distribution else ""
-        text = f"sourcelift: {self.level}: {where}{self.message}"
-        if self.fix:
-            text += f"\n  fix: {self.fix}"
-        return text

@@ -29,13 +29,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
+from operator import attrgetter
 
 from sourcelift.record_file import parse_rows
-from sourcelift.urls import file_url_to_path, path_to_file_url, redact_credentials, requirement_url, without_fragment
+from sourcelift.urls import path_to_file_url, redact_credentials, requirement_url, without_fragment
 
-from .directurl import archive_sha256, freeze_url, in_repository_path, is_editable
+from .directurl import Redactor, archive_sha256, file_path, freeze_url, in_repository_path, is_editable
 from .environment import Dist, Environment, canonical_name, file_sha256
-from .errors import Finding, HookError
+from .finding import Finding, hook_error
 from .origin import Origin, resolve, source_of, wheel_matches
 
 TYPE_CHECKING = False
@@ -94,19 +95,24 @@ def _origin_tool(origin: Origin, repository: str) -> dict[str, object]:
 
 
 class _ExportLookup:
-    """What the export looks up repeatedly, computed once: URL requirements, origins by source."""
+    """What the export looks up repeatedly, computed once: URL requirements, and the copies they name."""
 
     def __init__(self, origins: list[Origin]) -> None:
-        self.required = {id(o.dist): _required_by_url(o.dist) for o in origins}
+        # name -> the URLs dependents require it by, in the environment's order
         self.dependents: dict[str, list[str]] = {}
-        for urls in self.required.values():
+        # (source, name) -> (dependent, URL): the URLs by which distributions built from one repository
+        # commit name another distribution
+        self.copies: dict[tuple[tuple[str, str], str], list[tuple[Origin, str]]] = {}
+        for origin in origins:
+            if not origin.dist.url_requirements:
+                continue
+            urls = _required_by_url(origin.dist)
             for key, url in urls.items():
                 self.dependents.setdefault(key, []).append(url)
-        self.by_source: dict[tuple[str, str], list[Origin]] = {}
-        for origin in origins:
-            source = source_of(origin)
+            source = source_of(origin) if urls else None
             if source is not None:
-                self.by_source.setdefault(source, []).append(origin)
+                for key, url in urls.items():
+                    self.copies.setdefault((source, key), []).append((origin, url))
 
 
 class _Archive:
@@ -178,7 +184,7 @@ class _Export:
             return derived if derived is not None else self._fetch_recorded(origin, direct_url)
         url = str(direct_url["url"])
         digest = origin.archive_sha256 or archive_sha256(direct_url)
-        path = file_url_to_path(url)
+        path = file_path(url)
         spelled = [u for u in self.index.dependents.get(origin.dist.key, []) if without_fragment(u) == url]
         if not spelled:
             spelled = [url + (f"#sha256={digest}" if digest else "")]
@@ -196,7 +202,7 @@ class _Export:
         if entry.sha256:
             comment += f" (sha256 {entry.sha256})"
         for url in entry.emitted_urls():
-            path = file_url_to_path(without_fragment(url))
+            path = file_path(without_fragment(url))
             if path is None:
                 return _Archive(url, sha256=entry.sha256, tool=tool, comment=comment)
             if os.path.isfile(path) and (entry.sha256 is None or file_sha256(path) == entry.sha256):
@@ -214,9 +220,8 @@ class _Export:
         source = source_of(origin)
         if source is None:
             return None
-        for parent in self.index.by_source.get(source, []):
-            url = self.index.required[id(parent.dist)].get(origin.dist.key) if parent is not origin else None
-            if url is None:
+        for parent, url in self.index.copies.get((source, origin.dist.key), []):
+            if parent is origin:
                 continue
             status, digest = wheel_matches(origin.dist, url)
             if status == "match" and digest is not None:
@@ -235,9 +240,7 @@ class _Export:
                     f"# {origin.dist.name}: archive {path} of {direct_url.get('url')} "
                     f"(as {origin.dist.installer or 'its installer'} recorded it; sha256 {digest})"
                 )
-                return _Archive(
-                    url, path=file_url_to_path(without_fragment(url)), sha256=digest, tool=tool, comment=comment
-                )
+                return _Archive(url, path=file_path(without_fragment(url)), sha256=digest, tool=tool, comment=comment)
         return None
 
     def _fetch_recorded(self, origin: Origin, direct_url: dict[str, object]) -> _Archive | None:
@@ -271,7 +274,7 @@ class _Export:
         shown = redact_credentials(repository)[0]
         try:
             fetched = self.fetcher().fetch(repository, commit, path, sha256=sha256)
-        except HookError as error:
+        except hook_error() as error:
             self.problem(
                 dist,
                 f"its archive {path} of {shown} at {commit} could not be fetched: {error.message}; it is left out",
@@ -341,7 +344,7 @@ class _Export:
         return target
 
 
-def _vcs_line(origin: Origin) -> str:
+def _vcs_line(origin: Origin, redacted: Redactor) -> str:
     entry = origin.entry
     if origin.kind == "directory-in-git":
         assert entry is not None
@@ -349,14 +352,15 @@ def _vcs_line(origin: Origin) -> str:
         if entry.path not in ("", "."):
             url += f"#subdirectory={entry.path}"
         return f"{origin.dist.name} @ {url}"
-    return f"{origin.dist.name} @ {redact_credentials(freeze_url(origin.original or origin.current or {}))[0]}"
+    return f"{origin.dist.name} @ {redacted[freeze_url(origin.original or origin.current or {})]}"
 
 
 def _requirements(env: Environment, export: _Export) -> str:
     lines: list[tuple[str | None, str, str | None]] = []  # (comment, line, sha256 for --hash)
     wheelhouse_used = False
     everything_hashed = True
-    for origin in sorted(export.origins, key=lambda o: o.dist.key):
+    redacted = Redactor()
+    for origin in sorted(export.origins, key=attrgetter("dist.key")):
         dist = origin.dist
         if origin.kind == "index":
             lines.append((None, f"{dist.name}=={dist.version}", None))
@@ -375,7 +379,7 @@ def _requirements(env: Environment, export: _Export) -> str:
                 lines.append((archive.comment, f"{dist.name}=={dist.version}", digest))
                 everything_hashed &= digest is not None
             else:
-                lines.append((archive.comment, f"{dist.name} @ {redact_credentials(archive.url)[0]}", None))
+                lines.append((archive.comment, f"{dist.name} @ {redacted[archive.url]}", None))
                 everything_hashed = False
         elif origin.kind in ("vcs", "directory-in-git"):
             if origin.entry is not None:
@@ -386,12 +390,12 @@ def _requirements(env: Environment, export: _Export) -> str:
                 )
             else:
                 comment = None
-            lines.append((comment, _vcs_line(origin), None))
+            lines.append((comment, _vcs_line(origin, redacted), None))
             everything_hashed = False
         else:  # a local directory
             direct_url = origin.current or {}
             url = str(direct_url.get("url", ""))
-            path = file_url_to_path(url)
+            path = file_path(url)
             if path is not None and not os.path.isdir(path):
                 export.problem(dist, f"{path} no longer exists: its line will not install", "reinstall it")
             line = f"-e {url}" if is_editable(direct_url) else f"{dist.name} @ {freeze_url(direct_url)}"
@@ -441,7 +445,7 @@ def _find_local_wheel(dist: Dist, find_links: Sequence[str]) -> str | None:
     text = dist.text("RECORD")
     installed = {p: h for p, h, _ in parse_rows(text)} if text else {}
     for directory in find_links:
-        directory = file_url_to_path(directory) or directory
+        directory = file_path(directory) or directory
         try:
             names = sorted(os.listdir(directory))
         except OSError:
@@ -661,7 +665,7 @@ def _pylock(export: _Export, find_links: Sequence[str], index_config: IndexConfi
             else:  # a local directory
                 direct_url = origin.current
                 assert direct_url is not None
-                directory = file_url_to_path(str(direct_url["url"]))
+                directory = file_path(str(direct_url["url"]))
                 if directory is None or not os.path.isdir(directory):
                     export.problem(dist, f"its directory {direct_url['url']} no longer exists: it is left out")
                     continue
@@ -708,6 +712,8 @@ def freeze(
         problems.extend(origin.problems)
     base = os.path.dirname(os.path.abspath(output)) if output else os.getcwd()
     if wheelhouse is not None and not os.path.isdir(base):  # before anything is copied
+        from .errors import HookError
+
         raise HookError(
             f"cannot write {output}: {base} is not a directory",
             "give -o a file path in an existing directory you can write to",

@@ -23,27 +23,42 @@ or switching ``--style``, gives the same answer.
 
 from __future__ import annotations
 
-import hashlib
 import json
+import os
 
 from sourcelift.record_file import parse_rows
-from sourcelift.urls import file_url_to_path, without_fragment
+from sourcelift.urls import without_fragment
 
-from .directurl import archive_sha256, direct_url_kind, in_repository_path, is_editable, parse
+from .directurl import archive_sha256, direct_url_kind, file_path, in_repository_path, is_editable, parse
 from .document import Entry, read_document
-from .environment import JOURNAL_FILE, ORIGIN_FILE, PROVENANCE_FILE, Dist, Environment, file_sha256
-from .errors import Finding, HookError
+from .environment import (
+    JOURNAL_FILE,
+    MAX_HASHED_FILE,
+    ORIGIN_FILE,
+    PROVENANCE_FILE,
+    Dist,
+    Environment,
+    fd_sha256,
+    file_sha256,
+    open_fd,
+    read_fd,
+)
+from .finding import Finding, hook_error
+from .wheelzip import plain_record
 
 __all__ = ["ORIGIN_VERSION", "Origin", "archive_contents", "resolve", "source_of", "wheel_matches"]
 
 ORIGIN_VERSION = "1"
 MAX_WHEEL_RECORD = 16 * 1024 * 1024
+MAX_WHEEL_IN_MEMORY = 16 * 1024 * 1024
+"""A wheel compared with the installed files is read once (hashed, then opened as a zip) up to this size."""
 
 
 class Origin:
     """What is known of one installed distribution's origin."""
 
     __slots__ = (
+        "_pending_journal",
         "archive_sha256",
         "current",
         "current_bytes",
@@ -54,7 +69,6 @@ class Origin:
         "match",
         "original",
         "owner",
-        "pending_journal",
         "problems",
         "recorded",
         "repository_url",
@@ -76,10 +90,17 @@ class Origin:
         self.verified: str | None = None
         self.flagged: list[tuple[Entry, Dist]] = []
         self.problems: list[Finding] = []
-        self.pending_journal = False
+        self._pending_journal: bool | None = None
 
     def __repr__(self) -> str:
         return f"Origin({self.dist.name!r}, {self.kind!r}, match={self.match!r})"
+
+    @property
+    def pending_journal(self) -> bool:
+        """Whether an interrupted ``sourcelift record`` left its journal (looked up on first use)."""
+        if self._pending_journal is None:
+            self._pending_journal = self.dist.has(JOURNAL_FILE)
+        return self._pending_journal
 
     @property
     def in_git(self) -> bool:
@@ -90,16 +111,18 @@ class Origin:
 
 
 def _sha256_hex(data: bytes) -> str:
+    import hashlib
+
     return hashlib.sha256(data).hexdigest()
 
 
 def _load_current(origin: Origin) -> None:
     dist = origin.dist
-    if dist.legacy:
+    if dist.legacy or dist.absent("direct_url.json"):
         return
     try:
         data = dist.read("direct_url.json")
-    except HookError as exc:
+    except hook_error() as exc:
         origin.problem(exc.message, exc.fix)
         return
     if data is None:
@@ -113,7 +136,7 @@ def _load_current(origin: Origin) -> None:
     origin.original = direct_url
     try:
         saved = dist.read(ORIGIN_FILE)
-    except HookError as exc:
+    except hook_error() as exc:
         origin.problem(exc.message, exc.fix)
         return
     if saved is None:
@@ -194,38 +217,66 @@ def wheel_matches(dist: Dist, url: str, sha256: str | None = None) -> tuple[str,
     Returns the status (``"match"``, ``"differ"``, ``"unavailable"``) and the wheel's sha256.
     With ``sha256``, the wheel must also hash to it.
     """
-    path = file_url_to_path(without_fragment(url))
+    path = file_path(without_fragment(url))
     if path is None or not path.endswith(".whl"):
         return "unavailable", None
-    digest = file_sha256(path)
-    if digest is None:
+    read = _read_wheel(path)
+    if read is None:
         return "unavailable", None
+    digest, data = read
     if sha256 is not None and digest != sha256:
         return "differ", digest
-    rows = _wheel_rows(path)
+    rows = _wheel_rows(path if data is None else data)
     try:
-        installed_text = dist.text("RECORD")
-    except HookError:
-        installed_text = None
-    if rows is None or installed_text is None:
+        installed_rows = dist.record_rows()
+    except hook_error():
+        installed_rows = None
+    if rows is None or installed_rows is None:
         return "unavailable", digest
-    installed = {p: h for p, h, _ in parse_rows(installed_text)}
+    installed = {p: h for p, h, _ in installed_rows}
     return ("match" if rows and all(installed.get(p) == h for p, h in rows.items()) else "differ"), digest
 
 
-def _wheel_rows(path: str) -> dict[str, str] | None:
-    import zipfile
-
+def _read_wheel(path: str) -> tuple[str, bytes | None] | None:
+    """(hex sha256, the bytes too when at most :data:`MAX_WHEEL_IN_MEMORY`) of a local file, ``None``
+    if it is missing, unreadable or larger than :func:`file_sha256` hashes: read once for both."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            names = [n for n in archive.namelist() if n.count("/") == 1 and n.endswith(".dist-info/RECORD")]
-            if len(names) != 1:
-                return None
-            info = archive.getinfo(names[0])
-            if info.file_size > MAX_WHEEL_RECORD:
-                return None
-            text = archive.read(info).decode("utf-8")
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+        descriptor, size = open_fd(path)  # never a FIFO or a device
+        try:
+            if size > MAX_WHEEL_IN_MEMORY:
+                result = fd_sha256(descriptor, size, MAX_HASHED_FILE)
+                return None if result is None else (result[0].hex(), None)
+            data = read_fd(descriptor, size)
+        finally:
+            os.close(descriptor)
+    except OSError:
+        return None
+    if len(data) > MAX_HASHED_FILE:
+        return None
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest(), data
+
+
+def _wheel_rows(source: str | bytes) -> dict[str, str] | None:
+    """The hashed rows of a wheel's RECORD outside ``.dist-info`` and ``.data``: the wheel at a path, or in memory."""
+    handled, text = plain_record(source, MAX_WHEEL_RECORD) if isinstance(source, bytes) else (False, None)
+    if not handled:
+        import io
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as archive:
+                names = [n for n in archive.namelist() if n.count("/") == 1 and n.endswith(".dist-info/RECORD")]
+                if len(names) != 1:
+                    return None
+                info = archive.getinfo(names[0])
+                if info.file_size > MAX_WHEEL_RECORD:
+                    return None
+                text = archive.read(info).decode("utf-8")
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+            return None
+    if text is None:
         return None
     rows = {}
     for p, h, _ in parse_rows(text):
@@ -258,7 +309,7 @@ def _classify(origin: Origin, index: _EntryIndex) -> None:
         sha256 = archive_sha256(direct_url)
         how = "sha256"
         if sha256 is None:
-            path = file_url_to_path(url)
+            path = file_path(url)
             sha256 = file_sha256(path) if path is not None else None
             how = "sha256-of-file"
         if sha256 is not None:
@@ -313,9 +364,9 @@ def resolve(env: Environment) -> tuple[list[Origin], list[Finding]]:
     findings: list[Finding] = []
     index = _EntryIndex()
     for dist in env.dists:
-        if PROVENANCE_FILE not in dist.files:
+        if dist.absent(PROVENANCE_FILE):
             continue
-        entries, problems = read_document(dist)
+        entries, problems = read_document(dist)  # none when the file is not there
         for problem in problems:
             findings.append(Finding(dist.name, problem, "rebuild the wheel with this version of sourcelift"))
         for entry in entries:
@@ -323,7 +374,6 @@ def resolve(env: Environment) -> tuple[list[Origin], list[Finding]]:
     origins: list[Origin] = []
     for dist in env.dists:
         origin = Origin(dist)
-        origin.pending_journal = JOURNAL_FILE in dist.files
         _load_current(origin)
         _classify(origin, index)
         origins.append(origin)

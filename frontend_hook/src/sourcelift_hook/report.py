@@ -29,12 +29,9 @@ copy) with the installed files.
 
 from __future__ import annotations
 
-from sourcelift.record_file import parse_rows
-from sourcelift.urls import redact_credentials
-
-from .directurl import freeze_url
+from .directurl import Redactor, freeze_url
 from .environment import Dist, Environment
-from .errors import Finding
+from .finding import Finding
 from .origin import Origin, archive_contents, resolve
 
 __all__ = ["REPORT_VERSION", "build_report", "check_files", "format_report", "has_problems", "report_problems"]
@@ -72,7 +69,7 @@ def _checks(origin: Origin) -> dict[str, object]:
     }
 
 
-def _distribution(origin: Origin) -> dict[str, object]:
+def _distribution(origin: Origin, redacted: Redactor) -> dict[str, object]:
     dist = origin.dist
     problems: list[Finding] = list(origin.problems)
     git: dict[str, object] | None = None
@@ -128,7 +125,7 @@ def _distribution(origin: Origin) -> dict[str, object]:
         )
     recorded = None
     if origin.recorded is not None:
-        recorded = {"style": origin.recorded.get("style"), "original_direct_url": _scrubbed(origin.original)}
+        recorded = {"style": origin.recorded.get("style"), "original_direct_url": _scrubbed(origin.original, redacted)}
     current = origin.current
     return {
         "name": dist.name,
@@ -136,8 +133,8 @@ def _distribution(origin: Origin) -> dict[str, object]:
         "dist_info": dist.dist_info,
         "installer": dist.installer,
         "origin": origin.kind,
-        "url": redact_credentials(freeze_url(current))[0] if current is not None else None,
-        "direct_url": _scrubbed(current),  # as another installer wrote it, minus its credentials
+        "url": redacted[freeze_url(current)] if current is not None else None,
+        "direct_url": _scrubbed(current, redacted),  # as another installer wrote it, minus its credentials
         "recorded": recorded,
         "git": git,
         "checks": checks,
@@ -156,14 +153,14 @@ def _distribution(origin: Origin) -> dict[str, object]:
     }
 
 
-def _scrubbed(value: object) -> object:
+def _scrubbed(value: object, redacted: Redactor) -> object:
     """A JSON value with the credentials of every URL in its strings removed."""
     if isinstance(value, str):
-        return redact_credentials(value)[0]
+        return redacted[value]
     if isinstance(value, dict):
-        return {key: _scrubbed(item) for key, item in value.items()}
+        return {key: _scrubbed(item, redacted) for key, item in value.items()}
     if isinstance(value, list):
-        return [_scrubbed(item) for item in value]
+        return [_scrubbed(item, redacted) for item in value]
     return value
 
 
@@ -175,10 +172,11 @@ def build_report(env: Environment, names: list[str] | None = None) -> dict[str, 
         keys = {d.dist_info for d in selected}
         origins = [o for o in origins if o.dist.dist_info in keys]
         problems.extend(Finding(name, "is not installed in this environment").as_json() for name in missing)
+    redacted = Redactor()
     return {
         "version": REPORT_VERSION,
         "environment": {"kind": env.tree.kind, "location": env.describe()},
-        "distributions": [_distribution(o) for o in origins],
+        "distributions": [_distribution(o, redacted) for o in origins],
         "problems": problems,
     }
 
@@ -249,23 +247,23 @@ def check_files(dist: Dist) -> tuple[int, list[str], list[str], list[str]]:
     Returns (files checked, modified, missing, not checkable).  Rows without a hash
     (RECORD itself, and files an installer chose not to hash) are not counted.
     """
-    text = dist.text("RECORD")
-    if text is None:
+    rows = dist.record_rows()
+    if rows is None:
         return 0, [], [], []
-    checked = 0
     modified: list[str] = []
     missing: list[str] = []
     unverifiable: list[str] = []
-    for path, digest, size in parse_rows(text):
+    hashed: list[tuple[str, str, str]] = []
+    for path, digest, size in rows:
         if not digest:
             continue
         if not digest.startswith("sha256="):
             unverifiable.append(path)
             continue
-        found = dist.tree.digest(dist.root, path)
-        checked += 1
+        hashed.append((path, digest, size))
+    for (path, digest, size), found in zip(hashed, dist.tree.digests(dist.root, [row[0] for row in hashed])):
         if found is None:
             missing.append(path)
         elif found[0] != digest or (size.isdigit() and int(size) != found[1]):
             modified.append(path)
-    return checked, modified, missing, unverifiable
+    return len(hashed), modified, missing, unverifiable
