@@ -264,6 +264,7 @@ def _wheel_rows(source: str | bytes) -> dict[str, str] | None:
     if not handled:
         import io
         import zipfile
+        import zlib
 
         try:
             with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as archive:
@@ -274,8 +275,17 @@ def _wheel_rows(source: str | bytes) -> dict[str, str] | None:
                 if info.file_size > MAX_WHEEL_RECORD:
                     return None
                 text = archive.read(info).decode("utf-8")
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
-            return None
+        except (
+            OSError,
+            ValueError,  # UnicodeDecodeError too
+            KeyError,
+            EOFError,
+            RuntimeError,
+            NotImplementedError,
+            zipfile.BadZipFile,
+            zlib.error,
+        ):
+            return None  # not a readable wheel: nothing to match
     if text is None:
         return None
     rows = {}
