@@ -282,7 +282,8 @@ class Publisher:
         concurrently.  Errors are kept and raised where the version is asked for."""
         from ..versions import directory_versions
 
-        paths = [s.path for items in sources for s in items if isinstance(s, ResolvedDirectory)]
+        # a static version was read when the source was resolved: only the others need a lookup
+        paths = [s.path for items in sources for s in items if isinstance(s, ResolvedDirectory) and s.version is None]
         paths = [path for path in dict.fromkeys(paths) if path not in self._versions and path not in self._errors]
         if len(paths) < 2:
             return  # nothing to overlap
@@ -300,6 +301,8 @@ class Publisher:
             if path not in self._versions:
                 self._versions[path] = archive_version(path)
         elif isinstance(source, ResolvedDirectory):
+            if source.version is not None:
+                return source.version  # static: pyproject.toml's `[project].version`, normalized, as resolved
             path = source.path
             if path in self._errors:
                 raise self._errors[path]
