@@ -390,3 +390,29 @@ def test_a_wheel_whose_compressed_record_is_corrupt_has_no_rows_and_no_internal_
     body = start + 30 + name_length + extra_length
     data[body : body + 8] = b"\xff" * 8  # the deflate stream of RECORD, broken
     assert _wheel_rows(bytes(data)) is None
+
+
+def test_a_record_that_inflates_past_its_declared_size_is_never_inflated_whole() -> None:
+    """A deflate bomb: RECORD declares 100 bytes, its stream inflates to 64 MiB of zeros.  Nothing reads
+    more of it than the bound on a RECORD (MAX_WHEEL_RECORD, 16 MiB) and one byte."""
+    import struct
+    import tracemalloc
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("pkg/__init__.py", "")
+        archive.writestr("pkg-1.0.dist-info/RECORD", b"\0" * (64 * 1024 * 1024))
+    data = bytearray(buffer.getvalue())
+    name = b"pkg-1.0.dist-info/RECORD"
+    local = data.rindex(b"PK\x03\x04", 0, data.index(name))
+    central = data.rindex(b"PK\x01\x02", 0, data.rindex(name))
+    struct.pack_into("<I", data, local + 22, 100)  # uncompressed size in the local header
+    struct.pack_into("<I", data, central + 24, 100)  # and in the central directory
+    tracemalloc.start()
+    try:
+        assert plain_record(bytes(data), MAX_WHEEL_RECORD) == (False, None)
+        assert _wheel_rows(bytes(data)) is None
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2.5 * MAX_WHEEL_RECORD, peak  # inflated whole, the peak is some 150 MB

@@ -274,7 +274,11 @@ def _wheel_rows(source: str | bytes) -> dict[str, str] | None:
                 info = archive.getinfo(names[0])
                 if info.file_size > MAX_WHEEL_RECORD:
                     return None
-                text = archive.read(info).decode("utf-8")
+                with archive.open(info) as member:  # bounded: a stream may inflate past its declared size
+                    raw = member.read(MAX_WHEEL_RECORD + 1)
+                if len(raw) > MAX_WHEEL_RECORD:
+                    return None
+                text = raw.decode("utf-8")
         except (
             OSError,
             ValueError,  # UnicodeDecodeError too

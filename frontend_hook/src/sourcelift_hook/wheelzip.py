@@ -83,10 +83,11 @@ def plain_record(data: bytes, max_size: int) -> tuple[bool, str | None]:
     if method == 8:
         decompressor = zlib.decompressobj(-15)
         try:
-            content = decompressor.decompress(content)
+            # bounded: a stream that inflates past its declared size (a bomb) stops one byte after it
+            content = decompressor.decompress(content, file_size + 1)
         except zlib.error:
             return False, None
-        if not decompressor.eof or decompressor.unused_data:
+        if not decompressor.eof or decompressor.unused_data or decompressor.unconsumed_tail:
             return False, None
     if len(content) != file_size or zlib.crc32(content) != crc:
         return False, None
