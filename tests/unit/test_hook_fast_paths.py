@@ -416,3 +416,25 @@ def test_a_record_that_inflates_past_its_declared_size_is_never_inflated_whole()
     finally:
         tracemalloc.stop()
     assert peak < 2.5 * MAX_WHEEL_RECORD, peak  # inflated whole, the peak is some 150 MB
+
+
+def test_reading_to_the_end_of_a_file_whose_size_fstat_did_not_give_is_bounded() -> None:
+    from sourcelift._files import TooLarge
+
+    from sourcelift_hook.environment import read_fd
+
+    read_end, write_end = os.pipe()  # as a /proc file: fstat says 0, the data is there
+    try:
+        os.write(write_end, b"x" * 100)
+        os.close(write_end)
+        with pytest.raises(TooLarge):
+            read_fd(read_end, 0, 10)
+    finally:
+        os.close(read_end)
+    read_end, write_end = os.pipe()
+    try:
+        os.write(write_end, b"x" * 100)
+        os.close(write_end)
+        assert read_fd(read_end, 0, 100) == b"x" * 100
+    finally:
+        os.close(read_end)

@@ -134,17 +134,24 @@ def open_fd(path: str) -> tuple[int, int]:
     return descriptor, os.fstat(descriptor).st_size
 
 
-def read_fd(descriptor: int, size: int) -> bytes:
+def read_fd(descriptor: int, size: int, limit: int) -> bytes:
     """What ``descriptor`` holds: the ``size`` bytes fstat counted, in one call; when it said 0 (an empty
-    file, or one of ``/proc``) or the read came short, everything up to the end of the file."""
+    file, or one of ``/proc``) or the read came short, everything up to the end of the file.  More than
+    ``limit`` bytes in all raises :class:`sourcelift._files.TooLarge` (a file that grows while it is read)."""
     data = os.read(descriptor, size) if size > 0 else b""
     if size > 0 and len(data) == size:
         return data  # the file as it was opened (one that grows meanwhile is read at some moment either way)
     parts = [data]
+    total = len(data)
     while True:
         chunk = os.read(descriptor, _READ_CHUNK)
         if not chunk:
             return b"".join(parts)
+        total += len(chunk)
+        if total > limit:
+            from sourcelift._files import TooLarge
+
+            raise TooLarge(f"more than {limit} bytes")
         parts.append(chunk)
 
 
@@ -374,7 +381,7 @@ class DirectoryTree(Tree):
                 if size > limit:
                     path = self._path(root, relpath)
                     raise _error(f"{path} is larger than {limit} bytes; it is not read", "check that it is not corrupt")
-                data = read_fd(descriptor, size)
+                data = read_fd(descriptor, size, limit)
             finally:
                 os.close(descriptor)
         except (FileNotFoundError, NotADirectoryError):
@@ -477,7 +484,9 @@ class DirectoryTree(Tree):
                     info = fstat(descriptor)
                     if regular(info.st_mode) and info.st_size <= limit:
                         data = read(descriptor, info.st_size) if info.st_size else b""
-                        files[name] = data if len(data) == info.st_size > 0 else data + read_fd(descriptor, 0)
+                        if not len(data) == info.st_size > 0:  # empty by fstat, or a short read: to the end
+                            data += read_fd(descriptor, 0, limit - len(data))
+                        files[name] = data
                 except OSError:
                     pass
                 finally:

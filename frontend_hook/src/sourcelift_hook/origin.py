@@ -246,7 +246,7 @@ def _read_wheel(path: str) -> tuple[str, bytes | None] | None:
             if size > MAX_WHEEL_IN_MEMORY:
                 result = fd_sha256(descriptor, size, MAX_HASHED_FILE)
                 return None if result is None else (result[0].hex(), None)
-            data = read_fd(descriptor, size)
+            data = read_fd(descriptor, size, MAX_HASHED_FILE)
         finally:
             os.close(descriptor)
     except OSError:
