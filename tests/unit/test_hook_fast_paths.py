@@ -420,7 +420,6 @@ def test_a_record_that_inflates_past_its_declared_size_is_never_inflated_whole()
 
 def test_reading_to_the_end_of_a_file_whose_size_fstat_did_not_give_is_bounded() -> None:
     from sourcelift._files import TooLarge
-
     from sourcelift_hook.environment import read_fd
 
     read_end, write_end = os.pipe()  # as a /proc file: fstat says 0, the data is there
