@@ -23,7 +23,7 @@ from ..artifacts.wheel import read_wheel_metadata, rewrite_metadata_file, rewrit
 from ..config import SETTING_PREFIX, Config, choose_cache, choose_mode, read_config
 from ..core_metadata import requires_dist
 from ..errors import ConfigError, Findings, SourceliftError, exit_code, render_error
-from ..readers._toml import load_toml
+from ..readers._toml import enable_store, load_toml, save_store
 from ..rewrite.local import CachedVersions
 from ..rewrite.plan import Plan, directory_sources, make_plan
 
@@ -141,11 +141,23 @@ def _publisher(root: str, config_settings: ConfigSettings) -> Publisher | None:
 def _plan(config_settings: ConfigSettings = None) -> Plan:
     root = _root()
     publisher = _publisher(root, config_settings)
+    cache = choose_cache(_config(root), config_settings)
     # local mode: a directory's dynamic version is checked when the version cache already holds it
-    known = CachedVersions() if publisher is None and choose_cache(_config(root), config_settings) else None
+    known = CachedVersions() if publisher is None and cache else None
+    if cache:
+        enable_store(_cache_directory)
     plan, findings = make_plan(Path(root), data=_pyproject(root), publisher=publisher, known_version=known)
+    save_store()
     findings.emit_warnings()
     return plan
+
+
+def _cache_directory() -> Path | None:
+    """The version cache's directory (``None``: bypassed, or no home directory for it)."""
+    from ..versions.cache import VersionCache
+
+    cache = VersionCache.from_environment()
+    return None if cache is None else cache.directory
 
 
 @_ours

@@ -6,6 +6,7 @@ one nested deeper than the parser can follow is reported, not a crash.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +14,130 @@ from .._compat import tomllib
 from .._files import NotARegularFile, TooLarge, read_bounded
 from ..errors import Findings
 
-__all__ = ["MAX_TOML_BYTES", "TomlError", "load_toml", "parse_shared", "read_toml", "subtable"]
+__all__ = [
+    "MAX_TOML_BYTES",
+    "TomlError",
+    "attach_store",
+    "enable_store",
+    "load_toml",
+    "parse_shared",
+    "read_toml",
+    "save_store",
+    "subtable",
+]
 
 MAX_TOML_BYTES = 8 * 1024 * 1024
 """pyproject.toml files larger than this are refused (the largest real ones are a few hundred KiB)."""
+MAX_STORE_BYTES = 16 * 1024 * 1024
+"""A store of parses larger than this is not read (it is rewritten smaller by the next build)."""
+_STORE_FORMAT = 1
 
 _PARSED: dict[bytes, dict[str, Any]] = {}
+
+
+class _ParseStore:
+    """The parses of a workspace's pyproject.toml files, kept between builds in the cache directory.
+
+    A build in a workspace of dozens or hundreds of members reads every member's pyproject.toml,
+    and parsing them is most of that (``tomllib``: some 50 us a small file).  Entries are keyed by
+    the sha256 of the file's bytes, so an entry is never stale: a changed file is a new key.  Only
+    what JSON holds as it is (no dates or times) is kept; the store keeps the entries its last
+    build used and as many others, so it stays the size of the workspace.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.entries: dict[str, Any] = {}
+        self.used: dict[str, dict[str, Any]] = {}
+        self.added = False
+        import json
+
+        try:
+            stored = json.loads(read_bounded(path, MAX_STORE_BYTES))
+        except (OSError, ValueError, RecursionError):
+            return  # none yet, unreadable or damaged: parse, and write a new one
+        if not isinstance(stored, dict) or stored.get("format") != _STORE_FORMAT:
+            return
+        if isinstance(stored.get("entries"), dict):
+            self.entries = stored["entries"]
+
+    def get(self, digest: str) -> dict[str, Any] | None:
+        data = self.entries.get(digest)
+        if not isinstance(data, dict):
+            return None
+        self.used[digest] = data
+        return data
+
+    def add(self, digest: str, data: dict[str, Any]) -> None:
+        if _json_exact(data):
+            self.used[digest] = data
+            self.added = True
+
+    def save(self) -> None:
+        if not self.added:
+            return
+        import json
+
+        from ..artifacts._atomic import atomic_writer
+
+        kept: dict[str, Any] = dict(self.used)
+        for digest, data in self.entries.items():
+            if len(kept) >= 2 * len(self.used) + 16:
+                break
+            kept.setdefault(digest, data)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_writer(self.path) as stream:
+                stream.write(json.dumps({"format": _STORE_FORMAT, "entries": kept}, separators=(",", ":")).encode())
+        except OSError:
+            pass  # an unwritable cache only costs the next build its parses
+        self.added = False
+
+
+def _json_exact(value: Any) -> bool:
+    """Whether JSON gives ``value`` back as it is (TOML's dates and times it does not)."""
+    if isinstance(value, dict):
+        return all(_json_exact(item) for item in value.values())
+    if isinstance(value, list):
+        return all(_json_exact(item) for item in value)
+    return isinstance(value, (str, int, float, bool))
+
+
+_STORE_DIRECTORY: Callable[[], Path | None] | None = None
+_STORE: _ParseStore | None = None
+
+
+def enable_store(directory: Callable[[], Path | None]) -> None:
+    """Let :func:`attach_store` keep parses under ``directory()`` (the cache directory, asked only
+    when a workspace is found; ``None``: no cache).  The wrapper backend enables it when the
+    version cache is in use."""
+    global _STORE_DIRECTORY
+    _STORE_DIRECTORY = directory
+
+
+def attach_store(workspace_root: Path) -> None:
+    """Keep the parses of this workspace's files between builds, when :func:`enable_store` allowed it."""
+    global _STORE
+    if _STORE_DIRECTORY is None:
+        return
+    directory = _STORE_DIRECTORY()
+    if directory is None:
+        return
+    import hashlib
+
+    name = hashlib.sha256(str(workspace_root).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    path = directory / "toml" / "v1" / f"{name}.json"
+    if _STORE is not None and _STORE.path == path:
+        return
+    if _STORE is not None:
+        _STORE.save()  # another workspace's, in a process that plans several (tests, explain)
+    _STORE = _ParseStore(path)
+
+
+def save_store() -> None:
+    """Write what this build parsed anew (a no-op without a store or anything new)."""
+    if _STORE is not None:
+        _STORE.save()
 
 
 class TomlError(ValueError):
@@ -32,17 +151,30 @@ def parse_shared(raw: bytes) -> dict[str, Any]:
     Raises :class:`TomlError` (a ``ValueError``, as ``UnicodeDecodeError`` and ``tomllib.TOMLDecodeError`` are).
     """
     data = _PARSED.get(raw)
+    if data is None and _STORE is not None:
+        import hashlib
+
+        digest = hashlib.sha256(raw).hexdigest()
+        data = _STORE.get(digest)
+        if data is None:
+            data = _parse(raw)
+            _STORE.add(digest, data)
+        _PARSED[raw] = data
     if data is None:
-        try:
-            data = tomllib.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            raise TomlError(f"not UTF-8 text (byte {exc.start}: {exc.reason})") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise TomlError(f"not valid TOML: {exc}") from None
-        except RecursionError:
-            raise TomlError("nested too deeply for sourcelift to read (arrays or tables inside each other)") from None
+        data = _parse(raw)
         _PARSED[raw] = data
     return data
+
+
+def _parse(raw: bytes) -> dict[str, Any]:
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise TomlError(f"not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise TomlError(f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise TomlError("nested too deeply for sourcelift to read (arrays or tables inside each other)") from None
 
 
 def read_toml(path: Path) -> dict[str, Any]:

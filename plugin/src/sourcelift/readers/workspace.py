@@ -12,7 +12,7 @@ from packaging.utils import canonicalize_name
 from .._dataclasses import field, slotted_dataclass
 from .._files import read_bounded
 from ..errors import Findings
-from ._toml import MAX_TOML_BYTES, TomlError, parse_shared, subtable
+from ._toml import MAX_TOML_BYTES, TomlError, attach_store, parse_shared, subtable
 
 __all__ = ["Workspace", "find_workspace"]
 
@@ -59,6 +59,7 @@ class Workspace:
     def members(self, findings: Findings) -> dict[str, Path]:
         """Member directories by canonical project name."""
         if self._members is None:
+            attach_store(self.root)  # the members' parses, kept between builds when the cache is in use
             members: dict[str, Path] = {}
             if isinstance(subtable(self.data, "project", "name"), str):
                 members[canonicalize_name(self.data["project"]["name"])] = _real(self.root)
