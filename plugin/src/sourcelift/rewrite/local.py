@@ -82,7 +82,7 @@ class CachedVersions:
     earlier build (publish mode, ``explain``) computed is checked against the requirement's specifier
     as a static version is.  Nothing is asked of git, and no fingerprint computed, when the cache is
     bypassed (``SOURCELIFT_NO_CACHE``) or holds no entries at all, nor for a member every version of
-    which the cache ever held satisfies the specifier (one directory listing: a workspace of dozens
+    which the cache ever held satisfies the specifier (one small file: a workspace of dozens
     of members pays no fingerprint in the common case).
     """
 

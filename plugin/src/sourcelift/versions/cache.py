@@ -32,6 +32,8 @@ __all__ = ["CACHE_DIR_ENV", "NO_CACHE_ENV", "VersionCache", "default_cache_dir"]
 CACHE_DIR_ENV = "SOURCELIFT_CACHE_DIR"
 NO_CACHE_ENV = "SOURCELIFT_NO_CACHE"
 _TRUE = ("1", "true", "yes", "on")
+_MAX_MEMBER_FILE = 1024 * 1024
+"""A member's list of versions larger than this is not read (it lists versions, a few bytes each)."""
 _FORMAT = 1
 _DIGEST = LazyPattern(r"[0-9a-f]{64}")
 LOCK_TIMEOUT = 360.0
@@ -66,7 +68,7 @@ class VersionCache:
         self.directory = directory.absolute()
         self._entries = self.directory / "versions" / "v1"
         self._members = self.directory / "versions" / "members-v1"
-        """One directory per member, one empty file per version ever stored for it (:meth:`versions_seen`)."""
+        """One file per member, one line per version ever stored for it (:meth:`versions_seen`)."""
         self._unwritable = False
 
     def __repr__(self) -> str:
@@ -89,30 +91,44 @@ class VersionCache:
         """Whether any build has stored an entry here (a lookup in a cache without them can only miss)."""
         return self._members.is_dir()
 
-    def _member_directory(self, member: Path) -> Path:
+    def _member_file(self, member: Path) -> Path:
         key = hashlib.sha256(str(member).encode("utf-8", "surrogateescape")).hexdigest()[:32]
         return self._members / key
 
     def versions_seen(self, member: Path) -> list[str]:
-        """Every version an entry of ``member`` has held, cheaply (one directory listing, no fingerprint).
+        """Every version an entry of ``member`` has held, cheaply (one small file, no fingerprint).
 
         Local mode asks this first: when each of these satisfies a requirement, whatever entry the
         member's current fingerprint finds satisfies it too, and no fingerprint is needed.
         """
+        from .._files import read_bounded
+
         try:
-            names = os.listdir(self._member_directory(member))
+            text = read_bounded(self._member_file(member), _MAX_MEMBER_FILE).decode("utf-8", "replace")
         except OSError:
             return []
         from packaging.version import InvalidVersion, Version
 
         seen: list[str] = []
-        for name in names:
+        for line in text.splitlines():
             try:
-                if str(Version(name)) == name:
-                    seen.append(name)
+                if str(Version(line)) == line and line not in seen:
+                    seen.append(line)
             except InvalidVersion:
-                continue
+                continue  # a torn or foreign line: a version it named is simply not known
         return seen
+
+    def _note_member(self, member: Path, version: str) -> None:
+        """Add ``version`` to ``member``'s line of versions (one appended line; writes of a line this
+        short are not interleaved by concurrent builds)."""
+        if version in self.versions_seen(member):
+            return
+        self._members.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(self._member_file(member), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        try:
+            os.write(descriptor, f"{version}\n".encode())
+        finally:
+            os.close(descriptor)
 
     def entry_path(self, digest: str) -> Path:
         if not _DIGEST.fullmatch(digest):
@@ -155,9 +171,7 @@ class VersionCache:
             target.parent.mkdir(parents=True, exist_ok=True)
             with atomic_writer(target) as stream:
                 stream.write(json.dumps({"format": _FORMAT, "member": str(member), "version": version}).encode())
-            seen = self._member_directory(member)
-            seen.mkdir(parents=True, exist_ok=True)
-            os.close(os.open(seen / version, os.O_CREAT | os.O_WRONLY, 0o644))  # the version is normalized
+            self._note_member(member, version)
         except OSError as exc:
             self._report_unwritable(exc)
 
