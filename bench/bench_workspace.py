@@ -172,6 +172,7 @@ def run(options: argparse.Namespace, work: Path) -> int:
     env["SOURCELIFT_STORE_DIR"] = str(work / "store")
     env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["SOURCELIFT_CACHE_DIR"] = str(work / "local-cache")  # local mode's (never the user's own cache)
     warm_env = {**env, "SOURCELIFT_CACHE_DIR": str(work / "warm-cache")}
     cold_cache = work / "cold-cache"
     cold_env = {**env, "SOURCELIFT_CACHE_DIR": str(cold_cache)}
