@@ -69,6 +69,7 @@ class VersionCache:
         self._entries = self.directory / "versions" / "v1"
         self._members = self.directory / "versions" / "members-v1"
         """One file per member, one line per version ever stored for it (:meth:`versions_seen`)."""
+        self._members_made = False
         self._unwritable = False
 
     def __repr__(self) -> str:
@@ -119,11 +120,12 @@ class VersionCache:
         return seen
 
     def _note_member(self, member: Path, version: str) -> None:
-        """Add ``version`` to ``member``'s line of versions (one appended line; writes of a line this
-        short are not interleaved by concurrent builds)."""
-        if version in self.versions_seen(member):
-            return
-        self._members.mkdir(parents=True, exist_ok=True)
+        """Add ``version`` to ``member``'s versions (one appended line: writes of a line this short
+        are not interleaved by concurrent builds; a version listed twice is read once).  A line is
+        added only when a backend computed a version, so the file grows with new build inputs only."""
+        if not self._members_made:
+            self._members.mkdir(parents=True, exist_ok=True)
+            self._members_made = True
         descriptor = os.open(self._member_file(member), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         try:
             os.write(descriptor, f"{version}\n".encode())
