@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from sourcelift import errors as plugin_errors
-from sourcelift.core_metadata import parse_headers
 from sourcelift.record_file import encode_digest, record_hash
 from sourcelift.urls import file_url_to_path
 from sourcelift_hook import cli, environment
@@ -118,18 +117,9 @@ def test_python_m_exits_with_mains_code_and_all_output(tmp_path: Path) -> None:
 
 
 def _general(head: bytes) -> tuple[str | None, str | None, list[str]]:
-    """What the load read before it had its own line loop: parse_headers, unfolded values."""
-    name = version = None
-    requires: list[str] = []
-    for field, folded, _ in parse_headers(head.decode("utf-8", "replace"))[0]:
-        key, value = field.lower(), folded.replace("\n", " ")
-        if key == "name" and name is None:
-            name = value
-        elif key == "version" and version is None:
-            version = value
-        elif key == "requires-dist" and "@" in value:
-            requires.append(value)
-    return name, version, requires
+    """What the load read before it had its own line loop: parse_headers, unfolded values (the
+    general reader the line loop falls back to)."""
+    return environment._parse_folded_head(head.decode("utf-8", "replace"))
 
 
 HEADS = [

@@ -119,19 +119,28 @@ def open_fd(path: str) -> tuple[int, int]:
     but a regular file raises what ``open_regular`` raises (``NotARegularFile``, an ``OSError``).
     """
     descriptor = os.open(path, _OPEN_FLAGS)
+    size = _regular_size(descriptor)
+    if size is not None:
+        return descriptor, size
+    from sourcelift._files import open_regular
+
+    with open_regular(path) as stream:  # raises for a FIFO, a device, a directory
+        descriptor = os.dup(stream.fileno())  # it became a regular file meanwhile
+    return descriptor, os.fstat(descriptor).st_size
+
+
+def _regular_size(descriptor: int) -> int | None:
+    """The size of the regular file open as ``descriptor``; for anything else the descriptor is closed
+    and ``None`` returned (the caller asks :func:`sourcelift._files.open_regular`, which says why)."""
     try:
         info = os.fstat(descriptor)
     except BaseException:
         os.close(descriptor)
         raise
     if stat.S_ISREG(info.st_mode):
-        return descriptor, info.st_size
+        return info.st_size
     os.close(descriptor)
-    from sourcelift._files import open_regular
-
-    with open_regular(path) as stream:  # raises for a FIFO, a device, a directory
-        descriptor = os.dup(stream.fileno())  # it became a regular file meanwhile
-    return descriptor, os.fstat(descriptor).st_size
+    return None
 
 
 def read_fd(descriptor: int, size: int, limit: int) -> bytes:
@@ -347,14 +356,9 @@ class DirectoryTree(Tree):
         if at is None:
             return open_fd(self._path(root, relpath))
         descriptor = os.open(relpath, _OPEN_FLAGS, dir_fd=at)
-        try:
-            info = os.fstat(descriptor)
-        except BaseException:
-            os.close(descriptor)
-            raise
-        if stat.S_ISREG(info.st_mode):
-            return descriptor, info.st_size
-        os.close(descriptor)
+        size = _regular_size(descriptor)
+        if size is not None:
+            return descriptor, size
         return open_fd(self._path(root, relpath))  # raises what open_regular raises for it
 
     def exists(self, root: str, relpath: str) -> bool:

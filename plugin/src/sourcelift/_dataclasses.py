@@ -149,12 +149,7 @@ else:
 
     def replace(obj: Any, /, **changes: Any) -> Any:
         """A copy of record ``obj`` with ``changes`` (as :func:`dataclasses.replace`)."""
-        fields = getattr(type(obj), "__record_fields__", None)
-        if fields is None:
-            import dataclasses
-
-            return dataclasses.replace(obj, **changes)
-        values = {f.name: getattr(obj, f.name) for f in fields}
+        values = {f.name: getattr(obj, f.name) for f in type(obj).__record_fields__}
         unknown = set(changes) - set(values)
         if unknown:
             raise TypeError(f"{type(obj).__name__} has no field {sorted(unknown)[0]!r}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from typing import Any, AnyStr, Generic
+from typing import AnyStr, Generic
 
 __all__ = ["LazyPattern"]
 
@@ -44,9 +44,6 @@ class LazyPattern(Generic[AnyStr]):
     def finditer(self, string: AnyStr) -> Iterator[re.Match[AnyStr]]:
         return self.compiled.finditer(string)
 
-    def findall(self, string: AnyStr) -> list[Any]:
-        return self.compiled.findall(string)
-
     def sub(self, repl: AnyStr | Callable[[re.Match[AnyStr]], AnyStr], string: AnyStr, count: int = 0) -> AnyStr:
         return self.compiled.sub(repl, string, count)
 
@@ -54,6 +51,3 @@ class LazyPattern(Generic[AnyStr]):
         self, repl: AnyStr | Callable[[re.Match[AnyStr]], AnyStr], string: AnyStr, count: int = 0
     ) -> tuple[AnyStr, int]:
         return self.compiled.subn(repl, string, count)
-
-    def split(self, string: AnyStr, maxsplit: int = 0) -> list[AnyStr | Any]:
-        return self.compiled.split(string, maxsplit)

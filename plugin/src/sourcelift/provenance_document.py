@@ -168,9 +168,8 @@ def unique_entries(entries: list[Entry]) -> list[Entry]:
     seen: set[tuple[Any, ...]] = set()
     for entry in sorted(entries, key=lambda e: (e.name, e.kind, e.path)):
         # the values __eq__ compares, hashable (a workspace member has one entry per source: linear, not quadratic)
-        identity = tuple(
-            tuple(value) if isinstance(value, list) else value for value in map(entry.__getattribute__, _FIELDS)
-        )
+        values = (getattr(entry, name) for name in _FIELDS)
+        identity = tuple(tuple(value) if isinstance(value, list) else value for value in values)
         if identity not in seen:
             seen.add(identity)
             unique.append(entry)

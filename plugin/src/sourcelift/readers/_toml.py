@@ -151,17 +151,17 @@ def parse_shared(raw: bytes) -> dict[str, Any]:
     Raises :class:`TomlError` (a ``ValueError``, as ``UnicodeDecodeError`` and ``tomllib.TOMLDecodeError`` are).
     """
     data = _PARSED.get(raw)
-    if data is None and _STORE is not None:
-        import hashlib
-
-        digest = hashlib.sha256(raw).hexdigest()
-        data = _STORE.get(digest)
-        if data is None:
-            data = _parse(raw)
-            _STORE.add(digest, data)
-        _PARSED[raw] = data
     if data is None:
-        data = _parse(raw)
+        if _STORE is None:
+            data = _parse(raw)
+        else:
+            import hashlib
+
+            digest = hashlib.sha256(raw).hexdigest()
+            data = _STORE.get(digest)
+            if data is None:
+                data = _parse(raw)
+                _STORE.add(digest, data)
         _PARSED[raw] = data
     return data
 

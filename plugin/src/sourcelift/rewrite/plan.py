@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -227,9 +226,7 @@ def _unguarded(source: ResolvedSource) -> ResolvedSource:
     """A source bound to one requirement, whose marker is that requirement's own: no guard of its own."""
     if source.binds is None or source.marker is None:
         return source
-    clone = copy.copy(source)
-    clone.marker = None
-    return clone
+    return replace(source, marker=None)
 
 
 def _written_entry(requirement: Requirement, sources: list[ResolvedSource]) -> list[ResolvedSource]:

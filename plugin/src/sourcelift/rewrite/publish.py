@@ -267,7 +267,6 @@ class Publisher:
         builds from the standards-only sdist says exactly what the sdist's PKG-INFO says."""
         self._versions: dict[Path, str] = {}
         self._errors: dict[Path, VersionError] = {}
-        self._lines: dict[tuple[str, int], tuple[list[ResolvedSource], list[str]]] = {}
 
     @classmethod
     def from_config(cls, config: Config, config_settings: Mapping[str, Any] | None) -> Publisher:
@@ -315,16 +314,8 @@ class Publisher:
     def render(
         self, requirement: Requirement, sources: list[ResolvedSource], findings: Findings, key: str
     ) -> list[str]:
-        # The same requirement is rendered twice in a build (as declared, and as the backend wrote it).
-        memo = (str(requirement), id(sources))  # the entry keeps `sources` alive, so its id stays unique
-        if memo in self._lines:
-            return list(self._lines[memo][1])
-        before = (len(findings.problems), len(findings.warnings))
         override = self.overrides.get(canonicalize_name(requirement.name))
-        lines = render_publish(requirement, sources, self.version_of, override, self.strategy, findings, key)
-        if (len(findings.problems), len(findings.warnings)) == before:
-            self._lines[memo] = (sources, lines)
-        return lines
+        return render_publish(requirement, sources, self.version_of, override, self.strategy, findings, key)
 
     def check_overrides(self, names: set[str], findings: Findings) -> None:
         """Warn about overrides that name no source-backed dependency."""
