@@ -374,8 +374,9 @@ def test_a_wheel_whose_compressed_record_is_corrupt_has_no_rows_and_no_internal_
         archive.writestr("pkg-1.0.dist-info/RECORD", "pkg/__init__.py,sha256=" + "A" * 43 + ",0\n" * 50)
     data = bytearray(buffer.getvalue())
     start = data.index(b"PK\x03\x04", data.index(b"pkg-1.0.dist-info/RECORD") - 40)
-    name_length, extra_length = int.from_bytes(data[start + 26 : start + 28], "little"), int.from_bytes(
-        data[start + 28 : start + 30], "little"
+    name_length, extra_length = (
+        int.from_bytes(data[start + 26 : start + 28], "little"),
+        int.from_bytes(data[start + 28 : start + 30], "little"),
     )
     body = start + 30 + name_length + extra_length
     data[body : body + 8] = b"\xff" * 8  # the deflate stream of RECORD, broken

@@ -41,9 +41,7 @@ _KEYS = {"backend", "mode", "strategy", "strategies", "cache", "cache-keys", "ch
 def _is_object_reference(text: str) -> bool:
     """``module.path`` or ``module.path:object.path``, each part an ASCII identifier (as PEP 517 names a backend)."""
     parts = text.split(":")
-    return len(parts) <= 2 and all(
-        name.isidentifier() and name.isascii() for part in parts for name in part.split(".")
-    )
+    return len(parts) <= 2 and all(name.isidentifier() and name.isascii() for part in parts for name in part.split("."))
 
 
 @slotted_dataclass

@@ -19,7 +19,6 @@ from .uv import READER as UV
 __all__ = ["READERS", "DeclaredPath", "ReadContext", "Reader", "declared_paths", "owner"]
 
 
-
 class _OnDemand:
     """A reader whose module is imported only for a project with its ``[tool.<tool>]`` table.
 

@@ -24,6 +24,7 @@ class Workspace:
     data: dict[str, Any]
     _members: dict[str, Path] | None = field(default=None, repr=False)
     _dirs: set[Path] | None = field(default=None, repr=False)
+    _raw: dict[Path, bytes] = field(default_factory=dict, repr=False)
 
     @property
     def sources_table(self) -> Any:
@@ -66,6 +67,7 @@ class Workspace:
             for directory in sorted(self._member_dirs()):
                 try:
                     raw = read_bounded(directory / "pyproject.toml", MAX_TOML_BYTES)
+                    self._raw[directory] = raw
                     name = _plain_project_name(raw)
                     if name is None:
                         name = subtable(parse_shared(raw), "project", "name")
@@ -80,6 +82,11 @@ class Workspace:
                     members[canonicalize_name(name)] = directory
             self._members = members
         return self._members
+
+    def member_pyproject(self, directory: Path) -> bytes | None:
+        """The bytes of a member's pyproject.toml as :meth:`members` read them (``None``: not read):
+        the build checks the member against them without reading the file again."""
+        return self._raw.get(directory)
 
 
 def _plain_project_name(raw: bytes) -> str | None:

@@ -92,6 +92,9 @@ class CachedVersions:
         self._cache: VersionCache | None = None
         """Opened at the first lookup; ``None`` when there is nothing to look up."""
         self._found: dict[Path, str | None] = {}
+        self._answers: dict[tuple[Path, str], str | None] = {}
+        """Each answer by source path and specifier: a plan renders a requirement before and after
+        the backend runs, and the cache does not change between."""
 
     def _open(self) -> VersionCache | None:
         if not self._opened:
@@ -103,6 +106,12 @@ class CachedVersions:
         return self._cache
 
     def __call__(self, source: ResolvedDirectory, specifier: SpecifierSet) -> str | None:
+        key = (source.path, str(specifier))
+        if key not in self._answers:
+            self._answers[key] = self._answer(source, specifier)
+        return self._answers[key]
+
+    def _answer(self, source: ResolvedDirectory, specifier: SpecifierSet) -> str | None:
         cache = self._open()
         if cache is None:
             return None

@@ -7,13 +7,29 @@ from typing import Any
 
 from packaging.markers import Marker
 
-__all__ = ["CannotNegate", "conjoin", "implies_extra", "negate_any"]
+__all__ = ["CannotNegate", "conjoin", "implies_extra", "negate_any", "parsed_marker"]
 
 _NEGATED = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">", "in": "not in", "not in": "in"}
 
 
 class CannotNegate(ValueError):
     """A marker uses an operator with no PEP 508 negation (``~=``, ``===``)."""
+
+
+_MARKERS: dict[str, Marker] = {}
+_MARKERS_LIMIT = 10_000
+
+
+def parsed_marker(text: str) -> Marker:
+    """``Marker(text)``, parsed once per process: a workspace member with dozens of extras conjoins
+    the same guards for every line it renders, before and after its backend runs.  The result is
+    shared (packaging's markers are never modified in place).  Raises ``InvalidMarker``."""
+    found = _MARKERS.get(text)
+    if found is None:
+        if len(_MARKERS) >= _MARKERS_LIMIT:
+            _MARKERS.clear()
+        found = _MARKERS[text] = Marker(text)
+    return found
 
 
 def conjoin(*markers: Marker | str | None) -> Marker | None:
@@ -26,8 +42,8 @@ def conjoin(*markers: Marker | str | None) -> Marker | None:
     if not parts:
         return None
     if len(parts) == 1:
-        return Marker(parts[0])
-    return Marker(" and ".join(f"({part})" for part in parts))
+        return parsed_marker(parts[0])
+    return parsed_marker(" and ".join(f"({part})" for part in parts))
 
 
 def implies_extra(marker: Marker | None, extra: str) -> bool:
@@ -77,7 +93,7 @@ def negate_any(markers: Sequence[Marker]) -> Marker:
     >>> str(negate_any([Marker('sys_platform == "linux"'), Marker('sys_platform == "darwin"')]))
     'sys_platform != "linux" and sys_platform != "darwin"'
     """
-    return Marker(" and ".join(f"({_negate(m._markers)})" for m in markers))
+    return parsed_marker(" and ".join(f"({_negate(m._markers)})" for m in markers))
 
 
 def _atom(item: Any) -> str:

@@ -61,8 +61,29 @@ class Plan:
     def _parsed(self) -> dict[str, Requirement]:
         """The declared requirements by their text (most lines the backend writes are these)."""
         if self._parsed_lines is None:
-            self._parsed_lines = {str(d.requirement): d.requirement for d in self.requirements}
+            parsed = self._parsed_lines = {}
+            for declared in self.requirements:
+                parsed[str(declared.requirement)] = declared.requirement
+                if declared.extra is not None:  # as METADATA carries it, with the extra's marker
+                    written = copied(declared.requirement)
+                    written.marker = conjoin(written.marker, f'extra == "{declared.extra}"')
+                    parsed.setdefault(str(written), written)
         return self._parsed_lines
+
+    def _declared(self, value: str) -> Requirement | None:
+        """The declared requirement a backend-written line is, when it is one as packaging renders it,
+        or with its marker's quotes single (hatchling's spelling: ``a; extra == 'b'``).
+
+        Swapping the quotes is exact only where every ``"`` of the rendering delimits a marker value:
+        a requirement without a URL (names, extras and specifiers hold no quotes, and a value quoted
+        with ``"`` cannot hold one).  Any other line is parsed as it is.
+        """
+        found = self._parsed.get(value)
+        if found is None and "'" in value and '"' not in value:
+            found = self._parsed.get(value.replace("'", '"'))
+            if found is not None and found.url is not None:
+                return None
+        return found
 
     @property
     def mode(self) -> str:
@@ -124,7 +145,7 @@ class Plan:
 
     def rewrite_line(self, value: str, findings: Findings) -> list[str] | None:
         """New ``Requires-Dist`` values for one the backend wrote, or ``None`` to keep it."""
-        requirement = self._parsed.get(value)  # most lines are the declared requirements, parsed already
+        requirement = self._declared(value)  # most lines are the declared requirements, parsed already
         if requirement is None:
             try:
                 requirement = parsed_requirement(value)

@@ -30,7 +30,7 @@ from ..model import (
     UrlSource,
     WorkspaceSource,
 )
-from ..readers._toml import TomlError, read_toml
+from ..readers._toml import TomlError, parse_shared, read_toml
 from ..readers.workspace import Workspace, find_workspace
 from ..urls import path_to_file_url, redact_credentials
 from ..values import check_path
@@ -234,13 +234,17 @@ def _check_archive(source: Source, key: str, target: Path, findings: Findings) -
     return True
 
 
-def _directory_project(source: Source, key: str, target: Path, findings: Findings) -> tuple[bool, str | None]:
-    """Check that a project directory holds the dependency: (whether it does, its static version if any)."""
+def _directory_project(
+    source: Source, key: str, target: Path, findings: Findings, raw: bytes | None = None
+) -> tuple[bool, str | None]:
+    """Check that a project directory holds the dependency: (whether it does, its static version if any).
+
+    ``raw``: the bytes of its pyproject.toml when the workspace read them already."""
     pyproject = target / "pyproject.toml"
-    if not pyproject.is_file():
+    if raw is None and not pyproject.is_file():
         return True, None  # setup.py / setup.cfg only: the name is known to its backend alone
     try:
-        data = read_toml(pyproject)
+        data = read_toml(pyproject) if raw is None else parse_shared(raw)
     except (OSError, TomlError) as exc:
         findings.error(key, f"{pyproject}: {exc}", "correct the project's pyproject.toml", dependency=source.name)
         return False, None
@@ -333,15 +337,15 @@ def _resolve_workspace(
             dependency=source.name,
         )
         return None
-    return _directory(source, source.key, member, findings)
+    return _directory(source, source.key, member, findings, workspace.member_pyproject(member))
 
 
 def _directory(
-    source: PathSource | WorkspaceSource, key: str, directory: Path, findings: Findings
+    source: PathSource | WorkspaceSource, key: str, directory: Path, findings: Findings, raw: bytes | None = None
 ) -> ResolvedDirectory | None:
     """A directory source resolved to ``directory``, which must hold the dependency's project;
-    ``editable = true`` cannot survive into a wheel."""
-    ok, version = _directory_project(source, key, directory, findings)
+    ``editable = true`` cannot survive into a wheel.  ``raw``: its pyproject.toml, read already."""
+    ok, version = _directory_project(source, key, directory, findings, raw)
     if not ok:
         return None
     if source.editable:

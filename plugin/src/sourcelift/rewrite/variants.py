@@ -473,4 +473,3 @@ def uv_sources_entries(root: Path, data: dict[str, Any]) -> tuple[dict[str, list
         if is_variant_set(sources)
     }
     return entries, findings
-

@@ -57,16 +57,25 @@ _STATES: dict[Path, RepoState | str] = {}
 _LOCK = threading.Lock()
 
 
+_HOLDS_GIT: dict[Path, bool] = {}
+"""Whether a directory holds ``.git``, as asked once per process: the members of a workspace share
+their parent directories, and each member's fingerprint walks up through them."""
+
+
 def clear() -> None:
     """Forget what git said (a long-lived process whose repositories change calls this)."""
     with _LOCK:
         _STATES.clear()
+        _HOLDS_GIT.clear()
 
 
 def find_repo_root(directory: Path) -> Path | None:
     """The nearest directory at or above ``directory`` holding ``.git`` (a directory, or a worktree's file)."""
     for candidate in (directory, *directory.parents):
-        if os.path.exists(os.path.join(candidate, ".git")):
+        holds = _HOLDS_GIT.get(candidate)
+        if holds is None:
+            holds = _HOLDS_GIT[candidate] = os.path.exists(os.path.join(candidate, ".git"))
+        if holds:
             return candidate
     return None
 

@@ -135,6 +135,7 @@ def directory_versions(
     """
     results: dict[Path, DirectoryVersion | VersionError] = {}
     pending: list[_Pending] = []
+    version_env: list[tuple[str, str]] | None = None
     for path in dict.fromkeys(paths):
         try:
             data = _load(path)
@@ -145,9 +146,11 @@ def directory_versions(
             directory = path.resolve()
             digest = None
             if cache is not None:
-                from .fingerprint import member_fingerprint
+                from .fingerprint import member_fingerprint, version_environment
 
-                digest = member_fingerprint(directory, data).digest
+                if version_env is None:
+                    version_env = version_environment()
+                digest = member_fingerprint(directory, data, version_env=version_env).digest
                 found = cache.get(digest, directory) if digest is not None else None
                 if found is not None:
                     results[path] = DirectoryVersion(found, "cache")
@@ -212,6 +215,8 @@ SHARED_PROCESS_BACKENDS = frozenset(
 
 def _compute(items: list[_Pending], workers: int) -> dict[_Pending, str | VersionError]:
     """Run the backends of ``items``, ``workers`` processes at a time."""
+    if not items:
+        return {}  # every version known: a warm build does not even import the thread pool
     from concurrent.futures import ThreadPoolExecutor
 
     tasks: list[list[_Pending]] = []

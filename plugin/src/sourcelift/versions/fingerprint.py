@@ -124,10 +124,21 @@ def declared_cache_keys(data: Mapping[str, Any]) -> list[CacheKey]:
     return keys
 
 
+def version_environment(environ: Mapping[str, str] = os.environ) -> list[tuple[str, str]]:
+    """The variables version plugins read (``SETUPTOOLS_SCM_*``...), sorted: an input of every fingerprint."""
+    return sorted((name, value) for name, value in environ.items() if name.startswith(VERSION_ENV_PREFIXES))
+
+
 def member_fingerprint(
-    directory: Path, data: Mapping[str, Any], environ: Mapping[str, str] = os.environ
+    directory: Path,
+    data: Mapping[str, Any],
+    environ: Mapping[str, str] = os.environ,
+    version_env: list[tuple[str, str]] | None = None,
 ) -> Fingerprint:
-    """The fingerprint of the project in ``directory`` (absolute), whose parsed pyproject is ``data``."""
+    """The fingerprint of the project in ``directory`` (absolute), whose parsed pyproject is ``data``.
+
+    ``version_env``: :func:`version_environment` of ``environ``, when the caller fingerprints many
+    members at once (read once for all of them)."""
     keys = declared_cache_keys(data)  # malformed keys are an error even where nothing would be cached
     root = _gitstate.find_repo_root(directory)
     if root is None:
@@ -180,9 +191,8 @@ def member_fingerprint(
             value = environ.get(argument)
             feed("env", argument, "unset" if value is None else "set:" + value)
         # git keys: read by reads_git above
-    for name in sorted(environ):
-        if name.startswith(VERSION_ENV_PREFIXES):
-            feed("version-env", name, environ[name])
+    for name, value in version_environment(environ) if version_env is None else version_env:
+        feed("version-env", name, value)
     return Fingerprint(digest.hexdigest())
 
 
@@ -274,9 +284,9 @@ def version_files(data: Mapping[str, Any]) -> list[str]:
 
 
 def _feed_file(feed: Any, directory: Path, relative: str) -> None:
-    path = directory / relative
+    path = os.path.join(directory, relative)  # no pathlib: every member feeds several files
     try:
-        with path.open("rb") as stream:
+        with open(path, "rb") as stream:
             content = hashlib.sha256()
             while True:
                 chunk = stream.read(_CHUNK)

@@ -1,0 +1,168 @@
+"""What a build computes once and reuses (issue 14 point 2): each memo gives what the general code
+gives, and the work it saves is not done again."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+
+from sourcelift.artifacts.store import Store
+from sourcelift.model import DeclaredRequirement, ResolvedDirectory
+from sourcelift.readers import _toml
+from sourcelift.rewrite import markers
+from sourcelift.rewrite.local import CachedVersions
+from sourcelift.rewrite.plan import Plan, make_plan
+from sourcelift.urls import path_to_file_url
+from sourcelift.versions import _gitstate
+from sourcelift.versions.cache import VersionCache
+from sourcelift.versions.fingerprint import member_fingerprint, version_environment
+from tests.support.wheels import wheel_bytes
+
+from .test_readers import WORKSPACE as READERS_WORKSPACE
+from .test_readers import write_tree
+
+WORKSPACE = {
+    **READERS_WORKSPACE,
+    "vendor/shared-1.0-py3-none-any.whl": wheel_bytes("shared", "1.0"),
+    "own/shared-2.0-py3-none-any.whl": wheel_bytes("shared", "2.0"),
+}
+
+
+def declared(text: str, key: str, extra: str | None = None) -> DeclaredRequirement:
+    return DeclaredRequirement(Requirement(text), key, extra)
+
+
+def plan_of(*requirements: DeclaredRequirement) -> Plan:
+    return Plan(Path("/nowhere"), {}, Store(Path("/nowhere/store")), list(requirements))
+
+
+def test_a_line_the_backend_wrote_with_single_quotes_is_the_declared_requirement() -> None:
+    cli = declared("tool>=1", "project.optional-dependencies.cli[0]", extra="cli")
+    plain = declared('other; os_name == "nt"', "project.dependencies[0]")
+    plan = plan_of(cli, plain)
+    # hatchling's spelling of an extra's requirement, and of a marker
+    found = plan._declared("tool>=1; extra == 'cli'")
+    assert found is not None and found == Requirement('tool>=1; extra == "cli"')
+    assert plan._declared("other; os_name == 'nt'") is plain.requirement
+    assert plan._declared('other; os_name == "nt"') is plain.requirement
+    assert plan._declared("other; os_name == 'posix'") is None
+
+
+def test_swapping_quotes_never_stands_for_a_line_with_a_url() -> None:
+    """In a URL a quote is not a delimiter: `'q'` and `"q"` are different URLs."""
+    with_url = declared('pkg @ https://example.com/"q".whl ; os_name == "nt"', "project.dependencies[0]")
+    plan = plan_of(with_url)
+    assert plan._declared('pkg @ https://example.com/"q".whl ; os_name == "nt"') is with_url.requirement
+    assert plan._declared("pkg @ https://example.com/'q'.whl ; os_name == 'nt'") is None
+    # a marker value holding a quote is rendered with `"`: its single-quoted spelling is not swapped
+    quoted = declared("""x; platform_version == "it's" """, "project.dependencies[0]")
+    assert plan_of(quoted)._declared("x; platform_version == 'it\"s'") is None
+
+
+def test_rewriting_a_hatchling_line_gives_what_parsing_it_gives(tmp_path: Path, store: Store) -> None:
+    write_tree(tmp_path, WORKSPACE)
+    app = tmp_path / "packages" / "app"
+    text = (app / "pyproject.toml").read_text()
+    extra = '[project.optional-dependencies]\ncli = ["lib-b>=1"]\n[tool.uv.sources]'
+    (app / "pyproject.toml").write_text(text.replace("[tool.uv.sources]", extra, 1))
+    plan, findings = make_plan(app, store)
+    target = path_to_file_url(tmp_path / "packages" / "lib-b")
+    assert plan.rewrite_line("lib-b>=1; extra == 'cli'", findings) == [f'lib-b @ {target} ; extra == "cli"']
+    fresh, findings = make_plan(app, store)
+    fresh._parsed_lines = {}  # nothing declared to look up: the line is parsed
+    line = "lib-b>=1; extra == 'cli'"
+    assert fresh.rewrite_line(line, findings) == plan.rewrite_line(line, findings)
+    assert not findings.problems
+
+
+def test_markers_are_parsed_once_and_shared() -> None:
+    first = markers.conjoin(Marker('os_name == "nt"'), 'extra == "cli"')
+    again = markers.conjoin('os_name == "nt"', Marker('extra == "cli"'))
+    assert first is again
+    assert str(first) == 'os_name == "nt" and extra == "cli"'
+    assert markers.parsed_marker('python_version >= "3.9"') is markers.parsed_marker('python_version >= "3.9"')
+    assert markers.conjoin(None, None) is None
+
+
+def test_the_member_pyprojects_the_workspace_read_are_not_read_again(
+    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_tree(tmp_path, WORKSPACE)
+    read: list[Path] = []
+    real = _toml.read_toml
+
+    def counted(path: Path) -> dict:
+        read.append(path)
+        return real(path)
+
+    monkeypatch.setattr("sourcelift.rewrite.resolve.read_toml", counted)
+    plan, findings = make_plan(tmp_path / "packages" / "app", store)
+    assert plan.rewrite_line("lib-b", findings) == [f"lib-b @ {path_to_file_url(tmp_path / 'packages' / 'lib-b')}"]
+    assert not [path for path in read if "lib-" in str(path)], read
+    # a member the workspace has not read (a plain `path` source) is still read
+    (tmp_path / "packages" / "app" / "pyproject.toml").write_text(
+        '[project]\nname = "app"\nversion = "1"\ndependencies = ["lib-a==2"]\n'
+        '[tool.uv.sources]\nlib-a = { path = "../lib-a" }\n'
+    )
+    with pytest.raises(Exception, match="has version 1, which does not satisfy"):
+        make_plan(tmp_path / "packages" / "app", store)
+    assert (tmp_path / "packages" / "lib-a" / "pyproject.toml") in read
+
+
+def test_a_cached_version_is_looked_up_once_per_source_and_specifier(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = VersionCache(tmp_path / "cache")
+    member = tmp_path / "member"
+    member.mkdir()
+    cache._note_member(member.resolve(), "1.0")
+    looked: list[Path] = []
+    real = VersionCache.versions_seen
+
+    def counted(self: VersionCache, path: Path) -> list[str]:
+        looked.append(path)
+        return real(self, path)
+
+    monkeypatch.setattr(VersionCache, "versions_seen", counted)
+    known = CachedVersions({"SOURCELIFT_CACHE_DIR": str(tmp_path / "cache")})
+    source = ResolvedDirectory(name="member", key="tool.uv.sources.member", marker=None, extra=None, path=member)
+    assert known(source, SpecifierSet(">=1")) is None  # every version it held satisfies it
+    assert known(source, SpecifierSet(">=1")) is None  # the second render of the same line
+    assert looked == [member.resolve()]
+    assert known(source, SpecifierSet(">=2")) is None  # held 1.0, but no entry for the current tree
+    assert len(looked) == 2
+
+
+def test_a_fingerprint_is_the_same_with_the_version_environment_read_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[project]\nname = "p"\ndynamic = ["version"]\n')
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-q", "--no-gpg-sign", "-m", "c"], cwd=tmp_path, check=True)
+    _gitstate.clear()
+    environ = {**os.environ, "SETUPTOOLS_SCM_PRETEND_VERSION": "9", "HATCH_VCS_X": "1"}
+    data = _toml.read_toml(project / "pyproject.toml")
+    general = member_fingerprint(project, data, environ).digest
+    assert general is not None
+    assert member_fingerprint(project, data, environ, version_env=version_environment(environ)).digest == general
+    assert version_environment(environ) == [("HATCH_VCS_X", "1"), ("SETUPTOOLS_SCM_PRETEND_VERSION", "9")]
+    changed = {**environ, "SETUPTOOLS_SCM_PRETEND_VERSION": "10"}
+    assert member_fingerprint(project, data, changed).digest != general
+    # the directories found to hold `.git` are remembered until clear()
+    assert _gitstate.find_repo_root(project) == tmp_path
+    (project / ".git").mkdir()
+    assert _gitstate.find_repo_root(project) == tmp_path
+    _gitstate.clear()
+    assert _gitstate.find_repo_root(project) == project
+    _gitstate.clear()
