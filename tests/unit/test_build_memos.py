@@ -166,3 +166,103 @@ def test_a_fingerprint_is_the_same_with_the_version_environment_read_once(
     _gitstate.clear()
     assert _gitstate.find_repo_root(project) == project
     _gitstate.clear()
+
+
+def test_the_string_predicates_agree_with_the_patterns_they_replace() -> None:
+    """``is_lower_hex`` and ``is_top_member`` stand for regular expressions a build no longer compiles."""
+    import random
+    import re
+
+    from sourcelift._patterns import is_lower_hex, is_top_member
+
+    rng = random.Random(14)
+    alphabet = "0123456789abcdefABCDEF/.-_:\\\x00 xyMETADApkg-INFOdist"
+    samples = ["a" * 64, "0" * 40, "", "a.dist-info/METADATA", ".dist-info/METADATA", "x/PKG-INFO", "/PKG-INFO"]
+    samples += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 70))) for _ in range(20_000)]
+    samples += [
+        rng.choice(["", "p-1", "a/b"])
+        + rng.choice([".dist-info", "", "/"])
+        + rng.choice(["/METADATA", "/PKG-INFO", "METADATA"])
+        for _ in range(2_000)
+    ]
+    for text in samples:
+        assert is_lower_hex(text, 64) == bool(re.fullmatch(r"[0-9a-f]{64}", text)), text
+        assert is_lower_hex(text, 40) == bool(re.fullmatch(r"[0-9a-f]{40}", text)), text
+        metadata = bool(re.fullmatch(r"[^/]+\.dist-info/METADATA", text))
+        assert is_top_member(text, ".dist-info", "METADATA") == metadata, text
+        assert is_top_member(text, "", "PKG-INFO") == bool(re.fullmatch(r"[^/]+/PKG-INFO", text)), text
+
+
+def test_store_and_wheel_names_are_checked_as_before(tmp_path: Path) -> None:
+    from sourcelift.errors import ConfigError
+
+    store = Store(tmp_path)
+    digest = "ab" * 32
+    assert store.path_for(digest, "a-1.0-py3-none-any.whl") == tmp_path / "sha256" / digest / "a-1.0-py3-none-any.whl"
+    for name in ("", ".", "..", "a/b.whl", "a\\b.whl", "c:x.whl", "a\x00.whl"):
+        with pytest.raises(ConfigError, match="not a plain file name and hash"):
+            store.path_for(digest, name)
+    for bad in ("AB" * 32, "ab" * 31, "ab" * 32 + "\n", "g" * 64):
+        with pytest.raises(ConfigError):
+            store.path_for(bad, "a.whl")
+
+
+def test_the_collector_pauses_during_sourcelift_steps_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    from sourcelift.backends import wrapper
+
+    seen: list[bool] = []
+
+    @wrapper._ours
+    def step() -> str:
+        seen.append(gc.isenabled())
+        return "done"
+
+    @wrapper._ours
+    def failing() -> None:
+        seen.append(gc.isenabled())
+        raise ValueError("boom")
+
+    assert gc.isenabled()
+    assert step() == "done"
+    with pytest.raises(SystemExit):
+        failing()
+    assert seen == [False, False] and gc.isenabled()  # restored, after an error too
+    gc.disable()
+    try:
+        step()
+        assert not gc.isenabled()  # a collector the caller paused stays paused
+    finally:
+        gc.enable()
+
+
+def test_git_started_early_answers_as_git_asked_late_and_is_stopped_when_unused(tmp_path: Path) -> None:
+    import subprocess
+
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "pyproject.toml").write_text('[project]\nname = "m"\ndynamic = ["version"]\n')
+    subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-q", "--no-gpg-sign", "-m", "c"], cwd=tmp_path, check=True)
+    (tmp_path / "untracked.txt").write_text("x")
+    _gitstate.clear()
+    late = _gitstate.repo_state(tmp_path, os.environ)
+    _gitstate.clear()
+    _gitstate.prestart(tmp_path / "m", os.environ)
+    started = _gitstate._STARTED[tmp_path]
+    early = _gitstate.repo_state(tmp_path, os.environ)
+    assert early == late and not isinstance(early, str)
+    assert early.dirty == {"untracked.txt": False} and "m" in early.trees
+    assert not _gitstate._STARTED and all(p.returncode == 0 for p in started.running.values())
+    # started, never asked: stopped and reaped, and a later question asks git again
+    _gitstate.clear()
+    _gitstate.prestart(tmp_path, os.environ)
+    unused = _gitstate._STARTED[tmp_path]
+    _gitstate.discard_started()
+    assert not _gitstate._STARTED and all(p.returncode is not None for p in unused.running.values())
+    assert _gitstate.repo_state(tmp_path, os.environ) == late
+    _gitstate.clear()
+    _gitstate.prestart(tmp_path.parent / "no-such-repository", os.environ)  # outside git: nothing started
+    assert not _gitstate._STARTED

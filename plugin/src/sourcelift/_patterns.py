@@ -12,7 +12,32 @@ import re
 from collections.abc import Callable, Iterator
 from typing import AnyStr, Generic
 
-__all__ = ["LazyPattern"]
+__all__ = ["LazyPattern", "is_lower_hex", "is_top_member"]
+
+_LOWER_HEX = "0123456789abcdef"
+
+
+def is_lower_hex(text: str, length: int) -> bool:
+    """``[0-9a-f]{length}`` without a regular expression (a digest, a commit id).
+
+    >>> is_lower_hex("ab" * 20, 40), is_lower_hex("AB" * 20, 40), is_lower_hex("ab", 40)
+    (True, False, False)
+    """
+    return len(text) == length and not text.strip(_LOWER_HEX)
+
+
+def is_top_member(name: str, directory_suffix: str, file: str) -> bool:
+    """``[^/]+<directory_suffix>/<file>``: ``file`` in a top-level directory whose name ends with
+    ``directory_suffix`` and has more before it (``x.dist-info/METADATA``, ``x-1.0/PKG-INFO``).
+
+    >>> is_top_member("a-1.dist-info/METADATA", ".dist-info", "METADATA")
+    True
+    >>> is_top_member(".dist-info/METADATA", ".dist-info", "METADATA"), is_top_member("a/b/PKG-INFO", "", "PKG-INFO")
+    (False, False)
+    """
+    directory, slash, rest = name.partition("/")
+    longer = len(directory) > len(directory_suffix)
+    return bool(slash) and rest == file and longer and directory.endswith(directory_suffix)
 
 
 class LazyPattern(Generic[AnyStr]):

@@ -7,15 +7,24 @@ metadata.  Optional hooks exist exactly when the wrapped backend has them.
 
 from __future__ import annotations
 
+import gc
 from typing import Any, Callable
 
-from .backends.wrapper import (
-    build_sdist,
-    build_wheel,
-    get_requires_for_build_sdist,
-    get_requires_for_build_wheel,
-    optional_hook,
-)
+# Importing the wrapper creates a few thousand objects that live as long as the process: the
+# collector would only walk them again and again, so it pauses meanwhile.
+_collecting = gc.isenabled()
+gc.disable()
+try:
+    from .backends.wrapper import (
+        build_sdist,
+        build_wheel,
+        get_requires_for_build_sdist,
+        get_requires_for_build_wheel,
+        optional_hook,
+    )
+finally:
+    if _collecting:
+        gc.enable()
 
 __all__ = [
     "build_sdist",

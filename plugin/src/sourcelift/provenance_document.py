@@ -25,7 +25,7 @@ Nothing in it is trusted blindly.  The policy for what is wrong, the same for ev
 
 from __future__ import annotations
 
-from ._patterns import LazyPattern
+from ._patterns import LazyPattern, is_lower_hex
 from .names import canonical_name
 from .urls import redact_credentials, requirement_url
 
@@ -53,8 +53,6 @@ SDIST_PATH = ".sourcelift/provenance.json"
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
 """The largest document read (bytes)."""
 STATES = ("committed", "modified", "untracked")
-_HEX40 = LazyPattern(r"[0-9a-f]{40}")
-_HEX64 = LazyPattern(r"[0-9a-f]{64}")
 _DRIVE = LazyPattern(r"^[A-Za-z]:")
 
 
@@ -255,11 +253,11 @@ def _entry(item: object) -> tuple[Entry | None, str | None]:
         return None, f"path {path!r} of entry {name!r} is not relative to the repository"
     if item["state"] not in STATES:
         return None, f"state {item['state']!r} of entry {name!r} is not one of {', '.join(STATES)}"
-    if not _HEX40.fullmatch(item["commit_id"]):
+    if not is_lower_hex(item["commit_id"], 40):
         return None, f"commit_id of entry {name!r} is not a full commit id"
     sha256 = item.get("sha256")
     if item["kind"] == "archive":
-        if not isinstance(sha256, str) or not _HEX64.fullmatch(sha256) or not item.get("filename"):
+        if not isinstance(sha256, str) or not is_lower_hex(sha256, 64) or not item.get("filename"):
             return None, f"archive entry {name!r} has no sha256 and file name"
     elif item["kind"] != "directory":
         return None, f"kind {item['kind']!r} of entry {name!r} is neither archive nor directory"

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .._files import open_regular
-from .._patterns import LazyPattern
+from .._patterns import is_lower_hex
 from ..errors import ConfigError
 
 __all__ = ["ENV_VAR", "MAX_ARCHIVE_BYTES", "Store", "remove_stale_parts", "sha256_file"]
@@ -30,8 +30,7 @@ ENV_VAR = "SOURCELIFT_STORE_DIR"
 MAX_ARCHIVE_BYTES = 4 * 1024**3
 """Archives larger than this are refused: a bound on what a build reads."""
 _CHUNK = 1024 * 1024
-_SHA256 = LazyPattern(r"[0-9a-f]{64}")
-_PLAIN_NAME = LazyPattern(r"[^/\\\x00:]+")
+_NOT_IN_NAMES = ("/", "\\", "\x00", ":")
 
 
 def default_store_dir() -> Path:
@@ -78,7 +77,8 @@ class Store:
 
         Both parts may come from a (possibly hostile) sdist record: neither may leave the store.
         """
-        if not _SHA256.fullmatch(sha256) or not _PLAIN_NAME.fullmatch(filename) or filename in (".", ".."):
+        plain = filename not in ("", ".", "..") and not any(c in filename for c in _NOT_IN_NAMES)
+        if not is_lower_hex(sha256, 64) or not plain:
             raise ConfigError(f"refusing to store {filename!r} under hash {sha256!r}: not a plain file name and hash")
         return self.root / "sha256" / sha256 / filename
 

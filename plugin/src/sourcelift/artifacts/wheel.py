@@ -8,13 +8,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .._files import read_zip
-from .._patterns import LazyPattern
 from ..errors import SourceliftError
 from ..record_file import update_rows
 from ._atomic import atomic_writer
 from .metadata import Transform, rewrite_core_metadata
 
-_PLAIN_NAME = LazyPattern(r"[A-Za-z0-9._-]+")
+_NAME_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
 
 __all__ = ["dist_info_dir", "read_wheel_metadata", "rewrite_metadata_file", "rewrite_wheel"]
 
@@ -41,7 +40,7 @@ def rewrite_wheel(wheel: Path, transform: Transform, *, add: Mapping[str, bytes]
     """
     extra = dict(add or {})
     for name in extra:
-        if not _PLAIN_NAME.fullmatch(name) or name in (".", "..", "METADATA", "RECORD", "WHEEL"):
+        if not name or name.strip(_NAME_CHARACTERS) or name in (".", "..", "METADATA", "RECORD", "WHEEL"):
             raise SourceliftError(f"cannot add {name!r} to a wheel's .dist-info")
     with read_zip(wheel) as source:
         names = source.namelist()

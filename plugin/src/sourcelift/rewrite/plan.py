@@ -317,6 +317,28 @@ def plan_project(
     nothing is raised.
     """
     project = read_project(root, data, findings)
+    if publisher is None or publisher.cache is None or not _names_directories(project):
+        return _plan_sources(root, project, data, findings, store, publisher, known_version), project
+    # The versions of directory sources come from fingerprints that ask git: its processes run while
+    # the sources are resolved, and are stopped if no version was asked for after all.
+    from ..versions._gitstate import discard_started, prestart
+
+    prestart(Path(os.path.realpath(root)), os.environ)
+    try:
+        return _plan_sources(root, project, data, findings, store, publisher, known_version), project
+    finally:
+        discard_started()
+
+
+def _plan_sources(
+    root: Path,
+    project: Project,
+    data: dict[str, Any],
+    findings: Findings,
+    store: Store,
+    publisher: Publisher | None,
+    known_version: KnownVersion | None,
+) -> Plan:
     plan = Plan(
         root,
         resolve_sources(project, findings, store),
@@ -334,7 +356,12 @@ def plan_project(
         publisher.check_overrides(set(plan.sources), findings)
     else:
         plan.checkout = _checkout(plan)
-    return plan, project
+    return plan
+
+
+def _names_directories(project: Project) -> bool:
+    """Whether a source may name a project directory (whose version the publish plan may look up)."""
+    return any(isinstance(s, (PathSource, WorkspaceSource)) for items in project.sources.values() for s in items)
 
 
 def _check_wheel_markers(plan: Plan, data: dict[str, Any], findings: Findings) -> None:

@@ -14,12 +14,16 @@ import os
 import threading
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .._dataclasses import slotted_dataclass
-from ..gitfacts import find_repository
+from ..gitfacts import Repository, find_repository
 from ..gitstatus import parse_status
 
-__all__ = ["RepoState", "clear", "find_repo_root", "repo_state"]
+if TYPE_CHECKING:
+    import subprocess
+
+__all__ = ["RepoState", "clear", "discard_started", "find_repo_root", "prestart", "repo_state"]
 
 _TIMEOUT = 120.0
 
@@ -64,6 +68,7 @@ their parent directories, and each member's fingerprint walks up through them.""
 
 def clear() -> None:
     """Forget what git said (a long-lived process whose repositories change calls this)."""
+    discard_started()
     with _LOCK:
         _STATES.clear()
         _HOLDS_GIT.clear()
@@ -85,11 +90,98 @@ def repo_state(root: Path, environ: Mapping[str, str]) -> RepoState | str:
     with _LOCK:
         known = _STATES.get(root)
         if known is None:
-            known = _STATES[root] = _ask_git(root, environ)
+            started = _STARTED.pop(root, None) or _start(root, environ)
+            known = _STATES[root] = started if isinstance(started, str) else started.collect()
         return known
 
 
-def _ask_git(root: Path, environ: Mapping[str, str]) -> RepoState | str:
+def prestart(root: Path, environ: Mapping[str, str]) -> None:
+    """Start the ``git`` processes :func:`repo_state` needs for the repository at or above ``root`` now,
+    so that they run while the build reads its project; :func:`discard_started` ends them when no
+    version was asked for after all."""
+    top = find_repo_root(root)
+    if top is None:
+        return
+    with _LOCK:
+        if top not in _STATES and top not in _STARTED:
+            started = _start(top, environ)
+            if isinstance(started, str):
+                _STATES[top] = started
+            else:
+                _STARTED[top] = started
+
+
+def discard_started() -> None:
+    """Stop the processes :func:`prestart` started whose answer nobody asked for."""
+    with _LOCK:
+        for started in _STARTED.values():
+            started.stop()
+        _STARTED.clear()
+
+
+class _Started:
+    """The two ``git`` processes of one repository's state, running."""
+
+    def __init__(
+        self,
+        root: Path,
+        repository: Repository,
+        head: str,
+        commands: dict[str, list[str]],
+        running: dict[str, subprocess.Popen[bytes]],
+    ) -> None:
+        self.root = root
+        self.repository = repository
+        self.head = head
+        self.commands = commands
+        self.running = running
+
+    def stop(self) -> None:
+        for process in self.running.values():
+            if process.poll() is None:
+                process.kill()
+            process.communicate()
+
+    def collect(self) -> RepoState | str:
+        import subprocess
+
+        outputs: dict[str, bytes] = {}
+        try:
+            for name, process in self.running.items():
+                stdout, stderr = process.communicate(timeout=_TIMEOUT)
+                if process.returncode != 0:
+                    detail = stderr.decode("utf-8", "replace").strip().splitlines()
+                    command = " ".join(self.commands[name])
+                    return f"`{command}` failed in {self.root}: {detail[-1] if detail else process.returncode}"
+                outputs[name] = stdout
+        except (OSError, subprocess.SubprocessError) as exc:
+            return f"git could not be run in {self.root}: {exc}"
+        finally:
+            for process in self.running.values():
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+        trees: dict[str, str] = {}
+        for entry in outputs["trees"].split(b"\0"):
+            meta, tab, path = entry.partition(b"\t")
+            parts = meta.split()
+            if tab and len(parts) == 3 and parts[1] == b"tree":
+                trees[os.fsdecode(path)] = parts[2].decode("ascii")
+        return RepoState(
+            root=self.root,
+            head=self.head,
+            tags=hashlib.sha256(self.repository.tag_refs()).hexdigest(),
+            trees=trees,
+            dirty=_status_paths(outputs["status"]),
+        )
+
+
+_STARTED: dict[Path, _Started] = {}
+
+
+def _start(root: Path, environ: Mapping[str, str]) -> _Started | str:
+    """Read HEAD from disk and start ``git ls-tree`` (the tree of every directory at HEAD) and
+    ``git status`` side by side; or say why git cannot tell."""
     repository = find_repository(root, environ)
     if isinstance(repository, str):
         return repository
@@ -119,35 +211,14 @@ def _ask_git(root: Path, environ: Mapping[str, str]) -> RepoState | str:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
             )
-        outputs: dict[str, bytes] = {}
-        for name, process in running.items():
-            stdout, stderr = process.communicate(timeout=_TIMEOUT)
-            if process.returncode != 0:
-                detail = stderr.decode("utf-8", "replace").strip().splitlines()
-                return f"`{' '.join(commands[name])}` failed in {root}: {detail[-1] if detail else process.returncode}"
-            outputs[name] = stdout
-    except FileNotFoundError:
-        return "git is not installed (no `git` on PATH)"
     except (OSError, subprocess.SubprocessError) as exc:
-        return f"git could not be run in {root}: {exc}"
-    finally:
         for process in running.values():
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-    trees: dict[str, str] = {}
-    for entry in outputs["trees"].split(b"\0"):
-        meta, tab, path = entry.partition(b"\t")
-        parts = meta.split()
-        if tab and len(parts) == 3 and parts[1] == b"tree":
-            trees[os.fsdecode(path)] = parts[2].decode("ascii")
-    return RepoState(
-        root=root,
-        head=head.commit,
-        tags=hashlib.sha256(repository.tag_refs()).hexdigest(),
-        trees=trees,
-        dirty=_status_paths(outputs["status"]),
-    )
+            process.kill()
+            process.communicate()
+        if isinstance(exc, FileNotFoundError):
+            return "git is not installed (no `git` on PATH)"
+        return f"git could not be run in {root}: {exc}"
+    return _Started(root, repository, head.commit, commands, running)
 
 
 def _status_paths(output: bytes) -> dict[str, bool]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .._files import open_regular, read_zip
-from .._patterns import LazyPattern
+from .._patterns import is_top_member
 from ..core_metadata import first_values
 from .errors import VersionError
 
@@ -26,8 +26,14 @@ MAX_SCAN_BYTES = 4 * 1024**3
 """How far into an sdist's decompressed tar stream the scan for PKG-INFO may go."""
 _MAX_CENTRAL_DIRECTORY = 256 * 1024 * 1024
 
-_WHEEL_METADATA = LazyPattern(r"[^/]+\.dist-info/METADATA")
-_SDIST_PKG_INFO = LazyPattern(r"[^/]+/PKG-INFO")
+
+
+def _is_wheel_metadata(name: str) -> bool:
+    return is_top_member(name, ".dist-info", "METADATA")
+
+
+def _is_sdist_pkg_info(name: str) -> bool:
+    return is_top_member(name, "", "PKG-INFO")
 
 _EOCD = struct.Struct("<4s4H2LH")
 _EOCD_SIGNATURE = b"PK\x05\x06"
@@ -64,8 +70,7 @@ def archive_version(path: Path) -> str:
         if path.name.endswith(".tar.gz"):
             text = _read_from_tar(path)
         else:
-            pattern = _WHEEL_METADATA if name.kind == "wheel" else _SDIST_PKG_INFO
-            text = _read_from_zip(path, pattern)
+            text = _read_from_zip(path, wheel=name.kind == "wheel")
     except OSError as exc:
         raise VersionError(f"{path}: cannot be read ({exc})", "check that the file exists and is readable") from None
     member = "METADATA" if name.kind == "wheel" else "PKG-INFO"
@@ -147,11 +152,12 @@ def _too_many(path: Path, count: int) -> VersionError:
     )
 
 
-def _read_from_zip(path: Path, pattern: LazyPattern[str]) -> str:
+def _read_from_zip(path: Path, *, wheel: bool) -> str:
     import zipfile
     import zlib
 
-    member_kind = "METADATA" if pattern is _WHEEL_METADATA else "PKG-INFO"
+    member_kind = "METADATA" if wheel else "PKG-INFO"
+    wanted = _is_wheel_metadata if wheel else _is_sdist_pkg_info
     with open_regular(path) as stream:
         count = _zip_entry_count(stream, path)
         if count > MAX_MEMBERS:
@@ -165,7 +171,7 @@ def _read_from_zip(path: Path, pattern: LazyPattern[str]) -> str:
             infos = archive.infolist()
             if len(infos) > MAX_MEMBERS:  # the record understated its count
                 raise _too_many(path, len(infos))
-            matches = [info for info in infos if pattern.fullmatch(info.filename)]
+            matches = [info for info in infos if wanted(info.filename)]
             where = "*.dist-info/METADATA" if member_kind == "METADATA" else "<top directory>/PKG-INFO"
             if not matches:
                 raise VersionError(f"{path}: has no {where}", _FIX_BROKEN)
@@ -203,7 +209,7 @@ def _read_from_tar(path: Path) -> str:
                         f"{path}: no PKG-INFO within its first {MAX_SCAN_BYTES} bytes; sourcelift stops reading there",
                         _FIX_BROKEN,
                     )
-                if not _SDIST_PKG_INFO.fullmatch(member.name):
+                if not _is_sdist_pkg_info(member.name):
                     continue
                 if not member.isreg():
                     raise VersionError(f"{path}: its {member.name} is not a regular file", _FIX_BROKEN)

@@ -24,7 +24,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Callable
 
-from .._patterns import LazyPattern
+from .._patterns import is_lower_hex
 from ..errors import Problem, warn
 
 __all__ = ["CACHE_DIR_ENV", "NO_CACHE_ENV", "VersionCache", "default_cache_dir"]
@@ -35,7 +35,6 @@ _TRUE = ("1", "true", "yes", "on")
 _MAX_MEMBER_FILE = 1024 * 1024
 """A member's list of versions larger than this is not read (it lists versions, a few bytes each)."""
 _FORMAT = 1
-_DIGEST = LazyPattern(r"[0-9a-f]{64}")
 LOCK_TIMEOUT = 360.0
 """How long a build waits for another one computing the same entry (longer than a backend may run)."""
 _POLL = 0.02
@@ -133,7 +132,7 @@ class VersionCache:
             os.close(descriptor)
 
     def entry_path(self, digest: str) -> Path:
-        if not _DIGEST.fullmatch(digest):
+        if not is_lower_hex(digest, 64):
             raise ValueError(f"not a sha256 hex digest: {digest!r}")
         return self._entries / digest[:2] / f"{digest}.json"
 
