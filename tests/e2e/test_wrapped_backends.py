@@ -19,7 +19,7 @@ import pytest
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 
-from tests.e2e.wrapped_projects import LONG_DIRECTORY, LONG_FILE, write_project, write_strict_backend
+from tests.e2e.wrapped_projects import HOOK, LONG_DIRECTORY, LONG_FILE, write_project, write_strict_backend
 from tests.support import Venv, file_url, run
 from tests.support.metadata import (
     find_sdist,
@@ -260,6 +260,66 @@ def test_hook_produced_dependencies_build_the_same_wheel_from_tree_and_sdist(
         f"prebuilt @ {file_url(store_dir)}/sha256/"
     ), line
     assert all(found == [line] for found in lines.values()), lines
+
+
+HOOKED_MEMBER = """[build-system]
+requires = ["sourcelift", "hatchling"]
+build-backend = "sourcelift.build"
+
+[project]
+name = "app"
+version = "1.0"
+dynamic = ["dependencies"]
+
+[tool.hatch.metadata.hooks.custom]
+
+[tool.hatch.build.targets.wheel]
+packages = ["app"]
+
+[tool.uv.sources]
+lib = { workspace = true }
+"""
+
+
+def test_sdists_with_hook_produced_dependencies_drop_the_sources_they_spent(
+    offline_env: dict[str, str], uv_bin: str, make_venv: Callable[..., Venv], tmp_path: Path
+) -> None:
+    """Found on pydantic-ai: a workspace member whose dependencies a hatchling metadata hook fills.  The
+    sdist's PKG-INFO carries the final lines, so its pyproject.toml keeps no `lib = { workspace = true }`,
+    which stops uv at the unpacked sdist ("references a workspace ..., but is not a workspace member")."""
+    root = tmp_path / "ws"
+    (root / "packages" / "lib" / "lib").mkdir(parents=True)
+    (root / "packages" / "app" / "app").mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[tool.uv.workspace]\nmembers = ["packages/*"]\n')
+    (root / "packages" / "lib" / "lib" / "__init__.py").write_text("")
+    (root / "packages" / "lib" / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+        '[project]\nname = "lib"\nversion = "0.3.0"\n'
+    )
+    app = root / "packages" / "app"
+    (app / "app" / "__init__.py").write_text("")
+    (app / "pyproject.toml").write_text(HOOKED_MEMBER)
+    (app / "hatch_build.py").write_text(HOOK.format(dependencies=["lib>=0.1"]))
+    expected = {"publish": "lib==0.3.0,>=0.1", "local": f"lib @ {file_url(root / 'packages' / 'lib')}"}
+    for mode, line in expected.items():
+        out = tmp_path / mode
+        run(
+            [sys.executable, "-m", "build", "--sdist", "-o", out, "-C", f"sourcelift-mode={mode}", app], env=offline_env
+        )
+        sdist = find_sdist(out, "app")
+        assert requires_dist(sdist_pkg_info_text(sdist)) == [line]
+        with tarfile.open(sdist) as archive:
+            if hasattr(tarfile, "data_filter"):
+                archive.extractall(out / "unpacked", filter="data")
+            else:  # pragma: no cover - Python without extraction filters
+                archive.extractall(out / "unpacked")
+        unpacked = out / "unpacked" / "app-1.0"
+        written = tomllib.loads((unpacked / "pyproject.toml").read_text())
+        assert "lib" not in written.get("tool", {}).get("uv", {}).get("sources", {}), written
+        venv = make_venv()
+        run([uv_bin, "pip", "install", "--no-index", "--no-deps", "--python", venv.python, unpacked], env=offline_env)
+        shown = venv.run_python("import importlib.metadata as m; print(m.requires('app'))", env=offline_env)
+        assert shown.strip() == repr([line]), shown
 
 
 SELF_REFERENCE = """

@@ -133,8 +133,10 @@ def test_editable_directory_says_what_is_emitted(make_project, store: Store) -> 
     (warning,) = findings.warnings
     assert warning.key == "tool.uv.sources.lib.editable"
     assert plan.rewrite_line("lib", Findings()) == [f"lib @ {path_to_file_url(root / 'lib')}"]
-    assert f"`lib @ {path_to_file_url(root / 'lib')}`" in warning.message
-    assert "cannot carry `editable = true`" in warning.message
+    assert f"a direct reference to {path_to_file_url(root / 'lib')}," in warning.message
+    assert "cannot carry `editable = true`; its metadata names `lib` as a regular, non-editable" in warning.message
+    # the same words in publish mode, where the line is a version specifier (found on langgraph)
+    assert "publish mode: a version specifier" in warning.message
 
 
 def test_workspace_member_becomes_its_directory(tmp_path: Path, store: Store) -> None:

@@ -346,7 +346,12 @@ def _sdist_pyproject(
         lines = {key: values for key, values in lines.items() if owner(key) is None}
     copies, drop = quirks.sdist_companions(members)
     drop = drop if plan.sources else []  # nothing was rewritten: nothing repeats an old line
-    if not publish and not lines and adjust is None:
+    # The sources are spent where the lines were written, and where the backend computes the
+    # dependencies (a hatchling metadata hook): PKG-INFO carries the final lines, and a wheel built from
+    # the sdist takes them from there (or, in local mode, from the sources file).  Left in place, a
+    # `workspace = true` entry stops uv at the unpacked sdist, which is no workspace member.
+    spent = bool(lines) or plan.dynamic_dependencies
+    if not publish and not spent and adjust is None:
         return {}, drop
     consumed = {name for name, sources in plan.sources.items() if any(owner(source.key) for source in sources)}
     if not publish:
@@ -355,7 +360,7 @@ def _sdist_pyproject(
         }
     base = quirks.sdist_pyproject_base(read_sdist_member(sdist, "pyproject.toml"), pyproject.read_bytes())
     rewrite = standards_pyproject if publish else local_pyproject
-    text = rewrite(base, lines, consumed if lines else (), backend, adjust).encode("utf-8")
+    text = rewrite(base, lines, consumed if spent else (), backend, adjust).encode("utf-8")
     return {"pyproject.toml": text, **dict.fromkeys(copies, text)}, drop
 
 

@@ -351,8 +351,9 @@ def _directory(
     if source.editable:
         findings.warning(
             f"{source.key}.editable",
-            "a built wheel cannot carry `editable = true`; sourcelift emits the regular direct reference "
-            f"`{source.name} @ {path_to_file_url(directory)}` instead",
+            f"a built wheel cannot carry `editable = true`; its metadata names `{source.name}` as a regular, "
+            f"non-editable dependency instead (local mode: a direct reference to {path_to_file_url(directory)}, "
+            "or to its commit in a clean git checkout with a remote; publish mode: a version specifier)",
             f"to work on it in place, install it yourself: `pip install -e {directory}`",
             dependency=source.name,
         )
