@@ -353,3 +353,17 @@ def test_explain_shows_a_self_reference_as_built(make_project, store: Store) -> 
     text = format_report(report)
     assert "app[lib]  [project.optional-dependencies.all[0]]\n  the project itself" in text, text
     assert not report["problems"]
+
+
+def test_the_local_sdist_note_says_what_its_lines_point_at() -> None:
+    """Found on livekit/agents: the note named the project's own directory as the paths the dependencies
+    point at, although in a clean checkout they are `git+` URLs of commits."""
+    from sourcelift.backends.wrapper import _local_sdist_note
+
+    store = "file:///home/u/.local/share/sourcelift/store/sha256/ab/x-1.0-py3-none-any.whl"
+    note = _local_sdist_note("app-1.0.tar.gz", ["plain>=1", f"x @ {store}", "y @ file:///src/y ; os_name == 'nt'"])
+    assert f"point at files on this machine ({store} and 1 more); it is for this machine only" in note
+    git = "lib @ git+https://example.com/r.git@" + "a" * 40 + "#subdirectory=packages/lib"
+    note = _local_sdist_note("app-1.0.tar.gz", [git, "plain>=1"])
+    assert "direct references to commits" in note and "indexes such as PyPI reject" in note
+    assert "this machine" not in note

@@ -249,12 +249,34 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
     )
     plan.populate_store()  # the sdist's static lines point into the store: `uv pip install SDIST` reads them
     if plan.location_dependent and not plan.from_local_sdist:
-        print(
-            f"sourcelift: note: {sdist.name} is a local-mode sdist: its dependencies point at paths on this "
-            f"machine ({plan.root}); it is for this machine only. Build it in publish mode to upload or share it.",
-            file=sys.stderr,
-            flush=True,
+        print(_local_sdist_note(sdist.name, _final_lines(pkg_info, transform)), file=sys.stderr, flush=True)
+
+
+def _local_sdist_note(name: str, final_lines: list[str]) -> str:
+    """What a local-mode sdist is for, said from the lines it carries: files of this machine (the store,
+    directories), or only commits of a remote (a clean checkout), which an index rejects all the same."""
+    from packaging.requirements import InvalidRequirement
+
+    from ..values import parsed_requirement
+
+    files: list[str] = []
+    for line in final_lines:
+        try:
+            url = parsed_requirement(line).url
+        except InvalidRequirement:
+            continue
+        if url is not None and url.startswith("file:"):
+            files.append(url)
+    if files:
+        more = f" and {len(files) - 1} more" if len(files) > 1 else ""
+        return (
+            f"sourcelift: note: {name} is a local-mode sdist: its dependencies point at files on this machine "
+            f"({files[0]}{more}); it is for this machine only. Build it in publish mode to upload or share it."
         )
+    return (
+        f"sourcelift: note: {name} is a local-mode sdist: its dependencies are direct references to commits "
+        "(`git+URL@COMMIT`), which indexes such as PyPI reject. Build it in publish mode to upload it."
+    )
 
 
 def _remove_credentials(sdist: Path, replace: dict[str, bytes]) -> None:
