@@ -27,13 +27,13 @@ MAX_SCAN_BYTES = 4 * 1024**3
 _MAX_CENTRAL_DIRECTORY = 256 * 1024 * 1024
 
 
-
 def _is_wheel_metadata(name: str) -> bool:
     return is_top_member(name, ".dist-info", "METADATA")
 
 
 def _is_sdist_pkg_info(name: str) -> bool:
     return is_top_member(name, "", "PKG-INFO")
+
 
 _EOCD = struct.Struct("<4s4H2LH")
 _EOCD_SIGNATURE = b"PK\x05\x06"
