@@ -12,6 +12,7 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
 from sourcelift.artifacts.store import Store
+from sourcelift.errors import Findings
 from sourcelift.model import DeclaredRequirement, ResolvedDirectory
 from sourcelift.readers import _toml
 from sourcelift.rewrite import markers
@@ -266,3 +267,56 @@ def test_git_started_early_answers_as_git_asked_late_and_is_stopped_when_unused(
     _gitstate.clear()
     _gitstate.prestart(tmp_path.parent / "no-such-repository", os.environ)  # outside git: nothing started
     assert not _gitstate._STARTED
+
+
+def test_a_line_of_a_directory_in_the_checkout_is_checked_once_with_its_final_form(
+    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Local mode renders the declared lines before the backend runs (for their problems) and again
+    with the checkout's `git status` (for what is written): a directory in the checkout is parsed
+    and checked in the second rendering only, which still refuses a line that cannot be written."""
+    from sourcelift.rewrite import plan as plan_module
+    from tests.support import git
+
+    from .test_provenance import head, workspace_repo
+
+    repo = workspace_repo(tmp_path)
+    app = repo / "packages" / "app"
+    checked: list[str] = []
+    real = plan_module._checked_lines
+
+    def counted(lines: list[str], *args: object, **kwargs: object) -> list[str]:
+        checked.extend(lines)
+        return real(lines, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(plan_module, "_checked_lines", counted)
+    plan, findings = make_plan(app, store)
+    assert checked == []  # the first rendering: problems only
+    final = f"lib @ git+https://example.com/org/ws.git@{head(repo)}#subdirectory=packages/lib"
+    assert plan.rewrite_line("lib", findings) == [final]
+    assert checked == [final]
+    # a problem of the first rendering is still reported before the backend runs
+    (app / "pyproject.toml").write_text((app / "pyproject.toml").read_text().replace('"lib"', '"lib>=2"'))
+    git("commit", "-qam", "lib>=2", cwd=repo)
+    with pytest.raises(Exception, match="has version 1, which does not satisfy"):
+        make_plan(app, store)
+    # a committed directory whose path has no safe `#subdirectory=` form keeps its file: URL
+    (app / "pyproject.toml").write_text((app / "pyproject.toml").read_text().replace('"lib>=2"', '"lib"'))
+    git("mv", "packages/lib", "packages/lib one", cwd=repo)
+    text = (app / "pyproject.toml").read_text().replace('"../lib"', '"../lib one"')
+    (app / "pyproject.toml").write_text(text)
+    git("commit", "-qam", "a space", cwd=repo)
+    plan, findings = make_plan(app, store)
+    written = Findings()
+    assert plan.rewrite_line("lib", written) == [f"lib @ {path_to_file_url(repo / 'packages' / 'lib one')}"]
+    assert not written.problems
+    # a line whose git form cannot be written (a remote URL with a space) is refused when it is written
+    git("mv", "packages/lib one", "packages/lib", cwd=repo)
+    (app / "pyproject.toml").write_text(text.replace('"../lib one"', '"../lib"'))
+    git("commit", "-qam", "no space", cwd=repo)
+    git("remote", "set-url", "origin", "https://example.com/org/a b.git", cwd=repo)
+    plan, findings = make_plan(app, store)
+    assert not findings.problems
+    plan.rewrite_line("lib", written)
+    (problem,) = written.problems
+    assert "cannot be written safely" in problem.message and problem.key == "tool.uv.sources.lib", problem

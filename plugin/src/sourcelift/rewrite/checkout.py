@@ -33,6 +33,7 @@ __all__ = ["Checkout", "normalize_remote_url", "open_checkout"]
 Local = Union[ResolvedArchive, ResolvedDirectory]
 
 _CACHEDIR_SIGNATURE = b"Signature: 8a477f597d28d172789f06886806bc55"
+_FRAGMENT_SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/+"
 
 
 class Checkout:
@@ -69,10 +70,17 @@ class Checkout:
         return path_state(rel, changes, directory=directory)
 
     def git_target(self, source: ResolvedDirectory) -> str | None:
-        """``git+URL@COMMIT#subdirectory=PATH`` for a committed, unmodified directory; else ``None``."""
+        """``git+URL@COMMIT#subdirectory=PATH`` for a committed, unmodified directory; else ``None``.
+
+        A path with a character outside letters, digits and ``-._~/+`` (a space, ``#``, ``&``, ``%``,
+        non-ASCII) has no form every installer reads back in a ``#subdirectory=`` fragment (pip takes
+        it as written, up to a ``&``; a space ends the URL): such a directory keeps its ``file:`` URL.
+        """
+        rel = self.located.get(source.path)
+        if rel is None or rel.strip(_FRAGMENT_SAFE):
+            return None
         if self.state(source.path, directory=True) != "committed":
             return None
-        rel = self.located[source.path]
         fragment = "" if rel == "." else f"#subdirectory={rel}"
         return f"git+{self.url}@{self.commit}{fragment}"
 

@@ -56,6 +56,9 @@ class Plan:
     _rendered: dict[str, tuple[Publisher | None, Checkout | None, tuple[ResolvedSource, ...], tuple[str, ...]]] = field(
         default_factory=dict, repr=False
     )
+    _pending: Checkout | None = field(default=None, repr=False)
+    """Local mode, while the declared lines are first rendered: the checkout whose ``git status`` is
+    still running.  The lines of its directories are checked when they are rendered with it."""
 
     @property
     def _parsed(self) -> dict[str, Requirement]:
@@ -98,6 +101,10 @@ class Plan:
         made (a workspace member with dozens of source-backed extras would render each twice).  Only a
         rendering that reported nothing is reused, so every problem is reported where it is met.
         """
+        if self._pending is not None and any(self._pending.relative(path) for path in _directories(sources)):
+            # Rendered for its problems only: the line written is the one rendered with the checkout
+            # (its `git+` form when the directory is committed), and is checked then.
+            return self._render(requirement, sources, findings, key, check=False)
         text = str(requirement)
         known = self._rendered.get(text)
         if (
@@ -116,13 +123,21 @@ class Plan:
         return lines
 
     def _render(
-        self, requirement: Requirement, sources: list[ResolvedSource], findings: Findings, key: str
+        self,
+        requirement: Requirement,
+        sources: list[ResolvedSource],
+        findings: Findings,
+        key: str,
+        *,
+        check: bool = True,
     ) -> list[str]:
         if self.publisher is not None:
             lines = self.publisher.render(requirement, sources, findings, key)
         else:
             locate = self.checkout.git_target if self.checkout is not None else None
             lines = render_local(requirement, sources, self.store, findings, key, locate, self.known_version)
+        if not check:
+            return lines
         checked = _checked_lines(lines, requirement.name, sources, findings, key)
         if self.publisher is not None and self.publisher.line_form is not None:
             # the backend's own spelling (poetry-core's), applied to lines packaging has checked
@@ -272,6 +287,10 @@ def _written_entry(requirement: Requirement, sources: list[ResolvedSource]) -> l
     return [s for s in sources if s.binds is None]
 
 
+def _directories(sources: list[ResolvedSource]) -> list[Path]:
+    return [source.path for source in sources if isinstance(source, ResolvedDirectory)]
+
+
 def _url_kind(source: ResolvedSource) -> str:
     if isinstance(source, (ResolvedArchive, ResolvedDirectory)):
         return "file:"
@@ -351,11 +370,17 @@ def _plan_sources(
     _check_wheel_markers(plan, data, findings)
     if publisher is not None:
         publisher.prefetch(plan.sources.values())
-    plan.declared_lines(findings)
-    if publisher is not None:
+        plan.declared_lines(findings)
         publisher.check_overrides(set(plan.sources), findings)
-    else:
-        plan.checkout = _checkout(plan)
+        return plan
+    # the one `git status` starts now and runs while the lines are rendered and the backend builds
+    checkout = _checkout(plan)
+    plan._pending = checkout
+    try:
+        plan.declared_lines(findings)
+    finally:
+        plan._pending = None
+    plan.checkout = checkout
     return plan
 
 
@@ -390,8 +415,8 @@ def _check_wheel_markers(plan: Plan, data: dict[str, Any], findings: Findings) -
 
 
 def _checkout(plan: Plan) -> Checkout | None:
-    """The git facts of a local-mode plan with sources in its tree (checked after the lines, which do
-    not depend on them for their problems: the one ``git status`` runs while the backend builds)."""
+    """The git facts of a local-mode plan with sources in its tree; its one ``git status`` starts here and
+    is read when the lines are rendered with it, after the backend built."""
     local = [s for items in plan.sources.values() for s in items if isinstance(s, (ResolvedArchive, ResolvedDirectory))]
     if not local:
         return None
