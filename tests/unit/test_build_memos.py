@@ -157,6 +157,9 @@ def test_a_fingerprint_is_the_same_with_the_version_environment_read_once(
     general = member_fingerprint(project, data, environ).digest
     assert general is not None
     assert member_fingerprint(project, data, environ, version_env=version_environment(environ)).digest == general
+    raw = (project / "pyproject.toml").read_bytes()
+    assert member_fingerprint(project, data, environ, pyproject=raw).digest == general  # bytes read once
+    assert member_fingerprint(project, data, environ, pyproject=raw + b"\n").digest != general
     assert version_environment(environ) == [("HATCH_VCS_X", "1"), ("SETUPTOOLS_SCM_PRETEND_VERSION", "9")]
     changed = {**environ, "SETUPTOOLS_SCM_PRETEND_VERSION": "10"}
     assert member_fingerprint(project, data, changed).digest != general

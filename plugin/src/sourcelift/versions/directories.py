@@ -138,7 +138,7 @@ def directory_versions(
     version_env: list[tuple[str, str]] | None = None
     for path in dict.fromkeys(paths):
         try:
-            data = _load(path)
+            data, raw = _read(path)
             static = _static_version(path, data)
             if static is not None:
                 results[path] = DirectoryVersion(static, "static")
@@ -150,7 +150,7 @@ def directory_versions(
 
                 if version_env is None:
                     version_env = version_environment()
-                digest = member_fingerprint(directory, data, version_env=version_env).digest
+                digest = member_fingerprint(directory, data, version_env=version_env, pyproject=raw).digest
                 found = cache.get(digest, directory) if digest is not None else None
                 if found is not None:
                     results[path] = DirectoryVersion(found, "cache")
@@ -314,12 +314,17 @@ def _dynamic_build_requires(directory: str) -> tuple[str, ...]:
 
 
 def _load(directory: Path) -> dict[str, Any]:
+    return _read(directory)[0]
+
+
+def _read(directory: Path) -> tuple[dict[str, Any], bytes | None]:
+    """The project's parsed pyproject.toml and its bytes (``({}, None)`` for a setup.py project)."""
     pyproject = directory / "pyproject.toml"
     try:
         raw = read_bounded(pyproject, MAX_TOML_BYTES)
     except FileNotFoundError:
         if (directory / "setup.py").is_file():
-            return {}  # a setup.py project: its backend (setuptools' legacy one) knows the version
+            return {}, None  # a setup.py project: its backend (setuptools' legacy one) knows the version
         raise VersionError(
             f"{directory} is not a Python project (no pyproject.toml or setup.py), so it has no version",
             "point the source at the project's root directory",
@@ -330,7 +335,7 @@ def _load(directory: Path) -> dict[str, Any]:
         data = parse_shared(raw)  # the workspace lookup parsed the same bytes already
     except TomlError as exc:
         raise VersionError(f"{pyproject}: {exc}", "correct the file: it must be UTF-8 encoded TOML") from None
-    return data
+    return data, raw
 
 
 def _static_version(directory: Path, data: dict[str, Any]) -> str | None:

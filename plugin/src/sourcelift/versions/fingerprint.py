@@ -134,11 +134,13 @@ def member_fingerprint(
     data: Mapping[str, Any],
     environ: Mapping[str, str] = os.environ,
     version_env: list[tuple[str, str]] | None = None,
+    pyproject: bytes | None = None,
 ) -> Fingerprint:
     """The fingerprint of the project in ``directory`` (absolute), whose parsed pyproject is ``data``.
 
     ``version_env``: :func:`version_environment` of ``environ``, when the caller fingerprints many
-    members at once (read once for all of them)."""
+    members at once (read once for all of them).  ``pyproject``: the bytes ``data`` was parsed from,
+    fed as the file would be (not read again)."""
     keys = declared_cache_keys(data)  # malformed keys are an error even where nothing would be cached
     root = _gitstate.find_repo_root(directory)
     if root is None:
@@ -176,7 +178,10 @@ def member_fingerprint(
     if tags:
         feed("tags", state.tags)
     for name in BUILD_FILES:
-        _feed_file(feed, directory, name)
+        if name == "pyproject.toml" and pyproject is not None:
+            feed("file", name, hashlib.sha256(pyproject).hexdigest())
+        else:
+            _feed_file(feed, directory, name)
     for relative in version_files(data):
         _feed_file(feed, directory, relative)
     for kind, argument in keys:
