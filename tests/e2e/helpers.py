@@ -8,7 +8,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from tests.support import Venv, file_url, git, run
+from tests.support import Venv, emitted_repository, file_url, git, run
 from tests.support.examples import Example, Source
 from tests.support.git import git_environ
 from tests.support.metadata import (
@@ -62,8 +62,7 @@ def directory_url(tree: Path, path: str) -> str:
     changed = git("status", "--porcelain", "--untracked-files=all", "--", path, cwd=tree)
     if changed.strip():
         return file_url(tree / path)
-    url = remote.stdout.strip()
-    url = url if "://" in url else Path(url).resolve().as_uri()
+    url = emitted_repository(remote.stdout.strip())
     return f"git+{url}@{git('rev-parse', 'HEAD', cwd=tree).strip()}#subdirectory={path}"
 
 

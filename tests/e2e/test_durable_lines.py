@@ -11,13 +11,14 @@ lines (``pip install --force-reinstall``) must work once the clone and uv's cach
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from sourcelift.explain import explain, format_report
-from tests.support import Venv, bare_clone, clone, file_url, git, git_url, run
+from tests.support import Venv, bare_clone, clone, emitted_repository, file_url, git, git_url, run
 from tests.support.examples import BY_NAME, Example
 
 pytestmark = pytest.mark.e2e
@@ -37,7 +38,7 @@ def bare(example_repo: Callable[[Example], Path], tmp_path: Path) -> Path:
 
 def expected_lines(bare: Path) -> dict[str, list[str]]:
     commit = git("rev-parse", "HEAD", cwd=bare).strip()
-    at = f"git+{file_url(bare)}@{commit}"
+    at = f"git+{emitted_repository(str(bare))}@{commit}"
     return {
         "app": [f"lib-a @ {at}#subdirectory=packages/lib-a"],
         "lib-a": [f"lib-b @ {at}#subdirectory=packages/lib-b"],
@@ -69,6 +70,26 @@ def test_pip_install_from_git_records_the_repository_not_the_clone(
     assert installed_requires(venv, offline_env, tmp_path) == lines
 
 
+def test_the_pip_python_m_venv_installs_reads_the_lines_of_a_local_repository(
+    bare: Path, offline_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Found on watchmen (a poetry monorepo): pip 23.2.1, which ``python -m venv`` installs on Python
+    3.11 (its packaging 21.3 wants a host in a ``git+`` URL), stopped with a traceback at
+    ``lib-a @ git+file:///...``; sourcelift writes ``git+file://localhost/...``, which every pip reads."""
+    import ensurepip
+
+    from packaging.version import Version
+
+    if Version(ensurepip.version()) >= Version("24.1"):
+        pytest.skip(f"this interpreter's ensurepip has pip {ensurepip.version()}, which reads both spellings")
+    run([sys.executable, "-m", "venv", tmp_path / "old-pip"], env=offline_env)
+    venv = Venv(tmp_path / "old-pip")
+    assert run(venv.pip("--version"), env=offline_env).stdout.startswith(f"pip {ensurepip.version()} ")
+    # the project itself given as a bare URL, as pip 23 reads it (`app @ git+file:///` is a requirement)
+    run(venv.pip("install", git_url(bare, subdirectory="packages/app")), env=offline_env, cwd=tmp_path)
+    assert installed_requires(venv, offline_env, tmp_path) == expected_lines(bare)
+
+
 def test_uv_pip_install_from_git_records_the_repository_its_cache_was_fetched_from(
     bare: Path, offline_env: dict[str, str], make_venv: Callable[..., Venv], uv_bin: str, tmp_path: Path
 ) -> None:
@@ -90,7 +111,7 @@ def test_explain_shows_the_form_a_build_from_a_clone_emits(bare: Path, tmp_path:
     commit = git("rev-parse", "HEAD", cwd=tree).strip()
     report = explain(app)
     (lib_a,) = [r for r in report["requirements"] if r["requirement"].startswith("lib-a")]
-    assert lib_a["local"] == [f"lib-a @ git+{file_url(bare)}@{commit}#subdirectory=packages/lib-a"]
+    assert lib_a["local"] == [f"lib-a @ git+{emitted_repository(str(bare))}@{commit}#subdirectory=packages/lib-a"]
     assert "git+" in format_report(report)
     (tree / "packages" / "lib-a" / "notes.txt").write_text("not committed\n")
     (lib_a,) = [r for r in explain(app)["requirements"] if r["requirement"].startswith("lib-a")]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import Venv, bare_clone, clone, create_venv, git, git_url, run
+from tests.support import Venv, bare_clone, clone, create_venv, emitted_repository, git, git_url, run
 from tests.support.examples import BY_NAME, Example
 from tests.unit.hook_builders import assert_record_consistent, record_hash, snapshot
 
@@ -417,14 +417,15 @@ def test_uv_workspace_members_get_vcs_info_and_reinstall(
     sourcelift(venv, "record", env=offline_env)
     for member, path in (("lib-a", "packages/lib-a"), ("lib-b", "packages/lib-b")):
         record = direct_url(site, member)
-        assert record["url"] == bare.resolve().as_uri() and record["subdirectory"] == path
+        # the repository as app's line names it (`file://localhost/`, which pip 23 reads too)
+        assert record["url"] == emitted_repository(str(bare)) and record["subdirectory"] == path
         assert record["vcs_info"]["commit_id"] == commit  # type: ignore[index]
         assert_record_consistent(dist_info(site, member))
     inspect = json.loads(run(venv.pip("inspect"), env=offline_env).stdout)
     by_name = {item["metadata"]["name"]: item for item in inspect["installed"]}
     assert by_name["lib-b"]["direct_url"] == direct_url(site, "lib-b")
     frozen = run(venv.pip("freeze"), env=offline_env).stdout
-    assert f"lib-a @ git+{bare.resolve().as_uri()}@{commit}#subdirectory=packages/lib-a" in frozen.splitlines()
+    assert f"lib-a @ git+{emitted_repository(str(bare))}@{commit}#subdirectory=packages/lib-a" in frozen.splitlines()
     # the complete list goes in with --no-deps (what pip freeze lists is the whole installation)
     (tmp_path / "requirements.txt").write_text(frozen)
     fresh = make_venv()

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import git, init_repo, offline_environ, run
+from tests.support import emitted_repository, git, init_repo, offline_environ, run
 from tests.support.metadata import find_sdist, find_wheel, requires_dist, sdist_pkg_info_text, wheel_metadata_text
 
 from .test_publish import build_cmd, pip_wheel_cmd, sdist_member_text, uv_build_cmd
@@ -116,7 +116,7 @@ EXPECTED: dict[tuple[str, str], Callable[[Path, Path], list[str]]] = {
     ("app", "local"): lambda repo, store: [
         f"lib @ {(repo / 'lib').as_uri()}",
         "prebuilt @ file://{store}/sha256/",  # the store's path, checked by prefix
-        f"gitdep @ git+{(repo.parent / 'gitdep').as_uri()}@v1",
+        f"gitdep @ git+{emitted_repository(str(repo.parent / 'gitdep'))}@v1",  # pip 23 reads it too
     ],
     ("app", "publish"): lambda repo, store: ["lib==0.3.0", 'prebuilt==0.1.0; os_name != "nt"', "gitdep>=1.4"],
     ("pep", "local"): lambda repo, store: [f"lib @ {(repo / 'lib').as_uri()}"],

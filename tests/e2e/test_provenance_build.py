@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from packaging.utils import canonicalize_name
 
-from tests.support import Venv, bare_clone, clone, file_url, git, git_url, run
+from tests.support import Venv, bare_clone, clone, emitted_repository, file_url, git, git_url, run
 from tests.support.examples import BY_NAME, Example
 from tests.support.metadata import find_sdist, find_wheel, requirements_by_name, requires_dist, sha256_file
 
@@ -211,7 +211,7 @@ def test_uv_pip_install_records_the_repository_its_cache_was_fetched_from(
         "committed",
     )
     assert entry["requested_revision"] is None  # the branch of uv's checkout is uv's, not the user's
-    assert entry["emitted"] == [f"lib-a @ git+{file_url(bare)}@{commit}#subdirectory=packages/lib-a"]
+    assert entry["emitted"] == [f"lib-a @ git+{emitted_repository(str(bare))}@{commit}#subdirectory=packages/lib-a"]
 
 
 @pytest.mark.parametrize("example", [BY_NAME["project-in-git"]], ids=str)

@@ -28,7 +28,7 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
-from tests.support import Venv, clone, git, offline_environ, run
+from tests.support import Venv, clone, emitted_repository, git, offline_environ, run
 from tests.support.examples import BY_NAME, Example
 from tests.support.index_server import IndexServer, start_index_server
 from tests.support.metadata import (
@@ -448,7 +448,7 @@ def test_mode_precedence(
         # a committed member of a clone with a remote: named by its place in the repository
         remote = git("remote", "get-url", "origin", cwd=tree).strip()
         commit = git("rev-parse", "HEAD", cwd=tree).strip()
-        assert req.url == f"git+{Path(remote).resolve().as_uri()}@{commit}#subdirectory={MEMBERS['lib-a']}", str(req)
+        assert req.url == f"git+{emitted_repository(remote)}@{commit}#subdirectory={MEMBERS['lib-a']}", str(req)
     else:
         assert req.url is None and str(req) == f"lib-a=={VERSIONS['lib-a']}", str(req)
 

@@ -19,7 +19,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from tests.e2e.helpers import assert_local_sdist
-from tests.support import Venv, clone, file_url, git, init_repo, offline_environ, run
+from tests.support import Venv, clone, emitted_repository, file_url, git, init_repo, offline_environ, run
 from tests.support.metadata import (
     find_sdist,
     find_wheel,
@@ -75,8 +75,7 @@ def _as_location(url: str, tree: Path | None) -> str:
         return url
     head, subdirectory = url.split("#subdirectory=", 1)
     remote = run(["git", "remote", "get-url", "origin"], cwd=tree, check=False).stdout.strip()
-    remote = remote if "://" in remote else Path(remote).resolve().as_uri()
-    if head != f"git+{remote}@{git('rev-parse', 'HEAD', cwd=tree).strip()}":
+    if head != f"git+{emitted_repository(remote)}@{git('rev-parse', 'HEAD', cwd=tree).strip()}":
         return url
     return file_url(tree / subdirectory)
 

@@ -109,6 +109,13 @@ def file_url(path: Path) -> str:
     return path.resolve().as_uri()
 
 
+def emitted_repository(remote: str) -> str:
+    """The repository part of the ``git+`` lines sourcelift writes for ``remote`` (a URL or a local path):
+    a local repository as ``file://localhost/abs/repo``, which pip 23's packaging accepts too."""
+    url = remote if "://" in remote else Path(remote).resolve().as_uri()
+    return "file://localhost/" + url[len("file:///") :] if url.startswith("file:///") else url
+
+
 def git_url(repo: Path, *, subdirectory: str | None = None) -> str:
     """``git+file:///abs/repo`` (optionally with ``#subdirectory=``)."""
     url = "git+" + file_url(repo)

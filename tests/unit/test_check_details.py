@@ -52,6 +52,7 @@ def test_no_leak_in(value: str) -> None:
     ("value", "expected"),
     [
         ("git+file:///home/ann/repo.git", ["SL401"]),
+        ("git+file://localhost/home/ann/repo.git", ["SL401"]),  # the spelling local-mode lines use
         ("--cache=/var/tmp/x", ["SL403"]),
         ("/Users/ann/src", ["SL402"]),
         ("/root", ["SL402"]),

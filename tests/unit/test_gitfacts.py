@@ -166,7 +166,9 @@ def uv_shaped_checkout(tmp_path: Path, *, fetched: bool) -> tuple[Path, Path, st
 def test_a_checkout_of_uvs_cached_clone_names_the_repository_it_was_fetched_from(tmp_path: Path) -> None:
     checkout, upstream, commit = uv_shaped_checkout(tmp_path, fetched=True)
     plan, _ = make_plan(checkout, Store(tmp_path / "store"))
-    assert plan.rewrite_line("lib", Findings()) == [f"lib @ git+file://{upstream}@{commit}#subdirectory=libs/lib"]
+    assert plan.rewrite_line("lib", Findings()) == [
+        f"lib @ git+file://localhost{upstream}@{commit}#subdirectory=libs/lib"
+    ]
 
 
 def test_a_cached_clone_that_does_not_say_its_origin_keeps_local_lines(

@@ -220,6 +220,8 @@ def test_pdm_placeholder_warns_about_uv_and_names_the_portable_form(make_project
     (warning,) = findings.warnings
     assert warning.key == "project.dependencies[0]" and "`uv pip install`" in warning.message
     assert 'prebuilt = { path = "vendor/prebuilt-0.1.0-py3-none-any.whl" }' in warning.fix
+    # found on pdm's own monorepo fixture: the fix must not send a pdm user to a table pdm never reads
+    assert "pdm does not read `[tool.uv.sources]`, so a project pdm locks keeps this form" in warning.fix
 
 
 @pytest.mark.parametrize(

@@ -168,6 +168,22 @@ def path_to_file_url(path: str | os.PathLike[str]) -> str:
     return Path(path).absolute().as_uri()
 
 
+def installable_git_url(url: str) -> str:
+    """``url`` as the repository of a ``git+`` requirement line every installer reads.
+
+    ``file:///path`` becomes ``file://localhost/path``: pip 23 (vendoring packaging 21.3; pip 23.2.1
+    is what ``python -m venv`` installs on Python 3.11) stops with a traceback at a ``git+file:///``
+    requirement (a URL with no host), while git, pip and uv read both spellings as one place.  A
+    Windows drive (``file:///C:/...``) is left as it is.
+
+    >>> installable_git_url("file:///srv/git/r.git"), installable_git_url("https://h/r.git")
+    ('file://localhost/srv/git/r.git', 'https://h/r.git')
+    """
+    if url.startswith("file:///") and not (len(url) > 9 and url[8].isalpha() and url[9] == ":"):
+        return "file://localhost/" + url[len("file:///") :]
+    return url
+
+
 def file_url_to_path(url: str) -> str | None:
     """The local path of a ``file:`` URL on this machine (``None`` for other URLs or remote hosts)."""
     parts = urlsplit(url)

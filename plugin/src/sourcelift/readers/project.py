@@ -66,9 +66,11 @@ def read_project(root: Path, data: dict[str, Any], findings: Findings) -> Projec
                         "uv reads static dependencies itself, without this build backend, and expands "
                         "`${PROJECT_ROOT}` from its own environment (its working directory), so "
                         "`uv pip install` of this project from git or another directory cannot find the file",
-                        "declare the path in `[tool.uv.sources]` "
+                        "where uv installs the project, declare the path in `[tool.uv.sources]` "
                         f'(`{requirement.name} = {{ path = "{source.path}" }}`) '
-                        "and keep the bare name in the dependencies; sourcelift reads both forms",
+                        "and keep the bare name in the dependencies (sourcelift reads both forms); pdm does "
+                        "not read `[tool.uv.sources]`, so a project pdm locks keeps this form, and pip and the "
+                        "wheels sourcelift builds install it",
                         dependency=requirement.name,
                     )
 

@@ -26,7 +26,7 @@ from typing import Union
 
 from ..gitfacts import Head, Repository, StatusQuery, cache_remote_url, find_repository, path_state
 from ..model import ResolvedArchive, ResolvedDirectory
-from ..urls import path_to_file_url, redact_credentials
+from ..urls import installable_git_url, path_to_file_url, redact_credentials
 
 __all__ = ["Checkout", "normalize_remote_url", "open_checkout"]
 
@@ -82,7 +82,7 @@ class Checkout:
         if self.state(source.path, directory=True) != "committed":
             return None
         fragment = "" if rel == "." else f"#subdirectory={rel}"
-        return f"git+{self.url}@{self.commit}{fragment}"
+        return f"git+{installable_git_url(self.url)}@{self.commit}{fragment}"
 
 
 def open_checkout(root: Path, sources: Sequence[Local], store_root: Path) -> Checkout | None:

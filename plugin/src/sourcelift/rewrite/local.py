@@ -14,7 +14,7 @@ from packaging.specifiers import SpecifierSet
 from ..artifacts.store import Store
 from ..errors import Findings
 from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedIndex, ResolvedSource, ResolvedUrl
-from ..urls import path_to_file_url
+from ..urls import installable_git_url, path_to_file_url
 from .markers import CannotNegate, conjoin, implies_extra, negate_any
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def _target(source: ResolvedSource, store: Store, locate: Locate | None) -> str 
         in_git = source.in_git or (locate(source) if locate is not None else None)
         return in_git or path_to_file_url(source.path)
     if isinstance(source, ResolvedGit):
-        url = f"git+{source.url}" + (f"@{source.rev}" if source.rev else "")
+        url = f"git+{installable_git_url(source.url)}" + (f"@{source.rev}" if source.rev else "")
         return url + (f"#subdirectory={source.subdirectory}" if source.subdirectory else "")
     if isinstance(source, ResolvedUrl):
         return source.url + (f"#subdirectory={source.subdirectory}" if source.subdirectory else "")
