@@ -183,6 +183,7 @@ def test_scp_style_remote_becomes_an_ssh_url(tmp_path: Path, store: Store) -> No
         ("https://ghp_t0ken@github.com/o/r.git", "https://github.com/o/r.git"),
         ("https://u:p@ss@gitlab.example/o/r.git?private_token=S3CR3T", "https://gitlab.example/o/r.git"),
         ("file:///srv/git/r.git", "file:///srv/git/r.git"),
+        ("file://localhost/srv/git/r.git", "file:///srv/git/r.git"),  # pip's clone of a local-mode line
         ("/srv/git/r.git", "file:///srv/git/r.git"),
         ("../bare.git", "file:///work/bare.git"),
         ("./sub:dir/r.git", "file:///work/tree/sub%3Adir/r.git"),

@@ -150,6 +150,8 @@ def normalize_remote_url(url: str, base: Path) -> str:
     'https://example.com/r.git'
     >>> normalize_remote_url("/srv/git/r.git", Path("/w"))
     'file:///srv/git/r.git'
+    >>> normalize_remote_url("file://localhost/srv/git/r.git", Path("/w"))
+    'file:///srv/git/r.git'
     """
     url = url.strip()
     drive = len(url) > 2 and url[0].isascii() and url[0].isalpha() and url[1] == ":" and url[2] in "\\/"
@@ -164,6 +166,8 @@ def normalize_remote_url(url: str, base: Path) -> str:
         else:
             url = path_to_file_url(Path(os.path.normpath(base / os.path.expanduser(url))))
     clean, _ = redact_credentials(url)
+    if clean.startswith("file://localhost/"):  # a clone of a local-mode line's repository: one spelling
+        clean = "file:///" + clean[len("file://localhost/") :]
     return clean
 
 
