@@ -70,6 +70,80 @@ for member in sys.argv[2:]:
 print(json.dumps(spent))
 """
 
+# --stages: where a build's own time goes, timed in the build process (no profiler).  Private names
+# are looked up best effort; a stage that no longer exists is left out.
+STAGES_CHILD = r"""
+import importlib, json, sys, time
+sys.path.insert(0, sys.argv[1])
+backend, out = sys.argv[2], sys.argv[3]
+t0 = time.perf_counter()
+import hatchling.build
+t1 = time.perf_counter()
+import sourcelift.build
+t2 = time.perf_counter()
+spent = {}
+def timed(owner, attribute, label):
+    function = getattr(owner, attribute, None)
+    if not callable(function):
+        return
+    spent[label] = 0.0  # in this order; 0.0: not run in this mode
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent[label] = spent.get(label, 0.0) + (time.perf_counter() - start) * 1e3
+    setattr(owner, attribute, wrapper)
+wrapper_module = importlib.import_module("sourcelift.backends.wrapper")
+plan_module = importlib.import_module("sourcelift.rewrite.plan")
+timed(wrapper_module, "_plan", "plan (before the backend)")
+timed(plan_module, "read_project", "  read the project and its requirements")
+timed(plan_module, "resolve_sources", "  resolve the sources (members, versions)")
+timed(plan_module.Plan, "declared_lines", "  render the declared lines")
+publisher = importlib.import_module("sourcelift.rewrite.publish").Publisher
+timed(publisher, "prefetch", "  versions of the members (publish)")
+timed(plan_module, "_checkout", "  git facts (start git status)")
+timed(hatchling.build, "build_wheel", "the wrapped backend's build_wheel")
+timed(wrapper_module, "_finish_wheel", "rewrite (after the backend)")
+timed(wrapper_module, "_transform", "  render the written lines")
+timed(wrapper_module, "rewrite_wheel", "  rewrite METADATA and RECORD")
+t3 = time.perf_counter()
+sourcelift.build.build_wheel(out, {"sourcelift-mode": backend})
+t4 = time.perf_counter()
+spent["sourcelift.build.build_wheel, all of it"] = (t4 - t3) * 1e3
+spent["import sourcelift.build (gross: packaging too)"] = (t2 - t1) * 1e3
+print(json.dumps(spent))
+"""
+
+
+def stages(python: str, top: Path, out: Path, envs: dict[str, dict[str, str]], rounds: int) -> None:
+    """Print the median of each stage of a local and a warm publish build (``--stages``)."""
+    found: dict[str, dict[str, list[float]]] = {mode: {} for mode in envs}
+    for _ in range(rounds):
+        for mode, env in envs.items():
+            shutil.rmtree(out, ignore_errors=True)
+            out.mkdir(parents=True)
+            backend = "local" if mode == "local" else "publish"
+            proc = subprocess.run(
+                [python, "-c", STAGES_CHILD, str(PLUGIN_SRC), backend, str(out)],
+                cwd=top,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            if proc.returncode != 0:
+                raise Broken(f"the {mode} stages build failed:\n{proc.stderr}")
+            for label, value in json.loads(proc.stdout.strip().splitlines()[-1]).items():
+                found[mode].setdefault(label, []).append(value)
+    print(f"\nwhere a build's time goes (in-process timers, medians of {rounds} fresh processes, ms):")
+    labels = list(dict.fromkeys(label for values in found.values() for label in values))
+    print(f"  {'stage':<44}" + "".join(f"{mode:>10}" for mode in found))
+    for label in labels:
+        cells = "".join(
+            f"{statistics.median(found[mode][label]):10.1f}" if label in found[mode] else f"{'-':>10}" for mode in found
+        )
+        print(f"  {label:<44}{cells}")
+
 
 def plugin(index: int) -> str:
     return f"plugin-{index:02d}"
@@ -232,6 +306,8 @@ def run(options: argparse.Namespace, work: Path) -> int:
         state = "ok" if figure["met"] else "MISSED"
         print(f"  {figure['figure']:<44} ratio {figure['ratio']:.2f}  target {figure['target']}  {state}")
     write(options.json, figures)
+    if options.stages:
+        stages(options.python, top, out, {"local": env, "warm": warm_env}, max(options.rounds, 7))
     return EXIT_MISSED if options.check and not all(f["met"] for f in figures) else 0
 
 
@@ -241,6 +317,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="measured rounds (5)")
     parser.add_argument("--python", default=sys.executable, help="interpreter with hatchling and packaging")
     parser.add_argument("--json", type=Path, help="also write the figures there (for bench/run_all.py)")
+    parser.add_argument(
+        "--stages", action="store_true", help="also print where a local and a warm build's own time goes"
+    )
     add_common_options(parser)
     options = parser.parse_args(argv)
     return in_workdir("sourcelift-bench-workspace-", options.keep, lambda work: run(options, work))
