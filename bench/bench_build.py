@@ -389,6 +389,45 @@ def profile_work(python: str, env: dict[str, str], cwd: Path, outdir: Path, stor
     print(result.stdout.rstrip() or result.stderr.rstrip())
 
 
+FLOOR_CHILD = r"""
+import sys
+import hatchling.build
+for module in sys.argv[2:]:
+    __import__(module)
+print(hatchling.build.build_wheel(sys.argv[1]))
+"""
+
+
+def floor(python: str, env: dict[str, str], cwd: Path, outdir: Path, workdir: Path, modules: int, rounds: int) -> None:
+    """``--floor``: what importing sourcelift costs a plain build, against as many empty modules.
+
+    Three plain hatchling builds, interleaved: as they are; with ``import sourcelift.build`` first
+    (imported, never used: its modules, their classes and the interpreter's teardown of them); with
+    ``modules`` empty modules imported first (what any code split into that many modules pays)."""
+    package = workdir / "floor" / "emptypkg"
+    package.mkdir(parents=True, exist_ok=True)
+    (package / "__init__.py").write_text("")
+    for index in range(modules):
+        (package / f"m{index}.py").write_text(f"X = {index}\n")
+    floor_env = dict(env, PYTHONPATH=os.pathsep.join([str(package.parent), env.get("PYTHONPATH", "")]))
+    variants = {
+        "plain hatchling build": [],
+        "+ import sourcelift.build (unused)": ["sourcelift.build"],
+        f"+ import {modules} empty modules": [f"emptypkg.m{index}" for index in range(modules)],
+    }
+    times: dict[str, list[float]] = {label: [] for label in variants}
+    for round_ in range(rounds + 1):
+        for label, imports in variants.items():
+            reset_dir(outdir)
+            wall, _, _ = run_child(python, FLOOR_CHILD, [str(outdir), *imports], cwd=cwd, env=floor_env, what=label)
+            if round_:
+                times[label].append(wall)
+    base = median(times["plain hatchling build"])
+    print(f"\nthe import floor (wall time, medians of {rounds} interleaved rounds):")
+    for label, values in times.items():
+        print(f"  {label:<46} {median(values):7.1f} ms   {median(values) - base:+6.1f} ms")
+
+
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
@@ -420,6 +459,11 @@ def main(argv: list[str] | None = None) -> int:
         help="git (default): a checkout with a remote and an in-repo directory source; plain: outside git",
     )
     parser.add_argument("--json", type=Path, help="also write the figures there (for bench/run_all.py)")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also measure what importing sourcelift costs a plain build, against as many empty modules",
+    )
     options = parser.parse_args(argv)
     if options.rounds < 1:
         parser.error("--rounds must be at least 1")
@@ -588,6 +632,9 @@ def run(options: argparse.Namespace, workdir: Path) -> int:
     if options.profile:
         profile_imports(python, env, project, preload)
         profile_work(python, env, project, outdir, store)
+    if options.floor:
+        ours = len(extra.get("sourcelift", []))
+        floor(python, env, project, outdir, workdir, ours, options.rounds)
 
     return EXIT_MISSED if missed and options.check else 0
 
