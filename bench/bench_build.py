@@ -243,6 +243,7 @@ def make_git_tree(project: Path) -> str:
         ["add", "--all", "--force"],
         ["commit", "--quiet", "--no-gpg-sign", "-m", "bench"],
         ["remote", "add", "origin", REMOTE],
+        ["update-ref", "refs/remotes/origin/main", "HEAD"],  # as pushed: HEAD is on the remote
     ):
         subprocess.run(["git", *args], cwd=project, env=env, check=True, capture_output=True)
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project, check=True, capture_output=True, text=True)

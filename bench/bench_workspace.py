@@ -194,6 +194,7 @@ def make_workspace(root: Path, extras: int) -> str:
         ["add", "--all"],
         ["commit", "--quiet", "--no-gpg-sign", "-m", "workspace"],
         ["remote", "add", "origin", REMOTE],
+        ["update-ref", "refs/remotes/origin/main", "HEAD"],  # as pushed: HEAD is on the remote
     ):
         subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
     return subprocess.run(

@@ -54,14 +54,16 @@ def assert_source(
 
 def directory_url(tree: Path, path: str) -> str:
     """The URL a build of ``tree`` gives the directory source at ``path``: its place in the repository
-    (``git+REMOTE@HEAD#subdirectory=PATH``) in a git clone with a remote where it is unmodified; else
-    its location."""
+    (``git+REMOTE@HEAD#subdirectory=PATH``) in a git clone with a remote, whose remote-tracking refs
+    contain HEAD, where it is unmodified; else its location."""
     remote = run(["git", "remote", "get-url", "origin"], cwd=tree, env=git_environ(), check=False)
     if remote.returncode != 0:
         return file_url(tree / path)
     changed = git("status", "--porcelain", "--untracked-files=all", "--", path, cwd=tree)
     if changed.strip():
         return file_url(tree / path)
+    if not git("for-each-ref", "--contains", "HEAD", "refs/remotes/", cwd=tree).strip():
+        return file_url(tree / path)  # HEAD the remote may not have
     url = emitted_repository(remote.stdout.strip())
     return f"git+{url}@{git('rev-parse', 'HEAD', cwd=tree).strip()}#subdirectory={path}"
 

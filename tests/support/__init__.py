@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .env import GIT_ENV, clean_environ, index_environ, offline_environ
 from .git import (
+    add_pushed_remote,
     bare_clone,
     clone,
     copy_tree,
@@ -17,6 +18,7 @@ from .git import (
     git,
     git_url,
     init_repo,
+    mark_pushed,
     repo_from_dir,
     status_porcelain,
 )
@@ -38,6 +40,7 @@ __all__ = [
     "CommandError",
     "Venv",
     "add_own_wheels",
+    "add_pushed_remote",
     "bare_clone",
     "build_own_wheels",
     "build_wheelhouse",
@@ -53,6 +56,7 @@ __all__ = [
     "git_url",
     "index_environ",
     "init_repo",
+    "mark_pushed",
     "offline_environ",
     "repo_from_dir",
     "run",

@@ -80,6 +80,18 @@ def init_repo(path: Path, *, message: str = "import", env: Mapping[str, str] | N
     return git("rev-parse", "HEAD", cwd=path, env=env).strip()
 
 
+def add_pushed_remote(repo: Path, url: str, *, name: str = "origin") -> None:
+    """Add the remote ``name`` at ``url`` and a remote-tracking ref of it at HEAD, as after a push: a
+    local-mode build then names committed directories ``git+URL@COMMIT`` (HEAD is on the remote)."""
+    git("remote", "add", name, url, cwd=repo)
+    mark_pushed(repo, name=name)
+
+
+def mark_pushed(repo: Path, *, name: str = "origin", branch: str = "main") -> None:
+    """Point ``refs/remotes/<name>/<branch>`` at HEAD, as a push and a fetch would."""
+    git("update-ref", f"refs/remotes/{name}/{branch}", "HEAD", cwd=repo)
+
+
 def repo_from_dir(source: Path, dest: Path, *, message: str = "import", env: Mapping[str, str] | None = None) -> Path:
     """Copy ``source`` to ``dest`` and commit it there as the only commit."""
     copy_tree(source, dest)

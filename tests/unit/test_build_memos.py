@@ -279,7 +279,7 @@ def test_a_line_of_a_directory_in_the_checkout_is_checked_once_with_its_final_fo
     with the checkout's `git status` (for what is written): a directory in the checkout is parsed
     and checked in the second rendering only, which still refuses a line that cannot be written."""
     from sourcelift.rewrite import plan as plan_module
-    from tests.support import git
+    from tests.support import git, mark_pushed
 
     from .test_provenance import head, workspace_repo
 
@@ -301,6 +301,7 @@ def test_a_line_of_a_directory_in_the_checkout_is_checked_once_with_its_final_fo
     # a problem of the first rendering is still reported before the backend runs
     (app / "pyproject.toml").write_text((app / "pyproject.toml").read_text().replace('"lib"', '"lib>=2"'))
     git("commit", "-qam", "lib>=2", cwd=repo)
+    mark_pushed(repo)
     with pytest.raises(Exception, match="has version 1, which does not satisfy"):
         make_plan(app, store)
     # a committed directory whose path has no safe `#subdirectory=` form keeps its file: URL
@@ -309,6 +310,7 @@ def test_a_line_of_a_directory_in_the_checkout_is_checked_once_with_its_final_fo
     text = (app / "pyproject.toml").read_text().replace('"../lib"', '"../lib one"')
     (app / "pyproject.toml").write_text(text)
     git("commit", "-qam", "a space", cwd=repo)
+    mark_pushed(repo)
     plan, findings = make_plan(app, store)
     written = Findings()
     assert plan.rewrite_line("lib", written) == [f"lib @ {path_to_file_url(repo / 'packages' / 'lib one')}"]
@@ -317,6 +319,7 @@ def test_a_line_of_a_directory_in_the_checkout_is_checked_once_with_its_final_fo
     git("mv", "packages/lib one", "packages/lib", cwd=repo)
     (app / "pyproject.toml").write_text(text.replace('"../lib one"', '"../lib"'))
     git("commit", "-qam", "no space", cwd=repo)
+    mark_pushed(repo)
     git("remote", "set-url", "origin", "https://example.com/org/a b.git", cwd=repo)
     plan, findings = make_plan(app, store)
     assert not findings.problems

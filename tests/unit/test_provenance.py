@@ -31,7 +31,7 @@ from sourcelift.provenance_document import parse_document
 from sourcelift.rewrite.local_sdist import LOCAL_SOURCES_PATH, local_sources_file
 from sourcelift.rewrite.plan import Plan, make_plan
 from sourcelift.urls import path_to_file_url
-from tests.support import bare_clone, clone, git, init_repo
+from tests.support import add_pushed_remote, bare_clone, clone, git, init_repo
 from tests.support.wheels import make_wheel, record_hash, wheel_bytes
 
 from .conftest import WHEEL, write_tree
@@ -63,7 +63,7 @@ def project_repo(tmp_path: Path, *, remote: str | None = "https://example.com/or
     )
     init_repo(root)
     if remote is not None:
-        git("remote", "add", "origin", remote, cwd=root)
+        add_pushed_remote(root, remote)
     return root
 
 
@@ -79,7 +79,7 @@ def workspace_repo(tmp_path: Path) -> Path:
         },
     )
     init_repo(root)
-    git("remote", "add", "origin", "https://example.com/org/ws.git", cwd=root)
+    add_pushed_remote(root, "https://example.com/org/ws.git")
     return root
 
 
@@ -269,7 +269,7 @@ def test_modified_untracked_and_ignored_archives_are_flagged(tmp_path: Path, sto
         },
     )
     init_repo(other)
-    git("remote", "add", "origin", "https://example.com/o.git", cwd=other)
+    add_pushed_remote(other, "https://example.com/o.git")
     write_tree(other, {f"new/{WHEEL}": WHEEL_BYTES})
     assert only_entry(other, store)["state"] == "untracked"
     git("add", f"new/{WHEEL}", cwd=other)
@@ -324,7 +324,7 @@ def test_sources_outside_the_work_tree_get_no_entry(tmp_path: Path, store: Store
         },
     )
     init_repo(repo)
-    git("remote", "add", "origin", "https://example.com/o.git", cwd=repo)
+    add_pushed_remote(repo, "https://example.com/o.git")
     assert document(repo, store, "prebuilt", "lib") is None
 
 
@@ -342,7 +342,7 @@ def test_one_status_query_per_build(tmp_path: Path, store: Store, monkeypatch: p
         },
     )
     init_repo(root)
-    git("remote", "add", "origin", "https://example.com/o.git", cwd=root)
+    add_pushed_remote(root, "https://example.com/o.git")
     commit = head(root)
     calls: list[tuple[str, ...]] = []
     popen = subprocess.Popen
@@ -472,7 +472,7 @@ def test_a_build_never_imports_gitpython(tmp_path: Path) -> None:
         {"pyproject.toml": app_pyproject('prebuilt = { git = "https://example.com/r.git", tag = "v1" }')},
     )
     init_repo(git_only)
-    git("remote", "add", "origin", "https://example.com/o.git", cwd=git_only)
+    add_pushed_remote(git_only, "https://example.com/o.git")
     repo = project_repo(tmp_path)
     out = probe(tmp_path, plain, git_only, repo, path=os.environ.get("PATH", os.defpath)).stdout
     # a build in a repository records its provenance without gitpython, too
@@ -499,3 +499,51 @@ def test_the_document_is_written_as_json_dumps_writes_it(tmp_path: Path, store: 
             written == (json.dumps(json.loads(written), indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
         )
         assert [e["path"] for e in json.loads(written)["entries"]] == [e.path for e in entries]
+
+
+def test_a_commit_the_remote_may_not_have_names_directories_by_their_path(
+    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found running `pip install -e packages/app` in a checkout with an unpushed commit: the line
+    `lib @ git+URL@HEAD` made pip clone a commit the remote did not have.  HEAD at a remote-tracking
+    tip is read from disk (no process); past them, one `git for-each-ref --contains` says."""
+    from tests.support import mark_pushed
+
+    repo = workspace_repo(tmp_path)
+    app = repo / "packages" / "app"
+    lib = repo / "packages" / "lib"
+    calls: list[tuple[str, ...]] = []
+    popen = subprocess.Popen
+
+    def counting(command: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(tuple(map(str, command))[:2])
+        return popen(command, *args, **kwargs)
+
+    def durable() -> str:
+        return f"lib @ git+https://example.com/org/ws.git@{head(repo)}#subdirectory=packages/lib"
+
+    expected = durable()
+    monkeypatch.setattr(subprocess, "Popen", counting)
+    plan, _ = make_plan(app, store)
+    assert built_lines(plan, "lib") == [expected]
+    assert calls == [("git", "status")]  # at the tip of origin/main: known from the refs on disk
+    # a commit past the remote-tracking refs: the remote may not have it
+    (repo / "notes.txt").write_text("x\n")
+    git("add", "notes.txt", cwd=repo)
+    git("commit", "-qm", "local only", cwd=repo)
+    local_only = head(repo)
+    calls.clear()
+    capsys.readouterr()
+    plan, _ = make_plan(app, store)
+    assert built_lines(plan, "lib") == [f"lib @ {path_to_file_url(lib)}"]
+    assert sorted(calls) == [("git", "for-each-ref"), ("git", "status")]
+    note = capsys.readouterr().err
+    assert f"HEAD ({local_only[:12]}) is on no remote-tracking branch of https://example.com/org/ws.git" in note
+    assert note.count("sourcelift: note:") == 1
+    # pushed further on: contained in a remote-tracking ref, though not at its tip
+    git("commit", "-q", "--allow-empty", "-m", "after", cwd=repo)
+    mark_pushed(repo)
+    git("reset", "-q", "--hard", "HEAD~1", cwd=repo)
+    expected = durable()
+    plan, _ = make_plan(app, store)
+    assert built_lines(plan, "lib") == [expected] and local_only in expected

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "REDIRECTS",
+    "ContainsQuery",
     "Head",
     "Repository",
     "StatusQuery",
@@ -138,6 +139,16 @@ class Repository:
                 lines = {item for item in lines if not item.endswith(" " + ref)}  # loose wins over packed
                 lines.add(f"{value} {ref}")
         return "\n".join(sorted(lines)).encode("utf-8", "surrogateescape")
+
+    def remote_tracking_commits(self) -> set[str]:
+        """The commits the remote-tracking refs (``refs/remotes/...``, loose and packed) point at."""
+        commits = {value for name, value in self.packed_refs().items() if name.startswith("refs/remotes/")}
+        for directory, _, files in os.walk(self.common_dir / "refs" / "remotes"):
+            for name in files:
+                value = (_read_text(Path(directory) / name) or "").strip()
+                if is_object_id(value):
+                    commits.add(value)  # a symbolic ref (`origin/HEAD`) names one of the others
+        return commits
 
     # -- config
 
@@ -375,6 +386,48 @@ class StatusQuery:
                 self._result = f"git status failed: {detail[-1] if detail else process.returncode}"
             else:
                 self._result = status_changes(os.fsdecode(stdout))
+        return self._result
+
+
+class ContainsQuery:
+    """Whether a remote-tracking ref contains a commit (``git for-each-ref --contains``), started now and
+    read when first needed: asked only when the commit is no remote-tracking ref's tip, which the refs
+    on disk tell without a process."""
+
+    def __init__(self, repository: Repository, commit: str, environ: Mapping[str, str] = os.environ) -> None:
+        import subprocess
+
+        self._result: bool | str | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        env = dict(environ)
+        env["GIT_OPTIONAL_LOCKS"] = "0"
+        env["GIT_TERMINAL_PROMPT"] = "0"
+        command = ["git", "for-each-ref", "--count=1", "--format=%(refname)", "--contains", commit, "refs/remotes/"]
+        try:
+            self._process = subprocess.Popen(
+                command,
+                cwd=repository.top,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except FileNotFoundError:
+            self._result = "git is not installed (no `git` on PATH)"
+        except OSError as exc:
+            self._result = f"git could not be run ({exc})"
+
+    def result(self) -> bool | str:
+        """Whether some remote-tracking ref contains the commit, or why git could not tell."""
+        if self._result is None:
+            assert self._process is not None
+            process = self._process
+            stdout, stderr = process.communicate()
+            if process.returncode != 0:
+                detail = stderr.decode("utf-8", "replace").strip().splitlines()
+                self._result = f"git for-each-ref failed: {detail[-1] if detail else process.returncode}"
+            else:
+                self._result = bool(stdout.strip())
         return self._result
 
 

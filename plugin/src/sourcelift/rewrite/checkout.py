@@ -24,7 +24,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Union
 
-from ..gitfacts import Head, Repository, StatusQuery, cache_remote_url, find_repository, path_state
+from ..gitfacts import (
+    ContainsQuery,
+    Head,
+    Repository,
+    StatusQuery,
+    cache_remote_url,
+    find_repository,
+    path_state,
+)
 from ..model import ResolvedArchive, ResolvedDirectory
 from ..urls import installable_git_url, path_to_file_url, redact_credentials
 
@@ -40,7 +48,14 @@ class Checkout:
     """Where a build's in-repository sources lie, and (once ``git status`` answered) their state."""
 
     def __init__(
-        self, repository: Repository, head: Head, url: str, located: dict[Path, str], query: StatusQuery, root: Path
+        self,
+        repository: Repository,
+        head: Head,
+        url: str,
+        located: dict[Path, str],
+        query: StatusQuery,
+        root: Path,
+        on_remote: bool | ContainsQuery = True,
     ) -> None:
         self.repository = repository
         self.commit: str = head.commit or ""
@@ -52,6 +67,25 @@ class Checkout:
         """Where the building project lies in the repository (``"."`` at its top)."""
         self._query = query
         self._noted = False
+        self._on_remote = on_remote
+        """Whether HEAD is on the remote as far as the remote-tracking refs say (a ``git+`` line of a
+        commit the remote does not have installs nowhere, not even here)."""
+        self._noted_remote = False
+
+    def on_remote(self) -> bool:
+        """Whether HEAD is contained in a remote-tracking ref; when it is not, that is noted once."""
+        answer = self._on_remote if isinstance(self._on_remote, bool) else self._on_remote.result()
+        if answer is True:
+            return True
+        if not self._noted_remote:
+            self._noted_remote = True
+            why = "is on no remote-tracking branch" if answer is False else f"could not be placed ({answer})"
+            note(
+                f"directories of this checkout are named by their path, not as `git+URL@COMMIT`: HEAD "
+                f"({self.commit[:12]}) {why} of {self.url}, so the remote may not have it; push (and fetch) "
+                "for lines that install anywhere"
+            )
+        return False
 
     def relative(self, path: Path) -> str | None:
         return self.located.get(path)
@@ -80,6 +114,8 @@ class Checkout:
         if rel is None or rel.strip(_FRAGMENT_SAFE):
             return None
         if self.state(source.path, directory=True) != "committed":
+            return None
+        if not self.on_remote():
             return None
         fragment = "" if rel == "." else f"#subdirectory={rel}"
         return f"git+{installable_git_url(self.url)}@{self.commit}{fragment}"
@@ -128,7 +164,13 @@ def open_checkout(root: Path, sources: Sequence[Local], store_root: Path) -> Che
             return None
         url = normalize_remote_url(recovered, top)
         head = Head(head.commit, None)  # the branch is the cache's, not one the user asked for
-    return Checkout(found, head, url, located, StatusQuery(found, located.values()), root)
+    # uv's clone holds what it fetched from the remote; elsewhere HEAD at a remote-tracking tip (a fresh
+    # clone, CI, pip's clone) is read from disk, and only a commit past them asks git
+    on_remote: bool | ContainsQuery = True
+    commit = head.commit
+    if cache is None and commit is not None and commit not in found.remote_tracking_commits():
+        on_remote = ContainsQuery(found, commit)
+    return Checkout(found, head, url, located, StatusQuery(found, located.values()), root, on_remote)
 
 
 def _relative(path: Path, real_top: Path) -> str | None:
