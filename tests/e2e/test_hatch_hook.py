@@ -83,6 +83,7 @@ def test_hook_refuses_wheel_from_sdist_where_hatchling_skips_it(offline_env: dic
     tree = hook_project(tmp_path / "hooked")
     output = failure([sys.executable, "-m", "build", "--outdir", tmp_path / "out", tree], offline_env, tmp_path)
     assert "every dynamic field (version) is already in this sdist's PKG-INFO" in output
+    assert "build the wheel from the source tree (`pip wheel .`, `python -m build --wheel`" in output
     assert not list((tmp_path / "out").glob("*.whl"))
 
 

@@ -75,7 +75,8 @@ def _check_will_run(root: Path) -> None:
                 f"every dynamic field ({', '.join(dynamic)}) is already in this sdist's PKG-INFO, so hatchling "
                 f"will not run the metadata hook in `{_HOOK_KEY}` for this wheel and its dependencies would lose "
                 "their sources",
-                f"build the wheel from the source tree, {_USE_WRAPPER} and carries sources through sdists",
+                "build the wheel from the source tree (`pip wheel .`, `python -m build --wheel`, "
+                f"`uv build --wheel`), {_USE_WRAPPER} and carries sources through sdists",
             )
     allowed = subtable(data, "tool", "hatch", "metadata", "allow-direct-references")
     if allowed is not True:
