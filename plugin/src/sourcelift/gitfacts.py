@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "REDIRECTS",
     "ContainsQuery",
+    "GitProcess",
     "Head",
     "Repository",
     "StatusQuery",
@@ -332,60 +333,92 @@ def _continued(rest: str) -> bool:
 # Status entries: path -> "modified" | "untracked" | "ignored" (paths ending in "/" stand for a whole directory).
 
 
-class StatusQuery:
-    """``git status`` of some paths of a work tree, started now and read when first needed.
+class GitProcess:
+    """A ``git`` command started now in ``cwd`` and read when first needed, so that it runs while the
+    build does other work.  It never writes the index (``GIT_OPTIONAL_LOCKS=0``) and never prompts."""
 
-    One process whatever the number of paths; it never writes the index
-    (``GIT_OPTIONAL_LOCKS=0``), so a build leaves the tree as it found it.
-    """
-
-    def __init__(self, repository: Repository, paths: Iterable[str], environ: Mapping[str, str] = os.environ) -> None:
-        self.repository = repository
-        self._result: dict[str, str] | str | None = None
-        self._process: subprocess.Popen[bytes] | None = None
-        self._start(sorted(set(paths)), environ)
-
-    def _start(self, paths: Sequence[str], environ: Mapping[str, str]) -> None:
+    def __init__(self, arguments: Sequence[str], cwd: Path, environ: Mapping[str, str] = os.environ) -> None:
         import subprocess
 
+        self.command = ["git", *arguments]
+        self.cwd = cwd
+        self._process: subprocess.Popen[bytes] | None = None
+        self._output: bytes | str | None = None
+        self._reaped = False
         env = dict(environ)
-        env["GIT_OPTIONAL_LOCKS"] = "0"  # status must not write the index of the tree being built
+        env["GIT_OPTIONAL_LOCKS"] = "0"
         env["GIT_TERMINAL_PROMPT"] = "0"
-        command = [
-            "git",
-            "status",
-            "--porcelain=v1",
-            "-z",
-            "--untracked-files=all",
-            "--ignored=matching",
-            "--",
-            *(f":(literal){path}" for path in paths),
-        ]
         try:
             self._process = subprocess.Popen(
-                command,
-                cwd=self.repository.top,
+                self.command,
+                cwd=cwd,
                 env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
             )
         except FileNotFoundError:
-            self._result = "git is not installed (no `git` on PATH)"
+            self._output = "git is not installed (no `git` on PATH)"
         except OSError as exc:
-            self._result = f"git could not be run ({exc})"
+            self._output = f"git could not be run in {cwd}: {exc}"
+
+    @property
+    def returncode(self) -> int | None:
+        return None if self._process is None else self._process.returncode
+
+    def output(self, timeout: float | None = None) -> bytes | str:
+        """What the command wrote to stdout, or (a ``str``) why git could not tell."""
+        if self._output is None:
+            import subprocess
+
+            assert self._process is not None
+            process = self._process
+            try:
+                stdout, stderr = process.communicate(timeout=timeout)
+            except (OSError, subprocess.SubprocessError) as exc:
+                self.stop()
+                self._output = f"git could not be run in {self.cwd}: {exc}"
+                return self._output
+            self._reaped = True
+            if process.returncode != 0:
+                detail = stderr.decode("utf-8", "replace").strip().splitlines()
+                self._output = (
+                    f"`git {self.command[1]}` failed in {self.cwd}: {detail[-1] if detail else process.returncode}"
+                )
+            else:
+                self._output = stdout
+        return self._output
+
+    def stop(self) -> None:
+        """End the command if it still runs, and reap it (once)."""
+        process = self._process
+        if process is None or self._reaped:
+            return
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+        self._reaped = True
+
+
+class StatusQuery:
+    """``git status`` of some paths of a work tree, started now and read when first needed.
+
+    One process whatever the number of paths; it never writes the index, so a build leaves the tree
+    as it found it.
+    """
+
+    def __init__(self, repository: Repository, paths: Iterable[str], environ: Mapping[str, str] = os.environ) -> None:
+        self.repository = repository
+        self._result: dict[str, str] | str | None = None
+        arguments = ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignored=matching", "--"]
+        arguments += [f":(literal){path}" for path in sorted(set(paths))]
+        self._git = GitProcess(arguments, repository.top, environ)
 
     def result(self) -> dict[str, str] | str:
         """Changed paths and their change, or why git could not tell."""
         if self._result is None:
-            assert self._process is not None
-            process = self._process
-            stdout, stderr = process.communicate()
-            if process.returncode != 0:
-                detail = stderr.decode("utf-8", "replace").strip().splitlines()
-                self._result = f"git status failed: {detail[-1] if detail else process.returncode}"
-            else:
-                self._result = status_changes(os.fsdecode(stdout))
+            output = self._git.output()
+            self._result = output if isinstance(output, str) else status_changes(os.fsdecode(output))
         return self._result
 
 
@@ -395,40 +428,13 @@ class ContainsQuery:
     on disk tell without a process."""
 
     def __init__(self, repository: Repository, commit: str, environ: Mapping[str, str] = os.environ) -> None:
-        import subprocess
-
-        self._result: bool | str | None = None
-        self._process: subprocess.Popen[bytes] | None = None
-        env = dict(environ)
-        env["GIT_OPTIONAL_LOCKS"] = "0"
-        env["GIT_TERMINAL_PROMPT"] = "0"
-        command = ["git", "for-each-ref", "--count=1", "--format=%(refname)", "--contains", commit, "refs/remotes/"]
-        try:
-            self._process = subprocess.Popen(
-                command,
-                cwd=repository.top,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-            )
-        except FileNotFoundError:
-            self._result = "git is not installed (no `git` on PATH)"
-        except OSError as exc:
-            self._result = f"git could not be run ({exc})"
+        arguments = ["for-each-ref", "--count=1", "--format=%(refname)", "--contains", commit, "refs/remotes/"]
+        self._git = GitProcess(arguments, repository.top, environ)
 
     def result(self) -> bool | str:
         """Whether some remote-tracking ref contains the commit, or why git could not tell."""
-        if self._result is None:
-            assert self._process is not None
-            process = self._process
-            stdout, stderr = process.communicate()
-            if process.returncode != 0:
-                detail = stderr.decode("utf-8", "replace").strip().splitlines()
-                self._result = f"git for-each-ref failed: {detail[-1] if detail else process.returncode}"
-            else:
-                self._result = bool(stdout.strip())
-        return self._result
+        output = self._git.output()
+        return output if isinstance(output, str) else bool(output.strip())
 
 
 def status_changes(output: str) -> dict[str, str]:

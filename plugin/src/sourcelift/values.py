@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 from urllib.parse import urlsplit
 
+from packaging.markers import Marker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
@@ -152,16 +154,31 @@ _PARSED: dict[str, Requirement] = {}
 _PARSED_LIMIT = 10_000
 
 
+_MARKERS: dict[str, Marker] = {}
+_Parsed = TypeVar("_Parsed")
+
+
+def _parsed_once(memo: dict[str, _Parsed], text: str, parse: Callable[[str], _Parsed]) -> _Parsed:
+    found = memo.get(text)
+    if found is None:
+        if len(memo) >= _PARSED_LIMIT:
+            memo.clear()
+        found = memo[text] = parse(text)
+    return found
+
+
 def parsed_requirement(line: str) -> Requirement:
     """``Requirement(line)``, parsed once per process (a build meets each line several times: as
     declared, as the backend wrote it, rendered, recorded).  The result is shared: never modify it,
     modify a :func:`copied` one.  Raises :class:`~packaging.requirements.InvalidRequirement`."""
-    found = _PARSED.get(line)
-    if found is None:
-        if len(_PARSED) >= _PARSED_LIMIT:
-            _PARSED.clear()
-        found = _PARSED[line] = Requirement(line)
-    return found
+    return _parsed_once(_PARSED, line, Requirement)
+
+
+def parsed_marker(text: str) -> Marker:
+    """``Marker(text)``, parsed once per process: a workspace member with dozens of extras conjoins
+    the same guards for every line it renders, before and after its backend runs.  The result is
+    shared (packaging's markers are never modified in place).  Raises ``InvalidMarker``."""
+    return _parsed_once(_MARKERS, text, Marker)
 
 
 def copied(requirement: Requirement) -> Requirement:

@@ -7,6 +7,8 @@ from typing import Any
 
 from packaging.markers import Marker
 
+from ..values import parsed_marker
+
 __all__ = ["CannotNegate", "conjoin", "implies_extra", "negate_any", "parsed_marker"]
 
 _NEGATED = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">", "in": "not in", "not in": "in"}
@@ -14,22 +16,6 @@ _NEGATED = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">", 
 
 class CannotNegate(ValueError):
     """A marker uses an operator with no PEP 508 negation (``~=``, ``===``)."""
-
-
-_MARKERS: dict[str, Marker] = {}
-_MARKERS_LIMIT = 10_000
-
-
-def parsed_marker(text: str) -> Marker:
-    """``Marker(text)``, parsed once per process: a workspace member with dozens of extras conjoins
-    the same guards for every line it renders, before and after its backend runs.  The result is
-    shared (packaging's markers are never modified in place).  Raises ``InvalidMarker``."""
-    found = _MARKERS.get(text)
-    if found is None:
-        if len(_MARKERS) >= _MARKERS_LIMIT:
-            _MARKERS.clear()
-        found = _MARKERS[text] = Marker(text)
-    return found
 
 
 def conjoin(*markers: Marker | str | None) -> Marker | None:

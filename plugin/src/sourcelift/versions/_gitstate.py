@@ -14,14 +14,10 @@ import os
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .._dataclasses import slotted_dataclass
-from ..gitfacts import Repository, find_repository
+from ..gitfacts import GitProcess, Repository, find_repository
 from ..gitstatus import parse_status
-
-if TYPE_CHECKING:
-    import subprocess
 
 __all__ = ["RepoState", "clear", "discard_started", "find_repo_root", "prestart", "repo_state"]
 
@@ -122,45 +118,26 @@ def discard_started() -> None:
 class _Started:
     """The two ``git`` processes of one repository's state, running."""
 
-    def __init__(
-        self,
-        root: Path,
-        repository: Repository,
-        head: str,
-        commands: dict[str, list[str]],
-        running: dict[str, subprocess.Popen[bytes]],
-    ) -> None:
+    def __init__(self, root: Path, repository: Repository, head: str, running: dict[str, GitProcess]) -> None:
         self.root = root
         self.repository = repository
         self.head = head
-        self.commands = commands
         self.running = running
 
     def stop(self) -> None:
         for process in self.running.values():
-            if process.poll() is None:
-                process.kill()
-            process.communicate()
+            process.stop()
 
     def collect(self) -> RepoState | str:
-        import subprocess
-
         outputs: dict[str, bytes] = {}
         try:
             for name, process in self.running.items():
-                stdout, stderr = process.communicate(timeout=_TIMEOUT)
-                if process.returncode != 0:
-                    detail = stderr.decode("utf-8", "replace").strip().splitlines()
-                    command = " ".join(self.commands[name])
-                    return f"`{command}` failed in {self.root}: {detail[-1] if detail else process.returncode}"
-                outputs[name] = stdout
-        except (OSError, subprocess.SubprocessError) as exc:
-            return f"git could not be run in {self.root}: {exc}"
+                output = process.output(timeout=_TIMEOUT)
+                if isinstance(output, str):
+                    return output
+                outputs[name] = output
         finally:
-            for process in self.running.values():
-                if process.poll() is None:
-                    process.kill()
-                    process.wait()
+            self.stop()
         trees: dict[str, str] = {}
         for entry in outputs["trees"].split(b"\0"):
             meta, tab, path = entry.partition(b"\t")
@@ -191,34 +168,13 @@ def _start(root: Path, environ: Mapping[str, str]) -> _Started | str:
     head = repository.head()
     if head is None or head.commit is None:
         return f"HEAD in {root} names no commit"
-    import subprocess
-
-    env = dict(environ)
-    env["GIT_OPTIONAL_LOCKS"] = "0"  # `git status` must not write the index: nothing is written into the tree
-    env["GIT_TERMINAL_PROMPT"] = "0"
-    commands = {
-        "trees": ["git", "ls-tree", "-r", "-d", "-z", "--full-tree", head.commit],
-        "status": ["git", "status", "--porcelain=v1", "-z", "--untracked-files=normal", "--ignore-submodules=none"],
+    running = {
+        "trees": GitProcess(["ls-tree", "-r", "-d", "-z", "--full-tree", head.commit], root, environ),
+        "status": GitProcess(
+            ["status", "--porcelain=v1", "-z", "--untracked-files=normal", "--ignore-submodules=none"], root, environ
+        ),
     }
-    running: dict[str, subprocess.Popen[bytes]] = {}
-    try:
-        for name, command in commands.items():
-            running[name] = subprocess.Popen(
-                command,
-                cwd=root,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-            )
-    except (OSError, subprocess.SubprocessError) as exc:
-        for process in running.values():
-            process.kill()
-            process.communicate()
-        if isinstance(exc, FileNotFoundError):
-            return "git is not installed (no `git` on PATH)"
-        return f"git could not be run in {root}: {exc}"
-    return _Started(root, repository, head.commit, commands, running)
+    return _Started(root, repository, head.commit, running)
 
 
 def _status_paths(output: bytes) -> dict[str, bool]:
