@@ -326,3 +326,87 @@ def test_a_line_of_a_directory_in_the_checkout_is_checked_once_with_its_final_fo
     plan.rewrite_line("lib", written)
     (problem,) = written.problems
     assert "cannot be written safely" in problem.message and problem.key == "tool.uv.sources.lib", problem
+
+
+def test_real_path_is_os_path_realpath_with_each_parent_resolved_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sourcelift import _files
+
+    (tmp_path / "ws" / "plugins" / "a").mkdir(parents=True)
+    (tmp_path / "ws" / "plugins" / "b").mkdir()
+    (tmp_path / "elsewhere" / "c").mkdir(parents=True)
+    (tmp_path / "ws" / "plugins" / "c").symlink_to(tmp_path / "elsewhere" / "c")  # a member that is a link
+    (tmp_path / "ws" / "linked").symlink_to(tmp_path / "ws" / "plugins")  # a parent that is a link
+    (tmp_path / "ws" / "dangling").symlink_to(tmp_path / "nowhere")
+    monkeypatch.chdir(tmp_path / "ws")
+    _files.forget_real_paths()
+    paths = [
+        tmp_path / "ws" / "plugins" / "a",
+        tmp_path / "ws" / "plugins" / "b",
+        tmp_path / "ws" / "plugins" / "c",
+        tmp_path / "ws" / "linked" / "a",
+        tmp_path / "ws" / "linked" / "c",
+        tmp_path / "ws" / "linked" / ".." / "a",  # `..` after a link: not lexical
+        tmp_path / "ws" / "dangling",
+        tmp_path / "ws" / "plugins" / "missing",
+        Path("plugins/a"),
+        Path("linked/b"),
+        Path("."),
+        Path("/"),
+        f"{tmp_path}/ws/plugins/a/",
+        f"{tmp_path}//ws/./plugins/b",
+    ]
+    for path in paths:
+        assert _files.real_path(path) == os.path.realpath(path), path
+
+    # twenty members under one parent: the parent is resolved once, not twenty times
+    resolved: list[str] = []
+    real = os.path.realpath
+    monkeypatch.setattr(os.path, "realpath", lambda p, *a, **k: resolved.append(p) or real(p, *a, **k))
+    _files.forget_real_paths()
+    for index in range(20):
+        _files.real_path(tmp_path / "ws" / "plugins" / f"member-{index}")
+    assert resolved == [str(tmp_path / "ws" / "plugins")]
+
+    # a parent replaced by a link is seen once forgotten
+    monkeypatch.setattr(os.path, "realpath", real)
+    (tmp_path / "ws" / "plugins").rename(tmp_path / "moved")
+    (tmp_path / "ws" / "plugins").symlink_to(tmp_path / "moved")
+    _files.forget_real_paths()
+    assert _files.real_path(tmp_path / "ws" / "plugins" / "b") == str(tmp_path / "moved" / "b")
+
+
+def test_importing_the_backend_leaves_the_collector_as_the_caller_had_it() -> None:
+    import subprocess
+    import sys
+
+    code = """if True:
+        import gc, sys, typing  # typing: loaded before any backend runs (build.py imports it before the pause)
+        import sourcelift  # the package (and the search for it) first: the question is sourcelift.build
+        frozen = sys.argv[1] == "frozen"
+        disabled = sys.argv[1] == "disabled"
+        if frozen:
+            gc.freeze()
+        if disabled:
+            gc.disable()
+        gc.collect()  # counts at zero: the few objects made before the import pauses the collector trigger none
+        collections = []
+        gc.callbacks.append(lambda phase, info: collections.append(info["generation"]) if phase == "start" else None)
+        import sourcelift.build
+        assert gc.isenabled() is not disabled, "the caller's collector state changed"
+        if frozen:
+            assert gc.get_freeze_count() > 0, "the caller's frozen objects were thawed"
+        else:
+            assert gc.get_freeze_count() == 0, "objects left frozen"
+        if not frozen:
+            # the import's objects joined the oldest generation unexamined: no collection walked them
+            assert collections == [], collections
+        print("ok")
+    """
+    import sourcelift
+
+    env = {**os.environ, "PYTHONPATH": str(Path(sourcelift.__file__).parents[1])}
+    for state in ("enabled", "disabled", "frozen"):
+        result = subprocess.run([sys.executable, "-c", code, state], capture_output=True, text=True, env=env)
+        assert result.returncode == 0 and result.stdout.strip() == "ok", (state, result.stderr)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, BinaryIO
 if TYPE_CHECKING:
     import zipfile
 
-__all__ = ["NotARegularFile", "TooLarge", "open_regular", "read_bounded", "read_zip"]
+__all__ = ["NotARegularFile", "TooLarge", "forget_real_paths", "open_regular", "read_bounded", "read_zip", "real_path"]
 
 
 class NotARegularFile(OSError):
@@ -55,6 +55,38 @@ def read_bounded(path: Path | str, limit: int) -> bytes:
     if len(data) > limit:
         raise TooLarge(f"{path} is larger than {limit} bytes; sourcelift refuses to read it")
     return data
+
+
+_REAL_DIRECTORIES: dict[str, str] = {}
+"""The real path of each parent directory :func:`real_path` resolved, for the process."""
+
+
+def real_path(path: Path | str) -> str:
+    """``os.path.realpath(path)``, each parent directory resolved once per process.
+
+    A workspace build resolves every member, and ``os.path.realpath`` checks each component of
+    each path with ``lstat``: dozens of members under one parent ask the same question dozens of
+    times.  Here the parent's answer is remembered and only the last component is checked (a
+    symbolic link there is resolved in full).  A path with ``..`` takes ``os.path.realpath`` as it
+    is (``..`` after a symbolic link is not lexical), and so does every path on Windows.
+    """
+    text = os.fspath(path)
+    if os.name == "nt" or ".." in text.split(os.sep):
+        return os.path.realpath(text)
+    parent, name = os.path.split(os.path.abspath(text))
+    if not name:
+        return os.path.realpath(text)  # the root directory
+    real_parent = _REAL_DIRECTORIES.get(parent)
+    if real_parent is None:
+        real_parent = _REAL_DIRECTORIES[parent] = os.path.realpath(parent)
+    candidate = os.path.join(real_parent, name)
+    return os.path.realpath(candidate) if os.path.islink(candidate) else candidate
+
+
+def forget_real_paths() -> None:
+    """Forget the parent directories :func:`real_path` resolved (a long-lived process whose
+    directories are replaced by symbolic links calls this)."""
+    _REAL_DIRECTORIES.clear()
 
 
 def read_zip(file: str | Path | BinaryIO) -> zipfile.ZipFile:

@@ -10,7 +10,7 @@ from typing import Any
 from packaging.utils import canonicalize_name
 
 from .._dataclasses import field, slotted_dataclass
-from .._files import read_bounded
+from .._files import read_bounded, real_path
 from ..errors import Findings
 from ._toml import MAX_TOML_BYTES, TomlError, attach_store, parse_shared, subtable
 
@@ -119,7 +119,7 @@ _FOUND: dict[tuple[Path, bytes], Workspace] = {}
 
 
 def _real(path: Path) -> Path:
-    return Path(os.path.realpath(path))
+    return Path(real_path(path))
 
 
 def find_workspace(project_root: Path) -> Workspace | None:

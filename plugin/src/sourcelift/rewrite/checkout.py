@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Union
 
+from .._files import real_path
 from ..gitfacts import (
     ContainsQuery,
     Head,
@@ -63,7 +64,7 @@ class Checkout:
         self.url = url
         self.located = located
         """Each source path inside the work tree -> its path relative to the top (posix)."""
-        self.subdirectory = _relative(root, Path(os.path.realpath(repository.top)))
+        self.subdirectory = _relative(root, Path(real_path(repository.top)))
         """Where the building project lies in the repository (``"."`` at its top)."""
         self._query = query
         self._noted = False
@@ -130,8 +131,8 @@ def open_checkout(root: Path, sources: Sequence[Local], store_root: Path) -> Che
     if isinstance(found, str):
         return None  # not in a work tree (or redirected): as outside git
     top = found.top
-    store = Path(os.path.realpath(store_root))
-    real_top = Path(os.path.realpath(top))
+    store = Path(real_path(store_root))
+    real_top = Path(real_path(top))
     located: dict[Path, str] = {}
     for source in sources:
         if isinstance(source, ResolvedArchive) and _relative(source.path, store) is not None:
@@ -175,10 +176,14 @@ def open_checkout(root: Path, sources: Sequence[Local], store_root: Path) -> Che
 
 def _relative(path: Path, real_top: Path) -> str | None:
     """``path`` (its symlinks resolved) relative to ``real_top`` (resolved already), posix; ``None`` outside it."""
-    try:
-        return Path(os.path.realpath(path)).relative_to(real_top).as_posix()
-    except ValueError:
+    real = real_path(path)
+    top = str(real_top)
+    if real == top:
+        return "."
+    prefix = top if top.endswith(os.sep) else top + os.sep
+    if not real.startswith(prefix):
         return None
+    return real[len(prefix) :].replace(os.sep, "/")
 
 
 def normalize_remote_url(url: str, base: Path) -> str:

@@ -11,6 +11,7 @@ from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
+from .._files import real_path
 from ..artifacts.store import Store
 from ..errors import Findings
 from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedIndex, ResolvedSource, ResolvedUrl
@@ -115,7 +116,7 @@ class CachedVersions:
         cache = self._open()
         if cache is None:
             return None
-        seen = cache.versions_seen(source.path.resolve())
+        seen = cache.versions_seen(Path(real_path(source.path)))
         if all(specifier.contains(version, prereleases=True) for version in seen):
             return None  # the current version, cached or not, cannot be one that misses
         if source.path not in self._found:

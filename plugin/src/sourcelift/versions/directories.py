@@ -23,7 +23,7 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from .._dataclasses import slotted_dataclass
-from .._files import read_bounded
+from .._files import read_bounded, real_path
 from ..core_metadata import first_values
 from ..readers._toml import MAX_TOML_BYTES, TomlError, parse_shared, subtable
 from ..urls import redact_credentials
@@ -85,7 +85,7 @@ def directory_version(path: Path, cache: VersionCache | None, python: str | None
     static = _static_version(path, data)
     if static is not None:
         return DirectoryVersion(static, "static")
-    directory = path.resolve()  # one spelling per directory: the cache key and git's view agree
+    directory = Path(real_path(path))  # one spelling per directory: the cache key and git's view agree
     _refuse_cycle(directory)  # before any cache lock: a cycle would wait on a lock its own parent holds
     if cache is not None:
         from .fingerprint import member_fingerprint
@@ -110,7 +110,7 @@ def cached_directory_version(path: Path, cache: VersionCache) -> str | None:
         data = _load(path)
         if _static_version(path, data) is not None:
             return None
-        directory = path.resolve()
+        directory = Path(real_path(path))
         from .fingerprint import member_fingerprint
 
         digest = member_fingerprint(directory, data).digest
@@ -143,7 +143,7 @@ def directory_versions(
             if static is not None:
                 results[path] = DirectoryVersion(static, "static")
                 continue
-            directory = path.resolve()
+            directory = Path(real_path(path))
             digest = None
             if cache is not None:
                 from .fingerprint import member_fingerprint, version_environment
