@@ -233,6 +233,26 @@ def test_the_collector_pauses_during_sourcelift_steps_only(monkeypatch: pytest.M
     with pytest.raises(SystemExit):
         failing()
     assert seen == [False, False] and gc.isenabled()  # restored, after an error too
+
+    # what a step made and kept joins the oldest generation unexamined: no collection walks it
+    @wrapper._ours
+    def keeping() -> list[dict[str, int]]:
+        return [{"n": n} for n in range(5000)]
+
+    collections: list[int] = []
+
+    def watch(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.collect()
+    gc.callbacks.append(watch)
+    try:
+        kept = keeping()
+        more = [{"n": n} for n in range(100)]  # allocations after the step, below the threshold
+    finally:
+        gc.callbacks.remove(watch)
+    assert collections == [] and len(kept) + len(more) == 5100
     gc.disable()
     try:
         step()
@@ -392,7 +412,11 @@ def test_importing_the_backend_leaves_the_collector_as_the_caller_had_it() -> No
             gc.disable()
         gc.collect()  # counts at zero: the few objects made before the import pauses the collector trigger none
         collections = []
-        gc.callbacks.append(lambda phase, info: collections.append(info["generation"]) if phase == "start" else None)
+        def watch(phase, info):
+            # after the pause only (the wrapper is imported during it): what the pause deferred
+            if phase == "start" and "sourcelift.backends.wrapper" in sys.modules:
+                collections.append(info["generation"])
+        gc.callbacks.append(watch)
         import sourcelift.build
         assert gc.isenabled() is not disabled, "the caller's collector state changed"
         if frozen:

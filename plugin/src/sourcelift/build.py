@@ -7,16 +7,13 @@ metadata.  Optional hooks exist exactly when the wrapped backend has them.
 
 from __future__ import annotations
 
-import gc
 from typing import Any, Callable
 
+from . import _collector
+
 # Importing the wrapper creates a few thousand objects that live as long as the process: the
-# collector would only walk them again and again, so it pauses meanwhile, and afterwards they join
-# the oldest generation unexamined (``freeze`` and ``unfreeze`` move the lists whole; examining
-# them in the first collection after the pause took 0.4-0.6 ms of every build).  When the process
-# froze objects of its own, they stay frozen, and the collector examines ours as it would have.
-_collecting = gc.isenabled()
-gc.disable()
+# collector pauses meanwhile (see sourcelift._collector).
+_running = _collector.pause()
 try:
     from .backends.wrapper import (
         build_sdist,
@@ -26,11 +23,7 @@ try:
         optional_hook,
     )
 finally:
-    if _collecting:
-        if gc.get_freeze_count() == 0:
-            gc.freeze()
-            gc.unfreeze()
-        gc.enable()
+    _collector.resume(_running)
 
 __all__ = [
     "build_sdist",

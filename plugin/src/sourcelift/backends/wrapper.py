@@ -11,7 +11,6 @@ The source tree is never written to.
 from __future__ import annotations
 
 import functools
-import gc
 import importlib
 import os
 import shutil
@@ -20,6 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
+from .. import _collector
 from ..artifacts.wheel import read_wheel_metadata, rewrite_metadata_file, rewrite_wheel
 from ..config import SETTING_PREFIX, Config, choose_cache, choose_mode, read_config
 from ..core_metadata import requires_dist
@@ -54,8 +54,7 @@ def _ours(function: F) -> F:
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        collecting = gc.isenabled()
-        gc.disable()  # a step allocates thousands of short-lived objects and frees them; no cycle to find
+        running = _collector.pause()  # a step allocates thousands of short-lived objects and frees them
         try:
             return function(*args, **kwargs)
         except SystemExit:
@@ -63,8 +62,7 @@ def _ours(function: F) -> F:
         except Exception as error:
             _report_and_exit(error)
         finally:
-            if collecting:
-                gc.enable()
+            _collector.resume(running)
 
     return wrapper  # type: ignore[return-value]
 
