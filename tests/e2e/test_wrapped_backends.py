@@ -382,3 +382,65 @@ def test_pkg_info_without_requires_dist_gets_the_final_lines(
         )
         (found,) = requires_dist(sdist_pkg_info_text(find_sdist(out, "app")))
         assert found.startswith(line), found
+
+
+IN_TREE_BACKEND = """\
+from setuptools import build_meta as _setuptools
+from setuptools.build_meta import *  # noqa: F403
+
+
+def get_requires_for_build_wheel(config_settings=None):
+    return _setuptools.get_requires_for_build_wheel(config_settings)
+"""
+
+
+def test_an_in_tree_backend_is_wrapped_through_a_module_in_its_backend_path(
+    offline_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Frontends load `build-backend` only from `backend-path` (pip: "Backend was not loaded from
+    backend-path"): a two-line module there re-exports the wrapper, which wraps the in-tree backend
+    named in `tool.sourcelift.backend`.  The publish sdist names the in-tree backend again."""
+    root = tmp_path / "app"
+    for directory in ("_build", "src/app", "libs/dep/src/dep"):
+        (root / directory).mkdir(parents=True)
+    (root / "_build" / "backend.py").write_text(IN_TREE_BACKEND)
+    (root / "_build" / "sourcelift_backend.py").write_text(
+        "from sourcelift.build import *  # noqa: F403\nfrom sourcelift.build import __getattr__  # noqa: F401\n"
+    )
+    (root / "MANIFEST.in").write_text("graft _build\n")
+    (root / "src" / "app" / "__init__.py").write_text("")
+    (root / "libs" / "dep" / "src" / "dep" / "__init__.py").write_text("")
+    (root / "libs" / "dep" / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "dep"\nversion = "0.5"\n'
+    )
+    (root / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["sourcelift", "setuptools>=61"]\nbuild-backend = "sourcelift_backend"\n'
+        'backend-path = ["_build"]\n'
+        '[project]\nname = "app"\nversion = "1.0"\ndependencies = ["dep"]\n'
+        '[tool.uv.sources]\ndep = { path = "libs/dep" }\n'
+        '[tool.sourcelift]\nbackend = "backend"\n'
+    )
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", tmp_path / "local", root], env=offline_env)
+    assert requires_dist(wheel_metadata_text(find_wheel(tmp_path / "local", "app"))) == [
+        f"dep @ {file_url(root / 'libs' / 'dep')}"
+    ]
+
+    out = tmp_path / "publish"
+    run([sys.executable, "-m", "build", "--sdist", "-o", out, "-C", "sourcelift-mode=publish", root], env=offline_env)
+    sdist = find_sdist(out, "app")
+    with tarfile.open(sdist) as archive:
+        if hasattr(tarfile, "data_filter"):
+            archive.extractall(out / "unpacked", filter="data")
+        else:  # pragma: no cover - Python without extraction filters
+            archive.extractall(out / "unpacked")
+    unpacked = out / "unpacked" / "app-1.0"
+    written = tomllib.loads((unpacked / "pyproject.toml").read_text())
+    assert written["build-system"] == {
+        "requires": ["setuptools>=61"],
+        "build-backend": "backend",
+        "backend-path": ["_build"],
+    }
+    # the standards-only sdist builds with the in-tree backend alone: sourcelift is not a build requirement
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", out / "wheel", unpacked], env=offline_env)
+    assert requires_dist(wheel_metadata_text(find_wheel(out / "wheel", "app"))) == ["dep==0.5"]

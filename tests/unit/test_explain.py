@@ -79,6 +79,48 @@ def test_wrapped_backend_must_be_a_build_requirement(make_project) -> None:
     assert problem["key"] == "build-system.requires" and "does not list poetry-core" in problem["message"]
 
 
+IN_TREE = '[tool.sourcelift]\nbackend = "backend"\n[build-system]\nrequires = ["sourcelift", "setuptools"]\n'
+SHIM = "from sourcelift.build import *  # noqa: F403\nfrom sourcelift.build import __getattr__  # noqa: F401\n"
+
+
+def test_an_in_tree_backend_needs_the_wrapper_in_its_backend_path(make_project) -> None:
+    """Frontends load `build-backend` only from `backend-path`: `sourcelift.build` there fails every build."""
+    files: dict[str, str | bytes] = {f"vendor/{WHEEL}": wheel_bytes("prebuilt", "0.1.0"), "_build/backend.py": ""}
+    root = make_project(
+        VENDORED + IN_TREE + 'build-backend = "sourcelift.build"\nbackend-path = ["_build"]\n', files, where="direct"
+    )
+    (problem,) = explain(root)["problems"]
+    assert problem["key"] == "build-system.backend-path"
+    assert "Backend was not loaded from backend-path" in problem["message"]
+    assert (
+        "create _build/sourcelift_backend.py" in problem["fix"]
+        and '`build-backend = "sourcelift_backend"`' in (problem["fix"])
+    )
+
+    # the module the fix names re-exports the wrapper: sourcelift is switched on, nothing to fix
+    shimmed = make_project(
+        VENDORED + IN_TREE + 'build-backend = "sourcelift_backend"\nbackend-path = ["_build"]\n',
+        {**files, "_build/sourcelift_backend.py": SHIM},
+        where="shim",
+    )
+    assert explain(shimmed)["problems"] == []
+
+    # an in-tree backend of the project's own, not switched on: the fix keeps it in the backend path
+    own = make_project(
+        VENDORED
+        + '[build-system]\nrequires = ["sourcelift", "setuptools"]\n'
+        + 'build-backend = "backend"\nbackend-path = ["_build"]\n',
+        files,
+        where="own",
+    )
+    (problem,) = explain(own)["problems"]
+    assert problem["key"] == "build-system.build-backend" and "not switched on" in problem["message"]
+    assert (
+        '`[tool.sourcelift] backend = "backend"`' in problem["fix"]
+        and "_build/sourcelift_backend.py" in (problem["fix"])
+    )
+
+
 def test_gitignored_archive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = write_tree(tmp_path / "repo", {"pyproject.toml": VENDORED + WRAPPER, ".gitignore": "*.whl\n"})
     init_repo(repo)

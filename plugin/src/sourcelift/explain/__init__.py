@@ -215,7 +215,7 @@ def explain(
                 "run `sourcelift explain` in the project's directory, or add `[project]` with `name`, `version` "
                 "and `dependencies`",
             )
-        check_build_system(data, config.backend, bool(plan.sources), findings)
+        check_build_system(data, config.backend, bool(plan.sources), findings, root)
         check_archives(plan.sources, findings)
         check_git_tracking(root, plan.sources, findings)
         lines = plan.declared_lines(Findings())  # its problems are already in `findings`

@@ -61,11 +61,59 @@ def _has_table(data: dict[str, Any], path: tuple[str, ...]) -> bool:
     return isinstance(node, dict)
 
 
-def check_build_system(data: dict[str, Any], inner_backend: str, has_sources: bool, findings: Findings) -> None:
-    """sourcelift must be installed for the build and be the backend (or the hatchling hook) to act at all."""
+SHIM_MODULE = "sourcelift_backend"
+"""The name the fix of an in-tree backend suggests for the module that re-exports the wrapper."""
+
+
+def _backend_path(data: dict[str, Any]) -> list[str]:
+    entries = data.get("build-system", {}).get("backend-path")
+    return [e for e in entries if isinstance(e, str)] if isinstance(entries, list) else []
+
+
+def _shim_fix(backend_path: list[str], inner: str) -> str:
+    shim = f"{backend_path[0].rstrip('/')}/{SHIM_MODULE}.py"
+    return (
+        f"keep `build-backend` in the backend path: create {shim} containing `from sourcelift.build import *` and "
+        f'`from sourcelift.build import __getattr__`, set `build-backend = "{SHIM_MODULE}"`, and name your '
+        f'in-tree backend in `[tool.sourcelift] backend = "{inner}"`'
+    )
+
+
+def _in_tree_wrapper(root: Path, backend: str, backend_path: list[str]) -> bool:
+    """Whether the in-tree backend ``backend`` is a module in ``backend_path`` that re-exports the wrapper."""
+    relative = backend.strip().split(":")[0].replace(".", "/")
+    for entry in backend_path:
+        for candidate in (f"{relative}.py", f"{relative}/__init__.py"):
+            try:
+                with (root / entry / candidate).open("rb") as stream:
+                    if b"sourcelift.build" in stream.read(64 * 1024):
+                        return True
+            except OSError:
+                continue
+    return False
+
+
+def check_build_system(
+    data: dict[str, Any], inner_backend: str, has_sources: bool, findings: Findings, root: Path | None = None
+) -> None:
+    """sourcelift must be installed for the build and be the backend (or the hatchling hook) to act at all.
+
+    With ``build-system.backend-path``, frontends load ``build-backend`` only from those directories
+    (PEP 517): the wrapper is then a module there that re-exports ``sourcelift.build``."""
     build_system = data.get("build-system")
     backend = build_system.get("build-backend") if isinstance(build_system, dict) else None
+    backend_path = _backend_path(data)
     wrapper = isinstance(backend, str) and backend.strip().split(":")[0] == "sourcelift.build"
+    if wrapper and backend_path:
+        findings.error(
+            "build-system.backend-path",
+            "is set, and frontends load `build-backend` only from those directories (PEP 517): pip, build and "
+            'uv stop with "Backend was not loaded from backend-path" (or "Cannot find module") before '
+            "sourcelift runs",
+            _shim_fix(backend_path, inner_backend),
+        )
+    elif isinstance(backend, str) and backend_path and root is not None:
+        wrapper = _in_tree_wrapper(root, backend, backend_path)
     hook = _has_table(data, _HOOK_TABLE)
     if not (has_sources or wrapper or hook):
         return  # no source to rewrite, and sourcelift not asked for: nothing can go wrong here
@@ -83,7 +131,9 @@ def check_build_system(data: dict[str, Any], inner_backend: str, has_sources: bo
             "build-system.build-backend",
             f"is {shown}: sourcelift is not switched on, so the built metadata does not get the lines below for "
             "the tool-specific sources (the backend drops them, or writes paths of the machine that builds)",
-            'set `build-backend = "sourcelift.build"` and name the real backend in `[tool.sourcelift] backend = '
+            _shim_fix(backend_path, inner_backend if backend.split(":")[0] == SHIM_MODULE else backend)
+            if isinstance(backend, str) and backend_path
+            else 'set `build-backend = "sourcelift.build"` and name the real backend in `[tool.sourcelift] backend = '
             f'"{backend if isinstance(backend, str) else "setuptools.build_meta"}"`'
             + (
                 " (or, keeping hatchling, add the `[tool.hatch.metadata.hooks.sourcelift]` hook)"
