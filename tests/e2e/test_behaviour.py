@@ -144,6 +144,28 @@ def test_missing_vendored_archive_is_a_clear_error(frontend: str, offline_env: d
     assert not list((tmp_path / "out").glob("project_in_git-*.whl")), output
 
 
+@pytest.mark.parametrize("frontend", ["pip wheel", "python -m build", "uv build"])
+def test_a_mistyped_mode_setting_stops_the_build(
+    frontend: str, offline_env: dict[str, str], uv_bin: str, tmp_path: Path
+) -> None:
+    """`-C sourcelift.mode=publish` once went unread, and the "publish" wheel carried local direct references."""
+    tree = copy_tree(PROJECT_IN_GIT.path, tmp_path / "project-in-git")
+    init_repo(tree)
+    out = tmp_path / "out"
+    setting = "sourcelift.mode=publish"
+    cmd = {
+        "pip wheel": [sys.executable, "-m", "pip", "wheel", "--wheel-dir", out, "--config-settings", setting, tree],
+        "python -m build": [sys.executable, "-m", "build", "--outdir", out, "-C", setting, tree],
+        "uv build": [uv_bin, "build", "--out-dir", out, "--config-setting", setting, tree],
+    }[frontend]
+    proc = run(cmd, env=offline_env, cwd=tmp_path, check=False)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output
+    assert "the config setting `sourcelift.mode` is not one of sourcelift's" in output, output
+    assert "did you mean `sourcelift-mode`?" in output and "Traceback" not in output, output
+    assert not list(out.glob("project_in_git-*")), output
+
+
 @pytest.mark.py39
 def test_python39_pip_wheel_and_install(
     example_repo: Callable[[Example], Path],

@@ -13,7 +13,6 @@ def test_sourcelift_settings_never_reach_the_wrapped_backend() -> None:
     settings = {
         "sourcelift-mode": "publish",
         "sourcelift-cache": "off",
-        "sourcelift-anything": "x",
         "cmake.build-type": "Debug",
     }
     assert wrapper._inner_settings(settings) == {"cmake.build-type": "Debug"}
@@ -21,6 +20,20 @@ def test_sourcelift_settings_never_reach_the_wrapped_backend() -> None:
     assert wrapper._inner_settings(None) is None
     assert wrapper._inner_settings({}) == {}
     assert settings["sourcelift-mode"] == "publish"  # the caller's mapping is not modified
+
+
+@pytest.mark.parametrize("key", ["sourcelift.mode", "sourcelift_mode", "sourcelift-moed", "Sourcelift-Mode"])
+def test_a_mistyped_setting_of_ours_stops_the_build(key: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Found trying real projects: `-C sourcelift.mode=publish` was dropped, and a "publish" build wrote
+    local-mode direct references.  Now every hook that passes settings on refuses it, with the fix."""
+    with pytest.raises(SystemExit) as stopped:
+        wrapper._inner_settings({key: "publish", "sourcelift-anything": "x", "cmake.build-type": "Debug"})
+    assert stopped.value.code != 0
+    err = capsys.readouterr().err
+    assert f"the config setting `{key}` is not one of sourcelift's (`sourcelift-mode`, `sourcelift-cache`)" in err
+    assert "the config setting `sourcelift-anything` is not one of sourcelift's" in err  # every one at once
+    assert "did you mean `sourcelift-mode`?" in err and "fix: spell it as sourcelift reads it" in err
+    assert "Traceback" not in err and "cmake.build-type" not in err
 
 
 def test_the_wrapped_backend_gets_its_own_prepared_metadata_or_none(tmp_path: Path) -> None:

@@ -18,9 +18,11 @@ __all__ = [
     "MODES",
     "MODE_ENV",
     "MODE_SETTING",
+    "SETTINGS",
     "SETTING_PREFIX",
     "STRATEGIES",
     "Config",
+    "check_settings",
     "choose_cache",
     "choose_mode",
     "read_config",
@@ -169,6 +171,38 @@ def _read_strategies(table: Any, findings: Findings) -> dict[str, str]:
                 continue
         out[canonical] = value
     return out
+
+
+SETTINGS = (MODE_SETTING, CACHE_SETTING)
+"""Every config setting sourcelift reads."""
+
+
+def check_settings(config_settings: Mapping[str, Any] | None) -> None:
+    """Refuse a config setting named like sourcelift's that is not one of :data:`SETTINGS`.
+
+    ``-C sourcelift.mode=publish`` or ``-C sourcelift-moed=publish`` would otherwise be dropped (or
+    passed to the wrapped backend, which ignores it) and the build would go on in local mode.
+    """
+    if not config_settings:
+        return
+    unknown = [
+        str(key)
+        for key in config_settings
+        if str(key).lower().lstrip("-").startswith("sourcelift") and str(key) not in SETTINGS
+    ]
+    if not unknown:
+        return
+    from .values import closest
+
+    known = ", ".join(f"`{name}`" for name in SETTINGS)
+    lines = [
+        f"the config setting `{key}` is not one of sourcelift's ({known}){closest(key.lower(), SETTINGS)}"
+        for key in unknown
+    ]
+    raise ConfigError(
+        "\n".join(lines) + f"\n      fix: spell it as sourcelift reads it, e.g. `-C {MODE_SETTING}=publish` "
+        f"(pip: `--config-settings {MODE_SETTING}=publish`, uv: `--config-setting {MODE_SETTING}=publish`)"
+    )
 
 
 def _setting(config_settings: Mapping[str, Any] | None, name: str) -> str | None:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from .. import _collector
 from ..artifacts.wheel import read_wheel_metadata, rewrite_metadata_file, rewrite_wheel
-from ..config import SETTING_PREFIX, Config, choose_cache, choose_mode, read_config
+from ..config import SETTING_PREFIX, Config, check_settings, choose_cache, choose_mode, read_config
 from ..core_metadata import requires_dist
 from ..errors import ConfigError, Findings, SourceliftError, exit_code, render_error
 from ..readers._toml import enable_store, load_toml, save_store
@@ -420,11 +420,14 @@ def _missing_requires_dist(plan: Plan, pkg_info: str) -> list[str]:
     return quirks.missing_requires_dist(requires_dist(pkg_info), declared, plan.dynamic_dependencies)
 
 
+@_ours
 def _inner_settings(config_settings: ConfigSettings) -> ConfigSettings:
     """The config settings without sourcelift's own: every ``sourcelift-*`` key is ours, and a backend
-    that rejects unknown settings (scikit-build-core) or warns about any (uv_build) must not see them."""
+    that rejects unknown settings (scikit-build-core) or warns about any (uv_build) must not see them.
+    A mistyped one of ours stops the build (it would be ignored: a "publish" build in local mode)."""
     if not config_settings:
         return config_settings
+    check_settings(config_settings)
     return {key: value for key, value in config_settings.items() if not str(key).startswith(SETTING_PREFIX)}
 
 
