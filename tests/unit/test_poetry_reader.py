@@ -10,7 +10,7 @@ from packaging.markers import Marker
 
 from sourcelift._compat import tomllib
 from sourcelift.artifacts.store import Store
-from sourcelift.errors import Findings
+from sourcelift.errors import Findings, ProblemsError
 from sourcelift.model import GitSource, PathSource, Project, UrlSource
 from sourcelift.readers.poetry import poetry_constraint, python_marker
 from sourcelift.readers.project import read_project
@@ -48,7 +48,7 @@ build-backend = "sourcelift.build"
 """
 
 PROJECTS = {
-    # a classic poetry project: only poetry-core knows its version
+    # a classic poetry project: poetry-core reads `[tool.poetry] version`, and so does sourcelift
     "../lib/pyproject.toml": '[tool.poetry]\nname = "lib"\nversion = "0.3.0"\n'
     '[build-system]\nrequires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"\n',
     "../lib/lib/__init__.py": "",
@@ -168,6 +168,52 @@ def test_classic_publish_lines_and_sdist_rewrite(make_project, store: Store) -> 
         "develop": True,
     }
     assert rewritten["build-system"] == {"requires": ["poetry-core>=2"], "build-backend": "poetry.core.masonry.api"}
+
+
+POETRY_BUILD = '[build-system]\nrequires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"\n'
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "version"),
+    [
+        ('[tool.poetry]\nname = "lib"\nversion = "0.3.0"\n' + POETRY_BUILD, "0.3.0"),
+        # poetry-core 2: `[project]` leaves the version to `[tool.poetry]`
+        ('[project]\nname = "lib"\ndynamic = ["version"]\n[tool.poetry]\nversion = "1.2"\n' + POETRY_BUILD, "1.2"),
+        # a plugin's backend computes it: not static
+        (
+            '[tool.poetry]\nname = "lib"\nversion = "0.0.0"\n[build-system]\n'
+            'requires = ["poetry-core", "poetry-dynamic-versioning"]\n'
+            'build-backend = "poetry_dynamic_versioning.backend"\n',
+            None,
+        ),
+    ],
+)
+def test_a_classic_poetry_version_is_read_as_poetry_core_reads_it(
+    tmp_path: Path, pyproject: str, version: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found on adriangb/python-monorepo: `[tool.poetry] version` was treated as dynamic, so publish mode ran
+    poetry-core for it, and `explain` reported a problem wherever poetry-core was not installed."""
+    from sourcelift.versions import directories
+
+    project = tmp_path / "lib"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(pyproject)
+    monkeypatch.setattr(directories, "_run_backend", lambda *args: "backend ran")
+    found = directories.directory_version(project, None)
+    assert (found.version, found.how) == ((version, "static") if version else ("backend ran", "backend"))
+
+
+def test_a_classic_poetry_directory_is_checked_and_pinned_without_its_backend(make_project, store: Store) -> None:
+    root = make_project(CLASSIC, PROJECTS)
+    plan, _ = make_plan(root, store)
+    (lib,) = plan.sources["lib"]
+    assert lib.version == "0.3.0"  # type: ignore[union-attr]  # a ResolvedDirectory
+    # the name poetry-core reads is checked as `[project] name` is
+    wrong = make_project(
+        CLASSIC, {**PROJECTS, "../lib/pyproject.toml": '[tool.poetry]\nname = "other"\n' + POETRY_BUILD}
+    )
+    with pytest.raises(ProblemsError, match="holds the project 'other', not 'lib'"):
+        make_plan(wrong, store)
 
 
 PEP621 = """

@@ -14,7 +14,28 @@ from ._base import ReadContext
 from .direct_refs import parse_requirement
 from .registry import READERS
 
-__all__ = ["read_project"]
+__all__ = ["POETRY_BACKEND", "poetry_static", "read_project"]
+
+POETRY_BACKEND = "poetry.core.masonry.api"
+
+
+def poetry_static(data: dict[str, Any], field: str) -> str | None:
+    """``[tool.poetry] name`` or ``version`` where poetry-core reads it without running anything: the
+    backend is poetry-core's own (not a plugin's, such as poetry-dynamic-versioning's), and
+    ``[project]`` does not give the field (no ``[project]`` table, or the field in ``project.dynamic``)."""
+    build_system = data.get("build-system")
+    backend = build_system.get("build-backend") if isinstance(build_system, dict) else None
+    tool = data.get("tool")
+    poetry = tool.get("poetry") if isinstance(tool, dict) else None
+    if not isinstance(backend, str) or backend.strip() != POETRY_BACKEND or not isinstance(poetry, dict):
+        return None
+    project = data.get("project")
+    if isinstance(project, dict):
+        dynamic = project.get("dynamic")
+        if not (isinstance(dynamic, list) and field in dynamic):
+            return None
+    value = poetry.get(field)
+    return value if isinstance(value, str) else None
 
 
 def read_project(root: Path, data: dict[str, Any], findings: Findings) -> Project:

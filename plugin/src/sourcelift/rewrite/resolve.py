@@ -31,6 +31,7 @@ from ..model import (
     WorkspaceSource,
 )
 from ..readers._toml import TomlError, parse_shared, read_toml
+from ..readers.project import poetry_static
 from ..readers.workspace import Workspace, find_workspace
 from ..urls import path_to_file_url, redact_credentials
 from ..values import check_path
@@ -249,9 +250,8 @@ def _directory_project(
         findings.error(key, f"{pyproject}: {exc}", "correct the project's pyproject.toml", dependency=source.name)
         return False, None
     project = data.get("project")
-    if not isinstance(project, dict):
-        return True, None
-    name = project.get("name")
+    project = project if isinstance(project, dict) else {}
+    name = project.get("name", poetry_static(data, "name"))
     if isinstance(name, str) and canonicalize_name(name) != source.name:
         findings.error(
             key,
@@ -263,7 +263,9 @@ def _directory_project(
         return False, None
     dynamic = project.get("dynamic", [])
     version = project.get("version")
-    if isinstance(version, str) and not (isinstance(dynamic, list) and "version" in dynamic):
+    if (isinstance(dynamic, list) and "version" in dynamic) or version is None:
+        version = poetry_static(data, "version")
+    if isinstance(version, str):
         try:
             return True, str(Version(version))
         except InvalidVersion:

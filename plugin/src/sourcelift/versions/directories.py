@@ -339,13 +339,23 @@ def _read(directory: Path) -> tuple[dict[str, Any], bytes | None]:
 
 
 def _static_version(directory: Path, data: dict[str, Any]) -> str | None:
-    project = data.get("project")
-    if not isinstance(project, dict):
-        return None  # no PEP 621 metadata: only the backend knows
-    dynamic = project.get("dynamic", [])
-    if isinstance(dynamic, list) and "version" in dynamic:
-        return None
+    from ..readers.project import poetry_static
+
     pyproject = directory / "pyproject.toml"
+    project = data.get("project")
+    dynamic = project.get("dynamic", []) if isinstance(project, dict) else []
+    if not isinstance(project, dict) or (isinstance(dynamic, list) and "version" in dynamic):
+        # no PEP 621 version: only the backend knows, unless it is poetry-core reading `[tool.poetry] version`
+        poetry = poetry_static(data, "version")
+        if poetry is None:
+            return None
+        try:
+            return str(Version(poetry))
+        except InvalidVersion:
+            raise VersionError(
+                f"{pyproject}: `tool.poetry.version` is {poetry!r}, which is not a valid version (PEP 440)",
+                'give a version like "1.2.0"',
+            ) from None
     version = project.get("version")
     if version is None:
         raise VersionError(
