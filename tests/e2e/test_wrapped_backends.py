@@ -298,7 +298,12 @@ def test_sdists_with_hook_produced_dependencies_drop_the_sources_they_spent(
     )
     app = root / "packages" / "app"
     (app / "app" / "__init__.py").write_text("")
-    (app / "pyproject.toml").write_text(HOOKED_MEMBER)
+    # a source only a dependency group uses stays (found on modelcontextprotocol/python-sdk, whose sdist
+    # dropped them all, and `uv lock` in it failed): the sdist keeps the group
+    group = '[dependency-groups]\ndev = ["tools"]\n'
+    (root / "packages" / "tools").mkdir()
+    (root / "packages" / "tools" / "pyproject.toml").write_text('[project]\nname = "tools"\nversion = "2.0"\n')
+    (app / "pyproject.toml").write_text(group + HOOKED_MEMBER + 'tools = { path = "../tools" }\n')
     (app / "hatch_build.py").write_text(HOOK.format(dependencies=["lib>=0.1"]))
     expected = {"publish": "lib==0.3.0,>=0.1", "local": f"lib @ {file_url(root / 'packages' / 'lib')}"}
     for mode, line in expected.items():
@@ -315,7 +320,7 @@ def test_sdists_with_hook_produced_dependencies_drop_the_sources_they_spent(
                 archive.extractall(out / "unpacked")
         unpacked = out / "unpacked" / "app-1.0"
         written = tomllib.loads((unpacked / "pyproject.toml").read_text())
-        assert "lib" not in written.get("tool", {}).get("uv", {}).get("sources", {}), written
+        assert written["tool"]["uv"]["sources"] == {"tools": {"path": "../tools"}}, written
         venv = make_venv()
         run([uv_bin, "pip", "install", "--no-index", "--no-deps", "--python", venv.python, unpacked], env=offline_env)
         shown = venv.run_python("import importlib.metadata as m; print(m.requires('app'))", env=offline_env)

@@ -234,25 +234,14 @@ def test_the_collector_pauses_during_sourcelift_steps_only(monkeypatch: pytest.M
         failing()
     assert seen == [False, False] and gc.isenabled()  # restored, after an error too
 
-    # what a step made and kept joins the oldest generation unexamined: no collection walks it
+    # what a step made and kept joins the oldest generation unexamined (examined, it would be in the middle one)
     @wrapper._ours
     def keeping() -> list[dict[str, int]]:
         return [{"n": n} for n in range(5000)]
 
-    collections: list[int] = []
-
-    def watch(phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            collections.append(info["generation"])
-
     gc.collect()
-    gc.callbacks.append(watch)
-    try:
-        kept = keeping()
-        more = [{"n": n} for n in range(100)]  # allocations after the step, below the threshold
-    finally:
-        gc.callbacks.remove(watch)
-    assert collections == [] and len(kept) + len(more) == 5100
+    kept = keeping()
+    assert any(item is kept for item in gc.get_objects(generation=2))
     gc.disable()
     try:
         step()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -201,6 +202,24 @@ def test_unused_source_is_a_warning(make_project) -> None:
     assert findings.problems == []
     assert [w.key for w in findings.warnings] == ["tool.uv.sources.ghost"]
     assert "no requirement" in findings.warnings[0].message
+
+
+def test_a_workspace_roots_sources_are_for_its_members_too(tmp_path: Path) -> None:
+    """Found on konstin/uv-workspace-example-cable: a root project's source that only its members use
+    was reported unused on every build of the root, with a fix (remove it) that breaks the members."""
+    from sourcelift._compat import tomllib
+
+    tree = dict(WORKSPACE)
+    tree["pyproject.toml"] = '[project]\nname = "root"\nversion = "1"\n' + textwrap.dedent(WORKSPACE["pyproject.toml"])
+    write_tree(tmp_path, tree)
+    findings = Findings()
+    read_project(tmp_path, tomllib.loads((tmp_path / "pyproject.toml").read_text()), findings)
+    assert findings.problems == [] and findings.warnings == []
+    # a project that is not a workspace root is still told
+    app = tmp_path / "packages" / "app"
+    (app / "pyproject.toml").write_text((app / "pyproject.toml").read_text() + 'ghost = { path = "g" }\n')
+    read_project(app, tomllib.loads((app / "pyproject.toml").read_text()), findings)
+    assert [w.key for w in findings.warnings] == ["tool.uv.sources.ghost"]
 
 
 def test_pdm_placeholder_warns_about_uv_and_names_the_portable_form(make_project) -> None:

@@ -373,7 +373,17 @@ def _sdist_pyproject(
     spent = bool(lines) or plan.dynamic_dependencies
     if not publish and not spent and adjust is None:
         return {}, drop
-    consumed = {name for name, sources in plan.sources.items() if any(owner(source.key) for source in sources)}
+    # Spent: the sources of the names the written lines require.  A source that only a dependency group
+    # (or nothing) uses stays: the sdist keeps those groups, and `uv lock` there needs their sources.
+    if plan.dynamic_dependencies:
+        required = {canonicalize_name(name) for name in map(_requirement_name, final_lines) if name}
+    else:
+        required = {canonicalize_name(item.requirement.name) for item in plan.requirements}
+    consumed = {
+        name
+        for name, sources in plan.sources.items()
+        if name in required and any(owner(source.key) for source in sources)
+    }
     if not publish:
         consumed -= {
             canonicalize_name(item.requirement.name) for item in plan.requirements if owner(item.key) is not None
@@ -382,6 +392,17 @@ def _sdist_pyproject(
     rewrite = standards_pyproject if publish else local_pyproject
     text = rewrite(base, lines, consumed if spent else (), backend, adjust).encode("utf-8")
     return {"pyproject.toml": text, **dict.fromkeys(copies, text)}, drop
+
+
+def _requirement_name(line: str) -> str | None:
+    from packaging.requirements import InvalidRequirement
+
+    from ..values import parsed_requirement
+
+    try:
+        return parsed_requirement(line).name
+    except InvalidRequirement:
+        return None
 
 
 def _is_direct_reference(line: str) -> bool:

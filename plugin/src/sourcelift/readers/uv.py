@@ -290,7 +290,8 @@ class UvReader:
                 context.add_sources(name, declared, f"tool.uv.sources.{name}")
         indexes = _index_names(context.data)
         workspace = find_workspace(context.root)
-        if workspace is not None and workspace.root.resolve() != context.root.resolve():
+        root_of_workspace = workspace is not None and workspace.root.resolve() == context.root.resolve()
+        if workspace is not None and not root_of_workspace:
             indexes |= _index_names(workspace.data)
             inherited = workspace.sources_table
             if inherited is not None:
@@ -306,7 +307,8 @@ class UvReader:
                     context.other_names.add(canonicalize_name(Requirement(text).name))
                 except InvalidRequirement:
                     continue
-        _warn_unused(context, own_table)
+        if not root_of_workspace:  # the members inherit the root's sources: one they use is not unused
+            _warn_unused(context, own_table)
 
     def standards(self, document: Any, lines: dict[str, list[str]], consumed: set[str]) -> None:
         tool = document.get("tool")
