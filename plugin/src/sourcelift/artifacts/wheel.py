@@ -6,11 +6,13 @@ import shutil
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 from .._files import read_zip
 from ..errors import SourceliftError
 from ..record_file import update_rows
 from ._atomic import atomic_writer
+from ._zipcopy import Unsupported, copy_with_changes
 from .metadata import Transform, rewrite_core_metadata
 
 _NAME_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
@@ -56,31 +58,71 @@ def rewrite_wheel(wheel: Path, transform: Transform, *, add: Mapping[str, bytes]
         replaced = {metadata_name: metadata} if new_text is not None else {}
         record = update_rows(source.read(record_name), {**replaced, **added}, record_name)
         stamp = source.getinfo(metadata_name).date_time
-        with atomic_writer(wheel) as stream, zipfile.ZipFile(stream, "w") as target:
-            for info in source.infolist():
-                if info.filename in added:
-                    continue  # replaced below
-                if info.filename == record_name:
-                    for name, data in added.items():  # before RECORD, which stays last
-                        new = zipfile.ZipInfo(name, stamp)
-                        new.compress_type = zipfile.ZIP_DEFLATED
-                        new.external_attr = 0o644 << 16
-                        target.writestr(new, data)
-                copy = zipfile.ZipInfo(info.filename, info.date_time)
-                copy.compress_type = info.compress_type
-                copy.external_attr = info.external_attr
-                copy.create_system = info.create_system
-                copy.comment = info.comment
-                copy.extra = info.extra
-                if info.filename == metadata_name:
-                    target.writestr(copy, metadata)
-                elif info.filename == record_name:
-                    target.writestr(copy, record)
-                else:
-                    copy.file_size = info.file_size
-                    with source.open(info) as src, target.open(copy, "w", force_zip64=info.file_size > 2**31) as dst:
-                        shutil.copyfileobj(src, dst, 1024 * 1024)
+        changed = {**replaced, record_name: record}
+        with atomic_writer(wheel) as stream:
+            try:
+                _copy_members(wheel, stream, source, changed, added, record_name, stamp)
+            except Unsupported:  # an uncommon layout: through zipfile, every member compressed again
+                stream.seek(0)
+                stream.truncate()
+                _recompress_members(stream, source, changed, added, record_name, stamp)
     return True
+
+
+def _copy_members(
+    wheel: Path,
+    stream: BinaryIO,
+    source: zipfile.ZipFile,
+    changed: Mapping[str, bytes],
+    added: Mapping[str, bytes],
+    record_name: str,
+    stamp: tuple[int, int, int, int, int, int],
+) -> None:
+    """The wheel with ``changed`` members replaced and ``added`` ones before RECORD; every other member's
+    bytes copied as the backend wrote them (see :mod:`._zipcopy`)."""
+    if not set(added).isdisjoint(source.namelist()):
+        raise Unsupported("a member to add is there already")
+    replaced = {}
+    for name, data in changed.items():
+        info = source.getinfo(name)
+        deflate = info.compress_type == zipfile.ZIP_DEFLATED
+        replaced[name.encode("utf-8")] = (name, data, info.date_time, deflate, info.external_attr >> 16)
+    with open(wheel, "rb") as raw:
+        copy_with_changes(
+            raw, stream, replaced, [(name, data, stamp) for name, data in added.items()], record_name.encode("utf-8")
+        )
+
+
+def _recompress_members(
+    stream: BinaryIO,
+    source: zipfile.ZipFile,
+    changed: Mapping[str, bytes],
+    added: Mapping[str, bytes],
+    record_name: str,
+    stamp: tuple[int, int, int, int, int, int],
+) -> None:
+    with zipfile.ZipFile(stream, "w") as target:
+        for info in source.infolist():
+            if info.filename in added:
+                continue  # replaced below
+            if info.filename == record_name:
+                for name, data in added.items():  # before RECORD, which stays last
+                    new = zipfile.ZipInfo(name, stamp)
+                    new.compress_type = zipfile.ZIP_DEFLATED
+                    new.external_attr = 0o644 << 16
+                    target.writestr(new, data)
+            copy = zipfile.ZipInfo(info.filename, info.date_time)
+            copy.compress_type = info.compress_type
+            copy.external_attr = info.external_attr
+            copy.create_system = info.create_system
+            copy.comment = info.comment
+            copy.extra = info.extra
+            if info.filename in changed:
+                target.writestr(copy, changed[info.filename])
+            else:
+                copy.file_size = info.file_size
+                with source.open(info) as src, target.open(copy, "w", force_zip64=info.file_size > 2**31) as dst:
+                    shutil.copyfileobj(src, dst, 1024 * 1024)
 
 
 def rewrite_metadata_file(path: Path, transform: Transform) -> bool:
