@@ -28,6 +28,7 @@ BENCHES: dict[str, tuple[str, list[str], list[str]]] = {
     "fan-in": ("bench_publish.py", [], ["--rounds", "1", "--members", "40"]),
     "versions": ("bench_versions.py", [], ["--rounds", "2", "--members", "40"]),
     "frontend": ("bench_frontend.py", [], ["--rounds", "3", "--dists", "400"]),
+    "rewrite": ("bench_rewrite.py", [], ["--rounds", "2", "--megabytes", "4"]),
 }
 
 

@@ -52,6 +52,17 @@ def test_bench_frontend_runs_and_verifies_every_command() -> None:
     assert "environment: 60 distributions" in output and output.count("to uv pip freeze") == 2, output
 
 
+def test_bench_rewrite_checks_the_rewritten_wheel() -> None:
+    bench = BENCH.with_name("bench_rewrite.py")
+    proc = subprocess.run(
+        [sys.executable, bench, "--megabytes", "2", "--rounds", "1"], capture_output=True, text=True, check=False
+    )
+    output = proc.stdout + proc.stderr
+    # exit 2 means the rewritten wheel was wrong; timings never fail it here
+    assert proc.returncode == 0, output
+    assert "ratio rewrite/copy" in output and "rewrite through zipfile" in output, output
+
+
 def test_run_all_prints_one_table_of_the_figures() -> None:
     """One command runs the benchmarks (here two, with small inputs) and ends with the table."""
     command = [sys.executable, BENCH.with_name("run_all.py"), "--quick", "--only", "workspace", "build-plain"]
