@@ -32,8 +32,8 @@ from _results import ratio, write
 
 sys.path.insert(0, str(ROOT / "plugin" / "src"))
 
-from sourcelift.artifacts import _zipcopy  # noqa: E402
-from sourcelift.artifacts import wheel as wheel_module  # noqa: E402
+from sourcelift.artifacts import _zipcopy
+from sourcelift.artifacts import wheel as wheel_module
 
 TARGET = 3.0
 LINE = "dep @ file:///somewhere/dep"
@@ -113,10 +113,9 @@ def run(options: argparse.Namespace, work: Path) -> int:
     print(f"  copying the file (baseline)                   median {medians['copy']:8.1f} ms")
     print(f"  sourcelift's rewrite                          median {medians['rewrite']:8.1f} ms")
     print(f"  rewrite through zipfile (before; reference)   median {medians['zipfile']:8.1f} ms")
-    figure = ratio(
-        f"rewrite of a {size:.0f} MB wheel", medians["rewrite"], "copying the file", medians["copy"], TARGET
-    )
-    print(f"  ratio rewrite/copy {figure['ratio']:.2f}  target <= {TARGET:.2f}x  {'met' if figure['met'] else 'MISSED'}")
+    figure = ratio(f"rewrite of a {size:.0f} MB wheel", medians["rewrite"], "copying the file", medians["copy"], TARGET)
+    verdict = "met" if figure["met"] else "MISSED"
+    print(f"  ratio rewrite/copy {figure['ratio']:.2f}  target <= {TARGET:.2f}x  {verdict}")
     print(f"  the rewrite through zipfile took {medians['zipfile'] / medians['rewrite']:.1f}x sourcelift's")
     write(options.json, [figure])
     return EXIT_MISSED if options.check and not figure["met"] else 0
