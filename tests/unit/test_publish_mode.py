@@ -208,6 +208,19 @@ def test_local_version_of_a_source_is_refused(make_project, store: Store) -> Non
     assert "local version 1.0+g1a2b3c" in problem and "PyPI rejects" in problem and "tagged, clean checkout" in problem
 
 
+def test_a_pin_to_the_local_version_itself_is_told_it_is_local(make_project, store: Store) -> None:
+    """Found on modelcontextprotocol/python-sdk: a hook pinned `mcp-types=={{ version }}` at an untagged commit,
+    and the message said the version did not satisfy the pin that names it."""
+    root = make_project(
+        *project(
+            '["lib==1.0.dev3+g1a2b3c"]', 'lib = { path = "../lib" }', {"../lib/pyproject.toml": lib("1.0.dev3+g1a2b3c")}
+        )
+    )
+    (problem,) = problems_of(root, store)
+    assert "local version 1.0.dev3+g1a2b3c" in problem and "tagged, clean checkout" in problem
+    assert "does not satisfy" not in problem
+
+
 def test_unknowable_version_is_an_error(archive_project, make_project, store: Store) -> None:
     root = make_project(
         *project(

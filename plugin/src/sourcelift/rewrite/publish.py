@@ -169,7 +169,8 @@ def _derived(
         return None
     if parsed.local is not None:
         public = Version(parsed.public)
-        if requirement.specifier and not requirement.specifier.contains(public, prereleases=True):
+        accepted = requirement.specifier.contains(parsed, prereleases=True)  # `==1.0+local` names it whole
+        if requirement.specifier and not accepted and not requirement.specifier.contains(public, prereleases=True):
             # no specifier built from this tree's version can satisfy the requirement: do not suggest one
             findings.error(
                 where,
