@@ -15,6 +15,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from ..artifacts.store import Store
+from ..backends.quirks import builds_dynamic_fields_from_pkg_info
 from ..config import MODE_ENV, MODES, choose_cache, choose_mode, read_config
 from ..errors import ConfigError, Findings, Problem
 from ..model import (
@@ -249,7 +250,8 @@ def explain(
                     "builds without sourcelift",
                     "declare the project's metadata and dependencies in `[project]` of pyproject.toml",
                 )
-            elif plan.sources:
+            elif plan.sources and not builds_dynamic_fields_from_pkg_info(config.backend):
+                # hatchling builds the wheel from the fields PKG-INFO carries: publish mode writes them there
                 publish_findings.error(
                     "project.dynamic",
                     "lists the dependencies, so a publish-mode sdist cannot carry them in its pyproject.toml: a "
