@@ -300,10 +300,13 @@ def test_sdists_with_hook_produced_dependencies_drop_the_sources_they_spent(
     (app / "app" / "__init__.py").write_text("")
     # a source only a dependency group uses stays (found on modelcontextprotocol/python-sdk, whose sdist
     # dropped them all, and `uv lock` in it failed): the sdist keeps the group
-    group = '[dependency-groups]\ndev = ["tools"]\n'
-    (root / "packages" / "tools").mkdir()
-    (root / "packages" / "tools" / "pyproject.toml").write_text('[project]\nname = "tools"\nversion = "2.0"\n')
-    (app / "pyproject.toml").write_text(group + HOOKED_MEMBER + 'tools = { path = "../tools" }\n')
+    # dropped, though: outside the workspace uv stops at a group's `workspace = true` entry
+    group = '[dependency-groups]\ndev = ["tools", "helper"]\n'
+    for name in ("tools", "helper"):
+        (root / "packages" / name).mkdir()
+        (root / "packages" / name / "pyproject.toml").write_text(f'[project]\nname = "{name}"\nversion = "2.0"\n')
+    extra_sources = 'tools = { path = "../tools" }\nhelper = { workspace = true }\n'
+    (app / "pyproject.toml").write_text(group + HOOKED_MEMBER + extra_sources)
     (app / "hatch_build.py").write_text(HOOK.format(dependencies=["lib>=0.1"]))
     expected = {"publish": "lib==0.3.0,>=0.1", "local": f"lib @ {file_url(root / 'packages' / 'lib')}"}
     for mode, line in expected.items():

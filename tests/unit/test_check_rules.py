@@ -237,6 +237,23 @@ def test_every_registered_reader_table_is_checked(extra: str, check_id: str, key
     assert [(f.id, f.location) for f in found] == [(check_id, f"pyproject.toml: {key}")], found
 
 
+def test_a_workspace_roots_sdist_may_keep_its_workspace_sources(tmp_path: Path) -> None:
+    """Found on modelcontextprotocol/python-sdk and uv-workspace-example-cable: the root's sdist ships
+    `[tool.uv.workspace]` and its members, where `workspace = true` sources are what uv needs."""
+    root = '[tool.uv.workspace]\nmembers = ["packages/*"]\n[tool.uv.sources]\nlib = { workspace = true }\n'
+    member = {"packages/lib/pyproject.toml": b'[project]\nname = "lib"\nversion = "1.0"\n'}
+    assert findings_for(sdist_project(root, member, dependencies='["lib"]')(tmp_path)) == []
+
+
+def test_coverage_path_aliases_are_not_leaks(tmp_path: Path) -> None:
+    """Found on modelcontextprotocol/python-sdk: coverage.py's `[paths]` maps CI's checkout to the source
+    (`/home/runner/work/...`) by design; it is no leak of this machine's paths.  Credentials still count."""
+    aliases = '[tool.coverage.paths]\nsource = ["src/", "/home/runner/work/app/app/src/"]\n'
+    assert findings_for(sdist_project(aliases)(tmp_path / "a")) == []
+    secret = '[tool.coverage.paths]\nsource = ["src/", "https://ann:s3cret@example.org/src/"]\n'
+    assert [f.id for f in findings_for(sdist_project(secret)(tmp_path / "b"))] == ["SL405"]
+
+
 def test_sl701_passes_a_line_guarded_by_the_wheels_own_marker(tmp_path: Path) -> None:
     marker = (
         'implementation_name == "cpython" and python_version == "3.11" and sys_platform == "darwin" '

@@ -196,7 +196,8 @@ CHECKS: dict[str, Check] = _checks(
         "SL502",
         WARNING,
         "a `[tool.uv.sources]` workspace source is left in the sdist, which is not a workspace",
-        "build the sdist in publish mode, which removes the sources it consumed",
+        "remove the entry from the sdist's pyproject.toml: sourcelift's wrapper backend does, in either mode, "
+        "for an sdist that is not a workspace root",
     ),
     Check(
         "SL503",

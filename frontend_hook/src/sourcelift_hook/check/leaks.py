@@ -1,8 +1,9 @@
 """SL4xx: local paths and credentials that would leave this machine with the artifact.
 
 Scanned: every core metadata field but the description (prose, whose examples
-are deliberate), every string in the sdist's pyproject.toml, and every string
-in sourcelift's provenance documents.  A direct reference in ``*-Dist`` is
+are deliberate), every string in the sdist's pyproject.toml (in coverage.py's
+``[tool.coverage.paths]``, which maps paths of other machines by design, for
+credentials only), and every string in sourcelift's provenance documents.  A direct reference in ``*-Dist`` is
 SL101/SL102's business; only credentials in it are reported here as well.
 """
 
@@ -37,6 +38,7 @@ _HOME = re.compile(
 )
 _DRIVE = re.compile(r"(?i)(?<![\w])[a-z]:\\|(?i:(?<![\w/])[a-z]:/(?!/))")
 _DIST_FIELDS = {"requires-dist", "provides-dist", "obsoletes-dist"}
+_PATH_ALIASES = ("tool.coverage.paths.",)
 _SHOWN = 120
 
 
@@ -99,7 +101,8 @@ def check_leaks(archive: Archive, meta: CoreMetadata | None, pyproject: dict[str
                 report(f"{source}: {key}", value, paths=not (lowered in _DIST_FIELDS and _is_direct(value)))
     if pyproject is not None:
         for path, value in _strings(pyproject):
-            report(f"pyproject.toml: {path}", value)
+            # coverage.py's `[paths]` lists where the code lay on other machines (CI), by design: credentials only
+            report(f"pyproject.toml: {path}", value, paths=not path.startswith(_PATH_ALIASES))
     for member, text in sorted(archive.documents.items()):
         try:
             document = json.loads(text)

@@ -96,9 +96,12 @@ def check_sources(archive: Archive, pyproject: dict[str, Any] | None) -> list[Fi
     used = _requirement_names(pyproject)
     from sourcelift.readers.registry import declared_paths
 
+    tool = pyproject.get("tool")
+    uv = tool.get("uv") if isinstance(tool, dict) else None
+    a_workspace = isinstance(uv, dict) and isinstance(uv.get("workspace"), dict)  # the root ships its members
     for declared in declared_paths(pyproject):
         in_use = declared.name in used
-        if declared.workspace:
+        if declared.workspace and not a_workspace:
             out.append(
                 finding(
                     "SL502",

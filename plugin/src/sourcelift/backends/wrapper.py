@@ -24,7 +24,7 @@ from ..artifacts.wheel import read_wheel_metadata, rewrite_metadata_file, rewrit
 from ..config import SETTING_PREFIX, Config, check_settings, choose_cache, choose_mode, read_config
 from ..core_metadata import requires_dist
 from ..errors import ConfigError, Findings, SourceliftError, exit_code, render_error
-from ..readers._toml import enable_store, load_toml, save_store
+from ..readers._toml import enable_store, load_toml, save_store, subtable
 from ..rewrite.local import CachedVersions
 from ..rewrite.plan import Plan, directory_sources, make_plan
 
@@ -371,10 +371,17 @@ def _sdist_pyproject(
     # the sdist takes them from there (or, in local mode, from the sources file).  Left in place, a
     # `workspace = true` entry stops uv at the unpacked sdist, which is no workspace member.
     spent = bool(lines) or plan.dynamic_dependencies
-    if not publish and not spent and adjust is None:
+    data = _pyproject(_root())
+    stray: set[str] = set()
+    if not isinstance(subtable(data, "tool", "uv", "workspace"), dict):
+        # outside its workspace a `workspace = true` entry stops uv, even one only a dependency group uses
+        from ..readers.registry import declared_paths
+
+        stray = {declared.name for declared in declared_paths(data) if declared.workspace}
+    if not publish and not spent and adjust is None and not stray:
         return {}, drop
-    # Spent: the sources of the names the written lines require.  A source that only a dependency group
-    # (or nothing) uses stays: the sdist keeps those groups, and `uv lock` there needs their sources.
+    # Spent: the sources of the names the written lines require.  Another source that only a dependency
+    # group (or nothing) uses stays: the sdist keeps those groups, and `uv lock` there needs their sources.
     if plan.dynamic_dependencies:
         required = {canonicalize_name(name) for name in map(_requirement_name, final_lines) if name}
     else:
@@ -382,15 +389,16 @@ def _sdist_pyproject(
     consumed = {
         name
         for name, sources in plan.sources.items()
-        if name in required and any(owner(source.key) for source in sources)
+        if spent and name in required and any(owner(source.key) for source in sources)
     }
     if not publish:
         consumed -= {
             canonicalize_name(item.requirement.name) for item in plan.requirements if owner(item.key) is not None
         }
+    consumed |= stray
     base = quirks.sdist_pyproject_base(read_sdist_member(sdist, "pyproject.toml"), pyproject.read_bytes())
     rewrite = standards_pyproject if publish else local_pyproject
-    text = rewrite(base, lines, consumed if spent else (), backend, adjust).encode("utf-8")
+    text = rewrite(base, lines, consumed, backend, adjust).encode("utf-8")
     return {"pyproject.toml": text, **dict.fromkeys(copies, text)}, drop
 
 
