@@ -11,7 +11,7 @@ from packaging.specifiers import SpecifierSet
 
 from sourcelift.artifacts.store import Store
 from sourcelift.config import Config, choose_cache, choose_mode, read_config
-from sourcelift.errors import ConfigError, Findings, ProblemsError
+from sourcelift.errors import ConfigError, Findings, ProblemsError, SourceliftError
 from sourcelift.rewrite.plan import Plan, make_plan
 from sourcelift.rewrite.publish import Publisher, derive_specifier
 from sourcelift.rewrite.standards import standards_pyproject
@@ -382,6 +382,19 @@ def test_standards_pyproject_changes_only_what_it_must() -> None:
         'lib-a = { workspace = true }\nLib_B = { workspace = true }\ntool = { path = "../tool" }\n', ""
     )
     assert new == expected
+
+
+@pytest.mark.parametrize("packed", ['dependencies = ["dep"]', 'dependencies = ["other", "dep"]'])
+def test_an_sdist_whose_pyproject_is_not_the_trees_is_named_so(packed: str) -> None:
+    """Found with meson-python, which packs the committed pyproject.toml: the tree's arrays (`["dep", "vend"]`)
+    are not the sdist's, and the message was "no requirement at `1` of None"; a requirement at the same
+    place under another name must not be overwritten either."""
+    text = f'[build-system]\nrequires = ["sourcelift"]\n[project]\nname = "a"\n{packed}\n'
+    with pytest.raises(SourceliftError) as caught:
+        standards_pyproject(text, {"project.dependencies[1]": ["vend==1.0"]}, {"vend"}, "mesonpy")
+    message = str(caught.value)
+    assert "is not the tree's: `project.dependencies[1]` is `vend==1.0` in the tree" in message
+    assert "fix: commit pyproject.toml" in message and "None" not in message
 
 
 def test_standards_pyproject_drops_emptied_tables() -> None:

@@ -89,11 +89,16 @@ def _rewrite(
         assert isinstance(project, dict)  # checked when the lines were sorted
         array = project["dependencies"] if extra is None else project["optional-dependencies"][extra]
         for index, values in sorted(replacements, reverse=True):
-            if index >= len(array):
+            if index >= len(array) or (values and _name(array[index]) != _name(values[0])):
+                key = "project.dependencies" if extra is None else f"project.optional-dependencies.{extra}"
+                found = f"`{array[index]}`" if index < len(array) else "nothing"
+                wanted = f"`{values[0]}`" if values else "a requirement"
                 raise SourceliftError(
-                    f"the sdist's pyproject.toml has no requirement at `{index}` of {extra!r}\n"
-                    "      fix: the backend changed the dependency arrays of the sdist's pyproject.toml; build the "
-                    "sdist with the wrapped backend alone to see what it writes, and report it"
+                    f"the sdist's pyproject.toml is not the tree's: `{key}[{index}]` is {wanted} in the tree and "
+                    f"{found} in the sdist, so the backend packed another copy of pyproject.toml "
+                    "(meson-python, for one, packs the committed files)\n"
+                    "      fix: commit pyproject.toml (and what it names) and build again; to see what the backend "
+                    "packs, build the sdist with it alone"
                 )
             if values:
                 array[index] = values[0]
@@ -118,6 +123,15 @@ def _rewrite(
     if adjust is not None:
         adjust(document)
     return tomlkit.dumps(document)
+
+
+def _name(text: object) -> str | None:
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        return canonicalize_name(Requirement(str(text)).name)
+    except InvalidRequirement:
+        return None
 
 
 def _restore_build_system(document: Any, backend: str) -> None:
