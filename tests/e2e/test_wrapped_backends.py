@@ -452,3 +452,46 @@ def test_an_in_tree_backend_is_wrapped_through_a_module_in_its_backend_path(
     # the standards-only sdist builds with the in-tree backend alone: sourcelift is not a build requirement
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", out / "wheel", unpacked], env=offline_env)
     assert requires_dist(wheel_metadata_text(find_wheel(out / "wheel", "app"))) == ["dep==0.5"]
+
+
+LEGACY_SETUP = """\
+from setuptools import setup
+
+setup(name="app", version="1.0", packages=["app"], install_requires=["dep"])
+"""
+DEP_PROJECT = '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
+DEP_PROJECT += '[project]\nname = "dep"\nversion = "0.5"\n'
+
+
+@pytest.mark.parametrize("declared", ["setup.py", "project.dynamic"])
+def test_a_publish_sdist_without_static_dependencies_stops_before_the_backend_runs(
+    declared: str, offline_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Found with setuptools' legacy backend and pbr: the refusal came after the backend had built the sdist,
+    and named `project.dynamic` for a project that has no `[project]` table."""
+    root = tmp_path / "app"
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "__init__.py").write_text("")
+    (root / "libs" / "dep").mkdir(parents=True)
+    (root / "libs" / "dep" / "pyproject.toml").write_text(DEP_PROJECT)
+    build_system = '[build-system]\nrequires = ["sourcelift", "setuptools>=61"]\nbuild-backend = "sourcelift.build"\n'
+    tool = '[tool.sourcelift]\nbackend = "setuptools.build_meta"\n[tool.uv.sources]\ndep = { path = "libs/dep" }\n'
+    if declared == "setup.py":
+        (root / "setup.py").write_text(LEGACY_SETUP)
+        (root / "pyproject.toml").write_text(build_system + tool)
+        expected = "the dependencies are declared in setup.py/setup.cfg (no `[project]` table)"
+    else:
+        (root / "requirements.txt").write_text("dep\n")
+        (root / "pyproject.toml").write_text(
+            build_system + '[project]\nname = "app"\nversion = "1.0"\ndynamic = ["dependencies"]\n'
+            '[tool.setuptools]\npackages = ["app"]\n'
+            "[tool.setuptools.dynamic]\ndependencies = { file = ['requirements.txt'] }\n" + tool
+        )
+        expected = "`project.dynamic` lists the dependencies"
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "build", "--sdist", "-o", out, "-C", "sourcelift-mode=publish", root]
+    proc = run(command, env=offline_env, check=False)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and expected in output and "(`dep`)" in output, output
+    assert "Traceback" not in output and "running sdist" not in output, output  # setuptools never ran
+    assert not out.exists() or not list(out.iterdir()), output

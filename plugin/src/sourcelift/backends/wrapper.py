@@ -309,16 +309,6 @@ def _finish_publish_sdist(plan: Plan, sdist: Path) -> None:
             "      fix: build the publish-mode sdist from the source tree (e.g. `python -m build --sdist "
             "-C sourcelift-mode=publish` in the checkout)"
         )
-    from . import quirks
-
-    dynamic_from_pkg_info = quirks.builds_dynamic_fields_from_pkg_info(_config(_root()).backend)
-    if plan.dynamic_dependencies and plan.sources and not dynamic_from_pkg_info:
-        raise ConfigError(
-            f"{sdist.name}: publish mode writes the final requirements into the sdist's pyproject.toml, but "
-            "`project.dynamic` lists the dependencies, so they cannot be written there\n"
-            "      fix: list the dependencies statically in `[project] dependencies` (and "
-            "`optional-dependencies`), and remove them from `project.dynamic`"
-        )
     pkg_info = read_sdist_pkg_info(sdist)
     transform = _transform(plan, pkg_info)
     replace, drop = _sdist_pyproject(plan, sdist, sdist_members(sdist), _final_lines(pkg_info, transform), publish=True)
@@ -513,8 +503,35 @@ def build_editable(
     return _build("build_editable", wheel_directory, config_settings, metadata_directory)
 
 
+@_ours
+def _check_publish_sdist(plan: Plan) -> None:
+    """Refuse a publish-mode sdist whose final requirements have nowhere to go, before the backend runs."""
+    from . import quirks
+
+    backend = _config(_root()).backend
+    if not (plan.dynamic_dependencies and plan.sources) or quirks.builds_dynamic_fields_from_pkg_info(backend):
+        return
+    names = ", ".join(f"`{name}`" for name in sorted(plan.sources))
+    if "project" not in _pyproject(_root()):
+        raise ConfigError(
+            f"publish mode writes the final requirements ({names}) into the sdist's pyproject.toml, but the "
+            "dependencies are declared in setup.py/setup.cfg (no `[project]` table), so they cannot be written "
+            "there: a standards-only sdist needs static dependencies that any frontend builds without sourcelift\n"
+            "      fix: declare the project's metadata and dependencies in `[project]` of pyproject.toml; a "
+            "publish-mode wheel builds from the tree as it is (`pip wheel -C sourcelift-mode=publish .`)"
+        )
+    raise ConfigError(
+        f"publish mode writes the final requirements ({names}) into the sdist's pyproject.toml, but "
+        "`project.dynamic` lists the dependencies, so they cannot be written there\n"
+        "      fix: list the dependencies statically in `[project] dependencies` (and "
+        "`optional-dependencies`), and remove them from `project.dynamic`"
+    )
+
+
 def build_sdist(sdist_directory: str, config_settings: ConfigSettings = None) -> str:
     plan = _plan(config_settings)
+    if plan.publisher is not None and not plan.from_local_sdist:
+        _check_publish_sdist(plan)
     name: str = _load_inner().build_sdist(sdist_directory, _inner_settings(config_settings))
     sdist = Path(sdist_directory) / name
     _remove_on_failure(sdist, lambda: _finish_sdist(plan, sdist))
