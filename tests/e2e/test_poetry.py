@@ -217,3 +217,36 @@ def test_publish_sdists_rebuild_without_sourcelift(
         by_sourcelift = requires_dist(wheel_metadata_text(find_wheel(poetry_builds / "publish" / "pip", project)))
         pkg_info = requires_dist(sdist_pkg_info_text(find_sdist(poetry_builds / "publish" / "build", project)))
         assert sorted(rebuilt) == sorted(by_sourcelift) == sorted(pkg_info), (project, rebuilt, by_sourcelift)
+
+
+def test_a_local_sdist_gives_poetry_core_this_machines_paths(
+    poetry_builds: Path, offline_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Found on adriangb/python-monorepo: a local-mode sdist kept `lib = { path = "../lib" }`, which names
+    nothing in the unpacked sdist, and poetry-core warned "Path ... for lib does not exist" on every wheel
+    built from it.  Paths outside the project are this machine's now; the lines are as before."""
+    import os
+    import tarfile
+
+    from sourcelift._compat import tomllib
+
+    sdist = find_sdist(poetry_builds / "local" / "build", "app")
+    dependencies = tomllib.loads(sdist_member_text(sdist, "pyproject.toml"))["tool"]["poetry"]["dependencies"]
+    repo = Path(os.path.realpath(poetry_builds / "mono"))
+    assert dependencies["lib"] == {"path": (repo / "lib").as_posix(), "develop": True}
+    assert dependencies["prebuilt"]["path"] == (repo / "vendor" / "prebuilt-0.1.0-py3-none-any.whl").as_posix()
+    with tarfile.open(sdist) as archive:
+        if hasattr(tarfile, "data_filter"):
+            archive.extractall(tmp_path / "unpacked", filter="data")
+        else:  # pragma: no cover - Python without extraction filters
+            archive.extractall(tmp_path / "unpacked")
+    (unpacked,) = (tmp_path / "unpacked").iterdir()
+    command = [sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "--wheel-dir", tmp_path / "out", unpacked]
+    proc = run(command, env=offline_env, cwd=tmp_path)
+    assert "does not exist" not in proc.stdout + proc.stderr
+    lines = requires_dist(wheel_metadata_text(find_wheel(tmp_path / "out", "app")))
+    _check(
+        lines,
+        EXPECTED[("app", "local")](repo, Path(offline_env["SOURCELIFT_STORE_DIR"])),
+        Path(offline_env["SOURCELIFT_STORE_DIR"]),
+    )

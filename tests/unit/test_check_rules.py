@@ -245,6 +245,14 @@ def test_a_workspace_roots_sdist_may_keep_its_workspace_sources(tmp_path: Path) 
     assert findings_for(sdist_project(root, member, dependencies='["lib"]')(tmp_path)) == []
 
 
+def test_a_poetry_dependency_is_a_requirement_of_the_project(tmp_path: Path) -> None:
+    """Found on adriangb/python-monorepo: a classic poetry project's `[tool.poetry.dependencies]` entry is the
+    requirement itself, not "a source no requirement uses" (SL505)."""
+    found = findings_for(sdist_project('[tool.poetry.dependencies]\nlib = { path = "../lib" }\n')(tmp_path))
+    assert [(f.id, f.location) for f in found] == [("SL501", "pyproject.toml: tool.poetry.dependencies.lib.path")]
+    assert "no requirement" not in found[0].message
+
+
 def test_coverage_path_aliases_are_not_leaks(tmp_path: Path) -> None:
     """Found on modelcontextprotocol/python-sdk: coverage.py's `[paths]` maps CI's checkout to the source
     (`/home/runner/work/...`) by design; it is no leak of this machine's paths.  Credentials still count."""

@@ -39,6 +39,15 @@ def test_local_hatchling_sdists_allow_direct_references() -> None:
     assert "# the vendored wheel" in text
 
 
+def test_the_added_table_keeps_a_blank_line_before_the_next() -> None:
+    """Found on pdm projects: `[tool.hatch.metadata]` ran straight into the `[build-system]` after it."""
+    adjust = quirks.adjust_local_pyproject("pdm.backend", direct_references=True)
+    tree = '[project]\nname = "api"\n\n[tool.pdm]\ndistribution = true\n\n[build-system]\nrequires = ["x"]\n'
+    assert adjust is not None
+    text = local_pyproject(tree, {}, set(), "pdm.backend", adjust)
+    assert "allow-direct-references = true\n\n[build-system]" in text and not text.endswith("\n\n")
+
+
 def test_plain_lines_need_no_adjustment() -> None:
     assert quirks.adjust_local_pyproject("hatchling.build", direct_references=False) is None
     # a custom backend may be hatchling underneath (the strict test backend is)

@@ -100,7 +100,7 @@ def check_sources(archive: Archive, pyproject: dict[str, Any] | None) -> list[Fi
     uv = tool.get("uv") if isinstance(tool, dict) else None
     a_workspace = isinstance(uv, dict) and isinstance(uv.get("workspace"), dict)  # the root ships its members
     for declared in declared_paths(pyproject):
-        in_use = declared.name in used
+        in_use = declared.requirement or declared.name in used
         if declared.workspace and not a_workspace:
             out.append(
                 finding(

@@ -69,8 +69,11 @@ def adjust_local_pyproject(backend: str, direct_references: bool) -> Callable[[A
 
         tool = document.setdefault("tool", tomlkit.table(is_super_table=True))
         hatch = tool.setdefault("hatch", tomlkit.table(is_super_table=True))
+        created = "metadata" not in hatch
         metadata = hatch.setdefault("metadata", tomlkit.table())
         metadata["allow-direct-references"] = True
+        if created and list(document)[-1] != "tool":
+            metadata.add(tomlkit.nl())  # a blank line before the table that follows, as around the others
 
     return allow_direct_references
 

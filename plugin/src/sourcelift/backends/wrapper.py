@@ -342,7 +342,7 @@ def _sdist_pyproject(
     pyproject = Path(_root()) / "pyproject.toml"
     backend = _config(_root()).backend
     direct = any(_is_direct_reference(line) for line in final_lines)
-    adjust = None if publish else quirks.adjust_local_pyproject(backend, direct)
+    adjust = None if publish else _both(quirks.adjust_local_pyproject(backend, direct), _poetry_paths_here(plan))
     findings = Findings()
     lines = {} if plan.dynamic_dependencies else plan.declared_lines(findings, as_metadata=False)
     findings.raise_if_any(pyproject)
@@ -390,6 +390,57 @@ def _sdist_pyproject(
     rewrite = standards_pyproject if publish else local_pyproject
     text = rewrite(base, lines, consumed, backend, adjust).encode("utf-8")
     return {"pyproject.toml": text, **dict.fromkeys(copies, text)}, drop
+
+
+def _both(first: Callable[[Any], None] | None, second: Callable[[Any], None] | None) -> Callable[[Any], None] | None:
+    if first is None or second is None:
+        return first or second
+
+    def both(document: Any) -> None:
+        first(document)
+        second(document)
+
+    return both
+
+
+def _poetry_paths_here(plan: Plan) -> Callable[[Any], None] | None:
+    """A local-mode sdist keeps poetry's `[tool.poetry.dependencies]` entries (poetry-core builds from them):
+    a `path` outside the project becomes this machine's absolute path, which poetry-core finds when it
+    builds the wheel from the unpacked sdist (a relative one names nothing there, and it warns)."""
+    import re
+
+    from .._files import real_path
+    from ..model import ResolvedArchive, ResolvedDirectory
+
+    top = real_path(plan.root)
+    moved: dict[tuple[str, int | None], str] = {}
+    for sources in plan.sources.values():
+        for source in sources:
+            match = re.fullmatch(r"tool\.poetry\.dependencies\.(?P<name>.+?)(?:\[(?P<index>\d+)\])?", source.key)
+            if match is None or not isinstance(source, (ResolvedArchive, ResolvedDirectory)):
+                continue
+            where = real_path(source.path)
+            if where == top or where.startswith(top.rstrip(os.sep) + os.sep):
+                continue  # inside the project: the sdist holds it (or the sources record does)
+            index = int(match["index"]) if match["index"] is not None else None
+            moved[(match["name"], index)] = Path(where).as_posix()
+    if not moved:
+        return None
+
+    def localize(document: Any) -> None:
+        tool = document.get("tool")
+        poetry = tool.get("poetry") if isinstance(tool, dict) else None
+        dependencies = poetry.get("dependencies") if isinstance(poetry, dict) else None
+        if not isinstance(dependencies, dict):
+            return
+        for (name, index), path in moved.items():
+            entry = dependencies.get(name)
+            if index is not None:
+                entry = entry[index] if isinstance(entry, list) and index < len(entry) else None
+            if isinstance(entry, dict) and isinstance(entry.get("path"), str):
+                entry["path"] = path
+
+    return localize
 
 
 def _requirement_name(line: str) -> str | None:

@@ -57,6 +57,8 @@ class DeclaredPath:
     workspace: bool = False
     """A uv ``workspace = true`` source: meaningless outside the workspace."""
     development_only: bool = False
+    requirement: bool = False
+    """The entry is itself a requirement of the project (poetry's ``[tool.poetry.dependencies]``)."""
 
 
 class Reader(Protocol):

@@ -467,6 +467,7 @@ class PoetryReader:
                             name=canonicalize_name(raw_name),
                             path=entry["path"],
                             development_only=development,
+                            requirement=not development,
                         )
 
 
