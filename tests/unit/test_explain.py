@@ -121,6 +121,22 @@ def test_an_in_tree_backend_needs_the_wrapper_in_its_backend_path(make_project) 
     )
 
 
+def test_an_extras_requirement_without_a_source_keeps_its_extra_marker(make_project) -> None:
+    """Found on adriangb/python-monorepo: explain showed `pytest` where the wheel says `pytest; extra == "test"`
+    (poetry's `[tool.poetry.extras]`; `[project.optional-dependencies]` alike)."""
+    poetry = make_project(
+        '[tool.poetry]\nname = "lib"\nversion = "0.1.0"\n[tool.poetry.dependencies]\n'
+        'pytest = { version = "^8", optional = true }\n[tool.poetry.extras]\ntest = ["pytest"]\n'
+        '[tool.sourcelift]\nbackend = "poetry.core.masonry.api"\n' + WRAPPER.replace("hatchling", "poetry-core"),
+        where="poetry",
+    )
+    (pytest_line,) = explain(poetry)["requirements"]
+    assert pytest_line["local"] == pytest_line["publish"] == ['pytest<9,>=8; extra == "test"']
+    pep621 = make_project('[project]\nname = "app"\nversion = "1"\n[project.optional-dependencies]\ncli = ["rich"]\n')
+    (rich,) = explain(pep621)["requirements"]
+    assert rich["requirement"] == "rich" and rich["local"] == rich["publish"] == ['rich; extra == "cli"']
+
+
 def test_gitignored_archive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = write_tree(tmp_path / "repo", {"pyproject.toml": VENDORED + WRAPPER, ".gitignore": "*.whl\n"})
     init_repo(repo)
