@@ -349,7 +349,7 @@ def test_explain_shows_a_self_reference_as_built(make_project, store: Store) -> 
     root = make_project(AIRFLOW_STYLE, {f"vendor/{WHEEL}": REAL_WHEEL.read_bytes()})
     report = explain(root, store)
     (item,) = [r for r in report["requirements"] if r["key"] == "project.optional-dependencies.all[0]"]
-    assert item["sources"] == [] and item["local"] == item["publish"] == ["app[lib]"]
+    assert item["sources"] == [] and item["local"] == item["publish"] == ['app[lib]; extra == "all"']
     text = format_report(report)
     assert "app[lib]  [project.optional-dependencies.all[0]]\n  the project itself" in text, text
     assert not report["problems"]
