@@ -495,3 +495,30 @@ def test_a_publish_sdist_without_static_dependencies_stops_before_the_backend_ru
     assert proc.returncode != 0 and expected in output and "(`dep`)" in output, output
     assert "Traceback" not in output and "running sdist" not in output, output  # setuptools never ran
     assert not out.exists() or not list(out.iterdir()), output
+
+
+def test_the_wheel_from_a_local_sdist_has_the_trees_lines_byte_for_byte(
+    offline_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Found on crewAI and autogen: from the local sdist, hatchling wrote `extra == 'tools'` where the wheel
+    from the tree says `extra == "tools"`.  The same requirement, but not the same bytes."""
+    root = tmp_path / "app"
+    for directory in ("app", "libs/lib/lib"):
+        (root / directory).mkdir(parents=True)
+    (root / "app" / "__init__.py").write_text("")
+    (root / "libs" / "lib" / "lib" / "__init__.py").write_text("")
+    (root / "libs" / "lib" / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+        '[project]\nname = "lib"\nversion = "0.5"\n'
+    )
+    (root / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["sourcelift", "hatchling"]\nbuild-backend = "sourcelift.build"\n'
+        '[project]\nname = "app"\nversion = "1.0"\ndependencies = ["lib; os_name != \'nt\'"]\n'
+        '[project.optional-dependencies]\ntools = ["lib[x]>=0.1"]\n'
+        '[tool.uv.sources]\nlib = { path = "libs/lib" }\n'
+    )
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", tmp_path / "tree", root], env=offline_env)
+    run([sys.executable, "-m", "build", "-o", tmp_path / "sdist", root], env=offline_env)  # the wheel from the sdist
+    from_tree = requires_dist(wheel_metadata_text(find_wheel(tmp_path / "tree", "app")))
+    from_sdist = requires_dist(wheel_metadata_text(find_wheel(tmp_path / "sdist", "app")))
+    assert from_sdist == from_tree and len(from_tree) == 2 and all('"' in line for line in from_tree), from_sdist

@@ -36,6 +36,12 @@ if TYPE_CHECKING:
 __all__ = ["Plan", "directory_sources", "make_plan", "plan_project"]
 
 
+def _as_from_the_tree(requirement: Requirement, value: str) -> list[str] | None:
+    """A final line as a build from the tree writes it (``None``: the backend wrote it so already)."""
+    written = str(requirement)
+    return None if written == value else [written]
+
+
 @slotted_dataclass
 class Plan:
     root: Path
@@ -181,11 +187,13 @@ class Plan:
             return None
         if requirement.url is not None:  # a placeholder reference the backend expanded; the source replaces it
             if self.from_local_sdist and requirement.url in self._targets(requirement, sources):
-                return None  # a final line the local-mode sdist already carries (its pyproject.toml lists it)
+                # a final line the local-mode sdist already carries (its pyproject.toml lists it), written as
+                # from the tree: the backend may have quoted its marker otherwise (hatchling: extra == 'x')
+                return _as_from_the_tree(requirement, value)
             requirement = copied(requirement)
             requirement.url = None
         elif self.from_local_sdist and self._is_fallback(requirement, sources):
-            return None  # the plain line for environments no source marker covers: final already
+            return _as_from_the_tree(requirement, value)  # the line for environments no source marker covers
         return self.render(requirement, sources, findings, f"Requires-Dist: {value}")
 
     @staticmethod
