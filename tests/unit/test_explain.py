@@ -354,3 +354,56 @@ def test_poetry_project_and_development_only_sources(make_project, capsys: pytes
     code, out = run(capsys, str(root))
     assert code == 0 and "development only (never in built metadata, never rewritten):" in out
     assert "  tool: ../tool (group dev)  [tool.poetry.group.dev.dependencies.tool]" in out
+
+
+def test_isolated_retries_a_hook_that_fails_here_with_its_requirements_present(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found with setuptools' legacy backend: the venv's old setuptools satisfied `build-system.requires` but
+    asked for `wheel`, so the hook failed here, and `--isolated` ran it here again.  Now it retries isolated;
+    and the message speaks of the dependencies it was to list, not of a version."""
+    from sourcelift.explain.backends import hook_metadata
+    from sourcelift.versions import VersionError, directories
+
+    environments: list[list[str]] = []
+
+    def backend_metadata(root: Path, python: str | None = None) -> dict[str, object]:
+        if python is None:
+            raise VersionError("the build backend could not list its dependencies: invalid command", "fix it")
+        return {"hook": "prepare_metadata_for_build_wheel", "version": "1.0", "requires_dist": ["dep"]}
+
+    monkeypatch.setattr(directories, "missing_build_requirements", lambda root: ("setuptools.build_meta", []))
+    monkeypatch.setattr(directories, "build_requirements", lambda root: ["sourcelift", "setuptools>=61"])
+    monkeypatch.setattr(directories, "backend_metadata", backend_metadata)
+
+    def isolated(requirements: list[str]) -> str:
+        environments.append(requirements)
+        return "/isolated/bin/python"
+
+    result, where, failure = hook_metadata(tmp_path, isolated)
+    assert where == "isolated" and failure is None and result is not None and result["requires_dist"] == ["dep"]
+    assert environments == [["setuptools>=61"]]
+    result, where, failure = hook_metadata(tmp_path, None)  # without --isolated: the failure, as it was
+    assert (
+        result is None
+        and where == "here"
+        and failure == "the build backend could not list its dependencies: invalid command\nfix it"
+    )
+
+
+def test_a_failed_metadata_hook_is_about_the_dependencies(tmp_path: Path) -> None:
+    from sourcelift.versions import VersionError
+    from sourcelift.versions.directories import backend_metadata
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[build-system]\nrequires = []\nbuild-backend = "broken_backend"\nbackend-path = ["."]\n'
+        '[project]\nname = "app"\nversion = "1"\ndynamic = ["dependencies"]\n'
+    )
+    (tmp_path / "broken_backend.py").write_text(
+        "def prepare_metadata_for_build_wheel(directory, config_settings=None):\n    raise SystemExit('no wheel')\n"
+        "def build_wheel(directory, config_settings=None, metadata_directory=None):\n    raise SystemExit(1)\n"
+        "def build_sdist(directory, config_settings=None):\n    raise SystemExit(1)\n"
+    )
+    with pytest.raises(VersionError) as caught:
+        backend_metadata(tmp_path)
+    assert "could not list its dependencies" in caught.value.message and "version" not in caught.value.fix

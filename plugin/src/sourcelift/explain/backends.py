@@ -98,7 +98,16 @@ def hook_metadata(root: Path, isolated: IsolatedEnvironments | None) -> tuple[di
             python = isolated(without_sourcelift(build_requirements(root)))
         return {**backend_metadata(root, python), "backend": backend}, where, None
     except VersionError as exc:
-        return None, where, f"{exc.message}\n{exc.fix}"
+        failure = exc
+    if python is None and isolated is not None:
+        # it failed here with its requirements present (an old setuptools that asks for `wheel`):
+        # --isolated gives it the environment a frontend would
+        try:
+            python = isolated(without_sourcelift(build_requirements(root)))
+            return {**backend_metadata(root, python), "backend": backend}, "isolated", None
+        except VersionError as exc:
+            failure, where = exc, "isolated"
+    return None, where, f"{failure.message}\n{failure.fix}"
 
 
 def _is_sourcelift(text: str) -> bool:

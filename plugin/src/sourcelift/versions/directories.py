@@ -534,7 +534,7 @@ def backend_metadata(path: Path, python: str | None = None) -> dict[str, Any]:
     from ..core_metadata import requires_dist
 
     directory = path.resolve()
-    text = _metadata_text(directory, _load(directory), python)
+    text = _metadata_text(directory, _load(directory), python, what="dependencies")
     return {
         "hook": "prepare_metadata_for_build_wheel",
         "version": _version_of(directory, _load(directory), text),
@@ -546,14 +546,17 @@ def _run_backend(directory: Path, data: dict[str, Any], python: str | None = Non
     return _version_of(directory, data, _metadata_text(directory, data, python))
 
 
-def _metadata_text(directory: Path, data: dict[str, Any], python: str | None) -> str:
+def _metadata_text(directory: Path, data: dict[str, Any], python: str | None, what: str = "version") -> str:
+    """The METADATA the project's backend prepares, for its ``what`` (``version`` or ``dependencies``)."""
     system = _build_system(directory, data)
     shown = system.backend if system.backend == system.declared_backend else f"{system.backend} (wrapped by sourcelift)"
     missing = _missing_requirements(system.requires) if python is None else []
+    verb = "compute its version" if what == "version" else "list its dependencies"
     if missing:
         listed = ", ".join(f'"{item}"' for item in missing)
         raise VersionError(
-            f"the version of {directory} is dynamic, and its build backend `{shown}` cannot run here: "
+            f"the {what} of {directory} {'is' if what == 'version' else 'are'} dynamic, and its build backend "
+            f"`{shown}` cannot run here: "
             f"this build environment lacks {listed} (from its `build-system.requires`)",
             f"add {listed} to `build-system.requires` of the project being built, so that the frontend installs "
             "them; a build without isolation needs them installed in its environment",
@@ -563,22 +566,21 @@ def _metadata_text(directory: Path, data: dict[str, Any], python: str | None) ->
     env = dict(os.environ)
     env[PROBE_ENV] = str(directory)
     env[CHAIN_ENV] = os.pathsep.join([*_chain(), str(directory)])
-    fix = (
-        "make the project build on its own (run e.g. `python -m build --wheel` in it and fix what fails), "
-        "or give it a static `project.version`"
+    fix = "make the project build on its own (run e.g. `python -m build --wheel` in it and fix what fails)" + (
+        ", or give it a static `project.version`" if what == "version" else ""
     )
     try:
         return prepare_metadata(directory, system.backend, system.backend_path, env, BACKEND_TIMEOUT, python)
     except BackendTimeout as exc:
         raise VersionError(
-            f"the build backend `{shown}` of {directory} did not compute its version within "
+            f"the build backend `{shown}` of {directory} did not {verb} within "
             f"{BACKEND_TIMEOUT:.0f} s (it and its child processes were stopped){_tail(exc.output)}",
             "find out why building its metadata hangs (run its build by hand), or give it a static version",
         ) from None
     except BackendFailed as exc:
         error, _ = redact_credentials(exc.message)
         raise VersionError(
-            f"the build backend `{shown}` of {directory} could not compute its version: {error}{_tail(exc.output)}",
+            f"the build backend `{shown}` of {directory} could not {verb}: {error}{_tail(exc.output)}",
             fix,
         ) from None
 
