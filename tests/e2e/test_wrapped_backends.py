@@ -29,6 +29,7 @@ from tests.support.metadata import (
     sdist_pkg_info_text,
     wheel_metadata_text,
 )
+from tests.support.trees import write_tree
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -392,6 +393,13 @@ def test_pkg_info_without_requires_dist_gets_the_final_lines(
         assert found.startswith(line), found
 
 
+LEGACY_SETUP = """\
+from setuptools import setup
+
+setup(name="app", version="1.0", packages=["app"], install_requires=["dep"])
+"""
+DEP_PROJECT = '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
+DEP_PROJECT += '[project]\nname = "dep"\nversion = "0.5"\n'
 IN_TREE_BACKEND = """\
 from setuptools import build_meta as _setuptools
 from setuptools.build_meta import *  # noqa: F403
@@ -408,26 +416,22 @@ def test_an_in_tree_backend_is_wrapped_through_a_module_in_its_backend_path(
     """Frontends load `build-backend` only from `backend-path` (pip: "Backend was not loaded from
     backend-path"): a two-line module there re-exports the wrapper, which wraps the in-tree backend
     named in `tool.sourcelift.backend`.  The publish sdist names the in-tree backend again."""
-    root = tmp_path / "app"
-    for directory in ("_build", "src/app", "libs/dep/src/dep"):
-        (root / directory).mkdir(parents=True)
-    (root / "_build" / "backend.py").write_text(IN_TREE_BACKEND)
-    (root / "_build" / "sourcelift_backend.py").write_text(
-        "from sourcelift.build import *  # noqa: F403\nfrom sourcelift.build import __getattr__  # noqa: F401\n"
-    )
-    (root / "MANIFEST.in").write_text("graft _build\n")
-    (root / "src" / "app" / "__init__.py").write_text("")
-    (root / "libs" / "dep" / "src" / "dep" / "__init__.py").write_text("")
-    (root / "libs" / "dep" / "pyproject.toml").write_text(
-        '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
-        '[project]\nname = "dep"\nversion = "0.5"\n'
-    )
-    (root / "pyproject.toml").write_text(
-        '[build-system]\nrequires = ["sourcelift", "setuptools>=61"]\nbuild-backend = "sourcelift_backend"\n'
-        'backend-path = ["_build"]\n'
-        '[project]\nname = "app"\nversion = "1.0"\ndependencies = ["dep"]\n'
-        '[tool.uv.sources]\ndep = { path = "libs/dep" }\n'
-        '[tool.sourcelift]\nbackend = "backend"\n'
+    root = write_tree(
+        tmp_path / "app",
+        {
+            "_build/backend.py": IN_TREE_BACKEND,
+            "_build/sourcelift_backend.py": "from sourcelift.build import *  # noqa: F403\n"
+            "from sourcelift.build import __getattr__  # noqa: F401\n",
+            "MANIFEST.in": "graft _build\n",
+            "src/app/__init__.py": "",
+            "libs/dep/src/dep/__init__.py": "",
+            "libs/dep/pyproject.toml": DEP_PROJECT,
+            "pyproject.toml": '[build-system]\nrequires = ["sourcelift", "setuptools>=61"]\n'
+            'build-backend = "sourcelift_backend"\nbackend-path = ["_build"]\n'
+            '[project]\nname = "app"\nversion = "1.0"\ndependencies = ["dep"]\n'
+            '[tool.uv.sources]\ndep = { path = "libs/dep" }\n'
+            '[tool.sourcelift]\nbackend = "backend"\n',
+        },
     )
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", tmp_path / "local", root], env=offline_env)
     assert requires_dist(wheel_metadata_text(find_wheel(tmp_path / "local", "app"))) == [
@@ -454,26 +458,13 @@ def test_an_in_tree_backend_is_wrapped_through_a_module_in_its_backend_path(
     assert requires_dist(wheel_metadata_text(find_wheel(out / "wheel", "app"))) == ["dep==0.5"]
 
 
-LEGACY_SETUP = """\
-from setuptools import setup
-
-setup(name="app", version="1.0", packages=["app"], install_requires=["dep"])
-"""
-DEP_PROJECT = '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
-DEP_PROJECT += '[project]\nname = "dep"\nversion = "0.5"\n'
-
-
 @pytest.mark.parametrize("declared", ["setup.py", "project.dynamic"])
 def test_a_publish_sdist_without_static_dependencies_stops_before_the_backend_runs(
     declared: str, offline_env: dict[str, str], tmp_path: Path
 ) -> None:
     """Found with setuptools' legacy backend and pbr: the refusal came after the backend had built the sdist,
     and named `project.dynamic` for a project that has no `[project]` table."""
-    root = tmp_path / "app"
-    (root / "app").mkdir(parents=True)
-    (root / "app" / "__init__.py").write_text("")
-    (root / "libs" / "dep").mkdir(parents=True)
-    (root / "libs" / "dep" / "pyproject.toml").write_text(DEP_PROJECT)
+    root = write_tree(tmp_path / "app", {"app/__init__.py": "", "libs/dep/pyproject.toml": DEP_PROJECT})
     build_system = '[build-system]\nrequires = ["sourcelift", "setuptools>=61"]\nbuild-backend = "sourcelift.build"\n'
     tool = '[tool.sourcelift]\nbackend = "setuptools.build_meta"\n[tool.uv.sources]\ndep = { path = "libs/dep" }\n'
     if declared == "setup.py":
@@ -502,20 +493,19 @@ def test_the_wheel_from_a_local_sdist_has_the_trees_lines_byte_for_byte(
 ) -> None:
     """Found on crewAI and autogen: from the local sdist, hatchling wrote `extra == 'tools'` where the wheel
     from the tree says `extra == "tools"`.  The same requirement, but not the same bytes."""
-    root = tmp_path / "app"
-    for directory in ("app", "libs/lib/lib"):
-        (root / directory).mkdir(parents=True)
-    (root / "app" / "__init__.py").write_text("")
-    (root / "libs" / "lib" / "lib" / "__init__.py").write_text("")
-    (root / "libs" / "lib" / "pyproject.toml").write_text(
-        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
-        '[project]\nname = "lib"\nversion = "0.5"\n'
-    )
-    (root / "pyproject.toml").write_text(
-        '[build-system]\nrequires = ["sourcelift", "hatchling"]\nbuild-backend = "sourcelift.build"\n'
-        '[project]\nname = "app"\nversion = "1.0"\ndependencies = ["lib; os_name != \'nt\'"]\n'
-        '[project.optional-dependencies]\ntools = ["lib[x]>=0.1"]\n'
-        '[tool.uv.sources]\nlib = { path = "libs/lib" }\n'
+    root = write_tree(
+        tmp_path / "app",
+        {
+            "app/__init__.py": "",
+            "libs/lib/lib/__init__.py": "",
+            "libs/lib/pyproject.toml": '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+            '[project]\nname = "lib"\nversion = "0.5"\n',
+            "pyproject.toml": '[build-system]\nrequires = ["sourcelift", "hatchling"]\n'
+            'build-backend = "sourcelift.build"\n[project]\nname = "app"\nversion = "1.0"\n'
+            "dependencies = [\"lib; os_name != 'nt'\"]\n"
+            '[project.optional-dependencies]\ntools = ["lib[x]>=0.1"]\n'
+            '[tool.uv.sources]\nlib = { path = "libs/lib" }\n',
+        },
     )
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", tmp_path / "tree", root], env=offline_env)
     run([sys.executable, "-m", "build", "-o", tmp_path / "sdist", root], env=offline_env)  # the wheel from the sdist

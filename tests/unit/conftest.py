@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import io
 import tarfile
-import textwrap
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
 from sourcelift.artifacts.store import Store
+from tests.support.trees import write_tree
 
 WHEEL = "prebuilt-0.1.0-py3-none-any.whl"
 
@@ -27,17 +27,6 @@ def sdist_bytes(name: str, version: str) -> bytes:
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
     return buffer.getvalue()
-
-
-def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
-    for relative, content in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(textwrap.dedent(content))
-    return root
 
 
 MakeProject = Callable[..., Path]

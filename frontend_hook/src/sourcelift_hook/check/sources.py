@@ -94,11 +94,10 @@ def check_sources(archive: Archive, pyproject: dict[str, Any] | None) -> list[Fi
         return []
     out: list[Finding] = []
     used = _requirement_names(pyproject)
+    from sourcelift.readers._toml import subtable
     from sourcelift.readers.registry import declared_paths
 
-    tool = pyproject.get("tool")
-    uv = tool.get("uv") if isinstance(tool, dict) else None
-    a_workspace = isinstance(uv, dict) and isinstance(uv.get("workspace"), dict)  # the root ships its members
+    a_workspace = isinstance(subtable(pyproject, "tool", "uv", "workspace"), dict)  # the root ships its members
     for declared in declared_paths(pyproject):
         in_use = declared.requirement or declared.name in used
         if declared.workspace and not a_workspace:

@@ -29,6 +29,8 @@ from ..rewrite.local import CachedVersions
 from ..rewrite.plan import Plan, directory_sources, make_plan
 
 if TYPE_CHECKING:
+    from packaging.requirements import Requirement
+
     from ..rewrite.publish import Publisher
 
 __all__ = [
@@ -411,12 +413,13 @@ def _poetry_paths_here(plan: Plan) -> Callable[[Any], None] | None:
 
     from .._files import real_path
     from ..model import ResolvedArchive, ResolvedDirectory
+    from ..readers.poetry import DEPENDENCY_KEY
 
     top = real_path(plan.root)
     moved: dict[tuple[str, int | None], str] = {}
     for sources in plan.sources.values():
         for source in sources:
-            match = re.fullmatch(r"tool\.poetry\.dependencies\.(?P<name>.+?)(?:\[(?P<index>\d+)\])?", source.key)
+            match = re.fullmatch(DEPENDENCY_KEY, source.key)
             if match is None or not isinstance(source, (ResolvedArchive, ResolvedDirectory)):
                 continue
             where = real_path(source.path)
@@ -443,26 +446,25 @@ def _poetry_paths_here(plan: Plan) -> Callable[[Any], None] | None:
     return localize
 
 
-def _requirement_name(line: str) -> str | None:
+def _parsed(line: str) -> Requirement | None:
     from packaging.requirements import InvalidRequirement
 
     from ..values import parsed_requirement
 
     try:
-        return parsed_requirement(line).name
+        return parsed_requirement(line)
     except InvalidRequirement:
         return None
 
 
+def _requirement_name(line: str) -> str | None:
+    requirement = _parsed(line)
+    return requirement.name if requirement is not None else None
+
+
 def _is_direct_reference(line: str) -> bool:
-    from packaging.requirements import InvalidRequirement
-
-    from ..values import parsed_requirement
-
-    try:
-        return parsed_requirement(line).url is not None
-    except InvalidRequirement:
-        return False
+    requirement = _parsed(line)
+    return requirement is not None and requirement.url is not None
 
 
 def _missing_requires_dist(plan: Plan, pkg_info: str) -> list[str]:
@@ -478,15 +480,10 @@ def _missing_requires_dist(plan: Plan, pkg_info: str) -> list[str]:
     for item in plan.requirements:
         if item.key in with_sources:
             declared.extend(with_sources[item.key])
-        elif item.extra is not None:
-            from ..rewrite.markers import conjoin
-            from ..values import copied
-
-            requirement = copied(item.requirement)
-            requirement.marker = conjoin(requirement.marker, f'extra == "{item.extra}"')
-            declared.append(str(requirement))
         else:
-            declared.append(str(item.requirement))
+            from ..rewrite.markers import as_metadata
+
+            declared.append(as_metadata(item.requirement, item.extra))
     return quirks.missing_requires_dist(requires_dist(pkg_info), declared, plan.dynamic_dependencies)
 
 

@@ -19,7 +19,6 @@ from ..backends.quirks import builds_dynamic_fields_from_pkg_info
 from ..config import MODE_ENV, MODES, choose_cache, choose_mode, read_config
 from ..errors import ConfigError, Findings, Problem
 from ..model import (
-    DeclaredRequirement,
     ResolvedArchive,
     ResolvedDirectory,
     ResolvedGit,
@@ -31,6 +30,7 @@ from ..model import (
 from ..readers._toml import load_toml
 from ..readers.variants import is_variant_set
 from ..rewrite.local import CachedVersions
+from ..rewrite.markers import as_metadata
 from ..rewrite.plan import Plan, plan_project
 from .backends import ExplainPublisher, IsolatedEnvironments, hook_metadata
 from .checks import check_archives, check_build_system, check_git_tracking
@@ -230,7 +230,7 @@ def explain(
                 for s in plan.sources.get(canonicalize_name(declared.requirement.name), [])
                 if s.binds in (None, declared.key)
             ]
-            as_written = [_as_metadata(declared)]
+            as_written = [as_metadata(declared.requirement, declared.extra)]
             report["requirements"].append(
                 RequirementReport(
                     requirement=str(declared.requirement),
@@ -292,18 +292,6 @@ def _virtual_root_members(root: Path, data: dict[str, object], findings: Finding
 
         workspace = Workspace(root, root / "pyproject.toml", parse_shared((root / "pyproject.toml").read_bytes()))
     return sorted(set(workspace.members(findings).values()))
-
-
-def _as_metadata(declared: DeclaredRequirement) -> str:
-    """A requirement without a source as the metadata carries it: an extra's under its `extra` marker."""
-    if declared.extra is None:
-        return str(declared.requirement)
-    from ..rewrite.markers import conjoin
-    from ..values import copied
-
-    requirement = copied(declared.requirement)
-    requirement.marker = conjoin(requirement.marker, f'extra == "{declared.extra}"')
-    return str(requirement)
 
 
 def _explain_hook(

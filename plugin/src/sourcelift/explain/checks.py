@@ -144,17 +144,13 @@ def check_build_system(
     if wrapper:
         top = inner_backend.split(":")[0].split(".")[0]
         provider = _PROVIDERS.get(top, top.replace("_", "-"))
-        if canonicalize_name(provider) not in requires and not _has_backend_path(data):
+        if canonicalize_name(provider) not in requires and not backend_path:
             findings.error(
                 "build-system.requires",
                 f"does not list {provider}, which provides the backend `{inner_backend}` that sourcelift wraps "
                 "(`tool.sourcelift.backend`)",
                 f'add "{provider}" to `build-system.requires`',
             )
-
-
-def _has_backend_path(data: dict[str, Any]) -> bool:
-    return bool(data.get("build-system", {}).get("backend-path"))
 
 
 def _path_key(source: ResolvedSource) -> str:

@@ -32,11 +32,13 @@ from ..errors import Findings
 from ..model import DeclaredRequirement, GitSource, PathSource, Source, UrlSource
 from ._base import DeclaredPath, ReadContext
 
-__all__ = ["READER", "PoetryReader", "poetry_constraint", "python_marker", "requirement_form"]
+__all__ = ["DEPENDENCY_KEY", "READER", "PoetryReader", "poetry_constraint", "python_marker", "requirement_form"]
 
 _SOURCE_KINDS = ("path", "git", "url")
 _SOURCE_KEYS = {"path", "develop", "git", "rev", "tag", "branch", "subdirectory", "url"}
 _GUARD_KEYS = {"markers", "python", "platform"}
+DEPENDENCY_KEY = r"tool\.poetry\.dependencies\.(?P<name>.+?)(?:\[(?P<index>\d+)\])?"
+"""The pattern of the key of an entry of ``[tool.poetry.dependencies]`` (``[index]``: one of a list)."""
 _KNOWN = _SOURCE_KEYS | _GUARD_KEYS | {"version", "extras", "optional", "allow-prereleases", "source"}
 _TYPES: dict[str, type] = {
     "path": str,
@@ -421,7 +423,7 @@ class PoetryReader:
         import tomlkit
 
         for key, values in lines.items():
-            match = re.fullmatch(r"tool\.poetry\.dependencies\.(?P<name>.+?)(?:\[(?P<index>\d+)\])?", key)
+            match = re.fullmatch(DEPENDENCY_KEY, key)
             if match is None or match["name"] not in dependencies:
                 raise ValueError(f"cannot place the lines of `{key}` in the sdist's pyproject.toml")
             container: Any = dependencies

@@ -9,13 +9,25 @@ from packaging.markers import Marker
 
 from ..values import parsed_marker
 
-__all__ = ["CannotNegate", "conjoin", "implies_extra", "negate_any", "parsed_marker"]
+__all__ = ["CannotNegate", "as_metadata", "conjoin", "implies_extra", "negate_any", "parsed_marker"]
 
 _NEGATED = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">", "in": "not in", "not in": "in"}
 
 
 class CannotNegate(ValueError):
     """A marker uses an operator with no PEP 508 negation (``~=``, ``===``)."""
+
+
+def as_metadata(requirement: Any, extra: str | None) -> str:
+    """``requirement`` (a :class:`~packaging.requirements.Requirement` of ``[project]`` or a tool's table) as
+    core metadata carries it: an extra's under its ``extra`` marker."""
+    if extra is None:
+        return str(requirement)
+    from ..values import copied
+
+    written = copied(requirement)
+    written.marker = conjoin(written.marker, f'extra == "{extra}"')
+    return str(written)
 
 
 def conjoin(*markers: Marker | str | None) -> Marker | None:
