@@ -19,6 +19,7 @@ import pytest
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 
+from sourcelift_hook.check import read_archive, run_checks
 from tests.e2e.wrapped_projects import HOOK, LONG_DIRECTORY, LONG_FILE, write_project, write_strict_backend
 from tests.support import Venv, file_url, run
 from tests.support.metadata import (
@@ -329,6 +330,80 @@ def test_sdists_with_hook_produced_dependencies_drop_the_sources_they_spent(
         run([uv_bin, "pip", "install", "--no-index", "--no-deps", "--python", venv.python, unpacked], env=offline_env)
         shown = venv.run_python("import importlib.metadata as m; print(m.requires('app'))", env=offline_env)
         assert shown.strip() == repr([line]), shown
+
+
+WORKSPACE_ROOT = {
+    "pyproject.toml": """\
+        [build-system]
+        requires = ["sourcelift", "hatchling"]
+        build-backend = "sourcelift.build"
+
+        [project]
+        name = "mcp"
+        version = "1.0"
+        dependencies = ["mcp-types==0.3.0"]
+
+        [tool.hatch.build.targets.wheel]
+        packages = ["src/mcp"]
+
+        [tool.hatch.build.targets.sdist]
+        exclude = ["examples"]
+
+        [tool.uv.workspace]
+        members = ["src/mcp-types", "examples/*"]
+
+        [tool.uv.sources]
+        mcp-types = { workspace = true }
+        mcp-example-stories = { workspace = true }
+    """,
+    "src/mcp/__init__.py": "",
+    "src/mcp-types/pyproject.toml": """\
+        [build-system]
+        requires = ["hatchling"]
+        build-backend = "hatchling.build"
+
+        [project]
+        name = "mcp-types"
+        version = "0.3.0"
+    """,
+    "src/mcp-types/mcp_types/__init__.py": "",
+    "examples/stories/pyproject.toml": '[project]\nname = "mcp-example-stories"\nversion = "0.1"\n',
+}
+
+
+def test_a_workspace_roots_sdist_keeps_the_sources_of_the_members_it_ships(
+    offline_env: dict[str, str], uv_bin: str, tmp_path: Path
+) -> None:
+    """Found on modelcontextprotocol/python-sdk: the root `mcp` requires its member `mcp-types`, which its
+    sdist ships under src/mcp-types; the sdist dropped `mcp-types = { workspace = true }` and kept
+    `[tool.uv.workspace]`, so uv stopped in the unpacked sdist ("`mcp-types` is included as a workspace member,
+    but is missing an entry in `tool.uv.sources`").  The entries of the members the sdist holds stay, in both
+    modes; one whose member the sdist leaves out (examples/) goes, as uv cannot resolve it there."""
+    root = write_tree(tmp_path / "mcp", WORKSPACE_ROOT)
+    for mode in MODES:
+        out = tmp_path / mode
+        run(
+            [sys.executable, "-m", "build", "--sdist", "-o", out, "-C", f"sourcelift-mode={mode}", root],
+            env=offline_env,
+        )
+        sdist = find_sdist(out, "mcp")
+        # `sourcelift check` agrees: no workspace entry without its member, no member without its entry
+        findings, _ = run_checks([read_archive(sdist)])
+        assert [f for f in findings if f.id.startswith("SL5")] == [], findings
+        with tarfile.open(sdist) as archive:
+            if hasattr(tarfile, "data_filter"):
+                archive.extractall(out / "unpacked", filter="data")
+            else:  # pragma: no cover - Python without extraction filters
+                archive.extractall(out / "unpacked")
+        unpacked = out / "unpacked" / "mcp-1.0"
+        written = tomllib.loads((unpacked / "pyproject.toml").read_text())
+        assert written["tool"]["uv"] == {
+            "workspace": {"members": ["src/mcp-types", "examples/*"]},
+            "sources": {"mcp-types": {"workspace": True}},
+        }, (mode, written)
+        run([uv_bin, "lock", "--offline"], env=offline_env, cwd=unpacked)
+        run([uv_bin, "build", "--no-index", "--wheel", "-o", out / "wheel", unpacked], env=offline_env)
+        assert find_wheel(out / "wheel", "mcp").is_file()
 
 
 SELF_REFERENCE = """

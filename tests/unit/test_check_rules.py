@@ -84,6 +84,8 @@ VENDOR = {"vendor/lib-1.0-py3-none-any.whl": b"wheel bytes"}
 HELPER = {"libs/helper/pyproject.toml": b"[project]\nname = 'helper'\nversion = '1'\n"}
 
 MAC_WHEEL = "https://example.org/w/native-2.0-cp311-cp311-macosx_11_0_arm64.whl"
+WORKSPACE_ROOT = '[tool.uv.workspace]\nmembers = ["packages/*"]\n[tool.uv.sources]\nlib = { workspace = true }\n'
+MEMBER = {"packages/lib/pyproject.toml": b'[project]\nname = "Lib"\nversion = "1.0"\n'}
 
 CASES: dict[str, Case] = {
     "SL100": Case(not_a_zip, wheel()),
@@ -187,6 +189,10 @@ CASES: dict[str, Case] = {
             {"tools/tool/pyproject.toml": b""},
         ),
     ),
+    "SL506": Case(
+        sdist_project('[tool.uv.workspace]\nmembers = ["packages/*"]\n', MEMBER, dependencies='["lib"]'),
+        sdist_project(WORKSPACE_ROOT, MEMBER, dependencies='["lib"]'),
+    ),
     "SL601": Case(rows_edit(lambda rows: [*rows, ["demo/extra.py", "sha256=x"]]), wheel()),
     "SL602": Case(wheel(unrecorded={"demo/extra.py": b"X = 1\n"}), wheel()),
     "SL603": Case(rows_edit(lambda rows: [*rows, ["demo/gone.py", record_hash(b""), "0"]]), wheel()),
@@ -237,12 +243,56 @@ def test_every_registered_reader_table_is_checked(extra: str, check_id: str, key
     assert [(f.id, f.location) for f in found] == [(check_id, f"pyproject.toml: {key}")], found
 
 
-def test_a_workspace_roots_sdist_may_keep_its_workspace_sources(tmp_path: Path) -> None:
+@pytest.mark.parametrize("filename", ["demo-1.0.tar.gz", "demo-1.0.zip"])
+def test_a_workspace_roots_sdist_may_keep_its_workspace_sources(filename: str, tmp_path: Path) -> None:
     """Found on modelcontextprotocol/python-sdk and uv-workspace-example-cable: the root's sdist ships
     `[tool.uv.workspace]` and its members, where `workspace = true` sources are what uv needs."""
-    root = '[tool.uv.workspace]\nmembers = ["packages/*"]\n[tool.uv.sources]\nlib = { workspace = true }\n'
-    member = {"packages/lib/pyproject.toml": b'[project]\nname = "lib"\nversion = "1.0"\n'}
-    assert findings_for(sdist_project(root, member, dependencies='["lib"]')(tmp_path)) == []
+    text = pyproject(extra=WORKSPACE_ROOT).replace("dependencies = []", 'dependencies = ["lib"]')
+    found = findings_for(sdist(project=text, files=MEMBER, filename=filename)(tmp_path))
+    assert [f.id for f in found if f.id != "SL108"] == [], found  # SL108: PyPI takes .tar.gz sdists only
+
+
+WORKSPACE_CASES = {
+    # the member's directory is left out of the sdist: uv finds no member `lib` there
+    "member left out": (WORKSPACE_ROOT, {}, '["lib"]', ("SL502", "tool.uv.sources.lib")),
+    # a pyproject.toml the member globs do not name, or exclude, is no member
+    "not a member": (
+        WORKSPACE_ROOT,
+        {"tests/lib/pyproject.toml": MEMBER["packages/lib/pyproject.toml"]},
+        '["lib"]',
+        ("SL502", "tool.uv.sources.lib"),
+    ),
+    "excluded": (
+        WORKSPACE_ROOT.replace("\n[tool.uv.sources]", '\nexclude = ["packages/lib"]\n[tool.uv.sources]'),
+        MEMBER,
+        '["lib"]',
+        ("SL502", "tool.uv.sources.lib"),
+    ),
+    # the member is shipped and required without its entry (the sdist sourcelift wrote for mcp)
+    "entry missing": (
+        '[tool.uv.workspace]\nmembers = ["packages/*"]\n',
+        MEMBER,
+        '["lib"]',
+        ("SL506", "project.dependencies[0]"),
+    ),
+    # a dependency group counts too, once per name; the project's own name does not
+    "entry missing for a group": (
+        '[dependency-groups]\ndev = ["demo[x]", "lib", "lib>=1"]\n[tool.uv.workspace]\nmembers = ["packages/**"]\n',
+        MEMBER,
+        "[]",
+        ("SL506", "dependency-groups.dev[1]"),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(WORKSPACE_CASES))
+def test_a_workspace_roots_sources_are_checked_against_the_members_it_holds(case: str, tmp_path: Path) -> None:
+    """uv in the unpacked sdist of a workspace root: a `workspace = true` entry must name a member the sdist
+    holds ("references a workspace ..., but is not a workspace member"), and a member that is required needs
+    one ("is included as a workspace member, but is missing an entry in `tool.uv.sources`")."""
+    extra, files, dependencies, (check_id, key) = WORKSPACE_CASES[case]
+    found = findings_for(sdist_project(extra, files, dependencies=dependencies)(tmp_path))
+    assert [(f.id, f.location) for f in found] == [(check_id, f"pyproject.toml: {key}")], found
 
 
 def test_a_poetry_dependency_is_a_requirement_of_the_project(tmp_path: Path) -> None:

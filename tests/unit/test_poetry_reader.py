@@ -171,6 +171,10 @@ def test_classic_publish_lines_and_sdist_rewrite(make_project, store: Store) -> 
 
 
 POETRY_BUILD = '[build-system]\nrequires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"\n'
+WRAPPED_POETRY_BUILD = (
+    '[build-system]\nrequires = ["poetry-core", "sourcelift"]\nbuild-backend = "sourcelift.build"\n'
+    '[tool.sourcelift]\nbackend = "poetry.core.masonry.api"\n'
+)
 
 
 @pytest.mark.parametrize(
@@ -186,6 +190,15 @@ POETRY_BUILD = '[build-system]\nrequires = ["poetry-core"]\nbuild-backend = "poe
             'build-backend = "poetry_dynamic_versioning.backend"\n',
             None,
         ),
+        # sourcelift's wrapper around poetry-core: poetry-core still reads it
+        ('[tool.poetry]\nname = "lib"\nversion = "0.3.0"\n' + WRAPPED_POETRY_BUILD, "0.3.0"),
+        # the wrapper around a plugin's backend, or around its default (hatchling): not static
+        (
+            '[tool.poetry]\nname = "lib"\nversion = "0.0.0"\n'
+            + WRAPPED_POETRY_BUILD.replace("poetry.core.masonry.api", "poetry_dynamic_versioning.backend"),
+            None,
+        ),
+        ('[tool.poetry]\nname = "lib"\nversion = "0.0.0"\n' + WRAPPED_POETRY_BUILD.split("[tool.sourcelift]")[0], None),
     ],
 )
 def test_a_classic_poetry_version_is_read_as_poetry_core_reads_it(
@@ -212,6 +225,20 @@ def test_a_classic_poetry_directory_is_checked_and_pinned_without_its_backend(ma
     wrong = make_project(
         CLASSIC, {**PROJECTS, "../lib/pyproject.toml": '[tool.poetry]\nname = "other"\n' + POETRY_BUILD}
     )
+    with pytest.raises(ProblemsError, match="holds the project 'other', not 'lib'"):
+        make_plan(wrong, store)
+
+
+def test_a_poetry_member_wrapped_by_sourcelift_is_read_as_poetry_core_reads_it(make_project, store: Store) -> None:
+    """A member built by `sourcelift.build` around poetry-core: its `[tool.poetry]` name and version are read
+    through `tool.sourcelift.backend` as for poetry-core itself (they were ignored: no name check, and the
+    version came from running the backend)."""
+    lib = '[tool.poetry]\nname = "lib"\nversion = "0.3.0"\n' + WRAPPED_POETRY_BUILD
+    root = make_project(CLASSIC, {**PROJECTS, "../lib/pyproject.toml": lib})
+    plan, _ = make_plan(root, store)
+    (found,) = plan.sources["lib"]
+    assert found.version == "0.3.0"  # type: ignore[union-attr]  # a ResolvedDirectory
+    wrong = make_project(CLASSIC, {**PROJECTS, "../lib/pyproject.toml": lib.replace('"lib"', '"other"')})
     with pytest.raises(ProblemsError, match="holds the project 'other', not 'lib'"):
         make_plan(wrong, store)
 

@@ -416,3 +416,25 @@ def test_standards_pyproject_drops_emptied_tables() -> None:
     assert new == text.replace('["sourcelift"]', "[]").replace('"sourcelift.build"', '"setuptools.build_meta"').replace(
         '["x"]', '["x==1"]'
     ).replace('[tool.uv.sources]\nx = { path = "x.whl" }\n', "")
+
+
+@pytest.mark.parametrize(
+    "tables",
+    [
+        '[tool.uv.sources]\n# x = { path = "../x" }  (for local work)\n',
+        "[tool.uv]\n[tool.uv.sources]\n",
+        "[tool.sourcelift.variants]\n# none yet\n",
+        '[tool.poetry]\npackage-mode = false\n[tool.poetry.dependencies]\n# "x" is declared in [project]\n',
+        "[tool]\n",
+    ],
+)
+def test_standards_pyproject_keeps_empty_tables_it_consumed_nothing_from(tables: str) -> None:
+    """Found on a project with a comments-only `[tool.uv.sources]`: the publish sdist dropped it (with the
+    `[tool]` it was in), though sourcelift consumed nothing from it.  Only what it consumed leaves the file,
+    and only a table that it emptied goes (test_standards_pyproject_drops_emptied_tables)."""
+    text = (
+        '[build-system]\nrequires = ["sourcelift", "hatchling"]\nbuild-backend = "sourcelift.build"\n\n'
+        f'[project]\nname = "a"\nversion = "1"\ndependencies = ["x"]\n\n{tables}'
+    )
+    new = standards_pyproject(text, {}, set(), "hatchling.build")
+    assert new == text.replace('"sourcelift", ', "").replace('"sourcelift.build"', '"hatchling.build"')

@@ -222,6 +222,23 @@ def test_a_workspace_roots_sources_are_for_its_members_too(tmp_path: Path) -> No
     assert [w.key for w in findings.warnings] == ["tool.uv.sources.ghost"]
 
 
+def test_the_members_a_workspace_roots_sdist_ships(tmp_path: Path) -> None:
+    """The members whose pyproject.toml the root's sdist holds at the same place, and the root itself: their
+    `workspace = true` entries are what uv needs in the unpacked sdist."""
+    tree = dict(WORKSPACE)
+    tree["pyproject.toml"] = '[project]\nname = "root"\nversion = "1"\n' + textwrap.dedent(WORKSPACE["pyproject.toml"])
+    write_tree(tmp_path, tree)
+    workspace = find_workspace(tmp_path)
+    assert workspace is not None
+    files = {
+        "pyproject.toml",
+        "packages/lib-a/pyproject.toml",
+        "packages/lib-b/README.md",
+        "packages/skip/pyproject.toml",
+    }
+    assert workspace.members_within(files, Findings()) == {"root", "lib-a"}
+
+
 def test_pdm_placeholder_warns_about_uv_and_names_the_portable_form(make_project) -> None:
     root = make_project(
         """

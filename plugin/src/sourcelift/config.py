@@ -26,6 +26,7 @@ __all__ = [
     "choose_cache",
     "choose_mode",
     "read_config",
+    "wrapped_backend",
 ]
 
 DEFAULT_BACKEND = "hatchling.build"
@@ -55,6 +56,22 @@ class Config:
     strategies: dict[str, str] = field(default_factory=dict)
     """Per-dependency overrides by canonical name: a strategy name or a version specifier."""
     cache: bool = True
+
+
+def wrapped_backend(declared: str, data: Mapping[str, Any]) -> str:
+    """The backend that builds a project whose ``build-system.build-backend`` is ``declared``: for
+    sourcelift's wrapper, the one it wraps (``[tool.sourcelift] backend``), else ``declared`` itself.
+
+    >>> wrapped_backend("sourcelift.build", {"tool": {"sourcelift": {"backend": "poetry.core.masonry.api"}}})
+    'poetry.core.masonry.api'
+    """
+    declared = declared.strip()
+    if declared.split(":")[0].strip() != "sourcelift.build":
+        return declared
+    tool = data.get("tool")
+    table = tool.get("sourcelift") if isinstance(tool, dict) else None
+    configured = table.get("backend") if isinstance(table, dict) else None
+    return configured.strip() if isinstance(configured, str) and configured.strip() else DEFAULT_BACKEND
 
 
 def read_config(data: dict[str, Any], findings: Findings) -> Config:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename
 
+from sourcelift._compat import tomllib
 from sourcelift.artifacts.wheel_tags import parse_wheel_name
 from sourcelift.provenance_document import SDIST_PATH, WHEEL_FILE
 from sourcelift.record_file import encode_digest, parse_strict
@@ -46,6 +47,8 @@ WHEEL_PROVENANCE = WHEEL_FILE
 SDIST_PROVENANCE = SDIST_PATH
 
 _SDIST_TEXTS = ("PKG-INFO", "pyproject.toml", SDIST_PROVENANCE)
+MAX_MEMBER_PYPROJECT = 1024 * 1024
+"""The largest pyproject.toml below an sdist's top directory whose project name is read (bytes)."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,9 @@ class Archive:
     """wheel: the ``.dist-info`` directory holding METADATA."""
     pyproject: str | None = None
     """sdist: its top-level pyproject.toml, decoded."""
+    project_names: dict[str, str] = field(default_factory=dict)
+    """sdist: the ``[project] name`` of each pyproject.toml below the top directory, by that file's directory
+    (the workspace members a workspace root's sdist ships)."""
     documents: dict[str, str] = field(default_factory=dict)
     """sourcelift provenance documents by member name, decoded."""
     record: str | None = None
@@ -287,10 +293,25 @@ def _keep_text(archive: Archive, relative: str, data: bytes, member: str) -> Non
         archive.documents[member] = text
 
 
+def _keep_project_name(archive: Archive, relative: str, data: bytes) -> None:
+    """The project name of a pyproject.toml below the top directory; one that does not parse names nothing."""
+    try:
+        name = tomllib.loads(data.decode("utf-8")).get("project", {}).get("name")
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError):
+        return
+    if isinstance(name, str):
+        archive.project_names[posixpath.dirname(relative)] = name
+
+
 def _read_tar_sdist(archive: Archive) -> None:
     with tarfile.open(archive.path, mode="r|gz") as tar:
         for member in tar:
             relative = _sdist_member(archive, member.name, is_dir=member.isdir())
+            if relative is not None and relative.endswith("/pyproject.toml") and member.isfile():
+                stream = tar.extractfile(member) if member.size <= MAX_MEMBER_PYPROJECT else None
+                if stream is not None:
+                    _keep_project_name(archive, relative, stream.read(MAX_MEMBER_PYPROJECT))
+                continue
             if relative not in _SDIST_TEXTS or not member.isfile():
                 continue
             if member.size > MAX_TEXT:
@@ -306,6 +327,11 @@ def _read_zip_sdist(archive: Archive) -> None:
     with zipfile.ZipFile(archive.path) as zf:
         for info in zf.infolist():
             relative = _sdist_member(archive, info.filename, is_dir=info.is_dir())
+            if relative is not None and relative.endswith("/pyproject.toml") and not info.is_dir():
+                if info.file_size <= MAX_MEMBER_PYPROJECT:
+                    with zf.open(info) as stream:
+                        _keep_project_name(archive, relative, stream.read(MAX_MEMBER_PYPROJECT))
+                continue
             if relative not in _SDIST_TEXTS or info.is_dir():
                 continue
             data = _read_bounded_zip(zf, info, archive)

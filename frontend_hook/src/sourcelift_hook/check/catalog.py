@@ -195,9 +195,9 @@ CHECKS: dict[str, Check] = _checks(
     Check(
         "SL502",
         WARNING,
-        "a `[tool.uv.sources]` workspace source is left in the sdist, which is not a workspace",
+        "a `[tool.uv.sources]` workspace source is left in the sdist, which holds no workspace member of that name",
         "remove the entry from the sdist's pyproject.toml: sourcelift's wrapper backend does, in either mode, "
-        "for an sdist that is not a workspace root",
+        "for every member the sdist does not hold",
     ),
     Check(
         "SL503",
@@ -216,6 +216,13 @@ CHECKS: dict[str, Check] = _checks(
         WARNING,
         "a tool-specific source that no requirement of the project uses names a file the sdist lacks",
         "remove the source from the sdist, or include the file",
+    ),
+    Check(
+        "SL506",
+        WARNING,
+        "a requirement names a workspace member the sdist holds, and `[tool.uv.sources]` has no entry for it",
+        "keep `name = { workspace = true }` in the sdist's `[tool.uv.sources]`: sourcelift's wrapper backend "
+        "keeps the entries of the members a workspace root's sdist holds",
     ),
     # ---------------------------------------------------------------- SL6: RECORD
     Check(

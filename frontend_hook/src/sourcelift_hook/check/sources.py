@@ -1,4 +1,5 @@
-"""SL5xx: tool-specific sources left in an sdist's pyproject.toml that point at files the sdist lacks.
+"""SL5xx: tool-specific sources left in an sdist's pyproject.toml that point at files the sdist lacks,
+and uv workspace sources that do not fit the sdist's workspace.
 
 The tool tables are those of sourcelift's registered readers (:mod:`sourcelift.readers.registry`).
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
+from fnmatch import fnmatchcase
 from typing import Any
 from urllib.parse import unquote
 
@@ -89,23 +91,100 @@ def _placeholder_path(text: str) -> tuple[str, str] | None:
     return kind, prefix + (unquote(rest).lstrip("/") or ".")
 
 
+def _glob_match(path: str, pattern: str) -> bool:
+    """Whether the directory ``path`` (relative, ``/``-separated) matches a workspace glob as uv's do:
+    ``*`` within one path segment, ``**`` across any number of them."""
+    parts = path.split("/")
+    segments = posixpath.normpath(pattern.replace("\\", "/")).split("/")
+
+    def match(at: int, index: int) -> bool:
+        if index == len(segments):
+            return at == len(parts)
+        if segments[index] == "**":
+            return any(match(skip, index + 1) for skip in range(at, len(parts) + 1))
+        return at < len(parts) and fnmatchcase(parts[at], segments[index]) and match(at + 1, index + 1)
+
+    return match(0, 0)
+
+
+def _workspace_members(archive: Archive, pyproject: dict[str, Any]) -> dict[str, str] | None:
+    """The uv workspace members the sdist holds (canonical name -> directory, ``.`` for the root), when its
+    pyproject.toml has ``[tool.uv.workspace]``; else ``None``."""
+    from sourcelift.readers._toml import subtable
+
+    workspace = subtable(pyproject, "tool", "uv", "workspace")
+    if not isinstance(workspace, dict):
+        return None
+
+    def patterns(key: str) -> list[str]:
+        value = workspace.get(key)
+        return [p for p in value if isinstance(p, str)] if isinstance(value, list) else []
+
+    members: dict[str, str] = {}
+    name = subtable(pyproject, "project", "name")
+    if isinstance(name, str):
+        members[canonicalize_name(name)] = "."
+    included, excluded = patterns("members"), patterns("exclude")
+    for directory, project in sorted(archive.project_names.items()):
+        if any(_glob_match(directory, p) for p in included) and not any(_glob_match(directory, p) for p in excluded):
+            members.setdefault(canonicalize_name(project), directory)
+    return members
+
+
+def _missing_member_sources(archive: Archive, pyproject: dict[str, Any], members: dict[str, str]) -> list[Finding]:
+    """SL506: a requirement names a member the sdist ships, and `[tool.uv.sources]` has no entry for it."""
+    from sourcelift.readers._toml import subtable
+
+    sources = subtable(pyproject, "tool", "uv", "sources")
+    sourced = {canonicalize_name(str(name)) for name in sources} if isinstance(sources, dict) else set()
+    itself = subtable(pyproject, "project", "name")
+    out: list[Finding] = []
+    for key, text, _ in _requirement_strings(pyproject):
+        if key.startswith("build-system.") or not isinstance(text, str):
+            continue
+        try:
+            name = canonicalize_name(Requirement(text).name)
+        except InvalidRequirement:
+            continue
+        if name not in members or name in sourced or (isinstance(itself, str) and name == canonicalize_name(itself)):
+            continue
+        sourced.add(name)  # once per name
+        out.append(
+            finding(
+                "SL506",
+                archive.display,
+                f"`{key}` requires `{name}`, a workspace member the sdist holds ({members[name]}), and "
+                "`[tool.uv.sources]` has no entry for it: `uv lock` and `uv sync` stop in the unpacked sdist "
+                '("is included as a workspace member, but is missing an entry in `tool.uv.sources`")',
+                fix=f"keep `{name} = {{ workspace = true }}` in the sdist's `[tool.uv.sources]`; sourcelift's "
+                "wrapper backend keeps the entries of the members a workspace root's sdist ships",
+                location=f"pyproject.toml: {key}",
+            )
+        )
+    return out
+
+
 def check_sources(archive: Archive, pyproject: dict[str, Any] | None) -> list[Finding]:
     if archive.kind != "sdist" or pyproject is None:
         return []
     out: list[Finding] = []
     used = _requirement_names(pyproject)
-    from sourcelift.readers._toml import subtable
     from sourcelift.readers.registry import declared_paths
 
-    a_workspace = isinstance(subtable(pyproject, "tool", "uv", "workspace"), dict)  # the root ships its members
+    members = _workspace_members(archive, pyproject)  # a workspace root's sdist ships some of its members
     for declared in declared_paths(pyproject):
         in_use = declared.requirement or declared.name in used
-        if declared.workspace and not a_workspace:
+        if declared.workspace and (members is None or declared.name not in members):
+            where = (
+                "the sdist is not a workspace"
+                if members is None
+                else "the sdist holds no workspace member of that name"
+            )
             out.append(
                 finding(
                     "SL502",
                     archive.display,
-                    f"`{declared.key}` is a workspace source; the sdist is not a workspace, so uv cannot build "
+                    f"`{declared.key}` is a workspace source; {where}, so uv cannot build "
                     f"or install `{declared.name}` from it",
                     location=f"pyproject.toml: {declared.key}",
                 )
@@ -143,4 +222,6 @@ def check_sources(archive: Archive, pyproject: dict[str, Any] | None) -> list[Fi
                 location=f"pyproject.toml: {key}",
             )
         )
+    if members:
+        out += _missing_member_sources(archive, pyproject, members)
     return out

@@ -364,12 +364,14 @@ def _sdist_pyproject(
     # `workspace = true` entry stops uv at the unpacked sdist, which is no workspace member.
     spent = bool(lines) or plan.dynamic_dependencies
     data = _pyproject(_root())
-    stray: set[str] = set()
-    if not isinstance(subtable(data, "tool", "uv", "workspace"), dict):
-        # outside its workspace a `workspace = true` entry stops uv, even one only a dependency group uses
-        from ..readers.registry import declared_paths
+    from ..readers.registry import declared_paths
 
-        stray = {declared.name for declared in declared_paths(data) if declared.workspace}
+    # Outside its workspace a `workspace = true` entry stops uv, even one only a dependency group uses.
+    # A workspace root's sdist ships [tool.uv.workspace] and the members it holds: uv there needs their
+    # entries (a member required without one stops it too), so those stay whatever the lines say.
+    workspace_sources = {declared.name for declared in declared_paths(data) if declared.workspace}
+    shipped = _shipped_members(data, members) if workspace_sources else set()
+    stray = workspace_sources - shipped
     if not publish and not spent and adjust is None and not stray:
         return {}, drop
     # Spent: the sources of the names the written lines require.  Another source that only a dependency
@@ -387,11 +389,22 @@ def _sdist_pyproject(
         consumed -= {
             canonicalize_name(item.requirement.name) for item in plan.requirements if owner(item.key) is not None
         }
-    consumed |= stray
+    consumed = (consumed | stray) - shipped
     base = quirks.sdist_pyproject_base(read_sdist_member(sdist, "pyproject.toml"), pyproject.read_bytes())
     rewrite = standards_pyproject if publish else local_pyproject
     text = rewrite(base, lines, consumed, backend, adjust).encode("utf-8")
     return {"pyproject.toml": text, **dict.fromkeys(copies, text)}, drop
+
+
+def _shipped_members(data: dict[str, Any], members: set[str]) -> set[str]:
+    """The canonical names of the uv workspace members an sdist with ``members`` holds, when the project
+    (its pyproject ``data``) is the workspace's root, whose sdist keeps `[tool.uv.workspace]`; else none."""
+    if not isinstance(subtable(data, "tool", "uv", "workspace"), dict):
+        return set()
+    from ..readers.workspace import find_workspace
+
+    workspace = find_workspace(Path(_root()))
+    return workspace.members_within(members, Findings()) if workspace is not None else set()
 
 
 def _both(first: Callable[[Any], None] | None, second: Callable[[Any], None] | None) -> Callable[[Any], None] | None:

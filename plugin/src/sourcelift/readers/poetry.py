@@ -440,6 +440,7 @@ class PoetryReader:
                 if field not in _SOURCE_KEYS and field not in ("version", "source"):
                     replacement[field] = value
             container[slot] = replacement
+        removed = False
         for raw_name in list(dependencies):
             value = dependencies[raw_name]
             entries = value if isinstance(value, list) else [value]
@@ -447,10 +448,11 @@ class PoetryReader:
                 isinstance(e, dict) and any(k in e for k in _SOURCE_KINDS) for e in entries
             ):
                 del dependencies[raw_name]
-        if not dependencies:
+                removed = True
+        if removed and not dependencies:  # only a table this rewrite emptied goes
             del poetry["dependencies"]
-        if not poetry:
-            del document["tool"]["poetry"]
+            if not poetry:
+                del document["tool"]["poetry"]
 
     def declared_paths(self, data: dict[str, Any]) -> Iterator[DeclaredPath]:
         poetry = _table(data, "tool", "poetry")

@@ -8,6 +8,7 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from ..config import wrapped_backend
 from ..errors import Findings
 from ..model import DeclaredRequirement, Project, Source
 from ._base import ReadContext
@@ -21,13 +22,14 @@ POETRY_BACKEND = "poetry.core.masonry.api"
 
 def poetry_static(data: dict[str, Any], field: str) -> str | None:
     """``[tool.poetry] name`` or ``version`` where poetry-core reads it without running anything: the
-    backend is poetry-core's own (not a plugin's, such as poetry-dynamic-versioning's), and
-    ``[project]`` does not give the field (no ``[project]`` table, or the field in ``project.dynamic``)."""
+    backend is poetry-core's own (not a plugin's, such as poetry-dynamic-versioning's), directly or
+    wrapped by sourcelift, and ``[project]`` does not give the field (no ``[project]`` table, or the
+    field in ``project.dynamic``)."""
     build_system = data.get("build-system")
     backend = build_system.get("build-backend") if isinstance(build_system, dict) else None
     tool = data.get("tool")
     poetry = tool.get("poetry") if isinstance(tool, dict) else None
-    if not isinstance(backend, str) or backend.strip() != POETRY_BACKEND or not isinstance(poetry, dict):
+    if not isinstance(backend, str) or wrapped_backend(backend, data) != POETRY_BACKEND or not isinstance(poetry, dict):
         return None
     project = data.get("project")
     if isinstance(project, dict):

@@ -316,12 +316,13 @@ class UvReader:
         sources = uv.get("sources") if isinstance(uv, dict) else None
         if not isinstance(tool, dict) or not isinstance(uv, dict) or not isinstance(sources, dict):
             return
-        for name in [n for n in sources if canonicalize_name(n) in consumed]:
+        removed = [n for n in sources if canonicalize_name(n) in consumed]
+        for name in removed:
             del sources[name]
-        if not sources:
+        if removed and not sources:  # a table the user left empty (comments only, say) stays as it was
             del uv["sources"]
-        if not uv:
-            del tool["uv"]
+            if not uv:
+                del tool["uv"]
 
     def declared_paths(self, data: dict[str, Any]) -> Iterator[DeclaredPath]:
         tool = data.get("tool")

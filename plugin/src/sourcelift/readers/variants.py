@@ -286,9 +286,10 @@ class VariantsReader:
         table = sourcelift.get("variants") if isinstance(sourcelift, dict) else None
         if not isinstance(sourcelift, dict) or not isinstance(table, dict):
             return
-        for raw_name in [n for n in table if canonicalize_name(n) in consumed]:
+        removed = [n for n in table if canonicalize_name(n) in consumed]
+        for raw_name in removed:
             del table[raw_name]
-        if not table:
+        if removed and not table:
             del sourcelift["variants"]
 
     def declared_paths(self, data: dict[str, Any]) -> Iterator[DeclaredPath]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,17 @@ class Workspace:
                     members[canonicalize_name(name)] = directory
             self._members = members
         return self._members
+
+    def members_within(self, files: Collection[str], findings: Findings) -> set[str]:
+        """The canonical names of the members an sdist of the root ships: those whose pyproject.toml,
+        as a path relative to the root, is one of ``files`` (the root itself always is)."""
+        top = _real(self.root)
+        shipped: set[str] = set()
+        for name, directory in self.members(findings).items():
+            inside = top in directory.parents and f"{directory.relative_to(top).as_posix()}/pyproject.toml" in files
+            if directory == top or inside:
+                shipped.add(name)
+        return shipped
 
     def member_pyproject(self, directory: Path) -> bytes | None:
         """The bytes of a member's pyproject.toml as :meth:`members` read them (``None``: not read):

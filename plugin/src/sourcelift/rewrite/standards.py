@@ -4,9 +4,9 @@ Rewritten with tomlkit so that every byte not named here stays as it was:
 the dependency strings become the final requirements, each tool reader rewrites
 its own tables (:meth:`~sourcelift.readers._base.Reader.standards`: the source
 entries consumed leave ``[tool.uv.sources]``, poetry's become version constraints;
-tables left empty go).  PEP 621: what pyproject.toml says statically is what the
-wheel says, and uv (``uv pip install SDIST``) takes it from there without asking
-the backend.
+tables it empties go, one the user left empty stays).  PEP 621: what pyproject.toml
+says statically is what the wheel says, and uv (``uv pip install SDIST``) takes it
+from there without asking the backend.
 
 In publish mode (:func:`standards_pyproject`) ``sourcelift`` also leaves
 ``build-system.requires`` and the wrapped backend becomes ``build-backend`` again:
@@ -107,6 +107,7 @@ def _rewrite(
             else:
                 del array[index]
     names: set[str] = {canonicalize_name(name) for name in consumed}
+    had_tools = bool(document.get("tool"))
     for reader in READERS:
         try:
             reader.standards(document, by_tool[reader.tool], names)
@@ -116,7 +117,7 @@ def _rewrite(
                 f"      fix: check `[tool.{reader.tool}]` of the sdist's pyproject.toml against the tree's"
             ) from None
     tool = document.get("tool")
-    if isinstance(tool, dict) and not tool:
+    if isinstance(tool, dict) and not tool and had_tools:  # emptied here; an empty one of the user's stays
         del document["tool"]
     if restore:
         _restore_build_system(document, backend)

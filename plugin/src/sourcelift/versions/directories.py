@@ -391,14 +391,11 @@ def _build_system(directory: Path, data: dict[str, Any]) -> _BuildSystem:
         raise VersionError(f"{pyproject}: `build-system.build-backend` must be a string", "correct it")
     if not isinstance(backend_path, list) or not all(isinstance(item, str) for item in backend_path):
         raise VersionError(f"{pyproject}: `build-system.backend-path` must be an array of strings", "correct it")
-    declared = backend.strip()
-    inner = declared
-    if declared.split(":")[0].strip() == "sourcelift.build":
-        # sourcelift's wrapper only rewrites requirements; the backend it wraps computes the version
-        from ..config import DEFAULT_BACKEND as WRAPPED_DEFAULT
+    # sourcelift's wrapper only rewrites requirements; the backend it wraps computes the version
+    from ..config import wrapped_backend
 
-        configured = subtable(data, "tool", "sourcelift", "backend") or WRAPPED_DEFAULT
-        inner = configured.strip() if isinstance(configured, str) and configured.strip() else WRAPPED_DEFAULT
+    declared = backend.strip()
+    inner = wrapped_backend(declared, data)
     resolved_paths = []
     real_directory = directory.resolve()
     for entry in backend_path:
