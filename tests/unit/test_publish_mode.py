@@ -145,6 +145,26 @@ def test_index_source_gives_the_bare_requirement(make_project, store: Store) -> 
     assert lines_of(root, store) == {"project.dependencies[0]": ["torch>=2"]}
 
 
+def test_index_sources_told_apart_by_markers_keep_the_one_line_as_written(make_project, store: Store) -> None:
+    root = make_project(
+        *project(
+            "[\"torch[cuda]>=2.7; python_version >= '3.10'\"]",
+            """torch = [
+            { index = "pytorch-cu128", marker = "sys_platform != 'darwin'" },
+            { index = "pypi", marker = "sys_platform == 'darwin'" },
+        ]
+        [[tool.uv.index]]
+        name = "pytorch-cu128"
+        url = "https://download.pytorch.org/whl/cu128"
+        [[tool.uv.index]]
+        name = "pypi"
+        url = "https://pypi.org/simple"
+""",
+        )
+    )
+    assert lines_of(root, store) == {"project.dependencies[0]": ['torch[cuda]>=2.7; python_version >= "3.10"']}
+
+
 def test_git_and_url_sources_need_an_explicit_specifier(make_project, store: Store) -> None:
     root = make_project(
         *project(
