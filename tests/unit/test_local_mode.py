@@ -288,6 +288,56 @@ def test_directory_that_is_not_a_project(make_project, store: Store) -> None:
     assert "is not a Python project" in problem.message
 
 
+def clone_without_submodules(tmp_path: Path, files: dict[str, str]) -> Path:
+    """A clone (without ``--recurse-submodules``) of a repository holding ``files`` and the project `lib`
+    as the git submodule ``third_party/lib``: its directory is there, empty."""
+    from tests.support.git import clone, git, init_repo
+    from tests.support.trees import write_tree
+
+    write_tree(tmp_path / "lib", {"pyproject.toml": '[project]\nname = "lib"\nversion = "1"\n'})
+    init_repo(tmp_path / "lib")
+    write_tree(tmp_path / "origin", files)
+    init_repo(tmp_path / "origin")
+    git(
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "--quiet",
+        "add",
+        tmp_path / "lib",
+        "third_party/lib",
+        cwd=tmp_path / "origin",
+    )
+    git("commit", "--quiet", "--no-gpg-sign", "-m", "lib as a submodule", cwd=tmp_path / "origin")
+    checkout = clone(tmp_path / "origin", tmp_path / "clone")
+    assert (checkout / "third_party/lib").is_dir() and not any((checkout / "third_party/lib").iterdir())
+    return checkout
+
+
+@pytest.mark.parametrize("path", ["third_party/lib", "third_party/lib/python"])
+def test_path_in_a_submodule_not_checked_out_says_to_initialise_it(tmp_path: Path, store: Store, path: str) -> None:
+    root = clone_without_submodules(tmp_path, {"pyproject.toml": project('["lib"]', f'lib = {{ path = "{path}" }}')})
+    (problem,) = problems_of(root, store).problems
+    assert (problem.dependency, problem.key) == ("lib", "tool.uv.sources.lib.path")
+    assert "the git submodule 'third_party/lib', which is not checked out" in problem.message
+    assert "git submodule update --init third_party/lib" in problem.fix
+    assert "--recurse-submodules" in problem.fix and "point the source" not in problem.fix
+
+
+def test_workspace_member_in_a_submodule_not_checked_out_says_to_initialise_it(tmp_path: Path, store: Store) -> None:
+    root = clone_without_submodules(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.uv.workspace]\nmembers = ["apps/*", "third_party/*"]\n',
+            "apps/app/pyproject.toml": project('["lib"]', "lib = { workspace = true }"),
+        },
+    )
+    (problem,) = problems_of(root / "apps" / "app", store).problems
+    assert (problem.dependency, problem.key) == ("lib", "tool.uv.sources.lib")
+    assert "members` name the git submodule(s) 'third_party/lib', which are not checked out" in problem.message
+    assert f"git submodule update --init third_party/lib` in {root}," in problem.fix
+
+
 def test_malformed_table_stops_the_build_and_all_problems_are_listed(make_project, store: Store) -> None:
     root = make_project(
         project(
