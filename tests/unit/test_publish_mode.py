@@ -174,8 +174,10 @@ def test_git_and_url_sources_need_an_explicit_specifier(make_project, store: Sto
     )
     problems = problems_of(root, store)
     assert len(problems) == 2
-    assert "a git repository source has no version" in problems[0] and '`g = ">=1.2,<2"`' in problems[0]
-    assert "a URL source has no version" in problems[1] and "[tool.sourcelift.strategies]" in problems[1]
+    # no example version where the source names none (the tag `v1` may be any release)
+    assert "a git repository source has no version" in problems[0] and '`g = ">=VERSION"`' in problems[0]
+    assert "a URL source has no version" in problems[1] and '`u = "==1.0"`' in problems[1]
+    assert "e.g. `u==1.0` for the version 1.0 its file name names" in problems[1]
     assert lines_of(root, store, g=">=1,<2", u="==1.0") == {
         "project.dependencies[0]": ["g<2,>=1"],
         "project.dependencies[1]": ["u==1.0"],
@@ -318,6 +320,34 @@ def test_cache_switch() -> None:
     assert not choose_cache(Config(), {"sourcelift-cache": "off"})
     with pytest.raises(ConfigError):
         choose_cache(Config(), {"sourcelift-cache": "maybe"})
+
+
+def test_git_and_url_sources_whose_requirement_has_a_specifier_keep_it(make_project, store: Store) -> None:
+    root = make_project(
+        *project(
+            '["foo[cli]==0.6.0; python_version >= \'3.9\'", "baz>=2,<3"]',
+            'foo = { git = "https://example.com/foo.git", tag = "v0.6.0" }\n'
+            'baz = { url = "https://example.com/baz-2.1.tar.gz" }',
+        )
+    )
+    assert lines_of(root, store) == {
+        "project.dependencies[0]": ['foo[cli]==0.6.0; python_version >= "3.9"'],
+        "project.dependencies[1]": ["baz<3,>=2"],
+    }
+
+
+def test_the_example_specifier_of_a_git_source_is_the_version_its_tag_names(make_project, store: Store) -> None:
+    root = make_project(*project('["bar"]', 'bar = { git = "https://example.com/bar.git", tag = "v1.4.2" }'))
+    (problem,) = problems_of(root, store, "minor")
+    assert "e.g. `bar<1.5,>=1.4.2` for the version 1.4.2 its tag names" in problem
+    assert '`bar = "<1.5,>=1.4.2"`' in problem and "1.2,<2" not in problem
+
+
+def test_a_bare_version_as_a_strategy_is_told_its_specifier() -> None:
+    findings = Findings()
+    read_config({"tool": {"sourcelift": {"strategies": {"foo": "0.6.0"}}}}, findings)
+    (problem,) = findings.problems
+    assert problem.fix == 'write the version as a specifier, e.g. `foo = "==0.6.0"` or `foo = ">=0.6.0"`'
 
 
 def test_config_errors_are_collected() -> None:

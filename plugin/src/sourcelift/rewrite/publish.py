@@ -3,7 +3,8 @@
 SPEC comes from the version the source really holds (a vendored archive's
 METADATA, a directory's static or backend-computed version) through a strategy,
 or from an explicit specifier given per dependency.  The requirement's own
-specifier is kept and combined with it.  Nothing here names a path or URL:
+specifier is kept and combined with it; for a git or URL source, whose version
+cannot be known, it alone will do.  Nothing here names a path or URL:
 the lines are what an index like PyPI accepts.
 """
 
@@ -90,13 +91,16 @@ def render_publish(
             spec: SpecifierSet | None = requirement.specifier
         elif override is not None and override not in STRATEGIES:
             spec = _explicit(requirement, source, override, version_of, findings, key)
+        elif isinstance(source, (ResolvedGit, ResolvedUrl)) and override is None and requirement.specifier:
+            # `foo==0.6.0` with `tag = "v0.6.0"`: the requirement's own specifier is what the index supplies
+            spec = requirement.specifier
         elif isinstance(source, (ResolvedGit, ResolvedUrl)):
             kind = "git repository" if isinstance(source, ResolvedGit) else "URL"
             findings.error(
                 where,
                 f"a {kind} source has no version sourcelift can know, so publish mode cannot turn `{requirement}` "
                 f"({key}) into a version specifier",
-                f'give one in `[tool.sourcelift.strategies]`, e.g. `{requirement.name} = ">=1.2,<2"`',
+                _specifier_fix(requirement, source, override or strategy),
                 dependency=requirement.name,
             )
             return None
@@ -120,6 +124,46 @@ def render_publish(
     if len(sources) > 1 and is_variant_set(sources):
         return _one_pin(requirement, sources, line_for, findings)
     return lines_per_source(requirement, sources, line_for, findings, key)
+
+
+def _specifier_fix(requirement: Requirement, source: ResolvedGit | ResolvedUrl, strategy: str) -> str:
+    """How to give a git or URL source's requirement a specifier, with an example made from the version
+    its tag or file name names (``v0.6.0``, ``pkg-0.6.0.tar.gz``) when it names one."""
+    name = requirement.name
+    version = _version_named(source)
+    if version is None:
+        return (
+            f"give the requirement the versions of `{name}` an index should supply (e.g. `{name}>=VERSION`), "
+            f'or a specifier in `[tool.sourcelift.strategies]` (`{name} = ">=VERSION"`)'
+        )
+    spec = derive_specifier(version, strategy)
+    what = "tag" if isinstance(source, ResolvedGit) else "file name"
+    return (
+        f"give the requirement the versions of `{name}` an index should supply, e.g. `{name}{spec}` for the "
+        f"version {version} its {what} names, or a specifier in `[tool.sourcelift.strategies]`, "
+        f'e.g. `{name} = "{spec}"`'
+    )
+
+
+def _version_named(source: ResolvedGit | ResolvedUrl) -> str | None:
+    """The public version a git revision (``v0.6.0``, ``1.2.3``) or a URL's archive name names, if any."""
+    if isinstance(source, ResolvedGit):
+        text = source.rev or ""
+        text = text[1:] if text[:1] in ("v", "V") else text
+        if "." not in text:  # a branch name or a commit id
+            return None
+    else:
+        from ..artifacts.filenames import InvalidArchiveName, parse_archive_name
+
+        try:
+            text = parse_archive_name(source.url.split("?")[0].split("#")[0].rsplit("/", 1)[-1]).version
+        except InvalidArchiveName:
+            return None
+    try:
+        version = Version(text)
+    except InvalidVersion:
+        return None
+    return None if version.local is not None else str(version)
 
 
 def _one_pin(
