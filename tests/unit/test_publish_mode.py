@@ -241,6 +241,25 @@ def test_a_pin_to_the_local_version_itself_is_told_it_is_local(make_project, sto
     (problem,) = problems_of(root, store)
     assert "local version 1.0.dev3+g1a2b3c" in problem and "tagged, clean checkout" in problem
     assert "does not satisfy" not in problem
+    # the pins the fix suggests are ones an index accepts: the public part of the version
+    fix = problem.split("fix:", 1)[1]
+    assert "+g" not in fix and "`lib==1.0.dev3` (project.dependencies[0])" in fix and '`lib = "==1.0.dev3"`' in fix
+
+
+def test_a_pin_a_backend_made_of_a_local_version_is_told_to_build_from_a_release(make_project, store: Store) -> None:
+    root = make_project(
+        "[project]\nname = 'p'\nversion = '1'\ndynamic = ['dependencies']\n"
+        "[tool.uv.sources]\nlib = { path = '../lib' }\n",
+        {"../lib/pyproject.toml": lib("1.0.dev3+g1a2b3c")},
+    )
+    plan, _ = publish_plan(root, store)
+    findings = Findings()
+    assert plan.rewrite_line("lib==1.0.dev3+g1a2b3c", findings) == []
+    (problem,) = findings.problems
+    assert (
+        problem.fix
+        == "build from a tagged, clean checkout so the version, and the pin made of it, have no `+local` part"
+    )
 
 
 def test_unknowable_version_is_an_error(archive_project, make_project, store: Store) -> None:

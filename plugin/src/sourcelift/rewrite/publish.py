@@ -10,6 +10,7 @@ the lines are what an index like PyPI accepts.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from ..config import STRATEGIES, Config, choose_cache
 from ..errors import Findings
 from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedIndex, ResolvedSource, ResolvedUrl
 from ..readers.variants import is_variant_set
+from ..values import copied
 from .local import lines_per_source, requirement_head
 
 if TYPE_CHECKING:
@@ -214,24 +216,35 @@ def _derived(
     if parsed.local is not None:
         public = Version(parsed.public)
         accepted = requirement.specifier.contains(parsed, prereleases=True)  # `==1.0+local` names it whole
+        released = _public_specifier(requirement.specifier)  # what an index accepts of the requirement's own
         if requirement.specifier and not accepted and not requirement.specifier.contains(public, prereleases=True):
             # no specifier built from this tree's version can satisfy the requirement: do not suggest one
             findings.error(
                 where,
                 f"{what} holds version {version}, which does not satisfy `{requirement}` ({key}), even without "
                 "its local part; the tree is not at a release the requirement accepts",
-                f"check out or tag a release matching {requirement.specifier} there, or change the requirement's "
-                "specifier",
+                f"check out or tag a release matching {released} there, or change the requirement's specifier",
                 dependency=requirement.name,
             )
             return None
-        suggestion = requirement.specifier & SpecifierSet(f">={public}")
+        pinned = any(spec.operator in ("==", "===") and "*" not in spec.version for spec in released)
+        suggestion = released if pinned else released & SpecifierSet(f">={public}")
+        fix = (
+            "build from a tagged, clean checkout so the version has no `+local` part, or give an explicit "
+            f'specifier in `[tool.sourcelift.strategies]`, e.g. `{requirement.name} = "{suggestion}"`'
+        )
+        if released != requirement.specifier and key.startswith("project."):
+            # the requirement's own `==1.0+local` stays in every line: it must lose its local part too
+            written = copied(requirement)
+            written.specifier = released
+            fix = f"write the requirement without the local part, `{written}` ({key}), and {fix}"
+        elif released != requirement.specifier:  # a pin the backend made of the version (`=={{ version }}`)
+            fix = "build from a tagged, clean checkout so the version, and the pin made of it, have no `+local` part"
         findings.error(
             where,
             f"{what} holds the local version {version}, which an index such as PyPI rejects in a published "
             f"dependency (`{requirement}`, {key})",
-            "build from a tagged, clean checkout so the version has no `+local` part, or give an explicit "
-            f'specifier in `[tool.sourcelift.strategies]`, e.g. `{requirement.name} = "{suggestion}"`',
+            fix,
             dependency=requirement.name,
         )
         return None
@@ -244,6 +257,22 @@ def _derived(
         )
         return None
     return requirement.specifier & derive_specifier(version, strategy)
+
+
+def _public_specifier(specifier: SpecifierSet) -> SpecifierSet:
+    """``specifier`` with the local part of each version dropped (``==1.0+g12``: ``==1.0``).
+
+    >>> str(_public_specifier(SpecifierSet("==1.0+g12")))
+    '==1.0'
+    """
+    parts = []
+    for spec in specifier:
+        version = spec.version
+        if "+" in version:
+            with contextlib.suppress(InvalidVersion):  # `===` takes any string
+                version = Version(version).public
+        parts.append(spec.operator + version)
+    return SpecifierSet(",".join(parts))
 
 
 def _explicit(
