@@ -121,8 +121,10 @@ def test_every_member_reads_back(backend: str, mode: str, wrapped_sdists: Path, 
     assert "sources" not in data.get("tool", {}).get("uv", {})
     if mode == "publish":
         assert "sourcelift" not in str(data["build-system"])
-    else:  # hatchling (also underneath a custom backend) copies PKG-INFO's direct references
+    elif backend == "hatchling":  # hatchling (also underneath a custom backend) copies PKG-INFO's direct references
         assert data["tool"]["hatch"]["metadata"]["allow-direct-references"] is True
+    else:  # only hatchling reads `[tool.hatch.metadata]`
+        assert "hatch" not in data.get("tool", {})
 
 
 INNER_FRONTENDS = ("pip wheel", "uv pip install", "python -m build")

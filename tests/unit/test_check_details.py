@@ -68,6 +68,14 @@ def test_leak_in(value: str, expected: list[str]) -> None:
     assert [check_id for check_id, _ in scan(value)] == expected
 
 
+def test_a_path_source_in_a_temporary_directory_that_exists_is_not_called_gone(tmp_path: Path) -> None:
+    # a temporary directory that exists here, named by a development-only source the sdist keeps
+    text = pyproject(extra='[dependency-groups]\ndev = ["lib"]\n[tool.uv.sources]\nlib = { path = "/tmp" }\n')
+    (leak,) = [f for f in check(make_sdist(tmp_path, project=text)) if f.id == "SL403"]
+    assert leak.message == "`tool.uv.sources.lib.path` holds the temporary-directory path `/tmp`"
+    assert "no longer exists" not in leak.fix and "make it relative to the project" in leak.fix
+
+
 def test_credentials_never_reach_any_output(tmp_path: Path) -> None:
     """A direct reference with a password: SL101 and SL405, and the password is in no message."""
     line = f"lib @ https://ann:{SECRET}@example.org/lib-1.0.tar.gz"

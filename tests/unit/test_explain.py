@@ -232,6 +232,29 @@ def test_hook_produced_dependencies(make_project, capsys: pytest.CaptureFixture[
     assert "project.dynamic" in [p["key"] for p in explain(other)["publish_problems"]]
 
 
+def test_static_extras_are_listed_once_beside_hook_dependencies(make_project) -> None:
+    """modelcontextprotocol/python-sdk's shape: dependencies from a hook, static extras, and an extra that
+    names the project's own (`all = ["mcp[cli,rich]"]`, which hatchling writes as their requirements)."""
+    root = make_project(
+        HOOKED.replace('name = "app"', 'name = "mcp"')
+        + '[project.optional-dependencies]\nrich = ["rich>=13"]\ncli = ["typer>=0.16", "lib-a"]\n'
+        + 'all = ["mcp[cli,rich]"]\n'
+        + '[tool.hatch.build.targets.wheel]\npackages = ["app"]\n'
+        + WRAPPER,
+        {"hatch_build.py": HOOK_CODE, "app/__init__.py": "", "../lib-a/pyproject.toml": LIB_A},
+    )
+    report = explain(root)
+    assert report["hook"] is not None and report["hook"]["ran"]
+    assert [(r["requirement"], r["origin"]) for r in report["requirements"]] == [
+        ("rich>=13", "pyproject"),
+        ("typer>=0.16", "pyproject"),
+        ("lib-a", "pyproject"),
+        ("mcp[cli,rich]", "pyproject"),
+        ("lib-a>=1", "hook"),
+        ("requests", "hook"),
+    ]
+
+
 def test_backend_that_cannot_run_here(make_project, capsys: pytest.CaptureFixture[str]) -> None:
     """Never "add hatchling to build-system.requires" when it is there: say what to do instead."""
     wrapper = WRAPPER.replace('"hatchling"]', '"hatchling", "sourcelift-missing-plugin"]')

@@ -124,6 +124,70 @@ def test_index_source_keeps_the_bare_requirement_with_a_warning(make_project, st
     assert "cannot name an index" in findings.warnings[0].message and "`x>=2`" in findings.warnings[0].message
 
 
+TORCH_INDEXES = """torch = [
+            { index = "pytorch-cu128", marker = "sys_platform != 'darwin'" },
+            { index = "pypi", marker = "sys_platform == 'darwin'" },
+        ]
+        [[tool.uv.index]]
+        name = "pytorch-cu128"
+        url = "https://download.pytorch.org/whl/cu128"
+        [[tool.uv.index]]
+        name = "pypi"
+        url = "https://pypi.org/simple"
+"""
+
+
+def test_index_sources_told_apart_by_markers_keep_the_one_line_as_written(make_project, store: Store) -> None:
+    # NVIDIA NeMo-RL's shape: an index per platform changes where torch comes from, not the requirement
+    root = make_project(project("[\"torch>=2.7; python_version >= '3.10'\"]", TORCH_INDEXES))
+    plan, findings = make_plan(root, store)
+    assert plan.declared_lines(Findings()) == {"project.dependencies[0]": ['torch>=2.7; python_version >= "3.10"']}
+    assert plan.rewrite_line('torch>=2.7; python_version >= "3.10"', Findings()) == [
+        'torch>=2.7; python_version >= "3.10"'
+    ]
+    assert [w.key for w in findings.warnings] == ["tool.uv.sources.torch[0]", "tool.uv.sources.torch[1]"]
+
+
+def test_index_and_git_sources_split_without_an_impossible_line(make_project, store: Store) -> None:
+    root = make_project(
+        project(
+            '["x>=1"]',
+            """x = [
+            { index = "internal", marker = "sys_platform != 'darwin'" },
+            { git = "https://example.com/x.git", tag = "v1", marker = "sys_platform == 'darwin'" },
+        ]
+        [[tool.uv.index]]
+        name = "internal"
+        url = "https://i.example/simple"
+""",
+        )
+    )
+    plan, _ = make_plan(root, store)
+    assert plan.rewrite_line("x>=1", Findings()) == [
+        'x @ git+https://example.com/x.git@v1 ; sys_platform == "darwin"',
+        'x>=1; sys_platform != "darwin"',
+    ]
+
+
+def test_sources_covering_every_environment_have_no_fallback_line(make_project, store: Store) -> None:
+    root = make_project(
+        project(
+            "[\"x>=1; sys_platform == 'linux'\"]",
+            """x = [
+            { git = "https://example.com/x.git", tag = "v1", marker = "python_version < '3.10'" },
+            { url = "https://example.com/x-1.tar.gz", marker = "python_version >= '3.10'" },
+            { url = "https://example.com/x-mac.tar.gz", marker = "sys_platform == 'darwin'" },
+        ]""",
+        )
+    )
+    plan, _ = make_plan(root, store)
+    # the darwin source cannot apply under the requirement's own marker, and nothing is left uncovered
+    assert plan.rewrite_line('x>=1; sys_platform == "linux"', Findings()) == [
+        'x @ git+https://example.com/x.git@v1 ; sys_platform == "linux" and python_version < "3.10"',
+        'x @ https://example.com/x-1.tar.gz ; sys_platform == "linux" and python_version >= "3.10"',
+    ]
+
+
 def test_editable_directory_says_what_is_emitted(make_project, store: Store) -> None:
     root = make_project(
         project('["lib"]', 'lib = { path = "lib", editable = true }'),
@@ -222,6 +286,56 @@ def test_directory_that_is_not_a_project(make_project, store: Store) -> None:
     root = make_project(project('["lib"]', 'lib = { path = "lib" }'), {"lib/README": "x"})
     (problem,) = problems_of(root, store).problems
     assert "is not a Python project" in problem.message
+
+
+def clone_without_submodules(tmp_path: Path, files: dict[str, str]) -> Path:
+    """A clone (without ``--recurse-submodules``) of a repository holding ``files`` and the project `lib`
+    as the git submodule ``third_party/lib``: its directory is there, empty."""
+    from tests.support.git import clone, git, init_repo
+    from tests.support.trees import write_tree
+
+    write_tree(tmp_path / "lib", {"pyproject.toml": '[project]\nname = "lib"\nversion = "1"\n'})
+    init_repo(tmp_path / "lib")
+    write_tree(tmp_path / "origin", files)
+    init_repo(tmp_path / "origin")
+    git(
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "--quiet",
+        "add",
+        tmp_path / "lib",
+        "third_party/lib",
+        cwd=tmp_path / "origin",
+    )
+    git("commit", "--quiet", "--no-gpg-sign", "-m", "lib as a submodule", cwd=tmp_path / "origin")
+    checkout = clone(tmp_path / "origin", tmp_path / "clone")
+    assert (checkout / "third_party/lib").is_dir() and not any((checkout / "third_party/lib").iterdir())
+    return checkout
+
+
+@pytest.mark.parametrize("path", ["third_party/lib", "third_party/lib/python"])
+def test_path_in_a_submodule_not_checked_out_says_to_initialise_it(tmp_path: Path, store: Store, path: str) -> None:
+    root = clone_without_submodules(tmp_path, {"pyproject.toml": project('["lib"]', f'lib = {{ path = "{path}" }}')})
+    (problem,) = problems_of(root, store).problems
+    assert (problem.dependency, problem.key) == ("lib", "tool.uv.sources.lib.path")
+    assert "the git submodule 'third_party/lib', which is not checked out" in problem.message
+    assert "git submodule update --init third_party/lib" in problem.fix
+    assert "--recurse-submodules" in problem.fix and "point the source" not in problem.fix
+
+
+def test_workspace_member_in_a_submodule_not_checked_out_says_to_initialise_it(tmp_path: Path, store: Store) -> None:
+    root = clone_without_submodules(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.uv.workspace]\nmembers = ["apps/*", "third_party/*"]\n',
+            "apps/app/pyproject.toml": project('["lib"]', "lib = { workspace = true }"),
+        },
+    )
+    (problem,) = problems_of(root / "apps" / "app", store).problems
+    assert (problem.dependency, problem.key) == ("lib", "tool.uv.sources.lib")
+    assert "members` name the git submodule(s) 'third_party/lib', which are not checked out" in problem.message
+    assert f"git submodule update --init third_party/lib` in {root}," in problem.fix
 
 
 def test_malformed_table_stops_the_build_and_all_problems_are_listed(make_project, store: Store) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from packaging.markers import Marker
 
-from sourcelift.rewrite.markers import CannotNegate, conjoin, negate_any
+from sourcelift.rewrite.markers import CannotNegate, conjoin, is_unsatisfiable, negate_any
 from sourcelift.urls import redact_credentials
 
 ENVIRONMENTS = [
@@ -28,6 +28,24 @@ def test_negation_is_exact_on_every_environment(markers: list[str]) -> None:
     negated = negate_any(parsed)
     for env in ENVIRONMENTS:
         assert negated.evaluate(env) == (not any(m.evaluate(env) for m in parsed)), (env, str(negated))
+
+
+@pytest.mark.parametrize(
+    ("marker", "unsatisfiable"),
+    [
+        ('python_version >= "3.10" and (sys_platform == "darwin" and sys_platform != "darwin")', True),
+        ('sys_platform != "darwin" and (sys_platform == "linux" or sys_platform == "darwin")', False),
+        ('python_version >= "3.10" and python_version < "3.9"', True),
+        ('python_version <= "3.9" and python_version > "3.9"', True),
+        ('python_version > "3.10" and python_version < "3.10.1"', False),  # 3.10.0.1
+        ('extra == "cpu" and extra == "gpu"', True),
+        ('extra == "cpu" and extra == "CPU"', False),
+        ('sys_platform != "linux" and sys_platform != "darwin"', False),
+        ('"linux" in sys_platform and sys_platform != "linux"', False),  # not decided: substrings
+    ],
+)
+def test_unsatisfiable_markers_are_told_only_when_sure(marker: str, unsatisfiable: bool) -> None:
+    assert is_unsatisfiable(Marker(marker)) is unsatisfiable
 
 
 def test_operators_without_negation_are_refused() -> None:

@@ -145,6 +145,26 @@ def test_index_source_gives_the_bare_requirement(make_project, store: Store) -> 
     assert lines_of(root, store) == {"project.dependencies[0]": ["torch>=2"]}
 
 
+def test_index_sources_told_apart_by_markers_keep_the_one_line_as_written(make_project, store: Store) -> None:
+    root = make_project(
+        *project(
+            "[\"torch[cuda]>=2.7; python_version >= '3.10'\"]",
+            """torch = [
+            { index = "pytorch-cu128", marker = "sys_platform != 'darwin'" },
+            { index = "pypi", marker = "sys_platform == 'darwin'" },
+        ]
+        [[tool.uv.index]]
+        name = "pytorch-cu128"
+        url = "https://download.pytorch.org/whl/cu128"
+        [[tool.uv.index]]
+        name = "pypi"
+        url = "https://pypi.org/simple"
+""",
+        )
+    )
+    assert lines_of(root, store) == {"project.dependencies[0]": ['torch[cuda]>=2.7; python_version >= "3.10"']}
+
+
 def test_git_and_url_sources_need_an_explicit_specifier(make_project, store: Store) -> None:
     root = make_project(
         *project(
@@ -154,8 +174,10 @@ def test_git_and_url_sources_need_an_explicit_specifier(make_project, store: Sto
     )
     problems = problems_of(root, store)
     assert len(problems) == 2
-    assert "a git repository source has no version" in problems[0] and '`g = ">=1.2,<2"`' in problems[0]
-    assert "a URL source has no version" in problems[1] and "[tool.sourcelift.strategies]" in problems[1]
+    # no example version where the source names none (the tag `v1` may be any release)
+    assert "a git repository source has no version" in problems[0] and '`g = ">=VERSION"`' in problems[0]
+    assert "a URL source has no version" in problems[1] and '`u = "==1.0"`' in problems[1]
+    assert "e.g. `u==1.0` for the version 1.0 its file name names" in problems[1]
     assert lines_of(root, store, g=">=1,<2", u="==1.0") == {
         "project.dependencies[0]": ["g<2,>=1"],
         "project.dependencies[1]": ["u==1.0"],
@@ -219,6 +241,25 @@ def test_a_pin_to_the_local_version_itself_is_told_it_is_local(make_project, sto
     (problem,) = problems_of(root, store)
     assert "local version 1.0.dev3+g1a2b3c" in problem and "tagged, clean checkout" in problem
     assert "does not satisfy" not in problem
+    # the pins the fix suggests are ones an index accepts: the public part of the version
+    fix = problem.split("fix:", 1)[1]
+    assert "+g" not in fix and "`lib==1.0.dev3` (project.dependencies[0])" in fix and '`lib = "==1.0.dev3"`' in fix
+
+
+def test_a_pin_a_backend_made_of_a_local_version_is_told_to_build_from_a_release(make_project, store: Store) -> None:
+    root = make_project(
+        "[project]\nname = 'p'\nversion = '1'\ndynamic = ['dependencies']\n"
+        "[tool.uv.sources]\nlib = { path = '../lib' }\n",
+        {"../lib/pyproject.toml": lib("1.0.dev3+g1a2b3c")},
+    )
+    plan, _ = publish_plan(root, store)
+    findings = Findings()
+    assert plan.rewrite_line("lib==1.0.dev3+g1a2b3c", findings) == []
+    (problem,) = findings.problems
+    assert (
+        problem.fix
+        == "build from a tagged, clean checkout so the version, and the pin made of it, have no `+local` part"
+    )
 
 
 def test_unknowable_version_is_an_error(archive_project, make_project, store: Store) -> None:
@@ -298,6 +339,34 @@ def test_cache_switch() -> None:
     assert not choose_cache(Config(), {"sourcelift-cache": "off"})
     with pytest.raises(ConfigError):
         choose_cache(Config(), {"sourcelift-cache": "maybe"})
+
+
+def test_git_and_url_sources_whose_requirement_has_a_specifier_keep_it(make_project, store: Store) -> None:
+    root = make_project(
+        *project(
+            '["foo[cli]==0.6.0; python_version >= \'3.9\'", "baz>=2,<3"]',
+            'foo = { git = "https://example.com/foo.git", tag = "v0.6.0" }\n'
+            'baz = { url = "https://example.com/baz-2.1.tar.gz" }',
+        )
+    )
+    assert lines_of(root, store) == {
+        "project.dependencies[0]": ['foo[cli]==0.6.0; python_version >= "3.9"'],
+        "project.dependencies[1]": ["baz<3,>=2"],
+    }
+
+
+def test_the_example_specifier_of_a_git_source_is_the_version_its_tag_names(make_project, store: Store) -> None:
+    root = make_project(*project('["bar"]', 'bar = { git = "https://example.com/bar.git", tag = "v1.4.2" }'))
+    (problem,) = problems_of(root, store, "minor")
+    assert "e.g. `bar<1.5,>=1.4.2` for the version 1.4.2 its tag names" in problem
+    assert '`bar = "<1.5,>=1.4.2"`' in problem and "1.2,<2" not in problem
+
+
+def test_a_bare_version_as_a_strategy_is_told_its_specifier() -> None:
+    findings = Findings()
+    read_config({"tool": {"sourcelift": {"strategies": {"foo": "0.6.0"}}}}, findings)
+    (problem,) = findings.problems
+    assert problem.fix == 'write the version as a specifier, e.g. `foo = "==0.6.0"` or `foo = ">=0.6.0"`'
 
 
 def test_config_errors_are_collected() -> None:

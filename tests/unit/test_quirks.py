@@ -41,17 +41,25 @@ def test_local_hatchling_sdists_allow_direct_references() -> None:
 
 def test_the_added_table_keeps_a_blank_line_before_the_next() -> None:
     """Found on pdm projects: `[tool.hatch.metadata]` ran straight into the `[build-system]` after it."""
-    adjust = quirks.adjust_local_pyproject("pdm.backend", direct_references=True)
+    adjust = quirks.adjust_local_pyproject("hatchling.build", direct_references=True)
     tree = '[project]\nname = "api"\n\n[tool.pdm]\ndistribution = true\n\n[build-system]\nrequires = ["x"]\n'
     assert adjust is not None
-    text = local_pyproject(tree, {}, set(), "pdm.backend", adjust)
+    text = local_pyproject(tree, {}, set(), "hatchling.build", adjust)
     assert "allow-direct-references = true\n\n[build-system]" in text and not text.endswith("\n\n")
 
 
 def test_plain_lines_need_no_adjustment() -> None:
     assert quirks.adjust_local_pyproject("hatchling.build", direct_references=False) is None
-    # a custom backend may be hatchling underneath (the strict test backend is)
-    assert quirks.adjust_local_pyproject("strict_backend", direct_references=True) is not None
+    # a custom backend may be hatchling underneath (the strict test backend is): it has imported hatchling
+    assert quirks.adjust_local_pyproject("strict_backend", True, loaded={"hatchling", "hatchling.build"}) is not None
+
+
+def test_only_hatchling_gets_the_hatch_table() -> None:
+    """Found on poetry-core and meson-python projects: their local-mode sdists carried a
+    `[tool.hatch.metadata]` table that only hatchling reads."""
+    for backend in ("poetry.core.masonry.api", "mesonpy", "pdm.backend", "strict_backend"):
+        assert quirks.adjust_local_pyproject(backend, True, loaded={"poetry", "mesonpy", "pdm"}) is None, backend
+    assert quirks.adjust_local_pyproject("hatchling.build", True, loaded=set()) is not None
 
 
 def test_pdm_reserialized_pyproject_is_replaced_by_the_trees() -> None:

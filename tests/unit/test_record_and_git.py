@@ -251,3 +251,30 @@ def test_builds_work_without_git_and_git_sources_say_what_they_need(tmp_path: Pa
     ).stdout
     assert "plain build plans: ['prebuilt'] False" in out  # gitpython is not even imported
     assert "dependency `prebuilt` (`tool.uv.sources.prebuilt.path`)" in out and "needs git" in out
+
+
+def test_a_wheel_from_the_sdist_keeps_the_lines_of_index_and_path_sources(tmp_path: Path, store: Store) -> None:
+    tree = outside_and_directory_project(tmp_path / "src")
+    text = (tree / "pyproject.toml").read_text()
+    text = text.replace('lib = { path = "../lib" }', "")
+    text = text.replace('"lib"]', "\"lib>=1; python_version >= '3.9'\"]")
+    text += """
+        lib = [
+            { index = "internal", marker = "sys_platform != 'darwin'" },
+            { path = "../lib", marker = "sys_platform == 'darwin'" },
+        ]
+        [[tool.uv.index]]
+        name = "internal"
+        url = "https://i.example/simple"
+    """
+    (tree / "pyproject.toml").write_text(text)
+    plan, findings = make_plan(tree, store)
+    written = plan.rewrite_line('lib>=1; python_version >= "3.9"', findings)
+    assert written == [
+        f'lib @ {path_to_file_url(tmp_path / "src" / "lib")} ; python_version >= "3.9" and sys_platform == "darwin"',
+        'lib>=1; python_version >= "3.9" and sys_platform != "darwin"',
+    ]
+    from_sdist, findings = make_plan(unpacked_sdist(tree, tmp_path / "build" / "app-1", store), store)
+    # the backend writes the final lines the sdist's pyproject.toml carries: they stay as they are
+    for line in written:
+        assert from_sdist.rewrite_line(line, findings) in (None, [line])

@@ -144,6 +144,17 @@ def read_config(data: dict[str, Any], findings: Findings) -> Config:
     )
 
 
+def _as_specifier(name: str, value: str) -> str | None:
+    """The fix for a bare version given where a specifier belongs (``"1.2"``: ``"==1.2"``)."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        version = Version(value)
+    except InvalidVersion:
+        return None
+    return f'write the version as a specifier, e.g. `{name} = "=={version}"` or `{name} = ">={version}"`'
+
+
 def _read_strategies(table: Any, findings: Findings) -> dict[str, str]:
     key = "tool.sourcelift.strategies"
     if not isinstance(table, dict):
@@ -169,7 +180,7 @@ def _read_strategies(table: Any, findings: Findings) -> dict[str, str]:
         seen[canonical] = name
         fix = (
             f"give a strategy ({', '.join(STRATEGIES)}) or a version specifier, "
-            f'e.g. `{name} = "minor"` or `{name} = ">=1.2,<2"`'
+            f'e.g. `{name} = "minor"` or `{name} = ">=VERSION"`'
         )
         if not isinstance(value, str) or not value.strip():
             findings.error(f"{key}.{name}", f"must be a non-empty string, not {value!r}", fix, dependency=canonical)
@@ -182,7 +193,7 @@ def _read_strategies(table: Any, findings: Findings) -> dict[str, str]:
                 findings.error(
                     f"{key}.{name}",
                     f"{value!r} is neither a strategy nor a valid version specifier",
-                    fix,
+                    _as_specifier(name, value) or fix,
                     dependency=canonical,
                 )
                 continue

@@ -42,6 +42,7 @@ __all__ = [
     "parse_config",
     "path_state",
     "status_changes",
+    "unpopulated_submodule",
 ]
 
 REDIRECTS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR")
@@ -208,6 +209,38 @@ def find_repository(start: Path, environ: Mapping[str, str] = os.environ) -> Rep
         common_dir = Path(os.path.normpath(git_dir / common.strip())) if common else git_dir
         return Repository(directory, git_dir, common_dir)
     return f"{start} is not in a git work tree"
+
+
+def unpopulated_submodule(path: Path, environ: Mapping[str, str] = os.environ) -> Path | None:
+    """The directory of the git submodule ``path`` is or lies in, when the work tree's ``.gitmodules``
+    lists it and the directory is empty: a clone made without ``--recurse-submodules``.
+
+    ``None`` when ``path`` is in no such submodule (or in no usable work tree).
+    """
+    repository = find_repository(path, environ)
+    if isinstance(repository, str):
+        return None
+    try:
+        inside = Path(os.path.realpath(path)).relative_to(repository.top)
+    except ValueError:
+        return None
+    for key, values in parse_config(repository.top / ".gitmodules").items():
+        if not (key.startswith("submodule.") and key.endswith(".path")) or not values:
+            continue
+        listed = Path(os.path.normpath(values[-1]))
+        if listed.is_absolute() or listed.parts[:1] == ("..",):
+            continue
+        if inside != listed and listed not in inside.parents:
+            continue
+        directory = repository.top / listed
+        try:
+            with os.scandir(directory) as entries:
+                if next(entries, None) is None:
+                    return directory
+        except OSError:
+            pass
+        return None
+    return None
 
 
 def _read_text(path: Path) -> str | None:

@@ -176,7 +176,8 @@ CHECKS: dict[str, Check] = _checks(
         "SL403",
         ERROR,
         "an absolute path inside a temporary directory",
-        "remove the path; it names a build directory that no longer exists",
+        "remove the path, or make it relative to the project: a temporary directory is a place on the machine "
+        "that made the artifact (a build directory is gone after the build), not on the machines it goes to",
     ),
     Check("SL404", WARNING, "an absolute Windows path (drive letter)", "remove the path, or make it relative"),
     Check(

@@ -9,8 +9,9 @@ backends do beyond the standards, and what the wrapper does about it.
   static and copied requirements alike: a direct reference needs
   ``[tool.hatch.metadata] allow-direct-references = true``.  A local-mode sdist
   holds direct references in both places, so its pyproject.toml gets that key
-  (:func:`adjust_local_pyproject`), whatever the backend is named: custom and
-  in-tree backends are often hatchling underneath, and the key is inert for others.
+  (:func:`adjust_local_pyproject`) when the backend is hatchling: named so, or a
+  custom or in-tree backend built on it (:func:`is_hatchling`).  Only hatchling
+  reads the table: other backends' sdists (poetry-core, meson-python) do not get it.
   Since its metadata hooks do not run again then, a publish-mode sdist of a project
   whose dependencies a hook fills (dynamic, uv-dynamic-versioning's ``{{ version }}``
   pins) needs only the final lines in PKG-INFO; other backends compute dynamic
@@ -40,28 +41,43 @@ backends do beyond the standards, and what the wrapper does about it.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+import sys
+from collections.abc import Collection, Container, Iterable
 from typing import Any, Callable
 
 __all__ = [
     "adjust_local_pyproject",
     "builds_dynamic_fields_from_pkg_info",
+    "is_hatchling",
     "missing_requires_dist",
     "sdist_companions",
     "sdist_pyproject_base",
 ]
 
 
+_HATCHLING = ("hatchling.build", "hatchling.ouroboros")
+
+
 def builds_dynamic_fields_from_pkg_info(backend: str) -> bool:
     """Whether ``backend`` builds a wheel from an sdist with the dynamic fields its PKG-INFO lists,
     without computing them again (hatchling)."""
-    return backend.split(":", 1)[0].strip() in ("hatchling.build", "hatchling.ouroboros")
+    return backend.split(":", 1)[0].strip() in _HATCHLING
 
 
-def adjust_local_pyproject(backend: str, direct_references: bool) -> Callable[[Any], None] | None:
+def is_hatchling(backend: str, loaded: Container[str] | None = None) -> bool:
+    """Whether the wrapped ``backend`` is hatchling: named so, or a custom or in-tree backend built on it,
+    which has imported hatchling once it has built (``loaded``: the imported modules, :data:`sys.modules`
+    unless given)."""
+    return backend.split(":", 1)[0].strip() in _HATCHLING or "hatchling" in (sys.modules if loaded is None else loaded)
+
+
+def adjust_local_pyproject(
+    backend: str, direct_references: bool, loaded: Container[str] | None = None
+) -> Callable[[Any], None] | None:
     """The change a local-mode sdist's pyproject.toml needs for ``backend`` to build a wheel from it
-    when its requirements are ``direct_references``; ``None`` when it needs none."""
-    if not direct_references:
+    when its requirements are ``direct_references``; ``None`` when it needs none.  ``loaded``: as for
+    :func:`is_hatchling`."""
+    if not direct_references or not is_hatchling(backend, loaded):
         return None
 
     def allow_direct_references(document: Any) -> None:

@@ -19,6 +19,7 @@ from ..backends.quirks import builds_dynamic_fields_from_pkg_info
 from ..config import MODE_ENV, MODES, choose_cache, choose_mode, read_config
 from ..errors import ConfigError, Findings, Problem
 from ..model import (
+    DeclaredRequirement,
     ResolvedArchive,
     ResolvedDirectory,
     ResolvedGit,
@@ -311,7 +312,7 @@ def _explain_hook(
         findings.warning("project.dynamic", message, fix or "see above")
         return
     report["hook"] = HookReport(ran=True, where=where, message=None, fix=None)
-    declared = {r["requirement"] for r in report["requirements"]}
+    declared = _declared_lines(plan.requirements, report["project"])
     for index, value in enumerate(result.get("requires_dist", [])):
         try:
             requirement = Requirement(value)
@@ -335,6 +336,39 @@ def _explain_hook(
                 publish=published if published is not None else [value],
             )
         )
+
+
+def _declared_lines(requirements: list[DeclaredRequirement], project: str) -> set[str]:
+    """The declared requirements as a backend's metadata carries them: an extra's under its ``extra``
+    marker (its name as written and normalized), and in place of an extra's reference to the project's
+    own extras (``all = ["app[cli]"]``), theirs under its marker, as hatchling writes them."""
+    itself = canonicalize_name(project) if project else None
+    by_extra: dict[str, list[Requirement]] = {}
+    for declared in requirements:
+        if declared.extra is not None:
+            by_extra.setdefault(canonicalize_name(declared.extra), []).append(declared.requirement)
+    lines: set[str] = set()
+    for declared in requirements:
+        if declared.extra is None:
+            lines.add(str(declared.requirement))
+            continue
+        extras = {declared.extra, canonicalize_name(declared.extra)}
+        lines.update(as_metadata(declared.requirement, extra) for extra in extras)
+        requirement = declared.requirement
+        if canonicalize_name(requirement.name) != itself or requirement.marker is not None:
+            continue
+        pending, seen = [canonicalize_name(e) for e in requirement.extras], set()
+        while pending:
+            included = pending.pop()
+            if included in seen:
+                continue
+            seen.add(included)
+            for item in by_extra.get(included, []):
+                if canonicalize_name(item.name) == itself and item.marker is None:
+                    pending.extend(canonicalize_name(e) for e in item.extras)
+                else:
+                    lines.update(as_metadata(item, extra) for extra in extras)
+    return lines
 
 
 def exit_code(report: Report) -> int:

@@ -347,7 +347,7 @@ class PoetryReader:
                     f"{key}.version",
                     f"{entry['version']!r} is a poetry constraint sourcelift cannot read; `explain` shows the "
                     "requirement without it (poetry-core still writes it into the metadata)",
-                    "write it as a PEP 440 specifier, e.g. `>=1.2,<2`",
+                    "write it as a PEP 440 specifier (as poetry's `^1.2` is `>=1.2,<2`)",
                     dependency=raw_name,
                 )
             spec = ",".join(alternatives[0]) if len(alternatives) == 1 else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -47,16 +47,28 @@ class Workspace:
             self._dirs = self._find_member_dirs()
         return self._dirs
 
+    def _globbed(self, key: str) -> Iterator[str]:
+        for pattern in self._patterns(key):
+            yield from glob.glob(os.path.join(glob.escape(str(self.root)), pattern))
+
     def _find_member_dirs(self) -> set[Path]:
         found: set[Path] = set()
-        for pattern in self._patterns("members"):
-            for match in glob.glob(os.path.join(glob.escape(str(self.root)), pattern)):
-                if os.path.isfile(os.path.join(match, "pyproject.toml")):
-                    found.add(_real(Path(match)))
-        for pattern in self._patterns("exclude"):
-            for match in glob.glob(os.path.join(glob.escape(str(self.root)), pattern)):
-                found.discard(_real(Path(match)))
+        for match in self._globbed("members"):
+            if os.path.isfile(os.path.join(match, "pyproject.toml")):
+                found.add(_real(Path(match)))
+        for match in self._globbed("exclude"):
+            found.discard(_real(Path(match)))
         return found
+
+    def projectless_dirs(self) -> list[Path]:
+        """The directories ``members`` names that are no member: they hold no pyproject.toml (a git
+        submodule not checked out, say)."""
+        found = {
+            _real(Path(match))
+            for match in self._globbed("members")
+            if os.path.isdir(match) and not os.path.isfile(os.path.join(match, "pyproject.toml"))
+        }
+        return sorted(found - {_real(Path(match)) for match in self._globbed("exclude")})
 
     def members(self, findings: Findings) -> dict[str, Path]:
         """Member directories by canonical project name."""

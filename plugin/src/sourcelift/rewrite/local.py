@@ -16,7 +16,7 @@ from ..artifacts.store import Store
 from ..errors import Findings
 from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedIndex, ResolvedSource, ResolvedUrl
 from ..urls import installable_git_url, path_to_file_url
-from .markers import CannotNegate, conjoin, implies_extra, negate_any
+from .markers import CannotNegate, conjoin, implies_extra, is_unsatisfiable, negate_any
 
 if TYPE_CHECKING:
     from ..versions.cache import VersionCache
@@ -31,7 +31,6 @@ __all__ = [
     "CachedVersions",
     "KnownVersion",
     "Locate",
-    "fallback_lines",
     "is_location_dependent",
     "lines_per_source",
     "render_local",
@@ -205,29 +204,34 @@ def lines_per_source(
     """One line per source (``line_for`` gets it and its marker; ``None``: no line), in both modes.
 
     A source without a marker of its own ends the list; when every source is guarded, the plain
-    requirement follows for the environments none of them covers.
+    requirement follows for the environments none of them covers.  An index source changes where the
+    package comes from, not what is required: its environments get that plain requirement too, so a
+    requirement whose sources are all indexes stays the one line it is.  A line whose marker holds
+    nowhere (a source marker the requirement's own excludes, a rest the sources cover) is left out.
     """
     lines: list[str] = []
     guards: list[Marker] = []
+    indexes: list[ResolvedSource] = []
     for source in sources:
         guard = source_guard(source, requirement)
-        line = line_for(source, conjoin(requirement.marker, guard))
+        if isinstance(source, ResolvedIndex):
+            indexes.append(source)
+            if guard is None:
+                break  # the plain requirement, wherever no earlier source applies
+            continue
+        marker = conjoin(requirement.marker, guard)
+        line = line_for(source, marker)
         if line is None:
             continue
-        lines.append(line)
+        if not is_unsatisfiable(marker):
+            lines.append(line)
         if guard is None:
             return lines
         guards.append(guard)
-    lines.extend(fallback_lines(requirement, guards, findings, key))
-    return lines
-
-
-def fallback_lines(requirement: Requirement, guards: list[Marker], findings: Findings, key: str) -> list[str]:
-    """The plain requirement for the environments none of the source markers in ``guards`` covers."""
-    if not guards:
-        return []
+    if not guards and not indexes:
+        return lines
     try:
-        fallback = conjoin(requirement.marker, negate_any(guards))
+        rest = conjoin(requirement.marker, negate_any(guards) if guards else None)
     except CannotNegate as exc:
         findings.warning(
             key,
@@ -236,8 +240,16 @@ def fallback_lines(requirement: Requirement, guards: list[Marker], findings: Fin
             "use only ==, !=, <, <=, >, >=, in, not in in source markers",
             dependency=requirement.name,
         )
-        return []
-    return [_with_marker(f"{requirement_head(requirement)}{requirement.specifier}", fallback, after_url=False)]
+        return lines
+    if guards and is_unsatisfiable(rest):
+        return lines  # the sources cover every environment the requirement applies in
+    if not indexes:
+        return [*lines, _with_marker(f"{requirement_head(requirement)}{requirement.specifier}", rest, after_url=False)]
+    for source in indexes:
+        line = line_for(source, rest)  # the plain requirement, whichever index it names
+        if line is not None and line not in lines:
+            lines.append(line)
+    return lines
 
 
 def is_location_dependent(sources: list[ResolvedSource]) -> bool:

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Sequence
 from typing import Any
 
 from packaging.markers import Marker
+from packaging.version import InvalidVersion, Version
 
 from ..values import parsed_marker
 
-__all__ = ["CannotNegate", "as_metadata", "conjoin", "implies_extra", "negate_any", "parsed_marker"]
+__all__ = [
+    "CannotNegate",
+    "as_metadata",
+    "conjoin",
+    "implies_extra",
+    "is_unsatisfiable",
+    "negate_any",
+    "parsed_marker",
+]
 
+_VERSIONED = {"implementation_version", "platform_release", "python_full_version", "python_version"}
+"""The variables packaging compares as versions when the value is one (its ``MARKERS_REQUIRING_VERSION``)."""
+_ORDERED = {"==", "!=", "<", "<=", ">", ">="}
+_MOST_ENVIRONMENTS = 4096
 _NEGATED = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">", "in": "not in", "not in": "in"}
 
 
@@ -118,3 +133,76 @@ def _negate(expression: list[Any]) -> str:
     if len(negated_groups) == 1:
         return negated_groups[0]
     return " and ".join(f"({g})" for g in negated_groups)
+
+
+def is_unsatisfiable(marker: Marker | None) -> bool:
+    """Whether ``marker`` holds in no environment at all (``a == "x" and a != "x"``), as
+    ``SpecifierSet.is_unsatisfiable`` tells it of a specifier.
+
+    The marker is evaluated on every combination of the values that matter to it: each value it names
+    and one it does not, and for a version, one just above each it names and one below them all.
+    That is exact for ``==``/``!=`` on strings and for comparisons of release versions; for any other
+    comparison (``in``, ``~=``, pre-releases, ...) the answer is ``False``, as it is when the
+    combinations are too many.
+
+    >>> is_unsatisfiable(Marker('sys_platform == "darwin" and sys_platform != "darwin"'))
+    True
+    >>> is_unsatisfiable(Marker('python_version >= "3.10" and python_version < "3.9"'))
+    True
+    >>> is_unsatisfiable(Marker('python_version >= "3.10" and sys_platform != "darwin"'))
+    False
+    """
+    if marker is None:
+        return False
+    named: dict[str, set[str]] = {}
+    for item in _atoms(marker._markers):
+        left, op, right = item
+        variable, value = (left, right) if type(left).__name__ == "Variable" else (right, left)
+        if type(variable).__name__ != "Variable" or type(value).__name__ != "Value" or op.value not in _ORDERED:
+            return False
+        if op.value not in ("==", "!=") and variable.value not in _VERSIONED:
+            return False  # strings ordered by their characters: no finite set of values stands for them all
+        named.setdefault(variable.value, set()).add(value.value)
+    candidates: dict[str, list[str]] = {}
+    for variable, values in named.items():
+        found = _candidates(values, versioned=variable in _VERSIONED)
+        if found is None:
+            return False
+        candidates[variable] = found
+    if math.prod(len(found) for found in candidates.values()) > _MOST_ENVIRONMENTS:
+        return False
+    variables = list(candidates)
+    try:
+        return not any(
+            marker.evaluate({"extra": "", **dict(zip(variables, chosen))})
+            for chosen in itertools.product(*(candidates[v] for v in variables))
+        )
+    except ValueError:  # packaging refused a comparison: not something to decide here
+        return False
+
+
+def _atoms(expression: list[Any]) -> list[Any]:
+    found = []
+    for item in expression:
+        if isinstance(item, list):
+            found.extend(_atoms(item))
+        elif isinstance(item, tuple):
+            found.append(item)
+    return found
+
+
+def _candidates(values: set[str], *, versioned: bool) -> list[str] | None:
+    """One value of each class of values the comparisons with ``values`` cannot tell apart
+    (``None``: no such finite set is known)."""
+    if not versioned:
+        return [*sorted(values), "\x00 none of them"]
+    try:
+        versions = [Version(value) for value in values]
+    except InvalidVersion:
+        return None
+    if any(v.epoch or v.pre or v.post is not None or v.dev is not None or v.local for v in versions):
+        return None
+    # a release padded to the longest one with a final `.1` lies above it and below every greater one named
+    width = max(len(v.release) for v in versions)
+    above = [".".join(str(part) for part in (*v.release, *(0,) * (width - len(v.release)), 1)) for v in versions]
+    return [*sorted(values), *above, "0.dev0"]

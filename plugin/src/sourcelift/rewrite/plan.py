@@ -18,6 +18,7 @@ from ..model import (
     Project,
     ResolvedArchive,
     ResolvedDirectory,
+    ResolvedIndex,
     ResolvedSource,
     WorkspaceSource,
 )
@@ -199,12 +200,13 @@ class Plan:
     @staticmethod
     def _is_fallback(requirement: Requirement, sources: list[ResolvedSource]) -> bool:
         """Whether ``requirement`` is the plain line local mode wrote for the environments none of
-        ``sources``' markers covers (its marker ends with their negation)."""
+        ``sources``' markers covers (its marker ends with their negation); index sources have that
+        line too, so only the others' markers count."""
         if requirement.marker is None:
             return False
         bare = copied(requirement)
         bare.marker = None
-        guards = [source_guard(s, bare) for s in sources]
+        guards = [source_guard(s, bare) for s in sources if not isinstance(s, ResolvedIndex)]
         if not guards or any(g is None for g in guards):
             return False
         try:
@@ -212,7 +214,10 @@ class Plan:
         except CannotNegate:
             return False
         text = str(requirement.marker)
-        return text == negation or text.endswith(f"and ({negation})")
+        # the negation as it reads after a conjunction: a single comparison loses its parentheses
+        anchor = 'os_name == "anchor"'
+        after = str(conjoin(anchor, negation))[len(anchor) :]
+        return text == negation or text.endswith(after)
 
     def _targets(self, requirement: Requirement, sources: list[ResolvedSource]) -> set[str]:
         """The URLs this plan's lines for ``requirement`` name."""

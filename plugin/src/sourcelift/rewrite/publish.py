@@ -3,12 +3,14 @@
 SPEC comes from the version the source really holds (a vendored archive's
 METADATA, a directory's static or backend-computed version) through a strategy,
 or from an explicit specifier given per dependency.  The requirement's own
-specifier is kept and combined with it.  Nothing here names a path or URL:
+specifier is kept and combined with it; for a git or URL source, whose version
+cannot be known, it alone will do.  Nothing here names a path or URL:
 the lines are what an index like PyPI accepts.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +25,7 @@ from ..config import STRATEGIES, Config, choose_cache
 from ..errors import Findings
 from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedIndex, ResolvedSource, ResolvedUrl
 from ..readers.variants import is_variant_set
+from ..values import copied
 from .local import lines_per_source, requirement_head
 
 if TYPE_CHECKING:
@@ -90,13 +93,16 @@ def render_publish(
             spec: SpecifierSet | None = requirement.specifier
         elif override is not None and override not in STRATEGIES:
             spec = _explicit(requirement, source, override, version_of, findings, key)
+        elif isinstance(source, (ResolvedGit, ResolvedUrl)) and override is None and requirement.specifier:
+            # `foo==0.6.0` with `tag = "v0.6.0"`: the requirement's own specifier is what the index supplies
+            spec = requirement.specifier
         elif isinstance(source, (ResolvedGit, ResolvedUrl)):
             kind = "git repository" if isinstance(source, ResolvedGit) else "URL"
             findings.error(
                 where,
                 f"a {kind} source has no version sourcelift can know, so publish mode cannot turn `{requirement}` "
                 f"({key}) into a version specifier",
-                f'give one in `[tool.sourcelift.strategies]`, e.g. `{requirement.name} = ">=1.2,<2"`',
+                _specifier_fix(requirement, source, override or strategy),
                 dependency=requirement.name,
             )
             return None
@@ -120,6 +126,46 @@ def render_publish(
     if len(sources) > 1 and is_variant_set(sources):
         return _one_pin(requirement, sources, line_for, findings)
     return lines_per_source(requirement, sources, line_for, findings, key)
+
+
+def _specifier_fix(requirement: Requirement, source: ResolvedGit | ResolvedUrl, strategy: str) -> str:
+    """How to give a git or URL source's requirement a specifier, with an example made from the version
+    its tag or file name names (``v0.6.0``, ``pkg-0.6.0.tar.gz``) when it names one."""
+    name = requirement.name
+    version = _version_named(source)
+    if version is None:
+        return (
+            f"give the requirement the versions of `{name}` an index should supply (e.g. `{name}>=VERSION`), "
+            f'or a specifier in `[tool.sourcelift.strategies]` (`{name} = ">=VERSION"`)'
+        )
+    spec = derive_specifier(version, strategy)
+    what = "tag" if isinstance(source, ResolvedGit) else "file name"
+    return (
+        f"give the requirement the versions of `{name}` an index should supply, e.g. `{name}{spec}` for the "
+        f"version {version} its {what} names, or a specifier in `[tool.sourcelift.strategies]`, "
+        f'e.g. `{name} = "{spec}"`'
+    )
+
+
+def _version_named(source: ResolvedGit | ResolvedUrl) -> str | None:
+    """The public version a git revision (``v0.6.0``, ``1.2.3``) or a URL's archive name names, if any."""
+    if isinstance(source, ResolvedGit):
+        text = source.rev or ""
+        text = text[1:] if text[:1] in ("v", "V") else text
+        if "." not in text:  # a branch name or a commit id
+            return None
+    else:
+        from ..artifacts.filenames import InvalidArchiveName, parse_archive_name
+
+        try:
+            text = parse_archive_name(source.url.split("?")[0].split("#")[0].rsplit("/", 1)[-1]).version
+        except InvalidArchiveName:
+            return None
+    try:
+        version = Version(text)
+    except InvalidVersion:
+        return None
+    return None if version.local is not None else str(version)
 
 
 def _one_pin(
@@ -170,24 +216,35 @@ def _derived(
     if parsed.local is not None:
         public = Version(parsed.public)
         accepted = requirement.specifier.contains(parsed, prereleases=True)  # `==1.0+local` names it whole
+        released = _public_specifier(requirement.specifier)  # what an index accepts of the requirement's own
         if requirement.specifier and not accepted and not requirement.specifier.contains(public, prereleases=True):
             # no specifier built from this tree's version can satisfy the requirement: do not suggest one
             findings.error(
                 where,
                 f"{what} holds version {version}, which does not satisfy `{requirement}` ({key}), even without "
                 "its local part; the tree is not at a release the requirement accepts",
-                f"check out or tag a release matching {requirement.specifier} there, or change the requirement's "
-                "specifier",
+                f"check out or tag a release matching {released} there, or change the requirement's specifier",
                 dependency=requirement.name,
             )
             return None
-        suggestion = requirement.specifier & SpecifierSet(f">={public}")
+        pinned = any(spec.operator in ("==", "===") and "*" not in spec.version for spec in released)
+        suggestion = released if pinned else released & SpecifierSet(f">={public}")
+        fix = (
+            "build from a tagged, clean checkout so the version has no `+local` part, or give an explicit "
+            f'specifier in `[tool.sourcelift.strategies]`, e.g. `{requirement.name} = "{suggestion}"`'
+        )
+        if released != requirement.specifier and key.startswith("project."):
+            # the requirement's own `==1.0+local` stays in every line: it must lose its local part too
+            written = copied(requirement)
+            written.specifier = released
+            fix = f"write the requirement without the local part, `{written}` ({key}), and {fix}"
+        elif released != requirement.specifier:  # a pin the backend made of the version (`=={{ version }}`)
+            fix = "build from a tagged, clean checkout so the version, and the pin made of it, have no `+local` part"
         findings.error(
             where,
             f"{what} holds the local version {version}, which an index such as PyPI rejects in a published "
             f"dependency (`{requirement}`, {key})",
-            "build from a tagged, clean checkout so the version has no `+local` part, or give an explicit "
-            f'specifier in `[tool.sourcelift.strategies]`, e.g. `{requirement.name} = "{suggestion}"`',
+            fix,
             dependency=requirement.name,
         )
         return None
@@ -200,6 +257,22 @@ def _derived(
         )
         return None
     return requirement.specifier & derive_specifier(version, strategy)
+
+
+def _public_specifier(specifier: SpecifierSet) -> SpecifierSet:
+    """``specifier`` with the local part of each version dropped (``==1.0+g12``: ``==1.0``).
+
+    >>> str(_public_specifier(SpecifierSet("==1.0+g12")))
+    '==1.0'
+    """
+    parts = []
+    for spec in specifier:
+        version = spec.version
+        if "+" in version:
+            with contextlib.suppress(InvalidVersion):  # `===` takes any string
+                version = Version(version).public
+        parts.append(spec.operator + version)
+    return SpecifierSet(",".join(parts))
 
 
 def _explicit(

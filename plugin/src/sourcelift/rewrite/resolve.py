@@ -128,6 +128,8 @@ def _resolve_path(project: Project, source: PathSource, findings: Findings) -> R
             dependency=source.name,
         )
         return None
+    if status is None and _in_submodule(project, source, key, target, findings):
+        return None
     if status is None or (not stat.S_ISDIR(status.st_mode) and not stat.S_ISREG(status.st_mode)):
         what = "does not exist" if status is None else "is not a regular file or a directory"
         findings.error(
@@ -149,6 +151,8 @@ def _resolve_path(project: Project, source: PathSource, findings: Findings) -> R
         return None
     if stat.S_ISDIR(status.st_mode):
         if not any((target / name).is_file() for name in _PROJECT_FILES):
+            if _in_submodule(project, source, key, target, findings):
+                return None
             findings.error(
                 key,
                 f"directory {source.path!r} is not a Python project (no pyproject.toml, setup.py or setup.cfg)",
@@ -174,6 +178,35 @@ def _resolve_path(project: Project, source: PathSource, findings: Findings) -> R
         findings.error(key, str(exc), "vendor a smaller archive", dependency=source.name)
         return None
     return _archive(source, parsed, target, target.name, sha256, _inside(project.root, target))
+
+
+def _in_submodule(project: Project, source: PathSource, key: str, target: Path, findings: Findings) -> bool:
+    """Report a path in a git submodule that is not checked out (an empty directory, as a clone without
+    ``--recurse-submodules`` leaves it); ``False`` when the path is in no such submodule."""
+    from ..gitfacts import unpopulated_submodule
+
+    submodule = unpopulated_submodule(target)
+    if submodule is None:
+        return False
+    where = "is" if Path(os.path.realpath(target)) == submodule else "lies in"
+    findings.error(
+        key,
+        f"path {source.path!r} {where} the git submodule {_shown(project.root, submodule)!r}, which is not "
+        f"checked out: its directory {submodule} is empty",
+        _submodule_fix(project.root, [submodule]),
+        dependency=source.name,
+    )
+    return True
+
+
+def _shown(root: Path, directory: Path) -> str:
+    """``directory`` as a command run in ``root`` names it."""
+    return Path(os.path.relpath(directory, os.path.realpath(root))).as_posix()
+
+
+def _submodule_fix(root: Path, submodules: list[Path]) -> str:
+    paths = " ".join(_shown(root, submodule) for submodule in submodules)
+    return f"run `git submodule update --init {paths}` in {root}, or clone the repository with `--recurse-submodules`"
 
 
 def _repository_root(root: Path) -> Path:
@@ -332,14 +365,28 @@ def _resolve_workspace(
     member = members.get(source.name)
     if member is None:
         known = ", ".join(sorted(members)) or "none"
-        findings.error(
-            source.key,
-            f"the workspace at {workspace.root} has no member named {source.name!r} (members: {known})",
-            "add the member to `[tool.uv.workspace] members`, or correct the dependency's name",
-            dependency=source.name,
-        )
+        message = f"the workspace at {workspace.root} has no member named {source.name!r} (members: {known})"
+        fix = "add the member to `[tool.uv.workspace] members`, or correct the dependency's name"
+        submodules = _unpopulated_submodules(workspace.projectless_dirs())
+        if submodules:
+            shown = ", ".join(f"{_shown(workspace.root, s)!r}" for s in submodules)
+            message += (
+                f"; its `[tool.uv.workspace] members` name the git submodule(s) {shown}, "
+                "which are not checked out (empty)"
+            )
+            fix = _submodule_fix(workspace.root, submodules)
+        findings.error(source.key, message, fix, dependency=source.name)
         return None
     return _directory(source, source.key, member, findings, workspace.member_pyproject(member))
+
+
+def _unpopulated_submodules(directories: list[Path]) -> list[Path]:
+    """Those of ``directories`` that are git submodules not checked out."""
+    if not directories:
+        return []
+    from ..gitfacts import unpopulated_submodule
+
+    return [d for d in directories if unpopulated_submodule(d) == d]
 
 
 def _directory(
