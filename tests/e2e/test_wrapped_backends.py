@@ -589,3 +589,42 @@ def test_the_wheel_from_a_local_sdist_has_the_trees_lines_byte_for_byte(
     from_tree = requires_dist(wheel_metadata_text(find_wheel(tmp_path / "tree", "app")))
     from_sdist = requires_dist(wheel_metadata_text(find_wheel(tmp_path / "sdist", "app")))
     assert from_sdist == from_tree and len(from_tree) == 2 and all('"' in line for line in from_tree), from_sdist
+
+
+def _normalized_requires(metadata: str) -> list[str]:
+    """``Requires-Dist`` values as `sourcelift check` compares them (SL201): re-serialized by packaging."""
+    return sorted(str(Requirement(value)) for value in requires_dist(metadata))
+
+
+@pytest.mark.parametrize("backend", SIX)
+def test_a_source_marker_on_an_extra_reads_alike_in_the_publish_sdist_and_every_wheel(
+    backend: str, offline_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Found with hatchling and setuptools: publish mode wrote `extra == "fast" and sys_platform == "linux"`
+    into PKG-INFO and the tree's wheel, the backend wrote `(sys_platform == 'linux') and extra == 'fast'` from
+    the publish sdist's pyproject.toml, and `sourcelift check` refused sourcelift's own artifacts (SL201)."""
+    tree = write_project(tmp_path / "app", backend, long_names=False)
+    pyproject = tree / "pyproject.toml"
+    text = pyproject.read_text()
+    source = 'prebuilt = { path = "vendor/prebuilt-0.1.0-py3-none-any.whl" }'
+    assert source in text
+    text = text.replace(source, source[:-2] + ", marker = \"sys_platform == 'linux'\" }")
+    text = text.replace(
+        "[tool.sourcelift]", '[project.optional-dependencies]\nfast = ["prebuilt>=0.1"]\n\n[tool.sourcelift]'
+    )
+    pyproject.write_text(text)
+    out = tmp_path / "dist"
+    run([sys.executable, "-m", "build", "--sdist", "-o", out, "-C", "sourcelift-mode=publish", tree], env=offline_env)
+    run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", out / "tree", "-C", "sourcelift-mode=publish", tree],
+        env=offline_env,
+    )
+    sdist = find_sdist(out, "app")
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", out / "from-sdist", sdist], env=offline_env)
+    promised = _normalized_requires(sdist_pkg_info_text(sdist))
+    assert any(line.endswith('sys_platform == "linux" and extra == "fast"') for line in promised) or any(
+        line.endswith('extra == "fast" and sys_platform == "linux"')
+        for line in promised  # flit-core's order
+    ), promised
+    assert _normalized_requires(wheel_metadata_text(find_wheel(out / "from-sdist", "app"))) == promised
+    assert _normalized_requires(wheel_metadata_text(find_wheel(out / "tree", "app"))) == promised

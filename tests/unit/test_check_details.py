@@ -185,6 +185,16 @@ def test_a_field_only_the_wheel_has_breaks_the_promise(tmp_path: Path) -> None:
     assert "the sdist says nothing, the wheel `extra-dependency`" in found.message
 
 
+def test_an_extras_requirement_agrees_whatever_order_the_backend_writes_its_marker_in(tmp_path: Path) -> None:
+    """hatchling writes `(m) and extra == 'x'`, flit-core `extra == "x" and (m)`: the same requirement."""
+    hatchling = "p==1; (sys_platform == 'linux') and extra == 'fast'"
+    sdist = make_sdist(tmp_path, pkg_info=metadata(fields=[("Requires-Dist", hatchling)]))
+    flit = 'p==1 ; extra == "fast" and (sys_platform == "linux")'
+    assert check(sdist, make_wheel(tmp_path, meta=metadata(fields=[("Requires-Dist", flit)]))) == []
+    other = 'p==1 ; extra == "fast" and (sys_platform == "darwin")'
+    assert ids(check(sdist, make_wheel(tmp_path / "o", meta=metadata(fields=[("Requires-Dist", other)])))) == ["SL201"]
+
+
 def test_description_compared_unless_dynamic(tmp_path: Path) -> None:
     sdist = make_sdist(tmp_path, pkg_info=metadata(body="One.\n"))
     wheel = make_wheel(tmp_path, meta=metadata(body="Two.\n"))

@@ -101,6 +101,38 @@ def test_optional_dependency_lines_keep_their_extra(make_project, store: Store) 
     assert plan.rewrite_line('prebuilt; extra == "speed"', findings)[0].endswith(' ; extra == "speed"')
 
 
+@pytest.mark.parametrize("publish", [False, True])
+def test_a_source_marker_on_an_extra_goes_before_the_extra(make_project, store: Store, publish: bool) -> None:
+    """Found with hatchling and setuptools in publish mode: the tree's build wrote `extra == "fast" and
+    sys_platform == "linux"`, the wheel built from the publish sdist (whose pyproject holds the line) wrote
+    `(sys_platform == 'linux') and extra == 'fast'`, and `sourcelift check` said the two disagree (SL201)."""
+    from sourcelift.rewrite.publish import Publisher
+
+    root = make_project(
+        project(
+            "[]",
+            f'prebuilt = {{ path = "vendor/{WHEEL}", marker = "sys_platform == \'linux\'" }}',
+            extra='optional-dependencies = { fast = ["prebuilt"] }',
+        ),
+        {f"vendor/{WHEEL}": WHEEL_BYTES},
+    )
+    plan, findings = make_plan(root, store, publisher=Publisher("exact", {}, None) if publish else None)
+    head = "prebuilt==0.1.0" if publish else f"prebuilt @ {path_to_file_url(store.path_for(SHA, WHEEL))} "
+    expected = [
+        f'{head}; sys_platform == "linux" and extra == "fast"',
+        'prebuilt; sys_platform != "linux" and extra == "fast"',
+    ]
+    assert plan.declared_lines(findings)["project.optional-dependencies.fast[0]"] == expected
+    for written in ('prebuilt; extra == "fast"', "prebuilt; extra == 'fast'"):  # packaging's and hatchling's
+        assert plan.rewrite_line(written, findings) == expected
+    # hatchling's rendering of those lines from a pyproject.toml that holds them (a publish sdist's): the same
+    hatchling = [
+        f"{head}; (sys_platform == 'linux') and extra == 'fast'",
+        "prebuilt; (sys_platform != 'linux') and extra == 'fast'",
+    ]
+    assert [str(Requirement(line)) for line in hatchling] == [str(Requirement(line)) for line in expected]
+
+
 def test_git_source_with_subdirectory_and_credentials_removed(make_project, store: Store) -> None:
     root = make_project(
         project('["x"]', 'x = { git = "https://me:s3cret@example.com/x.git", rev = "abc123", subdirectory = "py" }')

@@ -29,10 +29,21 @@ _SHOWN = 160
 
 
 def _requirement(value: str) -> str:
+    """A requirement re-serialized, the terms of its marker's top-level ``and`` sorted: backends order an
+    extra's requirement their own way (``extra == "x" and (m)``, flit-core; ``(m) and extra == 'x'``,
+    hatchling), and the two say the same."""
     try:
-        return str(Requirement(value))
+        requirement = Requirement(value)
     except InvalidRequirement:
         return value
+    if requirement.marker is not None:
+        from sourcelift.rewrite.markers import conjoin, split_extra
+
+        rest, extras = split_extra(requirement.marker)
+        if extras:
+            terms = sorted({str(rest), *extras} if rest is not None else set(extras))
+            requirement.marker = conjoin(*terms)
+    return str(requirement)
 
 
 def _specifier(value: str) -> str:

@@ -33,6 +33,12 @@ backends do beyond the standards, and what the wrapper does about it.
   its own format) into sdists; it regenerates the file whenever it builds from the
   sdist and no builder reads it, so it is dropped (:func:`sdist_companions`), while
   ``*.egg-info/PKG-INFO`` is rewritten like PKG-INFO.
+- **Requires-Dist of an extra**: hatchling, setuptools, pdm-backend and uv_build write an
+  extra's requirement as its marker, then the extra (``(sys_platform == 'linux') and extra ==
+  'fast'``), as the lines are built; flit-core writes the extra first (``extra == "fast" and
+  (sys_platform == "linux")``) and poetry-core re-serializes every requirement.  A publish-mode
+  line takes the wrapped backend's form (:func:`requirement_form`), so that PKG-INFO and the wheel
+  the backend builds from the publish sdist say the same.
 - **uv_build** and **scikit-build-core** compare a ``metadata_directory`` with what
   they build, and reject unknown config settings (scikit-build-core) or warn about
   any (uv_build): every backend gets its own prepared metadata and no
@@ -50,6 +56,7 @@ __all__ = [
     "builds_dynamic_fields_from_pkg_info",
     "is_hatchling",
     "missing_requires_dist",
+    "requirement_form",
     "sdist_companions",
     "sdist_pyproject_base",
 ]
@@ -62,6 +69,33 @@ def builds_dynamic_fields_from_pkg_info(backend: str) -> bool:
     """Whether ``backend`` builds a wheel from an sdist with the dynamic fields its PKG-INFO lists,
     without computing them again (hatchling)."""
     return backend.split(":", 1)[0].strip() in _HATCHLING
+
+
+def requirement_form(backend: str) -> Callable[[str], str] | None:
+    """How the wrapped ``backend`` writes a requirement line it reads from pyproject.toml, where that
+    differs from the lines as sourcelift builds them; ``None`` where it does not."""
+    name = backend.split(":", 1)[0].strip()
+    if name.startswith("poetry.core"):
+        from ..readers.poetry import requirement_form as poetry_form
+
+        return poetry_form(name)
+    if name.startswith("flit_core"):
+        return _extra_first
+    return None
+
+
+def _extra_first(line: str) -> str:
+    """flit-core's form of an extra's requirement: the ``extra`` comparison before the marker."""
+    from ..rewrite.markers import conjoin, split_extra
+    from ..values import copied, parsed_requirement
+
+    requirement = parsed_requirement(line)
+    rest, extras = split_extra(requirement.marker)
+    if not extras or rest is None:
+        return line
+    written = copied(requirement)
+    written.marker = conjoin(*extras, rest)
+    return str(written)
 
 
 def is_hatchling(backend: str, loaded: Container[str] | None = None) -> bool:

@@ -135,11 +135,11 @@ def _publisher(root: str, config_settings: ConfigSettings) -> Publisher | None:
     """The publish-mode renderer when this build is in publish mode, else ``None``."""
     if not _publish_mode(root, config_settings):
         return None
-    from ..readers.poetry import requirement_form
     from ..rewrite.publish import Publisher  # publish mode only
+    from . import quirks
 
     publisher = Publisher.from_config(_config(root), config_settings)
-    publisher.line_form = requirement_form(_config(root).backend)
+    publisher.line_form = quirks.requirement_form(_config(root).backend)
     return publisher
 
 

@@ -16,7 +16,7 @@ from ..artifacts.store import Store
 from ..errors import Findings
 from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedIndex, ResolvedSource, ResolvedUrl
 from ..urls import installable_git_url, path_to_file_url
-from .markers import CannotNegate, conjoin, implies_extra, is_unsatisfiable, negate_any
+from .markers import CannotNegate, conjoin, conjoin_before_extra, implies_extra, is_unsatisfiable, negate_any
 
 if TYPE_CHECKING:
     from ..versions.cache import VersionCache
@@ -219,7 +219,7 @@ def lines_per_source(
             if guard is None:
                 break  # the plain requirement, wherever no earlier source applies
             continue
-        marker = conjoin(requirement.marker, guard)
+        marker = conjoin_before_extra(requirement.marker, guard)
         line = line_for(source, marker)
         if line is None:
             continue
@@ -231,7 +231,7 @@ def lines_per_source(
     if not guards and not indexes:
         return lines
     try:
-        rest = conjoin(requirement.marker, negate_any(guards) if guards else None)
+        rest = conjoin_before_extra(requirement.marker, negate_any(guards) if guards else None)
     except CannotNegate as exc:
         findings.warning(
             key,

@@ -59,6 +59,64 @@ def conjoin(*markers: Marker | str | None) -> Marker | None:
     return parsed_marker(" and ".join(f"({part})" for part in parts))
 
 
+def conjoin_before_extra(marker: Marker | None, addition: Marker | None) -> Marker | None:
+    """``marker and addition``, the ``extra == "..."`` comparisons of ``marker``'s top level kept last.
+
+    Backends write an extra's requirement as its own marker, then the extra
+    (hatchling: ``(sys_platform == 'linux') and extra == 'fast'``); a line built so reads as the one
+    the backend writes from a pyproject.toml that holds it, as a publish-mode sdist does.
+
+    >>> str(conjoin_before_extra(Marker('extra == "fast"'), Marker('sys_platform == "linux"')))
+    'sys_platform == "linux" and extra == "fast"'
+    >>> str(conjoin_before_extra(Marker('os_name == "nt" or extra == "a"'), Marker('sys_platform == "linux"')))
+    '(os_name == "nt" or extra == "a") and sys_platform == "linux"'
+    """
+    rest, extras = split_extra(marker)
+    if not extras:
+        return conjoin(marker, addition)
+    return conjoin(rest, addition, *extras)
+
+
+def split_extra(marker: Marker | None) -> tuple[Marker | None, list[str]]:
+    """``marker`` without the ``extra == "..."`` comparisons of its top level (an ``and`` of terms),
+    and those comparisons; ``(marker, [])`` when it has none there, or an ``or`` at its top level.
+
+    >>> rest, extras = split_extra(Marker('(python_version < "3.9") and extra == "cli"'))
+    >>> str(rest), extras
+    ('python_version < "3.9"', ['extra == "cli"'])
+    """
+    if marker is None:
+        return None, []
+    items: list[Any] = marker._markers
+    while len(items) == 1 and isinstance(items[0], list):
+        items = items[0]
+    if "or" in items:
+        return marker, []
+    terms = [item for item in items if item != "and"]
+    extras = [_format(item) for item in terms if _is_any_extra(item)]
+    if not extras:
+        return marker, []
+    rest = [_format(item) for item in terms if not _is_any_extra(item)]
+    return conjoin(*rest), extras
+
+
+def _is_any_extra(item: Any) -> bool:
+    if not isinstance(item, tuple):
+        return False
+    left, op, right = item
+    return bool(op.value == "==" and "extra" in (left.value, right.value) and type(left) is not type(right))
+
+
+def _format(item: Any) -> str:
+    """A term of a parsed marker written back (a comparison, or a parenthesized group)."""
+    if isinstance(item, tuple):
+        left, op, right = item
+        return f"{left.serialize()} {op.serialize()} {right.serialize()}"
+    if isinstance(item, list):
+        return "(" + " ".join(part if isinstance(part, str) else _format(part) for part in item) + ")"
+    return str(item)
+
+
 def implies_extra(marker: Marker | None, extra: str) -> bool:
     """Whether ``marker`` is ``extra == "<extra>" and ...`` at its top level (so it implies the extra).
 

@@ -27,7 +27,7 @@ from ..readers.project import read_project
 from ..readers.workspace import find_workspace
 from ..values import copied, parsed_requirement, render_requirement
 from .local import KnownVersion, is_location_dependent, render_local, source_guard
-from .markers import CannotNegate, conjoin, negate_any
+from .markers import CannotNegate, conjoin, negate_any, split_extra
 from .resolve import resolve_sources
 
 if TYPE_CHECKING:
@@ -213,7 +213,8 @@ class Plan:
             negation = str(negate_any([g for g in guards if g is not None]))
         except CannotNegate:
             return False
-        text = str(requirement.marker)
+        rest, _ = split_extra(requirement.marker)  # an extra's line ends with its extra, after the negation
+        text = str(rest) if rest is not None else ""
         # the negation as it reads after a conjunction: a single comparison loses its parentheses
         anchor = 'os_name == "anchor"'
         after = str(conjoin(anchor, negation))[len(anchor) :]
