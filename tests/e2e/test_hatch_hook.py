@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 
 from tests.support import init_repo, run
 from tests.support.examples import BY_NAME
@@ -60,6 +61,31 @@ def test_hook_rewrites_sources_when_building_from_the_tree(
     )
     (line,) = requires_dist(wheel_metadata_text(find_wheel(tmp_path / "out", "hooked")))
     assert line.startswith(f"prebuilt @ file://{store_dir}/sha256/") and line.endswith(WHEEL)
+
+
+def test_hook_writes_one_line_for_a_source_of_the_extra_it_is_declared_in(
+    offline_env: dict[str, str], store_dir: Path, tmp_path: Path
+) -> None:
+    """uv's `extra = "lib"` on the source of a requirement of the extra `lib`: the hook wrote
+    `(extra == 'lib') and extra == 'lib'` and a plain line under `(extra != 'lib') and extra == 'lib'`."""
+    tree = hook_project(tmp_path / "hooked")
+    pyproject = tree / "pyproject.toml"
+    text = pyproject.read_text()
+    text = text.replace(
+        'dependencies = ["prebuilt"]', 'dependencies = []\noptional-dependencies = { lib = ["prebuilt"] }'
+    )
+    text = text.replace(
+        f'prebuilt = {{ path = "vendor/{WHEEL}" }}', f'prebuilt = {{ path = "vendor/{WHEEL}", extra = "lib" }}'
+    )
+    pyproject.write_text(text)
+    run(["git", "commit", "-qam", "extra"], env=offline_env, cwd=tree)
+    run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", tmp_path / "out", tree], env=offline_env, cwd=tmp_path
+    )
+    lines = requires_dist(wheel_metadata_text(find_wheel(tmp_path / "out", "hooked")))
+    (line,) = [str(Requirement(line)) for line in lines]
+    assert line.startswith(f"prebuilt @ file://{store_dir}/sha256/"), lines
+    assert line.endswith(f'{WHEEL} ; extra == "lib"'), lines
 
 
 def failure(cmd: list[str | Path], env: dict[str, str], cwd: Path) -> str:

@@ -23,7 +23,7 @@ from ..errors import Findings, Problem, warn
 from ..readers._toml import load_toml, subtable
 from ..readers.direct_refs import parse_requirement
 from ..rewrite.local import CachedVersions
-from ..rewrite.plan import Plan, make_plan
+from ..rewrite.plan import Plan, make_plan, without_extra
 from .wrapper import _ours
 
 if TYPE_CHECKING:
@@ -98,12 +98,13 @@ def _update(root: Path, metadata: dict[str, Any]) -> None:
     optional = metadata.get("optional-dependencies")
     if isinstance(optional, dict):
         for extra, values in optional.items():
-            optional[extra] = _rewrite(plan, values, f"project.optional-dependencies.{extra}", findings)
+            optional[extra] = _rewrite(plan, values, f"project.optional-dependencies.{extra}", findings, extra)
     findings.raise_if_any(root / "pyproject.toml")
     plan.populate_store()
 
 
-def _rewrite(plan: Plan, values: list[str], key: str, findings: Findings) -> list[str]:
+def _rewrite(plan: Plan, values: list[str], key: str, findings: Findings, extra: str | None = None) -> list[str]:
+    """The lines of ``values`` (``[project]``'s, or ``extra``'s, to which hatchling adds the extra marker)."""
     out: list[str] = []
     for index, text in enumerate(values):
         try:
@@ -116,6 +117,8 @@ def _rewrite(plan: Plan, values: list[str], key: str, findings: Findings) -> lis
             out.append(text)
             continue
         requirement.url = None
+        if extra is not None:  # a source for this extra applies here without a marker of its own
+            sources = [without_extra(source, extra) for source in sources]
         out.extend(plan.render(requirement, sources, findings, f"{key}[{index}]"))
     return out
 

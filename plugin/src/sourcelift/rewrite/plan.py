@@ -248,7 +248,7 @@ class Plan:
                 if declared.extra is not None and as_metadata:
                     requirement.marker = conjoin(requirement.marker, f'extra == "{declared.extra}"')
                 elif declared.extra is not None:
-                    sources = [_without_extra(s, declared.extra) for s in sources]
+                    sources = [without_extra(s, declared.extra) for s in sources]
                 lines[declared.key] = self.render(requirement, sources, findings, declared.key)
         return lines
 
@@ -327,10 +327,10 @@ def _names_target(source: ResolvedSource, url: str) -> bool:
     return False
 
 
-def _without_extra(source: ResolvedSource, extra: str) -> ResolvedSource:
+def without_extra(source: ResolvedSource, extra: str) -> ResolvedSource:
     """The source as seen from inside ``[project.optional-dependencies.<extra>]``: its guard for that
     extra is implied there."""
-    if source.extra != extra:
+    if source.extra is None or canonicalize_name(source.extra) != canonicalize_name(extra):
         return source
     return replace(source, extra=None)
 
