@@ -133,6 +133,25 @@ def test_a_source_marker_on_an_extra_goes_before_the_extra(make_project, store: 
     assert [str(Requirement(line)) for line in hatchling] == [str(Requirement(line)) for line in expected]
 
 
+def test_an_extras_requirement_with_its_own_marker_keeps_the_extra_last(make_project, store: Store) -> None:
+    root = make_project(
+        project(
+            "[]",
+            f'prebuilt = {{ path = "vendor/{WHEEL}", marker = "sys_platform == \'linux\'" }}',
+            extra="optional-dependencies = { fast = [\"prebuilt; os_name == 'posix'\"] }",
+        ),
+        {f"vendor/{WHEEL}": WHEEL_BYTES},
+    )
+    plan, findings = make_plan(root, store)
+    url = path_to_file_url(store.path_for(SHA, WHEEL))
+    expected = [
+        f'prebuilt @ {url} ; (os_name == "posix" and sys_platform == "linux") and extra == "fast"',
+        'prebuilt; (os_name == "posix" and sys_platform != "linux") and extra == "fast"',
+    ]
+    assert plan.declared_lines(findings)["project.optional-dependencies.fast[0]"] == expected
+    assert plan.rewrite_line("prebuilt; os_name == 'posix' and extra == 'fast'", findings) == expected
+
+
 def test_git_source_with_subdirectory_and_credentials_removed(make_project, store: Store) -> None:
     root = make_project(
         project('["x"]', 'x = { git = "https://me:s3cret@example.com/x.git", rev = "abc123", subdirectory = "py" }')

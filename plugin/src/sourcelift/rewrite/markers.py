@@ -68,20 +68,23 @@ def conjoin_before_extra(marker: Marker | None, addition: Marker | None) -> Mark
 
     >>> str(conjoin_before_extra(Marker('extra == "fast"'), Marker('sys_platform == "linux"')))
     'sys_platform == "linux" and extra == "fast"'
+    >>> str(conjoin_before_extra(Marker('os_name == "nt" and extra == "fast"'), Marker('sys_platform == "linux"')))
+    '(os_name == "nt" and sys_platform == "linux") and extra == "fast"'
     >>> str(conjoin_before_extra(Marker('os_name == "nt" or extra == "a"'), Marker('sys_platform == "linux"')))
     '(os_name == "nt" or extra == "a") and sys_platform == "linux"'
     """
     rest, extras = split_extra(marker)
     if not extras:
         return conjoin(marker, addition)
-    return conjoin(rest, addition, *extras)
+    # `(m) and extra == "x"`: the backend's own form for a line whose marker is m
+    return conjoin(conjoin(rest, addition), *extras)
 
 
 def split_extra(marker: Marker | None) -> tuple[Marker | None, list[str]]:
     """``marker`` without the ``extra == "..."`` comparisons of its top level (an ``and`` of terms),
     and those comparisons; ``(marker, [])`` when it has none there, or an ``or`` at its top level.
 
-    >>> rest, extras = split_extra(Marker('(python_version < "3.9") and extra == "cli"'))
+    >>> rest, extras = split_extra(Marker('(python_version < "3.9") and (extra == "cli")'))
     >>> str(rest), extras
     ('python_version < "3.9"', ['extra == "cli"'])
     """
@@ -92,12 +95,19 @@ def split_extra(marker: Marker | None) -> tuple[Marker | None, list[str]]:
         items = items[0]
     if "or" in items:
         return marker, []
-    terms = [item for item in items if item != "and"]
+    terms = [_unwrapped(item) for item in items if item != "and"]
     extras = [_format(item) for item in terms if _is_any_extra(item)]
     if not extras:
         return marker, []
     rest = [_format(item) for item in terms if not _is_any_extra(item)]
     return conjoin(*rest), extras
+
+
+def _unwrapped(item: Any) -> Any:
+    """A term without the parentheses of a group of one (``conjoin`` writes each part in parentheses)."""
+    while isinstance(item, list) and len(item) == 1:
+        item = item[0]
+    return item
 
 
 def _is_any_extra(item: Any) -> bool:
