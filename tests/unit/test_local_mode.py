@@ -112,6 +112,14 @@ def test_git_source_with_subdirectory_and_credentials_removed(make_project, stor
     assert any("credentials" in w.message for w in findings.warnings)
 
 
+def test_a_git_subdirectory_no_fragment_carries_to_every_installer_is_an_error(make_project, store: Store) -> None:
+    root = make_project(project('["g1"]', 'g1 = { git = "file:///tmp/gitdep2", subdirectory = "pyé" }'))
+    (problem,) = problems_of(root, store).problems
+    assert problem.key == "tool.uv.sources.g1.subdirectory" and problem.dependency == "g1"
+    assert "outside ASCII letters, digits and `-._~/+`" in problem.message and "uv" in problem.message
+    assert problem.fix.startswith("rename the directory in the repository to ASCII letters")
+
+
 def test_index_source_keeps_the_bare_requirement_with_a_warning(make_project, store: Store) -> None:
     root = make_project(
         project(
