@@ -241,6 +241,15 @@ def test_missing_path(make_project, store: Store) -> None:
     assert "dependency `prebuilt` (`tool.uv.sources.prebuilt.path`)" in rendered and "fix: " in rendered
 
 
+def test_missing_path_out_of_the_repository_says_no_clone_holds_it(tmp_path: Path, make_project, store: Store) -> None:
+    root = make_project(project('["olib"]', 'olib = { path = "../../outside/olib" }'), where="c6/app")
+    (tmp_path / "c6" / ".git").mkdir()  # a clone of the repository c6, the project in its directory app
+    (problem,) = problems_of(root, store).problems
+    assert problem.key == "tool.uv.sources.olib.path" and problem.dependency == "olib"
+    assert f"it leads out of the repository {tmp_path / 'c6'}, and no clone" in problem.message
+    assert problem.fix.startswith("vendor the file or project inside the repository") and "`git`" in problem.fix
+
+
 def test_file_that_is_not_a_wheel_or_sdist(make_project, store: Store) -> None:
     root = make_project(
         project('["prebuilt"]', 'prebuilt = { path = "vendor/prebuilt.egg" }'), {"vendor/prebuilt.egg": "x"}

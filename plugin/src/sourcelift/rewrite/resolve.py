@@ -130,6 +130,17 @@ def _resolve_path(project: Project, source: PathSource, findings: Findings) -> R
         return None
     if status is None and _in_submodule(project, source, key, target, findings):
         return None
+    repository = _work_tree(project.root.absolute())
+    if status is None and repository is not None and _inside(repository, target.absolute()) is None:
+        findings.error(
+            key,
+            f"path {source.path!r} does not exist (looked for {target}): it leads out of the repository "
+            f"{repository}, and no clone of the repository contains what lies outside it",
+            "vendor the file or project inside the repository and point the path there, "
+            "or use a `git` or index source for it",
+            dependency=source.name,
+        )
+        return None
     if status is None or (not stat.S_ISDIR(status.st_mode) and not stat.S_ISREG(status.st_mode)):
         what = "does not exist" if status is None else "is not a regular file or a directory"
         findings.error(
@@ -209,12 +220,17 @@ def _submodule_fix(root: Path, submodules: list[Path]) -> str:
     return f"run `git submodule update --init {paths}` in {root}, or clone the repository with `--recurse-submodules`"
 
 
-def _repository_root(root: Path) -> Path:
-    """The git work tree holding ``root`` (the nearest directory with ``.git``), else ``root`` itself."""
+def _work_tree(root: Path) -> Path | None:
+    """The git work tree holding ``root`` (the nearest directory with ``.git``), else ``None``."""
     for directory in (root, *root.parents):
         if (directory / ".git").exists():
             return directory
-    return root
+    return None
+
+
+def _repository_root(root: Path) -> Path:
+    """The git work tree holding ``root``, else ``root`` itself."""
+    return _work_tree(root) or root
 
 
 def _symlink_escape(root: Path, target: Path) -> str | None:
