@@ -441,7 +441,7 @@ def _resolve_git_archive(source: GitArchiveSource, findings: Findings, store: St
     parsed = _archive_name(source, key, filename, findings)
     if parsed is None:
         return None  # checked before fetching anything
-    from .._git import with_git_blob  # only archives inside git repositories need it
+    from .._git import RevisionNotFound, with_git_blob  # only archives inside git repositories need it
 
     try:
         sha256, stored = with_git_blob(
@@ -450,6 +450,14 @@ def _resolve_git_archive(source: GitArchiveSource, findings: Findings, store: St
             normalized,
             lambda stream: store.add_unverified(stream, filename),
         )
+    except RevisionNotFound as exc:
+        findings.error(
+            source.key,
+            f"could not fetch the archive from {url}: {exc}",
+            "check `rev`/`tag`/`branch`: name a commit, tag or branch the repository has (pushed, if it is remote)",
+            dependency=source.name,
+        )
+        return None
     except ConfigError as exc:
         findings.error(
             key,
