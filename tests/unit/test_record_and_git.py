@@ -181,6 +181,27 @@ def test_a_revision_the_repository_lacks_is_named_plainly(tmp_path: Path, store:
     assert "`rev`/`tag`/`branch`" in problem.fix
 
 
+def test_a_git_path_naming_a_directory_points_at_subdirectory(tmp_path: Path, store: Store) -> None:
+    root = write_tree(
+        tmp_path / "proj",
+        {
+            "pyproject.toml": """
+        [project]
+        name = "p"
+        version = "1"
+        dependencies = ["lib"]
+        [tool.uv.sources]
+        lib = { git = "https://example.com/r.git", path = "packages/lib" }
+    """
+        },
+    )
+    with pytest.raises(ProblemsError) as info:
+        make_plan(root, store)
+    (problem,) = info.value.problems
+    assert problem.key == "tool.uv.sources.lib.path" and "is neither a wheel" in problem.message
+    assert 'for a project directory in the git repository, write `subdirectory = "packages/lib"`' in problem.fix
+
+
 def _ensure(args: tuple[str, str]) -> str:
     root, source = args
     digest = hashlib.sha256(Path(source).read_bytes()).hexdigest()

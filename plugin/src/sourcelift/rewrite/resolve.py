@@ -327,12 +327,17 @@ def _archive_name(source: Source, key: str, filename: str, findings: Findings) -
     try:
         parsed = parse_archive_name(filename)
     except InvalidArchiveName as exc:
-        findings.error(
-            key,
-            f"{exc}",
-            "point the source at a wheel (.whl) or sdist (.tar.gz, .zip) with a standard file name, or at a directory",
-            dependency=source.name,
-        )
+        if isinstance(source, GitArchiveSource):  # `path` in a git source names a file; a directory is `subdirectory`
+            fix = (
+                "point `path` at a wheel (.whl) or sdist (.tar.gz, .zip) with a standard file name; for a project "
+                f'directory in the git repository, write `subdirectory = "{source.path}"` in place of `path`'
+            )
+        else:
+            fix = (
+                "point the source at a wheel (.whl) or sdist (.tar.gz, .zip) with a standard file name, "
+                "or at a directory"
+            )
+        findings.error(key, f"{exc}", fix, dependency=source.name)
         return None
     if parsed.canonical != source.name:
         findings.error(
