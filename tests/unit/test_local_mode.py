@@ -250,6 +250,17 @@ def test_missing_path_out_of_the_repository_says_no_clone_holds_it(tmp_path: Pat
     assert problem.fix.startswith("vendor the file or project inside the repository") and "`git`" in problem.fix
 
 
+def test_a_path_source_naming_the_project_itself(make_project, store: Store) -> None:
+    root = make_project(project('["lib"]', 'lib = { path = "." }'))
+    (problem,) = problems_of(root, store).problems
+    assert problem.key == "tool.uv.sources.lib.path" and problem.dependency == "lib"
+    assert problem.message == (
+        "path '.' is the directory of the project being built, 'p': "
+        "a project cannot depend on itself through a path source"
+    )
+    assert "declare" not in problem.fix
+
+
 def test_file_that_is_not_a_wheel_or_sdist(make_project, store: Store) -> None:
     root = make_project(
         project('["prebuilt"]', 'prebuilt = { path = "vendor/prebuilt.egg" }'), {"vendor/prebuilt.egg": "x"}

@@ -171,6 +171,16 @@ def _resolve_path(project: Project, source: PathSource, findings: Findings) -> R
                 dependency=source.name,
             )
             return None
+        if os.path.realpath(target) == os.path.realpath(project.root):
+            findings.error(
+                key,
+                f"path {source.path!r} is the directory of the project being built"
+                + (f", {project.name!r}" if project.name else "")
+                + ": a project cannot depend on itself through a path source",
+                f"point the source at the directory of {source.name!r}, or remove the source",
+                dependency=source.name,
+            )
+            return None
         return _directory(source, key, target, findings)
     if source.editable:
         findings.error(
