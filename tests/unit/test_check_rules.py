@@ -235,6 +235,17 @@ def test_bad_artifact_and_clean_twin(check_id: str, tmp_path: Path) -> None:
             "SL505",
             "tool.poetry.group.dev.dependencies.tool.path",
         ),
+        (  # a string entry names the path itself: it has no `.path` key
+            '[tool.pdm.dev-dependencies]\ndev = ["-e file:///${PROJECT_ROOT}/../devtool#egg=devtool"]\n',
+            "SL505",
+            "tool.pdm.dev-dependencies.dev[0]",
+        ),
+        ('[tool.sourcelift.variants]\nlib = "vendor/lib-*.whl"\n', "SL501", "tool.sourcelift.variants.lib"),
+        (
+            '[tool.sourcelift.variants]\nlib = { wheels = ["vendor/lib-1.0-py3-none-any.whl"] }\n',
+            "SL501",
+            "tool.sourcelift.variants.lib.wheels",
+        ),
     ],
 )
 def test_every_registered_reader_table_is_checked(extra: str, check_id: str, key: str, tmp_path: Path) -> None:

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from sourcelift_hook import environment
+from sourcelift_hook.errors import HookError
 from sourcelift_hook.freeze import freeze
+from sourcelift_hook.gitarchive import GitArchives
 from sourcelift_hook.indexlookup import IndexConfig
 from tests.support import init_repo
 
@@ -32,12 +34,15 @@ def scene(tmp_path: Path) -> Scene:
     return scene
 
 
+INSTALLABLE_REPO = REPO.replace("file:///", "file://localhost/")  # pip 23 refuses git+file:///
+
+
 def test_requirements(scene: Scene) -> None:
     text, problems = freeze(scene.env())
     lines = [line for line in text.splitlines() if not line.startswith("#")]
     assert lines == [
-        f"app @ git+{REPO}@{COMMIT}#subdirectory=packages/app",
-        f"lib-a @ git+{REPO}@{COMMIT}#subdirectory=packages/lib-a",
+        f"app @ git+{INSTALLABLE_REPO}@{COMMIT}#subdirectory=packages/app",
+        f"lib-a @ git+{INSTALLABLE_REPO}@{COMMIT}#subdirectory=packages/lib-a",
         "other==2.0",
         f"prebuilt @ {scene.store_url}",  # as app requires it: no hash fragment
     ]
@@ -157,7 +162,7 @@ def test_an_archive_uv_took_from_a_repository_is_fetched_at_its_commit_into_the_
     text, problems = freeze(scene.env(), store=str(scene.store))
     assert problems == []
     assert f"native @ {scene.stored.as_uri()}#sha256={scene.sha}" in text.splitlines()
-    assert f"app @ git+{scene.url}@{scene.commit}" in text.splitlines()
+    assert f"app @ git+{scene.url.replace('file:///', 'file://localhost/')}@{scene.commit}" in text.splitlines()
     assert scene.stored.read_bytes() == scene.wheel.read_bytes()
     lock, problems = freeze(scene.env(), output_format="pylock", store=str(scene.store), index_config=NO_INDEX)
     assert problems == []
@@ -175,6 +180,22 @@ def test_an_archive_uv_took_from_a_repository_is_fetched_at_its_commit_into_the_
     )
     assert tool["recorded-by"] == "uv" and tool["fetched-from-repository"] is True
     assert packages["app"]["vcs"] == {"type": "git", "url": scene.url, "commit-id": scene.commit}
+
+
+def test_a_commit_or_file_the_repository_lacks_is_named_plainly(tmp_path: Path) -> None:
+    scene = UvScene(tmp_path)
+    with GitArchives(str(scene.store)) as archives:
+        with pytest.raises(HookError) as info:
+            archives.fetch(scene.url, "deadbeef" * 5, "third_party/native-2.3.1-py3-none-any.whl")
+        assert info.value.message == (
+            f"commit {'deadbeef' * 5} is not in {scene.url}, so third_party/native-2.3.1-py3-none-any.whl "
+            "cannot be read"
+        )
+        with pytest.raises(HookError) as info:
+            archives.fetch(scene.url, scene.commit, "third_party/missing-1.0-py3-none-any.whl")
+        assert info.value.message == (
+            f"third_party/missing-1.0-py3-none-any.whl is not in {scene.url} at commit {scene.commit}"
+        )
 
 
 def test_a_fetched_wheel_that_does_not_hold_the_installed_files_is_left_out(tmp_path: Path) -> None:

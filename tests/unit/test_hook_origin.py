@@ -169,9 +169,9 @@ def test_record_default_then_nothing_changes(scene: Scene) -> None:
     assert result.changed == ["lib-a", "prebuilt"] and not result.problems
     # the archive: the store URL exactly as app's Requires-Dist names it (no hash fragment there)
     assert scene.direct_url("prebuilt") == {"url": scene.store_url, "archive_info": {}}
-    # the member whose temporary directory is gone: a VCS record pip freeze can reinstall
+    # the member whose temporary directory is gone: a VCS record pip freeze can reinstall, pip 23 too
     assert scene.direct_url("lib-a") == {
-        "url": REPO,
+        "url": REPO.replace("file:///", "file://localhost/"),
         "vcs_info": {"vcs": "git", "commit_id": COMMIT, "requested_revision": "main"},
         "subdirectory": "packages/lib-a",
     }

@@ -163,6 +163,14 @@ def test_git_source_with_subdirectory_and_credentials_removed(make_project, stor
     assert any("credentials" in w.message for w in findings.warnings)
 
 
+def test_a_git_subdirectory_no_fragment_carries_to_every_installer_is_an_error(make_project, store: Store) -> None:
+    root = make_project(project('["g1"]', 'g1 = { git = "file:///tmp/gitdep2", subdirectory = "pyé" }'))
+    (problem,) = problems_of(root, store).problems
+    assert problem.key == "tool.uv.sources.g1.subdirectory" and problem.dependency == "g1"
+    assert "outside ASCII letters, digits and `-._~/+`" in problem.message and "uv" in problem.message
+    assert problem.fix.startswith("rename the directory in the repository to ASCII letters")
+
+
 def test_index_source_keeps_the_bare_requirement_with_a_warning(make_project, store: Store) -> None:
     root = make_project(
         project(
@@ -282,6 +290,26 @@ def test_missing_path(make_project, store: Store) -> None:
     rendered = error.render()
     assert rendered.startswith("sourcelift: the build stops: 1 problem in ")
     assert "dependency `prebuilt` (`tool.uv.sources.prebuilt.path`)" in rendered and "fix: " in rendered
+
+
+def test_missing_path_out_of_the_repository_says_no_clone_holds_it(tmp_path: Path, make_project, store: Store) -> None:
+    root = make_project(project('["olib"]', 'olib = { path = "../../outside/olib" }'), where="c6/app")
+    (tmp_path / "c6" / ".git").mkdir()  # a clone of the repository c6, the project in its directory app
+    (problem,) = problems_of(root, store).problems
+    assert problem.key == "tool.uv.sources.olib.path" and problem.dependency == "olib"
+    assert f"it leads out of the repository {tmp_path / 'c6'}, and no clone" in problem.message
+    assert problem.fix.startswith("vendor the file or project inside the repository") and "`git`" in problem.fix
+
+
+def test_a_path_source_naming_the_project_itself(make_project, store: Store) -> None:
+    root = make_project(project('["lib"]', 'lib = { path = "." }'))
+    (problem,) = problems_of(root, store).problems
+    assert problem.key == "tool.uv.sources.lib.path" and problem.dependency == "lib"
+    assert problem.message == (
+        "path '.' is the directory of the project being built, 'p': "
+        "a project cannot depend on itself through a path source"
+    )
+    assert "declare" not in problem.fix
 
 
 def test_file_that_is_not_a_wheel_or_sdist(make_project, store: Store) -> None:

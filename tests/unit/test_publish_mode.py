@@ -186,6 +186,21 @@ def test_git_and_url_sources_need_an_explicit_specifier(make_project, store: Sto
     assert "has no version" in problems_of(root, store, g="minor", u="==1.0")[0]
 
 
+def test_a_url_archive_of_another_project_or_in_a_subdirectory_suggests_no_version(make_project, store: Store) -> None:
+    root = make_project(
+        *project(
+            '["urldep2", "other"]',
+            'urldep2 = { url = "https://example.com/bundle-1.0.tar.gz", subdirectory = "sub/urldep2" }\n'
+            'other = { url = "https://example.com/bundle-1.0.tar.gz" }',
+        )
+    )
+    problems = problems_of(root, store)
+    assert len(problems) == 2
+    for name, problem in zip(("urldep2", "other"), problems):
+        assert f"dependency `{name}`" in problem and "its file name names" not in problem
+        assert f'`{name} = ">=VERSION"`' in problem
+
+
 def test_marker_branches_and_the_fallback(make_project, store: Store) -> None:
     root = make_project(
         *project(

@@ -156,6 +156,52 @@ def test_missing_archive_in_git_repository_is_a_problem(tmp_path: Path, store: S
     assert problem.key == "tool.uv.sources.prebuilt.path" and "could not fetch the archive" in problem.message
 
 
+def test_a_revision_the_repository_lacks_is_named_plainly(tmp_path: Path, store: Store) -> None:
+    repository = repository_with(tmp_path / "repo", {f"dist/{WHEEL}": WHEEL_BYTES})
+    rev = "deadbeef" * 5
+    root = write_tree(
+        tmp_path / "proj",
+        {
+            "pyproject.toml": f"""
+        [project]
+        name = "p"
+        version = "1"
+        dependencies = ["prebuilt"]
+        [tool.uv.sources]
+        prebuilt = {{ git = "{path_to_file_url(repository)}", rev = "{rev}", path = "dist/{WHEEL}" }}
+    """
+        },
+    )
+    with pytest.raises(ProblemsError) as info:
+        make_plan(root, store)
+    (problem,) = info.value.problems
+    assert problem.key == "tool.uv.sources.prebuilt"
+    assert f"the revision '{rev}' is not in {path_to_file_url(repository)}" in problem.message
+    assert "b'" not in problem.message and "git returned" not in problem.message  # no gitpython internals
+    assert "`rev`/`tag`/`branch`" in problem.fix
+
+
+def test_a_git_path_naming_a_directory_points_at_subdirectory(tmp_path: Path, store: Store) -> None:
+    root = write_tree(
+        tmp_path / "proj",
+        {
+            "pyproject.toml": """
+        [project]
+        name = "p"
+        version = "1"
+        dependencies = ["lib"]
+        [tool.uv.sources]
+        lib = { git = "https://example.com/r.git", path = "packages/lib" }
+    """
+        },
+    )
+    with pytest.raises(ProblemsError) as info:
+        make_plan(root, store)
+    (problem,) = info.value.problems
+    assert problem.key == "tool.uv.sources.lib.path" and "is neither a wheel" in problem.message
+    assert 'for a project directory in the git repository, write `subdirectory = "packages/lib"`' in problem.fix
+
+
 def _ensure(args: tuple[str, str]) -> str:
     root, source = args
     digest = hashlib.sha256(Path(source).read_bytes()).hexdigest()

@@ -32,7 +32,13 @@ from collections.abc import Sequence
 from operator import attrgetter
 
 from sourcelift.record_file import parse_rows
-from sourcelift.urls import path_to_file_url, redact_credentials, requirement_url, without_fragment
+from sourcelift.urls import (
+    installable_git_url,
+    path_to_file_url,
+    redact_credentials,
+    requirement_url,
+    without_fragment,
+)
 
 from .directurl import Redactor, archive_sha256, file_path, freeze_url, in_repository_path, is_editable
 from .environment import Dist, Environment, canonical_name, file_sha256
@@ -345,14 +351,17 @@ class _Export:
 
 
 def _vcs_line(origin: Origin, redacted: Redactor) -> str:
+    """The requirement line of a git install, its repository spelled as pip 23 reads it (no ``git+file:///``)."""
     entry = origin.entry
     if origin.kind == "directory-in-git":
         assert entry is not None
-        url = f"git+{origin.repository_url or entry.url}@{entry.commit_id}"
+        url = f"git+{installable_git_url(origin.repository_url or entry.url)}@{entry.commit_id}"
         if entry.path not in ("", "."):
             url += f"#subdirectory={entry.path}"
         return f"{origin.dist.name} @ {url}"
-    return f"{origin.dist.name} @ {redacted[freeze_url(origin.original or origin.current or {})]}"
+    direct_url = dict(origin.original or origin.current or {})
+    direct_url["url"] = installable_git_url(str(direct_url.get("url", "")))
+    return f"{origin.dist.name} @ {redacted[freeze_url(direct_url)]}"
 
 
 def _requirements(env: Environment, export: _Export) -> str:

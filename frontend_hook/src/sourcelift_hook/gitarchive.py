@@ -139,11 +139,18 @@ class GitArchives:
         import git
 
         try:
-            blob = repo.commit(commit).tree / inside
-        except (KeyError, ValueError, git.BadName, git.GitCommandError) as exc:
+            tree = repo.commit(commit).tree
+        except (ValueError, git.BadName, git.GitCommandError):  # gitpython's text shows its internals: not passed on
             raise HookError(
-                f"{inside} at commit {commit} of {shown} cannot be read: {exc}",
+                f"commit {commit} is not in {shown}, so {inside} cannot be read",
                 "check that the commit is still in the repository (a force-push or a gc may have removed it)",
+            ) from None
+        try:
+            blob = tree / inside
+        except (KeyError, ValueError):
+            raise HookError(
+                f"{inside} is not in {shown} at commit {commit}",
+                "check the recorded path: the file may have been committed later, or under another name",
             ) from None
         if blob.type != "blob":
             raise HookError(f"{inside} at commit {commit} of {shown} is not a file")

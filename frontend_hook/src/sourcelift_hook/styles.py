@@ -10,7 +10,8 @@ Every style writes a direct_url.json valid for every reader of the specification
   when their hashes agree too: ``pip freeze`` printing ``URL#sha256=...`` next to a dependent
   that requires ``URL`` makes ``pip install -r`` fail with ResolutionImpossible (pip 26.3);
 - a directory whose recorded path is gone (pip's temporary clone) becomes
-  ``vcs_info`` = ``git+URL@commit#subdirectory=PATH``; one that still exists keeps its
+  ``vcs_info`` = ``git+URL@commit#subdirectory=PATH`` (``file:///`` spelled ``file://localhost/``,
+  which pip 23 installs); one that still exists keeps its
   ``dir_info`` (still reinstallable, and its commit may not be pushed anywhere).
 
 ``uv`` -- uv's own form for an archive inside a repository: ``url`` = the repository,
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 import os
 
-from sourcelift.urls import file_url_to_path, fragment_hashes, without_fragment
+from sourcelift.urls import file_url_to_path, fragment_hashes, installable_git_url, without_fragment
 
 from .origin import Origin
 
@@ -78,7 +79,9 @@ def target_direct_url(origin: Origin, style: str) -> tuple[dict[str, object] | N
             path = file_url_to_path(str(origin.original["url"]))
             if path is not None and os.path.isdir(path):
                 return dict(origin.original), None
-        direct_url = {"url": _repository(origin), "vcs_info": _vcs_info(origin)}
+        # pip freeze prints this url: under ``default`` spelled so that pip 23 installs the line
+        repository = installable_git_url(_repository(origin)) if style == "default" else _repository(origin)
+        direct_url = {"url": repository, "vcs_info": _vcs_info(origin)}
         if entry.path not in ("", "."):
             direct_url["subdirectory"] = entry.path
         return direct_url, None

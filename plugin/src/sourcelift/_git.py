@@ -10,9 +10,13 @@ from typing import BinaryIO, Callable, TypeVar
 from .errors import ConfigError
 from .urls import redact_credentials
 
-__all__ = ["with_git_blob"]
+__all__ = ["RevisionNotFound", "with_git_blob"]
 
 T = TypeVar("T")
+
+
+class RevisionNotFound(ConfigError):
+    """The revision a git source names is no commit, tag or branch of the repository."""
 
 
 def with_git_blob(url: str, rev: str | None, path: str, use: Callable[[BinaryIO], T]) -> T:
@@ -30,13 +34,21 @@ def with_git_blob(url: str, rev: str | None, path: str, use: Callable[[BinaryIO]
     try:
         try:
             repo = git.Repo.clone_from(url, workdir / "repo.git", bare=True, multi_options=["--quiet"])
-            commit = repo.commit(rev or "HEAD")
-            blob = commit.tree / path
         except git.GitCommandError as exc:
             detail = str(exc.stderr or exc).strip().replace(url, shown)
             raise ConfigError(f"git could not read {shown}: {detail}") from None
-        except (KeyError, ValueError, git.BadName) as exc:
-            raise ConfigError(f"{path!r} at {rev or 'HEAD'} in {shown}: {exc}") from None
+        try:
+            commit = repo.commit(rev or "HEAD")
+        except (ValueError, git.BadName, git.GitCommandError):  # gitpython's text shows its internals: not passed on
+            if rev is None:
+                raise RevisionNotFound(f"{shown} has no commit on its default branch") from None
+            raise RevisionNotFound(
+                f"the revision {rev!r} is not in {shown} (no commit, tag or branch of that name)"
+            ) from None
+        try:
+            blob = commit.tree / path
+        except (KeyError, ValueError):
+            raise ConfigError(f"{path!r} is not in {shown} at {rev or 'HEAD'}") from None
         return use(blob.data_stream)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

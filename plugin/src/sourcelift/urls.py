@@ -27,6 +27,7 @@ from urllib.parse import unquote, urlsplit
 from ._patterns import LazyPattern
 
 __all__ = [
+    "FRAGMENT_SAFE",
     "TOKEN",
     "URL",
     "credential_kinds",
@@ -39,6 +40,8 @@ __all__ = [
     "without_fragment",
 ]
 
+# what every installer reads back from a `#subdirectory=` fragment as written (pip, uv)
+FRAGMENT_SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/+"
 URL = LazyPattern(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s\"'<>`]+")
 """A URL anywhere in a text (up to whitespace or a quote)."""
 TOKEN = LazyPattern(

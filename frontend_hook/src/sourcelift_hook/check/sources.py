@@ -194,9 +194,9 @@ def check_sources(archive: Archive, pyproject: dict[str, Any] | None) -> list[Fi
                 finding(
                     "SL501" if in_use else "SL505",
                     archive.display,
-                    f"`{declared.key}.path` names {declared.path!r}, which the sdist does not contain"
+                    f"`{declared.path_key}` names {declared.path!r}, which the sdist does not contain"
                     + ("" if in_use else " (no requirement of the project uses this source)"),
-                    location=f"pyproject.toml: {declared.key}.path",
+                    location=f"pyproject.toml: {declared.path_key}",
                 )
             )
     for key, text, in_use in _requirement_strings(pyproject):

@@ -59,6 +59,14 @@ class DeclaredPath:
     development_only: bool = False
     requirement: bool = False
     """The entry is itself a requirement of the project (poetry's ``[tool.poetry.dependencies]``)."""
+    path_field: str | None = "path"
+    """The key of ``key``'s table that names the path; ``None`` when ``key`` is a string naming it itself
+    (a pdm development entry, a variant set given as a glob)."""
+
+    @property
+    def path_key(self) -> str:
+        """The key whose value names :attr:`path`."""
+        return self.key if self.path_field is None else f"{self.key}.{self.path_field}"
 
 
 class Reader(Protocol):

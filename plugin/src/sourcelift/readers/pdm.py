@@ -92,7 +92,11 @@ class PdmReader:
                 local = _local(text) if isinstance(text, str) else None
                 if local is not None:
                     yield DeclaredPath(
-                        key=f"{key}[{index}]", name=canonicalize_name(local[0]), path=local[1], development_only=True
+                        key=f"{key}[{index}]",
+                        name=canonicalize_name(local[0]),
+                        path=local[1],
+                        development_only=True,
+                        path_field=None,  # the entry is a string
                     )
 
 

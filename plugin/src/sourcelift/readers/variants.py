@@ -296,8 +296,11 @@ class VariantsReader:
         table = variant_table(data)
         for raw_name, value in (table or {}).items():
             patterns = _strings(value.get("wheels") if isinstance(value, dict) else value) or []
+            field = "wheels" if isinstance(value, dict) else None  # a table's `wheels`, or the glob itself
             for pattern in patterns:
-                yield DeclaredPath(key=f"{VARIANTS_KEY}.{raw_name}", name=canonicalize_name(raw_name), path=pattern)
+                yield DeclaredPath(
+                    key=f"{VARIANTS_KEY}.{raw_name}", name=canonicalize_name(raw_name), path=pattern, path_field=field
+                )
 
 
 READER = VariantsReader()

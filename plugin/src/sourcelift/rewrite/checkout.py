@@ -35,14 +35,13 @@ from ..gitfacts import (
     path_state,
 )
 from ..model import ResolvedArchive, ResolvedDirectory
-from ..urls import installable_git_url, path_to_file_url, redact_credentials
+from ..urls import FRAGMENT_SAFE, installable_git_url, path_to_file_url, redact_credentials
 
 __all__ = ["Checkout", "normalize_remote_url", "open_checkout"]
 
 Local = Union[ResolvedArchive, ResolvedDirectory]
 
 _CACHEDIR_SIGNATURE = b"Signature: 8a477f597d28d172789f06886806bc55"
-_FRAGMENT_SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/+"
 
 
 class Checkout:
@@ -112,7 +111,7 @@ class Checkout:
         it as written, up to a ``&``; a space ends the URL): such a directory keeps its ``file:`` URL.
         """
         rel = self.located.get(source.path)
-        if rel is None or rel.strip(_FRAGMENT_SAFE):
+        if rel is None or rel.strip(FRAGMENT_SAFE):
             return None
         if self.state(source.path, directory=True) != "committed":
             return None

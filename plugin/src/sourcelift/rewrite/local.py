@@ -15,7 +15,7 @@ from .._files import real_path
 from ..artifacts.store import Store
 from ..errors import Findings
 from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedIndex, ResolvedSource, ResolvedUrl
-from ..urls import installable_git_url, path_to_file_url
+from ..urls import FRAGMENT_SAFE, installable_git_url, path_to_file_url
 from .markers import CannotNegate, conjoin, conjoin_before_extra, implies_extra, is_unsatisfiable, negate_any
 
 if TYPE_CHECKING:
@@ -174,6 +174,19 @@ def render_local(
                     f"change the requirement's specifier to admit {version}, "
                     + ("or give the project a version it admits (from git: tag a matching release), " if how else "")
                     + "or point the source at a matching project",
+                    dependency=requirement.name,
+                )
+                return None
+        if isinstance(source, ResolvedGit) and source.subdirectory:
+            unsafe = sorted(set(source.subdirectory) - set(FRAGMENT_SAFE))
+            if unsafe:
+                findings.error(
+                    f"{source.key}.subdirectory",
+                    f"{source.subdirectory!r} has {', '.join(repr(c) for c in unsafe)}, outside ASCII letters, "
+                    "digits and `-._~/+`: no `#subdirectory=` fragment carries it to every installer (uv looks for "
+                    "the percent-encoded name and does not find the directory)",
+                    "rename the directory in the repository to ASCII letters, digits and `-._~/+`, "
+                    "and `subdirectory` with it",
                     dependency=requirement.name,
                 )
                 return None

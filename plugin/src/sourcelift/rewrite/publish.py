@@ -148,7 +148,8 @@ def _specifier_fix(requirement: Requirement, source: ResolvedGit | ResolvedUrl, 
 
 
 def _version_named(source: ResolvedGit | ResolvedUrl) -> str | None:
-    """The public version a git revision (``v0.6.0``, ``1.2.3``) or a URL's archive name names, if any."""
+    """The public version a git revision (``v0.6.0``, ``1.2.3``) or a URL's archive name names, if any (an
+    archive's name only when it is a release of the dependency itself, not a bundle with a ``subdirectory``)."""
     if isinstance(source, ResolvedGit):
         text = source.rev or ""
         text = text[1:] if text[:1] in ("v", "V") else text
@@ -157,10 +158,15 @@ def _version_named(source: ResolvedGit | ResolvedUrl) -> str | None:
     else:
         from ..artifacts.filenames import InvalidArchiveName, parse_archive_name
 
+        if source.subdirectory:  # the archive bundles the project among others: its version is the bundle's
+            return None
         try:
-            text = parse_archive_name(source.url.split("?")[0].split("#")[0].rsplit("/", 1)[-1]).version
+            parsed = parse_archive_name(source.url.split("?")[0].split("#")[0].rsplit("/", 1)[-1])
         except InvalidArchiveName:
             return None
+        if parsed.canonical != canonicalize_name(source.name):  # another project's release
+            return None
+        text = parsed.version
     try:
         version = Version(text)
     except InvalidVersion:

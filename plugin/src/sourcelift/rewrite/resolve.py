@@ -130,6 +130,17 @@ def _resolve_path(project: Project, source: PathSource, findings: Findings) -> R
         return None
     if status is None and _in_submodule(project, source, key, target, findings):
         return None
+    repository = _work_tree(project.root.absolute())
+    if status is None and repository is not None and _inside(repository, target.absolute()) is None:
+        findings.error(
+            key,
+            f"path {source.path!r} does not exist (looked for {target}): it leads out of the repository "
+            f"{repository}, and no clone of the repository contains what lies outside it",
+            "vendor the file or project inside the repository and point the path there, "
+            "or use a `git` or index source for it",
+            dependency=source.name,
+        )
+        return None
     if status is None or (not stat.S_ISDIR(status.st_mode) and not stat.S_ISREG(status.st_mode)):
         what = "does not exist" if status is None else "is not a regular file or a directory"
         findings.error(
@@ -157,6 +168,16 @@ def _resolve_path(project: Project, source: PathSource, findings: Findings) -> R
                 key,
                 f"directory {source.path!r} is not a Python project (no pyproject.toml, setup.py or setup.cfg)",
                 "point the source at the project's directory, or at a built wheel or sdist",
+                dependency=source.name,
+            )
+            return None
+        if os.path.realpath(target) == os.path.realpath(project.root):
+            findings.error(
+                key,
+                f"path {source.path!r} is the directory of the project being built"
+                + (f", {project.name!r}" if project.name else "")
+                + ": a project cannot depend on itself through a path source",
+                f"point the source at the directory of {source.name!r}, or remove the source",
                 dependency=source.name,
             )
             return None
@@ -209,12 +230,17 @@ def _submodule_fix(root: Path, submodules: list[Path]) -> str:
     return f"run `git submodule update --init {paths}` in {root}, or clone the repository with `--recurse-submodules`"
 
 
-def _repository_root(root: Path) -> Path:
-    """The git work tree holding ``root`` (the nearest directory with ``.git``), else ``root`` itself."""
+def _work_tree(root: Path) -> Path | None:
+    """The git work tree holding ``root`` (the nearest directory with ``.git``), else ``None``."""
     for directory in (root, *root.parents):
         if (directory / ".git").exists():
             return directory
-    return root
+    return None
+
+
+def _repository_root(root: Path) -> Path:
+    """The git work tree holding ``root``, else ``root`` itself."""
+    return _work_tree(root) or root
 
 
 def _symlink_escape(root: Path, target: Path) -> str | None:
@@ -311,12 +337,17 @@ def _archive_name(source: Source, key: str, filename: str, findings: Findings) -
     try:
         parsed = parse_archive_name(filename)
     except InvalidArchiveName as exc:
-        findings.error(
-            key,
-            f"{exc}",
-            "point the source at a wheel (.whl) or sdist (.tar.gz, .zip) with a standard file name, or at a directory",
-            dependency=source.name,
-        )
+        if isinstance(source, GitArchiveSource):  # `path` in a git source names a file; a directory is `subdirectory`
+            fix = (
+                "point `path` at a wheel (.whl) or sdist (.tar.gz, .zip) with a standard file name; for a project "
+                f'directory in the git repository, write `subdirectory = "{source.path}"` in place of `path`'
+            )
+        else:
+            fix = (
+                "point the source at a wheel (.whl) or sdist (.tar.gz, .zip) with a standard file name, "
+                "or at a directory"
+            )
+        findings.error(key, f"{exc}", fix, dependency=source.name)
         return None
     if parsed.canonical != source.name:
         findings.error(
@@ -425,7 +456,7 @@ def _resolve_git_archive(source: GitArchiveSource, findings: Findings, store: St
     parsed = _archive_name(source, key, filename, findings)
     if parsed is None:
         return None  # checked before fetching anything
-    from .._git import with_git_blob  # only archives inside git repositories need it
+    from .._git import RevisionNotFound, with_git_blob  # only archives inside git repositories need it
 
     try:
         sha256, stored = with_git_blob(
@@ -434,6 +465,14 @@ def _resolve_git_archive(source: GitArchiveSource, findings: Findings, store: St
             normalized,
             lambda stream: store.add_unverified(stream, filename),
         )
+    except RevisionNotFound as exc:
+        findings.error(
+            source.key,
+            f"could not fetch the archive from {url}: {exc}",
+            "check `rev`/`tag`/`branch`: name a commit, tag or branch the repository has (pushed, if it is remote)",
+            dependency=source.name,
+        )
+        return None
     except ConfigError as exc:
         findings.error(
             key,
