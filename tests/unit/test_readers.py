@@ -90,6 +90,7 @@ def test_list_of_sources_told_apart_by_markers() -> None:
         ({"x": {"workspace": False}}, "tool.uv.sources.x", "`workspace` must be `true`"),
         ({"x": {"path": "p", "marker": "os_name ="}}, "tool.uv.sources.x.marker", "not a valid PEP 508 marker"),
         ({"x": [{"path": "a"}, {"path": "b"}]}, "tool.uv.sources.x", "must tell its entries apart"),
+        ({"x": []}, "tool.uv.sources.x", "empty list of sources"),
         (
             {"x": {"git": "https://e/x.git", "path": "a.whl", "subdirectory": "s"}},
             "tool.uv.sources.x",

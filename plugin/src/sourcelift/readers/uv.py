@@ -78,6 +78,14 @@ def read_uv_sources(
             )
             continue
         spelled[name] = raw_name
+        if isinstance(value, list) and not value:  # uv: "Must provide at least one source"
+            findings.error(
+                entry_key,
+                'is an empty list of sources; uv refuses it ("Must provide at least one source")',
+                f'give at least one source, e.g. `{raw_name} = {{ path = "../{raw_name}" }}`, or remove the entry',
+                dependency=raw_name,
+            )
+            continue
         entries = value if isinstance(value, list) else [value]
         read: list[Source] = []
         for index, entry in enumerate(entries):
