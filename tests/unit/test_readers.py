@@ -205,6 +205,41 @@ def test_unused_source_is_a_warning(make_project) -> None:
     assert "no requirement" in findings.warnings[0].message
 
 
+def test_a_source_for_an_undefined_group_or_extra_is_a_problem(make_project) -> None:
+    """As uv: "Source entry for 'libe' only applies to dependency group 'nosuch', but the 'nosuch' group
+    does not exist"; the group was not checked, the extra was."""
+    root = make_project(
+        """
+        [project]
+        name = "p"
+        version = "1"
+        dependencies = ["a"]
+        [project.optional-dependencies]
+        cli = ["b"]
+        [dependency-groups]
+        Lint_Tools = ["c"]
+        [tool.uv]
+        dev-dependencies = ["d"]
+        [tool.uv.sources]
+        a = { path = "a", group = "nosuch" }
+        b = { path = "b", extra = "nosuch" }
+        c = { path = "c", group = "lint-tools" }
+        d = { path = "d", group = "dev" }
+        """
+    )
+    from sourcelift._compat import tomllib
+
+    findings = Findings()
+    read_project(root, tomllib.loads((root / "pyproject.toml").read_text()), findings)
+    assert [(p.key, p.dependency) for p in findings.problems] == [
+        ("tool.uv.sources.a.group", "a"),
+        ("tool.uv.sources.b.extra", "b"),
+    ]
+    group = findings.problems[0]
+    assert "dependency group `nosuch`" in group.message and "`Lint_Tools`" in group.message
+    assert "[dependency-groups]" in group.fix
+
+
 def test_a_workspace_roots_sources_are_for_its_members_too(tmp_path: Path) -> None:
     """Found on konstin/uv-workspace-example-cable: a root project's source that only its members use
     was reported unused on every build of the root, with a fix (remove it) that breaks the members."""

@@ -363,13 +363,18 @@ def _index_names(data: dict[str, Any]) -> set[str]:
 
 
 def _check_references(context: ReadContext, indexes: set[str]) -> None:
-    """A source's ``extra`` must be an extra of the project and its ``index`` a defined index, as in uv."""
+    """A source's ``extra`` must be an extra of the project, its ``group`` a dependency group and its
+    ``index`` a defined index, as in uv."""
     project = context.project_table or {}
     optional = project.get("optional-dependencies")
     optional = optional if isinstance(optional, dict) else {}
     dynamic = project.get("dynamic")
     dynamic = dynamic if isinstance(dynamic, list) else []
     extras = {canonicalize_name(str(e)) for e in optional}
+    groups = context.data.get("dependency-groups")
+    group_names = [str(g) for g in groups] if isinstance(groups, dict) else []
+    if subtable(context.data, "tool", "uv", "dev-dependencies") is not None:
+        group_names.append("dev")  # uv reads `tool.uv.dev-dependencies` as the group `dev`
     for name, declared in context.sources.items():
         for source in declared:
             if (
@@ -384,6 +389,19 @@ def _check_references(context: ReadContext, indexes: set[str]) -> None:
                     f"names the extra `{source.extra}`, which `project.optional-dependencies` does not define "
                     f"(extras: {known}){closest(source.extra, (str(e) for e in optional))}",
                     "name one of the project's extras, or add that extra to `[project.optional-dependencies]`",
+                    dependency=name,
+                )
+            if (
+                source.group is not None
+                and source.key.startswith("tool.uv.sources.")  # a workspace root's groups are its own
+                and canonicalize_name(source.group) not in {canonicalize_name(g) for g in group_names}
+            ):
+                known = ", ".join(f"`{g}`" for g in sorted(group_names)) or "none"
+                context.findings.error(
+                    f"{source.key}.group",
+                    f"names the dependency group `{source.group}`, which `[dependency-groups]` does not define "
+                    f"(groups: {known}){closest(source.group, group_names)}",
+                    "name one of the project's dependency groups, or add that group to `[dependency-groups]`",
                     dependency=name,
                 )
             if isinstance(source, IndexSource) and source.index not in indexes:
