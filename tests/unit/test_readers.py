@@ -73,6 +73,59 @@ def test_list_of_sources_told_apart_by_markers() -> None:
 
 
 @pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("sys_platform == 'darwin'", "sys_platform != 'darwin'"),
+        ("platform_machine == 'x86_64'", "platform_machine == 'aarch64'"),
+        ("python_version < '3.12'", "python_version >= '3.12'"),
+        ("sys_platform == 'linux' and python_version < '3.9'", "sys_platform == 'linux' and python_version >= '3.9'"),
+    ],
+)
+def test_disjoint_source_markers_are_accepted(first: str, second: str) -> None:
+    _, findings = read({"lib": [{"path": "../lib", "marker": first}, {"path": "../lib3", "marker": second}]})
+    assert findings.problems == []
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "example"),
+    [
+        ("sys_platform == 'linux'", "sys_platform == 'linux'", None),
+        ("sys_platform == 'linux'", "python_version >= '3.8'", 'python_version >= "3.8" and sys_platform != "linux"'),
+        ("extra == 'a'", "extra == 'b'", 'extra == "b" and extra != "a"'),  # both extras may be requested
+        ("'linux' in sys_platform", "sys_platform == 'win32'", None),  # `in` is beyond sourcelift: refused
+    ],
+)
+def test_overlapping_source_markers_are_refused(first: str, second: str, example: str | None) -> None:
+    """uv: "Source markers must be disjoint"; sourcelift wrote both direct references, one for each marker,
+    and pip could not install the wheel."""
+    _, findings = read({"lib": [{"path": "../lib", "marker": first}, {"path": "../lib3", "marker": second}]})
+    (problem,) = findings.problems
+    assert problem.key == "tool.uv.sources.lib" and problem.dependency == "lib"
+    assert "`tool.uv.sources.lib[0]`" in problem.message and "`tool.uv.sources.lib[1]`" in problem.message
+    assert "overlap" in problem.message and "must be disjoint" in problem.message
+    if example is not None:
+        assert f"marker = '{example}'" in problem.fix
+    assert "remove one of the entries" in problem.fix
+
+
+def test_source_markers_only_compete_for_the_same_extra_and_group() -> None:
+    linux = "sys_platform == 'linux'"
+    _, findings = read(
+        {
+            "lib": [
+                {"path": "a", "marker": linux, "extra": "cli"},
+                {"path": "b", "marker": linux, "extra": "gui"},
+                {"path": "c", "marker": linux, "group": "dev"},
+                {"path": "d", "marker": linux},
+            ],
+            "other": [{"path": "a", "extra": "Cli"}, {"path": "b", "extra": "cli"}],
+        }
+    )
+    assert [p.key for p in findings.problems] == ["tool.uv.sources.other"]
+    assert "no `marker`" in findings.problems[0].message
+
+
+@pytest.mark.parametrize(
     ("table", "key", "words"),
     [
         ({"x": {"path": 3}}, "tool.uv.sources.x.path", "must be a string, not int 3"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Callable
@@ -25,7 +26,7 @@ from ._base import DeclaredPath, ReadContext
 from ._toml import subtable
 from .workspace import find_workspace
 
-__all__ = ["READER", "UvReader", "read_uv_sources"]
+__all__ = ["READER", "UvReader", "check_disjoint", "read_uv_sources"]
 
 _KINDS = ("path", "git", "url", "index", "workspace")
 _COMMON = {"marker", "extra", "group"}
@@ -103,8 +104,42 @@ def read_uv_sources(
                     "add a `marker` such as `sys_platform == 'linux'` to each entry",
                     dependency=raw_name,
                 )
+            check_disjoint([s for s in read if s.key not in unguarded], entry_key, raw_name, findings)
         sources[name] = read
     return sources
+
+
+def check_disjoint(listed: list[Source], key: str, name: str, findings: Findings, marker_key: str = "marker") -> None:
+    """Two entries of a list of sources for the same extra and group must not both hold in one
+    environment (uv: "Source markers must be disjoint"), or the rewrite gives an installer two locations
+    for one dependency. Markers count as disjoint only when sourcelift can tell they are."""
+    from ..rewrite.markers import CannotNegate, conjoin, disjoint, is_unsatisfiable, negate_any
+
+    def scope(source: Source) -> tuple[str, str]:
+        return canonicalize_name(source.extra or ""), canonicalize_name(source.group or "")
+
+    for index, first in enumerate(listed):
+        for second in listed[index + 1 :]:
+            if scope(first) != scope(second) or disjoint(first.marker, second.marker):
+                continue
+            shown = [
+                f"`{s.key}` ({f'`{s.marker}`' if s.marker is not None else f'no `{marker_key}`'})"
+                for s in (first, second)
+            ]
+            example = ""
+            if first.marker is not None and second.marker is not None:
+                with contextlib.suppress(CannotNegate):
+                    apart = conjoin(second.marker, negate_any([first.marker]))
+                    if not is_unsatisfiable(apart):  # identical markers: no such example
+                        example = f", e.g. `{marker_key} = '{apart}'` in `{second.key}`"
+            findings.error(
+                key,
+                f"{shown[0]} and {shown[1]} overlap: both hold in some environment, where an installer would "
+                f"be given two locations for one dependency (uv: the entries' `{marker_key}` must be disjoint; "
+                "sourcelift counts two disjoint when they give one variable contradicting values)",
+                f"make the two entries' `{marker_key}` exclusive{example}, or remove one of the entries",
+                dependency=name,
+            )
 
 
 _KNOWN = set().union(*_ALLOWED.values())
