@@ -75,15 +75,15 @@ def test_marker_branches_become_one_line_each_plus_the_uncovered_rest(make_proje
             '["x>=1"]',
             """x = [
             { git = "https://example.com/x.git", tag = "v1", marker = "sys_platform == 'linux'" },
-            { url = "https://example.com/x-1.tar.gz", marker = "sys_platform == 'darwin' or os_name == 'java'" },
+            { url = "https://example.com/x-1.tar.gz", marker = "sys_platform == 'darwin' or sys_platform == 'win32'" },
         ]""",
         ),
     )
     plan, findings = make_plan(root, store)
     assert plan.rewrite_line("x>=1", findings) == [
         'x @ git+https://example.com/x.git@v1 ; sys_platform == "linux"',
-        'x @ https://example.com/x-1.tar.gz ; sys_platform == "darwin" or os_name == "java"',
-        'x>=1; sys_platform != "linux" and (sys_platform != "darwin" and os_name != "java")',
+        'x @ https://example.com/x-1.tar.gz ; sys_platform == "darwin" or sys_platform == "win32"',
+        'x>=1; sys_platform != "linux" and (sys_platform != "darwin" and sys_platform != "win32")',
     ]
     assert not plan.location_dependent
 
@@ -234,8 +234,8 @@ def test_sources_covering_every_environment_have_no_fallback_line(make_project, 
             "[\"x>=1; sys_platform == 'linux'\"]",
             """x = [
             { git = "https://example.com/x.git", tag = "v1", marker = "python_version < '3.10'" },
-            { url = "https://example.com/x-1.tar.gz", marker = "python_version >= '3.10'" },
-            { url = "https://example.com/x-mac.tar.gz", marker = "sys_platform == 'darwin'" },
+            { url = "https://ex.com/x-1.tar.gz", marker = "python_version >= '3.10' and sys_platform != 'darwin'" },
+            { url = "https://ex.com/x-mac.tar.gz", marker = "python_version >= '3.10' and sys_platform == 'darwin'" },
         ]""",
         )
     )
@@ -243,7 +243,8 @@ def test_sources_covering_every_environment_have_no_fallback_line(make_project, 
     # the darwin source cannot apply under the requirement's own marker, and nothing is left uncovered
     assert plan.rewrite_line('x>=1; sys_platform == "linux"', Findings()) == [
         'x @ git+https://example.com/x.git@v1 ; sys_platform == "linux" and python_version < "3.10"',
-        'x @ https://example.com/x-1.tar.gz ; sys_platform == "linux" and python_version >= "3.10"',
+        'x @ https://ex.com/x-1.tar.gz ; sys_platform == "linux" and (python_version >= "3.10" and '
+        'sys_platform != "darwin")',
     ]
 
 

@@ -251,7 +251,7 @@ dependencies = ["lib>=0.2", "other"]
 [tool.poetry.dependencies]
 lib = [
   { path = "../lib", markers = "sys_platform == 'linux'" },
-  { path = "../lib", python = ">=3.12" },
+  { path = "../lib", markers = "sys_platform != 'linux'", python = ">=3.12" },
 ]
 other = "^1"
 ghost = { path = "../ghost" }
@@ -264,9 +264,38 @@ def test_pep621_project_sources_are_guarded_like_uv(make_project) -> None:
     assert [str(d.requirement) for d in project.requirements] == ["lib>=0.2", "other"]
     first, second = project.sources["lib"]
     assert first.marker == Marker("sys_platform == 'linux'") and first.binds is None
-    assert second.marker == Marker('python_version >= "3.12"')
+    assert second.marker == Marker('sys_platform != "linux" and python_version >= "3.12"')
     assert "other" not in project.sources  # a version-only entry adds nothing to [project]
+    assert findings.problems == []
     assert [w.key for w in findings.warnings] == ["tool.poetry.dependencies.ghost"]
+
+
+@pytest.mark.parametrize("form", ["pep621", "classic"])
+def test_poetry_source_lists_with_overlapping_markers_are_refused(make_project, form: str) -> None:
+    """As uv's lists: two path entries both holding on linux with Python >= 3.12 were two direct references."""
+    head = (
+        '[project]\nname = "p"\nversion = "1"\ndependencies = ["lib"]\n'
+        if form == "pep621"
+        else '[tool.poetry]\nname = "p"\nversion = "1"\n'
+    )
+    root = make_project(
+        head
+        + """[tool.poetry.dependencies]
+lib = [
+  { path = "../lib", markers = "sys_platform == 'linux'" },
+  { path = "../lib3", python = ">=3.12" },
+  { version = "^1", python = "<3.12" },
+]
+"""
+    )
+    _, findings = read(root)
+    (problem,) = findings.problems
+    assert problem.key == "tool.poetry.dependencies.lib" and problem.dependency == "lib"
+    assert (
+        "`tool.poetry.dependencies.lib[0]`" in problem.message
+        and "entries' `markers` must be disjoint" in problem.message
+    )
+    assert "`tool.poetry.dependencies.lib[1]`" in problem.message and "markers = '" in problem.fix
 
 
 def test_pep621_rewrite_removes_consumed_entries() -> None:

@@ -73,6 +73,59 @@ def test_list_of_sources_told_apart_by_markers() -> None:
 
 
 @pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("sys_platform == 'darwin'", "sys_platform != 'darwin'"),
+        ("platform_machine == 'x86_64'", "platform_machine == 'aarch64'"),
+        ("python_version < '3.12'", "python_version >= '3.12'"),
+        ("sys_platform == 'linux' and python_version < '3.9'", "sys_platform == 'linux' and python_version >= '3.9'"),
+    ],
+)
+def test_disjoint_source_markers_are_accepted(first: str, second: str) -> None:
+    _, findings = read({"lib": [{"path": "../lib", "marker": first}, {"path": "../lib3", "marker": second}]})
+    assert findings.problems == []
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "example"),
+    [
+        ("sys_platform == 'linux'", "sys_platform == 'linux'", None),
+        ("sys_platform == 'linux'", "python_version >= '3.8'", 'python_version >= "3.8" and sys_platform != "linux"'),
+        ("extra == 'a'", "extra == 'b'", 'extra == "b" and extra != "a"'),  # both extras may be requested
+        ("'linux' in sys_platform", "sys_platform == 'win32'", None),  # `in` is beyond sourcelift: refused
+    ],
+)
+def test_overlapping_source_markers_are_refused(first: str, second: str, example: str | None) -> None:
+    """uv: "Source markers must be disjoint"; sourcelift wrote both direct references, one for each marker,
+    and pip could not install the wheel."""
+    _, findings = read({"lib": [{"path": "../lib", "marker": first}, {"path": "../lib3", "marker": second}]})
+    (problem,) = findings.problems
+    assert problem.key == "tool.uv.sources.lib" and problem.dependency == "lib"
+    assert "`tool.uv.sources.lib[0]`" in problem.message and "`tool.uv.sources.lib[1]`" in problem.message
+    assert "overlap" in problem.message and "must be disjoint" in problem.message
+    if example is not None:
+        assert f"marker = '{example}'" in problem.fix
+    assert "remove one of the entries" in problem.fix
+
+
+def test_source_markers_only_compete_for_the_same_extra_and_group() -> None:
+    linux = "sys_platform == 'linux'"
+    _, findings = read(
+        {
+            "lib": [
+                {"path": "a", "marker": linux, "extra": "cli"},
+                {"path": "b", "marker": linux, "extra": "gui"},
+                {"path": "c", "marker": linux, "group": "dev"},
+                {"path": "d", "marker": linux},
+            ],
+            "other": [{"path": "a", "extra": "Cli"}, {"path": "b", "extra": "cli"}],
+        }
+    )
+    assert [p.key for p in findings.problems] == ["tool.uv.sources.other"]
+    assert "no `marker`" in findings.problems[0].message
+
+
+@pytest.mark.parametrize(
     ("table", "key", "words"),
     [
         ({"x": {"path": 3}}, "tool.uv.sources.x.path", "must be a string, not int 3"),
@@ -90,6 +143,7 @@ def test_list_of_sources_told_apart_by_markers() -> None:
         ({"x": {"workspace": False}}, "tool.uv.sources.x", "`workspace` must be `true`"),
         ({"x": {"path": "p", "marker": "os_name ="}}, "tool.uv.sources.x.marker", "not a valid PEP 508 marker"),
         ({"x": [{"path": "a"}, {"path": "b"}]}, "tool.uv.sources.x", "must tell its entries apart"),
+        ({"x": []}, "tool.uv.sources.x", "empty list of sources"),
         (
             {"x": {"git": "https://e/x.git", "path": "a.whl", "subdirectory": "s"}},
             "tool.uv.sources.x",
@@ -202,6 +256,41 @@ def test_unused_source_is_a_warning(make_project) -> None:
     assert findings.problems == []
     assert [w.key for w in findings.warnings] == ["tool.uv.sources.ghost"]
     assert "no requirement" in findings.warnings[0].message
+
+
+def test_a_source_for_an_undefined_group_or_extra_is_a_problem(make_project) -> None:
+    """As uv: "Source entry for 'libe' only applies to dependency group 'nosuch', but the 'nosuch' group
+    does not exist"; the group was not checked, the extra was."""
+    root = make_project(
+        """
+        [project]
+        name = "p"
+        version = "1"
+        dependencies = ["a"]
+        [project.optional-dependencies]
+        cli = ["b"]
+        [dependency-groups]
+        Lint_Tools = ["c"]
+        [tool.uv]
+        dev-dependencies = ["d"]
+        [tool.uv.sources]
+        a = { path = "a", group = "nosuch" }
+        b = { path = "b", extra = "nosuch" }
+        c = { path = "c", group = "lint-tools" }
+        d = { path = "d", group = "dev" }
+        """
+    )
+    from sourcelift._compat import tomllib
+
+    findings = Findings()
+    read_project(root, tomllib.loads((root / "pyproject.toml").read_text()), findings)
+    assert [(p.key, p.dependency) for p in findings.problems] == [
+        ("tool.uv.sources.a.group", "a"),
+        ("tool.uv.sources.b.extra", "b"),
+    ]
+    group = findings.problems[0]
+    assert "dependency group `nosuch`" in group.message and "`Lint_Tools`" in group.message
+    assert "[dependency-groups]" in group.fix
 
 
 def test_a_workspace_roots_sources_are_for_its_members_too(tmp_path: Path) -> None:

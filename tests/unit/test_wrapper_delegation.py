@@ -88,3 +88,25 @@ def test_a_failed_finish_removes_the_backends_artifact(tmp_path: Path) -> None:
     kept.write_bytes(b"ok")
     wrapper._remove_on_failure(kept, lambda: None)
     assert kept.exists()
+
+
+def test_a_config_problem_stops_the_build_with_the_sources_problems_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`explain` listed both problems; `pip wheel` only the config's, as the wrapper stopped at it."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["sourcelift", "hatchling"]\nbuild-backend = "sourcelift.build"\n'
+        '[project]\nname = "app"\nversion = "1.0"\n'
+        '[tool.uv]\nsources = 5\n[tool.sourcelift]\nstrategies = "exact"\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCELIFT_STORE_DIR", str(tmp_path.parent / "store"))
+    wrapper._pyproject.cache_clear()
+    wrapper._config.cache_clear()
+    with pytest.raises(SystemExit):
+        wrapper.get_requires_for_build_wheel()
+    err = capsys.readouterr().err
+    assert "2 problems" in err and "Traceback" not in err
+    assert "1. `tool.sourcelift.strategies`: must be a table" in err
+    assert "2. `tool.uv.sources`: must be a table" in err
+    assert [p.name for p in tmp_path.iterdir()] == ["pyproject.toml"]  # nothing written into the tree

@@ -23,7 +23,7 @@ from .. import _collector
 from ..artifacts.wheel import read_wheel_metadata, rewrite_metadata_file, rewrite_wheel
 from ..config import SETTING_PREFIX, Config, check_settings, choose_cache, choose_mode, read_config
 from ..core_metadata import requires_dist
-from ..errors import ConfigError, Findings, SourceliftError, exit_code, render_error
+from ..errors import ConfigError, Findings, ProblemsError, SourceliftError, exit_code, render_error
 from ..readers._toml import enable_store, load_toml, save_store, subtable
 from ..rewrite.local import CachedVersions
 from ..rewrite.plan import Plan, directory_sources, make_plan
@@ -83,6 +83,11 @@ def _pyproject(root: str) -> dict[str, Any]:
 def _config(root: str) -> Config:
     findings = Findings()
     config = read_config(_pyproject(root), findings)
+    if findings.problems:  # the build stops here: report the sources' problems too, as `explain` does
+        try:
+            make_plan(Path(root), data=_pyproject(root))
+        except ProblemsError as exc:
+            findings.problems.extend(exc.problems)
     findings.raise_if_any(Path(root) / "pyproject.toml")
     return config
 

@@ -31,6 +31,7 @@ from packaging.utils import canonicalize_name
 from ..errors import Findings
 from ..model import DeclaredRequirement, GitSource, PathSource, Source, UrlSource
 from ._base import DeclaredPath, ReadContext
+from .uv import check_disjoint
 
 __all__ = ["DEPENDENCY_KEY", "READER", "PoetryReader", "poetry_constraint", "python_marker", "requirement_form"]
 
@@ -329,6 +330,7 @@ class PoetryReader:
                         source.marker = marker
                     declared.append(source)
             if declared:
+                check_disjoint(declared, base_key, name, findings, marker_key="markers")
                 context.add_sources(name, declared, base_key)
 
     @staticmethod
@@ -389,6 +391,7 @@ class PoetryReader:
                     dependency=name,
                 )
                 continue
+            check_disjoint(declared, base_key, name, findings, marker_key="markers")
             if name not in used and not context.dynamic_dependencies:
                 findings.warning(
                     base_key,

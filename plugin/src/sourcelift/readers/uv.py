@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Callable
@@ -25,7 +26,7 @@ from ._base import DeclaredPath, ReadContext
 from ._toml import subtable
 from .workspace import find_workspace
 
-__all__ = ["READER", "UvReader", "read_uv_sources"]
+__all__ = ["READER", "UvReader", "check_disjoint", "read_uv_sources"]
 
 _KINDS = ("path", "git", "url", "index", "workspace")
 _COMMON = {"marker", "extra", "group"}
@@ -78,6 +79,14 @@ def read_uv_sources(
             )
             continue
         spelled[name] = raw_name
+        if isinstance(value, list) and not value:  # uv: "Must provide at least one source"
+            findings.error(
+                entry_key,
+                'is an empty list of sources; uv refuses it ("Must provide at least one source")',
+                f'give at least one source, e.g. `{raw_name} = {{ path = "../{raw_name}" }}`, or remove the entry',
+                dependency=raw_name,
+            )
+            continue
         entries = value if isinstance(value, list) else [value]
         read: list[Source] = []
         for index, entry in enumerate(entries):
@@ -95,8 +104,42 @@ def read_uv_sources(
                     "add a `marker` such as `sys_platform == 'linux'` to each entry",
                     dependency=raw_name,
                 )
+            check_disjoint([s for s in read if s.key not in unguarded], entry_key, raw_name, findings)
         sources[name] = read
     return sources
+
+
+def check_disjoint(listed: list[Source], key: str, name: str, findings: Findings, marker_key: str = "marker") -> None:
+    """Two entries of a list of sources for the same extra and group must not both hold in one
+    environment (uv: "Source markers must be disjoint"), or the rewrite gives an installer two locations
+    for one dependency. Markers count as disjoint only when sourcelift can tell they are."""
+    from ..rewrite.markers import CannotNegate, conjoin, disjoint, is_unsatisfiable, negate_any
+
+    def scope(source: Source) -> tuple[str, str]:
+        return canonicalize_name(source.extra or ""), canonicalize_name(source.group or "")
+
+    for index, first in enumerate(listed):
+        for second in listed[index + 1 :]:
+            if scope(first) != scope(second) or disjoint(first.marker, second.marker):
+                continue
+            shown = [
+                f"`{s.key}` ({f'`{s.marker}`' if s.marker is not None else f'no `{marker_key}`'})"
+                for s in (first, second)
+            ]
+            example = ""
+            if first.marker is not None and second.marker is not None:
+                with contextlib.suppress(CannotNegate):
+                    apart = conjoin(second.marker, negate_any([first.marker]))
+                    if not is_unsatisfiable(apart):  # identical markers: no such example
+                        example = f", e.g. `{marker_key} = '{apart}'` in `{second.key}`"
+            findings.error(
+                key,
+                f"{shown[0]} and {shown[1]} overlap: both hold in some environment, where an installer would "
+                f"be given two locations for one dependency (uv: the entries' `{marker_key}` must be disjoint; "
+                "sourcelift counts two disjoint when they give one variable contradicting values)",
+                f"make the two entries' `{marker_key}` exclusive{example}, or remove one of the entries",
+                dependency=name,
+            )
 
 
 _KNOWN = set().union(*_ALLOWED.values())
@@ -355,13 +398,18 @@ def _index_names(data: dict[str, Any]) -> set[str]:
 
 
 def _check_references(context: ReadContext, indexes: set[str]) -> None:
-    """A source's ``extra`` must be an extra of the project and its ``index`` a defined index, as in uv."""
+    """A source's ``extra`` must be an extra of the project, its ``group`` a dependency group and its
+    ``index`` a defined index, as in uv."""
     project = context.project_table or {}
     optional = project.get("optional-dependencies")
     optional = optional if isinstance(optional, dict) else {}
     dynamic = project.get("dynamic")
     dynamic = dynamic if isinstance(dynamic, list) else []
     extras = {canonicalize_name(str(e)) for e in optional}
+    groups = context.data.get("dependency-groups")
+    group_names = [str(g) for g in groups] if isinstance(groups, dict) else []
+    if subtable(context.data, "tool", "uv", "dev-dependencies") is not None:
+        group_names.append("dev")  # uv reads `tool.uv.dev-dependencies` as the group `dev`
     for name, declared in context.sources.items():
         for source in declared:
             if (
@@ -376,6 +424,19 @@ def _check_references(context: ReadContext, indexes: set[str]) -> None:
                     f"names the extra `{source.extra}`, which `project.optional-dependencies` does not define "
                     f"(extras: {known}){closest(source.extra, (str(e) for e in optional))}",
                     "name one of the project's extras, or add that extra to `[project.optional-dependencies]`",
+                    dependency=name,
+                )
+            if (
+                source.group is not None
+                and source.key.startswith("tool.uv.sources.")  # a workspace root's groups are its own
+                and canonicalize_name(source.group) not in {canonicalize_name(g) for g in group_names}
+            ):
+                known = ", ".join(f"`{g}`" for g in sorted(group_names)) or "none"
+                context.findings.error(
+                    f"{source.key}.group",
+                    f"names the dependency group `{source.group}`, which `[dependency-groups]` does not define "
+                    f"(groups: {known}){closest(source.group, group_names)}",
+                    "name one of the project's dependency groups, or add that group to `[dependency-groups]`",
                     dependency=name,
                 )
             if isinstance(source, IndexSource) and source.index not in indexes:

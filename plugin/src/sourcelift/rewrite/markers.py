@@ -16,6 +16,7 @@ __all__ = [
     "CannotNegate",
     "as_metadata",
     "conjoin",
+    "disjoint",
     "implies_extra",
     "is_unsatisfiable",
     "negate_any",
@@ -247,6 +248,33 @@ def is_unsatisfiable(marker: Marker | None) -> bool:
         )
     except ValueError:  # packaging refused a comparison: not something to decide here
         return False
+
+
+def disjoint(first: Marker | None, second: Marker | None) -> bool:
+    """Whether no environment satisfies both markers, as far as :func:`is_unsatisfiable` can tell
+    (``False`` when unsure). ``None`` holds everywhere; a marker naming ``extra`` may hold beside any
+    other, as an installer can be asked for several extras at once.
+
+    >>> disjoint(Marker('python_version < "3.12"'), Marker('python_version >= "3.12"'))
+    True
+    >>> disjoint(Marker('sys_platform == "linux"'), Marker('python_version >= "3.8"'))
+    False
+    >>> disjoint(Marker('extra == "a"'), Marker('extra == "b"'))
+    False
+    """
+    if first is None or second is None:
+        return False
+    if any(_names_extra(marker) for marker in (first, second)):
+        return False
+    return is_unsatisfiable(conjoin(first, second))
+
+
+def _names_extra(marker: Marker) -> bool:
+    return any(
+        type(side).__name__ == "Variable" and side.value == "extra"
+        for left, _, right in _atoms(marker._markers)
+        for side in (left, right)
+    )
 
 
 def _atoms(expression: list[Any]) -> list[Any]:
