@@ -92,7 +92,6 @@ def test_disjoint_source_markers_are_accepted(first: str, second: str) -> None:
         ("sys_platform == 'linux'", "sys_platform == 'linux'", None),
         ("sys_platform == 'linux'", "python_version >= '3.8'", 'python_version >= "3.8" and sys_platform != "linux"'),
         ("extra == 'a'", "extra == 'b'", 'extra == "b" and extra != "a"'),  # both extras may be requested
-        ("'linux' in sys_platform", "sys_platform == 'win32'", None),  # `in` is beyond sourcelift: refused
     ],
 )
 def test_overlapping_source_markers_are_refused(first: str, second: str, example: str | None) -> None:
@@ -106,6 +105,24 @@ def test_overlapping_source_markers_are_refused(first: str, second: str, example
     if example is not None:
         assert f"marker = '{example}'" in problem.fix
     assert "remove one of the entries" in problem.fix
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("'linux' in sys_platform", "sys_platform == 'win32'"),  # `in` is beyond sourcelift
+        ("sys_platform == 'linux'", "os_name == 'nt'"),  # disjoint for uv, which links the two
+        ("python_version < '3.12'", "python_full_version >= '3.12.0'"),
+    ],
+)
+def test_source_markers_sourcelift_cannot_decide_are_a_warning(first: str, second: str) -> None:
+    """uv accepts what it knows to be disjoint (`sys_platform == 'linux'` excludes `os_name == 'nt'`);
+    sourcelift does not refuse a list that uv accepts, it says what to check."""
+    _, findings = read({"lib": [{"path": "../lib", "marker": first}, {"path": "../lib3", "marker": second}]})
+    assert findings.problems == []
+    (warning,) = findings.warnings
+    assert warning.key == "tool.uv.sources.lib" and "cannot tell" in warning.message
+    assert "`tool.uv.sources.lib[0]`" in warning.message and "`tool.uv.sources.lib[1]`" in warning.message
 
 
 def test_source_markers_only_compete_for_the_same_extra_and_group() -> None:

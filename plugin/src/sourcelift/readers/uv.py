@@ -113,7 +113,7 @@ def check_disjoint(listed: list[Source], key: str, name: str, findings: Findings
     """Two entries of a list of sources for the same extra and group must not both hold in one
     environment (uv: "Source markers must be disjoint"), or the rewrite gives an installer two locations
     for one dependency. Markers count as disjoint only when sourcelift can tell they are."""
-    from ..rewrite.markers import CannotNegate, conjoin, disjoint, is_unsatisfiable, negate_any
+    from ..rewrite.markers import CannotNegate, conjoin, disjoint, is_unsatisfiable, negate_any, surely_overlap
 
     def scope(source: Source) -> tuple[str, str]:
         return canonicalize_name(source.extra or ""), canonicalize_name(source.group or "")
@@ -121,6 +121,17 @@ def check_disjoint(listed: list[Source], key: str, name: str, findings: Findings
     for index, first in enumerate(listed):
         for second in listed[index + 1 :]:
             if scope(first) != scope(second) or disjoint(first.marker, second.marker):
+                continue
+            if not surely_overlap(first.marker, second.marker):
+                findings.warning(
+                    key,
+                    f"sourcelift cannot tell whether `{first.key}` (`{first.marker}`) and `{second.key}` "
+                    f"(`{second.marker}`) are disjoint; where both hold, an installer would be given two "
+                    "locations for one dependency",
+                    f"check that the two `{marker_key}` exclude each other (uv refuses overlapping ones), or "
+                    "write both with the same variable",
+                    dependency=name,
+                )
                 continue
             shown = [
                 f"`{s.key}` ({f'`{s.marker}`' if s.marker is not None else f'no `{marker_key}`'})"

@@ -269,6 +269,41 @@ def disjoint(first: Marker | None, second: Marker | None) -> bool:
     return is_unsatisfiable(conjoin(first, second))
 
 
+# variables whose values go together (uv knows `sys_platform == "linux"` excludes `os_name == "nt"`):
+# markers that name two of one group are not decided here
+_LINKED = (
+    frozenset({"os_name", "sys_platform", "platform_system", "platform_release", "platform_version"}),
+    frozenset({"python_version", "python_full_version"}),
+    frozenset({"implementation_name", "platform_python_implementation"}),
+)
+
+
+def surely_overlap(first: Marker | None, second: Marker | None) -> bool:
+    """Whether some environment surely satisfies both markers; ``False`` where sourcelift cannot tell
+    (``in``, linked variables such as ``sys_platform`` and ``os_name``), as where they are disjoint.
+
+    >>> surely_overlap(Marker('sys_platform == "linux"'), Marker('python_version >= "3.8"'))
+    True
+    >>> surely_overlap(Marker('sys_platform == "linux"'), Marker('os_name == "nt"'))
+    False
+    """
+    if first is None or second is None or _names_extra(first) or _names_extra(second):
+        return True  # an installer may be asked for several extras at once
+    both = conjoin(first, second)
+    assert both is not None
+    variables: set[str] = set()
+    for left, op, right in _atoms(both._markers):
+        variable, value = (left, right) if type(left).__name__ == "Variable" else (right, left)
+        if type(variable).__name__ != "Variable" or type(value).__name__ != "Value" or op.value not in _ORDERED:
+            return False
+        if op.value not in ("==", "!=") and variable.value not in _VERSIONED:
+            return False
+        variables.add(variable.value)
+    if any(len(variables & group) > 1 for group in _LINKED):
+        return False
+    return not is_unsatisfiable(both)
+
+
 def _names_extra(marker: Marker) -> bool:
     return any(
         type(side).__name__ == "Variable" and side.value == "extra"
