@@ -22,8 +22,10 @@ from .model import Finding, finding
 __all__ = ["check_leaks", "scan"]
 
 _END = r"(?=[/\\\s\"'<>,;)\]]|$)"
-# A `file:` URL, but not pdm's `file:///${PROJECT_ROOT}/...` placeholder (relative to the project, not a leak).
-_FILE_URL = re.compile(r"(?i)(?<![\w.-])file:/(?!/*\$\{PROJECT_ROOT\})[^\s\"'<>`,;)\]]*")
+# A `file:` URL, but not pdm's `file:///${PROJECT_ROOT}/...` placeholder (relative to the project, not a leak),
+# nor a template whose path is filled in later (`file://{0}`, `file://\{0\}` in a tox command, `file://%(p)s`,
+# `file://$OUT`): neither names a place on the machine that built the artifact.
+_FILE_URL = re.compile(r"(?i)(?<![\w.-])file:/(?!/*(?:\$\{PROJECT_ROOT\}|\\?\{|%\(|\$))[^\s\"'<>`,;)\]]*")
 _TEMP = re.compile(
     r"(?<![\w.~/:\\-])(?:/tmp|/var/tmp|/private/tmp|/private/var/folders|/var/folders|/dev/shm)"
     + _END
