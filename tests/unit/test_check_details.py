@@ -166,6 +166,21 @@ def test_license_file_in_old_metadata_is_what_pypi_rejected(tmp_path: Path) -> N
     assert found.id == "SL117" and "2.4" in found.message and found.location == "METADATA: License-File"
 
 
+def test_a_license_file_before_metadata_2_4_may_lie_at_the_top_of_dist_info(tmp_path: Path) -> None:
+    """setuptools before 77 (six 1.17.0, pytz) put it there; `licenses/` is PEP 639's, from 2.4 on."""
+    old = make_wheel(
+        tmp_path / "old",
+        meta=metadata(metadata_version="2.1", fields=[("License-File", "LICENSE")]),
+        dist_info_files={"LICENSE": b"MIT\n"},
+    )
+    assert ids(check(old)) == ["SL117"]  # the field itself is 2.4's, and that is all
+    new = make_wheel(
+        tmp_path / "new", meta=metadata(fields=[("License-File", "LICENSE")]), dist_info_files={"LICENSE": b"MIT\n"}
+    )
+    (missing,) = check(new)
+    assert missing.id == "SL115" and "licenses/LICENSE" in missing.message
+
+
 def test_sdist_license_file_looked_up_under_its_top_directory(tmp_path: Path) -> None:
     meta = metadata(fields=[("License-File", "LICENSES/MIT.txt")])
     assert check(make_sdist(tmp_path / "a", pkg_info=meta, files={"LICENSES/MIT.txt": b"MIT"})) == []

@@ -314,12 +314,23 @@ class _Upload:
                 if self.archive.dist_info is None:
                     continue
                 member = f"{self.archive.dist_info}/licenses/{value}"
-                present = member in self.archive.files
+                # before Metadata-Version 2.4 (PEP 639), setuptools put the file at the top of .dist-info
+                legacy = f"{self.archive.dist_info}/{value}"
+                present = member in self.archive.files or (not self._at_least("2.4") and legacy in self.archive.files)
             else:
                 member = f"{self.archive.tops[0]}/{value}" if self.archive.tops else value
                 present = value in self.archive.files
             if not present:
                 self.add("SL115", f"License-File {value!r} is not in the archive (looked for {member})", "License-File")
+
+    def _at_least(self, version: str) -> bool:
+        """Whether the artifact's Metadata-Version is ``version`` or later (``False`` when unreadable)."""
+        from packaging.version import InvalidVersion, Version
+
+        try:
+            return Version(self.meta.get("Metadata-Version") or "0") >= Version(version)
+        except InvalidVersion:
+            return False
 
     def emails(self) -> None:
         for field in ("Author-email", "Maintainer-email"):
