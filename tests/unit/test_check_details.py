@@ -215,6 +215,14 @@ def test_an_extras_requirement_agrees_whatever_order_the_backend_writes_its_mark
     assert ids(check(sdist, make_wheel(tmp_path / "o", meta=metadata(fields=[("Requires-Dist", other)])))) == ["SL201"]
 
 
+def test_a_field_the_older_metadata_version_cannot_carry_is_not_compared(tmp_path: Path) -> None:
+    """tomli 2.5.0: flit-core's sdist (2.5) says `Import-Name: tomli`, its setuptools wheel (2.4) cannot."""
+    sdist = make_sdist(tmp_path, pkg_info=metadata(metadata_version="2.5", fields=[("Import-Name", "demo")]))
+    assert check(sdist, make_wheel(tmp_path, meta=metadata(metadata_version="2.4"))) == []
+    wheel = make_wheel(tmp_path / "w", meta=metadata(metadata_version="2.5"))
+    assert ids(check(sdist, wheel)) == ["SL201"]  # both 2.5: the wheel dropped it
+
+
 def test_description_compared_unless_dynamic(tmp_path: Path) -> None:
     sdist = make_sdist(tmp_path, pkg_info=metadata(body="One.\n"))
     wheel = make_wheel(tmp_path, meta=metadata(body="Two.\n"))

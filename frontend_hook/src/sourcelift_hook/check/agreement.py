@@ -25,6 +25,16 @@ from .model import Finding, finding
 __all__ = ["check_agreement"]
 
 _NOT_COMPARED = {"metadata-version", "dynamic"}
+# fields a Metadata-Version before this one cannot carry: an sdist and a wheel of different metadata versions
+# (tomli 2.5.0: flit-core's 2.5 sdist, a setuptools 2.4 wheel) are not compared on them
+_INTRODUCED = {
+    "import-name": "2.5",
+    "import-namespace": "2.5",
+    "license-expression": "2.4",
+    "license-file": "2.4",
+    "provides-extra": "2.1",
+    "description-content-type": "2.1",
+}
 _SHOWN = 160
 
 
@@ -69,6 +79,13 @@ _NORMALIZE: dict[str, Callable[[str], str]] = {
     "version": _version,
     "provides-extra": canonicalize_name,
 }
+
+
+def _metadata_version(meta: CoreMetadata) -> Version:
+    try:
+        return Version(meta.get("Metadata-Version") or "0")
+    except InvalidVersion:
+        return Version("0")
 
 
 def _values(meta: CoreMetadata, field: str) -> list[str]:
@@ -123,7 +140,9 @@ def check_agreement(
     dynamic = sdist_meta.dynamic
     titles = _titles(sdist_meta, wheel_meta)
     out: list[Finding] = []
-    fields = sorted((set(titles) - _NOT_COMPARED - {"description"}) - dynamic)
+    older = min(_metadata_version(sdist_meta), _metadata_version(wheel_meta))
+    unknown = {field for field, since in _INTRODUCED.items() if older < Version(since)}
+    fields = sorted((set(titles) - _NOT_COMPARED - {"description"}) - dynamic - unknown)
     for field in fields:
         ours, theirs = _values(sdist_meta, field), _values(wheel_meta, field)
         if ours != theirs:
