@@ -358,6 +358,8 @@ def test_check_paths_on_files_without_builds(tmp_path: Path, monkeypatch: pytest
         (["notes.txt"], {}, "notes.txt is neither a wheel (.whl) nor an sdist (.tar.gz)"),
         ([".", "notes.txt"], {}, "give one project directory, or distribution files"),
         (["empty"], {}, "empty has no pyproject.toml"),
+        (["blank"], {}, "declares no Python project"),  # setuptools would build `UNKNOWN 0.0.0` of it
+        (["tools-only"], {}, "declares no Python project"),
         (["dist/demo-1.0-py3-none-any.whl"], {"outdir": "out"}, "--outdir applies to a project directory"),
         (["dist/demo-1.0-py3-none-any.whl", "dist/demo-1.0-py3-none-any.whl"], {}, "the same file is given twice"),
     ],
@@ -368,6 +370,10 @@ def test_check_paths_usage_errors(
     monkeypatch.chdir(tmp_path)
     (tmp_path / "notes.txt").write_text("")
     (tmp_path / "empty").mkdir()
+    (tmp_path / "blank").mkdir()
+    (tmp_path / "blank" / "pyproject.toml").write_text("")
+    (tmp_path / "tools-only").mkdir()
+    (tmp_path / "tools-only" / "pyproject.toml").write_text("[tool.ruff]\nline-length = 100\n")
     make_wheel(tmp_path / "dist")
     with pytest.raises(UsageError) as caught:
         check_paths(paths, **kwargs)  # type: ignore[arg-type]

@@ -160,6 +160,12 @@ def check_paths(
         pyproject = project / "pyproject.toml"
         if not pyproject.is_file():
             raise UsageError(f"{project} has no pyproject.toml; give a project directory or distribution files")
+        if _declares_no_project(project):
+            raise UsageError(
+                f"{pyproject} declares no Python project: no `[project]` table, no `build-backend`, and no setup.py "
+                "or setup.cfg beside it (setuptools would build a placeholder, `UNKNOWN 0.0.0`)",
+                "give the project's directory, or add `[project]` with `name` and `version`",
+            )
         chosen = _selection(pyproject, select, ignore, strict)
         return _check_project(project, chosen, progress, env, Path(outdir) if outdir is not None else None)
     problems = []
@@ -174,6 +180,19 @@ def check_paths(
         raise UsageError("--outdir applies to a project directory, whose artifacts the check builds")
     chosen = _selection(Path(config) if config is not None else Path("pyproject.toml"), select, ignore, strict)
     return _check_files(given, chosen, progress, env)
+
+
+def _declares_no_project(project: Path) -> bool:
+    """Whether ``project``'s pyproject.toml names no backend and declares no project, and no setup.py or
+    setup.cfg does (an empty file, or tool settings only); an unreadable one is the build's to report."""
+    try:
+        data = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    build_system = data.get("build-system")
+    if isinstance(build_system, dict) and build_system.get("build-backend"):
+        return False  # the backend knows where its project is declared (poetry's [tool.poetry], Cargo.toml, ...)
+    return "project" not in data and not any((project / name).is_file() for name in ("setup.py", "setup.cfg"))
 
 
 def _selection(
