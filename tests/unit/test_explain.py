@@ -430,3 +430,12 @@ def test_a_failed_metadata_hook_is_about_the_dependencies(tmp_path: Path) -> Non
     with pytest.raises(VersionError) as caught:
         backend_metadata(tmp_path)
     assert "could not list its dependencies" in caught.value.message and "version" not in caught.value.fix
+
+
+def test_a_project_without_dependencies_is_said_to_have_nothing_to_rewrite(
+    make_project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_project(WRAPPER + '[project]\nname = "app"\nversion = "1"\n')
+    code, out = run(capsys, str(root))
+    assert code == 0
+    assert "no requirements: the project declares no dependencies, so sourcelift has nothing to rewrite" in out

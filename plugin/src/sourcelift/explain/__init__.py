@@ -406,6 +406,8 @@ def format_report(report: Report) -> str:
                 f"  to see them: {hook['fix']}",
                 "",
             ]
+    if not report["requirements"] and (hook is None or hook["ran"]):
+        out += ["no requirements: the project declares no dependencies, so sourcelift has nothing to rewrite", ""]
     for item in report["requirements"]:
         mark = " [hook]" if item["origin"] == "hook" else ""
         out.append(f"{item['requirement']}{mark}  [{item['key']}]")
