@@ -199,7 +199,8 @@ def _finish_wheel(plan: Plan, wheel: Path) -> None:
     metadata = read_wheel_metadata(wheel)
     transform = _transform(plan, metadata)
     add: dict[str, bytes] = {}
-    if plan.mode == "local" and plan.location_dependent:  # only archive and directory sources have provenance
+    # only archive and directory sources have provenance, and only in a git checkout or from a local sdist
+    if plan.mode == "local" and plan.location_dependent and (plan.checkout is not None or plan.from_local_sdist):
         from ..provenance import wheel_files
 
         add = wheel_files(plan, metadata, transform)
