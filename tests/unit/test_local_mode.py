@@ -561,3 +561,15 @@ def test_the_local_sdist_note_says_what_its_lines_point_at() -> None:
     note = _local_sdist_note("app-1.0.tar.gz", [git, "plain>=1"])
     assert "direct references to commits" in note and "indexes such as PyPI reject" in note
     assert "this machine" not in note
+
+
+def test_the_same_problem_met_twice_is_listed_once() -> None:
+    """Found on paper-qa: a source two requirements share (a dependency and an extra) had its version
+    problem listed twice, word for word."""
+    findings = Findings()
+    for _ in range(2):
+        findings.error("tool.uv.sources.lib", "cannot tell which version the source holds", "install it", "lib")
+        findings.warning("tool.uv.sources.lib", "is editable", "drop it", "lib")
+    findings.error("tool.uv.sources.other", "cannot tell which version the source holds", "install it", "other")
+    assert [p.key for p in findings.problems] == ["tool.uv.sources.lib", "tool.uv.sources.other"]
+    assert len(findings.warnings) == 1

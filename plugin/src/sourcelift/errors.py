@@ -148,10 +148,15 @@ class Findings:
         self.warnings: list[Problem] = []
 
     def error(self, key: str, message: str, fix: str, dependency: str | None = None) -> None:
-        self.problems.append(Problem(key, message, fix, dependency))
+        """Report a problem; the same one met again (a source two requirements share) is listed once."""
+        problem = Problem(key, message, fix, dependency)
+        if problem not in self.problems:
+            self.problems.append(problem)
 
     def warning(self, key: str, message: str, fix: str, dependency: str | None = None) -> None:
-        self.warnings.append(Problem(key, message, fix, dependency))
+        problem = Problem(key, message, fix, dependency)
+        if problem not in self.warnings:
+            self.warnings.append(problem)
 
     def raise_if_any(self, pyproject: Path | None = None) -> None:
         if self.problems:
