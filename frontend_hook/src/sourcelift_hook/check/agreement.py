@@ -81,13 +81,6 @@ _NORMALIZE: dict[str, Callable[[str], str]] = {
 }
 
 
-def _metadata_version(meta: CoreMetadata) -> Version:
-    try:
-        return Version(meta.get("Metadata-Version") or "0")
-    except InvalidVersion:
-        return Version("0")
-
-
 def _values(meta: CoreMetadata, field: str) -> list[str]:
     normalize = _NORMALIZE.get(field, str.strip)
     if field == "keywords":
@@ -132,15 +125,11 @@ def check_agreement(
         where = f"in the wheel built from this sdist ({wheel.filename}), though PKG-INFO does not mark it Dynamic"
     else:
         where = f"from the sdist {sdist.filename}, which does not mark it Dynamic"
-    try:
-        promises = Version(sdist_meta.get("Metadata-Version") or "0") >= Version("2.2")
-    except InvalidVersion:
-        promises = False
-    check_id = "SL201" if promises else "SL202"
+    check_id = "SL201" if sdist_meta.metadata_version >= Version("2.2") else "SL202"
     dynamic = sdist_meta.dynamic
     titles = _titles(sdist_meta, wheel_meta)
     out: list[Finding] = []
-    older = min(_metadata_version(sdist_meta), _metadata_version(wheel_meta))
+    older = min(sdist_meta.metadata_version, wheel_meta.metadata_version)
     unknown = {field for field, since in _INTRODUCED.items() if older < Version(since)}
     fields = sorted((set(titles) - _NOT_COMPARED - {"description"}) - dynamic - unknown)
     for field in fields:

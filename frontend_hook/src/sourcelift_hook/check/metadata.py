@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from packaging.version import InvalidVersion, Version
+
 from sourcelift.core_metadata import parse_headers
 
 __all__ = ["CoreMetadata", "parse_core_metadata"]
@@ -41,6 +43,14 @@ class CoreMetadata:
     @property
     def dynamic(self) -> set[str]:
         return {value.lower() for value in self.get_all("Dynamic")}
+
+    @property
+    def metadata_version(self) -> Version:
+        """``Metadata-Version`` as a version; ``0`` when it is missing or not one (SL104 reports that)."""
+        try:
+            return Version(self.get("Metadata-Version") or "0")
+        except InvalidVersion:
+            return Version("0")
 
 
 def parse_core_metadata(text: str) -> CoreMetadata:

@@ -60,6 +60,7 @@ DYNAMIC_FIELDS = (
 _DYNAMIC = {field.lower() for field in DYNAMIC_FIELDS}
 _NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
 _SUMMARY_LIMIT = 512
+_PEP_639 = Version("2.4")  # License-File under .dist-info/licenses/
 _LABEL_LIMIT = 32
 # Fields whose rules are checked here under their own IDs; packaging's verdict on them is not repeated.
 _OWN_FIELDS = {"metadata-version", "name", "version", "dynamic", "summary"}
@@ -316,21 +317,14 @@ class _Upload:
                 member = f"{self.archive.dist_info}/licenses/{value}"
                 # before Metadata-Version 2.4 (PEP 639), setuptools put the file at the top of .dist-info
                 legacy = f"{self.archive.dist_info}/{value}"
-                present = member in self.archive.files or (not self._at_least("2.4") and legacy in self.archive.files)
+                present = member in self.archive.files or (
+                    self.meta.metadata_version < _PEP_639 and legacy in self.archive.files
+                )
             else:
                 member = f"{self.archive.tops[0]}/{value}" if self.archive.tops else value
                 present = value in self.archive.files
             if not present:
                 self.add("SL115", f"License-File {value!r} is not in the archive (looked for {member})", "License-File")
-
-    def _at_least(self, version: str) -> bool:
-        """Whether the artifact's Metadata-Version is ``version`` or later (``False`` when unreadable)."""
-        from packaging.version import InvalidVersion, Version
-
-        try:
-            return Version(self.meta.get("Metadata-Version") or "0") >= Version(version)
-        except InvalidVersion:
-            return False
 
     def emails(self) -> None:
         for field in ("Author-email", "Maintainer-email"):
