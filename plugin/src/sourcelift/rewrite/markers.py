@@ -111,11 +111,19 @@ def _unwrapped(item: Any) -> Any:
     return item
 
 
-def _is_any_extra(item: Any) -> bool:
+def _extra_compared(item: Any) -> str | None:
+    """The value of an ``extra == "..."`` comparison (either way round); ``None`` for any other term."""
     if not isinstance(item, tuple):
-        return False
+        return None
     left, op, right = item
-    return bool(op.value == "==" and "extra" in (left.value, right.value) and type(left) is not type(right))
+    variable, value = (left, right) if type(left).__name__ == "Variable" else (right, left)
+    if op.value != "==" or type(variable).__name__ != "Variable" or variable.value != "extra":
+        return None
+    return str(value.value) if type(value).__name__ == "Value" else None
+
+
+def _is_any_extra(item: Any) -> bool:
+    return _extra_compared(item) is not None
 
 
 def _format(item: Any) -> str:
@@ -158,15 +166,8 @@ def _normalize_extra(value: str) -> str:
 
 
 def _is_extra(item: Any, wanted: str) -> bool:
-    if not isinstance(item, tuple):
-        return False
-    left, op, right = item
-    return bool(
-        op.value == "=="
-        and {type(left).__name__, type(right).__name__} == {"Variable", "Value"}
-        and "extra" in (left.value, right.value)
-        and _normalize_extra(right.value if left.value == "extra" else left.value) == wanted
-    )
+    value = _extra_compared(item)
+    return value is not None and _normalize_extra(value) == wanted
 
 
 def negate_any(markers: Sequence[Marker]) -> Marker:
@@ -223,15 +224,15 @@ def is_unsatisfiable(marker: Marker | None) -> bool:
     """
     if marker is None:
         return False
+    compared = _decidable(marker)
+    if compared is None:
+        return False
+    variables_seen = [variable for variable, _ in compared]
+    if len(set(variables_seen)) == len(variables_seen):
+        return False  # each comparison holds somewhere, and no two constrain one variable
     named: dict[str, set[str]] = {}
-    for item in _atoms(marker._markers):
-        left, op, right = item
-        variable, value = (left, right) if type(left).__name__ == "Variable" else (right, left)
-        if type(variable).__name__ != "Variable" or type(value).__name__ != "Value" or op.value not in _ORDERED:
-            return False
-        if op.value not in ("==", "!=") and variable.value not in _VERSIONED:
-            return False  # strings ordered by their characters: no finite set of values stands for them all
-        named.setdefault(variable.value, set()).add(value.value)
+    for variable, value in compared:
+        named.setdefault(variable, set()).add(value)
     candidates: dict[str, list[str]] = {}
     for variable, values in named.items():
         found = _candidates(values, versioned=variable in _VERSIONED)
@@ -291,17 +292,27 @@ def surely_overlap(first: Marker | None, second: Marker | None) -> bool:
         return True  # an installer may be asked for several extras at once
     both = conjoin(first, second)
     assert both is not None
-    variables: set[str] = set()
-    for left, op, right in _atoms(both._markers):
-        variable, value = (left, right) if type(left).__name__ == "Variable" else (right, left)
-        if type(variable).__name__ != "Variable" or type(value).__name__ != "Value" or op.value not in _ORDERED:
-            return False
-        if op.value not in ("==", "!=") and variable.value not in _VERSIONED:
-            return False
-        variables.add(variable.value)
+    compared = _decidable(both)
+    if compared is None:
+        return False
+    variables = {variable for variable, _ in compared}
     if any(len(variables & group) > 1 for group in _LINKED):
         return False
     return not is_unsatisfiable(both)
+
+
+def _decidable(marker: Marker) -> list[tuple[str, str]] | None:
+    """(variable, value) of each comparison of ``marker``, when :func:`is_unsatisfiable` can decide them
+    all (a variable against a value, by ``==``/``!=``, or ordered where both are versions); else ``None``."""
+    compared = []
+    for left, op, right in _atoms(marker._markers):
+        variable, value = (left, right) if type(left).__name__ == "Variable" else (right, left)
+        if type(variable).__name__ != "Variable" or type(value).__name__ != "Value" or op.value not in _ORDERED:
+            return None
+        if op.value not in ("==", "!=") and variable.value not in _VERSIONED:
+            return None  # strings ordered by their characters: no finite set of values stands for them all
+        compared.append((variable.value, value.value))
+    return compared
 
 
 def _names_extra(marker: Marker) -> bool:
