@@ -130,8 +130,8 @@ def _resolve_path(project: Project, source: PathSource, findings: Findings) -> R
         return None
     if status is None and _in_submodule(project, source, key, target, findings):
         return None
-    repository = _work_tree(project.root.absolute())
-    if status is None and repository is not None and _inside(repository, target.absolute()) is None:
+    repository = _work_tree(project.root.absolute()) if status is None else None  # only a missing path asks
+    if repository is not None and _inside(repository, target.absolute()) is None:
         findings.error(
             key,
             f"path {source.path!r} does not exist (looked for {target}): it leads out of the repository "
