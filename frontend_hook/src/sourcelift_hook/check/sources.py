@@ -111,20 +111,15 @@ def _workspace_members(archive: Archive, pyproject: dict[str, Any]) -> dict[str,
     """The uv workspace members the sdist holds (canonical name -> directory, ``.`` for the root), when its
     pyproject.toml has ``[tool.uv.workspace]``; else ``None``."""
     from sourcelift.readers._toml import subtable
+    from sourcelift.readers.workspace import member_patterns
 
-    workspace = subtable(pyproject, "tool", "uv", "workspace")
-    if not isinstance(workspace, dict):
+    if not isinstance(subtable(pyproject, "tool", "uv", "workspace"), dict):
         return None
-
-    def patterns(key: str) -> list[str]:
-        value = workspace.get(key)
-        return [p for p in value if isinstance(p, str)] if isinstance(value, list) else []
-
     members: dict[str, str] = {}
     name = subtable(pyproject, "project", "name")
     if isinstance(name, str):
         members[canonicalize_name(name)] = "."
-    included, excluded = patterns("members"), patterns("exclude")
+    included, excluded = member_patterns(pyproject, "members"), member_patterns(pyproject, "exclude")
     for directory, project in sorted(archive.project_names.items()):
         if any(_glob_match(directory, p) for p in included) and not any(_glob_match(directory, p) for p in excluded):
             members.setdefault(canonicalize_name(project), directory)

@@ -15,7 +15,7 @@ from .._files import read_bounded, real_path
 from ..errors import Findings
 from ._toml import MAX_TOML_BYTES, TomlError, attach_store, parse_shared, subtable
 
-__all__ = ["Workspace", "find_workspace"]
+__all__ = ["Workspace", "find_workspace", "member_patterns"]
 
 
 @slotted_dataclass
@@ -32,8 +32,7 @@ class Workspace:
         return subtable(self.data, "tool", "uv", "sources")
 
     def _patterns(self, key: str) -> list[str]:
-        value = subtable(self.data, "tool", "uv", "workspace", key) or []
-        return [p for p in value if isinstance(p, str)] if isinstance(value, list) else []
+        return member_patterns(self.data, key)
 
     def includes(self, directory: Path) -> bool:
         """Whether ``directory`` is a member (the root with a [project] counts)."""
@@ -111,6 +110,12 @@ class Workspace:
         """The bytes of a member's pyproject.toml as :meth:`members` read them (``None``: not read):
         the build checks the member against them without reading the file again."""
         return self._raw.get(directory)
+
+
+def member_patterns(data: dict[str, Any], key: str) -> list[str]:
+    """The globs of ``[tool.uv.workspace]``'s ``key`` (``members`` or ``exclude``) in pyproject ``data``."""
+    value = subtable(data, "tool", "uv", "workspace", key) or []
+    return [p for p in value if isinstance(p, str)] if isinstance(value, list) else []
 
 
 def _plain_project_name(raw: bytes) -> str | None:
