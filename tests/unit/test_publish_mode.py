@@ -17,6 +17,8 @@ from sourcelift.rewrite.publish import Publisher, derive_specifier
 from sourcelift.rewrite.standards import standards_pyproject
 from tests.support.wheels import wheel_bytes
 
+from .test_local_mode import TORCH_INDEXES
+
 
 def publisher(strategy: str = "exact", **overrides: str) -> Publisher:
     return Publisher(strategy, overrides, None)
@@ -149,17 +151,7 @@ def test_index_sources_told_apart_by_markers_keep_the_one_line_as_written(make_p
     root = make_project(
         *project(
             "[\"torch[cuda]>=2.7; python_version >= '3.10'\"]",
-            """torch = [
-            { index = "pytorch-cu128", marker = "sys_platform != 'darwin'" },
-            { index = "pypi", marker = "sys_platform == 'darwin'" },
-        ]
-        [[tool.uv.index]]
-        name = "pytorch-cu128"
-        url = "https://download.pytorch.org/whl/cu128"
-        [[tool.uv.index]]
-        name = "pypi"
-        url = "https://pypi.org/simple"
-""",
+            TORCH_INDEXES,
         )
     )
     assert lines_of(root, store) == {"project.dependencies[0]": ['torch[cuda]>=2.7; python_version >= "3.10"']}

@@ -109,6 +109,23 @@ def repository_with(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
+def project_with_source(directory: Path, requirement: str, source: str) -> Path:
+    """A project at ``directory``: one dependency, ``requirement``, and one ``[tool.uv.sources]`` line, ``source``."""
+    return write_tree(
+        directory,
+        {
+            "pyproject.toml": f"""
+        [project]
+        name = "p"
+        version = "1"
+        dependencies = ["{requirement}"]
+        [tool.uv.sources]
+        {source}
+    """
+        },
+    )
+
+
 def test_archive_inside_a_git_repository_is_fetched_into_the_store(tmp_path: Path, store: Store) -> None:
     repository = repository_with(tmp_path / "repo", {f"dist/{WHEEL}": WHEEL_BYTES})
     git("tag", "v1", cwd=repository)
@@ -137,18 +154,10 @@ def test_archive_inside_a_git_repository_is_fetched_into_the_store(tmp_path: Pat
 
 def test_missing_archive_in_git_repository_is_a_problem(tmp_path: Path, store: Store) -> None:
     repository = repository_with(tmp_path / "repo", {"README": "x"})
-    root = write_tree(
+    root = project_with_source(
         tmp_path / "proj",
-        {
-            "pyproject.toml": f"""
-        [project]
-        name = "p"
-        version = "1"
-        dependencies = ["prebuilt"]
-        [tool.uv.sources]
-        prebuilt = {{ git = "{path_to_file_url(repository)}", path = "dist/{WHEEL}" }}
-    """
-        },
+        "prebuilt",
+        f'prebuilt = {{ git = "{path_to_file_url(repository)}", path = "dist/{WHEEL}" }}',
     )
     with pytest.raises(ProblemsError) as info:
         make_plan(root, store)
@@ -159,18 +168,10 @@ def test_missing_archive_in_git_repository_is_a_problem(tmp_path: Path, store: S
 def test_a_revision_the_repository_lacks_is_named_plainly(tmp_path: Path, store: Store) -> None:
     repository = repository_with(tmp_path / "repo", {f"dist/{WHEEL}": WHEEL_BYTES})
     rev = "deadbeef" * 5
-    root = write_tree(
+    root = project_with_source(
         tmp_path / "proj",
-        {
-            "pyproject.toml": f"""
-        [project]
-        name = "p"
-        version = "1"
-        dependencies = ["prebuilt"]
-        [tool.uv.sources]
-        prebuilt = {{ git = "{path_to_file_url(repository)}", rev = "{rev}", path = "dist/{WHEEL}" }}
-    """
-        },
+        "prebuilt",
+        f'prebuilt = {{ git = "{path_to_file_url(repository)}", rev = "{rev}", path = "dist/{WHEEL}" }}',
     )
     with pytest.raises(ProblemsError) as info:
         make_plan(root, store)
@@ -182,18 +183,8 @@ def test_a_revision_the_repository_lacks_is_named_plainly(tmp_path: Path, store:
 
 
 def test_a_git_path_naming_a_directory_points_at_subdirectory(tmp_path: Path, store: Store) -> None:
-    root = write_tree(
-        tmp_path / "proj",
-        {
-            "pyproject.toml": """
-        [project]
-        name = "p"
-        version = "1"
-        dependencies = ["lib"]
-        [tool.uv.sources]
-        lib = { git = "https://example.com/r.git", path = "packages/lib" }
-    """
-        },
+    root = project_with_source(
+        tmp_path / "proj", "lib", 'lib = { git = "https://example.com/r.git", path = "packages/lib" }'
     )
     with pytest.raises(ProblemsError) as info:
         make_plan(root, store)
