@@ -21,7 +21,14 @@ from pathlib import Path
 import pytest
 
 from tests.support import emitted_repository, git, init_repo, offline_environ, run
-from tests.support.metadata import find_sdist, find_wheel, requires_dist, sdist_pkg_info_text, wheel_metadata_text
+from tests.support.metadata import (
+    find_sdist,
+    find_wheel,
+    requires_dist,
+    sdist_pkg_info_text,
+    unpack_sdist,
+    wheel_metadata_text,
+)
 
 from .test_publish import build_cmd, pip_wheel_cmd, sdist_member_text, uv_build_cmd
 
@@ -226,7 +233,6 @@ def test_a_local_sdist_gives_poetry_core_this_machines_paths(
     nothing in the unpacked sdist, and poetry-core warned "Path ... for lib does not exist" on every wheel
     built from it.  Paths outside the project are this machine's now; the lines are as before."""
     import os
-    import tarfile
 
     from sourcelift._compat import tomllib
 
@@ -235,12 +241,7 @@ def test_a_local_sdist_gives_poetry_core_this_machines_paths(
     repo = Path(os.path.realpath(poetry_builds / "mono"))
     assert dependencies["lib"] == {"path": (repo / "lib").as_posix(), "develop": True}
     assert dependencies["prebuilt"]["path"] == (repo / "vendor" / "prebuilt-0.1.0-py3-none-any.whl").as_posix()
-    with tarfile.open(sdist) as archive:
-        if hasattr(tarfile, "data_filter"):
-            archive.extractall(tmp_path / "unpacked", filter="data")
-        else:  # pragma: no cover - Python without extraction filters
-            archive.extractall(tmp_path / "unpacked")
-    (unpacked,) = (tmp_path / "unpacked").iterdir()
+    unpacked = unpack_sdist(sdist, tmp_path / "unpacked")
     command = [sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "--wheel-dir", tmp_path / "out", unpacked]
     proc = run(command, env=offline_env, cwd=tmp_path)
     assert "does not exist" not in proc.stdout + proc.stderr

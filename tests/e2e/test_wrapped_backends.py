@@ -28,6 +28,7 @@ from tests.support.metadata import (
     parse_metadata,
     requires_dist,
     sdist_pkg_info_text,
+    unpack_sdist,
     wheel_metadata_text,
 )
 from tests.support.trees import write_tree
@@ -320,12 +321,8 @@ def test_sdists_with_hook_produced_dependencies_drop_the_sources_they_spent(
         )
         sdist = find_sdist(out, "app")
         assert requires_dist(sdist_pkg_info_text(sdist)) == [line]
-        with tarfile.open(sdist) as archive:
-            if hasattr(tarfile, "data_filter"):
-                archive.extractall(out / "unpacked", filter="data")
-            else:  # pragma: no cover - Python without extraction filters
-                archive.extractall(out / "unpacked")
-        unpacked = out / "unpacked" / "app-1.0"
+        unpacked = unpack_sdist(sdist, out / "unpacked")
+        assert unpacked.name == "app-1.0"
         written = tomllib.loads((unpacked / "pyproject.toml").read_text())
         assert written["tool"]["uv"]["sources"] == {"tools": {"path": "../tools"}}, written
         venv = make_venv()
@@ -392,12 +389,8 @@ def test_a_workspace_roots_sdist_keeps_the_sources_of_the_members_it_ships(
         # `sourcelift check` agrees: no workspace entry without its member, no member without its entry
         findings, _ = run_checks([read_archive(sdist)])
         assert [f for f in findings if f.id.startswith("SL5")] == [], findings
-        with tarfile.open(sdist) as archive:
-            if hasattr(tarfile, "data_filter"):
-                archive.extractall(out / "unpacked", filter="data")
-            else:  # pragma: no cover - Python without extraction filters
-                archive.extractall(out / "unpacked")
-        unpacked = out / "unpacked" / "mcp-1.0"
+        unpacked = unpack_sdist(sdist, out / "unpacked")
+        assert unpacked.name == "mcp-1.0"
         written = tomllib.loads((unpacked / "pyproject.toml").read_text())
         assert written["tool"]["uv"] == {
             "workspace": {"members": ["src/mcp-types", "examples/*"]},
@@ -518,12 +511,8 @@ def test_an_in_tree_backend_is_wrapped_through_a_module_in_its_backend_path(
     out = tmp_path / "publish"
     run([sys.executable, "-m", "build", "--sdist", "-o", out, "-C", "sourcelift-mode=publish", root], env=offline_env)
     sdist = find_sdist(out, "app")
-    with tarfile.open(sdist) as archive:
-        if hasattr(tarfile, "data_filter"):
-            archive.extractall(out / "unpacked", filter="data")
-        else:  # pragma: no cover - Python without extraction filters
-            archive.extractall(out / "unpacked")
-    unpacked = out / "unpacked" / "app-1.0"
+    unpacked = unpack_sdist(sdist, out / "unpacked")
+    assert unpacked.name == "app-1.0"
     written = tomllib.loads((unpacked / "pyproject.toml").read_text())
     assert written["build-system"] == {
         "requires": ["setuptools>=61"],

@@ -69,6 +69,17 @@ def find_sdist(directory: Path, distribution: str) -> Path:
     return sdists[0]
 
 
+def unpack_sdist(sdist: Path, dest: Path) -> Path:
+    """Extract ``sdist`` into ``dest`` (tarfile's ``data`` filter where there is one); its top directory."""
+    with tarfile.open(sdist) as archive:
+        if hasattr(tarfile, "data_filter"):
+            archive.extractall(dest, filter="data")
+        else:  # pragma: no cover - Python without extraction filters
+            archive.extractall(dest)
+    (top,) = dest.iterdir()
+    return top
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
