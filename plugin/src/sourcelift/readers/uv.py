@@ -421,6 +421,7 @@ def _check_references(context: ReadContext, indexes: set[str]) -> None:
     group_names = [str(g) for g in groups] if isinstance(groups, dict) else []
     if subtable(context.data, "tool", "uv", "dev-dependencies") is not None:
         group_names.append("dev")  # uv reads `tool.uv.dev-dependencies` as the group `dev`
+    groups_defined = {canonicalize_name(g) for g in group_names}
     for name, declared in context.sources.items():
         for source in declared:
             if (
@@ -440,7 +441,7 @@ def _check_references(context: ReadContext, indexes: set[str]) -> None:
             if (
                 source.group is not None
                 and source.key.startswith("tool.uv.sources.")  # a workspace root's groups are its own
-                and canonicalize_name(source.group) not in {canonicalize_name(g) for g in group_names}
+                and canonicalize_name(source.group) not in groups_defined
             ):
                 known = ", ".join(f"`{g}`" for g in sorted(group_names)) or "none"
                 context.findings.error(
