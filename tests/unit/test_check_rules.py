@@ -319,6 +319,8 @@ def test_coverage_path_aliases_are_not_leaks(tmp_path: Path) -> None:
     (`/home/runner/work/...`) by design; it is no leak of this machine's paths.  Credentials still count."""
     aliases = '[tool.coverage.paths]\nsource = ["src/", "/home/runner/work/app/app/src/"]\n'
     assert findings_for(sdist_project(aliases)(tmp_path / "a")) == []
+    omitted = '[tool.coverage.run]\nomit = ["/tmp/*"]\n'  # found on pydantic/logfire: SL403 said NOT publishable
+    assert findings_for(sdist_project(omitted)(tmp_path / "c")) == []
     secret = '[tool.coverage.paths]\nsource = ["src/", "https://ann:s3cret@example.org/src/"]\n'
     assert [f.id for f in findings_for(sdist_project(secret)(tmp_path / "b"))] == ["SL405"]
 

@@ -2,7 +2,7 @@
 
 Scanned: every core metadata field but the description (prose, whose examples
 are deliberate), every string in the sdist's pyproject.toml (in coverage.py's
-``[tool.coverage.paths]``, which maps paths of other machines by design, for
+``[tool.coverage]``, whose paths are where the code lies while measured, by design, for
 credentials only), and every string in sourcelift's provenance documents.  A direct reference in ``*-Dist`` is
 SL101/SL102's business; only credentials in it are reported here as well.
 """
@@ -40,7 +40,9 @@ _HOME = re.compile(
 )
 _DRIVE = re.compile(r"(?i)(?<![\w])[a-z]:\\|(?i:(?<![\w/])[a-z]:/(?!/))")
 _DIST_FIELDS = {"requires-dist", "provides-dist", "obsoletes-dist"}
-_PATH_ALIASES = ("tool.coverage.paths.",)
+# coverage.py's settings name where the code lies while it is measured, by design: `[paths]` maps CI's
+# checkout (`/home/runner/work/...`), `[run] omit` skips `/tmp/*` (logfire); no install reads them
+_PATH_ALIASES = ("tool.coverage.",)
 _SHOWN = 120
 
 
@@ -103,7 +105,7 @@ def check_leaks(archive: Archive, meta: CoreMetadata | None, pyproject: dict[str
                 report(f"{source}: {key}", value, paths=not (lowered in _DIST_FIELDS and _is_direct(value)))
     if pyproject is not None:
         for path, value in _strings(pyproject):
-            # coverage.py's `[paths]` lists where the code lay on other machines (CI), by design: credentials only
+            # coverage.py's settings name where the code lies while measured, by design: credentials only
             report(f"pyproject.toml: {path}", value, paths=not path.startswith(_PATH_ALIASES))
     for member, text in sorted(archive.documents.items()):
         try:
