@@ -139,11 +139,11 @@ def assert_record_holds(wheel: Path) -> list[str]:
     return names
 
 
-def build(tree: Path, out: Path, env: dict[str, str], mode: str) -> tuple[Path, Path]:
-    """``python -m build`` of the tree: the sdist, then the wheel from it."""
+def build(tree: Path, out: Path, env: dict[str, str], mode: str) -> tuple[Path, Path, str]:
+    """``python -m build`` of the tree: the sdist, then the wheel from it; and what the build printed."""
     env = dict(env, SOURCELIFT_MODE=mode)
-    run([sys.executable, "-m", "build", "-o", out, tree], env=env, cwd=tree.parent, timeout=600)
-    return find_sdist(out, "app"), find_wheel(out, "app")
+    done = run([sys.executable, "-m", "build", "-o", out, tree], env=env, cwd=tree.parent, timeout=600)
+    return find_sdist(out, "app"), find_wheel(out, "app"), done.stdout + done.stderr
 
 
 @pytest.mark.parametrize("backend", sorted(COMPILED))
@@ -151,7 +151,7 @@ def test_a_compiled_wheel_keeps_its_extension_and_installs_in_local_mode(
     backend: str, offline_env: dict[str, str], make_venv: Callable[..., Venv], store_dir: Path, tmp_path: Path
 ) -> None:
     tree = write_compiled_project(tmp_path / "app", backend)
-    sdist, wheel = build(tree, tmp_path / "dist", offline_env, "local")
+    sdist, wheel, _ = build(tree, tmp_path / "dist", offline_env, "local")
     assert not wheel.name.endswith("-none-any.whl"), wheel.name  # a platform wheel, from the sdist
     names = assert_record_holds(wheel)
     assert any(n.startswith("app/_speed.") and n.endswith(".so") for n in names), names
@@ -171,7 +171,8 @@ def test_a_compiled_projects_publish_artifacts_are_publishable(
     backend: str, offline_env: dict[str, str], tmp_path: Path
 ) -> None:
     tree = write_compiled_project(tmp_path / "app", backend)
-    sdist, wheel = build(tree, tmp_path / "dist", offline_env, "publish")
+    sdist, wheel, output = build(tree, tmp_path / "dist", offline_env, "publish")
+    assert "sourcelift: note" not in output, output  # the mode from the environment reaches no backend
     assert_record_holds(wheel)
     assert requires_dist(wheel_metadata_text(wheel)) == ["prebuilt==0.1.0"]
     assert requires_dist(sdist_pkg_info_text(sdist)) == ["prebuilt==0.1.0"]
@@ -181,3 +182,21 @@ def test_a_compiled_projects_publish_artifacts_are_publishable(
     assert "sources" not in written.get("tool", {}).get("uv", {})
     findings, _ = run_checks([read_archive(sdist), read_archive(wheel)])
     assert [f for f in findings if f.level == "error"] == [], findings
+
+
+def test_the_mode_setting_a_strict_backend_will_refuse_is_announced_with_the_remedy(
+    offline_env: dict[str, str], tmp_path: Path
+) -> None:
+    """``python -m build -C sourcelift-mode=publish`` hands the setting to the wheel it builds from the
+    publish sdist too, where meson-python itself refuses it (README, limitations): the sdist's build says
+    so, and how to build instead."""
+    tree = write_compiled_project(tmp_path / "app", "meson-python")
+    command = [sys.executable, "-m", "build", "-C", "sourcelift-mode=publish", "-o", tmp_path / "dist", tree]
+    failed = run(command, env=offline_env, cwd=tmp_path, check=False, timeout=600)
+    output = failed.stdout + failed.stderr
+    assert failed.returncode != 0, output
+    note = "sourcelift: note: this publish sdist is built by `mesonpy` alone"
+    assert note in output and "SOURCELIFT_MODE=publish" in output, output
+    assert 'Unknown option "sourcelift-mode"' in output, output  # meson-python's own refusal, in the wheel's build
+    sdist = find_sdist(tmp_path / "dist", "app")
+    assert requires_dist(sdist_pkg_info_text(sdist)) == ["prebuilt==0.1.0"]

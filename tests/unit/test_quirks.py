@@ -83,3 +83,12 @@ def test_sdist_companions() -> None:
     )
     assert copies == ["pyproject.toml.orig"]
     assert drop == ["src/app.egg-info/requires.txt"]
+
+
+def test_the_backends_that_stop_on_settings_they_do_not_know() -> None:
+    """meson-python and scikit-build-core (tried: tests/e2e/test_compiled_backends.py); hatchling and
+    setuptools ignore them, uv_build only warns."""
+    assert quirks.rejects_unknown_settings("mesonpy") == "meson-python"
+    assert quirks.rejects_unknown_settings(" scikit_build_core.build ") == "scikit-build-core"
+    for backend in ("hatchling.build", "setuptools.build_meta", "uv_build", "mesonpy_extra", "scikit_build_core"):
+        assert quirks.rejects_unknown_settings(backend) is None, backend

@@ -56,6 +56,7 @@ __all__ = [
     "builds_dynamic_fields_from_pkg_info",
     "is_hatchling",
     "missing_requires_dist",
+    "rejects_unknown_settings",
     "requirement_form",
     "sdist_companions",
     "sdist_pyproject_base",
@@ -63,6 +64,19 @@ __all__ = [
 
 
 _HATCHLING = ("hatchling.build", "hatchling.ouroboros")
+
+_REJECTS_UNKNOWN_SETTINGS = {"mesonpy": "meson-python", "scikit_build_core.build": "scikit-build-core"}
+"""Backends that stop on a config setting they do not know: meson-python ("Unknown option") and
+scikit-build-core ("Unrecognized options in config-settings"), by their distributions."""
+
+
+def rejects_unknown_settings(backend: str) -> str | None:
+    """The distribution of ``backend`` when it stops on config settings it does not know, else ``None``.
+
+    A frontend that builds the wheel from a publish sdist (``python -m build``, ``uv build``) hands
+    that backend, named in the sdist's ``build-backend``, the same ``-C`` settings as the sdist's build.
+    """
+    return _REJECTS_UNKNOWN_SETTINGS.get(backend.split(":", 1)[0].strip())
 
 
 def builds_dynamic_fields_from_pkg_info(backend: str) -> bool:

@@ -21,7 +21,16 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from .. import _collector
 from ..artifacts.wheel import read_wheel_metadata, rewrite_metadata_file, rewrite_wheel
-from ..config import SETTING_PREFIX, Config, check_settings, choose_cache, choose_mode, read_config
+from ..config import (
+    MODE_ENV,
+    MODE_SETTING,
+    SETTING_PREFIX,
+    Config,
+    check_settings,
+    choose_cache,
+    choose_mode,
+    read_config,
+)
 from ..core_metadata import requires_dist
 from ..errors import ConfigError, Findings, ProblemsError, SourceliftError, exit_code, render_error
 from ..readers._toml import enable_store, load_toml, save_store, subtable
@@ -602,7 +611,30 @@ def build_sdist(sdist_directory: str, config_settings: ConfigSettings = None) ->
     name: str = _load_inner().build_sdist(sdist_directory, _inner_settings(config_settings))
     sdist = Path(sdist_directory) / name
     _remove_on_failure(sdist, lambda: _finish_sdist(plan, sdist))
+    if plan.publisher is not None and not plan.from_local_sdist:
+        _note_mode_setting_reaches_the_wheel(config_settings)
     return name
+
+
+@_ours
+def _note_mode_setting_reaches_the_wheel(config_settings: ConfigSettings) -> None:
+    """A publish sdist chosen with ``-C sourcelift-mode=publish`` names the wrapped backend itself; a frontend
+    building the wheel from it hands that backend the same setting, which a strict one refuses: say so
+    before it does, with what to do instead."""
+    from . import quirks
+
+    backend = _config(_root()).backend
+    distribution = quirks.rejects_unknown_settings(backend)
+    if distribution is None or not config_settings or MODE_SETTING not in config_settings:
+        return
+    print(
+        f"sourcelift: note: this publish sdist is built by `{backend}` alone; a frontend that builds the wheel "
+        f"from it (`python -m build`, `uv build`) hands it `-C {MODE_SETTING}=publish` too, and {distribution} "
+        f"stops on settings it does not know. Choose the mode with `{MODE_ENV}=publish` instead of `-C`, "
+        "or build the wheel from this sdist without `-C`.",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 INNER_METADATA = ".sourcelift-inner-metadata"
