@@ -286,6 +286,34 @@ def test_record_signatures_need_no_row_and_rows_need_a_size(tmp_path: Path) -> N
     assert found.id == "SL606" and "no size" in found.message
 
 
+def test_hexadecimal_record_hashes_are_one_warning_not_an_error_per_file(tmp_path: Path) -> None:
+    """Found on run-llama/workflows-py: every wheel uv_build 0.7.22 built (`uv_build>=0.7.20,<0.8.0`) has its right
+    digests in hexadecimal (astral-sh/uv#15398); check reported one SL604 error per file, with the fix "do not
+    edit files in it", for a wheel nobody edited."""
+    import base64
+    import hashlib
+
+    def hexadecimal(rows: list[list[str]]) -> list[list[str]]:
+        out = []
+        for path, digest, size in rows:
+            if digest:
+                encoded = digest.partition("=")[2]
+                digest = "sha256=" + base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).hex()
+            out.append([path, digest, size])
+        return out
+
+    found = check(make_wheel(tmp_path / "a", record_rows=hexadecimal))
+    assert [(f.id, f.level, f.location) for f in found] == [("SL609", "warning", "RECORD line 1")], found
+    assert "hexadecimal" in found[0].message and "uv_build>=0.8.13" in found[0].fix
+
+    def hexadecimal_of_other_content(rows: list[list[str]]) -> list[list[str]]:
+        other = "sha256=" + hashlib.sha256(b"other").hexdigest()
+        return [[r[0], other, r[2]] if r[0] == "demo/__init__.py" else r for r in hexadecimal(rows)]
+
+    found = check(make_wheel(tmp_path / "b", record_rows=hexadecimal_of_other_content))
+    assert sorted(f.id for f in found) == ["SL604", "SL609"], found
+
+
 def test_members_outside_the_archive(tmp_path: Path) -> None:
     wheel = make_wheel(tmp_path, files={"demo/__init__.py": b"", "../escape.py": b""})
     assert [(f.id, f.location) for f in check(wheel)] == [("SL608", "../escape.py"), ("SL608", "RECORD line 2")]

@@ -72,6 +72,17 @@ def set_row(path: str, column: int, value: str) -> Callable[[list[list[str]]], l
     return edit
 
 
+def hexadecimal_hashes(rows: list[list[str]]) -> list[list[str]]:
+    """RECORD as uv_build before 0.8.13 wrote it (astral-sh/uv#15398): the right digests, in hexadecimal."""
+    import base64
+
+    def hexadecimal(value: str) -> str:
+        algorithm, _, encoded = value.partition("=")
+        return f"{algorithm}={base64.urlsafe_b64decode(encoded + '=' * (-len(encoded) % 4)).hex()}" if encoded else ""
+
+    return [[row[0], hexadecimal(row[1]), row[2]] for row in rows]
+
+
 def not_a_zip(d: Path) -> list[Path]:
     d.mkdir()
     path = d / "demo-1.0-py3-none-any.whl"
@@ -201,6 +212,7 @@ CASES: dict[str, Case] = {
     "SL606": Case(rows_edit(set_row("demo/__init__.py", 1, "")), wheel()),
     "SL607": Case(rows_edit(set_row("demo-1.0.dist-info/RECORD", 1, record_hash(b"x"))), wheel()),
     "SL608": Case(rows_edit(lambda rows: [*rows, ["../evil.py", record_hash(b""), "0"]]), wheel()),
+    "SL609": Case(rows_edit(hexadecimal_hashes), wheel()),
     "SL701": Case(
         wheel_meta(
             ("Requires-Dist", f"native @ {MAC_WHEEL} ; sys_platform == 'linux'"),

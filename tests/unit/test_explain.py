@@ -296,6 +296,55 @@ def test_same_answer_with_a_warm_version_cache(make_project, tmp_path: Path) -> 
     assert "--isolated" in problem["fix"] and "build-system.requires`" not in problem["fix"]
 
 
+ASKING_MEMBER = (
+    '[project]\nname = "dyn"\ndynamic = ["version"]\n'
+    '[build-system]\nrequires = ["sourcelift"]\nbuild-backend = "sourcelift_backend"\nbackend-path = ["_build"]\n'
+    '[tool.sourcelift]\nbackend = "asking"\n'
+)
+ASKING = (  # like hatchling.ouroboros: what it needs comes from get_requires_for_build_wheel
+    "def get_requires_for_build_wheel(config_settings=None):\n    return ['sl-surely-not-installed-dep>=1']\n"
+    "def prepare_metadata_for_build_wheel(directory, config_settings=None):\n    import sl_surely_not_installed_dep\n"
+    "def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):\n    raise SystemExit(1)\n"
+    "def build_sdist(sdist_directory, config_settings=None):\n    raise SystemExit(1)\n"
+)
+
+
+def test_requirements_a_sources_backend_asks_for_are_installed_or_named(
+    make_project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found on pypa/hatch (in-tree `hatchling.ouroboros`, switched on by a `sourcelift_backend` shim in its
+    `backend-path`): explain said "No module named 'pathspec'" and "make the project build on its own";
+    `--isolated` installed neither what the backend asks for by `get_requires_for_build_wheel` nor sourcelift,
+    which the shim imports."""
+    import sourcelift
+
+    monkeypatch.setenv("PYTHONPATH", str(Path(sourcelift.__file__).parents[1]))  # the shim imports it
+    root = make_project(
+        '[project]\nname = "user"\nversion = "1"\ndependencies = ["dyn"]\n'
+        '[tool.uv.sources]\ndyn = { path = "../dyn" }\n' + WRAPPER,
+        {
+            "../dyn/pyproject.toml": ASKING_MEMBER,
+            "../dyn/_build/sourcelift_backend.py": SHIM,
+            "../dyn/_build/asking.py": ASKING,
+        },
+    )
+    (problem,) = explain(root, mode="publish")["problems"]
+    assert "cannot run where `sourcelift explain` runs" in problem["message"]
+    assert '"sl-surely-not-installed-dep>=1"' in problem["message"]
+    assert "get_requires_for_build_wheel" in problem["message"] and "--isolated" in problem["fix"]
+
+    environments: list[list[str]] = []
+
+    def isolated(requirements: list[str]) -> str:
+        environments.append(requirements)
+        import sys
+
+        return sys.executable
+
+    explain(root, mode="publish", isolated=isolated)
+    assert environments == [["sourcelift", "sl-surely-not-installed-dep>=1"]]
+
+
 def test_suggested_specifier_satisfies_the_requirement() -> None:
     """An untagged checkout at 3.6.24.dev3+g...: never suggest `>=3.6.24` for a requirement of `>=3.7.0`."""
     source = ResolvedDirectory(

@@ -72,6 +72,25 @@ def test_modified_and_missing_files_are_found(site: Path) -> None:
     assert check_files(pre)[2] == ["prebuilt/__init__.py"]
 
 
+def test_hexadecimal_record_hashes_of_unchanged_files_match(site: Path) -> None:
+    """Found on run-llama/workflows-py (`uv_build>=0.7.20,<0.8.0`): uv_build before 0.8.13 writes RECORD hashes
+    in hexadecimal (astral-sh/uv#15398) and pip copies them into the installed RECORD; the files are unchanged."""
+    import hashlib
+
+    record = site / "foo_bar-1.0.dist-info" / "RECORD"
+    rows = []
+    for line in record.read_text().splitlines():
+        path, digest, size = line.rsplit(",", 2)
+        if digest:
+            digest = "sha256=" + hashlib.sha256((site / path).read_bytes()).hexdigest()
+        rows.append(f"{path},{digest},{size}")
+    record.write_text("\n".join(rows) + "\n")
+    foo = environment.from_paths([str(site)]).dists[0]
+    assert check_files(foo) == (4, [], [], [])
+    (site / "foo_bar" / "__init__.py").write_text("changed")
+    assert check_files(environment.from_paths([str(site)]).dists[0])[1] == ["foo_bar/__init__.py"]
+
+
 def make_tar(source: Path, target: Path, mode: str, prefix: str) -> Path:
     with tarfile.open(target, mode) as archive:
         archive.add(source, arcname=prefix, recursive=True)

@@ -835,6 +835,50 @@ def test_missing_build_requirements_are_named(tmp_path: Path, counter: Path) -> 
     assert dynamic_build_requires(project) == ["sl-surely-not-installed>=1", "packaging>=999"]
 
 
+ASKING_BACKEND = """\
+import os
+
+def get_requires_for_build_wheel(config_settings=None):
+    return os.environ["SL_TEST_ASKS"].split()
+
+def prepare_metadata_for_build_wheel(directory, config_settings=None):
+    import sl_surely_not_installed_dep  # what it asked for
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    raise SystemExit(1)
+"""
+
+
+@pytest.mark.parametrize(
+    ("asks", "named"),
+    [
+        ("sl-surely-not-installed-dep>=1 packaging", ("sl-surely-not-installed-dep>=1", "packaging")),
+        ("packaging", ()),  # all it asks for is here: the failure is the backend's own
+    ],
+)
+def test_requirements_the_backend_asks_for_are_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, asks: str, named: tuple[str, ...]
+) -> None:
+    """Found on pypa/hatch: hatchling builds itself with an in-tree backend (`hatchling.ouroboros`) whose
+    `build-system.requires` is empty and whose `get_requires_for_build_wheel` names its dependencies (PEP 517).
+    A project with a path source to it stopped a publish build with "No module named 'pathspec'" and the fix
+    "make the project build on its own", which it does."""
+    monkeypatch.setenv("SL_TEST_ASKS", asks)
+    (tmp_path / "_backend").mkdir()
+    (tmp_path / "_backend" / "asking_backend.py").write_text(ASKING_BACKEND)
+    (tmp_path / "pyproject.toml").write_text(counted_pyproject(backend="asking_backend"))
+    with pytest.raises(VersionError) as caught:
+        directory_version(tmp_path, None)
+    assert caught.value.backend_requires == named
+    if named:
+        assert '"sl-surely-not-installed-dep>=1"' in caught.value.message
+        assert "get_requires_for_build_wheel" in caught.value.message and '"packaging"' not in caught.value.message
+        assert 'add "sl-surely-not-installed-dep>=1" to `build-system.requires`' in caught.value.fix
+    else:
+        assert "No module named 'sl_surely_not_installed_dep'" in caught.value.message
+        assert "static `project.version`" in caught.value.fix
+
+
 def test_default_build_system_requires(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\ndynamic = ["version"]\n')
     assert dynamic_build_requires(tmp_path) == ["setuptools>=40.8.0"]

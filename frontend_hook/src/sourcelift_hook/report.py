@@ -264,6 +264,14 @@ def check_files(dist: Dist) -> tuple[int, list[str], list[str], list[str]]:
     for (path, digest, size), found in zip(hashed, dist.tree.digests(dist.root, [row[0] for row in hashed])):
         if found is None:
             missing.append(path)
-        elif found[0] != digest or (size.isdigit() and int(size) != found[1]):
+        elif (found[0] != digest and not _hex_form(digest, found[0])) or (size.isdigit() and int(size) != found[1]):
             modified.append(path)
     return len(hashed), modified, missing, unverifiable
+
+
+def _hex_form(written: str, found: str) -> bool:
+    """Whether the RECORD hash ``written`` is ``found`` (``sha256=<urlsafe base64>``) in hexadecimal, as
+    uv_build before 0.8.13 wrote it and installers copied it (astral-sh/uv#15398): the file is unchanged."""
+    from sourcelift.record_file import is_hex_form
+
+    return is_hex_form(written.partition("=")[2], found.partition("=")[2])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Mapping
 
-__all__ = ["Row", "encode_digest", "parse_rows", "parse_strict", "record_hash", "update_rows"]
+__all__ = ["Row", "encode_digest", "is_hex_form", "parse_rows", "parse_strict", "record_hash", "update_rows"]
 
 Row = tuple[str, str, str]
 """(path relative to the installation root, ``sha256=...`` or ``""``, size or ``""``)."""
@@ -23,6 +23,25 @@ def encode_digest(raw: bytes) -> str:
     import base64  # here, not at the top: the command's light paths never hash
 
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def is_hex_form(written: str, encoded: str) -> bool:
+    """Whether ``written``, a RECORD digest, is the digest ``encoded`` (RECORD's urlsafe base64, as
+    :func:`encode_digest` gives it) written in hexadecimal: what uv_build before 0.8.13 wrote
+    (astral-sh/uv#15398).  Such a wheel installs with pip and uv, which copy the rows as they are.
+
+    >>> is_hex_form("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    ...             "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU")
+    True
+    """
+    import base64
+    import binascii
+
+    try:
+        raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+    except (binascii.Error, ValueError):
+        return False
+    return written.lower() == raw.hex()
 
 
 def record_hash(data: bytes) -> str:

@@ -259,6 +259,13 @@ CHECKS: dict[str, Check] = _checks(
         "a RECORD entry or a file name points outside the archive (absolute, `..`, drive letter)",
         "rebuild the wheel; such a wheel could write outside the installation directory",
     ),
+    Check(
+        "SL609",
+        WARNING,
+        "RECORD's hashes are right but written in hexadecimal, not urlsafe base64",
+        "rebuild the wheel with a backend that writes them right; for uv_build, raise its floor in "
+        '`build-system.requires` to `"uv_build>=0.8.13"`',
+    ),
     # ---------------------------------------------------------------- SL7: wheels under markers
     Check(
         "SL701",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 
-from sourcelift.record_file import parse_strict
+from sourcelift.record_file import is_hex_form, parse_strict
 
 from .archives import Archive, member_path_escapes
 from .model import Finding, finding
@@ -39,6 +39,7 @@ def check_record_integrity(archive: Archive) -> list[Finding]:
         out.append(finding("SL601", display, f"RECORD does not parse as CSV: {exc}", location=record_name))
         return out
     listed: dict[str, int] = {}
+    hexadecimal: list[str] = []
     for number, row in enumerate(rows, 1):
         where = f"RECORD line {number}"
         if len(row) != 3:
@@ -66,7 +67,21 @@ def check_record_integrity(archive: Archive) -> list[Finding]:
                     finding("SL607", display, f"{where}: RECORD lists a hash or size for itself", location=where)
                 )
             continue
-        _check_row(archive, out, where, name, hash_value, size)
+        if _check_row(archive, out, where, name, hash_value, size):
+            hexadecimal.append(where)
+    if hexadecimal:
+        hashed = sum(1 for row in rows if len(row) == 3 and row[1])
+        out.append(
+            finding(
+                "SL609",
+                display,
+                f"RECORD writes {len(hexadecimal)} of its {hashed} hashes in hexadecimal, not in the urlsafe "
+                "base64 the wheel specification requires (the hashes themselves are right: uv_build before "
+                "0.8.13 writes them so, astral-sh/uv#15398); pip and uv install the wheel, a tool that verifies "
+                "RECORD reports every file as modified",
+                location=hexadecimal[0],
+            )
+        )
     exempt = {record_name, f"{record_name}.jws", f"{record_name}.p7s"}
     unlisted = sorted(name for name in archive.files - set(listed) - exempt)
     for name in unlisted:
@@ -74,13 +89,14 @@ def check_record_integrity(archive: Archive) -> list[Finding]:
     return out
 
 
-def _check_row(archive: Archive, out: list[Finding], where: str, name: str, hash_value: str, size: str) -> None:
+def _check_row(archive: Archive, out: list[Finding], where: str, name: str, hash_value: str, size: str) -> bool:
+    """Check one row; whether its hash is right but written in hexadecimal (SL609, reported once per wheel)."""
     display = archive.display
     if name not in archive.files:
         out.append(
             finding("SL603", display, f"{where} names {name!r}, which the wheel does not contain", location=where)
         )
-        return
+        return False
     algorithm, sep, expected = hash_value.partition("=")
     algorithm = algorithm.lower()
     if not sep or not expected:
@@ -93,8 +109,11 @@ def _check_row(archive: Archive, out: list[Finding], where: str, name: str, hash
         )
     digest = archive.digests.get(name)
     if digest is None:
-        return  # unreadable: SL100
+        return False  # unreadable: SL100
+    hexadecimal = False
     if sep and expected and algorithm == digest.algorithm and expected != digest.value:
+        hexadecimal = is_hex_form(expected, digest.value)
+    if sep and expected and algorithm == digest.algorithm and expected != digest.value and not hexadecimal:
         out.append(
             finding(
                 "SL604",
@@ -110,7 +129,7 @@ def _check_row(archive: Archive, out: list[Finding], where: str, name: str, hash
             out.append(
                 finding("SL601", display, f"{where}: the size {size!r} of {name!r} is not a number", location=where)
             )
-            return
+            return hexadecimal
         if listed_size != digest.size:
             out.append(
                 finding(
@@ -122,3 +141,4 @@ def _check_row(archive: Archive, out: list[Finding], where: str, name: str, hash
             )
     elif sep and expected:
         out.append(finding("SL606", display, f"{where}: {name!r} has a hash but no size", location=where))
+    return hexadecimal

@@ -24,7 +24,9 @@ IsolatedEnvironments = Callable[[list[str]], str]
 """Given build requirements, the interpreter of an environment that holds them (made once per set)."""
 
 
-def cannot_run(directory: Path, backend: str, missing: list[str], what: str) -> tuple[str, str]:
+def cannot_run(
+    directory: Path, backend: str, missing: list[str], what: str, origin: str = "its `build-system.requires`"
+) -> tuple[str, str]:
     """(message, fix) for a backend ``explain`` cannot run here."""
     import shlex
 
@@ -32,7 +34,7 @@ def cannot_run(directory: Path, backend: str, missing: list[str], what: str) -> 
     install = " ".join(shlex.quote(m.split(" (")[0]) for m in missing)
     return (
         f"{what} needs the build backend `{backend}` of {directory}, which cannot run where `sourcelift explain` "
-        f"runs: this environment lacks {listed} (from its `build-system.requires`)",
+        f"runs: this environment lacks {listed} (from {origin})",
         "run `sourcelift explain --isolated` (it installs them into a temporary build environment), or install "
         f"them here: `python -m pip install {install}`",
     )
@@ -68,8 +70,27 @@ class ExplainPublisher(Publisher):
             if self.isolated is None:
                 message, fix = cannot_run(source.path, backend, missing, "computing the dynamic version of the source")
                 raise VersionError(message, fix)
-            python = self.isolated(without_sourcelift(build_requirements(source.path)))
-        self._versions[source.path] = directory_version(source.path, self.cache, python).version
+            python = self.isolated(_probe_requirements(source.path, build_requirements(source.path)))
+        try:
+            found = directory_version(source.path, self.cache, python)
+        except VersionError as exc:
+            if not exc.backend_requires:
+                raise
+            # the backend asks for more by its get_requires_for_build_wheel (an in-tree backend): as a frontend would
+            if self.isolated is None:
+                from ..versions.directories import _missing_requirements
+
+                message, fix = cannot_run(
+                    source.path,
+                    backend,
+                    _missing_requirements(list(exc.backend_requires)),
+                    "computing the dynamic version of the source",
+                    "what its backend's `get_requires_for_build_wheel` asks for",
+                )
+                raise VersionError(message, fix) from None
+            requires = _probe_requirements(source.path, [*build_requirements(source.path), *exc.backend_requires])
+            found = directory_version(source.path, self.cache, self.isolated(requires))
+        self._versions[source.path] = found.version
         return self._versions[source.path]
 
 
@@ -108,6 +129,15 @@ def hook_metadata(root: Path, isolated: IsolatedEnvironments | None) -> tuple[di
         except VersionError as exc:
             failure, where = exc, "isolated"
     return None, where, f"{failure.message}\n{failure.fix}"
+
+
+def _probe_requirements(directory: Path, requires: list[str]) -> list[str]:
+    """``requires`` for the environment that runs the project's backend: without sourcelift when the backend
+    that runs is the one sourcelift's wrapper names, with it when it is the project's own module that
+    re-exports the wrapper (an in-tree backend, `backend-path`)."""
+    from ..versions.directories import runs_declared_backend
+
+    return requires if runs_declared_backend(directory) else without_sourcelift(requires)
 
 
 def _is_sourcelift(text: str) -> bool:

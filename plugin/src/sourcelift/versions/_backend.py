@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pyproject_hooks import SubprocessRunner
+    from pyproject_hooks import BuildBackendHookCaller, SubprocessRunner
 
-__all__ = ["BackendFailed", "BackendTimeout", "prepare_metadata"]
+__all__ = ["BackendFailed", "BackendTimeout", "dynamic_requires", "prepare_metadata"]
 
 MAX_METADATA_BYTES = 1024 * 1024
 
@@ -97,6 +97,49 @@ def _without_tracebacks(text: str) -> tuple[str, str | None]:
     return "\n".join(kept), error
 
 
+def _caller(
+    directory: Path,
+    backend: str,
+    backend_path: list[str],
+    environ: Mapping[str, str],
+    timeout: float,
+    python: str | None,
+) -> BuildBackendHookCaller:
+    from pyproject_hooks import BuildBackendHookCaller
+
+    env = dict(environ)
+    env.pop("PIP_BUILD_TRACKER", None)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return BuildBackendHookCaller(
+        str(directory),
+        backend,
+        backend_path=[os.path.relpath(entry, directory) for entry in backend_path] or None,  # relative, as PEP 517
+        runner=_runner(env, timeout),
+        python_executable=python or sys.executable,
+    )
+
+
+def dynamic_requires(
+    directory: Path,
+    backend: str,
+    backend_path: list[str],
+    environ: Mapping[str, str],
+    timeout: float,
+    python: str | None = None,
+) -> list[str]:
+    """What the backend's ``get_requires_for_build_wheel`` asks for beyond ``build-system.requires``
+    (PEP 517; an in-tree backend such as hatchling's own ``hatchling.ouroboros`` names its dependencies
+    there); ``[]`` when the hook is missing or fails."""
+    from pyproject_hooks import BackendUnavailable, HookMissing
+
+    caller = _caller(directory, backend, backend_path, environ, timeout, python)
+    try:
+        found = caller.get_requires_for_build_wheel({})
+    except (BackendFailed, BackendUnavailable, HookMissing, OSError):
+        return []
+    return [item for item in found if isinstance(item, str)] if isinstance(found, list) else []
+
+
 def prepare_metadata(
     directory: Path,
     backend: str,
@@ -110,18 +153,9 @@ def prepare_metadata(
     ``python``: the interpreter to run it with (an isolated build environment); default: this one.
     Raises :class:`BackendFailed` (or :class:`BackendTimeout`) with what went wrong.
     """
-    from pyproject_hooks import BackendUnavailable, BuildBackendHookCaller, HookMissing
+    from pyproject_hooks import BackendUnavailable, HookMissing
 
-    env = dict(environ)
-    env.pop("PIP_BUILD_TRACKER", None)
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    caller = BuildBackendHookCaller(
-        str(directory),
-        backend,
-        backend_path=[os.path.relpath(entry, directory) for entry in backend_path] or None,  # relative, as PEP 517
-        runner=_runner(env, timeout),
-        python_executable=python or sys.executable,
-    )
+    caller = _caller(directory, backend, backend_path, environ, timeout, python)
     with tempfile.TemporaryDirectory(prefix="sourcelift-version-") as scratch:
         try:
             name = caller.prepare_metadata_for_build_wheel(scratch, {})

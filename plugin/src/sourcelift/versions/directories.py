@@ -517,6 +517,14 @@ def missing_build_requirements(path: Path) -> tuple[str, list[str]]:
     return system.backend, _missing_requirements(system.requires)
 
 
+def runs_declared_backend(path: Path) -> bool:
+    """Whether the backend that computes the project's metadata is its declared ``build-backend`` with a
+    ``backend-path`` (an in-tree module, which may re-export sourcelift's wrapper), not one sourcelift's
+    wrapper names or an installed one."""
+    system = _build_system(path, _load(path))
+    return system.backend == system.declared_backend and bool(system.backend_path)
+
+
 def build_requirements(path: Path) -> list[str]:
     """The project's ``build-system.requires`` (PEP 518's default without a ``[build-system]``)."""
     return list(_build_system(path, _load(path)).requires)
@@ -576,10 +584,40 @@ def _metadata_text(directory: Path, data: dict[str, Any], python: str | None, wh
         ) from None
     except BackendFailed as exc:
         error, _ = redact_credentials(exc.message)
-        raise VersionError(
+        failure = VersionError(
             f"the build backend `{shown}` of {directory} could not {verb}: {error}{_tail(exc.output)}",
             fix,
-        ) from None
+        )
+    raise _lacking_dynamic_requires(directory, system, shown, what, env, python) or failure
+
+
+def _lacking_dynamic_requires(
+    directory: Path, system: _BuildSystem, shown: str, what: str, env: dict[str, str], python: str | None
+) -> VersionError | None:
+    """After a failed backend run here: the error naming what the backend's ``get_requires_for_build_wheel``
+    asks for (PEP 517) and this environment lacks, when it lacks any (a frontend installs them before a build,
+    sourcelift installs nothing); else ``None``."""
+    if python is not None:
+        return None  # an isolated environment: what it holds is not this interpreter's to check
+    from ._backend import dynamic_requires
+
+    asked = [
+        item
+        for item in dynamic_requires(directory, system.backend, system.backend_path, env, BACKEND_TIMEOUT)
+        if item not in system.requires
+    ]
+    missing = _missing_requirements(asked)
+    if not missing:
+        return None
+    listed = ", ".join(f'"{item}"' for item in missing)
+    return VersionError(
+        f"the {what} of {directory} {'is' if what == 'version' else 'are'} dynamic, and its build backend "
+        f"`{shown}` cannot run here: it asks for {listed} (its `get_requires_for_build_wheel`, not its "
+        "`build-system.requires`), which this build environment lacks",
+        f"add {listed} to `build-system.requires` of the project being built, so that the frontend installs "
+        "them; a build without isolation needs them installed in its environment",
+        tuple(asked),
+    )
 
 
 def _version_of(directory: Path, data: dict[str, Any], text: str) -> str:
