@@ -110,10 +110,9 @@ def _check_row(archive: Archive, out: list[Finding], where: str, name: str, hash
     digest = archive.digests.get(name)
     if digest is None:
         return False  # unreadable: SL100
-    hexadecimal = False
-    if sep and expected and algorithm == digest.algorithm and expected != digest.value:
-        hexadecimal = is_hex_form(expected, digest.value)
-    if sep and expected and algorithm == digest.algorithm and expected != digest.value and not hexadecimal:
+    differs = bool(sep and expected) and algorithm == digest.algorithm and expected != digest.value
+    hexadecimal = differs and is_hex_form(expected, digest.value)
+    if differs and not hexadecimal:
         out.append(
             finding(
                 "SL604",

@@ -78,12 +78,12 @@ class ExplainPublisher(Publisher):
                 raise
             # the backend asks for more by its get_requires_for_build_wheel (an in-tree backend): as a frontend would
             if self.isolated is None:
-                from ..versions.directories import _missing_requirements
+                from ..versions.directories import missing_requirements
 
                 message, fix = cannot_run(
                     source.path,
                     backend,
-                    _missing_requirements(list(exc.backend_requires)),
+                    missing_requirements(list(exc.backend_requires)),
                     "computing the dynamic version of the source",
                     "what its backend's `get_requires_for_build_wheel` asks for",
                 )

@@ -41,6 +41,8 @@ __all__ = [
     "directory_versions",
     "dynamic_build_requires",
     "missing_build_requirements",
+    "missing_requirements",
+    "runs_declared_backend",
 ]
 
 BACKEND_TIMEOUT = 300.0
@@ -409,7 +411,7 @@ def _build_system(directory: Path, data: dict[str, Any]) -> _BuildSystem:
     return _BuildSystem(list(requires), inner, resolved_paths, declared)
 
 
-def _missing_requirements(requires: list[str]) -> list[str]:
+def missing_requirements(requires: list[str]) -> list[str]:
     """The requirements this interpreter cannot satisfy (not installed, or another version)."""
     from importlib import metadata
 
@@ -459,7 +461,7 @@ def _run_shared(items: list[_Pending]) -> dict[_Pending, str | VersionError]:
 
     system = _build_system(items[0].directory, items[0].data)
     out: dict[_Pending, str | VersionError] = {}
-    if _missing_requirements(system.requires):
+    if missing_requirements(system.requires):
         return {item: _run_alone(item) for item in items}  # each reports what is missing
     with tempfile.TemporaryDirectory(prefix="sourcelift-version-") as scratch:
         jobs = [
@@ -514,7 +516,7 @@ def missing_build_requirements(path: Path) -> tuple[str, list[str]]:
     Raises :class:`~sourcelift.versions.VersionError` for an unreadable project.
     """
     system = _build_system(path, _load(path))
-    return system.backend, _missing_requirements(system.requires)
+    return system.backend, missing_requirements(system.requires)
 
 
 def runs_declared_backend(path: Path) -> bool:
@@ -555,7 +557,7 @@ def _metadata_text(directory: Path, data: dict[str, Any], python: str | None, wh
     """The METADATA the project's backend prepares, for its ``what`` (``version`` or ``dependencies``)."""
     system = _build_system(directory, data)
     shown = system.backend if system.backend == system.declared_backend else f"{system.backend} (wrapped by sourcelift)"
-    missing = _missing_requirements(system.requires) if python is None else []
+    missing = missing_requirements(system.requires) if python is None else []
     verb = "compute its version" if what == "version" else "list its dependencies"
     if missing:
         listed = ", ".join(f'"{item}"' for item in missing)
@@ -606,7 +608,7 @@ def _lacking_dynamic_requires(
         for item in dynamic_requires(directory, system.backend, system.backend_path, env, BACKEND_TIMEOUT)
         if item not in system.requires
     ]
-    missing = _missing_requirements(asked)
+    missing = missing_requirements(asked)
     if not missing:
         return None
     listed = ", ".join(f'"{item}"' for item in missing)
