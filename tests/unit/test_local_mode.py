@@ -207,6 +207,72 @@ def test_index_sources_told_apart_by_markers_keep_the_one_line_as_written(make_p
     assert [w.key for w in findings.warnings] == ["tool.uv.sources.torch[0]", "tool.uv.sources.torch[1]"]
 
 
+def test_index_sources_of_other_extras_are_not_reported_for_an_extras_requirement(make_project, store: Store) -> None:
+    """uv's `torch = [{ extra = "cpu", index = ... }, { extra = "cu128", index = ... }]` (astral-sh/uv#16685):
+    the requirement of extra cu128 is warned about its own index only, not told it is "not on torch-cpu"."""
+    root = make_project(
+        project(
+            "[]",
+            """torch = [
+            { extra = "cpu", index = "torch-cpu" },
+            { extra = "cu128", index = "torch-cu128" },
+        ]
+        [[tool.uv.index]]
+        name = "torch-cpu"
+        url = "https://download.pytorch.org/whl/cpu"
+        explicit = true
+        [[tool.uv.index]]
+        name = "torch-cu128"
+        url = "https://download.pytorch.org/whl/cu128"
+        explicit = true
+""",
+            '[project.optional-dependencies]\ncpu = ["torch"]\ncu128 = ["torch"]\n',
+        )
+    )
+    plan, findings = make_plan(root, store)
+    assert plan.declared_lines(Findings()) == {
+        "project.optional-dependencies.cpu[0]": ['torch; extra == "cpu"'],
+        "project.optional-dependencies.cu128[0]": ['torch; extra == "cu128"'],
+    }
+    told = [(w.key, w.message.split("emitted ")[1]) for w in findings.warnings]
+    assert told == [
+        (
+            "tool.uv.sources.torch[0]",
+            '`torch; extra == "cpu"` and installers will look for it on their own configured index, not on `torch-cpu`',
+        ),
+        (
+            "tool.uv.sources.torch[1]",
+            '`torch; extra == "cu128"` and installers will look for it on their own '
+            "configured index, not on `torch-cu128`",
+        ),
+    ]
+
+
+def test_an_archive_of_another_extra_is_not_checked_against_this_extras_specifier(make_project, store: Store) -> None:
+    """cpu wants lib>=1 from its wheel 1.0, gpu lib>=2 from its wheel 2.0: gpu's requirement is not
+    held against the cpu wheel (a source that cannot apply there), and the build goes on."""
+    root = make_project(
+        project(
+            "[]",
+            """lib = [
+            { extra = "cpu", path = "vendor/lib-1.0-py3-none-any.whl" },
+            { extra = "gpu", path = "vendor/lib-2.0-py3-none-any.whl" },
+        ]""",
+            '[project.optional-dependencies]\ncpu = ["lib>=1"]\ngpu = ["lib>=2"]\n',
+        ),
+        {
+            "vendor/lib-1.0-py3-none-any.whl": wheel_bytes("lib", "1.0"),
+            "vendor/lib-2.0-py3-none-any.whl": wheel_bytes("lib", "2.0"),
+        },
+    )
+    plan, findings = make_plan(root, store)
+    lines = plan.declared_lines(findings)
+    assert [line.split(" @ ")[0] for line in lines["project.optional-dependencies.gpu[0]"]] == ["lib"]
+    assert lines["project.optional-dependencies.gpu[0]"][0].endswith('lib-2.0-py3-none-any.whl ; extra == "gpu"')
+    assert lines["project.optional-dependencies.cpu[0]"][0].endswith('lib-1.0-py3-none-any.whl ; extra == "cpu"')
+    assert findings.problems == [] and findings.warnings == []
+
+
 def test_index_and_git_sources_split_without_an_impossible_line(make_project, store: Store) -> None:
     root = make_project(
         project(

@@ -227,17 +227,23 @@ def lines_per_source(
     indexes: list[ResolvedSource] = []
     for source in sources:
         guard = source_guard(source, requirement)
+        # a source that applies nowhere this requirement does (another extra's, a marker the requirement's
+        # own excludes) gives no line, and nothing about it is checked or reported for this requirement
+        impossible = guard is not None and is_unsatisfiable(conjoin_before_extra(requirement.marker, guard))
         if isinstance(source, ResolvedIndex):
+            if impossible:
+                continue
             indexes.append(source)
             if guard is None:
                 break  # the plain requirement, wherever no earlier source applies
             continue
-        marker = conjoin_before_extra(requirement.marker, guard)
-        line = line_for(source, marker)
-        if line is None:
-            continue
-        if not is_unsatisfiable(marker):
-            lines.append(line)
+        if not impossible:
+            marker = conjoin_before_extra(requirement.marker, guard)
+            line = line_for(source, marker)
+            if line is None:
+                continue
+            if not is_unsatisfiable(marker):
+                lines.append(line)
         if guard is None:
             return lines
         guards.append(guard)
