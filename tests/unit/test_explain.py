@@ -255,6 +255,36 @@ def test_static_extras_are_listed_once_beside_hook_dependencies(make_project) ->
     ]
 
 
+def test_an_extras_requirement_lists_only_the_sources_that_can_apply_to_it(make_project) -> None:
+    """uv's per-extra sources (`lib = [{ extra = "cpu", ... }, { extra = "gpu", ... }]`): the requirement of
+    extra gpu is shown with gpu's source, not cpu's; a base requirement may take either."""
+    root = make_project(
+        """[project]
+name = "app"
+version = "1.0"
+dependencies = ["lib"]
+[project.optional-dependencies]
+cpu = ["lib"]
+gpu = ["lib"]
+[tool.uv.sources]
+lib = [
+    { extra = "cpu", path = "vendor/lib-1.0-py3-none-any.whl" },
+    { extra = "gpu", path = "vendor/lib-2.0-py3-none-any.whl" },
+]
+""",
+        {
+            "vendor/lib-1.0-py3-none-any.whl": wheel_bytes("lib", "1.0"),
+            "vendor/lib-2.0-py3-none-any.whl": wheel_bytes("lib", "2.0"),
+        },
+    )
+    shown = {r["key"]: [s["key"] for s in r["sources"]] for r in explain(root)["requirements"]}
+    assert shown == {
+        "project.dependencies[0]": ["tool.uv.sources.lib[0]", "tool.uv.sources.lib[1]"],
+        "project.optional-dependencies.cpu[0]": ["tool.uv.sources.lib[0]"],
+        "project.optional-dependencies.gpu[0]": ["tool.uv.sources.lib[1]"],
+    }
+
+
 def test_backend_that_cannot_run_here(make_project, capsys: pytest.CaptureFixture[str]) -> None:
     """Never "add hatchling to build-system.requires" when it is there: say what to do instead."""
     wrapper = WRAPPER.replace('"hatchling"]', '"hatchling", "sourcelift-missing-plugin"]')

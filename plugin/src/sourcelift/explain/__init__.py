@@ -30,7 +30,7 @@ from ..model import (
 )
 from ..readers._toml import load_toml
 from ..readers.variants import is_variant_set
-from ..rewrite.local import CachedVersions
+from ..rewrite.local import CachedVersions, can_apply
 from ..rewrite.markers import as_metadata
 from ..rewrite.plan import Plan, plan_project
 from .backends import ExplainPublisher, IsolatedEnvironments, hook_metadata
@@ -226,12 +226,12 @@ def explain(
         published = plan.declared_lines(publish_findings)
         publisher.check_overrides(set(plan.sources), publish_findings)
         for declared in project.requirements:
+            as_written = [as_metadata(declared.requirement, declared.extra)]
             found = [
                 s
                 for s in plan.sources.get(canonicalize_name(declared.requirement.name), [])
-                if s.binds in (None, declared.key)
+                if s.binds in (None, declared.key) and can_apply(s, Requirement(as_written[0]))
             ]
-            as_written = [as_metadata(declared.requirement, declared.extra)]
             report["requirements"].append(
                 RequirementReport(
                     requirement=str(declared.requirement),
@@ -321,7 +321,7 @@ def _explain_hook(
         if str(requirement) in declared:
             continue  # a static requirement the hook repeats (PEP 808: dynamic may only extend)
         name = canonicalize_name(requirement.name)
-        sources = plan.sources.get(name, [])
+        sources = [s for s in plan.sources.get(name, []) if can_apply(s, requirement)]
         plan.publisher = None
         local = plan.rewrite_line(value, findings)
         plan.publisher = publisher

@@ -31,6 +31,7 @@ __all__ = [
     "CachedVersions",
     "KnownVersion",
     "Locate",
+    "can_apply",
     "is_location_dependent",
     "lines_per_source",
     "render_local",
@@ -58,6 +59,16 @@ def source_guard(source: ResolvedSource, requirement: Requirement) -> Marker | N
     if source.extra is not None and not implies_extra(requirement.marker, source.extra):
         extra = f'extra == "{source.extra}"'
     return conjoin(source.marker, extra)
+
+
+def can_apply(source: ResolvedSource, requirement: Requirement) -> bool:
+    """Whether ``source`` applies somewhere ``requirement`` (as METADATA carries it) does; not another
+    extra's source, nor one whose marker the requirement's own excludes."""
+    return _applies(requirement, source_guard(source, requirement))
+
+
+def _applies(requirement: Requirement, guard: Marker | None) -> bool:
+    return guard is None or not is_unsatisfiable(conjoin_before_extra(requirement.marker, guard))
 
 
 def _target(source: ResolvedSource, store: Store, locate: Locate | None) -> str | None:
@@ -227,9 +238,9 @@ def lines_per_source(
     indexes: list[ResolvedSource] = []
     for source in sources:
         guard = source_guard(source, requirement)
-        # a source that applies nowhere this requirement does (another extra's, a marker the requirement's
-        # own excludes) gives no line, and nothing about it is checked or reported for this requirement
-        impossible = guard is not None and is_unsatisfiable(conjoin_before_extra(requirement.marker, guard))
+        # a source that applies nowhere this requirement does gives no line, and nothing about it is
+        # checked or reported for this requirement
+        impossible = not _applies(requirement, guard)
         if isinstance(source, ResolvedIndex):
             if impossible:
                 continue
