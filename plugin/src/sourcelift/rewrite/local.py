@@ -64,10 +64,7 @@ def source_guard(source: ResolvedSource, requirement: Requirement) -> Marker | N
 def can_apply(source: ResolvedSource, requirement: Requirement) -> bool:
     """Whether ``source`` applies somewhere ``requirement`` (as METADATA carries it) does; not another
     extra's source, nor one whose marker the requirement's own excludes."""
-    return _applies(requirement, source_guard(source, requirement))
-
-
-def _applies(requirement: Requirement, guard: Marker | None) -> bool:
+    guard = source_guard(source, requirement)
     return guard is None or not is_unsatisfiable(conjoin_before_extra(requirement.marker, guard))
 
 
@@ -238,23 +235,22 @@ def lines_per_source(
     indexes: list[ResolvedSource] = []
     for source in sources:
         guard = source_guard(source, requirement)
-        # a source that applies nowhere this requirement does gives no line, and nothing about it is
-        # checked or reported for this requirement
-        impossible = not _applies(requirement, guard)
+        marker = conjoin_before_extra(requirement.marker, guard)
+        # a line whose marker holds nowhere is left out; a source that applies nowhere this requirement
+        # does (another extra's, a marker the requirement's own excludes) is not checked or reported for it
+        impossible = is_unsatisfiable(marker)
         if isinstance(source, ResolvedIndex):
-            if impossible:
+            if impossible and guard is not None:
                 continue
             indexes.append(source)
             if guard is None:
                 break  # the plain requirement, wherever no earlier source applies
             continue
         if not impossible:
-            marker = conjoin_before_extra(requirement.marker, guard)
             line = line_for(source, marker)
             if line is None:
                 continue
-            if not is_unsatisfiable(marker):
-                lines.append(line)
+            lines.append(line)
         if guard is None:
             return lines
         guards.append(guard)
