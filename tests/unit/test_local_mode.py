@@ -639,3 +639,50 @@ def test_the_same_problem_met_twice_is_listed_once() -> None:
     findings.error("tool.uv.sources.other", "cannot tell which version the source holds", "install it", "other")
     assert [p.key for p in findings.problems] == ["tool.uv.sources.lib", "tool.uv.sources.other"]
     assert len(findings.warnings) == 1
+
+
+def test_a_member_whose_inherited_workspace_source_misses_its_specifier_is_told_how_to_opt_out(
+    tmp_path: Path, store: Store
+) -> None:
+    # microsoft/autogen: the root's `autogen-agentchat = { workspace = true }` applies to every member,
+    # and magentic-one-cli asks `autogen-agentchat>=0.4.4,<0.5` of the 0.7.5 member (uv lets the source
+    # win).  Changing the root's entry would change it for every member: the fix names the member's own
+    # entry that takes the dependency from an index instead, and following it builds.
+    from .test_publish_mode import publisher
+    from .test_readers import write_tree
+
+    app = '[project]\nname = "app"\nversion = "1"\ndependencies = ["lib>=0.4.4,<0.5"]\n'
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.uv.workspace]\nmembers = ["m/*"]\n[tool.uv.sources]\nlib = { workspace = true }\n',
+            "m/lib/pyproject.toml": '[project]\nname = "lib"\nversion = "0.7.5"\n',
+            "m/app/pyproject.toml": app,
+        },
+    )
+    root = tmp_path / "m" / "app"
+    for make in (lambda: make_plan(root, store), lambda: make_plan(root, store, publisher=publisher())):
+        with pytest.raises(ProblemsError) as info:
+            make()
+        (problem,) = info.value.problems
+        assert "version 0.7.5, which does not satisfy `lib<0.5,>=0.4.4`" in problem.message
+        assert f"inherited from the workspace root ({tmp_path / 'pyproject.toml'})" in problem.fix
+        assert '`[tool.uv.sources] lib = { index = "pypi" }`' in problem.fix
+        assert '`[[tool.uv.index]] name = "pypi"`, `url = "https://pypi.org/simple"`' in problem.fix
+    (root / "pyproject.toml").write_text(
+        app + '[tool.uv.sources]\nlib = { index = "pypi" }\n'
+        '[[tool.uv.index]]\nname = "pypi"\nurl = "https://pypi.org/simple"\nexplicit = true\n'
+    )
+    plan, findings = make_plan(root, store)
+    assert plan.rewrite_line("lib>=0.4.4,<0.5", findings) == ["lib<0.5,>=0.4.4"]
+
+
+def test_a_source_of_the_project_itself_that_misses_its_specifier_gets_no_workspace_hint(
+    make_project, store: Store
+) -> None:
+    root = make_project(
+        project('["lib>=2"]', 'lib = { path = "lib" }'),
+        {"lib/pyproject.toml": '[project]\nname = "lib"\nversion = "1"\n'},
+    )
+    (problem,) = problems_of(root, store).problems
+    assert "which does not satisfy `lib>=2`" in problem.message and "inherited" not in problem.fix

@@ -32,12 +32,30 @@ __all__ = [
     "KnownVersion",
     "Locate",
     "can_apply",
+    "inherited_source_hint",
     "is_location_dependent",
     "lines_per_source",
     "render_local",
     "requirement_head",
     "source_guard",
 ]
+
+
+def inherited_source_hint(source_key: str, name: str) -> str:
+    """How a project takes ``name`` from an index after all, when its source is the workspace root's.
+
+    uv applies the root's ``[tool.uv.sources]`` to every member that gives no entry of that name (a
+    source key ``/root/pyproject.toml:tool.uv.sources.x`` says the source came from there), and changing
+    the root's entry would change it for every member.  An entry of the member's own wins over it.
+    """
+    table, separator, _ = source_key.partition(":tool.uv.sources.")
+    if not separator or not table.endswith("pyproject.toml"):
+        return ""
+    return (
+        f"; the source is inherited from the workspace root ({table}): to take `{name}` from an index in "
+        f'this project instead, give it its own entry, `[tool.uv.sources] {name} = {{ index = "pypi" }}` '
+        'with `[[tool.uv.index]] name = "pypi"`, `url = "https://pypi.org/simple"`, `explicit = true`'
+    )
 
 
 def requirement_head(requirement: Requirement) -> str:
@@ -181,7 +199,8 @@ def render_local(
                     f"which does not satisfy `{requirement}` ({key})",
                     f"change the requirement's specifier to admit {version}, "
                     + ("or give the project a version it admits (from git: tag a matching release), " if how else "")
-                    + "or point the source at a matching project",
+                    + "or point the source at a matching project"
+                    + inherited_source_hint(source.key, requirement.name),
                     dependency=requirement.name,
                 )
                 return None

@@ -26,7 +26,7 @@ from ..errors import Findings
 from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedIndex, ResolvedSource, ResolvedUrl
 from ..readers.variants import is_variant_set
 from ..values import copied
-from .local import lines_per_source, requirement_head
+from .local import inherited_source_hint, lines_per_source, requirement_head
 
 if TYPE_CHECKING:
     from ..versions import VersionCache, VersionError
@@ -258,7 +258,8 @@ def _derived(
         findings.error(
             where,
             f"{what} holds version {version}, which does not satisfy `{requirement}` ({key})",
-            f"change the requirement's specifier, or point the source at a release matching {requirement.specifier}",
+            f"change the requirement's specifier, or point the source at a release matching {requirement.specifier}"
+            + inherited_source_hint(where, requirement.name),
             dependency=requirement.name,
         )
         return None
