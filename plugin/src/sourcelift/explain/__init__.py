@@ -227,10 +227,11 @@ def explain(
         publisher.check_overrides(set(plan.sources), publish_findings)
         for declared in project.requirements:
             as_written = [as_metadata(declared.requirement, declared.extra)]
+            in_metadata = Requirement(as_written[0])
             found = [
                 s
                 for s in plan.sources.get(canonicalize_name(declared.requirement.name), [])
-                if s.binds in (None, declared.key) and can_apply(s, Requirement(as_written[0]))
+                if s.binds in (None, declared.key) and can_apply(s, in_metadata)
             ]
             report["requirements"].append(
                 RequirementReport(
