@@ -423,6 +423,23 @@ def test_upload_field_rules(tmp_path: Path, field: str, value: str, expected: st
     assert any(expected in f.message for f in findings), findings
 
 
+def test_fields_distutils_set_to_unknown_are_absent_to_pypi(tmp_path: Path) -> None:
+    """Old setuptools wrote `Home-page: UNKNOWN`, `Author-email: UNKNOWN`; Warehouse drops such fields."""
+    unset = [
+        ("Home-page", "UNKNOWN"),
+        ("Download-URL", "UNKNOWN"),
+        ("Author-email", "UNKNOWN"),
+        ("Platform", "UNKNOWN"),
+    ]
+    old = metadata(metadata_version="1.1", fields=[*unset, ("Requires-Python", "UNKNOWN"), ("License", "UNKNOWN")])
+    assert check(make_sdist(tmp_path / "sdist", pkg_info=old)) == []
+    new = metadata(fields=[("License", "UNKNOWN"), ("License-Expression", "MIT")])
+    assert check(make_wheel(tmp_path / "wheel", meta=new)) == []
+    # the last value decides for a repeated field, as webob's form does; a real value is still checked
+    urls = metadata(fields=[("Home-page", "example.org"), ("Author-email", "nobody"), ("Author-email", "UNKNOWN")])
+    assert ids(check(make_wheel(tmp_path / "url", meta=urls))) == ["SL111"]
+
+
 def test_hatch_parent_references_always_leave_the_sdist(tmp_path: Path) -> None:
     project = pyproject().replace("dependencies = []", 'dependencies = ["lib @ {root:parent:uri}/lib"]')
     (found,) = check(make_sdist(tmp_path, project=project, files={"lib/pyproject.toml": b""}))
