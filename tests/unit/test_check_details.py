@@ -440,6 +440,14 @@ def test_fields_distutils_set_to_unknown_are_absent_to_pypi(tmp_path: Path) -> N
     assert ids(check(make_wheel(tmp_path / "url", meta=urls))) == ["SL111"]
 
 
+def test_a_field_with_one_empty_value_is_absent_to_pypi(tmp_path: Path) -> None:
+    """Warehouse's form reader skips a field whose only value is empty: `Home-page: ` is no invalid URL."""
+    empty = [("Home-page", ""), ("Download-URL", ""), ("Description-Content-Type", ""), ("Author-email", "")]
+    assert check(make_wheel(tmp_path / "empty", meta=metadata(metadata_version="2.1", fields=empty))) == []
+    repeated = metadata(fields=[("Project-URL", ""), ("Project-URL", "Docs, https://example.org")])
+    assert ids(check(make_wheel(tmp_path / "repeated", meta=repeated))) == ["SL110"]
+
+
 def test_hatch_parent_references_always_leave_the_sdist(tmp_path: Path) -> None:
     project = pyproject().replace("dependencies = []", 'dependencies = ["lib @ {root:parent:uri}/lib"]')
     (found,) = check(make_sdist(tmp_path, project=project, files={"lib/pyproject.toml": b""}))

@@ -86,13 +86,16 @@ def check_upload(archive: Archive, meta: CoreMetadata | None) -> list[Finding]:
 
 
 def _without_unset(meta: CoreMetadata, text: str) -> tuple[CoreMetadata, str]:
-    """``meta`` and its ``text`` as PyPI validates them: without the fields distutils set to ``UNKNOWN``.
+    """``meta`` and its ``text`` as PyPI validates them: without the fields set to ``UNKNOWN``, or empty.
 
     Warehouse reads the upload form with webob, whose ``get`` answers a repeated field's last value and
     whose ``del`` removes every value: a field whose last value is ``UNKNOWN`` goes entirely.
     """
-    last = {key.lower(): value for key, value in meta.fields}
-    unset = {key for key, value in last.items() if value.strip() == _UNSET}
+    values: dict[str, list[str]] = {}
+    for key, value in meta.fields:
+        values.setdefault(key.lower(), []).append(value.strip())
+    # forklift's parse_form_metadata then skips a field whose only value is empty (`Home-page: `)
+    unset = {key for key, found in values.items() if found[-1] == _UNSET or found == [""]}
     if not unset:
         return meta, text
     fields = tuple((key, value) for key, value in meta.fields if key.lower() not in unset)
