@@ -215,6 +215,15 @@ def test_an_extras_requirement_agrees_whatever_order_the_backend_writes_its_mark
     assert ids(check(sdist, make_wheel(tmp_path / "o", meta=metadata(fields=[("Requires-Dist", other)])))) == ["SL201"]
 
 
+def test_a_requirement_agrees_whatever_spelling_of_its_name_and_extras(tmp_path: Path) -> None:
+    """psutil 7.2.2: PKG-INFO says `sphinx_rtd_theme`, the wheel `sphinx-rtd-theme`: one project."""
+    sdist = make_sdist(tmp_path, pkg_info=metadata(fields=[("Requires-Dist", "Sphinx_RTD.theme[PDF_out]>=1")]))
+    same = make_wheel(tmp_path, meta=metadata(fields=[("Requires-Dist", "sphinx-rtd-theme[pdf-out] >=1")]))
+    assert check(sdist, same) == []
+    other = make_wheel(tmp_path / "o", meta=metadata(fields=[("Requires-Dist", "sphinx-rtd-theme[pdf]>=1")]))
+    assert ids(check(sdist, other)) == ["SL201"]
+
+
 def test_a_field_the_older_metadata_version_cannot_carry_is_not_compared(tmp_path: Path) -> None:
     """tomli 2.5.0: flit-core's sdist (2.5) says `Import-Name: tomli`, its setuptools wheel (2.4) cannot."""
     sdist = make_sdist(tmp_path, pkg_info=metadata(metadata_version="2.5", fields=[("Import-Name", "demo")]))
