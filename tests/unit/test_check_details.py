@@ -47,6 +47,7 @@ def check(*paths: Path) -> list[Finding]:
         "file://{0}",
         "file://%(out)s",
         "file://$OUT/report.html",
+        "/tmp/{envname}",  # flask 3.1.3's [tool.tox.env_run_base] env_tmp_dir
     ],
 )
 def test_no_leak_in(value: str) -> None:
@@ -59,6 +60,8 @@ def test_no_leak_in(value: str) -> None:
         ("git+file:///home/ann/repo.git", ["SL401"]),
         ("git+file://localhost/home/ann/repo.git", ["SL401"]),  # the spelling local-mode lines use
         ("--cache=/var/tmp/x", ["SL403"]),
+        ("/tmp/{envname} and /tmp/pip-req-build-x1/vendor", ["SL403"]),
+        ("/home/ann/{envname}", ["SL402"]),
         ("/Users/ann/src", ["SL402"]),
         ("/root", ["SL402"]),
         ("C:\\Users\\ann\\AppData\\Local\\Temp\\build", ["SL403"]),
