@@ -47,6 +47,7 @@ def check(*paths: Path) -> list[Finding]:
         "file://{0}",
         "file://%(out)s",
         "file://$OUT/report.html",
+        "/tmp/{envname}",  # flask 3.1.3's [tool.tox.env_run_base] env_tmp_dir
     ],
 )
 def test_no_leak_in(value: str) -> None:
@@ -59,6 +60,8 @@ def test_no_leak_in(value: str) -> None:
         ("git+file:///home/ann/repo.git", ["SL401"]),
         ("git+file://localhost/home/ann/repo.git", ["SL401"]),  # the spelling local-mode lines use
         ("--cache=/var/tmp/x", ["SL403"]),
+        ("/tmp/{envname} and /tmp/pip-req-build-x1/vendor", ["SL403"]),
+        ("/home/ann/{envname}", ["SL402"]),
         ("/Users/ann/src", ["SL402"]),
         ("/root", ["SL402"]),
         ("C:\\Users\\ann\\AppData\\Local\\Temp\\build", ["SL403"]),
@@ -213,6 +216,15 @@ def test_an_extras_requirement_agrees_whatever_order_the_backend_writes_its_mark
     assert check(sdist, make_wheel(tmp_path, meta=metadata(fields=[("Requires-Dist", flit)]))) == []
     other = 'p==1 ; extra == "fast" and (sys_platform == "darwin")'
     assert ids(check(sdist, make_wheel(tmp_path / "o", meta=metadata(fields=[("Requires-Dist", other)])))) == ["SL201"]
+
+
+def test_a_requirement_agrees_whatever_spelling_of_its_name_and_extras(tmp_path: Path) -> None:
+    """psutil 7.2.2: PKG-INFO says `sphinx_rtd_theme`, the wheel `sphinx-rtd-theme`: one project."""
+    sdist = make_sdist(tmp_path, pkg_info=metadata(fields=[("Requires-Dist", "Sphinx_RTD.theme[PDF_out]>=1")]))
+    same = make_wheel(tmp_path, meta=metadata(fields=[("Requires-Dist", "sphinx-rtd-theme[pdf-out] >=1")]))
+    assert check(sdist, same) == []
+    other = make_wheel(tmp_path / "o", meta=metadata(fields=[("Requires-Dist", "sphinx-rtd-theme[pdf]>=1")]))
+    assert ids(check(sdist, other)) == ["SL201"]
 
 
 def test_a_field_the_older_metadata_version_cannot_carry_is_not_compared(tmp_path: Path) -> None:
@@ -421,6 +433,31 @@ def test_check_paths_usage_errors(
 def test_upload_field_rules(tmp_path: Path, field: str, value: str, expected: str) -> None:
     findings = check(make_wheel(tmp_path, meta=metadata(fields=[(field, value)])))
     assert any(expected in f.message for f in findings), findings
+
+
+def test_fields_distutils_set_to_unknown_are_absent_to_pypi(tmp_path: Path) -> None:
+    """Old setuptools wrote `Home-page: UNKNOWN`, `Author-email: UNKNOWN`; Warehouse drops such fields."""
+    unset = [
+        ("Home-page", "UNKNOWN"),
+        ("Download-URL", "UNKNOWN"),
+        ("Author-email", "UNKNOWN"),
+        ("Platform", "UNKNOWN"),
+    ]
+    old = metadata(metadata_version="1.1", fields=[*unset, ("Requires-Python", "UNKNOWN"), ("License", "UNKNOWN")])
+    assert check(make_sdist(tmp_path / "sdist", pkg_info=old)) == []
+    new = metadata(fields=[("License", "UNKNOWN"), ("License-Expression", "MIT")])
+    assert check(make_wheel(tmp_path / "wheel", meta=new)) == []
+    # the last value decides for a repeated field, as webob's form does; a real value is still checked
+    urls = metadata(fields=[("Home-page", "example.org"), ("Author-email", "nobody"), ("Author-email", "UNKNOWN")])
+    assert ids(check(make_wheel(tmp_path / "url", meta=urls))) == ["SL111"]
+
+
+def test_a_field_with_one_empty_value_is_absent_to_pypi(tmp_path: Path) -> None:
+    """Warehouse's form reader skips a field whose only value is empty: `Home-page: ` is no invalid URL."""
+    empty = [("Home-page", ""), ("Download-URL", ""), ("Description-Content-Type", ""), ("Author-email", "")]
+    assert check(make_wheel(tmp_path / "empty", meta=metadata(metadata_version="2.1", fields=empty))) == []
+    repeated = metadata(fields=[("Project-URL", ""), ("Project-URL", "Docs, https://example.org")])
+    assert ids(check(make_wheel(tmp_path / "repeated", meta=repeated))) == ["SL110"]
 
 
 def test_hatch_parent_references_always_leave_the_sdist(tmp_path: Path) -> None:

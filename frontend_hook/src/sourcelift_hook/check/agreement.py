@@ -39,13 +39,16 @@ _SHOWN = 160
 
 
 def _requirement(value: str) -> str:
-    """A requirement re-serialized, the terms of its marker's top-level ``and`` sorted: backends order an
-    extra's requirement their own way (``extra == "x" and (m)``, flit-core; ``(m) and extra == 'x'``,
-    hatchling), and the two say the same."""
+    """A requirement re-serialized, its name and extras normalized and the terms of its marker's top-level
+    ``and`` sorted: backends order an extra's requirement their own way (``extra == "x" and (m)``, flit-core;
+    ``(m) and extra == 'x'``, hatchling), and setuptools may spell a name otherwise in PKG-INFO than in the
+    wheel (psutil 7.2.2: ``sphinx_rtd_theme``, ``sphinx-rtd-theme``); each pair says the same."""
     try:
         requirement = Requirement(value)
     except InvalidRequirement:
         return value
+    requirement.name = canonicalize_name(requirement.name)
+    requirement.extras = {canonicalize_name(extra) for extra in requirement.extras}
     if requirement.marker is not None:
         from sourcelift.rewrite.markers import conjoin, split_extra
 

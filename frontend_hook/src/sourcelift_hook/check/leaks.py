@@ -38,6 +38,9 @@ _HOME = re.compile(
     + _END
     + r"|(?i:(?<![\w])[a-z]:[\\/]+(?:users|documents and settings)[\\/]+[^\\/\s\"'<>]+)"
 )
+# A temporary path with a placeholder a tool fills in when it runs (tox's `env_tmp_dir = "/tmp/{envname}"`,
+# flask 3.1.3) is a setting for every machine, not the place on the one that built the artifact.
+_PLACEHOLDER = re.compile(r"\{[A-Za-z_][\w:.-]*\}")
 _DRIVE = re.compile(r"(?i)(?<![\w])[a-z]:\\|(?i:(?<![\w/])[a-z]:/(?!/))")
 _DIST_FIELDS = {"requires-dist", "provides-dist", "obsoletes-dist"}
 # coverage.py's settings name where the code lies while it is measured, by design: `[paths]` maps CI's
@@ -67,7 +70,9 @@ def scan(value: str, *, paths: bool = True) -> list[tuple[str, str]]:
         found.setdefault("SL401", f"the `file:` URL `{_short(match.group(0))}`")
     rest = _FILE_URL.sub(" ", rest)
     for match in _TEMP.finditer(rest):
-        found.setdefault("SL403", f"the temporary-directory path `{_short(_around(rest, match))}`")
+        path = _around(rest, match)
+        if not _PLACEHOLDER.search(path):
+            found.setdefault("SL403", f"the temporary-directory path `{_short(path)}`")
     rest = _TEMP.sub(" ", rest)
     for match in _HOME.finditer(rest):
         found.setdefault("SL402", f"the home-directory path `{_short(_around(rest, match))}`")

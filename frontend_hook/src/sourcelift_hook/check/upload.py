@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.utils
 import re
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -66,6 +67,10 @@ _LABEL_LIMIT = 32
 _OWN_FIELDS = {"metadata-version", "name", "version", "dynamic", "summary"}
 _SPECIAL_USE_TLDS = {"arpa", "invalid", "local", "localhost", "onion", "test"}
 _DOMAIN_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+# distutils, and setuptools before 62, wrote `UNKNOWN` for a field left unset (`Home-page: UNKNOWN`,
+# `Author-email: UNKNOWN`); Warehouse deletes every form field whose value is `UNKNOWN` before it validates
+# (forklift's `sanitize`), so to PyPI such a field is absent.
+_UNSET = "UNKNOWN"
 
 
 def check_upload(archive: Archive, meta: CoreMetadata | None) -> list[Finding]:
@@ -74,15 +79,34 @@ def check_upload(archive: Archive, meta: CoreMetadata | None) -> list[Finding]:
     if meta is None:
         return out
     where = "METADATA" if archive.kind == "wheel" else "PKG-INFO"
-    checker = _Upload(archive, meta, where, out)
+    meta, text = _without_unset(meta, archive.metadata or "")
+    checker = _Upload(archive, meta, text, where, out)
     checker.run()
     return out
 
 
+def _without_unset(meta: CoreMetadata, text: str) -> tuple[CoreMetadata, str]:
+    """``meta`` and its ``text`` as PyPI validates them: without the fields set to ``UNKNOWN``, or empty.
+
+    Warehouse reads the upload form with webob, whose ``get`` answers a repeated field's last value and
+    whose ``del`` removes every value: a field whose last value is ``UNKNOWN`` goes entirely.
+    """
+    values: dict[str, list[str]] = {}
+    for key, value in meta.fields:
+        values.setdefault(key.lower(), []).append(value.strip())
+    # forklift's parse_form_metadata then skips a field whose only value is empty (`Home-page: `)
+    unset = {key for key, found in values.items() if found[-1] == _UNSET or found == [""]}
+    if not unset:
+        return meta, text
+    fields = tuple((key, value) for key, value in meta.fields if key.lower() not in unset)
+    return replace(meta, fields=fields), "".join(f"{key}: {value}\n" for key, value in fields) + "\n" + meta.body
+
+
 class _Upload:
-    def __init__(self, archive: Archive, meta: CoreMetadata, where: str, out: list[Finding]) -> None:
+    def __init__(self, archive: Archive, meta: CoreMetadata, text: str, where: str, out: list[Finding]) -> None:
         self.archive = archive
         self.meta = meta
+        self.text = text
         self.where = where
         self.out = out
 
@@ -341,7 +365,7 @@ class _Upload:
         from packaging.metadata import Metadata
 
         try:
-            Metadata.from_email(self.archive.metadata or "", validate=True)
+            Metadata.from_email(self.text, validate=True)
         except Exception as group:
             for error in getattr(group, "exceptions", [group]):
                 field = str(getattr(error, "field", "") or "")
