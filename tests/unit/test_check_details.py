@@ -450,6 +450,13 @@ def test_fields_distutils_set_to_unknown_are_absent_to_pypi(tmp_path: Path) -> N
     # the last value decides for a repeated field, as webob's form does; a real value is still checked
     urls = metadata(fields=[("Home-page", "example.org"), ("Author-email", "nobody"), ("Author-email", "UNKNOWN")])
     assert ids(check(make_wheel(tmp_path / "url", meta=urls))) == ["SL111"]
+    # distutils' description as a header of several lines (one reads like a header), beside a field set to
+    # UNKNOWN: what PyPI validates keeps its continuation lines as written
+    described = (
+        "Metadata-Version: 1.1\nName: demo\nVersion: 1.0\nSummary: s\nHome-page: UNKNOWN\n"
+        "Description: Changes\n        Version: 0.9\n        \n        first release\nPlatform: UNKNOWN\n"
+    )
+    assert check(make_sdist(tmp_path / "described", pkg_info=described)) == []
 
 
 def test_a_field_with_one_empty_value_is_absent_to_pypi(tmp_path: Path) -> None:
