@@ -459,6 +459,24 @@ def test_fields_distutils_set_to_unknown_are_absent_to_pypi(tmp_path: Path) -> N
     assert check(make_sdist(tmp_path / "described", pkg_info=described)) == []
 
 
+def test_an_old_sdists_unknown_fields_and_description_header_agree_with_its_wheel(tmp_path: Path) -> None:
+    """distutils' PKG-INFO (1.1): `Platform: UNKNOWN` is a field left unset, as the wheel leaves it out, and
+    the `Description:` header's continuation lines (8 spaces, or 7 and a `|`) read as the wheel's body."""
+    pkg_info = (
+        "Metadata-Version: 1.1\nName: demo\nVersion: 1.0\nSummary: s\nPlatform: UNKNOWN\n"
+        "Description: Demo\n        ====\n        \n       |  indented\n        last\n"
+    )
+    meta = "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nSummary: s\n\nDemo\n====\n\n  indented\nlast\n"
+    found = check(make_sdist(tmp_path / "sdist", pkg_info=pkg_info), make_wheel(tmp_path / "wheel", meta=meta))
+    assert [f for f in found if f.id.startswith("SL2")] == []
+    # a real difference still shows
+    other = meta.replace("last", "changed")
+    found = check(make_sdist(tmp_path / "sdist2", pkg_info=pkg_info), make_wheel(tmp_path / "wheel2", meta=other))
+    assert [f.message for f in found if f.id == "SL202"] == [
+        "the description (long description) differs from the sdist demo-1.0.tar.gz, which does not mark it Dynamic"
+    ]
+
+
 def test_a_field_with_one_empty_value_is_absent_to_pypi(tmp_path: Path) -> None:
     """Warehouse's form reader skips a field whose only value is empty: `Home-page: ` is no invalid URL."""
     empty = [("Home-page", ""), ("Download-URL", ""), ("Description-Content-Type", ""), ("Author-email", "")]

@@ -10,6 +10,7 @@ nothing, and a difference is only a warning (SL202).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -36,6 +37,9 @@ _INTRODUCED = {
     "description-content-type": "2.1",
 }
 _SHOWN = 160
+
+
+_DESCRIPTION_INDENT = re.compile(r"^(?: {8}| {7}\|| {0,7}$)")
 
 
 def _requirement(value: str) -> str:
@@ -88,11 +92,18 @@ def _values(meta: CoreMetadata, field: str) -> list[str]:
     normalize = _NORMALIZE.get(field, str.strip)
     if field == "keywords":
         return sorted(k.strip() for value in meta.get_all(field) for k in value.split(",") if k.strip())
-    return sorted(normalize(value) for value in meta.get_all(field))
+    values = sorted(normalize(value) for value in meta.get_all(field))
+    # distutils (and setuptools before 62) wrote `UNKNOWN` for a field left unset: no value, as in a wheel
+    # that leaves the field out
+    return [] if values == ["UNKNOWN"] else values
 
 
 def _description(meta: CoreMetadata) -> str:
-    text = meta.body if meta.body.strip() else (meta.raw("Description") or "")
+    if meta.body.strip():
+        text = meta.body
+    else:  # the `Description:` header: its continuation lines indented by 8 spaces, or by 7 and a `|`
+        first, _, rest = (meta.raw("Description") or "").replace("\r\n", "\n").partition("\n")
+        text = "\n".join([first, *(_DESCRIPTION_INDENT.sub("", line, count=1) for line in rest.split("\n"))])
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
     return "\n".join(lines).strip("\n")
 
