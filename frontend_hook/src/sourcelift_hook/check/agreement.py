@@ -108,6 +108,15 @@ def _description(meta: CoreMetadata) -> str:
     return "\n".join(lines).strip("\n")
 
 
+def _generator(wheel: Archive) -> str | None:
+    """The ``Generator`` of the wheel's WHEEL file (``poetry-core 2.5.0``), or ``None``."""
+    for line in (wheel.wheel_file or "").splitlines():
+        name, colon, value = line.partition(":")
+        if colon and name.strip().lower() == "generator" and value.strip():
+            return value.strip()[:80]
+    return None
+
+
 def _shown(values: list[str]) -> str:
     text = redact(", ".join(f"`{v}`" for v in values)) if values else "nothing"
     return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
@@ -136,7 +145,12 @@ def check_agreement(
     target = artifact if artifact is not None else wheel.display
     source = "PKG-INFO" if artifact is not None else "METADATA"
     if artifact is not None:
-        where = f"in the wheel built from this sdist ({wheel.filename}), though PKG-INFO does not mark it Dynamic"
+        # the backend installed here may be newer than the one that made the sdist (`poetry-core>=1.0.0`)
+        by = _generator(wheel)
+        where = (
+            f"in the wheel built from this sdist ({wheel.filename}{f', by {by}' if by else ''}), though PKG-INFO "
+            "does not mark it Dynamic"
+        )
     else:
         where = f"from the sdist {sdist.filename}, which does not mark it Dynamic"
     check_id = "SL201" if sdist_meta.metadata_version >= Version("2.2") else "SL202"

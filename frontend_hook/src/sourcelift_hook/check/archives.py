@@ -91,6 +91,8 @@ class Archive:
     """sourcelift provenance documents by member name, decoded."""
     record: str | None = None
     """wheel: RECORD, decoded."""
+    wheel_file: str | None = None
+    """wheel: the .dist-info's WHEEL file, decoded (its ``Generator`` names the backend that built it)."""
     digests: dict[str, Digest] = field(default_factory=dict)
     """wheel: every regular member but RECORD, hashed with the algorithm its RECORD row names (else sha256)."""
     unreadable: list[str] = field(default_factory=list)
@@ -188,7 +190,11 @@ def _read_wheel(archive: Archive, *, digests: bool) -> None:
         record_name = f"{dist_info}/RECORD" if dist_info else None
         texts: dict[str, str] = {}
         if dist_info is not None:
-            texts = {f"{dist_info}/METADATA": "metadata", f"{dist_info}/{WHEEL_PROVENANCE}": "document"}
+            texts = {
+                f"{dist_info}/METADATA": "metadata",
+                f"{dist_info}/{WHEEL_PROVENANCE}": "document",
+                f"{dist_info}/WHEEL": "wheel",
+            }
         algorithms: dict[str, str] = {}
         if record_name is not None and record_name in archive.files:
             data = _read_bounded_zip(zf, zf.getinfo(record_name), archive)
@@ -211,6 +217,8 @@ def _read_wheel(archive: Archive, *, digests: bool) -> None:
                         continue
                     if role == "metadata":
                         archive.metadata, archive.metadata_member = text, info.filename
+                    elif role == "wheel":
+                        archive.wheel_file = text
                     else:
                         archive.documents[info.filename] = text
                 elif digests:
