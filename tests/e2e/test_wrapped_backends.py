@@ -617,3 +617,36 @@ def test_a_source_marker_on_an_extra_reads_alike_in_the_publish_sdist_and_every_
     ), promised
     assert _normalized_requires(wheel_metadata_text(find_wheel(out / "from-sdist", "app"))) == promised
     assert _normalized_requires(wheel_metadata_text(find_wheel(out / "tree", "app"))) == promised
+
+
+def test_a_build_environment_pinning_the_oldest_packaging_builds_the_same_requirements(
+    offline_env: dict[str, str], store_dir: Path, tmp_path: Path
+) -> None:
+    """A project whose `build-system.requires` pins `packaging==24.2` (hatchling's floor, and sourcelift's;
+    airflow pins packaging so) builds in both modes; packaging before 26 writes `name@ url`, the same
+    requirement."""
+    tree = write_project(tmp_path / "app", "hatchling", long_names=False)
+    pyproject = tree / "pyproject.toml"
+    pinned = pyproject.read_text().replace(
+        'requires = ["sourcelift", "hatchling"]', 'requires = ["sourcelift", "hatchling", "packaging==24.2"]'
+    )
+    assert pinned != pyproject.read_text()
+    pyproject.write_text(pinned)
+    for mode in MODES:
+        out = tmp_path / mode
+        done = run(
+            [sys.executable, "-m", "build", "-o", out, tree],
+            env=dict(offline_env, SOURCELIFT_MODE=mode),
+            cwd=tmp_path,
+        )
+        output = done.stdout + done.stderr
+        assert "  - packaging==24.2\n" in output, output  # what the isolated environment installed
+        (line,) = requires_dist(wheel_metadata_text(find_wheel(out, "app")))
+        requirement = Requirement(line)
+        if mode == "local":
+            assert requirement.name == "prebuilt" and requirement.url is not None, line
+            assert requirement.url.startswith(f"{file_url(store_dir)}/sha256/"), line
+        else:
+            assert line == "prebuilt==0.1.0"
+            findings, _ = run_checks([read_archive(find_sdist(out, "app")), read_archive(find_wheel(out, "app"))])
+            assert [f for f in findings if f.level == "error"] == [], findings

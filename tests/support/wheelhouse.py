@@ -59,6 +59,12 @@ THIRD_PARTY: tuple[str, ...] = (
     "scikit-build-core",
     "maturin",
 )
+# Older releases beside the newest, for builds that pin them (a separate download: one resolution
+# cannot hold two versions of a distribution).
+PINNED_OLDER: tuple[str, ...] = (
+    # the oldest packaging the plugin supports (hatchling's floor): a build environment that pins it
+    "packaging==24.2",
+)
 # Test-only build plugins (a strict PEP 517 backend, a hatchling metadata hook), built into
 # the wheelhouse beside this repository's own wheels.
 TEST_BACKENDS = REPO_ROOT / "tests" / "backends"
@@ -167,6 +173,7 @@ def build_wheelhouse(
     dest.mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
     download_third_party(dest, python=python, base_env=base_env)
+    download_third_party(dest, python=python, packages=PINNED_OLDER, base_env=base_env)
     downloaded = time.monotonic()
     build_own_wheels(dest, scratch=scratch, python=python, repo_root=repo_root, base_env=base_env)
     build_test_backends(dest, scratch=scratch, python=python, base_env=base_env)

@@ -546,3 +546,33 @@ def test_an_archive_of_another_extra_is_neither_checked_nor_pinned_for_this_extr
         "project.optional-dependencies.gpu[0]": ['lib==2.0,>=2; extra == "gpu"'],
     }
     assert findings.problems == [] and findings.warnings == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ">=1,<2",
+        ">=2,<1",
+        ">=2,<=2",
+        ">2,<=2",
+        ">=2,<2",
+        "==1.0,==2.0",
+        "==1.0,!=1.0",
+        "==1.0,>=2",
+        "==1.0,>=1",
+        "~=1.4,>=2",
+        "~=1.4,<1.9",
+        "==1.*,>=2",
+        "==1.*,<1",
+        "==1.*,>=1.5",
+        "===1.0",
+        ">=2,<=2,!=2",
+        "",
+    ],
+)
+def test_the_bounds_decide_as_packaging_does_without_its_method(text: str) -> None:
+    """The test a build environment with packaging older than 26.1 uses agrees with packaging's own."""
+    from sourcelift.rewrite.publish import is_unsatisfiable, unsatisfiable_on_bounds
+
+    specifiers = SpecifierSet(text)
+    assert unsatisfiable_on_bounds(specifiers) == specifiers.is_unsatisfiable() == is_unsatisfiable(specifiers)

@@ -31,7 +31,14 @@ from .local import inherited_source_hint, lines_per_source, requirement_head
 if TYPE_CHECKING:
     from ..versions import VersionCache, VersionError
 
-__all__ = ["Publisher", "VersionLookup", "derive_specifier", "render_publish"]
+__all__ = [
+    "Publisher",
+    "VersionLookup",
+    "derive_specifier",
+    "is_unsatisfiable",
+    "render_publish",
+    "unsatisfiable_on_bounds",
+]
 
 VersionLookup = Callable[[ResolvedSource], str]
 """The version a source holds; raises :class:`sourcelift.versions.VersionError` when it cannot be known."""
@@ -70,6 +77,59 @@ def _bound(v: Version, index: int) -> str:
     upper = [*release[:index], release[index] + 1]
     epoch = f"{v.epoch}!" if v.epoch else ""
     return epoch + ".".join(str(part) for part in upper)
+
+
+def is_unsatisfiable(specifiers: SpecifierSet) -> bool:
+    """Whether no version satisfies ``specifiers``: packaging's own answer (26.1 and later); with an older
+    packaging in the build environment, decided on the bounds (``>=2,<3,!=2.*`` then passes; ``===`` never
+    is unsatisfiable)."""
+    decide = getattr(specifiers, "is_unsatisfiable", None)
+    return bool(decide()) if decide is not None else unsatisfiable_on_bounds(specifiers)
+
+
+def unsatisfiable_on_bounds(specifiers: SpecifierSet) -> bool:
+    """Whether the bounds of ``specifiers`` leave no version: :func:`is_unsatisfiable` before packaging 26.1,
+    where it may miss an exclusion that covers every version between the bounds."""
+    lower: tuple[Version, bool] | None = None  # (version, inclusive)
+    upper: tuple[Version, bool] | None = None
+    exact: list[Version] = []
+    excluded: list[Version] = []
+    for spec in specifiers:
+        op, text = spec.operator, spec.version
+        if op == "===":
+            return False
+        bounds: list[tuple[str, Version, bool]] = []
+        if text.endswith(".*"):
+            if op == "==":
+                base = Version(text[:-2])
+                bounds = [("lower", base, True), ("upper", Version(_bound(base, len(base.release) - 1)), False)]
+        elif op == "==":
+            exact.append(Version(text))
+        elif op == "!=":
+            excluded.append(Version(text))
+        elif op in (">=", ">"):
+            bounds = [("lower", Version(text), op == ">=")]
+        elif op in ("<=", "<"):
+            bounds = [("upper", Version(text), op == "<=")]
+        elif op == "~=":
+            v = Version(text)
+            bounds = [("lower", v, True), ("upper", Version(_bound(v, len(v.release) - 2)), False)]
+        for side, v, inclusive in bounds:
+            if side == "lower" and (lower is None or v > lower[0] or (v == lower[0] and not inclusive)):
+                lower = (v, inclusive)
+            elif side == "upper" and (upper is None or v < upper[0] or (v == upper[0] and not inclusive)):
+                upper = (v, inclusive)
+    if exact:
+        first = exact[0]
+        if any(v != first for v in exact[1:]) or first in excluded:
+            return True
+        return not specifiers.contains(first, prereleases=True)
+    if lower is not None and upper is not None:
+        if lower[0] > upper[0]:
+            return True
+        if lower[0] == upper[0]:
+            return not (lower[1] and upper[1]) or lower[0] in excluded
+    return False
 
 
 def render_publish(
@@ -303,7 +363,7 @@ def _explicit(
         )
         return None
     combined = requirement.specifier & given
-    if combined.is_unsatisfiable():
+    if is_unsatisfiable(combined):
         findings.error(
             where,
             f"`{override}` and the requirement's own specifier (`{requirement}`, {key}) admit no version together",
