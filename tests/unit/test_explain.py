@@ -518,3 +518,23 @@ def test_a_project_without_dependencies_is_said_to_have_nothing_to_rewrite(
     code, out = run(capsys, str(root))
     assert code == 0
     assert "no requirements: the project declares no dependencies, so sourcelift has nothing to rewrite" in out
+
+
+def test_poetry_optional_source_in_two_extras_shows_each_extras_line(make_project) -> None:
+    """An optional poetry entry listed by two `[tool.poetry.extras]` is one requirement per extra, all under
+    one pyproject key (Terminal-Research/aion-python-sdk's aion-sdk): each gets its own extra's line."""
+    root = make_project(
+        '[tool.poetry]\nname = "app"\nversion = "1"\n[tool.poetry.dependencies]\npython = "^3.9"\n'
+        'lib = { path = "../lib", optional = true }\n'
+        '[tool.poetry.extras]\nlib = ["lib"]\nall = ["lib"]\n'
+        '[tool.sourcelift]\nbackend = "poetry.core.masonry.api"\n'
+        '[build-system]\nrequires = ["sourcelift", "poetry-core"]\nbuild-backend = "sourcelift.build"\n',
+        {"../lib/pyproject.toml": '[project]\nname = "lib"\nversion = "0.3.0"\n'},
+    )
+    report = explain(root)
+    assert report["problems"] == [] and report["publish_problems"] == []
+    uri = (root.parent / "lib").as_uri()
+    assert [(r["key"], r["local"], r["publish"]) for r in report["requirements"]] == [
+        ("tool.poetry.dependencies.lib", [f'lib @ {uri} ; extra == "lib"'], ['lib==0.3.0; extra == "lib"']),
+        ("tool.poetry.dependencies.lib", [f'lib @ {uri} ; extra == "all"'], ['lib==0.3.0; extra == "all"']),
+    ]

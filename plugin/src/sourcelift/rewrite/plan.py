@@ -235,22 +235,35 @@ class Plan:
         """The lines of each declared requirement with a source, by its pyproject key.
 
         ``as_metadata``: as they read in METADATA (an extra's requirements carry
-        ``extra == "..."``); otherwise as they are written in ``[project]``.
+        ``extra == "..."``); otherwise as they are written in ``[project]``. A key that declares
+        several requirements (a poetry ``optional`` entry listed by several extras) gets its last one's
+        lines; :meth:`lines_of_each` has every requirement's own.
         """
         lines: dict[str, list[str]] = {}
+        for declared, rendered in zip(self.requirements, self.lines_of_each(findings, as_metadata=as_metadata)):
+            if rendered is not None:
+                lines[declared.key] = rendered
+        return lines
+
+    def lines_of_each(self, findings: Findings, *, as_metadata: bool = True) -> list[list[str] | None]:
+        """The lines of each declared requirement, in the order of ``requirements``: ``None`` for one
+        without a source (see :meth:`declared_lines` for ``as_metadata``)."""
+        each: list[list[str] | None] = []
         for declared in self.requirements:
             sources = self.sources.get(canonicalize_name(declared.requirement.name))
             if sources and any(s.binds is not None for s in sources):
                 sources = [_unguarded(s) for s in sources if s.binds in (None, declared.key)]
-            if sources:
-                requirement = copied(declared.requirement)
-                requirement.url = None
-                if declared.extra is not None and as_metadata:
-                    requirement.marker = conjoin(requirement.marker, f'extra == "{declared.extra}"')
-                elif declared.extra is not None:
-                    sources = [without_extra(s, declared.extra) for s in sources]
-                lines[declared.key] = self.render(requirement, sources, findings, declared.key)
-        return lines
+            if not sources:
+                each.append(None)
+                continue
+            requirement = copied(declared.requirement)
+            requirement.url = None
+            if declared.extra is not None and as_metadata:
+                requirement.marker = conjoin(requirement.marker, f'extra == "{declared.extra}"')
+            elif declared.extra is not None:
+                sources = [without_extra(s, declared.extra) for s in sources]
+            each.append(self.render(requirement, sources, findings, declared.key))
+        return each
 
 
 def _checked_lines(
