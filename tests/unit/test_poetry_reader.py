@@ -407,3 +407,22 @@ def test_a_classic_git_entry_without_version_is_told_the_fix_poetry_accepts(make
         "tagged": "poetry takes no `version` beside `git`: give the versions of `tagged` an index should supply "
         'in `[tool.sourcelift.strategies]` (`tagged = "==1.2.0"`) (the version 1.2.0 its tag names)',
     }
+
+
+def test_competing_sources_are_named_by_their_keys_as_written(make_project) -> None:
+    """hydrosolutions/SAPPHIRE_Forecast_Tools' preprocessing-runoff gives `iEasyHydroForecast` a pdm
+    `${PROJECT_ROOT}` reference and a `[tool.uv.sources]` entry: the problem names both keys as written."""
+    root = make_project(
+        '[project]\nname = "preprocessing-runoff"\nversion = "0.1.0"\n'
+        'dependencies = ["iEasyHydroForecast @ file:///${PROJECT_ROOT}/../iEasyHydroForecast"]\n'
+        '[tool.uv.sources]\niEasyHydroForecast = { path = "../iEasyHydroForecast", editable = true }\n',
+        {"../iEasyHydroForecast/pyproject.toml": '[project]\nname = "iEasyHydroForecast"\nversion = "0.1.0"\n'},
+    )
+    _, findings = read(root)
+    (problem,) = findings.problems
+    assert problem.key == "tool.uv.sources.iEasyHydroForecast"
+    assert problem.message == "`project.dependencies[0]` already gives this package a source; two sources would compete"
+    assert (
+        problem.fix
+        == "keep one of the two declarations: `project.dependencies[0]` or `tool.uv.sources.iEasyHydroForecast`"
+    )
