@@ -32,7 +32,7 @@ from ..readers._toml import load_toml
 from ..readers.variants import is_variant_set
 from ..rewrite.local import CachedVersions, can_apply
 from ..rewrite.markers import as_metadata
-from ..rewrite.plan import Plan, plan_project
+from ..rewrite.plan import Plan, plan_project, warn_unbacked_direct_references
 from .backends import ExplainPublisher, IsolatedEnvironments, hook_metadata
 from .checks import check_archives, check_build_system, check_git_tracking
 
@@ -225,6 +225,8 @@ def explain(
         lines = plan.lines_of_each(Findings())  # its problems are already in `findings`
         plan.publisher = publisher
         published = plan.lines_of_each(publish_findings)
+        if (mode or report["mode"]) == "publish":
+            warn_unbacked_direct_references(plan, publish_findings)
         publisher.check_overrides(set(plan.sources), publish_findings)
         for declared, local, publish in zip(project.requirements, lines, published):
             as_written = [as_metadata(declared.requirement, declared.extra)]
