@@ -79,6 +79,26 @@ def test_wrapped_backend_must_be_a_build_requirement(make_project) -> None:
     assert problem["key"] == "build-system.requires" and "does not list poetry-core" in problem["message"]
 
 
+@pytest.mark.parametrize(
+    ("backend", "requires"),
+    [
+        ("pdm.pep517.api", "pdm-pep517>=1.0.0"),  # adriangb/python-monorepo's pdm members
+        ("poetry.masonry.api", "poetry>=0.12"),  # poetry's own backend before poetry-core
+        ("pdm.backend", "pdm-backend"),
+        ("poetry.core.masonry.api", "poetry-core>=1"),
+    ],
+)
+def test_a_backend_is_provided_by_the_distribution_of_its_module(make_project, backend: str, requires: str) -> None:
+    """`pdm.pep517.api` comes from pdm-pep517 and `poetry.masonry.api` from poetry, not from pdm-backend and
+    poetry-core, the distributions of their packages' newer backends."""
+    root = make_project(
+        VENDORED + f'[tool.sourcelift]\nbackend = "{backend}"\n'
+        f'[build-system]\nrequires = ["sourcelift", "{requires}"]\nbuild-backend = "sourcelift.build"\n',
+        {f"vendor/{WHEEL}": wheel_bytes("prebuilt", "0.1.0")},
+    )
+    assert [p for p in explain(root)["problems"] if p["key"] == "build-system.requires"] == []
+
+
 IN_TREE = '[tool.sourcelift]\nbackend = "backend"\n[build-system]\nrequires = ["sourcelift", "setuptools"]\n'
 SHIM = "from sourcelift.build import *  # noqa: F403\nfrom sourcelift.build import __getattr__  # noqa: F401\n"
 
