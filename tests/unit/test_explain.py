@@ -79,6 +79,26 @@ def test_wrapped_backend_must_be_a_build_requirement(make_project) -> None:
     assert problem["key"] == "build-system.requires" and "does not list poetry-core" in problem["message"]
 
 
+@pytest.mark.parametrize(
+    ("backend", "requires"),
+    [
+        ("pdm.pep517.api", "pdm-pep517>=1.0.0"),  # adriangb/python-monorepo's pdm members
+        ("poetry.masonry.api", "poetry>=0.12"),  # poetry's own backend before poetry-core
+        ("pdm.backend", "pdm-backend"),
+        ("poetry.core.masonry.api", "poetry-core>=1"),
+    ],
+)
+def test_a_backend_is_provided_by_the_distribution_of_its_module(make_project, backend: str, requires: str) -> None:
+    """`pdm.pep517.api` comes from pdm-pep517 and `poetry.masonry.api` from poetry, not from pdm-backend and
+    poetry-core, the distributions of their packages' newer backends."""
+    root = make_project(
+        VENDORED + f'[tool.sourcelift]\nbackend = "{backend}"\n'
+        f'[build-system]\nrequires = ["sourcelift", "{requires}"]\nbuild-backend = "sourcelift.build"\n',
+        {f"vendor/{WHEEL}": wheel_bytes("prebuilt", "0.1.0")},
+    )
+    assert [p for p in explain(root)["problems"] if p["key"] == "build-system.requires"] == []
+
+
 IN_TREE = '[tool.sourcelift]\nbackend = "backend"\n[build-system]\nrequires = ["sourcelift", "setuptools"]\n'
 SHIM = "from sourcelift.build import *  # noqa: F403\nfrom sourcelift.build import __getattr__  # noqa: F401\n"
 
@@ -518,3 +538,23 @@ def test_a_project_without_dependencies_is_said_to_have_nothing_to_rewrite(
     code, out = run(capsys, str(root))
     assert code == 0
     assert "no requirements: the project declares no dependencies, so sourcelift has nothing to rewrite" in out
+
+
+def test_poetry_optional_source_in_two_extras_shows_each_extras_line(make_project) -> None:
+    """An optional poetry entry listed by two `[tool.poetry.extras]` is one requirement per extra, all under
+    one pyproject key (Terminal-Research/aion-python-sdk's aion-sdk): each gets its own extra's line."""
+    root = make_project(
+        '[tool.poetry]\nname = "app"\nversion = "1"\n[tool.poetry.dependencies]\npython = "^3.9"\n'
+        'lib = { path = "../lib", optional = true }\n'
+        '[tool.poetry.extras]\nlib = ["lib"]\nall = ["lib"]\n'
+        '[tool.sourcelift]\nbackend = "poetry.core.masonry.api"\n'
+        '[build-system]\nrequires = ["sourcelift", "poetry-core"]\nbuild-backend = "sourcelift.build"\n',
+        {"../lib/pyproject.toml": '[project]\nname = "lib"\nversion = "0.3.0"\n'},
+    )
+    report = explain(root)
+    assert report["problems"] == [] and report["publish_problems"] == []
+    uri = (root.parent / "lib").as_uri()
+    assert [(r["key"], r["local"], r["publish"]) for r in report["requirements"]] == [
+        ("tool.poetry.dependencies.lib", [f'lib @ {uri} ; extra == "lib"'], ['lib==0.3.0; extra == "lib"']),
+        ("tool.poetry.dependencies.lib", [f'lib @ {uri} ; extra == "all"'], ['lib==0.3.0; extra == "all"']),
+    ]

@@ -382,3 +382,47 @@ def test_emptied_poetry_tables_leave() -> None:
         standards_pyproject(text, {"project.dependencies[0]": ["lib==1"]}, {"lib"}, "poetry.core.masonry.api")
     )
     assert out["tool"] == {"other": {"x": 1}} and out["project"]["dependencies"] == ["lib==1"]
+
+
+def test_a_classic_git_entry_without_version_is_told_the_fix_poetry_accepts(make_project, store: Store) -> None:
+    """poetry refuses `version` beside `git` or `url` (and so does sourcelift's reader): publish mode must not
+    advise giving the entry a specifier, only `[tool.sourcelift.strategies]` (poetry-plugin-mono-repo-deps's
+    lib-a fixture: `dummy-poetry = {git = "..."}`)."""
+    root = make_project(
+        '[tool.poetry]\nname = "lib-a"\nversion = "0.0.1"\n[tool.poetry.dependencies]\npython = "^3.8"\n'
+        'dummy-poetry = {git = "https://example.com/dummy_poetry.git"}\n'
+        'archived = {url = "https://example.com/files/bundle.tar.gz"}\n'
+        'tagged = {git = "https://example.com/tagged.git", tag = "v1.2.0"}\n'
+        '[tool.sourcelift]\nbackend = "poetry.core.masonry.api"\n'
+        '[build-system]\nrequires = ["sourcelift", "poetry-core"]\nbuild-backend = "sourcelift.build"\n'
+    )
+    with pytest.raises(ProblemsError) as info:
+        make_plan(root, store, publisher=publisher())
+    fixes = {p.dependency: p.fix for p in info.value.problems}
+    assert fixes == {
+        "dummy-poetry": "poetry takes no `version` beside `git`: give the versions of `dummy-poetry` an index "
+        'should supply in `[tool.sourcelift.strategies]` (`dummy-poetry = ">=VERSION"`)',
+        "archived": "poetry takes no `version` beside `url`: give the versions of `archived` an index "
+        'should supply in `[tool.sourcelift.strategies]` (`archived = ">=VERSION"`)',
+        "tagged": "poetry takes no `version` beside `git`: give the versions of `tagged` an index should supply "
+        'in `[tool.sourcelift.strategies]` (`tagged = "==1.2.0"`) (the version 1.2.0 its tag names)',
+    }
+
+
+def test_competing_sources_are_named_by_their_keys_as_written(make_project) -> None:
+    """hydrosolutions/SAPPHIRE_Forecast_Tools' preprocessing-runoff gives `iEasyHydroForecast` a pdm
+    `${PROJECT_ROOT}` reference and a `[tool.uv.sources]` entry: the problem names both keys as written."""
+    root = make_project(
+        '[project]\nname = "preprocessing-runoff"\nversion = "0.1.0"\n'
+        'dependencies = ["iEasyHydroForecast @ file:///${PROJECT_ROOT}/../iEasyHydroForecast"]\n'
+        '[tool.uv.sources]\niEasyHydroForecast = { path = "../iEasyHydroForecast", editable = true }\n',
+        {"../iEasyHydroForecast/pyproject.toml": '[project]\nname = "iEasyHydroForecast"\nversion = "0.1.0"\n'},
+    )
+    _, findings = read(root)
+    (problem,) = findings.problems
+    assert problem.key == "tool.uv.sources.iEasyHydroForecast"
+    assert problem.message == "`project.dependencies[0]` already gives this package a source; two sources would compete"
+    assert (
+        problem.fix
+        == "keep one of the two declarations: `project.dependencies[0]` or `tool.uv.sources.iEasyHydroForecast`"
+    )

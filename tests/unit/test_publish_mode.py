@@ -576,3 +576,23 @@ def test_the_bounds_decide_as_packaging_does_without_its_method(text: str) -> No
 
     specifiers = SpecifierSet(text)
     assert unsatisfiable_on_bounds(specifiers) == specifiers.is_unsatisfiable() == is_unsatisfiable(specifiers)
+
+
+def test_a_direct_reference_no_source_backs_is_warned_about_in_publish_mode(make_project, store: Store) -> None:
+    """hydrosolutions/SAPPHIRE_Forecast_Tools' preprocessing-runoff requires `ieasyhydro-sdk @ git+...` in
+    `[project]`: no source backs it, so publish mode leaves it and PyPI would reject the upload; the build
+    says so (a warning: a private index may accept it), and local mode says nothing."""
+    root = make_project(
+        '[project]\nname = "runoff"\nversion = "0.1.0"\ndependencies = [\n'
+        '  "ieasyhydro-sdk @ git+https://example.com/ieasyhydro-python-sdk@master",\n  "lib",\n]\n'
+        '[tool.uv.sources]\nlib = { path = "../lib" }\n',
+        {"../lib/pyproject.toml": '[project]\nname = "lib"\nversion = "0.3.0"\n'},
+    )
+    plan, findings = publish_plan(root, store)
+    assert plan.declared_lines(Findings()) == {"project.dependencies[1]": ["lib==0.3.0"]}
+    (warning,) = findings.warnings
+    assert (warning.key, warning.dependency) == ("project.dependencies[0]", "ieasyhydro-sdk")
+    assert "(`git+https://example.com/ieasyhydro-python-sdk@master`) that no source backs" in warning.message
+    assert "Can't have direct dependency" in warning.message and "`ieasyhydro-sdk>=X.Y`" in warning.fix
+    _, local_findings = make_plan(root, store)
+    assert local_findings.warnings == []

@@ -32,7 +32,7 @@ from ..readers._toml import load_toml
 from ..readers.variants import is_variant_set
 from ..rewrite.local import CachedVersions, can_apply
 from ..rewrite.markers import as_metadata
-from ..rewrite.plan import Plan, plan_project
+from ..rewrite.plan import Plan, plan_project, warn_unbacked_direct_references
 from .backends import ExplainPublisher, IsolatedEnvironments, hook_metadata
 from .checks import check_archives, check_build_system, check_git_tracking
 
@@ -221,11 +221,14 @@ def explain(
         check_build_system(data, config.backend, bool(plan.sources), findings, root)
         check_archives(plan.sources, findings)
         check_git_tracking(root, plan.sources, findings)
-        lines = plan.declared_lines(Findings())  # its problems are already in `findings`
+        # each requirement's own lines: a poetry entry listed by several extras is several requirements
+        lines = plan.lines_of_each(Findings())  # its problems are already in `findings`
         plan.publisher = publisher
-        published = plan.declared_lines(publish_findings)
+        published = plan.lines_of_each(publish_findings)
+        if (mode or report["mode"]) == "publish":
+            warn_unbacked_direct_references(plan, publish_findings)
         publisher.check_overrides(set(plan.sources), publish_findings)
-        for declared in project.requirements:
+        for declared, local, publish in zip(project.requirements, lines, published):
             as_written = [as_metadata(declared.requirement, declared.extra)]
             in_metadata = Requirement(as_written[0])
             found = [
@@ -239,8 +242,8 @@ def explain(
                     key=declared.key,
                     origin="pyproject",
                     sources=[_source_report(s) for s in found],
-                    local=lines.get(declared.key, as_written),
-                    publish=published.get(declared.key, as_written),
+                    local=local if local is not None else as_written,
+                    publish=publish if publish is not None else as_written,
                 )
             )
         legacy = not project.has_project_table and _legacy_project(root)

@@ -27,8 +27,11 @@ __all__ = ["LFS_POINTER", "check_archives", "check_build_system", "check_git_tra
 
 LFS_POINTER = b"version https://git-lfs.github.com/spec/"
 _HOOK_TABLE = ("tool", "hatch", "metadata", "hooks", "sourcelift")
-# the distribution that provides a backend's top-level module, where it differs in more than `_`/`-`
+# the distribution that provides a backend's module (the longest dotted prefix that is listed, else its
+# top-level package), where it differs in more than `_`/`-`
 _PROVIDERS = {
+    "pdm.pep517": "pdm-pep517",  # pdm's former backend, `pdm.pep517.api`
+    "poetry.masonry": "poetry",  # poetry's own backend before poetry-core, `poetry.masonry.api`
     "hatchling": "hatchling",
     "setuptools": "setuptools",
     "pdm": "pdm-backend",
@@ -39,6 +42,16 @@ _PROVIDERS = {
     "maturin": "maturin",
     "mesonpy": "meson-python",
 }
+
+
+def _provider(backend: str) -> str:
+    """The distribution that provides the backend module ``backend`` (``pdm.pep517.api``: pdm-pep517)."""
+    parts = backend.split(":")[0].strip().split(".")
+    for length in range(len(parts), 0, -1):
+        provider = _PROVIDERS.get(".".join(parts[:length]))
+        if provider is not None:
+            return provider
+    return parts[0].replace("_", "-")
 
 
 def _requires(data: dict[str, Any]) -> set[str]:
@@ -142,8 +155,7 @@ def check_build_system(
             ),
         )
     if wrapper:
-        top = inner_backend.split(":")[0].split(".")[0]
-        provider = _PROVIDERS.get(top, top.replace("_", "-"))
+        provider = _provider(inner_backend)
         if canonicalize_name(provider) not in requires and not backend_path:
             findings.error(
                 "build-system.requires",

@@ -38,7 +38,7 @@ class ReadContext:
             self.findings.error(
                 key,
                 f"`{self.sources[name][0].key}` already gives this package a source; two sources would compete",
-                "keep one of the two declarations",
+                f"keep one of the two declarations: `{self.sources[name][0].key}` or `{key}`",
                 dependency=name,
             )
             return False

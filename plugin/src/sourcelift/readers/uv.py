@@ -340,8 +340,11 @@ class UvReader:
             return
         own_table = tool_uv.get("sources")
         if own_table is not None:
+            spelled: dict[str, str] = {}
+            if isinstance(own_table, dict):  # the keys as written, for the messages
+                spelled = {canonicalize_name(str(raw)): str(raw) for raw in own_table}
             for name, declared in read_uv_sources(own_table, context.pyproject, context.findings).items():
-                context.add_sources(name, declared, f"tool.uv.sources.{name}")
+                context.add_sources(name, declared, f"tool.uv.sources.{spelled.get(name, name)}")
         indexes = _index_names(context.data)
         workspace = find_workspace(context.root)
         root_of_workspace = workspace is not None and workspace.root.resolve() == context.root.resolve()

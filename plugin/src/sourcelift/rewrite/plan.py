@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from .checkout import Checkout
     from .publish import Publisher
 
-__all__ = ["Plan", "directory_sources", "make_plan", "plan_project"]
+__all__ = ["Plan", "directory_sources", "make_plan", "plan_project", "warn_unbacked_direct_references"]
 
 
 def _as_from_the_tree(requirement: Requirement, value: str) -> list[str] | None:
@@ -235,22 +235,35 @@ class Plan:
         """The lines of each declared requirement with a source, by its pyproject key.
 
         ``as_metadata``: as they read in METADATA (an extra's requirements carry
-        ``extra == "..."``); otherwise as they are written in ``[project]``.
+        ``extra == "..."``); otherwise as they are written in ``[project]``. A key that declares
+        several requirements (a poetry ``optional`` entry listed by several extras) gets its last one's
+        lines; :meth:`lines_of_each` has every requirement's own.
         """
         lines: dict[str, list[str]] = {}
+        for declared, rendered in zip(self.requirements, self.lines_of_each(findings, as_metadata=as_metadata)):
+            if rendered is not None:
+                lines[declared.key] = rendered
+        return lines
+
+    def lines_of_each(self, findings: Findings, *, as_metadata: bool = True) -> list[list[str] | None]:
+        """The lines of each declared requirement, in the order of ``requirements``: ``None`` for one
+        without a source (see :meth:`declared_lines` for ``as_metadata``)."""
+        each: list[list[str] | None] = []
         for declared in self.requirements:
             sources = self.sources.get(canonicalize_name(declared.requirement.name))
             if sources and any(s.binds is not None for s in sources):
                 sources = [_unguarded(s) for s in sources if s.binds in (None, declared.key)]
-            if sources:
-                requirement = copied(declared.requirement)
-                requirement.url = None
-                if declared.extra is not None and as_metadata:
-                    requirement.marker = conjoin(requirement.marker, f'extra == "{declared.extra}"')
-                elif declared.extra is not None:
-                    sources = [without_extra(s, declared.extra) for s in sources]
-                lines[declared.key] = self.render(requirement, sources, findings, declared.key)
-        return lines
+            if not sources:
+                each.append(None)
+                continue
+            requirement = copied(declared.requirement)
+            requirement.url = None
+            if declared.extra is not None and as_metadata:
+                requirement.marker = conjoin(requirement.marker, f'extra == "{declared.extra}"')
+            elif declared.extra is not None:
+                sources = [without_extra(s, declared.extra) for s in sources]
+            each.append(self.render(requirement, sources, findings, declared.key))
+        return each
 
 
 def _checked_lines(
@@ -385,6 +398,7 @@ def _plan_sources(
     if publisher is not None:
         publisher.prefetch(plan.sources.values())
         plan.declared_lines(findings)
+        warn_unbacked_direct_references(plan, findings)
         publisher.check_overrides(set(plan.sources), findings)
         return plan
     # the one `git status` starts now and runs while the lines are rendered and the backend builds
@@ -401,6 +415,25 @@ def _plan_sources(
 def _names_directories(project: Project) -> bool:
     """Whether a source may name a project directory (whose version the publish plan may look up)."""
     return any(isinstance(s, (PathSource, WorkspaceSource)) for items in project.sources.values() for s in items)
+
+
+def warn_unbacked_direct_references(plan: Plan, findings: Findings) -> None:
+    """Publish mode: a declared direct reference that no source backs stays as written, and an index such as
+    PyPI rejects the upload ("Can't have direct dependency"); the build goes on (a private index may take it)."""
+    for declared in plan.requirements:
+        url = declared.requirement.url
+        if url is None or plan.sources.get(canonicalize_name(declared.requirement.name)):
+            continue
+        name = declared.requirement.name
+        findings.warning(
+            declared.key,
+            f"is a direct reference (`{url}`) that no source backs, so publish mode leaves it as written, and PyPI "
+            'rejects an upload whose Requires-Dist holds one ("Can\'t have direct dependency")',
+            f"require `{name}` by version (e.g. `{name}>=X.Y`) once it is on the index, or keep the bare name and "
+            f"declare the location as a source (e.g. `[tool.uv.sources]` `{name} = {{ git = ... }}`), which publish "
+            "mode turns into a version specifier",
+            dependency=name,
+        )
 
 
 def _check_wheel_markers(plan: Plan, data: dict[str, Any], findings: Findings) -> None:

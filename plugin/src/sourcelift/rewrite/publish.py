@@ -162,7 +162,7 @@ def render_publish(
                 where,
                 f"a {kind} source has no version sourcelift can know, so publish mode cannot turn `{requirement}` "
                 f"({key}) into a version specifier",
-                _specifier_fix(requirement, source, override or strategy),
+                _specifier_fix(requirement, source, override or strategy, key),
                 dependency=requirement.name,
             )
             return None
@@ -188,17 +188,32 @@ def render_publish(
     return lines_per_source(requirement, sources, line_for, findings, key)
 
 
-def _specifier_fix(requirement: Requirement, source: ResolvedGit | ResolvedUrl, strategy: str) -> str:
+def _specifier_fix(requirement: Requirement, source: ResolvedGit | ResolvedUrl, strategy: str, key: str) -> str:
     """How to give a git or URL source's requirement a specifier, with an example made from the version
-    its tag or file name names (``v0.6.0``, ``pkg-0.6.0.tar.gz``) when it names one."""
+    its tag or file name names (``v0.6.0``, ``pkg-0.6.0.tar.gz``) when it names one.
+
+    A requirement declared by a tool's own entry (``[tool.poetry.dependencies] x = { git = ... }``) cannot
+    take a specifier there (poetry refuses ``version`` beside ``git`` or ``url``): only the strategies can.
+    """
+    from ..readers.registry import owner
+
     name = requirement.name
     version = _version_named(source)
+    spec = derive_specifier(version, strategy) if version is not None else ">=VERSION"
+    tool = owner(key)
+    if tool is not None:
+        kind = "git" if isinstance(source, ResolvedGit) else "url"
+        what = "tag" if kind == "git" else "file name"
+        named = "" if version is None else f" (the version {version} its {what} names)"
+        return (
+            f"{tool.tool} takes no `version` beside `{kind}`: give the versions of `{name}` an index should supply "
+            f'in `[tool.sourcelift.strategies]` (`{name} = "{spec}"`){named}'
+        )
     if version is None:
         return (
             f"give the requirement the versions of `{name}` an index should supply (e.g. `{name}>=VERSION`), "
             f'or a specifier in `[tool.sourcelift.strategies]` (`{name} = ">=VERSION"`)'
         )
-    spec = derive_specifier(version, strategy)
     what = "tag" if isinstance(source, ResolvedGit) else "file name"
     return (
         f"give the requirement the versions of `{name}` an index should supply, e.g. `{name}{spec}` for the "
