@@ -594,5 +594,6 @@ def test_a_direct_reference_no_source_backs_is_warned_about_in_publish_mode(make
     assert (warning.key, warning.dependency) == ("project.dependencies[0]", "ieasyhydro-sdk")
     assert "(`git+https://example.com/ieasyhydro-python-sdk@master`) that no source backs" in warning.message
     assert "Can't have direct dependency" in warning.message and "`ieasyhydro-sdk>=X.Y`" in warning.fix
+    assert "`ieasyhydro-sdk = { git = ... }`" in warning.fix  # the kind of source its reference is
     _, local_findings = make_plan(root, store)
     assert local_findings.warnings == []

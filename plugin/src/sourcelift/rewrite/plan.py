@@ -425,12 +425,13 @@ def warn_unbacked_direct_references(plan: Plan, findings: Findings) -> None:
         if url is None or plan.sources.get(canonicalize_name(declared.requirement.name)):
             continue
         name = declared.requirement.name
+        kind = "git" if url.startswith("git+") else "url"
         findings.warning(
             declared.key,
             f"is a direct reference (`{url}`) that no source backs, so publish mode leaves it as written, and PyPI "
             'rejects an upload whose Requires-Dist holds one ("Can\'t have direct dependency")',
             f"require `{name}` by version (e.g. `{name}>=X.Y`) once it is on the index, or keep the bare name and "
-            f"declare the location as a source (e.g. `[tool.uv.sources]` `{name} = {{ git = ... }}`), which publish "
+            f"declare the location as a source (e.g. `[tool.uv.sources]` `{name} = {{ {kind} = ... }}`), which publish "
             "mode turns into a version specifier",
             dependency=name,
         )
