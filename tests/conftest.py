@@ -182,6 +182,32 @@ def python39() -> str:
     )
 
 
+def _newest_python() -> str | None:
+    """The newest CPython here that is newer than the one running the tests (``SOURCELIFT_TEST_PY_NEWEST``,
+    ``python3.X`` on PATH, pyenv's versions), or ``None``."""
+    given = os.environ.get("SOURCELIFT_TEST_PY_NEWEST", "")
+    if given:
+        return given
+    found: dict[tuple[int, int], str] = {}
+    for minor in range(sys.version_info[1] + 1, 20):
+        on_path = shutil.which(f"python3.{minor}")
+        if on_path and "shims" not in Path(on_path).parts:  # a pyenv shim runs only the version pyenv selects
+            found[(3, minor)] = on_path
+    for candidate in sorted(Path("/root/.pyenv/versions").glob("3.*/bin/python")):
+        parts = candidate.parts[-3].split(".")
+        if len(parts) >= 2 and parts[1].isdigit() and int(parts[1]) > sys.version_info[1]:
+            found.setdefault((3, int(parts[1])), str(candidate))
+    return found[max(found)] if found else None
+
+
+@pytest.fixture(scope="session")
+def newest_python() -> str:
+    found = _newest_python()
+    if found is None:
+        pytest.skip("no CPython newer than the test runner's here (set SOURCELIFT_TEST_PY_NEWEST)")
+    return found
+
+
 @pytest.fixture(scope="session")
 def wheelhouse39(session_root: Path, wheelhouse: Path, python39: str) -> Path:
     """A wheelhouse resolved by Python 3.9's own pip, plus this repo's wheels."""

@@ -188,6 +188,27 @@ def test_python39_pip_wheel_and_install(
     assert_runs(PROJECT_IN_GIT, venv, offline_env39, tmp_path)
 
 
+def test_the_newest_python_here_builds_and_installs(
+    example_repo: Callable[[Example], Path],
+    newest_python: str,
+    offline_env: dict[str, str],
+    store_dir: Path,
+    uv_bin: str,
+    tmp_path: Path,
+) -> None:
+    """The plugin under the newest CPython on this machine (3.13 here), as under the oldest: a clone's
+    wheel through pip, installed and run (its build environment: the same pure wheels)."""
+    venv = create_venv(tmp_path / "venv-newest", env=offline_env, python=newest_python, uv=uv_bin)
+    version = venv.run_python("import sys; print(sys.version_info[1])", env=offline_env)
+    assert int(version) > sys.version_info[1], version
+    tree = clone(example_repo(PROJECT_IN_GIT), tmp_path / "clone")
+    out = tmp_path / "wheels"
+    run(venv.pip("wheel", "--wheel-dir", out, tree), env=offline_env, cwd=tmp_path)
+    assert_wheel_sources(PROJECT_IN_GIT, out, tree=tree, store=store_dir)
+    run(venv.pip("install", find_wheel(out, PROJECT_IN_GIT.distribution)), env=offline_env, cwd=tmp_path)
+    assert_runs(PROJECT_IN_GIT, venv, offline_env, tmp_path)
+
+
 def test_explain_command_from_installed_hook(
     example_repo: Callable[[Example], Path],
     offline_env: dict[str, str],
