@@ -475,6 +475,11 @@ def test_an_old_sdists_unknown_fields_and_description_header_agree_with_its_whee
     meta = "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nSummary: s\n\nDemo\n====\n\n  indented\nlast\n"
     found = check(make_sdist(tmp_path / "sdist", pkg_info=pkg_info), make_wheel(tmp_path / "wheel", meta=meta))
     assert [f for f in found if f.id.startswith("SL2")] == []
+    # distutils' `Description: UNKNOWN` is no description, as a wheel without a body
+    unknown = pkg_info.split("Description:")[0] + "Description: UNKNOWN\n"
+    bare = "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nSummary: s\n"
+    found = check(make_sdist(tmp_path / "sdist3", pkg_info=unknown), make_wheel(tmp_path / "wheel3", meta=bare))
+    assert [f for f in found if f.id.startswith("SL2")] == []
     # a real difference still shows
     other = meta.replace("last", "changed")
     found = check(make_sdist(tmp_path / "sdist2", pkg_info=pkg_info), make_wheel(tmp_path / "wheel2", meta=other))

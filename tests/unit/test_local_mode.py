@@ -226,14 +226,17 @@ def test_index_sources_of_other_extras_are_not_reported_for_an_extras_requiremen
         url = "https://download.pytorch.org/whl/cu128"
         explicit = true
 """,
-            '[project.optional-dependencies]\ncpu = ["torch"]\ncu128 = ["torch"]\n',
+            '[project.optional-dependencies]\ncpu = ["torch"]\ncu128 = ["torch"]\ndocs = ["torch>=2.6"]\n',
         )
     )
     plan, findings = make_plan(root, store)
     assert plan.declared_lines(Findings()) == {
         "project.optional-dependencies.cpu[0]": ['torch; extra == "cpu"'],
         "project.optional-dependencies.cu128[0]": ['torch; extra == "cu128"'],
+        # an extra no source is for keeps its requirement as written, with no index named
+        "project.optional-dependencies.docs[0]": ['torch>=2.6; extra == "docs"'],
     }
+    assert plan.rewrite_line('torch>=2.6; extra == "docs"', Findings()) == ['torch>=2.6; extra == "docs"']
     told = [(w.key, w.message.split("emitted ")[1]) for w in findings.warnings]
     assert told == [
         (
@@ -246,6 +249,29 @@ def test_index_sources_of_other_extras_are_not_reported_for_an_extras_requiremen
             "configured index, not on `torch-cu128`",
         ),
     ]
+
+
+@pytest.mark.parametrize("mode", ["local", "publish"])
+def test_a_requirement_whose_only_index_source_cannot_apply_keeps_its_line(
+    make_project, store: Store, mode: str
+) -> None:
+    """`foo>=1; sys_platform == "win32"` with an index only for linux: the line stays, in both modes."""
+    from sourcelift.rewrite.publish import Publisher
+
+    root = make_project(
+        project(
+            "[\"foo>=1; sys_platform == 'win32'\"]",
+            """foo = [{ index = "x", marker = "sys_platform == 'linux'" }]
+        [[tool.uv.index]]
+        name = "x"
+        url = "https://x.example/simple"
+""",
+        )
+    )
+    publisher = Publisher("exact", {}, None) if mode == "publish" else None
+    plan, findings = make_plan(root, store, publisher=publisher)
+    assert plan.declared_lines(findings) == {"project.dependencies[0]": ['foo>=1; sys_platform == "win32"']}
+    assert findings.warnings == []
 
 
 def test_an_archive_of_another_extra_is_not_checked_against_this_extras_specifier(make_project, store: Store) -> None:

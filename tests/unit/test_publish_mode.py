@@ -567,6 +567,9 @@ def test_an_archive_of_another_extra_is_neither_checked_nor_pinned_for_this_extr
         "==1.*,>=1.5",
         "===1.0",
         ">=2,<=2,!=2",
+        "==1.0+cpu,==1.0",
+        "==1.0,==1.0+cpu",
+        "==1.0+cpu,==1.0+cu128",
         "",
     ],
 )
@@ -595,5 +598,10 @@ def test_a_direct_reference_no_source_backs_is_warned_about_in_publish_mode(make
     assert "(`git+https://example.com/ieasyhydro-python-sdk@master`) that no source backs" in warning.message
     assert "Can't have direct dependency" in warning.message and "`ieasyhydro-sdk>=X.Y`" in warning.fix
     assert "`ieasyhydro-sdk = { git = ... }`" in warning.fix  # the kind of source its reference is
+    root.joinpath("pyproject.toml").write_text(
+        root.joinpath("pyproject.toml").read_text().replace("git+https://example.com/", "file:///srv/")
+    )
+    _, findings = publish_plan(root, store)
+    assert "`ieasyhydro-sdk = { path = ... }`" in findings.warnings[0].fix
     _, local_findings = make_plan(root, store)
     assert local_findings.warnings == []

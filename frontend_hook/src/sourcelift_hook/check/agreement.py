@@ -105,7 +105,8 @@ def _description(meta: CoreMetadata) -> str:
         first, _, rest = (meta.raw("Description") or "").replace("\r\n", "\n").partition("\n")
         text = "\n".join([first, *(_DESCRIPTION_INDENT.sub("", line, count=1) for line in rest.split("\n"))])
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
-    return "\n".join(lines).strip("\n")
+    described = "\n".join(lines).strip("\n")
+    return "" if described.strip() == "UNKNOWN" else described  # distutils' unset description
 
 
 def _generator(wheel: Archive) -> str | None:

@@ -23,7 +23,6 @@ from .. import _collector
 from ..artifacts.wheel import read_wheel_metadata, rewrite_metadata_file, rewrite_wheel
 from ..config import (
     MODE_ENV,
-    MODE_SETTING,
     SETTING_PREFIX,
     Config,
     check_settings,
@@ -625,13 +624,15 @@ def _note_mode_setting_reaches_the_wheel(config_settings: ConfigSettings) -> Non
 
     backend = _config(_root()).backend
     distribution = quirks.rejects_unknown_settings(backend)
-    if distribution is None or not config_settings or MODE_SETTING not in config_settings:
+    ours = sorted(str(key) for key in config_settings or () if str(key).startswith(SETTING_PREFIX))
+    if distribution is None or not ours:
         return
+    given = ", ".join(f"`-C {key}`" for key in ours)
     print(
         f"sourcelift: note: this publish sdist is built by `{backend}` alone; a frontend that builds the wheel "
-        f"from it (`python -m build`, `uv build`) hands it `-C {MODE_SETTING}=publish` too, and {distribution} "
-        f"stops on settings it does not know. Choose the mode with `{MODE_ENV}=publish` instead of `-C`, "
-        "or build the wheel from this sdist without `-C`.",
+        f"from it (`python -m build`, `uv build`) hands it {given} too, and {distribution} stops on settings it "
+        f"does not know. Choose the mode with `{MODE_ENV}=publish` (and the other settings by their environment "
+        "variables) instead of `-C`, or build the wheel from this sdist without `-C`.",
         file=sys.stderr,
         flush=True,
     )

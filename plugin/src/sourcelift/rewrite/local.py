@@ -252,6 +252,7 @@ def lines_per_source(
     lines: list[str] = []
     guards: list[Marker] = []
     indexes: list[ResolvedSource] = []
+    skipped = False  # an index source that cannot apply here: the plain requirement stays, unannounced
     for source in sources:
         guard = source_guard(source, requirement)
         marker = conjoin_before_extra(requirement.marker, guard)
@@ -260,6 +261,7 @@ def lines_per_source(
         impossible = is_unsatisfiable(marker)
         if isinstance(source, ResolvedIndex):
             if impossible and guard is not None:
+                skipped = True
                 continue
             indexes.append(source)
             if guard is None:
@@ -273,7 +275,7 @@ def lines_per_source(
         if guard is None:
             return lines
         guards.append(guard)
-    if not guards and not indexes:
+    if not guards and not indexes and not skipped:
         return lines
     try:
         rest = conjoin_before_extra(requirement.marker, negate_any(guards) if guards else None)

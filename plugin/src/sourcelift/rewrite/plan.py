@@ -425,7 +425,7 @@ def warn_unbacked_direct_references(plan: Plan, findings: Findings) -> None:
         if url is None or plan.sources.get(canonicalize_name(declared.requirement.name)):
             continue
         name = declared.requirement.name
-        kind = "git" if url.startswith("git+") else "url"
+        kind = "git" if url.startswith("git+") else "path" if url.startswith("file:") else "url"
         findings.warning(
             declared.key,
             f"is a direct reference (`{url}`) that no source backs, so publish mode leaves it as written, and PyPI "

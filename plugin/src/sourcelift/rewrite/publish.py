@@ -119,11 +119,8 @@ def unsatisfiable_on_bounds(specifiers: SpecifierSet) -> bool:
                 lower = (v, inclusive)
             elif side == "upper" and (upper is None or v < upper[0] or (v == upper[0] and not inclusive)):
                 upper = (v, inclusive)
-    if exact:
-        first = exact[0]
-        if any(v != first for v in exact[1:]) or first in excluded:
-            return True
-        return not specifiers.contains(first, prereleases=True)
+    if exact:  # `==1.0` admits `1.0+cpu`: whether one of the pinned versions satisfies them all
+        return not any(specifiers.contains(v, prereleases=True) for v in exact)
     if lower is not None and upper is not None:
         if lower[0] > upper[0]:
             return True

@@ -590,11 +590,11 @@ def _metadata_text(directory: Path, data: dict[str, Any], python: str | None, wh
             f"the build backend `{shown}` of {directory} could not {verb}: {error}{_tail(exc.output)}",
             fix,
         )
-    raise _lacking_dynamic_requires(directory, system, shown, what, env, python) or failure
+    raise _lacking_dynamic_requires(directory, system, shown, what, env, python, error) or failure
 
 
 def _lacking_dynamic_requires(
-    directory: Path, system: _BuildSystem, shown: str, what: str, env: dict[str, str], python: str | None
+    directory: Path, system: _BuildSystem, shown: str, what: str, env: dict[str, str], python: str | None, error: str
 ) -> VersionError | None:
     """After a failed backend run here: the error naming what the backend's ``get_requires_for_build_wheel``
     asks for (PEP 517) and this environment lacks, when it lacks any (a frontend installs them before a build,
@@ -611,11 +611,11 @@ def _lacking_dynamic_requires(
     missing = missing_requirements(asked)
     if not missing:
         return None
-    listed = ", ".join(f'"{item}"' for item in missing)
+    listed, _ = redact_credentials(", ".join(f'"{item}"' for item in missing))
     return VersionError(
         f"the {what} of {directory} {'is' if what == 'version' else 'are'} dynamic, and its build backend "
         f"`{shown}` cannot run here: it asks for {listed} (its `get_requires_for_build_wheel`, not its "
-        "`build-system.requires`), which this build environment lacks",
+        f"`build-system.requires`), which this build environment lacks (the backend's own error: {error})",
         f"add {listed} to `build-system.requires` of the project being built, so that the frontend installs "
         "them; a build without isolation needs them installed in its environment",
         tuple(asked),
