@@ -166,6 +166,16 @@ def test_a_mistyped_mode_setting_stops_the_build(
     assert not list(out.glob("project_in_git-*")), output
 
 
+def pip_wheel_install_and_run(repo: Path, venv: Venv, env: dict[str, str], store: Path, tmp_path: Path) -> None:
+    """A clone's wheel through the venv's pip, its lines checked, then installed and run."""
+    tree = clone(repo, tmp_path / "clone")
+    out = tmp_path / "wheels"
+    run(venv.pip("wheel", "--wheel-dir", out, tree), env=env, cwd=tmp_path)
+    assert_wheel_sources(PROJECT_IN_GIT, out, tree=tree, store=store)
+    run(venv.pip("install", find_wheel(out, PROJECT_IN_GIT.distribution)), env=env, cwd=tmp_path)
+    assert_runs(PROJECT_IN_GIT, venv, env, tmp_path)
+
+
 @pytest.mark.py39
 def test_python39_pip_wheel_and_install(
     example_repo: Callable[[Example], Path],
@@ -179,13 +189,7 @@ def test_python39_pip_wheel_and_install(
     venv = create_venv(tmp_path / "venv39", env=offline_env39, python=python39, uv=uv_bin)
     version = venv.run_python("import sys; print('%d.%d' % sys.version_info[:2])", env=offline_env39)
     assert version.strip() == "3.9"
-    tree = clone(example_repo(PROJECT_IN_GIT), tmp_path / "clone")
-    out = tmp_path / "wheels"
-    run(venv.pip("wheel", "--wheel-dir", out, tree), env=offline_env39, cwd=tmp_path)
-    assert_wheel_sources(PROJECT_IN_GIT, out, tree=tree, store=store_dir)
-    wheel = find_wheel(out, PROJECT_IN_GIT.distribution)
-    run(venv.pip("install", wheel), env=offline_env39, cwd=tmp_path)
-    assert_runs(PROJECT_IN_GIT, venv, offline_env39, tmp_path)
+    pip_wheel_install_and_run(example_repo(PROJECT_IN_GIT), venv, offline_env39, store_dir, tmp_path)
 
 
 def test_the_newest_python_here_builds_and_installs(
@@ -201,12 +205,7 @@ def test_the_newest_python_here_builds_and_installs(
     venv = create_venv(tmp_path / "venv-newest", env=offline_env, python=newest_python, uv=uv_bin)
     version = venv.run_python("import sys; print(sys.version_info[1])", env=offline_env)
     assert int(version) > sys.version_info[1], version
-    tree = clone(example_repo(PROJECT_IN_GIT), tmp_path / "clone")
-    out = tmp_path / "wheels"
-    run(venv.pip("wheel", "--wheel-dir", out, tree), env=offline_env, cwd=tmp_path)
-    assert_wheel_sources(PROJECT_IN_GIT, out, tree=tree, store=store_dir)
-    run(venv.pip("install", find_wheel(out, PROJECT_IN_GIT.distribution)), env=offline_env, cwd=tmp_path)
-    assert_runs(PROJECT_IN_GIT, venv, offline_env, tmp_path)
+    pip_wheel_install_and_run(example_repo(PROJECT_IN_GIT), venv, offline_env, store_dir, tmp_path)
 
 
 def test_explain_command_from_installed_hook(

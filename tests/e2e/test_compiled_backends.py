@@ -11,8 +11,6 @@ in publish mode both artifacts are publishable.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import shutil
 import sys
 import zipfile
@@ -34,6 +32,7 @@ from tests.support.metadata import (
     wheel_metadata_text,
 )
 from tests.support.trees import write_tree
+from tests.support.wheels import record_hash
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -187,8 +186,7 @@ def assert_record_holds(wheel: Path) -> list[str]:
             if name == record_name:
                 continue
             data = archive.read(name)
-            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-            assert rows.get(name) == [f"sha256={digest}", str(len(data))], (name, rows.get(name))
+            assert rows.get(name) == [record_hash(data), str(len(data))], (name, rows.get(name))
         assert set(rows) == set(names), (sorted(rows), sorted(names))
         wheel_file = archive.read(record_name.replace("RECORD", "WHEEL")).decode()
     assert "Root-Is-Purelib: false" in wheel_file or "app-1.0.data/scripts/" in str(names), wheel_file

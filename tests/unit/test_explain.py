@@ -23,6 +23,7 @@ from sourcelift_hook.cli import main
 from tests.support import git, init_repo
 
 from .conftest import WHEEL, write_tree
+from .test_local_mode import PER_EXTRA_SOURCES, PER_EXTRA_WHEELS
 from .test_publish_mode import wheel_bytes
 
 WRAPPER = '[build-system]\nrequires = ["sourcelift", "hatchling"]\nbuild-backend = "sourcelift.build"\n'
@@ -287,15 +288,9 @@ dependencies = ["lib"]
 cpu = ["lib"]
 gpu = ["lib"]
 [tool.uv.sources]
-lib = [
-    { extra = "cpu", path = "vendor/lib-1.0-py3-none-any.whl" },
-    { extra = "gpu", path = "vendor/lib-2.0-py3-none-any.whl" },
-]
-""",
-        {
-            "vendor/lib-1.0-py3-none-any.whl": wheel_bytes("lib", "1.0"),
-            "vendor/lib-2.0-py3-none-any.whl": wheel_bytes("lib", "2.0"),
-        },
+"""
+        + PER_EXTRA_SOURCES,
+        PER_EXTRA_WHEELS,
     )
     shown = {r["key"]: [s["key"] for s in r["sources"]] for r in explain(root)["requirements"]}
     assert shown == {

@@ -274,23 +274,22 @@ def test_a_requirement_whose_only_index_source_cannot_apply_keeps_its_line(
     assert findings.warnings == []
 
 
+# uv's per-extra sources: a vendored wheel of `lib` for extra cpu, another for extra gpu
+PER_EXTRA_SOURCES = """lib = [
+    { extra = "cpu", path = "vendor/lib-1.0-py3-none-any.whl" },
+    { extra = "gpu", path = "vendor/lib-2.0-py3-none-any.whl" },
+]"""
+PER_EXTRA_WHEELS: dict[str, str | bytes] = {
+    "vendor/lib-1.0-py3-none-any.whl": wheel_bytes("lib", "1.0"),
+    "vendor/lib-2.0-py3-none-any.whl": wheel_bytes("lib", "2.0"),
+}
+PER_EXTRA_SPECIFIERS = '[project.optional-dependencies]\ncpu = ["lib>=1"]\ngpu = ["lib>=2"]\n'
+
+
 def test_an_archive_of_another_extra_is_not_checked_against_this_extras_specifier(make_project, store: Store) -> None:
     """cpu wants lib>=1 from its wheel 1.0, gpu lib>=2 from its wheel 2.0: gpu's requirement is not
     held against the cpu wheel (a source that cannot apply there), and the build goes on."""
-    root = make_project(
-        project(
-            "[]",
-            """lib = [
-            { extra = "cpu", path = "vendor/lib-1.0-py3-none-any.whl" },
-            { extra = "gpu", path = "vendor/lib-2.0-py3-none-any.whl" },
-        ]""",
-            '[project.optional-dependencies]\ncpu = ["lib>=1"]\ngpu = ["lib>=2"]\n',
-        ),
-        {
-            "vendor/lib-1.0-py3-none-any.whl": wheel_bytes("lib", "1.0"),
-            "vendor/lib-2.0-py3-none-any.whl": wheel_bytes("lib", "2.0"),
-        },
-    )
+    root = make_project(project("[]", PER_EXTRA_SOURCES, PER_EXTRA_SPECIFIERS), PER_EXTRA_WHEELS)
     plan, findings = make_plan(root, store)
     lines = plan.declared_lines(findings)
     assert [line.split(" @ ")[0] for line in lines["project.optional-dependencies.gpu[0]"]] == ["lib"]

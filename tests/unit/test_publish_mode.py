@@ -17,7 +17,8 @@ from sourcelift.rewrite.publish import Publisher, derive_specifier
 from sourcelift.rewrite.standards import standards_pyproject
 from tests.support.wheels import wheel_bytes
 
-from .test_local_mode import TORCH_INDEXES
+from .test_local_mode import PER_EXTRA_SOURCES, PER_EXTRA_SPECIFIERS, PER_EXTRA_WHEELS, TORCH_INDEXES
+from .test_local_mode import project as local_project
 
 
 def publisher(strategy: str = "exact", **overrides: str) -> Publisher:
@@ -516,30 +517,10 @@ def test_standards_pyproject_keeps_empty_tables_it_consumed_nothing_from(tables:
     assert new == text.replace('"sourcelift", ', "").replace('"sourcelift.build"', '"hatchling.build"')
 
 
-def test_an_archive_of_another_extra_is_neither_checked_nor_pinned_for_this_extra(tmp_path: Path, store: Store) -> None:
+def test_an_archive_of_another_extra_is_neither_checked_nor_pinned_for_this_extra(make_project, store: Store) -> None:
     """cpu wants lib>=1 from its wheel 1.0, gpu lib>=2 from its wheel 2.0: each extra is pinned to its own
     wheel, and gpu's specifier is not held against the cpu wheel."""
-    root = tmp_path / "p"
-    (root / "vendor").mkdir(parents=True)
-    (root / "vendor" / "lib-1.0-py3-none-any.whl").write_bytes(wheel_bytes("lib", "1.0"))
-    (root / "vendor" / "lib-2.0-py3-none-any.whl").write_bytes(wheel_bytes("lib", "2.0"))
-    (root / "pyproject.toml").write_text(
-        textwrap.dedent(
-            """
-            [project]
-            name = "p"
-            version = "1"
-            [project.optional-dependencies]
-            cpu = ["lib>=1"]
-            gpu = ["lib>=2"]
-            [tool.uv.sources]
-            lib = [
-                { extra = "cpu", path = "vendor/lib-1.0-py3-none-any.whl" },
-                { extra = "gpu", path = "vendor/lib-2.0-py3-none-any.whl" },
-            ]
-            """
-        )
-    )
+    root = make_project(local_project("[]", PER_EXTRA_SOURCES, PER_EXTRA_SPECIFIERS), PER_EXTRA_WHEELS)
     plan, findings = publish_plan(root, store)
     assert plan.declared_lines(findings) == {
         "project.optional-dependencies.cpu[0]": ['lib==1.0,>=1; extra == "cpu"'],

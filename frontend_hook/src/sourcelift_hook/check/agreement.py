@@ -20,7 +20,7 @@ from packaging.version import InvalidVersion, Version
 
 from ._text import redact
 from .archives import Archive
-from .metadata import CoreMetadata
+from .metadata import UNSET, CoreMetadata
 from .model import Finding, finding
 
 __all__ = ["check_agreement"]
@@ -93,9 +93,7 @@ def _values(meta: CoreMetadata, field: str) -> list[str]:
     if field == "keywords":
         return sorted(k.strip() for value in meta.get_all(field) for k in value.split(",") if k.strip())
     values = sorted(normalize(value) for value in meta.get_all(field))
-    # distutils (and setuptools before 62) wrote `UNKNOWN` for a field left unset: no value, as in a wheel
-    # that leaves the field out
-    return [] if values == ["UNKNOWN"] else values
+    return [] if values == [UNSET] else values
 
 
 def _description(meta: CoreMetadata) -> str:
@@ -106,7 +104,7 @@ def _description(meta: CoreMetadata) -> str:
         text = "\n".join([first, *(_DESCRIPTION_INDENT.sub("", line, count=1) for line in rest.split("\n"))])
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
     described = "\n".join(lines).strip("\n")
-    return "" if described.strip() == "UNKNOWN" else described  # distutils' unset description
+    return "" if described.strip() == UNSET else described
 
 
 def _generator(wheel: Archive) -> str | None:

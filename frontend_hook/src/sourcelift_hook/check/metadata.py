@@ -16,7 +16,11 @@ from packaging.version import InvalidVersion, Version
 
 from sourcelift.core_metadata import parse_headers
 
-__all__ = ["CoreMetadata", "parse_core_metadata"]
+__all__ = ["UNSET", "CoreMetadata", "parse_core_metadata"]
+
+UNSET = "UNKNOWN"
+"""What distutils, and setuptools before 62, wrote for a field left unset (``Home-page: UNKNOWN``):
+Warehouse drops such a field before it validates, and a wheel built today leaves it out."""
 
 _FOLD = re.compile(r"\r?\n[ \t]+")
 

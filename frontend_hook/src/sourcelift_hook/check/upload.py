@@ -20,7 +20,7 @@ from sourcelift.artifacts.wheel_tags import parse_wheel_name
 
 from ._text import redact
 from .archives import Archive, sdist_name_version
-from .metadata import CoreMetadata
+from .metadata import UNSET, CoreMetadata
 from .model import Finding, finding
 
 __all__ = ["DYNAMIC_FIELDS", "SUPPORTED_METADATA_VERSIONS", "check_upload"]
@@ -67,10 +67,6 @@ _LABEL_LIMIT = 32
 _OWN_FIELDS = {"metadata-version", "name", "version", "dynamic", "summary"}
 _SPECIAL_USE_TLDS = {"arpa", "invalid", "local", "localhost", "onion", "test"}
 _DOMAIN_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
-# distutils, and setuptools before 62, wrote `UNKNOWN` for a field left unset (`Home-page: UNKNOWN`,
-# `Author-email: UNKNOWN`); Warehouse deletes every form field whose value is `UNKNOWN` before it validates
-# (forklift's `sanitize`), so to PyPI such a field is absent.
-_UNSET = "UNKNOWN"
 
 
 def check_upload(archive: Archive, meta: CoreMetadata | None) -> list[Finding]:
@@ -88,14 +84,15 @@ def check_upload(archive: Archive, meta: CoreMetadata | None) -> list[Finding]:
 def _without_unset(meta: CoreMetadata, text: str) -> tuple[CoreMetadata, str]:
     """``meta`` and its ``text`` as PyPI validates them: without the fields set to ``UNKNOWN``, or empty.
 
-    Warehouse reads the upload form with webob, whose ``get`` answers a repeated field's last value and
+    Warehouse deletes every form field whose value is :data:`UNSET` before it validates (forklift's
+    ``sanitize``).  It reads the upload form with webob, whose ``get`` answers a repeated field's last value and
     whose ``del`` removes every value: a field whose last value is ``UNKNOWN`` goes entirely.
     """
     values: dict[str, list[str]] = {}
     for key, value in meta.fields:
         values.setdefault(key.lower(), []).append(value.strip())
     # forklift's parse_form_metadata then skips a field whose only value is empty (`Home-page: `)
-    unset = {key for key, found in values.items() if found[-1] == _UNSET or found == [""]}
+    unset = {key for key, found in values.items() if found[-1] == UNSET or found == [""]}
     if not unset:
         return meta, text
     fields = tuple((key, value) for key, value in meta.fields if key.lower() not in unset)
