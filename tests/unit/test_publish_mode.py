@@ -305,7 +305,8 @@ def test_rewrite_line_of_backend_metadata(archive_project, store: Store) -> None
         "prebuilt~=0.1.0"
     ]
     assert plan.rewrite_line("other @ https://example.com/other.whl", findings) is None
-    assert "publish mode leaves it as it is" in findings.warnings[-1].message
+    plan.warn_unbacked_written("other @ https://example.com/other.whl", findings)
+    assert "wrote and no source backs, so publish mode leaves it as written" in findings.warnings[-1].message
 
 
 def test_extras_in_pyproject_form_and_metadata_form(make_project, store: Store) -> None:
@@ -586,3 +587,37 @@ def test_a_direct_reference_no_source_backs_is_warned_about_in_publish_mode(make
     assert "`ieasyhydro-sdk = { path = ... }`" in findings.warnings[0].fix
     _, local_findings = make_plan(root, store)
     assert local_findings.warnings == []
+
+
+def test_a_direct_reference_a_build_hook_wrote_is_warned_about_once_in_publish_mode(
+    make_project, store: Store, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A hatchling metadata hook (or any backend) may write a direct reference the project never declares:
+    the plan cannot see it, so the rewrite of the written lines warns about it; a declared one is warned
+    about once, by the plan, and local mode says nothing."""
+    from sourcelift.backends import wrapper
+
+    root = make_project(
+        '[project]\nname = "app"\nversion = "0.1.0"\ndependencies = ["lib", "pinned @ https://example.com/p.whl"]\n'
+        '[tool.uv.sources]\nlib = { path = "../lib" }\n',
+        {"../lib/pyproject.toml": '[project]\nname = "lib"\nversion = "0.3.0"\n'},
+    )
+    monkeypatch.chdir(root)
+    metadata = (
+        "Metadata-Version: 2.4\nName: app\nVersion: 0.1.0\nRequires-Dist: lib\n"
+        "Requires-Dist: pinned@ https://example.com/p.whl\n"  # declared: the plan's warning, not this one's
+        "Requires-Dist: hooked @ git+https://example.com/hooked@main\n"
+        "Requires-Dist: lib @ file:///elsewhere/lib\n"  # backed by a source: rewritten, not warned about
+    )
+    plan, _ = publish_plan(root, store)
+    transform = wrapper._transform(plan, metadata)
+    assert transform("hooked @ git+https://example.com/hooked@main") is None  # kept as written
+    assert transform("lib") == ["lib==0.3.0"]
+    err = capsys.readouterr().err
+    assert err.count("sourcelift: warning:") == 1, err
+    assert "dependency `hooked` (`Requires-Dist: hooked @ git+https://example.com/hooked@main`)" in err
+    assert "the build backend (or one of its hooks) wrote and no source backs" in err
+    assert "Can't have direct dependency" in err and "`hooked>=X.Y`" in err
+    local, _ = make_plan(root, store)
+    wrapper._transform(local, metadata)
+    assert capsys.readouterr().err == ""

@@ -63,6 +63,9 @@ def test_prepare_keeps_the_backends_own_metadata_apart(tmp_path: Path, monkeypat
         def rewrite_line(self, value: str, findings: object) -> list[str] | None:
             return ["prebuilt @ file:///store/prebuilt-0.1.0-py3-none-any.whl"] if value == "prebuilt" else None
 
+        def warn_unbacked_written(self, value: str, findings: object) -> None:
+            pass
+
         def populate_store(self) -> None:
             pass
 

@@ -197,8 +197,14 @@ def _publish_build_requires(config_settings: ConfigSettings) -> list[str]:
 def _transform(plan: Plan, metadata: str) -> Callable[[str], list[str] | None]:
     """Every new Requires-Dist value, rendered before anything is written: all problems at once."""
     findings = Findings()
-    table = {value: plan.rewrite_line(value, findings) for value in requires_dist(metadata)}
+    values = requires_dist(metadata)
+    table = {value: plan.rewrite_line(value, findings) for value in values}
     findings.raise_if_any(Path(_root()) / "pyproject.toml")
+    # the plan reported on the declared lines already: only what the backend added is new
+    written = Findings()
+    for value in values:
+        plan.warn_unbacked_written(value, written)
+    written.emit_warnings()
     return table.get
 
 

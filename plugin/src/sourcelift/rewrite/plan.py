@@ -177,14 +177,6 @@ class Plan:
         if sources and any(s.binds is not None for s in sources):
             sources = _written_entry(requirement, sources)
         if not sources:
-            if self.publisher is not None and requirement.url is not None:
-                findings.warning(
-                    f"Requires-Dist: {value}",
-                    "is a direct reference with no source behind it, so publish mode leaves it as it is; "
-                    "an index such as PyPI rejects it at upload",
-                    f"declare a source for `{requirement.name}` (e.g. in `[tool.uv.sources]`) and a plain requirement",
-                    dependency=requirement.name,
-                )
             return None
         if requirement.url is not None:  # a placeholder reference the backend expanded; the source replaces it
             if self.from_local_sdist and requirement.url in self._targets(requirement, sources):
@@ -196,6 +188,35 @@ class Plan:
         elif self.from_local_sdist and self._is_fallback(requirement, sources):
             return _as_from_the_tree(requirement, value)  # the line for environments no source marker covers
         return self.render(requirement, sources, findings, f"Requires-Dist: {value}")
+
+    def warn_unbacked_written(self, value: str, findings: Findings) -> None:
+        """Publish mode: a direct reference the backend wrote (a build hook's: the project declares no such
+        requirement, so :func:`warn_unbacked_direct_references` could not see it) that no source backs stays
+        as written, and an index such as PyPI rejects the upload."""
+        if self.publisher is None or self._declared(value) is not None:
+            return
+        try:
+            requirement = parsed_requirement(value)
+        except InvalidRequirement:
+            return
+        name = canonicalize_name(requirement.name)
+        if requirement.url is None or self.sources.get(name):
+            return
+        if any(
+            d.requirement.url == requirement.url and canonicalize_name(d.requirement.name) == name
+            for d in self.requirements
+        ):
+            return  # declared: warned about when the plan was made
+        findings.warning(
+            f"Requires-Dist: {value}",
+            "is a direct reference that the build backend (or one of its hooks) wrote and no source backs, so "
+            "publish mode leaves it as written, and PyPI rejects an upload whose Requires-Dist holds one (\"Can't "
+            'have direct dependency")',
+            f"have the hook write `{requirement.name}` by version (e.g. `{requirement.name}>=X.Y`), or write the bare "
+            f"name and declare the location as a source (e.g. in `[tool.uv.sources]`), which publish mode turns "
+            "into a version specifier",
+            dependency=requirement.name,
+        )
 
     @staticmethod
     def _is_fallback(requirement: Requirement, sources: list[ResolvedSource]) -> bool:
