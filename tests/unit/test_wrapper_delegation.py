@@ -113,3 +113,93 @@ def test_a_config_problem_stops_the_build_with_the_sources_problems_too(
     assert "1. `tool.sourcelift.strategies`: must be a table" in err
     assert "2. `tool.uv.sources`: must be a table" in err
     assert [p.name for p in tmp_path.iterdir()] == ["pyproject.toml"]  # nothing written into the tree
+
+
+def test_missing_dependencies_of_sourcelift_are_named_in_pyproject_order() -> None:
+    """The modules a build without isolation may lack map to exactly the plugin's declared dependencies."""
+    from packaging.requirements import Requirement
+
+    from sourcelift._compat import tomllib
+    from sourcelift.errors import DEPENDENCIES
+
+    plugin = Path(__file__).resolve().parents[2] / "plugin" / "pyproject.toml"
+    declared = tomllib.loads(plugin.read_text())["project"]["dependencies"]
+    assert sorted(DEPENDENCIES.values()) == sorted(str(Requirement(line)).split(";")[0] for line in declared)
+
+
+BLOCKED_IMPORT_PROBE = r"""
+import sys
+
+class Blocked:
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] == sys.argv[1]:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+sys.meta_path.insert(0, Blocked())
+if sys.argv[2] == "import":
+    import sourcelift.build as backend
+    assert callable(getattr(backend, "build_editable")) and not hasattr(backend, "build_something")
+    backend.build_wheel("/nonexistent")
+else:
+    from sourcelift._git import with_git_blob
+    from sourcelift.errors import MissingDependency
+    try:
+        with_git_blob("https://example.invalid/r.git", None, "x.whl", print)
+    except MissingDependency as error:
+        print(error.render())
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "where", "requirement"),
+    [("packaging", "import", "packaging>=24.2"), ("git", "git", "gitpython>=3.1")],
+)
+def test_a_dependency_missing_without_isolation_is_named_with_how_to_install_it(
+    module: str, where: str, requirement: str, tmp_path: Path
+) -> None:
+    """Not a frontend's traceback of `import sourcelift.build` (pip 26.0 on Python 3.9 printed its own
+    internals), nor "internal error ... a bug in sourcelift", nor "needs git" for an absent gitpython."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.run(
+        [sys.executable, "-c", BLOCKED_IMPORT_PROBE, module, where],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == (1 if where == "import" else 0), output
+    assert "Traceback" not in output and "internal error" not in output, output
+    assert f"sourcelift needs `{requirement}`, which the Python that runs this build cannot import" in output
+    assert f'-m pip install "{requirement}"`' in output and "build without isolation" in output, output
+
+
+@pytest.mark.parametrize(
+    ("requires", "listed"),
+    [('["sourcelift", "setuptools>=61"]', True), ('["sourcelift"]', False)],
+)
+def test_an_unimportable_wrapped_backend_says_where_to_install_it(
+    requires: str, listed: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Listed in `build-system.requires` already (a build without isolation): install it there; not listed: list it."""
+    (tmp_path / "pyproject.toml").write_text(
+        f'[build-system]\nrequires = {requires}\nbuild-backend = "sourcelift.build"\n'
+        '[project]\nname = "app"\nversion = "1.0"\n[tool.sourcelift]\nbackend = "setuptools.build_meta"\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    wrapper._pyproject.cache_clear()
+    error = wrapper._unimportable_backend(str(tmp_path), "setuptools.build_meta", ModuleNotFoundError("gone"))
+    text = str(error)
+    assert text.startswith("cannot import the build backend `setuptools.build_meta` named in `tool.sourcelift.backend`")
+    if listed:
+        assert "`build-system.requires` lists `setuptools>=61`, but a build without isolation" in text
+        assert '-m pip install "setuptools>=61"`), or build with isolation' in text
+    else:
+        assert "fix: add the distribution that provides `setuptools` to `build-system.requires`" in text
+    wrapper._pyproject.cache_clear()

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, Callable, TypeVar
 
-from .errors import ConfigError
+from .errors import ConfigError, MissingDependency
 from .urls import redact_credentials
 
 __all__ = ["RevisionNotFound", "with_git_blob"]
@@ -29,7 +29,10 @@ def with_git_blob(url: str, rev: str | None, path: str, use: Callable[[BinaryIO]
     try:
         import git
     except ImportError as exc:  # gitpython raises ImportError when the git executable is missing
-        raise ConfigError(f"reading {path!r} from {shown} needs git: {exc}") from None
+        missing = MissingDependency.recognise(exc)  # gitpython itself is (a build without isolation)
+        if missing is not None:
+            raise missing from None
+        raise ConfigError(f"reading {path!r} from {shown} needs git (the `git` command): {exc}") from None
     workdir = Path(tempfile.mkdtemp(prefix="sourcelift-git-"))
     try:
         try:

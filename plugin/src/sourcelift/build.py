@@ -22,6 +22,17 @@ try:
         get_requires_for_build_wheel,
         optional_hook,
     )
+except ModuleNotFoundError as _error:
+    # A build without isolation, in an environment that lacks one of sourcelift's own dependencies
+    # (tomli on Python < 3.11, packaging): every hook reports what to install, where a failed import
+    # would show the frontend's traceback (pip 26.0 on Python 3.9 prints its own internals) or ours.
+    from .errors import MissingDependency
+
+    _missing = MissingDependency.recognise(_error)
+    if _missing is None:
+        raise
+    build_sdist = build_wheel = get_requires_for_build_sdist = get_requires_for_build_wheel = _missing.hook
+    optional_hook = _missing.optional_hook
 finally:
     _collector.resume(_running)
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Callable, NoReturn
 
 from ._dataclasses import slotted_dataclass
 
@@ -35,6 +36,7 @@ __all__ = [
     "EXIT_USAGE",
     "ConfigError",
     "Findings",
+    "MissingDependency",
     "Problem",
     "ProblemsError",
     "SourceliftError",
@@ -61,6 +63,7 @@ class SourceliftError(Exception):
 
 def exit_code(error: BaseException) -> int:
     """The exit code an error ends a build or a command with (see the table above)."""
+    error = MissingDependency.recognise(error) or error
     if isinstance(error, SourceliftError):
         return error.exit_code
     if isinstance(error, KeyboardInterrupt):
@@ -77,6 +80,7 @@ def render_error(error: BaseException, *, debug: bool = False) -> str:
     """
     from .urls import redact_credentials  # only when something went wrong
 
+    error = MissingDependency.recognise(error) or error
     if isinstance(error, SourceliftError):
         return redact_credentials(error.render(), mask="***")[0]
     if isinstance(error, KeyboardInterrupt):
@@ -133,6 +137,74 @@ class ProblemsError(SourceliftError):
 
 class ConfigError(SourceliftError):
     """A problem with sourcelift's own configuration or environment."""
+
+
+# sourcelift's own dependencies (`project.dependencies` of plugin/pyproject.toml), by the top-level module
+# each provides. A build without isolation runs in an environment that may lack any of them.
+DEPENDENCIES = {
+    "packaging": "packaging>=24.2",
+    "tomlkit": "tomlkit>=0.11",
+    "git": "gitpython>=3.1",
+    "pyproject_hooks": "pyproject-hooks>=1.0",
+    "tomli": "tomli>=1.1",
+}
+
+
+class MissingDependency(ConfigError):
+    """One of sourcelift's own dependencies cannot be imported by the Python that runs the build.
+
+    Frontends install ``build-system.requires`` with their dependencies into an isolated build
+    environment; a build without isolation (``--no-build-isolation``, ``python -m build -n``) runs
+    in the environment as it is, where ``pip install --no-deps sourcelift`` or a hand-made
+    environment may have left one out.
+    """
+
+    def __init__(self, module: str, requirement: str, detail: str) -> None:
+        self.module = module
+        self.requirement = requirement
+        python = sys.executable or "python"
+        super().__init__(
+            f"sourcelift needs `{requirement}`, which the Python that runs this build cannot import "
+            f"({python}: {detail})\n"
+            "      why: `build-system.requires` lists sourcelift, but a build without isolation "
+            "(`pip install --no-build-isolation`, `pip wheel --no-build-isolation`, `python -m build -n`, "
+            "`uv build --no-build-isolation`, `uv pip install --no-build-isolation`) runs in that environment as "
+            "it is, and nothing installed sourcelift's dependencies there\n"
+            f'      fix: install it there (`{python} -m pip install "{requirement}"`, or '
+            "`pip install sourcelift` for all of sourcelift's dependencies), or build with isolation"
+        )
+
+    # the hooks a frontend may call first (PEP 517 and PEP 660)
+    HOOKS = frozenset(
+        {
+            "get_requires_for_build_editable",
+            "prepare_metadata_for_build_wheel",
+            "prepare_metadata_for_build_editable",
+            "build_editable",
+        }
+    )
+
+    def hook(self, *args: object, **kwargs: object) -> NoReturn:
+        """Any build hook, in a process that could not import sourcelift's wrapper: this message and exit 1."""
+        print(self.render(), file=sys.stderr, flush=True)
+        raise SystemExit(self.exit_code)
+
+    def optional_hook(self, name: str) -> Callable[..., NoReturn]:
+        """:meth:`hook` for every optional hook a frontend may probe (``sourcelift.build.__getattr__``)."""
+        if name in self.HOOKS:
+            return self.hook
+        raise AttributeError(name)
+
+    @classmethod
+    def recognise(cls, error: BaseException) -> MissingDependency | None:
+        """``error`` as a missing dependency of sourcelift's, when it is the import of one that failed."""
+        if isinstance(error, MissingDependency) or not isinstance(error, ModuleNotFoundError):
+            return None
+        module = (error.name or "").partition(".")[0]
+        requirement = DEPENDENCIES.get(module)
+        if requirement is None:
+            return None
+        return cls(module, requirement, str(error))
 
 
 def warn(problem: Problem) -> None:

@@ -107,12 +107,7 @@ def _inner_backend(root: str) -> ModuleType | Any:
     try:
         backend: Any = importlib.import_module(module_name)
     except ImportError as exc:
-        raise ConfigError(
-            f"cannot import the build backend `{config.backend}` named in `tool.sourcelift.backend` "
-            f"({type(exc).__name__}: {exc})\n"
-            f"      fix: add the distribution that provides `{module_name.split('.')[0]}` to `build-system.requires` "
-            f'(e.g. "hatchling" for hatchling.build, "setuptools" for setuptools.build_meta)'
-        ) from None
+        raise _unimportable_backend(root, config.backend, exc) from None
     for part in filter(None, attribute.split(".")):
         backend = getattr(backend, part, None)
         if backend is None:
@@ -129,6 +124,45 @@ def _inner_backend(root: str) -> ModuleType | Any:
             '      fix: name a PEP 517 backend, e.g. `backend = "hatchling.build"`'
         )
     return backend
+
+
+# distributions whose name is not the top-level module of the backend they provide (canonicalized)
+_BACKEND_DISTRIBUTIONS = {"mesonpy": "meson-python", "pdm": "pdm-backend", "poetry": "poetry-core"}
+
+
+def _unimportable_backend(root: str, backend: str, error: ImportError) -> ConfigError:
+    """What to change when the wrapped backend does not import: list it in ``build-system.requires``, or,
+    when that lists it already, install it where a build without isolation runs."""
+    import re
+
+    from packaging.utils import canonicalize_name
+
+    top = backend.partition(":")[0].split(".")[0]
+    table = subtable(_pyproject(root), "tool", "sourcelift")
+    key = "`tool.sourcelift.backend`" + ("" if isinstance(table, dict) and "backend" in table else " (the default)")
+    declared = subtable(_pyproject(root), "build-system", "requires")
+    prefixes = {canonicalize_name(top), canonicalize_name(_BACKEND_DISTRIBUTIONS.get(top, top))}
+    listed = None
+    for line in declared if isinstance(declared, list) else []:
+        found = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", line) if isinstance(line, str) else None
+        name = canonicalize_name(found.group(1)) if found else None
+        if name in prefixes:
+            listed = line.strip()
+            break
+    problem = f"cannot import the build backend `{backend}` named in {key} ({type(error).__name__}: {error})"
+    if listed is None:
+        return ConfigError(
+            f"{problem}\n"
+            f"      fix: add the distribution that provides `{top}` to `build-system.requires` "
+            f'(e.g. "hatchling" for hatchling.build, "setuptools" for setuptools.build_meta)'
+        )
+    python = sys.executable or "python"
+    return ConfigError(
+        f"{problem}\n"
+        f"      why: `build-system.requires` lists `{listed}`, but a build without isolation (`--no-build-isolation`, "
+        "`python -m build -n`) runs in the environment as it is, and nothing installed it (or all it needs) there\n"
+        f'      fix: install it there (`{python} -m pip install "{listed}"`), or build with isolation'
+    )
 
 
 def _root() -> str:

@@ -14,7 +14,7 @@ from packaging.version import InvalidVersion, Version
 from .._files import open_regular
 from ..artifacts.filenames import ArchiveName, InvalidArchiveName, parse_archive_name
 from ..artifacts.store import Store, sha256_file
-from ..errors import ConfigError, Findings
+from ..errors import ConfigError, Findings, MissingDependency
 from ..model import (
     GitArchiveSource,
     GitSource,
@@ -473,6 +473,8 @@ def _resolve_git_archive(source: GitArchiveSource, findings: Findings, store: St
             dependency=source.name,
         )
         return None
+    except MissingDependency:
+        raise  # gitpython is not installed (a build without isolation): nothing to change in pyproject.toml
     except ConfigError as exc:
         findings.error(
             key,
