@@ -255,15 +255,16 @@ def test_builds_without_isolation_name_what_to_install(
     offline_env: dict[str, str],
     make_venv: Callable[..., Venv],
     store_dir: Path,
+    uv_bin: str,
     tmp_path: Path,
 ) -> None:
-    """`--no-build-isolation` and `python -m build -n` run sourcelift in the user's environment as it is: the
-    wrapped backend missing there, or one of sourcelift's own dependencies, is named with what to install
-    (they once read "add hatchling to `build-system.requires`", which lists it, and "internal error: a bug in
-    sourcelift"); with both installed the wheel gets its lines, as in an isolated build."""
+    """`pip wheel --no-build-isolation` and `uv build --no-build-isolation` run sourcelift in the environment
+    as it is: the wrapped backend missing there, or one of sourcelift's own dependencies, is named with what
+    to install (they once read "add hatchling to `build-system.requires`", which lists it, and "internal
+    error: a bug in sourcelift"); with both installed the wheel gets its lines, as in an isolated build."""
     tree = clone(example_repo(PROJECT_IN_GIT), tmp_path / "clone")
     venv = make_venv()
-    run(venv.pip("install", "sourcelift", "build"), env=offline_env, cwd=tmp_path)
+    run(venv.uv_pip("install", "--no-index", "sourcelift"), env=offline_env, cwd=tmp_path)
     out = tmp_path / "out"
     wheel = venv.pip("wheel", "--no-build-isolation", "--no-deps", "--wheel-dir", out, tree)
     proc = run(wheel, env=offline_env, cwd=tmp_path, check=False)
@@ -273,12 +274,12 @@ def test_builds_without_isolation_name_what_to_install(
     assert "`build-system.requires` lists `hatchling`, but a build without isolation" in output, output
     assert f'fix: install it there (`{venv.python} -m pip install "hatchling"`)' in output, output
 
-    run(venv.pip("install", "hatchling"), env=offline_env, cwd=tmp_path)
+    run(venv.uv_pip("install", "--no-index", "hatchling"), env=offline_env, cwd=tmp_path)
     run(wheel, env=offline_env, cwd=tmp_path)
     assert_wheel_sources(PROJECT_IN_GIT, out, tree=tree, store=store_dir)
 
-    run(venv.pip("uninstall", "--yes", "tomlkit"), env=offline_env, cwd=tmp_path)
-    sdist = [venv.python, "-m", "build", "--no-isolation", "--skip-dependency-check", "--sdist", "--outdir", out, tree]
+    run(venv.uv_pip("uninstall", "tomlkit"), env=offline_env, cwd=tmp_path)
+    sdist = [uv_bin, "build", "--no-index", "--no-build-isolation", "--python", venv.python, "--sdist", "-o", out, tree]
     proc = run(sdist, env={**offline_env, "SOURCELIFT_MODE": "publish"}, cwd=tmp_path, check=False)
     output = proc.stdout + proc.stderr
     assert proc.returncode != 0 and "Traceback" not in output and "internal error" not in output, output
