@@ -63,7 +63,6 @@ class SourceliftError(Exception):
 
 def exit_code(error: BaseException) -> int:
     """The exit code an error ends a build or a command with (see the table above)."""
-    error = MissingDependency.recognise(error) or error
     if isinstance(error, SourceliftError):
         return error.exit_code
     if isinstance(error, KeyboardInterrupt):
@@ -80,7 +79,6 @@ def render_error(error: BaseException, *, debug: bool = False) -> str:
     """
     from .urls import redact_credentials  # only when something went wrong
 
-    error = MissingDependency.recognise(error) or error
     if isinstance(error, SourceliftError):
         return redact_credentials(error.render(), mask="***")[0]
     if isinstance(error, KeyboardInterrupt):

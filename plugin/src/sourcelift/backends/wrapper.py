@@ -31,7 +31,15 @@ from ..config import (
     read_config,
 )
 from ..core_metadata import requires_dist
-from ..errors import ConfigError, Findings, ProblemsError, SourceliftError, exit_code, render_error
+from ..errors import (
+    ConfigError,
+    Findings,
+    MissingDependency,
+    ProblemsError,
+    SourceliftError,
+    exit_code,
+    render_error,
+)
 from ..readers._toml import enable_store, load_toml, save_store, subtable
 from ..rewrite.local import CachedVersions
 from ..rewrite.plan import Plan, directory_sources, make_plan
@@ -54,7 +62,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _report_and_exit(error: BaseException) -> None:
-    """One message on stderr and the exit code of :func:`sourcelift.errors.exit_code`; no traceback."""
+    """One message on stderr and the exit code of :func:`sourcelift.errors.exit_code`; no traceback.
+
+    A dependency of sourcelift's that is not installed (a build without isolation) is named with how
+    to install it, not reported as a bug."""
+    error = MissingDependency.recognise(error) or error
     print(render_error(error, debug=bool(os.environ.get("SOURCELIFT_DEBUG"))), file=sys.stderr, flush=True)
     raise SystemExit(exit_code(error))
 
