@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import assert_runs, assert_wheel_sources
+from tests.e2e.helpers import assert_runs, assert_source, assert_wheel_sources
 from tests.support import (
     REPO_ROOT,
     Venv,
@@ -72,6 +72,32 @@ def test_uv_sync_in_clone(
         cwd=tree,
     )
     assert_runs(PROJECT_IN_GIT, Venv(tree / ".venv"), offline_env, tmp_path)
+
+
+def test_uv_lock_then_frozen_sync_of_a_workspace(
+    example_repo: Callable[[Example], Path],
+    offline_env: dict[str, str],
+    store_dir: Path,
+    uv_bin: str,
+    tmp_path: Path,
+) -> None:
+    """A uv workspace whose members build with sourcelift (sources inherited from the root, a version from
+    a git tag): `uv lock`, then `uv sync --frozen --all-packages` installs every member editable, and the
+    lines the members' metadata records are sourcelift's; uv writes only its lock file and venv."""
+    example = BY_NAME["uv-workspace"]
+    tree = clone(example_repo(example), tmp_path / "clone")
+    run([uv_bin, "lock", "--no-index", "--python", sys.executable], env=offline_env, cwd=tree)
+    sync = [uv_bin, "sync", "--frozen", "--all-packages", "--no-index", "--python", sys.executable]
+    run(sync, env=offline_env, cwd=tree)
+    changed = [line for line in status_porcelain(tree).splitlines() if not line.startswith("!! .venv/")]
+    assert changed == ["?? uv.lock"], changed
+    venv = Venv(tree / ".venv")
+    assert_runs(example, venv, offline_env, tmp_path)
+    site = venv.site_packages(offline_env)
+    for distribution, dependencies in example.sources.items():
+        [metadata] = site.glob(f"{distribution.replace('-', '_')}-*.dist-info/METADATA")
+        for dependency, source in dependencies.items():
+            assert_source(metadata.parent.name, metadata.read_text(), dependency, source, tree=tree, store=store_dir)
 
 
 @pytest.mark.parametrize("name", ["project-in-git", "uv-workspace", "hatch-root-uri"])
