@@ -115,7 +115,7 @@ def test_a_config_problem_stops_the_build_with_the_sources_problems_too(
     assert [p.name for p in tmp_path.iterdir()] == ["pyproject.toml"]  # nothing written into the tree
 
 
-def test_missing_dependencies_of_sourcelift_are_named_in_pyproject_order() -> None:
+def test_the_dependencies_a_build_may_lack_are_the_ones_the_plugin_declares() -> None:
     """The modules a build without isolation may lack map to exactly the plugin's declared dependencies."""
     from packaging.requirements import Requirement
 
