@@ -291,13 +291,20 @@ def version_files(data: Mapping[str, Any]) -> list[str]:
 def _feed_file(feed: Any, directory: Path, relative: str) -> None:
     path = os.path.join(directory, relative)  # no pathlib: every member feeds several files
     try:
-        with open(path, "rb") as stream:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
             content = hashlib.sha256()
+            # by the size fstat gives (a read of _CHUNK would allocate that much for every small file),
+            # then on to the end whatever the file has grown to
+            want = min(os.fstat(descriptor).st_size, _CHUNK) + 1
             while True:
-                chunk = stream.read(_CHUNK)
+                chunk = os.read(descriptor, want)
                 if not chunk:
                     break
                 content.update(chunk)
+                want = _CHUNK
+        finally:
+            os.close(descriptor)
         feed("file", relative, content.hexdigest())
     except FileNotFoundError:
         feed("missing", relative)
