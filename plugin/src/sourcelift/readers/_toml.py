@@ -167,8 +167,12 @@ def parse_shared(raw: bytes) -> dict[str, Any]:
 
 
 def _parse(raw: bytes) -> dict[str, Any]:
+    from ._simple_toml import parse_simple
+
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        simple = parse_simple(text)  # most members' files: a fraction of tomllib's time
+        return simple if simple is not None else tomllib.loads(text)
     except UnicodeDecodeError as exc:
         raise TomlError(f"not UTF-8 text (byte {exc.start}: {exc.reason})") from None
     except tomllib.TOMLDecodeError as exc:
