@@ -423,3 +423,23 @@ def test_importing_the_backend_leaves_the_collector_as_the_caller_had_it() -> No
     for state in ("enabled", "disabled", "frozen"):
         result = subprocess.run([sys.executable, "-c", code, state], capture_output=True, text=True, env=env)
         assert result.returncode == 0 and result.stdout.strip() == "ok", (state, result.stderr)
+
+
+def test_the_repository_root_of_each_directory_is_the_nearest_holding_git(tmp_path: Path) -> None:
+    """find_repo_root remembers each directory's answer: siblings share their parents' walk, and a
+    directory with its own `.git` (a nested repository) is its own root, before or after its parent."""
+    from sourcelift.versions import _gitstate
+
+    (tmp_path / ".git").mkdir()
+    for name in ("a/x", "a/y", "b/inner/deep"):
+        (tmp_path / name).mkdir(parents=True)
+    (tmp_path / "b" / "inner" / ".git").write_text("gitdir: elsewhere\n")
+    _gitstate.clear()
+    try:
+        assert _gitstate.find_repo_root(tmp_path / "a" / "x") == tmp_path
+        assert _gitstate.find_repo_root(tmp_path / "b" / "inner" / "deep") == tmp_path / "b" / "inner"
+        assert _gitstate.find_repo_root(tmp_path / "a" / "y") == tmp_path
+        assert _gitstate.find_repo_root(tmp_path / "b") == tmp_path
+        assert _gitstate.find_repo_root(tmp_path / "b" / "inner") == tmp_path / "b" / "inner"
+    finally:
+        _gitstate.clear()

@@ -148,7 +148,8 @@ def member_fingerprint(
     state = _gitstate.repo_state(root, environ)
     if isinstance(state, str):
         return Fingerprint(None, state)
-    own = state.dirty_under(directory)
+    relative = state.relative(directory)
+    own = state.dirty_under(directory, relative)
     if own:
         return Fingerprint(None, f"{directory} has uncommitted or untracked files ({_shown(own)})")
     commit, tags = reads_git(data, keys)
@@ -160,7 +161,7 @@ def member_fingerprint(
                 f"the version of {directory} comes from git, and the work tree at {root} has uncommitted "
                 f"changes ({_shown(modified)})",
             )
-    tree = state.tree_of(directory)
+    tree = state.tree_of(directory, relative)
     if tree is None:
         return Fingerprint(None, f"{directory} is not in the tree of HEAD in {root}")
     digest = hashlib.sha256()
