@@ -514,3 +514,25 @@ def test_a_project_file_outside_the_plain_subset_is_still_read_and_checked(tmp_p
         _parse(b'[project]\nname = "a"\nname = "b"\n')
     with pytest.raises(TomlError, match="not UTF-8"):
         _parse(b'name = "\xff"\n')
+
+
+def test_a_workspace_members_entry_is_read_as_the_general_reader_reads_it() -> None:
+    """`x = { workspace = true }` (dozens of them in a workspace root) skips the checks it passes: the
+    source is the one the general path makes, and `workspace = 1` is still refused."""
+    from sourcelift.readers import uv
+
+    pyproject = Path("/w/pyproject.toml")
+
+    class Entry(dict):  # type: ignore[type-arg]  # not the plain entry: takes the general path
+        def __eq__(self, other: object) -> bool:
+            return False
+
+        __hash__ = None  # type: ignore[assignment]
+
+    findings = Findings()
+    fast = uv._read_entry("lib", {"workspace": True}, "tool.uv.sources.lib", pyproject, findings)
+    general = uv._read_entry("lib", Entry(workspace=True), "tool.uv.sources.lib", pyproject, findings)
+    assert fast == general == WorkspaceSource(name="lib", key="tool.uv.sources.lib", pyproject=pyproject)
+    assert not findings.problems and not findings.warnings
+    assert uv._read_entry("lib", {"workspace": 1}, "tool.uv.sources.lib", pyproject, findings) is None
+    assert "must be a boolean" in findings.problems[0].message
