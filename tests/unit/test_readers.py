@@ -507,13 +507,13 @@ def test_the_plain_toml_fast_path_agrees_with_tomllib_on_generated_texts() -> No
 def test_a_project_file_outside_the_plain_subset_is_still_read_and_checked(tmp_path: Path) -> None:
     from sourcelift.readers._toml import TomlError, _parse
 
-    assert _parse(b"[tool.uv.sources]\nx = { workspace = true }\n") == {
+    assert _parse(b"[tool.uv.sources]\nx = { workspace = true }\n", True) == {
         "tool": {"uv": {"sources": {"x": {"workspace": True}}}}
     }
     with pytest.raises(TomlError, match="not valid TOML"):
-        _parse(b'[project]\nname = "a"\nname = "b"\n')
+        _parse(b'[project]\nname = "a"\nname = "b"\n', True)
     with pytest.raises(TomlError, match="not UTF-8"):
-        _parse(b'name = "\xff"\n')
+        _parse(b'name = "\xff"\n', True)
 
 
 def test_a_workspace_members_entry_is_read_as_the_general_reader_reads_it() -> None:

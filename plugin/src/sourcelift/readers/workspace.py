@@ -82,7 +82,7 @@ class Workspace:
                     self._raw[directory] = raw
                     name = _plain_project_name(raw)
                     if name is None:
-                        name = subtable(parse_shared(raw), "project", "name")
+                        name = subtable(parse_shared(raw, member=True), "project", "name")
                 except (OSError, TomlError) as exc:
                     findings.warning(
                         str(directory / "pyproject.toml"),

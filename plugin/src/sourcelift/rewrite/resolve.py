@@ -304,7 +304,7 @@ def _directory_project(
     if raw is None and not os.path.isfile(pyproject):
         return True, None  # setup.py / setup.cfg only: the name is known to its backend alone
     try:
-        data = read_toml(Path(pyproject)) if raw is None else parse_shared(raw)
+        data = read_toml(Path(pyproject)) if raw is None else parse_shared(raw, member=True)
     except (OSError, TomlError) as exc:
         findings.error(key, f"{pyproject}: {exc}", "correct the project's pyproject.toml", dependency=source.name)
         return False, None

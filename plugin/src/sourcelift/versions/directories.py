@@ -335,7 +335,7 @@ def _read(directory: Path) -> tuple[dict[str, Any], bytes | None]:
     except OSError as exc:
         raise VersionError(f"cannot read {pyproject}: {exc.strerror or exc}", "check the file's permissions") from None
     try:
-        data = parse_shared(raw)  # the workspace lookup parsed the same bytes already
+        data = parse_shared(raw, member=True)  # the workspace lookup parsed the same bytes already
     except TomlError as exc:
         raise VersionError(f"{pyproject}: {exc}", "correct the file: it must be UTF-8 encoded TOML") from None
     return data, raw
