@@ -24,7 +24,6 @@ from packaging.version import InvalidVersion, Version
 from ..config import STRATEGIES, Config, choose_cache
 from ..errors import Findings
 from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedIndex, ResolvedSource, ResolvedUrl
-from ..readers.variants import is_variant_set
 from ..values import copied
 from .local import inherited_source_hint, lines_per_source, requirement_head
 
@@ -180,8 +179,11 @@ def render_publish(
         # written as str(Requirement(...)) writes it, so that a backend reading it back changes nothing
         return f"{head}{spec}" + (f"; {marker}" if marker is not None else "")
 
-    if len(sources) > 1 and is_variant_set(sources):
-        return _one_pin(requirement, sources, line_for, findings)
+    if len(sources) > 1:
+        from ..readers.variants import is_variant_set  # a requirement with one source (most) needs no module more
+
+        if is_variant_set(sources):
+            return _one_pin(requirement, sources, line_for, findings)
     return lines_per_source(requirement, sources, line_for, findings, key)
 
 
