@@ -536,3 +536,17 @@ def test_a_workspace_members_entry_is_read_as_the_general_reader_reads_it() -> N
     assert not findings.problems and not findings.warnings
     assert uv._read_entry("lib", {"workspace": 1}, "tool.uv.sources.lib", pyproject, findings) is None
     assert "must be a boolean" in findings.problems[0].message
+
+
+def test_the_variants_reader_is_asked_only_where_its_key_is() -> None:
+    """`[tool.sourcelift]` naming only the backend (every wrapped project) does not load the variants
+    reader; a `variants` key, or a `tool.sourcelift` that is no table (its reader reports it), does."""
+    from sourcelift.readers.registry import VARIANTS
+
+    absent = VARIANTS._absent  # type: ignore[attr-defined]
+    assert absent({})
+    assert absent({"tool": {"uv": {}}})
+    assert absent({"tool": {"sourcelift": {"backend": "hatchling.build"}}})
+    assert not absent({"tool": {"sourcelift": {"variants": {}}}})
+    assert not absent({"tool": {"sourcelift": {"variants": "x"}}})
+    assert not absent({"tool": {"sourcelift": "variants"}})

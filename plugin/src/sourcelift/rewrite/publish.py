@@ -448,11 +448,12 @@ class Publisher:
                 self._versions[path] = found.version
 
     def version_of(self, source: ResolvedSource) -> str:
-        from ..versions import VersionError, archive_version, directory_version
-
+        # each module only when its kind of source asks (a workspace's members need no archive reader)
         if isinstance(source, ResolvedArchive):
             path = source.path
             if path not in self._versions:
+                from ..versions import archive_version
+
                 self._versions[path] = archive_version(path)
         elif isinstance(source, ResolvedDirectory):
             if source.version is not None:
@@ -461,8 +462,12 @@ class Publisher:
             if path in self._errors:
                 raise self._errors[path]
             if path not in self._versions:
+                from ..versions import directory_version
+
                 self._versions[path] = directory_version(path, self.cache).version
         else:  # pragma: no cover - callers ask only for archives and directories
+            from ..versions import VersionError
+
             raise VersionError("this kind of source has no version", "give an explicit specifier")
         return self._versions[path]
 
