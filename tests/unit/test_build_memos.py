@@ -423,3 +423,66 @@ def test_importing_the_backend_leaves_the_collector_as_the_caller_had_it() -> No
     for state in ("enabled", "disabled", "frozen"):
         result = subprocess.run([sys.executable, "-c", code, state], capture_output=True, text=True, env=env)
         assert result.returncode == 0 and result.stdout.strip() == "ok", (state, result.stderr)
+
+
+def test_the_repository_root_of_each_directory_is_the_nearest_holding_git(tmp_path: Path) -> None:
+    """find_repo_root remembers each directory's answer: siblings share their parents' walk, and a
+    directory with its own `.git` (a nested repository) is its own root, before or after its parent."""
+    from sourcelift.versions import _gitstate
+
+    (tmp_path / ".git").mkdir()
+    for name in ("a/x", "a/y", "b/inner/deep"):
+        (tmp_path / name).mkdir(parents=True)
+    (tmp_path / "b" / "inner" / ".git").write_text("gitdir: elsewhere\n")
+    _gitstate.clear()
+    try:
+        assert _gitstate.find_repo_root(tmp_path / "a" / "x") == tmp_path
+        assert _gitstate.find_repo_root(tmp_path / "b" / "inner" / "deep") == tmp_path / "b" / "inner"
+        assert _gitstate.find_repo_root(tmp_path / "a" / "y") == tmp_path
+        assert _gitstate.find_repo_root(tmp_path / "b") == tmp_path
+        assert _gitstate.find_repo_root(tmp_path / "b" / "inner") == tmp_path / "b" / "inner"
+    finally:
+        _gitstate.clear()
+
+
+def test_a_fingerprint_is_the_digest_of_its_parts_fed_one_by_one(tmp_path: Path) -> None:
+    """member_fingerprint hashes its parts at once, with the interpreter's prefix made once per process:
+    the digest is the one feeding each part to sha256 in turn gives (entries cached before stay warm)."""
+    import hashlib
+    import subprocess
+    import sys
+
+    from sourcelift.readers import _toml
+    from sourcelift.versions import _gitstate
+    from sourcelift.versions.fingerprint import SCHEMA, member_fingerprint
+
+    project = tmp_path / "p"
+    (project / "p").mkdir(parents=True)
+    text = '[project]\nname = "p"\ndynamic = ["version"]\n[tool.hatch.version]\npath = "p/v.py"\n'
+    (project / "pyproject.toml").write_text(text)
+    (project / "p" / "v.py").write_text("__version__ = '1'\n")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-q", "--no-gpg-sign", "-m", "c"], cwd=tmp_path, check=True)
+    tree = subprocess.run(
+        ["git", "rev-parse", "HEAD:p"], cwd=tmp_path, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    _gitstate.clear()
+    directory = Path(os.path.realpath(project))
+    environ = {"SETUPTOOLS_SCM_PRETEND_VERSION": "9"}
+    try:
+        found = member_fingerprint(directory, _toml.read_toml(project / "pyproject.toml"), environ).digest
+    finally:
+        _gitstate.clear()
+    expected = hashlib.sha256()
+    for part in [
+        SCHEMA, sys.version, sys.implementation.cache_tag or "", str(directory), "tree", tree,
+        "file", "pyproject.toml", hashlib.sha256(text.encode()).hexdigest(), "missing", "setup.py",
+        "missing", "setup.cfg", "file", "p/v.py", hashlib.sha256(b"__version__ = '1'\n").hexdigest(),
+        "version-env", "SETUPTOOLS_SCM_PRETEND_VERSION", "9",
+    ]:  # fmt: skip
+        raw = part.encode()
+        expected.update(len(raw).to_bytes(8, "little"))
+        expected.update(raw)
+    assert found == expected.hexdigest()

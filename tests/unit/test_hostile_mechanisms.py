@@ -134,6 +134,26 @@ def test_special_files_are_never_read(tmp_path: Path) -> None:
         read_bounded(tmp_path, 10)
 
 
+def test_a_bounded_read_takes_the_whole_file_up_to_its_bound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sourcelift._files as files
+
+    path = tmp_path / "pyproject.toml"
+    path.write_bytes(b"x" * 10)
+    assert read_bounded(path, 10) == b"x" * 10
+    with pytest.raises(files.TooLarge):
+        read_bounded(path, 9)
+    path.write_bytes(b"")
+    assert read_bounded(path, 10) == b""
+    # a file that grew after its size was read (here: a size that says less) is read to its end, bounded
+    opened = files._open_descriptor
+    monkeypatch.setattr(files, "_open_descriptor", lambda p: (opened(p)[0], 1))
+    monkeypatch.setattr(files, "_MORE", 3)
+    path.write_bytes(b"0123456789")
+    assert read_bounded(path, 10) == b"0123456789"
+    with pytest.raises(files.TooLarge):
+        read_bounded(path, 9)
+
+
 def test_a_cycle_between_members_is_reported_by_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("lib-a", "lib-b"):
         (tmp_path / name).mkdir()

@@ -383,3 +383,170 @@ def test_a_member_name_read_plainly_is_the_parsed_one(text: str) -> None:
 
     quick = _plain_project_name(text.encode())
     assert quick in (None, tomllib.loads(text)["project"]["name"])
+
+
+# The plain-TOML fast path (sourcelift.readers._simple_toml): what it reads is what tomllib reads, and
+# anything else it leaves to tomllib (None), valid or not.
+
+
+def _in_order(value: object) -> object:
+    """``value`` with the order of every table's keys and the type of every scalar, for comparison."""
+    if isinstance(value, dict):
+        return [(key, _in_order(item)) for key, item in value.items()]
+    if isinstance(value, list):
+        return [_in_order(item) for item in value]
+    return (type(value).__name__, value)
+
+
+def _agrees_with_tomllib(text: str) -> bool:
+    """Whether the fast path reads ``text`` as tomllib does; ``True`` when it leaves it to tomllib."""
+    from sourcelift._compat import tomllib
+    from sourcelift.readers._simple_toml import parse_simple
+
+    got = parse_simple(text)
+    if got is None:
+        return True
+    try:
+        expected = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return False  # it read what tomllib rejects
+    return _in_order(got) == _in_order(expected)
+
+
+_SIMPLE = [
+    "",
+    "\n\n# a comment only\n",
+    '[project]\nname = "a"\nversion = "1.0"\n',
+    '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n\n[project]\nname = "a-b"\n'
+    'dynamic = ["version"]\ndependencies = ["b>=1", \'c @ file:///x\']\n\n[tool.hatch.version]\npath = "a/v.py"\n',
+    '[project]\r\nname = "crlf"\r\n',
+    "[tool.x]\nflag = true\nother = false\ncount = 10\nneg = -3\nbig = 1_000\nzero = +0\n",
+    '[project]\ndependencies = [\n  "a",  # first\n  # between\n  "b#c",\n]\nname = "x" # after\n',
+    "[a.b.c]\nx = 'C:\\\\path'\n[a]\ny = \"\"\n[a.d]\n",
+    'k = "tab\there"\nempty = []\ncomment_only = [ # nothing\n]\n',
+    '[project]\nname = "\u00e9t\u00e9"\n',
+]
+_LEFT_TO_TOMLLIB = [
+    '[project]\nname = "a"\nname = "b"\n',  # a key twice
+    "[a]\n[a]\n",  # a table twice
+    '[a]\nb = "x"\n[a.b]\n',  # a value, then a table of that name
+    "[a.b]\n[a]\nb = 1\n",
+    'a = "x"\n[a]\n',
+    '[project]\nname = "a\\"b"\n',  # an escape
+    '[project]\nversion = """1.0"""\n',  # a multi-line string
+    "x = 1.5\n",
+    "x = 1979-05-27\n",
+    "x = 0x10\n",
+    "x = 01\n",
+    "x = inf\n",
+    "x = { workspace = true }\n",  # an inline table
+    "tool.uv.package = true\n",  # a dotted key
+    '"quoted" = 1\n',
+    "[[tool.x]]\ny = 1\n",  # an array of tables
+    '[ project ]\nname = "a"\n',  # spaces in a header
+    'x = ["a", 1]\n',
+    'x = ["a" "b"]\n',
+    "x = [,]\n",
+    'x = [["a"]]\n',
+    "x = \n",
+    'x = "a" "b"\n',
+    "x = truex\n",
+    'x = "a\x01"\n',
+    "# \x7f\n",
+    "x = 'a'\rb = 1\n",
+    '\ufeffx = "bom"\n',
+    '[project]\nname = "a\n',
+]
+
+
+@pytest.mark.parametrize("text", _SIMPLE)
+def test_the_plain_toml_fast_path_reads_its_subset_as_tomllib_does(text: str) -> None:
+    from sourcelift.readers._simple_toml import parse_simple
+
+    assert parse_simple(text) is not None
+    assert _agrees_with_tomllib(text)
+
+
+@pytest.mark.parametrize("text", _LEFT_TO_TOMLLIB)
+def test_the_plain_toml_fast_path_leaves_everything_else_to_tomllib(text: str) -> None:
+    from sourcelift.readers._simple_toml import parse_simple
+
+    assert parse_simple(text) is None
+
+
+def test_the_plain_toml_fast_path_agrees_with_tomllib_on_every_toml_file_of_the_repository() -> None:
+    from sourcelift.readers._simple_toml import parse_simple
+    from tests.support import REPO_ROOT
+
+    read = 0
+    paths = [*REPO_ROOT.glob("*.toml")]
+    for folder in ("example-projects", "tests", "plugin", "frontend_hook"):
+        paths.extend((REPO_ROOT / folder).glob("**/*.toml"))
+    for path in sorted(paths):
+        text = path.read_bytes().decode("utf-8", "replace")
+        assert _agrees_with_tomllib(text), path
+        read += parse_simple(text) is not None
+    assert read >= 10  # the subset is what many real files are written in
+
+
+def test_the_plain_toml_fast_path_agrees_with_tomllib_on_generated_texts() -> None:
+    import random
+
+    pieces = [
+        "[project]", "[a.b]", "[a]", "[tool.uv]", "[[x]]", "[a.b.c]", "x = 1", "x = 2", "name = \"n\"",
+        "name = 'n'", "y = true", "z = [\"a\", 'b',]", "z = [", "\"q\",", "]", "# c", "", "  w = -5  # c",
+        "b = \"x\"", "b = 1.0", "c = [\"a\"]  ", "d = []", "[ d ]", "e = { }", "a = \"x\"", "f = \"\\n\"",
+        "g = '''x'''", "h = 1_0", "i = 0", "j = +1", "k = 00",
+    ]  # fmt: skip
+    chooser = random.Random(14)
+    for _ in range(3000):
+        text = "\n".join(chooser.choice(pieces) for _ in range(chooser.randint(1, 8)))
+        assert _agrees_with_tomllib(text), text
+
+
+def test_a_project_file_outside_the_plain_subset_is_still_read_and_checked(tmp_path: Path) -> None:
+    from sourcelift.readers._toml import TomlError, _parse
+
+    assert _parse(b"[tool.uv.sources]\nx = { workspace = true }\n", True) == {
+        "tool": {"uv": {"sources": {"x": {"workspace": True}}}}
+    }
+    with pytest.raises(TomlError, match="not valid TOML"):
+        _parse(b'[project]\nname = "a"\nname = "b"\n', True)
+    with pytest.raises(TomlError, match="not UTF-8"):
+        _parse(b'name = "\xff"\n', True)
+
+
+def test_a_workspace_members_entry_is_read_as_the_general_reader_reads_it() -> None:
+    """`x = { workspace = true }` (dozens of them in a workspace root) skips the checks it passes: the
+    source is the one the general path makes, and `workspace = 1` is still refused."""
+    from sourcelift.readers import uv
+
+    pyproject = Path("/w/pyproject.toml")
+
+    class Entry(dict):  # type: ignore[type-arg]  # not the plain entry: takes the general path
+        def __eq__(self, other: object) -> bool:
+            return False
+
+        __hash__ = None  # type: ignore[assignment]
+
+    findings = Findings()
+    fast = uv._read_entry("lib", {"workspace": True}, "tool.uv.sources.lib", pyproject, findings)
+    general = uv._read_entry("lib", Entry(workspace=True), "tool.uv.sources.lib", pyproject, findings)
+    assert fast == general == WorkspaceSource(name="lib", key="tool.uv.sources.lib", pyproject=pyproject)
+    assert not findings.problems and not findings.warnings
+    assert uv._read_entry("lib", {"workspace": 1}, "tool.uv.sources.lib", pyproject, findings) is None
+    assert "must be a boolean" in findings.problems[0].message
+
+
+def test_the_variants_reader_is_asked_only_where_its_key_is() -> None:
+    """`[tool.sourcelift]` naming only the backend (every wrapped project) does not load the variants
+    reader; a `variants` key, or a `tool.sourcelift` that is no table (its reader reports it), does."""
+    from sourcelift.readers.registry import VARIANTS
+
+    absent = VARIANTS._absent  # type: ignore[attr-defined]
+    assert absent({})
+    assert absent({"tool": {"uv": {}}})
+    assert absent({"tool": {"sourcelift": {"backend": "hatchling.build"}}})
+    assert not absent({"tool": {"sourcelift": {"variants": {}}}})
+    assert not absent({"tool": {"sourcelift": {"variants": "x"}}})
+    assert not absent({"tool": {"sourcelift": "variants"}})

@@ -1154,3 +1154,25 @@ def test_without_an_entry_nothing_is_said_and_no_backend_runs(
     assert wrapper_plan(app(repo, "counted", '{ path = "../counted" }', name="plain"), monkeypatch) == expected
     assert not _gitstate._STATES
     assert runs(counter) == 0
+
+
+def test_a_fingerprinted_file_is_fed_whole_whatever_its_size(tmp_path: Path) -> None:
+    import hashlib
+
+    from sourcelift.versions import fingerprint
+
+    fed: list[tuple[str | bytes, ...]] = []
+    (tmp_path / "small.py").write_bytes(b"__version__ = '1'\n")
+    big = os.urandom(3 * fingerprint._CHUNK + 7)  # more than one read
+    (tmp_path / "big.bin").write_bytes(big)
+    (tmp_path / "empty").write_bytes(b"")
+    (tmp_path / "folder").mkdir()
+    for name in ("small.py", "big.bin", "empty", "folder", "absent"):
+        fingerprint._feed_file(lambda *parts: fed.append(parts), tmp_path, name)
+    assert fed == [
+        ("file", "small.py", hashlib.sha256(b"__version__ = '1'\n").hexdigest()),
+        ("file", "big.bin", hashlib.sha256(big).hexdigest()),
+        ("file", "empty", hashlib.sha256(b"").hexdigest()),
+        ("not-a-file", "folder"),
+        ("missing", "absent"),
+    ]

@@ -66,19 +66,27 @@ else:
 
     def _init(self: Any, *args: Any, **kwargs: Any) -> None:
         fields = type(self).__record_fields__
-        if len(args) > len(fields):
-            raise TypeError(
-                f"{type(self).__name__}.__init__() takes {len(fields)} positional arguments but {len(args)} were given"
-            )
-        for spec, value in zip(fields, args):
-            if spec.name in kwargs:
-                raise TypeError(f"{type(self).__name__}.__init__() got multiple values for argument {spec.name!r}")
-            object.__setattr__(self, spec.name, value)
-        for spec in fields[len(args) :]:
-            if spec.name in kwargs:
-                object.__setattr__(self, spec.name, kwargs.pop(spec.name))
-            else:
-                object.__setattr__(self, spec.name, spec.value(type(self).__name__))
+        assign = object.__setattr__
+        rest = fields
+        if args:
+            if len(args) > len(fields):
+                raise TypeError(
+                    f"{type(self).__name__}.__init__() takes {len(fields)} positional arguments but {len(args)} "
+                    "were given"
+                )
+            for spec, value in zip(fields, args):
+                if spec.name in kwargs:
+                    raise TypeError(f"{type(self).__name__}.__init__() got multiple values for argument {spec.name!r}")
+                assign(self, spec.name, value)
+            rest = fields[len(args) :]
+        take = kwargs.pop
+        for spec in rest:  # a build makes hundreds of records: no call per field where a default will do
+            value = take(spec.name, MISSING)
+            if value is MISSING:
+                value = spec.default
+                if value is MISSING:  # a default_factory, or a required argument (spec.value raises)
+                    value = spec.value(type(self).__name__)
+            assign(self, spec.name, value)
         if kwargs:
             raise TypeError(
                 f"{type(self).__name__}.__init__() got an unexpected keyword argument {next(iter(kwargs))!r}"

@@ -27,8 +27,8 @@ class TooLarge(OSError):
     """The file is larger than the bound for what it is."""
 
 
-def open_regular(path: Path | str) -> BinaryIO:
-    """Open ``path`` for reading in binary mode, refusing anything but a regular file.
+def _open_descriptor(path: Path | str) -> tuple[int, int]:
+    """A descriptor of the regular file ``path`` open for reading (blocking), and the file's size.
 
     ``O_NONBLOCK`` keeps the open itself from blocking on a FIFO; the check is made on the
     opened descriptor, so the file cannot be swapped between the check and the read.
@@ -36,25 +36,60 @@ def open_regular(path: Path | str) -> BinaryIO:
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     descriptor = os.open(path, flags)
     try:
-        mode = os.fstat(descriptor).st_mode
-        if not stat.S_ISREG(mode):
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            mode = status.st_mode
             kind = "a FIFO" if stat.S_ISFIFO(mode) else "a directory" if stat.S_ISDIR(mode) else "a special file"
             raise NotARegularFile(f"{path} is {kind}, not a regular file")
         if hasattr(os, "set_blocking"):
             os.set_blocking(descriptor, True)
+        return descriptor, status.st_size
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def open_regular(path: Path | str) -> BinaryIO:
+    """Open ``path`` for reading in binary mode, refusing anything but a regular file (see
+    :func:`_open_descriptor`)."""
+    descriptor, _ = _open_descriptor(path)
+    try:
         return os.fdopen(descriptor, "rb")
     except BaseException:
         os.close(descriptor)
         raise
 
 
+_MORE = 1024 * 1024
+"""What :func:`read_bounded` asks for at a time once a file turns out longer than its size said."""
+
+
 def read_bounded(path: Path | str, limit: int) -> bytes:
-    """The bytes of the regular file ``path``; :class:`TooLarge` past ``limit`` bytes."""
-    with open_regular(path) as stream:
-        data = stream.read(limit + 1)
-    if len(data) > limit:
+    """The bytes of the regular file ``path``; :class:`TooLarge` past ``limit`` bytes.
+
+    Read by the size the file has when it is opened, and on until the end whatever it has grown
+    to: asking for ``limit + 1`` bytes at once would allocate that much for every small file (a
+    workspace build reads hundreds of pyproject.toml files).
+    """
+    descriptor, size = _open_descriptor(path)
+    try:
+        chunks: list[bytes] = []
+        total = 0
+        want = min(size, limit) + 1  # one byte more than the size: a file that grew is read on
+        while total <= limit:
+            chunk = os.read(descriptor, want)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            want = min(_MORE, limit + 1 - total) if total <= limit else 0
+            if want <= 0:
+                break
+    finally:
+        os.close(descriptor)
+    if total > limit:
         raise TooLarge(f"{path} is larger than {limit} bytes; sourcelift refuses to read it")
-    return data
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 _REAL_DIRECTORIES: dict[str, str] = {}

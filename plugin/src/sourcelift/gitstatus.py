@@ -7,12 +7,14 @@ NUL-separated field is the path it came from.  Paths are as git wrote them (``-z
 from __future__ import annotations
 
 import os
-from typing import NamedTuple
+
+from ._dataclasses import slotted_dataclass
 
 __all__ = ["StatusEntry", "parse_status"]
 
 
-class StatusEntry(NamedTuple):
+@slotted_dataclass
+class StatusEntry:  # a record, not a NamedTuple: typing.NamedTuple compiles a class when a build imports it
     code: str
     """The two status letters ``XY`` (``??`` untracked, ``!!`` ignored)."""
     path: str

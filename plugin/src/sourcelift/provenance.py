@@ -133,34 +133,37 @@ def collect(plan: Plan, lines: Sequence[str]) -> list[Entry] | None:
     return unique_entries(entries) or None
 
 
-def _targets(lines: Iterable[str]) -> list[tuple[str, str, str]]:
-    """(canonical name, URL, line) of each direct reference among ``lines``."""
+def _targets(lines: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+    """(URL, line) of each direct reference among ``lines``, by the canonical name it requires."""
     from packaging.requirements import InvalidRequirement
     from packaging.utils import canonicalize_name
 
     from .values import parsed_requirement
 
-    out: list[tuple[str, str, str]] = []
+    out: dict[str, list[tuple[str, str]]] = {}
     for line in lines:
         try:
             requirement = parsed_requirement(line)
         except InvalidRequirement:
             continue
         if requirement.url:
-            out.append((canonicalize_name(requirement.name), requirement.url, line))
+            out.setdefault(canonicalize_name(requirement.name), []).append((requirement.url, line))
     return out
 
 
-def _emitted(source: Local, plan: Plan, targets: list[tuple[str, str, str]]) -> list[str]:
+def _emitted(source: Local, plan: Plan, targets: dict[str, list[tuple[str, str]]]) -> list[str]:
     """The lines that name ``source``: its store copy for an archive, its location (or its place in
     the repository) for a directory."""
+    named = targets.get(source.name)  # a workspace member's source: one of dozens, found without a scan
+    if not named:
+        return []
     if isinstance(source, ResolvedArchive):
         urls = {path_to_file_url(plan.store.path_for(source.sha256, source.filename))}
     else:
         urls = {path_to_file_url(source.path), source.in_git or ""}
         if plan.checkout is not None:
             urls.add(plan.checkout.git_target(source) or "")
-    return [line for name, target, line in targets if name == source.name and target in urls]
+    return [line for target, line in named if target in urls]
 
 
 def _note(message: str) -> None:

@@ -31,6 +31,7 @@ from .urls import redact_credentials, requirement_url
 
 TYPE_CHECKING = False  # not `from typing import ...`: the command's light paths never import typing
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 __all__ = [
@@ -183,8 +184,13 @@ def render_document(entries: list[Entry], generator: str) -> bytes:
 def _json_text(value: object, indent: str) -> str:
     """``json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)`` for strings, lists, dicts and
     ``None``, without importing :mod:`json` (and compiling its regular expressions) in every build."""
-    from _json import encode_basestring as quote  # the C function json.dumps(ensure_ascii=False) uses
+    from _json import encode_basestring  # the C function json.dumps(ensure_ascii=False) uses
 
+    return _text(value, indent, encode_basestring)
+
+
+def _text(value: object, indent: str, quote: Callable[[str], str]) -> str:
+    """:func:`_json_text`, given the function that quotes a string (imported once, not once a value)."""
     if isinstance(value, str):
         return str(quote(value))
     if value is None:
@@ -193,12 +199,12 @@ def _json_text(value: object, indent: str) -> str:
     if isinstance(value, dict):
         if not value:
             return "{}"
-        items = ",\n".join(f"{inner}{quote(k)}: {_json_text(v, inner)}" for k, v in sorted(value.items()))
+        items = ",\n".join(f"{inner}{quote(k)}: {_text(v, inner, quote)}" for k, v in sorted(value.items()))
         return f"{{\n{items}\n{indent}}}"
     if isinstance(value, list):
         if not value:
             return "[]"
-        return "[\n" + ",\n".join(inner + _json_text(v, inner) for v in value) + f"\n{indent}]"
+        return "[\n" + ",\n".join(inner + _text(v, inner, quote) for v in value) + f"\n{indent}]"
     raise TypeError(f"not in a provenance document: {value!r}")
 
 

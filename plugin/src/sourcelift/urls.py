@@ -168,7 +168,8 @@ def path_to_file_url(path: str | os.PathLike[str]) -> str:
     # pulls in http, email and ssl, a cost every build would pay.
     from pathlib import Path
 
-    return Path(path).absolute().as_uri()
+    # a Path is taken as it is (a copy of it is the same path; a workspace's sources are Paths already)
+    return (path if isinstance(path, Path) else Path(path)).absolute().as_uri()
 
 
 def installable_git_url(url: str) -> str:

@@ -27,11 +27,13 @@ class _OnDemand:
     is imported always: a workspace member inherits the root's ``[tool.uv.sources]``.
     """
 
-    __slots__ = ("_module", "_reader", "tool")
+    __slots__ = ("_key", "_module", "_reader", "tool")
 
-    def __init__(self, tool: str, module: str) -> None:
+    def __init__(self, tool: str, module: str, key: str | None = None) -> None:
         self.tool = tool
         self._module = module
+        self._key = key
+        """The one key of ``[tool.<tool>]`` the reader reads, when it reads no other (``None``: the table)."""
         self._reader: Reader | None = None
 
     def __repr__(self) -> str:
@@ -44,7 +46,12 @@ class _OnDemand:
 
     def _absent(self, data: Any) -> bool:
         tool = data.get("tool")
-        return not hasattr(tool, "get") or tool.get(self.tool) is None
+        table = tool.get(self.tool) if hasattr(tool, "get") else None
+        if table is None:
+            return True
+        # a table without the reader's key (`[tool.sourcelift]` naming only the backend) holds nothing for it;
+        # anything but a table is the reader's to report
+        return self._key is not None and isinstance(table, dict) and self._key not in table
 
     def read(self, context: ReadContext) -> None:
         if not self._absent(context.data):
@@ -61,7 +68,7 @@ class _OnDemand:
 
 POETRY: Reader = _OnDemand("poetry", "sourcelift.readers.poetry")
 PDM: Reader = _OnDemand("pdm", "sourcelift.readers.pdm")
-VARIANTS: Reader = _OnDemand("sourcelift", "sourcelift.readers.variants")
+VARIANTS: Reader = _OnDemand("sourcelift", "sourcelift.readers.variants", key="variants")
 READERS: tuple[Reader, ...] = (POETRY, UV, PDM, VARIANTS)
 """Every tool reader, in the order they read a project (poetry first: a classic poetry project declares its
 requirements in its own table, which the others check their sources against; the variants of

@@ -203,7 +203,13 @@ def _check_values(name: str, entry: dict[str, Any], key: str, findings: Findings
     return ok
 
 
+_MEMBER_ENTRY = {"workspace": True}
+"""The entry a workspace root gives each of its members: read without the checks it passes."""
+
+
 def _read_entry(name: str, entry: Any, key: str, pyproject: Path, findings: Findings) -> Source | None:
+    if entry == _MEMBER_ENTRY and type(entry.get("workspace")) is bool:  # not `workspace = 1`, which equals True
+        return WorkspaceSource(name=name, key=key, pyproject=pyproject)
     if not isinstance(entry, dict):
         findings.error(
             key,

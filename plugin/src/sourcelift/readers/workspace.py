@@ -54,9 +54,9 @@ class Workspace:
         found: set[Path] = set()
         for match in self._globbed("members"):
             if os.path.isfile(os.path.join(match, "pyproject.toml")):
-                found.add(_real(Path(match)))
+                found.add(Path(real_path(match)))  # one Path per member: dozens of them
         for match in self._globbed("exclude"):
-            found.discard(_real(Path(match)))
+            found.discard(Path(real_path(match)))
         return found
 
     def projectless_dirs(self) -> list[Path]:
@@ -78,11 +78,11 @@ class Workspace:
                 members[canonicalize_name(self.data["project"]["name"])] = _real(self.root)
             for directory in sorted(self._member_dirs()):
                 try:
-                    raw = read_bounded(directory / "pyproject.toml", MAX_TOML_BYTES)
+                    raw = read_bounded(os.path.join(directory, "pyproject.toml"), MAX_TOML_BYTES)
                     self._raw[directory] = raw
                     name = _plain_project_name(raw)
                     if name is None:
-                        name = subtable(parse_shared(raw), "project", "name")
+                        name = subtable(parse_shared(raw, member=True), "project", "name")
                 except (OSError, TomlError) as exc:
                     findings.warning(
                         str(directory / "pyproject.toml"),

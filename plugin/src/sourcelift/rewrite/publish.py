@@ -24,7 +24,6 @@ from packaging.version import InvalidVersion, Version
 from ..config import STRATEGIES, Config, choose_cache
 from ..errors import Findings
 from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedIndex, ResolvedSource, ResolvedUrl
-from ..readers.variants import is_variant_set
 from ..values import copied
 from .local import inherited_source_hint, lines_per_source, requirement_head
 
@@ -180,8 +179,11 @@ def render_publish(
         # written as str(Requirement(...)) writes it, so that a backend reading it back changes nothing
         return f"{head}{spec}" + (f"; {marker}" if marker is not None else "")
 
-    if len(sources) > 1 and is_variant_set(sources):
-        return _one_pin(requirement, sources, line_for, findings)
+    if len(sources) > 1:
+        from ..readers.variants import is_variant_set  # a requirement with one source (most) needs no module more
+
+        if is_variant_set(sources):
+            return _one_pin(requirement, sources, line_for, findings)
     return lines_per_source(requirement, sources, line_for, findings, key)
 
 
@@ -446,11 +448,12 @@ class Publisher:
                 self._versions[path] = found.version
 
     def version_of(self, source: ResolvedSource) -> str:
-        from ..versions import VersionError, archive_version, directory_version
-
+        # each module only when its kind of source asks (a workspace's members need no archive reader)
         if isinstance(source, ResolvedArchive):
             path = source.path
             if path not in self._versions:
+                from ..versions import archive_version
+
                 self._versions[path] = archive_version(path)
         elif isinstance(source, ResolvedDirectory):
             if source.version is not None:
@@ -459,8 +462,12 @@ class Publisher:
             if path in self._errors:
                 raise self._errors[path]
             if path not in self._versions:
+                from ..versions import directory_version
+
                 self._versions[path] = directory_version(path, self.cache).version
         else:  # pragma: no cover - callers ask only for archives and directories
+            from ..versions import VersionError
+
             raise VersionError("this kind of source has no version", "give an explicit specifier")
         return self._versions[path]
 

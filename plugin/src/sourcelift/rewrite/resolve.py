@@ -300,11 +300,11 @@ def _directory_project(
     """Check that a project directory holds the dependency: (whether it does, its static version if any).
 
     ``raw``: the bytes of its pyproject.toml when the workspace read them already."""
-    pyproject = target / "pyproject.toml"
-    if raw is None and not pyproject.is_file():
+    pyproject = os.path.join(target, "pyproject.toml")  # not pathlib: every member of a workspace comes here
+    if raw is None and not os.path.isfile(pyproject):
         return True, None  # setup.py / setup.cfg only: the name is known to its backend alone
     try:
-        data = read_toml(pyproject) if raw is None else parse_shared(raw)
+        data = read_toml(Path(pyproject)) if raw is None else parse_shared(raw, member=True)
     except (OSError, TomlError) as exc:
         findings.error(key, f"{pyproject}: {exc}", "correct the project's pyproject.toml", dependency=source.name)
         return False, None

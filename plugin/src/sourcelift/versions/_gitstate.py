@@ -36,14 +36,20 @@ class RepoState:
     """Paths (relative to ``root``) that ``git status`` reports -> whether git tracks them
     (modified, staged, deleted: ``True``; untracked: ``False``)."""
 
-    def tree_of(self, directory: Path) -> str | None:
-        """The tree id of ``directory`` at HEAD; for the top, HEAD's commit (a stricter key)."""
-        relative = directory.relative_to(self.root).as_posix()
+    def relative(self, directory: Path) -> str:
+        """``directory`` (at or under :attr:`root`) as a POSIX path relative to the root, ``"."`` for the root."""
+        return directory.relative_to(self.root).as_posix()
+
+    def tree_of(self, directory: Path, relative: str | None = None) -> str | None:
+        """The tree id of ``directory`` at HEAD; for the top, HEAD's commit (a stricter key).
+        ``relative``: :meth:`relative` of ``directory``, when the caller has it."""
+        relative = self.relative(directory) if relative is None else relative
         return "commit:" + self.head if relative == "." else self.trees.get(relative)
 
-    def dirty_under(self, directory: Path) -> list[str]:
-        """The reported paths inside ``directory`` (the directory itself when it is untracked as a whole)."""
-        relative = directory.relative_to(self.root).as_posix()
+    def dirty_under(self, directory: Path, relative: str | None = None) -> list[str]:
+        """The reported paths inside ``directory`` (the directory itself when it is untracked as a whole).
+        ``relative`` as for :meth:`tree_of`."""
+        relative = self.relative(directory) if relative is None else relative
         if relative == ".":
             return list(self.dirty)
         prefix = relative + "/"
@@ -68,17 +74,25 @@ def clear() -> None:
     with _LOCK:
         _STATES.clear()
         _HOLDS_GIT.clear()
+        _ROOTS.clear()
+
+
+_ROOTS: dict[Path, Path | None] = {}
+""":func:`find_repo_root` of each directory asked, made of the answers of :data:`_HOLDS_GIT` (so it is
+as current as they are): the members of a workspace share the walk above their parent directory."""
 
 
 def find_repo_root(directory: Path) -> Path | None:
     """The nearest directory at or above ``directory`` holding ``.git`` (a directory, or a worktree's file)."""
-    for candidate in (directory, *directory.parents):
-        holds = _HOLDS_GIT.get(candidate)
-        if holds is None:
-            holds = _HOLDS_GIT[candidate] = os.path.exists(os.path.join(candidate, ".git"))
-        if holds:
-            return candidate
-    return None
+    if directory in _ROOTS:
+        return _ROOTS[directory]
+    holds = _HOLDS_GIT.get(directory)
+    if holds is None:
+        holds = _HOLDS_GIT[directory] = os.path.exists(os.path.join(directory, ".git"))
+    parent = directory.parent
+    root = directory if holds else None if parent == directory else find_repo_root(parent)
+    _ROOTS[directory] = root
+    return root
 
 
 def repo_state(root: Path, environ: Mapping[str, str]) -> RepoState | str:

@@ -66,6 +66,7 @@ class VersionCache:
     def __init__(self, directory: Path) -> None:
         self.directory = directory.absolute()
         self._entries = self.directory / "versions" / "v1"
+        self._entries_text = str(self._entries)
         self._members = self.directory / "versions" / "members-v1"
         """One file per member, one line per version ever stored for it (:meth:`versions_seen`)."""
         self._members_made = False
@@ -138,8 +139,12 @@ class VersionCache:
 
     def get(self, digest: str, member: Path) -> str | None:
         """The cached version, or ``None`` on a miss (absent, unreadable, malformed, another member's)."""
+        if not is_lower_hex(digest, 64):
+            raise ValueError(f"not a sha256 hex digest: {digest!r}")
+        # os.path, not pathlib: a workspace build looks up every member's entry
         try:
-            raw = self.entry_path(digest).read_bytes()
+            with open(os.path.join(self._entries_text, digest[:2], f"{digest}.json"), "rb", buffering=0) as stream:
+                raw = stream.readall()
         except OSError:
             return None
         import json

@@ -145,7 +145,8 @@ def directory_versions(
             if static is not None:
                 results[path] = DirectoryVersion(static, "static")
                 continue
-            directory = Path(real_path(path))
+            real = real_path(path)
+            directory = path if real == str(path) else Path(real)  # most paths are real already
             digest = None
             if cache is not None:
                 from .fingerprint import member_fingerprint, version_environment
@@ -321,7 +322,7 @@ def _load(directory: Path) -> dict[str, Any]:
 
 def _read(directory: Path) -> tuple[dict[str, Any], bytes | None]:
     """The project's parsed pyproject.toml and its bytes (``({}, None)`` for a setup.py project)."""
-    pyproject = directory / "pyproject.toml"
+    pyproject = os.path.join(directory, "pyproject.toml")  # not pathlib: read for every member
     try:
         raw = read_bounded(pyproject, MAX_TOML_BYTES)
     except FileNotFoundError:
@@ -334,7 +335,7 @@ def _read(directory: Path) -> tuple[dict[str, Any], bytes | None]:
     except OSError as exc:
         raise VersionError(f"cannot read {pyproject}: {exc.strerror or exc}", "check the file's permissions") from None
     try:
-        data = parse_shared(raw)  # the workspace lookup parsed the same bytes already
+        data = parse_shared(raw, member=True)  # the workspace lookup parsed the same bytes already
     except TomlError as exc:
         raise VersionError(f"{pyproject}: {exc}", "correct the file: it must be UTF-8 encoded TOML") from None
     return data, raw
@@ -343,7 +344,7 @@ def _read(directory: Path) -> tuple[dict[str, Any], bytes | None]:
 def _static_version(directory: Path, data: dict[str, Any]) -> str | None:
     from ..readers.project import poetry_static
 
-    pyproject = directory / "pyproject.toml"
+    pyproject = os.path.join(directory, "pyproject.toml")  # for the messages; not pathlib: asked for every member
     project = data.get("project")
     dynamic = project.get("dynamic", []) if isinstance(project, dict) else []
     if not isinstance(project, dict) or (isinstance(dynamic, list) and "version" in dynamic):

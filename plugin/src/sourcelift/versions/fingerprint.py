@@ -28,6 +28,7 @@ leave other projects' entries usable: they cannot change those versions.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sys
@@ -148,7 +149,8 @@ def member_fingerprint(
     state = _gitstate.repo_state(root, environ)
     if isinstance(state, str):
         return Fingerprint(None, state)
-    own = state.dirty_under(directory)
+    place = state.relative(directory)
+    own = state.dirty_under(directory, place)
     if own:
         return Fingerprint(None, f"{directory} has uncommitted or untracked files ({_shown(own)})")
     commit, tags = reads_git(data, keys)
@@ -160,18 +162,20 @@ def member_fingerprint(
                 f"the version of {directory} comes from git, and the work tree at {root} has uncommitted "
                 f"changes ({_shown(modified)})",
             )
-    tree = state.tree_of(directory)
+    tree = state.tree_of(directory, place)
     if tree is None:
         return Fingerprint(None, f"{directory} is not in the tree of HEAD in {root}")
-    digest = hashlib.sha256()
+    # each part fed as its length and its bytes, hashed at once at the end (the same digest as feeding
+    # the hash part by part, without a call for each of the dozens of parts of every member)
+    chunks: list[bytes] = [_PREFIX or _prefix()]
 
     def feed(*parts: str | bytes) -> None:
         for part in parts:
             raw = part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part
-            digest.update(len(raw).to_bytes(8, "little"))
-            digest.update(raw)
+            chunks.append(len(raw).to_bytes(8, "little"))
+            chunks.append(raw)
 
-    feed(SCHEMA, sys.version, sys.implementation.cache_tag or "", str(directory))
+    feed(str(directory))
     feed("tree", tree)
     if commit:
         feed("head", state.head)
@@ -198,7 +202,21 @@ def member_fingerprint(
         # git keys: read by reads_git above
     for name, value in version_environment(environ) if version_env is None else version_env:
         feed("version-env", name, value)
-    return Fingerprint(digest.hexdigest())
+    return Fingerprint(hashlib.sha256(b"".join(chunks)).hexdigest())
+
+
+_PREFIX = b""
+
+
+def _prefix() -> bytes:
+    """What every fingerprint of this process starts with, fed as :func:`member_fingerprint` feeds a part:
+    the schema and the interpreter."""
+    global _PREFIX
+    parts = [
+        part.encode("utf-8", "surrogateescape") for part in (SCHEMA, sys.version, sys.implementation.cache_tag or "")
+    ]
+    _PREFIX = b"".join(len(raw).to_bytes(8, "little") + raw for raw in parts)
+    return _PREFIX
 
 
 def _shown(paths: list[str]) -> str:
@@ -241,15 +259,8 @@ def reads_git(data: Mapping[str, Any], keys: list[CacheKey]) -> tuple[bool, bool
             commit, tags = commit or argument[0], tags or argument[1]
     system = data.get("build-system")
     requires = system.get("requires", []) if isinstance(system, dict) else []
-    from packaging.utils import canonicalize_name
-
-    for item in requires if isinstance(requires, list) else []:
-        if isinstance(item, str):
-            name = item.split(";")[0]
-            for stop in "<>=!~[ @(":
-                name = name.split(stop)[0]
-            if canonicalize_name(name.strip() or "-") in VCS_PLUGINS:
-                return True, True
+    if isinstance(requires, list) and _names_vcs_plugin(tuple(item for item in requires if isinstance(item, str))):
+        return True, True
     tool = data.get("tool")
     if isinstance(tool, dict):
         if any(
@@ -263,6 +274,21 @@ def reads_git(data: Mapping[str, Any], keys: list[CacheKey]) -> tuple[bool, bool
         ):
             return True, True
     return commit, tags
+
+
+@functools.lru_cache(maxsize=256)
+def _names_vcs_plugin(requires: tuple[str, ...]) -> bool:
+    """Whether one of the build requirements is a version-from-git plugin (the members of a workspace
+    mostly list the same requirements: asked once per list)."""
+    from packaging.utils import canonicalize_name
+
+    for item in requires:
+        name = item.split(";")[0]
+        for stop in "<>=!~[ @(":
+            name = name.split(stop)[0]
+        if canonicalize_name(name.strip() or "-") in VCS_PLUGINS:
+            return True
+    return False
 
 
 def version_files(data: Mapping[str, Any]) -> list[str]:
@@ -291,13 +317,20 @@ def version_files(data: Mapping[str, Any]) -> list[str]:
 def _feed_file(feed: Any, directory: Path, relative: str) -> None:
     path = os.path.join(directory, relative)  # no pathlib: every member feeds several files
     try:
-        with open(path, "rb") as stream:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
             content = hashlib.sha256()
+            # by the size fstat gives (a read of _CHUNK would allocate that much for every small file),
+            # then on to the end whatever the file has grown to
+            want = min(os.fstat(descriptor).st_size, _CHUNK) + 1
             while True:
-                chunk = stream.read(_CHUNK)
+                chunk = os.read(descriptor, want)
                 if not chunk:
                     break
                 content.update(chunk)
+                want = _CHUNK
+        finally:
+            os.close(descriptor)
         feed("file", relative, content.hexdigest())
     except FileNotFoundError:
         feed("missing", relative)
