@@ -20,7 +20,14 @@ from packaging.markers import Marker
 from packaging.requirements import Requirement
 
 from sourcelift_hook.check import read_archive, run_checks
-from tests.e2e.wrapped_projects import HOOK, LONG_DIRECTORY, LONG_FILE, write_project, write_strict_backend
+from tests.e2e.wrapped_projects import (
+    HOOK,
+    LONG_DIRECTORY,
+    LONG_FILE,
+    PREBUILT,
+    write_project,
+    write_strict_backend,
+)
 from tests.support import Venv, file_url, run
 from tests.support.metadata import (
     find_sdist,
@@ -265,6 +272,39 @@ def test_hook_produced_dependencies_build_the_same_wheel_from_tree_and_sdist(
         f"prebuilt @ {file_url(store_dir)}/sha256/"
     ), line
     assert all(found == [line] for found in lines.values()), lines
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_relative_file_reference_from_a_metadata_hook_stops_the_build(
+    mode: str, offline_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Found with hatch-requirements-txt, whose hook reads `dependencies` from requirements.txt: a line
+    `prebuilt @ file:./vendor/x.whl` (a pip requirements idiom) went into the wheel as it was, in both modes,
+    and uv refused the wheel ("relative path without a working directory"); the build now stops and says
+    to declare the path as a source."""
+    relative = f"prebuilt @ file:./vendor/{PREBUILT.name}"
+    tree = write_project(
+        tmp_path / "app",
+        "hatchling",
+        long_names=False,
+        hook_dependencies=[relative],
+        extra_toml="\n[tool.hatch.metadata]\nallow-direct-references = true\n",
+    )
+    pyproject = tree / "pyproject.toml"
+    source = f'prebuilt = {{ path = "vendor/{PREBUILT.name}" }}\n'
+    pyproject.write_text(pyproject.read_text().replace(source, ""))  # no source backs the reference
+    out = tmp_path / "out"
+    proc = run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", out, "-C", f"sourcelift-mode={mode}", tree],
+        env=offline_env,
+        check=False,
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output
+    assert f"dependency `prebuilt` (`Requires-Dist: {relative}`)" in output, output
+    assert "relative path `./vendor/" in output and "Traceback" not in output, output
+    assert f'`prebuilt = {{ path = "vendor/{PREBUILT.name}" }}`' in output, output
+    assert not out.exists() or not list(out.glob("*.whl"))
 
 
 HOOKED_MEMBER = """[build-system]
