@@ -625,13 +625,15 @@ def _normalized_requires(metadata: str) -> list[str]:
     return sorted(str(Requirement(value)) for value in requires_dist(metadata))
 
 
-@pytest.mark.parametrize("backend", SIX)
+@pytest.mark.parametrize("backend", [*SIX, "flit-core underneath"])
 def test_a_source_marker_on_an_extra_reads_alike_in_the_publish_sdist_and_every_wheel(
     backend: str, offline_env: dict[str, str], tmp_path: Path
 ) -> None:
     """Found with hatchling and setuptools: publish mode wrote `extra == "fast" and sys_platform == "linux"`
     into PKG-INFO and the tree's wheel, the backend wrote `(sys_platform == 'linux') and extra == 'fast'` from
-    the publish sdist's pyproject.toml, and `sourcelift check` refused sourcelift's own artifacts (SL201)."""
+    the publish sdist's pyproject.toml, and `sourcelift check` refused sourcelift's own artifacts (SL201).
+    Then with a backend built on flit-core (flit_scm's shape): flit-core's form was applied only to a backend
+    named `flit_core.*`, and the publish sdist promised the marker first."""
     tree = write_project(tmp_path / "app", backend, long_names=False)
     pyproject = tree / "pyproject.toml"
     text = pyproject.read_text()

@@ -152,6 +152,7 @@ def _publisher(root: str, config_settings: ConfigSettings) -> Publisher | None:
     from . import quirks
 
     publisher = Publisher.from_config(_config(root), config_settings)
+    _load_inner()  # a backend built on another writes its lines: it has imported that one once loaded
     publisher.line_form = quirks.requirement_form(_config(root).backend)
     return publisher
 
