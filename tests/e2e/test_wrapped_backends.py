@@ -490,17 +490,23 @@ def test_a_self_reference_stays_plain_and_installs(
 def test_pkg_info_without_requires_dist_gets_the_final_lines(
     offline_env: dict[str, str], store_dir: Path, tmp_path: Path
 ) -> None:
-    """Point 7: pdm-pep517 writes no Requires-Dist into PKG-INFO; the sdist lists the final lines."""
+    """Point 7: pdm-pep517 writes no Requires-Dist into PKG-INFO; the sdist lists the final lines.  The
+    local-mode sdist's note names them too (it said "direct references to commits (`git+URL@COMMIT`)" of an
+    sdist whose one line named the store: the note read the lines the backend wrote, none)."""
     tree = write_project(tmp_path / "app", "pdm-pep517", long_names=False)
     expected = {"local": f"prebuilt @ {file_url(store_dir)}/sha256/", "publish": "prebuilt==0.1.0"}
     for mode, line in expected.items():
         out = tmp_path / mode
-        run(
+        proc = run(
             [sys.executable, "-m", "build", "--sdist", "-o", out, "-C", f"sourcelift-mode={mode}", tree],
             env=offline_env,
         )
         (found,) = requires_dist(sdist_pkg_info_text(find_sdist(out, "app")))
         assert found.startswith(line), found
+        if mode == "local":
+            output = proc.stdout + proc.stderr
+            assert f"its dependencies point at files on this machine ({file_url(store_dir)}/sha256/" in output, output
+            assert "commits" not in output, output
 
 
 LEGACY_SETUP = """\

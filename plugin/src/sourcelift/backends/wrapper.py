@@ -250,8 +250,10 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
         add.update(sdist_files(plan, pkg_info, transform))
     replace: dict[str, bytes] = {}
     drop: list[str] = []
+    missing = _missing_requires_dist(plan, pkg_info)
+    final_lines = _final_lines(pkg_info, transform) + missing  # what PKG-INFO says once rewritten
     if not plan.from_local_sdist:  # an sdist built from an sdist has its pyproject.toml rewritten already
-        replace, drop = _sdist_pyproject(plan, sdist, members, _final_lines(pkg_info, transform), publish=False)
+        replace, drop = _sdist_pyproject(plan, sdist, members, final_lines, publish=False)
     _remove_credentials(sdist, replace)
     rewrite_sdist(
         sdist,
@@ -260,11 +262,11 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
         add=add,
         replace=replace,
         drop=drop,
-        complete=_missing_requires_dist(plan, pkg_info),
+        complete=missing,
     )
     plan.populate_store()  # the sdist's static lines point into the store: `uv pip install SDIST` reads them
     if plan.location_dependent and not plan.from_local_sdist:
-        print(_local_sdist_note(sdist.name, _final_lines(pkg_info, transform)), file=sys.stderr, flush=True)
+        print(_local_sdist_note(sdist.name, final_lines), file=sys.stderr, flush=True)
 
 
 def _local_sdist_note(name: str, final_lines: list[str]) -> str:
@@ -328,7 +330,9 @@ def _finish_publish_sdist(plan: Plan, sdist: Path) -> None:
         )
     pkg_info = read_sdist_pkg_info(sdist)
     transform = _transform(plan, pkg_info)
-    replace, drop = _sdist_pyproject(plan, sdist, sdist_members(sdist), _final_lines(pkg_info, transform), publish=True)
+    missing = _missing_requires_dist(plan, pkg_info)
+    final_lines = _final_lines(pkg_info, transform) + missing
+    replace, drop = _sdist_pyproject(plan, sdist, sdist_members(sdist), final_lines, publish=True)
     rewrite_sdist(
         sdist,
         transform,
@@ -336,7 +340,7 @@ def _finish_publish_sdist(plan: Plan, sdist: Path) -> None:
         add={},
         replace=replace,
         drop=drop,
-        complete=_missing_requires_dist(plan, pkg_info),
+        complete=missing,
     )
 
 
