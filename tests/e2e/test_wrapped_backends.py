@@ -8,6 +8,7 @@ per session; the tests read them back with ``tarfile`` and GNU ``tar``.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -28,7 +29,7 @@ from tests.e2e.wrapped_projects import (
     write_project,
     write_strict_backend,
 )
-from tests.support import Venv, file_url, run
+from tests.support import Venv, file_url, offline_environ, run
 from tests.support.metadata import (
     find_sdist,
     find_wheel,
@@ -583,12 +584,11 @@ def test_a_publish_sdist_without_static_dependencies_stops_before_the_backend_ru
         (root / "setup.py").write_text(LEGACY_SETUP)
         (root / "pyproject.toml").write_text(build_system + tool)
         expected = "the dependencies are declared in setup.py/setup.cfg (no `[project]` table)"
-    else:
-        (root / "requirements.txt").write_text("dep\n")
+    else:  # setup.py gives the dynamic dependencies (from files, see the test below, they are written there)
+        (root / "setup.py").write_text('from setuptools import setup\n\nsetup(install_requires=["dep"])\n')
         (root / "pyproject.toml").write_text(
             build_system + '[project]\nname = "app"\nversion = "1.0"\ndynamic = ["dependencies"]\n'
-            '[tool.setuptools]\npackages = ["app"]\n'
-            "[tool.setuptools.dynamic]\ndependencies = { file = ['requirements.txt'] }\n" + tool
+            '[tool.setuptools]\npackages = ["app"]\n' + tool
         )
         expected = "`project.dynamic` lists the dependencies"
     out = tmp_path / "out"
@@ -598,6 +598,78 @@ def test_a_publish_sdist_without_static_dependencies_stops_before_the_backend_ru
     assert proc.returncode != 0 and expected in output and "(`dep`)" in output, output
     assert "Traceback" not in output and "running sdist" not in output, output  # setuptools never ran
     assert not out.exists() or not list(out.iterdir()), output
+
+
+SETUPTOOLS_FROM_FILES = """[project]
+name = "app"
+version = "1.0"
+requires-python = ">=3.9"
+dynamic = ["dependencies", "optional-dependencies"]
+
+[tool.setuptools]
+packages = ["app"]
+
+[tool.setuptools.dynamic]
+dependencies = { file = ["requirements.txt"] }
+optional-dependencies.fast = { file = ["requirements-fast.txt"] }
+
+[tool.sourcelift]
+backend = "setuptools.build_meta"
+
+[tool.uv.sources]
+prebuilt = { path = "vendor/prebuilt-0.1.0-py3-none-any.whl" }
+dep = { path = "libs/dep", marker = "sys_platform == 'linux'" }
+"""
+
+
+def test_a_publish_sdist_writes_the_final_lines_into_the_files_setuptools_reads_them_from(
+    offline_env: dict[str, str], plain_wheelhouse: Path, store_dir: Path, tmp_path: Path
+) -> None:
+    """Found with setuptools' `[tool.setuptools.dynamic] dependencies = { file = ["requirements.txt"] }` (and
+    pbr-style requirements files): a publish-mode sdist stopped ("`project.dynamic` lists the dependencies"),
+    although setuptools ships the files in the sdist and reads them again for the wheel.  The files now get
+    the final lines, and a plain frontend builds the same wheel from the sdist as sourcelift from the tree."""
+    root = write_tree(
+        tmp_path / "app",
+        {
+            "app/__init__.py": "",
+            "libs/dep/pyproject.toml": DEP_PROJECT,
+            "requirements.txt": "# what the app needs\nprebuilt>=0.1  # vendored\npackaging\n",
+            "requirements-fast.txt": "dep>=0.1\n",
+            "MANIFEST.in": "include requirements*.txt\n",
+            "pyproject.toml": '[build-system]\nrequires = ["sourcelift", "setuptools>=64"]\n'
+            'build-backend = "sourcelift.build"\n\n' + SETUPTOOLS_FROM_FILES,
+        },
+    )
+    (root / "vendor").mkdir()
+    shutil.copy2(PREBUILT, root / "vendor" / PREBUILT.name)
+    out = tmp_path / "out"
+    settings = ["-C", "sourcelift-mode=publish"]
+    run([sys.executable, "-m", "build", "--sdist", "-o", out, *settings, root], env=offline_env)
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", out / "tree", *settings, root], env=offline_env)
+    sdist = find_sdist(out, "app")
+    unpacked = unpack_sdist(sdist, out / "unpacked")
+    assert (unpacked / "requirements.txt").read_text() == (
+        "# what the app needs\nprebuilt==0.1.0,>=0.1  # vendored\npackaging\n"
+    )
+    assert (unpacked / "requirements-fast.txt").read_text() == (
+        'dep==0.5,>=0.1; sys_platform == "linux"\ndep>=0.1; sys_platform != "linux"\n'
+    )
+    written = tomllib.loads((unpacked / "pyproject.toml").read_text())
+    assert written["build-system"]["build-backend"] == "setuptools.build_meta", written
+    assert "sources" not in written.get("tool", {}).get("uv", {}), written
+    plain = offline_environ(find_links=[plain_wheelhouse], scratch=tmp_path / "plain", store=store_dir)
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", out / "from-sdist", sdist], env=plain)
+    promised = _normalized_requires(sdist_pkg_info_text(sdist))
+    assert "prebuilt==0.1.0,>=0.1" in promised and 'dep==0.5,>=0.1; sys_platform == "linux" and extra == "fast"' in (
+        promised
+    ), promised
+    assert _normalized_requires(wheel_metadata_text(find_wheel(out / "from-sdist", "app"))) == promised
+    assert _normalized_requires(wheel_metadata_text(find_wheel(out / "tree", "app"))) == promised
+    # `sourcelift check`: no direct reference, the wheel keeps the sdist's promise, no source file left behind
+    wheel = read_archive(find_wheel(out / "from-sdist", "app"))
+    findings, _ = run_checks([read_archive(sdist)], companions=[wheel])
+    assert [f for f in findings if f.id.startswith(("SL101", "SL2", "SL5"))] == [], findings
 
 
 def test_the_wheel_from_a_local_sdist_has_the_trees_lines_byte_for_byte(

@@ -29,6 +29,9 @@ backends do beyond the standards, and what the wrapper does about it.
   names the sources the rewrite consumed (:func:`sdist_companions`).  Its PAX
   ``size`` record on every member is handled by the byte-exact tar rewrite in
   :mod:`sourcelift.artifacts.sdist`.
+- **setuptools** may read dynamic dependencies from files (``[tool.setuptools.dynamic]
+  dependencies = { file = [...] }``), which it ships in the sdist and reads again for the wheel:
+  a publish-mode sdist gets the final lines there (:mod:`sourcelift.backends.requirement_files`).
 - **setuptools** puts ``*.egg-info/requires.txt`` (the requirements, unrewritten, in
   its own format) into sdists; it regenerates the file whenever it builds from the
   sdist and no builder reads it, so it is dropped (:func:`sdist_companions`), while

@@ -332,7 +332,9 @@ def _finish_publish_sdist(plan: Plan, sdist: Path) -> None:
     transform = _transform(plan, pkg_info)
     missing = _missing_requires_dist(plan, pkg_info)
     final_lines = _final_lines(pkg_info, transform) + missing
-    replace, drop = _sdist_pyproject(plan, sdist, sdist_members(sdist), final_lines, publish=True)
+    members = sdist_members(sdist)
+    replace, drop = _sdist_pyproject(plan, sdist, members, final_lines, publish=True)
+    replace.update(_requirement_files(plan, sdist, members))
     rewrite_sdist(
         sdist,
         transform,
@@ -342,6 +344,47 @@ def _finish_publish_sdist(plan: Plan, sdist: Path) -> None:
         drop=drop,
         complete=missing,
     )
+
+
+def _setuptools_files(plan: Plan) -> dict[str, str | None] | None:
+    """The files setuptools reads the dynamic dependencies from (see
+    :mod:`sourcelift.backends.requirement_files`), when the wrapped backend builds from them."""
+    from . import quirks
+
+    if not plan.dynamic_dependencies or quirks.builds_dynamic_fields_from_pkg_info(_config(_root()).backend):
+        return None
+    from .requirement_files import dynamic_requirement_files
+
+    return dynamic_requirement_files(_pyproject(_root()))
+
+
+def _requirement_files(plan: Plan, sdist: Path, members: set[str]) -> dict[str, bytes]:
+    """A publish sdist's requirement files (setuptools' ``file =``) with the final lines."""
+    files = _setuptools_files(plan)
+    if not files:
+        return {}
+    from ..artifacts.sdist import read_sdist_member
+    from .requirement_files import rewrite_requirements_file
+
+    pyproject = Path(_root()) / "pyproject.toml"
+    absent = sorted(name for name in files if name not in members)
+    if absent:
+        raise ConfigError(
+            f"{sdist.name} lacks {', '.join(f'`{name}`' for name in absent)}, which "
+            "`tool.setuptools.dynamic` reads the dependencies from: publish mode writes the final requirements "
+            "there, and the wheel built from the sdist needs them\n"
+            "      fix: include the file in the sdist (e.g. `include requirements.txt` in MANIFEST.in)"
+        )
+    findings = Findings()
+    replace: dict[str, bytes] = {}
+    for name, extra in files.items():
+        text, changed = rewrite_requirements_file(
+            read_sdist_member(sdist, name), extra, lambda value: plan.rewrite_line(value, findings)
+        )
+        if changed:
+            replace[name] = text.encode("utf-8")
+    findings.raise_if_any(pyproject)
+    return replace
 
 
 def _final_lines(pkg_info: str, transform: Callable[[str], list[str] | None]) -> list[str]:
@@ -365,7 +408,10 @@ def _sdist_pyproject(
     direct = any(_is_direct_reference(line) for line in final_lines)
     adjust = None if publish else _both(quirks.adjust_local_pyproject(backend, direct), _poetry_paths_here(plan))
     findings = Findings()
-    lines = {} if plan.dynamic_dependencies else plan.declared_lines(findings, as_metadata=False)
+    # dynamic dependencies: the lines go into PKG-INFO (hatchling) or the files setuptools reads them from;
+    # a static field beside them (read from files) is written here as usual
+    dynamic = plan.dynamic_dependencies and not (publish and _setuptools_files(plan))
+    lines = {} if dynamic else plan.declared_lines(findings, as_metadata=False)
     findings.raise_if_any(pyproject)
     from packaging.utils import canonicalize_name
 
@@ -591,6 +637,8 @@ def _check_publish_sdist(plan: Plan) -> None:
     backend = _config(_root()).backend
     if not (plan.dynamic_dependencies and plan.sources) or quirks.builds_dynamic_fields_from_pkg_info(backend):
         return
+    if _setuptools_files(plan):
+        return  # setuptools reads them from files the sdist carries: publish mode writes them there
     names = ", ".join(f"`{name}`" for name in sorted(plan.sources))
     if "project" not in _pyproject(_root()):
         raise ConfigError(
