@@ -90,6 +90,8 @@ def test_the_backends_that_stop_on_settings_they_do_not_know() -> None:
     setuptools ignore them, uv_build only warns."""
     assert quirks.rejects_unknown_settings("mesonpy") == "meson-python"
     assert quirks.rejects_unknown_settings(" scikit_build_core.build ") == "scikit-build-core"
+    # found with sip (PyQt's bindings generator): `sipbuild.api` hands config settings to its argument parser
+    assert quirks.rejects_unknown_settings("sipbuild.api") == "sip"
     for backend in ("hatchling.build", "setuptools.build_meta", "uv_build", "mesonpy_extra", "scikit_build_core"):
         assert quirks.rejects_unknown_settings(backend) is None, backend
 

@@ -69,9 +69,14 @@ __all__ = [
 
 _HATCHLING = ("hatchling.build", "hatchling.ouroboros")
 
-_REJECTS_UNKNOWN_SETTINGS = {"mesonpy": "meson-python", "scikit_build_core.build": "scikit-build-core"}
-"""Backends that stop on a config setting they do not know: meson-python ("Unknown option") and
-scikit-build-core ("Unrecognized options in config-settings"), by their distributions."""
+_REJECTS_UNKNOWN_SETTINGS = {
+    "mesonpy": "meson-python",
+    "scikit_build_core.build": "scikit-build-core",
+    "sipbuild.api": "sip",
+}
+"""Backends that stop on a config setting they do not know: meson-python ("Unknown option"),
+scikit-build-core ("Unrecognized options in config-settings") and sip (its argument parser:
+"unrecognized arguments: sourcelift-mode=publish"), by their distributions."""
 
 
 def rejects_unknown_settings(backend: str) -> str | None:
