@@ -672,6 +672,57 @@ def test_a_publish_sdist_writes_the_final_lines_into_the_files_setuptools_reads_
     assert [f for f in findings if f.id.startswith(("SL101", "SL2", "SL5"))] == [], findings
 
 
+PBR_SETUP_CFG = """[metadata]
+name = app
+summary = An app whose dependencies pbr reads from requirements.txt
+author = Someone
+author_email = someone@example.org
+python_requires = >=3.9
+
+[files]
+packages = app
+"""
+
+
+def test_a_publish_sdist_of_a_pbr_project_writes_the_final_lines_into_requirements_txt(
+    offline_env: dict[str, str], plain_wheelhouse: Path, store_dir: Path, tmp_path: Path
+) -> None:
+    """Found with pbr (OpenStack's setup.cfg-only projects): a publish-mode sdist stopped ("the dependencies
+    are declared in setup.py/setup.cfg (no `[project]` table)"), although pbr reads them from
+    requirements.txt, which the sdist carries.  requirements.txt now gets the final lines there."""
+    root = write_tree(
+        tmp_path / "app",
+        {
+            "app/__init__.py": "",
+            "libs/dep/pyproject.toml": DEP_PROJECT,
+            "setup.cfg": PBR_SETUP_CFG,
+            "setup.py": "import setuptools\n\nsetuptools.setup(setup_requires=['pbr'], pbr=True)\n",
+            "requirements.txt": "prebuilt>=0.1\ndep  # the library beside it\n",
+            "MANIFEST.in": "include setup.py requirements.txt\n",  # pbr lists a git repository's files itself
+            "pyproject.toml": '[build-system]\nrequires = ["sourcelift", "pbr>=6", "setuptools>=64"]\n'
+            'build-backend = "sourcelift.build"\n\n[tool.sourcelift]\nbackend = "pbr.build"\n\n'
+            f'[tool.uv.sources]\nprebuilt = {{ path = "vendor/{PREBUILT.name}" }}\ndep = {{ path = "libs/dep" }}\n',
+        },
+    )
+    (root / "vendor").mkdir()
+    shutil.copy2(PREBUILT, root / "vendor" / PREBUILT.name)
+    env = {**offline_env, "PBR_VERSION": "1.0"}  # no git repository: pbr takes the version from here
+    out = tmp_path / "out"
+    run([sys.executable, "-m", "build", "--sdist", "-o", out, "-C", "sourcelift-mode=publish", root], env=env)
+    sdist = find_sdist(out, "app")
+    unpacked = unpack_sdist(sdist, out / "unpacked")
+    assert (unpacked / "requirements.txt").read_text() == ("prebuilt==0.1.0,>=0.1\ndep==0.5  # the library beside it\n")
+    assert "sourcelift" not in (unpacked / "pyproject.toml").read_text().split("[tool.sourcelift]")[0]
+    plain = offline_environ(find_links=[plain_wheelhouse], scratch=tmp_path / "plain", store=store_dir)
+    run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", out / "from-sdist", sdist],
+        env={**plain, "PBR_VERSION": "1.0"},
+    )
+    promised = _normalized_requires(sdist_pkg_info_text(sdist))
+    assert promised == ["dep==0.5", "prebuilt==0.1.0,>=0.1"], promised
+    assert _normalized_requires(wheel_metadata_text(find_wheel(out / "from-sdist", "app"))) == promised
+
+
 def test_the_wheel_from_a_local_sdist_has_the_trees_lines_byte_for_byte(
     offline_env: dict[str, str], tmp_path: Path
 ) -> None:

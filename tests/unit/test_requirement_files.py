@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from sourcelift.backends.requirement_files import dynamic_requirement_files, rewrite_requirements_file
+from sourcelift.backends.requirement_files import (
+    dynamic_requirement_files,
+    pbr_requirement_files,
+    rewrite_requirements_file,
+)
 
 
 def _data(dynamic: list[str], table: dict[str, Any]) -> dict[str, Any]:
@@ -65,3 +70,22 @@ def test_each_requirement_line_becomes_its_final_lines_and_the_rest_stays() -> N
         True,
     )
     assert rewrite_requirements_file("packaging", None, rewrite) == ("packaging", False)
+
+
+def test_a_pbr_project_reads_its_dependencies_from_requirements_txt_alone(tmp_path: Path) -> None:
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = app\n")
+    (tmp_path / "requirements.txt").write_text("prebuilt>=0.1\n")
+    (tmp_path / "setup.py").write_text("import setuptools\nsetuptools.setup(setup_requires=['pbr'], pbr=True)\n")
+    assert pbr_requirement_files(tmp_path, {}, "setuptools.build_meta", {}) == {"requirements.txt": None}
+    assert pbr_requirement_files(tmp_path, {}, "pbr.build", {}) == {"requirements.txt": None}
+    # where pbr takes dependencies from elsewhere too, the one file is not the whole story
+    assert pbr_requirement_files(tmp_path, {}, "pbr.build", {"PBR_REQUIREMENTS_FILES": "reqs.txt"}) is None
+    assert pbr_requirement_files(tmp_path, {"project": {"name": "app"}}, "pbr.build", {}) is None
+    (tmp_path / "requirements.txt").write_text("prebuilt>=0.1\n-r more.txt\n")
+    assert pbr_requirement_files(tmp_path, {}, "pbr.build", {}) is None
+    (tmp_path / "requirements.txt").write_text("prebuilt>=0.1\n")
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = app\n[extras]\nfast =\n  dep\n")
+    assert pbr_requirement_files(tmp_path, {}, "pbr.build", {}) is None
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = app\n")
+    (tmp_path / "setup.py").write_text("import setuptools\nsetuptools.setup()\n")
+    assert pbr_requirement_files(tmp_path, {}, "setuptools.build_meta", {}) is None  # not pbr

@@ -31,7 +31,8 @@ backends do beyond the standards, and what the wrapper does about it.
   :mod:`sourcelift.artifacts.sdist`.
 - **setuptools** may read dynamic dependencies from files (``[tool.setuptools.dynamic]
   dependencies = { file = [...] }``), which it ships in the sdist and reads again for the wheel:
-  a publish-mode sdist gets the final lines there (:mod:`sourcelift.backends.requirement_files`).
+  a publish-mode sdist gets the final lines there (:mod:`sourcelift.backends.requirement_files`);
+  so does **pbr**'s requirements.txt of a setup.cfg-only project.
 - **setuptools** puts ``*.egg-info/requires.txt`` (the requirements, unrewritten, in
   its own format) into sdists; it regenerates the file whenever it builds from the
   sdist and no builder reads it, so it is dropped (:func:`sdist_companions`), while

@@ -10,15 +10,21 @@ setuptools ships those files in the sdist and reads them again when it builds th
 publish-mode sdist carries its final requirements there: each requirement line of each file becomes
 the lines PKG-INFO gets (a version specifier for a source-backed one), and the rest of the file stays
 as it was.  The sdist's pyproject.toml keeps ``dynamic`` and the table.
+
+pbr reads a setup.cfg-only project's dependencies from ``requirements.txt`` the same way
+(:func:`pbr_requirement_files`), when nothing else feeds them (no ``[extras]``, no nested files).
 """
 
 from __future__ import annotations
 
+import os
 import posixpath
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
-__all__ = ["dynamic_requirement_files", "rewrite_requirements_file"]
+__all__ = ["dynamic_requirement_files", "pbr_requirement_files", "rewrite_requirements_file"]
 
 _FIELDS = ("dependencies", "optional-dependencies")
 
@@ -115,3 +121,36 @@ def rewrite_requirements_file(
             out[-1] += f"  #{comment}"  # the line's own comment stays with it
     ending = "\n" if text.endswith("\n") or not text else ""
     return "\n".join(out) + ending, changed
+
+
+def pbr_requirement_files(
+    root: Path, data: dict[str, Any], backend: str, environ: Mapping[str, str] | None = None
+) -> dict[str, str | None] | None:
+    """``{"requirements.txt": None}`` for a pbr project (setup.cfg with pbr, no ``[project]`` table) whose
+    dependencies pbr reads from that file alone, which it ships in the sdist and reads again for the wheel;
+    ``None`` otherwise: pbr then takes them from elsewhere too (``[extras]`` of setup.cfg, a nested
+    ``-r`` file, ``PBR_REQUIREMENTS_FILES``), which a rewrite of the one file would not reach."""
+    import configparser
+
+    if "project" in data or (os.environ if environ is None else environ).get("PBR_REQUIREMENTS_FILES"):
+        return None
+    setup_cfg, requirements = root / "setup.cfg", root / "requirements.txt"
+    if not (setup_cfg.is_file() and requirements.is_file()):
+        return None
+    setup_py = root / "setup.py"
+    uses_pbr = backend.split(":", 1)[0].strip().startswith("pbr") or (
+        setup_py.is_file() and re.search(r"\bpbr\s*=\s*True\b", setup_py.read_text(encoding="utf-8", errors="replace"))
+    )
+    if not uses_pbr:
+        return None
+    config = configparser.ConfigParser(interpolation=None)
+    try:
+        config.read(setup_cfg, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        return None
+    if config.has_section("extras") and any(config["extras"].values()):
+        return None
+    lines = requirements.read_text(encoding="utf-8", errors="replace").splitlines()
+    if any(line.strip().startswith("-") for line in lines):
+        return None  # `-r other.txt`, `-e ...`: requirements from elsewhere
+    return {"requirements.txt": None}

@@ -347,15 +347,17 @@ def _finish_publish_sdist(plan: Plan, sdist: Path) -> None:
 
 
 def _setuptools_files(plan: Plan) -> dict[str, str | None] | None:
-    """The files setuptools reads the dynamic dependencies from (see
+    """The files setuptools (or pbr) reads the dynamic dependencies from (see
     :mod:`sourcelift.backends.requirement_files`), when the wrapped backend builds from them."""
     from . import quirks
 
-    if not plan.dynamic_dependencies or quirks.builds_dynamic_fields_from_pkg_info(_config(_root()).backend):
+    backend = _config(_root()).backend
+    if not plan.dynamic_dependencies or quirks.builds_dynamic_fields_from_pkg_info(backend):
         return None
-    from .requirement_files import dynamic_requirement_files
+    from .requirement_files import dynamic_requirement_files, pbr_requirement_files
 
-    return dynamic_requirement_files(_pyproject(_root()))
+    data = _pyproject(_root())
+    return dynamic_requirement_files(data) or pbr_requirement_files(Path(_root()), data, backend)
 
 
 def _requirement_files(plan: Plan, sdist: Path, members: set[str]) -> dict[str, bytes]:
@@ -370,10 +372,10 @@ def _requirement_files(plan: Plan, sdist: Path, members: set[str]) -> dict[str, 
     absent = sorted(name for name in files if name not in members)
     if absent:
         raise ConfigError(
-            f"{sdist.name} lacks {', '.join(f'`{name}`' for name in absent)}, which "
-            "`tool.setuptools.dynamic` reads the dependencies from: publish mode writes the final requirements "
-            "there, and the wheel built from the sdist needs them\n"
-            "      fix: include the file in the sdist (e.g. `include requirements.txt` in MANIFEST.in)"
+            f"{sdist.name} lacks {', '.join(f'`{name}`' for name in absent)}, which the backend reads the "
+            "dependencies from (`tool.setuptools.dynamic`, or pbr's requirements.txt): publish mode writes the "
+            "final requirements there, and the wheel built from the sdist needs them\n"
+            f"      fix: include it in the sdist (e.g. `include {absent[0]}` in MANIFEST.in)"
         )
     findings = Findings()
     replace: dict[str, bytes] = {}

@@ -16,7 +16,7 @@ from packaging.utils import canonicalize_name
 
 from ..artifacts.store import Store
 from ..backends.quirks import builds_dynamic_fields_from_pkg_info
-from ..backends.requirement_files import dynamic_requirement_files
+from ..backends.requirement_files import dynamic_requirement_files, pbr_requirement_files
 from ..config import MODE_ENV, MODES, choose_cache, choose_mode, read_config
 from ..errors import ConfigError, Findings, Problem
 from ..model import (
@@ -249,7 +249,7 @@ def explain(
             )
         legacy = not project.has_project_table and _legacy_project(root)
         if project.dynamic_dependencies and (project.has_project_table or legacy):
-            if plan.sources and legacy:
+            if plan.sources and legacy and pbr_requirement_files(root, data or {}, config.backend) is None:
                 publish_findings.error(
                     "project",
                     "the dependencies are declared in setup.py/setup.cfg, so a publish-mode sdist cannot carry them "
