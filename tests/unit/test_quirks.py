@@ -90,5 +90,21 @@ def test_the_backends_that_stop_on_settings_they_do_not_know() -> None:
     setuptools ignore them, uv_build only warns."""
     assert quirks.rejects_unknown_settings("mesonpy") == "meson-python"
     assert quirks.rejects_unknown_settings(" scikit_build_core.build ") == "scikit-build-core"
+    # found with sip (PyQt's bindings generator): `sipbuild.api` hands config settings to its argument parser
+    assert quirks.rejects_unknown_settings("sipbuild.api") == "sip"
     for backend in ("hatchling.build", "setuptools.build_meta", "uv_build", "mesonpy_extra", "scikit_build_core"):
         assert quirks.rejects_unknown_settings(backend) is None, backend
+
+
+def test_a_backend_built_on_flit_core_or_poetry_core_writes_its_lines_as_that_one_does() -> None:
+    """Found with flit_scm (`flit_scm:buildapi`, flit-core underneath) and poetry-dynamic-versioning
+    (`poetry_dynamic_versioning.backend`, poetry-core's re-exported): publish mode wrote
+    `sys_platform == "linux" and extra == "fast"` into PKG-INFO, and flit-core
+    `extra == "fast" and (sys_platform == "linux")` into the wheel built from the sdist."""
+    line = 'prebuilt==0.1.0; sys_platform == "linux" and extra == "fast"'
+    form = quirks.requirement_form("flit_scm:buildapi", loaded={"flit_scm", "flit_core", "flit_core.buildapi"})
+    assert form is not None and form(line) == 'prebuilt==0.1.0; extra == "fast" and sys_platform == "linux"'
+    assert quirks.requirement_form("flit_scm:buildapi", loaded={"flit_scm"}) is None
+    assert quirks.requirement_form("hatchling.build", loaded={"hatchling", "hatchling.build"}) is None
+    poetry = quirks.requirement_form("poetry_dynamic_versioning.backend", loaded={"poetry.core.masonry.api"})
+    assert poetry is not None and poetry("lib==0.3.0") == "lib (==0.3.0)"

@@ -29,6 +29,10 @@ backends do beyond the standards, and what the wrapper does about it.
   names the sources the rewrite consumed (:func:`sdist_companions`).  Its PAX
   ``size`` record on every member is handled by the byte-exact tar rewrite in
   :mod:`sourcelift.artifacts.sdist`.
+- **setuptools** may read dynamic dependencies from files (``[tool.setuptools.dynamic]
+  dependencies = { file = [...] }``), which it ships in the sdist and reads again for the wheel:
+  a publish-mode sdist gets the final lines there (:mod:`sourcelift.backends.requirement_files`);
+  so does **pbr**'s requirements.txt of a setup.cfg-only project.
 - **setuptools** puts ``*.egg-info/requires.txt`` (the requirements, unrewritten, in
   its own format) into sdists; it regenerates the file whenever it builds from the
   sdist and no builder reads it, so it is dropped (:func:`sdist_companions`), while
@@ -38,7 +42,8 @@ backends do beyond the standards, and what the wrapper does about it.
   'fast'``), as the lines are built; flit-core writes the extra first (``extra == "fast" and
   (sys_platform == "linux")``) and poetry-core re-serializes every requirement.  A publish-mode
   line takes the wrapped backend's form (:func:`requirement_form`), so that PKG-INFO and the wheel
-  the backend builds from the publish sdist say the same.
+  the backend builds from the publish sdist say the same; so does a backend built on one of them
+  (poetry-dynamic-versioning's over poetry-core, flit_scm's over flit-core).
 - **uv_build** and **scikit-build-core** compare a ``metadata_directory`` with what
   they build, and reject unknown config settings (scikit-build-core) or warn about
   any (uv_build): every backend gets its own prepared metadata and no
@@ -65,9 +70,14 @@ __all__ = [
 
 _HATCHLING = ("hatchling.build", "hatchling.ouroboros")
 
-_REJECTS_UNKNOWN_SETTINGS = {"mesonpy": "meson-python", "scikit_build_core.build": "scikit-build-core"}
-"""Backends that stop on a config setting they do not know: meson-python ("Unknown option") and
-scikit-build-core ("Unrecognized options in config-settings"), by their distributions."""
+_REJECTS_UNKNOWN_SETTINGS = {
+    "mesonpy": "meson-python",
+    "scikit_build_core.build": "scikit-build-core",
+    "sipbuild.api": "sip",
+}
+"""Backends that stop on a config setting they do not know: meson-python ("Unknown option"),
+scikit-build-core ("Unrecognized options in config-settings") and sip (its argument parser:
+"unrecognized arguments: sourcelift-mode=publish"), by their distributions."""
 
 
 def rejects_unknown_settings(backend: str) -> str | None:
@@ -85,10 +95,20 @@ def builds_dynamic_fields_from_pkg_info(backend: str) -> bool:
     return backend.split(":", 1)[0].strip() in _HATCHLING
 
 
-def requirement_form(backend: str) -> Callable[[str], str] | None:
+_REQUIREMENT_WRITERS = ("poetry.core.masonry.api", "flit_core.buildapi")
+"""The backends whose requirement lines :func:`requirement_form` knows, as the modules a backend built on
+them imports (poetry-dynamic-versioning's re-exports poetry-core's, flit_scm's calls flit-core's)."""
+
+
+def requirement_form(backend: str, loaded: Container[str] | None = None) -> Callable[[str], str] | None:
     """How the wrapped ``backend`` writes a requirement line it reads from pyproject.toml, where that
-    differs from the lines as sourcelift builds them; ``None`` where it does not."""
+    differs from the lines as sourcelift builds them; ``None`` where it does not.  A backend built on
+    poetry-core or flit-core (``poetry_dynamic_versioning.backend``, ``flit_scm:buildapi``) writes them
+    as that one does: it has imported it once loaded (``loaded``: as for :func:`is_hatchling`)."""
     name = backend.split(":", 1)[0].strip()
+    if not name.startswith(("poetry.core", "flit_core")):
+        modules = sys.modules if loaded is None else loaded
+        name = next((module for module in _REQUIREMENT_WRITERS if module in modules), name)
     if name.startswith("poetry.core"):
         from ..readers.poetry import requirement_form as poetry_form
 

@@ -198,6 +198,7 @@ def _publisher(root: str, config_settings: ConfigSettings) -> Publisher | None:
     from . import quirks
 
     publisher = Publisher.from_config(_config(root), config_settings)
+    _load_inner()  # a backend built on another writes its lines: it has imported that one once loaded
     publisher.line_form = quirks.requirement_form(_config(root).backend)
     return publisher
 
@@ -301,8 +302,10 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
         add.update(sdist_files(plan, pkg_info, transform))
     replace: dict[str, bytes] = {}
     drop: list[str] = []
+    missing = _missing_requires_dist(plan, pkg_info)
+    final_lines = _final_lines(pkg_info, transform) + missing  # what PKG-INFO says once rewritten
     if not plan.from_local_sdist:  # an sdist built from an sdist has its pyproject.toml rewritten already
-        replace, drop = _sdist_pyproject(plan, sdist, members, _final_lines(pkg_info, transform), publish=False)
+        replace, drop = _sdist_pyproject(plan, sdist, members, final_lines, publish=False)
     _remove_credentials(sdist, replace)
     rewrite_sdist(
         sdist,
@@ -311,11 +314,11 @@ def _finish_sdist(plan: Plan, sdist: Path) -> None:
         add=add,
         replace=replace,
         drop=drop,
-        complete=_missing_requires_dist(plan, pkg_info),
+        complete=missing,
     )
     plan.populate_store()  # the sdist's static lines point into the store: `uv pip install SDIST` reads them
     if plan.location_dependent and not plan.from_local_sdist:
-        print(_local_sdist_note(sdist.name, _final_lines(pkg_info, transform)), file=sys.stderr, flush=True)
+        print(_local_sdist_note(sdist.name, final_lines), file=sys.stderr, flush=True)
 
 
 def _local_sdist_note(name: str, final_lines: list[str]) -> str:
@@ -379,7 +382,11 @@ def _finish_publish_sdist(plan: Plan, sdist: Path) -> None:
         )
     pkg_info = read_sdist_pkg_info(sdist)
     transform = _transform(plan, pkg_info)
-    replace, drop = _sdist_pyproject(plan, sdist, sdist_members(sdist), _final_lines(pkg_info, transform), publish=True)
+    missing = _missing_requires_dist(plan, pkg_info)
+    final_lines = _final_lines(pkg_info, transform) + missing
+    members = sdist_members(sdist)
+    replace, drop = _sdist_pyproject(plan, sdist, members, final_lines, publish=True)
+    replace.update(_requirement_files(plan, sdist, members))
     rewrite_sdist(
         sdist,
         transform,
@@ -387,8 +394,51 @@ def _finish_publish_sdist(plan: Plan, sdist: Path) -> None:
         add={},
         replace=replace,
         drop=drop,
-        complete=_missing_requires_dist(plan, pkg_info),
+        complete=missing,
     )
+
+
+def _setuptools_files(plan: Plan) -> dict[str, str | None] | None:
+    """The files setuptools (or pbr) reads the dynamic dependencies from (see
+    :mod:`sourcelift.backends.requirement_files`), when the wrapped backend builds from them."""
+    from . import quirks
+
+    backend = _config(_root()).backend
+    if not plan.dynamic_dependencies or quirks.builds_dynamic_fields_from_pkg_info(backend):
+        return None
+    from .requirement_files import dynamic_requirement_files, pbr_requirement_files
+
+    data = _pyproject(_root())
+    return dynamic_requirement_files(data) or pbr_requirement_files(Path(_root()), data, backend)
+
+
+def _requirement_files(plan: Plan, sdist: Path, members: set[str]) -> dict[str, bytes]:
+    """A publish sdist's requirement files (setuptools' ``file =``) with the final lines."""
+    files = _setuptools_files(plan)
+    if not files:
+        return {}
+    from ..artifacts.sdist import read_sdist_member
+    from .requirement_files import rewrite_requirements_file
+
+    pyproject = Path(_root()) / "pyproject.toml"
+    absent = sorted(name for name in files if name not in members)
+    if absent:
+        raise ConfigError(
+            f"{sdist.name} lacks {', '.join(f'`{name}`' for name in absent)}, which the backend reads the "
+            "dependencies from (`tool.setuptools.dynamic`, or pbr's requirements.txt): publish mode writes the "
+            "final requirements there, and the wheel built from the sdist needs them\n"
+            f"      fix: include it in the sdist (e.g. `include {absent[0]}` in MANIFEST.in)"
+        )
+    findings = Findings()
+    replace: dict[str, bytes] = {}
+    for name, extra in files.items():
+        text, changed = rewrite_requirements_file(
+            read_sdist_member(sdist, name), extra, lambda value: plan.rewrite_line(value, findings)
+        )
+        if changed:
+            replace[name] = text.encode("utf-8")
+    findings.raise_if_any(pyproject)
+    return replace
 
 
 def _final_lines(pkg_info: str, transform: Callable[[str], list[str] | None]) -> list[str]:
@@ -412,7 +462,10 @@ def _sdist_pyproject(
     direct = any(_is_direct_reference(line) for line in final_lines)
     adjust = None if publish else _both(quirks.adjust_local_pyproject(backend, direct), _poetry_paths_here(plan))
     findings = Findings()
-    lines = {} if plan.dynamic_dependencies else plan.declared_lines(findings, as_metadata=False)
+    # dynamic dependencies: the lines go into PKG-INFO (hatchling) or the files setuptools reads them from;
+    # a static field beside them (read from files) is written here as usual
+    dynamic = plan.dynamic_dependencies and not (publish and _setuptools_files(plan))
+    lines = {} if dynamic else plan.declared_lines(findings, as_metadata=False)
     findings.raise_if_any(pyproject)
     from packaging.utils import canonicalize_name
 
@@ -638,6 +691,8 @@ def _check_publish_sdist(plan: Plan) -> None:
     backend = _config(_root()).backend
     if not (plan.dynamic_dependencies and plan.sources) or quirks.builds_dynamic_fields_from_pkg_info(backend):
         return
+    if _setuptools_files(plan):
+        return  # setuptools reads them from files the sdist carries: publish mode writes them there
     names = ", ".join(f"`{name}`" for name in sorted(plan.sources))
     if "project" not in _pyproject(_root()):
         raise ConfigError(

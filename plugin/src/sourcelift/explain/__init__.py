@@ -16,6 +16,7 @@ from packaging.utils import canonicalize_name
 
 from ..artifacts.store import Store
 from ..backends.quirks import builds_dynamic_fields_from_pkg_info
+from ..backends.requirement_files import dynamic_requirement_files, pbr_requirement_files
 from ..config import MODE_ENV, MODES, choose_cache, choose_mode, read_config
 from ..errors import ConfigError, Findings, Problem
 from ..model import (
@@ -248,7 +249,7 @@ def explain(
             )
         legacy = not project.has_project_table and _legacy_project(root)
         if project.dynamic_dependencies and (project.has_project_table or legacy):
-            if plan.sources and legacy:
+            if plan.sources and legacy and pbr_requirement_files(root, data or {}, config.backend) is None:
                 publish_findings.error(
                     "project",
                     "the dependencies are declared in setup.py/setup.cfg, so a publish-mode sdist cannot carry them "
@@ -256,7 +257,11 @@ def explain(
                     "builds without sourcelift",
                     "declare the project's metadata and dependencies in `[project]` of pyproject.toml",
                 )
-            elif plan.sources and not builds_dynamic_fields_from_pkg_info(config.backend):
+            elif (
+                plan.sources
+                and not builds_dynamic_fields_from_pkg_info(config.backend)
+                and dynamic_requirement_files(data or {}) is None  # setuptools' `file =`: written there
+            ):
                 # hatchling builds the wheel from the fields PKG-INFO carries: publish mode writes them there
                 publish_findings.error(
                     "project.dynamic",

@@ -177,6 +177,9 @@ class Plan:
         if sources and any(s.binds is not None for s in sources):
             sources = _written_entry(requirement, sources)
         if not sources:
+            relative = _relative_location(requirement.url) if requirement.url is not None else None
+            if relative is not None:
+                self._report_relative(requirement, value, relative, findings)
             return None
         if requirement.url is not None:  # a placeholder reference the backend expanded; the source replaces it
             if self.from_local_sdist and requirement.url in self._targets(requirement, sources):
@@ -216,6 +219,32 @@ class Plan:
             f"name and declare the location as a source (e.g. in `[tool.uv.sources]`), which publish mode turns "
             "into a version specifier",
             dependency=requirement.name,
+        )
+
+    def _report_relative(self, requirement: Requirement, value: str, relative: str, findings: Findings) -> None:
+        """A backend-written direct reference to a relative path (``name @ file:./vendor/x.whl``, from a
+        requirements file a metadata hook or setuptools reads): no installer can follow it, so the build stops."""
+        name = requirement.name
+        key = next(
+            (
+                declared.key
+                for declared in self.requirements
+                if declared.requirement.url is not None
+                and canonicalize_name(declared.requirement.name) == canonicalize_name(name)
+            ),
+            f"Requires-Dist: {value}",
+        )
+        path = relative[2:] if relative.startswith("./") else relative
+        findings.error(
+            key,
+            f"is a direct reference to the relative path `{relative}` (`{requirement.url}`), which no source "
+            "backs: an installer resolves it against its own working directory, not this project, so the wheel "
+            'built with it installs nowhere (uv: "relative path without a working directory")',
+            f"write the bare name `{name}` where the requirement is declared (e.g. requirements.txt), and give "
+            f'its location as a source: `[tool.uv.sources]` `{name} = {{ path = "{path}" }}` (relative to the '
+            "project); sourcelift then writes a direct reference that installs (local mode) or a version "
+            "specifier (publish mode)",
+            dependency=name,
         )
 
     @staticmethod
@@ -335,6 +364,22 @@ def _written_entry(requirement: Requirement, sources: list[ResolvedSource]) -> l
     return [s for s in sources if s.binds is None]
 
 
+def _relative_location(url: str) -> str | None:
+    """The relative path a direct reference's URL names (``file:./x.whl``, ``file:x``, ``./x``), else ``None``.
+
+    >>> _relative_location("file:./vendor/x.whl"), _relative_location("../libs/x"), _relative_location("file:///x")
+    ('./vendor/x.whl', '../libs/x', None)
+    """
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme == "file" and not parts.netloc and parts.path and not parts.path.startswith("/"):
+        return unquote(parts.path)
+    if not parts.scheme and not parts.netloc and parts.path and not parts.path.startswith("/"):
+        return unquote(parts.path)
+    return None
+
+
 def _directories(sources: list[ResolvedSource]) -> list[Path]:
     return [source.path for source in sources if isinstance(source, ResolvedDirectory)]
 
@@ -445,6 +490,8 @@ def warn_unbacked_direct_references(plan: Plan, findings: Findings) -> None:
         url = declared.requirement.url
         if url is None or plan.sources.get(canonicalize_name(declared.requirement.name)):
             continue
+        if _relative_location(url) is not None:
+            continue  # a relative path stops the build when the written lines are rewritten (Plan._report_relative)
         name = declared.requirement.name
         kind = "git" if url.startswith("git+") else "path" if url.startswith("file:") else "url"
         findings.warning(
