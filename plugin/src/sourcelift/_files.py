@@ -82,9 +82,7 @@ def read_bounded(path: Path | str, limit: int) -> bytes:
                 break
             chunks.append(chunk)
             total += len(chunk)
-            want = min(_MORE, limit + 1 - total) if total <= limit else 0
-            if want <= 0:
-                break
+            want = min(_MORE, limit + 1 - total)  # at least 1 while the loop goes on
     finally:
         os.close(descriptor)
     if total > limit:

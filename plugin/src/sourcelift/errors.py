@@ -24,9 +24,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Callable, NoReturn
 
 from ._dataclasses import slotted_dataclass
+
+TYPE_CHECKING = False  # as in sourcelift._patterns: no `typing` import for two annotations
+if TYPE_CHECKING:
+    from typing import Callable, NoReturn
 
 __all__ = [
     "EXIT_INTERNAL",

@@ -401,15 +401,22 @@ def _finish_publish_sdist(plan: Plan, sdist: Path) -> None:
 def _setuptools_files(plan: Plan) -> dict[str, str | None] | None:
     """The files setuptools (or pbr) reads the dynamic dependencies from (see
     :mod:`sourcelift.backends.requirement_files`), when the wrapped backend builds from them."""
+    return _dependency_files(_root()) if plan.dynamic_dependencies else None
+
+
+@functools.cache
+def _dependency_files(root: str) -> dict[str, str | None] | None:
+    """:func:`_setuptools_files` of the project at ``root``, looked for once per build process (a publish
+    sdist asks three times; pbr's answer reads setup.cfg, setup.py and requirements.txt)."""
     from . import quirks
 
-    backend = _config(_root()).backend
-    if not plan.dynamic_dependencies or quirks.builds_dynamic_fields_from_pkg_info(backend):
+    backend = _config(root).backend
+    if quirks.builds_dynamic_fields_from_pkg_info(backend):
         return None
     from .requirement_files import dynamic_requirement_files, pbr_requirement_files
 
-    data = _pyproject(_root())
-    return dynamic_requirement_files(data) or pbr_requirement_files(Path(_root()), data, backend)
+    data = _pyproject(root)
+    return dynamic_requirement_files(data) or pbr_requirement_files(Path(root), data, backend)
 
 
 def _requirement_files(plan: Plan, sdist: Path, members: set[str]) -> dict[str, bytes]:

@@ -133,17 +133,19 @@ class VersionCache:
             os.close(descriptor)
 
     def entry_path(self, digest: str) -> Path:
+        return Path(self._entry(digest))
+
+    def _entry(self, digest: str) -> str:
+        """:meth:`entry_path` as a string (os.path, not pathlib: a workspace build looks up every member's entry)."""
         if not is_lower_hex(digest, 64):
             raise ValueError(f"not a sha256 hex digest: {digest!r}")
-        return self._entries / digest[:2] / f"{digest}.json"
+        return os.path.join(self._entries_text, digest[:2], f"{digest}.json")
 
     def get(self, digest: str, member: Path) -> str | None:
         """The cached version, or ``None`` on a miss (absent, unreadable, malformed, another member's)."""
-        if not is_lower_hex(digest, 64):
-            raise ValueError(f"not a sha256 hex digest: {digest!r}")
-        # os.path, not pathlib: a workspace build looks up every member's entry
+        path = self._entry(digest)
         try:
-            with open(os.path.join(self._entries_text, digest[:2], f"{digest}.json"), "rb", buffering=0) as stream:
+            with open(path, "rb", buffering=0) as stream:
                 raw = stream.readall()
         except OSError:
             return None
