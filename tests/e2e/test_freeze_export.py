@@ -146,10 +146,56 @@ def test_uv_installed_archive_in_git_exports_and_reinstalls_with_pip_and_uv_afte
             assert url.startswith(moved.resolve().as_uri()), record
 
 
+# An sdist with no wheel beside it, built by a backend inside it (no build dependency to fetch).
+LEGACY_BACKEND = """\
+import base64, hashlib, zipfile
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    name = "legacy-2.0-py3-none-any.whl"
+    files = {
+        "legacy.py": "LEGACY = 2\\n",
+        "legacy-2.0.dist-info/METADATA": "Metadata-Version: 2.1\\nName: legacy\\nVersion: 2.0\\n",
+        "legacy-2.0.dist-info/WHEEL": "Wheel-Version: 1.0\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
+    }
+    rows = []
+    with zipfile.ZipFile(wheel_directory + "/" + name, "w") as archive:
+        for path, text in files.items():
+            data = text.encode()
+            archive.writestr(path, data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            rows.append(f"{path},sha256={digest},{len(data)}")
+        rows.append("legacy-2.0.dist-info/RECORD,,")
+        archive.writestr("legacy-2.0.dist-info/RECORD", "\\n".join(rows) + "\\n")
+    return name
+"""
+
+
+def make_backend_sdist(directory: Path) -> Path:
+    """``legacy-2.0.tar.gz``: a project whose in-tree backend writes its wheel."""
+    import io
+    import tarfile
+
+    directory.mkdir(parents=True, exist_ok=True)
+    members = {
+        "pyproject.toml": '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n',
+        "backend.py": LEGACY_BACKEND,
+        "PKG-INFO": "Metadata-Version: 2.1\nName: legacy\nVersion: 2.0\n",
+    }
+    path = directory / "legacy-2.0.tar.gz"
+    with tarfile.open(path, "w:gz") as archive:
+        for name, text in members.items():
+            data = text.encode()
+            info = tarfile.TarInfo(f"legacy-2.0/{name}")
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return path
+
+
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IndexServer]:
     root = tmp_path_factory.mktemp("freeze-index")
     make_wheel(root / "packages", "helper", "1.0", body="HELPER = 1\n")
+    make_backend_sdist(root / "packages")
     server = start_index_server(root / "packages", log=root / "pypiserver.log")
     try:
         yield server
@@ -180,7 +226,7 @@ def test_pylock_finds_index_installs_on_the_configured_index_and_names_what_it_c
 ) -> None:
     venv = make_venv("source")
     env = index_environ(offline_env, index, tmp_path)
-    run(venv.pip("install", "helper==1.0"), env=env, cwd=tmp_path)
+    run(venv.pip("install", "helper==1.0", "legacy==2.0"), env=env, cwd=tmp_path)  # legacy: built from its sdist
     # a distribution no index has: installed from a file, then its record of that file removed
     stray = make_wheel(tmp_path / "files", "stray", "3.0")
     run(venv.pip("install", stray), env=env, cwd=tmp_path)
@@ -207,17 +253,22 @@ def test_pylock_finds_index_installs_on_the_configured_index_and_names_what_it_c
     from sourcelift._compat import tomllib
 
     lock = Pylock.from_dict(tomllib.loads(lock_path.read_text()))
-    [helper] = lock.packages
+    helper, legacy = sorted(lock.packages, key=lambda package: package.name)
     assert helper.name == "helper" and helper.index == index.simple_url
     [wheel] = helper.wheels or []
     served = index.packages / "helper-1.0-py3-none-any.whl"
     assert wheel.url is not None and wheel.url.startswith(index.url) and wheel.url.endswith(served.name)
     assert dict(wheel.hashes) == {"sha256": sha256_of(served)}
+    # no wheel of legacy on the index: the sdist pip built it from
+    assert legacy.name == "legacy" and legacy.index == index.simple_url and not legacy.wheels
+    assert legacy.sdist is not None and legacy.sdist.url is not None and legacy.sdist.url.endswith("legacy-2.0.tar.gz")
+    assert dict(legacy.sdist.hashes) == {"sha256": sha256_of(index.packages / "legacy-2.0.tar.gz")}
     for installer in ("pip", "uv"):
         fresh = make_venv(f"{installer}-from-lock")
         if installer == "pip":
             run(fresh.pip("install", "-r", lock_path), env=env, cwd=tmp_path)
         else:
             run([uv_bin, "pip", "install", "--python", fresh.python, "-r", lock_path], env=env, cwd=tmp_path)
-        assert_same_installation(site, fresh.site_packages(env), {"helper"})
-        assert json.loads(fresh.run_python("import helper, json; print(helper.HELPER)", env=env)) == 1
+        assert_same_installation(site, fresh.site_packages(env), {"helper", "legacy"})
+        code = "import helper, legacy, json; print(helper.HELPER + legacy.LEGACY)"
+        assert json.loads(fresh.run_python(code, env=env)) == 3

@@ -100,7 +100,9 @@ def test_pylock_needs_the_wheel_of_an_index_install(scene: Scene, tmp_path: Path
     make_wheel(links, "other", "2.0", body="# not the installed one\n")
     text, problems = freeze(scene.env(), output_format="pylock", find_links=[str(links)], index_config=NO_INDEX)
     assert [p.distribution for p in problems] == ["other"]
-    assert "no wheel of other 2.0 with the installed tags (py3-none-any) was found" in problems[0].message
+    assert "no wheel of other 2.0 with the installed tags (py3-none-any) and no sdist of it was found" in (
+        problems[0].message
+    )
     assert "other" not in {p["name"] for p in tomllib.loads(text)["packages"]}
 
 
@@ -379,3 +381,20 @@ def test_the_pr1798_file_key_is_fetched_like_uvs_path(tmp_path: Path) -> None:
     (scene.site / "native-2.3.1.dist-info" / "direct_url.json").write_text(json.dumps(record))
     text, problems = freeze(scene.env(), store=str(scene.store))
     assert problems == [] and f"native @ {scene.stored.as_uri()}#sha256={scene.sha}" in text.splitlines()
+
+
+def test_pylock_names_the_index_sdist_of_an_install_no_index_wheel_matches(scene: Scene, tmp_path: Path) -> None:
+    digest = "f" * 64
+    page = tmp_path / "simple" / "other" / "index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text(f'<a href="other-2.0.tar.gz#sha256={digest}">other-2.0.tar.gz</a>')
+    index = f"{tmp_path.as_uri()}/simple/"
+    text, problems = freeze(scene.env(), output_format="pylock", index_config=IndexConfig([index]))
+    assert problems == []
+    [other] = [p for p in tomllib.loads(text)["packages"] if p["name"] == "other"]
+    assert other == {
+        "name": "other",
+        "version": "2.0",
+        "index": index,
+        "sdist": {"name": "other-2.0.tar.gz", "url": f"{index}other/other-2.0.tar.gz", "hashes": {"sha256": digest}},
+    }

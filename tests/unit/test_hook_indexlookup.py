@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sourcelift_hook.indexlookup import IndexConfig, _files, _parse_config_list, find_index_wheels, pip_index_config
+from sourcelift_hook.indexlookup import IndexConfig, _files, _parse_config_list, find_index_files, pip_index_config
 
 TOKEN = "s3cr3t-t0ken"
 
@@ -76,9 +76,46 @@ def test_credentials_of_an_index_are_never_in_what_is_returned(tmp_path: Path) -
     page = tmp_path / "simple" / "x" / "index.html"
     page.parent.mkdir(parents=True)
     page.write_text(f'<a href="x-1.0-py3-none-any.whl#sha256={"a" * 64}">x-1.0-py3-none-any.whl</a>')
-    found, notes = find_index_wheels([("x", "1.0", frozenset({"py3-none-any"}))], IndexConfig([index]))
+    found, notes = find_index_files([("x", "1.0", frozenset({"py3-none-any"}))], IndexConfig([index]))
     [wheel] = found["x"]
     assert TOKEN not in repr(wheel.url) + wheel.index and wheel.sha256 == "a" * 64 and notes == []
     unreachable = f"http://user:{TOKEN}@127.0.0.1:9/simple/"
-    found, notes = find_index_wheels([("x", "1.0", frozenset())], IndexConfig([unreachable]))
+    found, notes = find_index_files([("x", "1.0", frozenset())], IndexConfig([unreachable]))
     assert found == {} and len(notes) == 1 and TOKEN not in notes[0] and "127.0.0.1:9" in notes[0]
+
+
+def _page(root: Path, name: str, files: dict[str, str]) -> str:
+    """A PEP 503 project page under ``root/simple`` listing ``files`` (file name -> sha256); the index URL."""
+    page = root / "simple" / name / "index.html"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text("".join(f'<a href="{f}#sha256={h}">{f}</a>\n' for f, h in files.items()))
+    return f"{root.as_uri()}/simple/"
+
+
+def test_an_sdist_is_found_only_where_no_index_has_a_wheel_of_the_installed_tags(tmp_path: Path) -> None:
+    tags = frozenset({"cp311-cp311-linux_x86_64"})
+    sdist_only = _page(
+        tmp_path / "a",
+        "x",
+        {
+            "x-1.0.tar.gz": "a" * 64,
+            "x-0.9.tar.gz": "b" * 64,  # another version
+            "x-1.0-cp311-cp311-manylinux_2_17_x86_64.whl": "c" * 64,  # not the tags pip built
+            "y-1.0.tar.gz": "d" * 64,  # another project
+        },
+    )
+    found, notes = find_index_files([("x", "1.0", tags)], IndexConfig([sdist_only]))
+    [sdist] = found["x"]
+    assert sdist.is_sdist and sdist.filename == "x-1.0.tar.gz" and sdist.sha256 == "a" * 64 and notes == []
+    assert sdist.url == f"{sdist_only}x/x-1.0.tar.gz" and sdist.index == sdist_only
+    # a later index with a wheel of the installed tags wins over an earlier one's sdist
+    with_wheel = _page(tmp_path / "b", "x", {"x-1.0-cp311-cp311-linux_x86_64.whl": "e" * 64})
+    found, _ = find_index_files([("x", "1.0", tags)], IndexConfig([sdist_only, with_wheel]))
+    [wheel] = found["x"]
+    assert not wheel.is_sdist and wheel.sha256 == "e" * 64 and wheel.index == with_wheel
+    # an sdist without a sha256 on the page is no answer
+    unhashed = tmp_path / "c" / "simple" / "x" / "index.html"
+    unhashed.parent.mkdir(parents=True)
+    unhashed.write_text('<a href="x-1.0.tar.gz">x-1.0.tar.gz</a>')
+    found, _ = find_index_files([("x", "1.0", tags)], IndexConfig([f"{(tmp_path / 'c').as_uri()}/simple/"]))
+    assert found == {}

@@ -524,6 +524,7 @@ def _pylock(export: _Export, find_links: Sequence[str], index_config: IndexConfi
         Package,
         PackageArchive,
         PackageDirectory,
+        PackageSdist,
         PackageVcs,
         PackageWheel,
         PylockValidationError,
@@ -557,10 +558,10 @@ def _pylock(export: _Export, find_links: Sequence[str], index_config: IndexConfi
                 local[id(origin)] = found
         missing = [o for o in index_origins if id(o) not in local]
         if missing and config.indexes:
-            from .indexlookup import find_index_wheels
+            from .indexlookup import find_index_files
 
             wanted = [(o.dist.key, o.dist.version, _wheel_tags(o.dist)) for o in missing]
-            found_remote, notes = find_index_wheels(wanted, config)
+            found_remote, notes = find_index_files(wanted, config)
             remote = {key: list(wheels) for key, wheels in found_remote.items()}
             for note in notes:
                 export.problems.append(Finding(None, note, "check pip's index configuration (`pip config list`)"))
@@ -574,6 +575,7 @@ def _pylock(export: _Export, find_links: Sequence[str], index_config: IndexConfi
             if origin.kind == "index":
                 version = version_of(dist)
                 wheels: list[PackageWheel] = []
+                sdist: PackageSdist | None = None
                 index_url: str | None = None
                 if id(origin) in local:
                     path = local[id(origin)]
@@ -590,16 +592,24 @@ def _pylock(export: _Export, find_links: Sequence[str], index_config: IndexConfi
                         )
                     )
                 else:
-                    from .indexlookup import IndexWheel
+                    from .indexlookup import IndexFile
 
-                    for wheel in remote.get(dist.key, []):
-                        assert isinstance(wheel, IndexWheel)
-                        index_url = wheel.index
-                        wheels.append(
-                            PackageWheel(
-                                name=wheel.filename, url=wheel.url, size=wheel.size, hashes={"sha256": wheel.sha256}
+                    for file in remote.get(dist.key, []):
+                        assert isinstance(file, IndexFile)
+                        index_url = file.index
+                        if file.is_sdist:  # no wheel of the installed tags: pip built it from this
+                            sdist = PackageSdist(
+                                name=file.filename, url=file.url, size=file.size, hashes={"sha256": file.sha256}
                             )
-                        )
+                        else:
+                            wheels.append(
+                                PackageWheel(
+                                    name=file.filename, url=file.url, size=file.size, hashes={"sha256": file.sha256}
+                                )
+                            )
+                if sdist is not None:
+                    packages.append(Package(name=name, version=version, index=index_url, sdist=sdist))
+                    continue
                 if not wheels:
                     indexes = config.indexes if config is not None else []
                     where = ", ".join(redact_credentials(i)[0] for i in indexes)
@@ -608,8 +618,8 @@ def _pylock(export: _Export, find_links: Sequence[str], index_config: IndexConfi
                     export.problem(
                         dist,
                         f"was installed from an index, but no wheel of {dist.name} {dist.version} with the installed "
-                        f"tags ({', '.join(sorted(_wheel_tags(dist))) or 'unknown'}) was found {where}{told} or in "
-                        "find-links directories: it is left out",
+                        f"tags ({', '.join(sorted(_wheel_tags(dist))) or 'unknown'}) and no sdist of it was found "
+                        f"{where}{told}, and no such wheel in find-links directories: it is left out",
                         f"pass --find-links DIR with {dist.name}'s wheel, check `pip config list`, "
                         "or use --format requirements",
                     )

@@ -29,7 +29,7 @@ from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from sourcelift.urls import fragment_hashes, redact_credentials, without_fragment
 
-__all__ = ["MAX_PAGE", "IndexConfig", "IndexWheel", "find_index_wheels", "pip_index_config"]
+__all__ = ["MAX_PAGE", "IndexConfig", "IndexFile", "find_index_files", "pip_index_config"]
 
 MAX_PAGE = 32 * 1024 * 1024
 DEFAULT_INDEX = "https://pypi.org/simple/"
@@ -51,8 +51,8 @@ class IndexConfig:
         return f"IndexConfig({[redact_credentials(i)[0] for i in self.indexes]!r}, {self.find_links!r})"
 
 
-class IndexWheel:
-    """One wheel file of an index: cleaned URL, file name, sha256, and the index it was found on."""
+class IndexFile:
+    """One wheel or sdist of an index: cleaned URL, file name, sha256, and the index it was found on."""
 
     __slots__ = ("filename", "index", "sha256", "size", "url")
 
@@ -64,7 +64,11 @@ class IndexWheel:
         self.size = size
 
     def __repr__(self) -> str:
-        return f"IndexWheel({self.filename!r}, {self.url!r})"
+        return f"IndexFile({self.filename!r}, {self.url!r})"
+
+    @property
+    def is_sdist(self) -> bool:
+        return not self.filename.endswith(".whl")
 
 
 def _truthy(value: str) -> bool:
@@ -208,30 +212,40 @@ def _clean(url: str) -> str:
     return redact_credentials(without_fragment(url))[0]
 
 
-def find_index_wheels(
+def find_index_files(
     wanted: Iterable[tuple[str, str, frozenset[str]]], config: IndexConfig
-) -> tuple[dict[str, list[IndexWheel]], list[str]]:
-    """For each ``(canonical name, version, installed wheel tags)``: the index's matching wheels.
+) -> tuple[dict[str, list[IndexFile]], list[str]]:
+    """For each ``(canonical name, version, installed wheel tags)``: the index's matching wheels, else
+    its sdist of that version (a single file: what pip built the installed wheel from).
 
-    Returns the wheels found per name (first index that has any wins, as with pip's default
-    candidate order for one version), and notes on indexes that could not be read.
+    Returns the files found per name (the first index that has a wheel wins, as with pip's default
+    candidate order for one version; an sdist counts only where no index has a wheel), and notes on
+    indexes that could not be read.
     """
-    from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+    from packaging.utils import (
+        InvalidSdistFilename,
+        InvalidWheelFilename,
+        canonicalize_name,
+        parse_sdist_filename,
+        parse_wheel_filename,
+    )
     from packaging.version import InvalidVersion, Version
 
-    found: dict[str, list[IndexWheel]] = {}
+    found: dict[str, list[IndexFile]] = {}
     notes: list[str] = []
     unreachable: set[str] = set()
     for name, version, tags in wanted:
+        key = canonicalize_name(name)
         try:
             wanted_version = Version(version)
         except InvalidVersion:
             continue
+        sdist: IndexFile | None = None
         for index in config.indexes:
             if index in unreachable:
                 continue
             base = index if index.endswith("/") else index + "/"
-            page = urljoin(base, f"{canonicalize_name(name)}/")
+            page = urljoin(base, f"{key}/")
             try:
                 body, content_type, final = _fetch(page)
                 files = _files(body, content_type, final)
@@ -246,18 +260,32 @@ def find_index_wheels(
                 continue
             wheels = []
             for filename, url, hashes, size in files:
-                if not filename.endswith(".whl") or "sha256" not in hashes:
+                if "sha256" not in hashes:
+                    continue
+                found_file = IndexFile(filename, _clean(url), hashes["sha256"], _clean(base), size)
+                if filename.endswith((".tar.gz", ".zip")):
+                    try:
+                        file_name, file_version = parse_sdist_filename(filename)
+                    except (InvalidSdistFilename, InvalidVersion):
+                        continue
+                    if sdist is None and file_name == key and file_version == wanted_version:
+                        sdist = found_file
+                    continue
+                if not filename.endswith(".whl"):
                     continue
                 try:
                     file_name, file_version, _, file_tags = parse_wheel_filename(filename)
                 except (InvalidWheelFilename, InvalidVersion):
                     continue
-                if file_name != canonicalize_name(name) or file_version != wanted_version:
+                if file_name != key or file_version != wanted_version:
                     continue
                 if tags and not {str(t) for t in file_tags} & tags:
                     continue
-                wheels.append(IndexWheel(filename, _clean(url), hashes["sha256"], _clean(base), size))
+                wheels.append(found_file)
             if wheels:
-                found[canonicalize_name(name)] = wheels
+                found[key] = wheels
                 break
+        else:
+            if sdist is not None:
+                found[key] = [sdist]
     return found, notes
