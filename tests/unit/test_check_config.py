@@ -66,6 +66,23 @@ def test_read_table(tmp_path: Path) -> None:
         read_table(pyproject)
 
 
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b'[project\nname = "x"\n', "not valid TOML"),
+        (b'[project]\nname = "x\xff"\n', "not UTF-8 text"),
+        (b"a = " + b"[" * 3000 + b"]" * 3000 + b"\n", "nest"),
+    ],
+)
+def test_an_unreadable_pyproject_is_a_usage_error_that_says_why(tmp_path: Path, content: bytes, says: str) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_bytes(content)
+    with pytest.raises(UsageError) as raised:
+        read_table(pyproject)
+    assert says in str(raised.value) and str(pyproject) in str(raised.value)
+    assert raised.value.fix == "correct the file: it must be UTF-8 encoded TOML"
+
+
 def test_the_plugin_accepts_the_check_table() -> None:
     findings = Findings()
     read_config({"tool": {"sourcelift": {"check": {"ignore": ["SL4"]}}}}, findings)

@@ -158,6 +158,18 @@ def test_an_extras_requirement_without_a_source_keeps_its_extra_marker(make_proj
     assert rich["requirement"] == "rich" and rich["local"] == rich["publish"] == ['rich; extra == "cli"']
 
 
+def test_an_unreadable_pyproject_is_a_problem_and_no_claim_about_dependencies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = write_tree(tmp_path / "bad", {"pyproject.toml": '[project\nname = "x"\n'})
+    code, out = run(capsys, str(project))
+    assert code == 1
+    assert "not valid TOML" in out and "fix: correct the file" in out
+    assert "declares no dependencies" not in out
+    report = explain(project)
+    assert report["kind"] == "unreadable" and report["requirements"] == [] and report["problems"]
+
+
 def test_gitignored_archive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = write_tree(tmp_path / "repo", {"pyproject.toml": VENDORED + WRAPPER, ".gitignore": "*.whl\n"})
     init_repo(repo)

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sourcelift._compat import tomllib
-
 from .catalog import CHECKS
 from .errors import UsageError
 
@@ -75,11 +73,14 @@ def read_table(pyproject: Path) -> dict[str, Any]:
     """``[tool.sourcelift.check]`` of ``pyproject`` (empty when the file or the table is absent)."""
     if not pyproject.is_file():
         return {}
-    try:
-        with pyproject.open("rb") as stream:
-            data = tomllib.load(stream)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"{pyproject} cannot be read: {exc}") from None
+    from sourcelift.errors import Findings
+    from sourcelift.readers._toml import load_toml
+
+    findings = Findings()
+    data = load_toml(pyproject, findings)  # bounded, UTF-8 and nesting checked, as a build reads it
+    if data is None:
+        [problem] = findings.problems
+        raise UsageError(f"{pyproject.resolve()} cannot be read: {problem.message}", problem.fix)
     tool = data.get("tool", {})
     sourcelift = tool.get("sourcelift", {}) if isinstance(tool, dict) else {}
     table = sourcelift.get("check", {}) if isinstance(sourcelift, dict) else {}

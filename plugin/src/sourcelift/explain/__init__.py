@@ -191,6 +191,8 @@ def explain(
     data = load_toml(pyproject, findings)
     report = _empty(root)
     report["focus"] = mode
+    if data is None:
+        report["kind"] = "unreadable"  # what there is to say is in the problems: no "declares no dependencies"
     if data is not None and "project" not in data:
         members = _virtual_root_members(root, data, findings)
         if members is not None:
@@ -415,7 +417,7 @@ def format_report(report: Report) -> str:
                 f"  to see them: {hook['fix']}",
                 "",
             ]
-    if not report["requirements"] and (hook is None or hook["ran"]):
+    if not report["requirements"] and report["kind"] == "project" and (hook is None or hook["ran"]):
         out += ["no requirements: the project declares no dependencies, so sourcelift has nothing to rewrite", ""]
     for item in report["requirements"]:
         mark = " [hook]" if item["origin"] == "hook" else ""
