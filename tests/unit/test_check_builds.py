@@ -62,3 +62,35 @@ def test_without_pypa_build_every_static_finding_of_an_sdist_is_still_reported(
     report = check_paths([path], config=tmp_path / "none.toml")
     ids = [f.id for f in report.findings]
     assert ids == ["SL101", "SL303"] and report.exit_code == 1  # SL401 leaves a Requires-Dist URL to SL101
+
+
+def _sdist(path: Path, members: dict[str, bytes]) -> Path:
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w:gz") as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_an_sdist_is_unpacked_only_within_bounds_and_inside_its_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sourcelift_hook.check import builds
+
+    members = {"demo-1.0/pyproject.toml": b"[project]\n", "demo-1.0/big.bin": b"\0" * 4096}
+    sdist = _sdist(tmp_path / "demo-1.0.tar.gz", members)
+    assert builds.extract_sdist(sdist, tmp_path / "ok") == tmp_path / "ok" / "demo-1.0"
+    monkeypatch.setattr(builds, "MAX_UNPACKED", 4096)
+    with pytest.raises(BuildFailed) as raised:
+        builds.extract_sdist(sdist, tmp_path / "big")
+    assert "unpacks to 2 files of 4106 bytes" in raised.value.tail[0]
+    assert not (tmp_path / "big" / "demo-1.0" / "big.bin").exists()  # refused before anything is written
+    monkeypatch.setattr(builds, "MAX_UNPACKED", 4 * 1024**3)
+    escaping = _sdist(tmp_path / "evil-1.0.tar.gz", {"evil-1.0/pyproject.toml": b"", "../outside.txt": b"x"})
+    with pytest.raises(BuildFailed, match="failed"):
+        builds.extract_sdist(escaping, tmp_path / "evil")
+    assert not (tmp_path / "outside.txt").exists()

@@ -41,6 +41,10 @@ __all__ = [
 UNAVAILABLE = "sourcelift===0+sourcelift.check.unavailable"
 """The constraint that makes sourcelift unresolvable; pip names it in the error it gives."""
 _TAIL = 30
+MAX_UNPACKED = 4 * 1024**3
+"""An sdist unpacked to build it may hold this many bytes (its members' sizes added up), no more: a
+compressed archive of a few megabytes could otherwise fill the disk."""
+MAX_MEMBERS = 200_000
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,18 @@ def _safe_name(name: str) -> bool:
     return not path.is_absolute() and ".." not in path.parts and not (len(name) > 1 and name[1] == ":")
 
 
+def _check_size(step: str, sizes: Sequence[int]) -> None:
+    if len(sizes) > MAX_MEMBERS or sum(sizes) > MAX_UNPACKED:
+        raise BuildFailed(
+            step,
+            0,
+            [
+                f"the archive unpacks to {len(sizes)} files of {sum(sizes)} bytes in all, more than an sdist "
+                f"sourcelift builds may hold ({MAX_MEMBERS} files, {MAX_UNPACKED} bytes)"
+            ],
+        )
+
+
 def extract_sdist(sdist: Path, dest: Path) -> Path:
     """Unpack ``sdist`` into ``dest``, refusing members that would land outside it; return the project directory."""
     dest.mkdir(parents=True, exist_ok=True)
@@ -149,6 +165,7 @@ def extract_sdist(sdist: Path, dest: Path) -> Path:
                 unsafe = [n for n in zf.namelist() if not _safe_name(n)]
                 if unsafe:
                     raise BuildFailed(step, 0, [f"members outside the archive: {unsafe[:5]}"])
+                _check_size(step, [info.file_size for info in zf.infolist()])
                 zf.extractall(dest)
         else:
             with tarfile.open(sdist, "r:gz") as tar:
@@ -163,6 +180,7 @@ def extract_sdist(sdist: Path, dest: Path) -> Path:
                 ]
                 if unsafe:
                     raise BuildFailed(step, 0, [f"members outside the archive or not plain files: {unsafe[:5]}"])
+                _check_size(step, [m.size for m in members if m.isfile()])
                 if filters:
                     tar.extractall(dest, filter="data")
                 else:  # pragma: no cover - old Python 3.9; every member checked above
