@@ -313,6 +313,52 @@ def test_directory_entries_and_their_state(tmp_path: Path, store: Store) -> None
     }
 
 
+def test_the_build_output_of_a_project_inside_its_directory_source_leaves_the_source_committed(
+    tmp_path: Path, store: Store
+) -> None:
+    """Found on prefect: each integration in src/integrations/<name> names the repository root,
+    `prefect = { path = "../../../" }`.  Where the .gitignore does not name what the integration's own
+    build writes (setuptools' egg-info and build/, setuptools-scm's version file), `pip install git+...`
+    gave `prefect @ file:///tmp/pip-install-.../` (the clone the build ran in, deleted after the install):
+    the build's output was counted as untracked files of the root source."""
+    repo = write_tree(
+        tmp_path / "mono",
+        {
+            "pyproject.toml": '[project]\nname = "core"\nversion = "1"\n',
+            "src/core/__init__.py": "",
+            "src/integrations/plug/pyproject.toml": app_pyproject('core = { path = "../../../" }', '"core"'),
+            "src/integrations/plug/plug/__init__.py": "",
+        },
+    )
+    init_repo(repo)
+    add_pushed_remote(repo, "https://example.com/org/mono.git")
+    plug = repo / "src" / "integrations" / "plug"
+    write_tree(
+        plug,
+        {
+            "plug.egg-info/PKG-INFO": "Metadata-Version: 2.1\n",
+            "build/lib/plug/__init__.py": "",
+            "plug/_version.py": "version = '1'\n",
+        },
+    )
+    durable = f"core @ git+https://example.com/org/mono.git@{head(repo)}"
+    assert {k: only_entry(plug, store, "core")[k] for k in ("state", "emitted")} == {
+        "state": "committed",
+        "emitted": [durable],
+    }
+    # anything else still counts: an untracked file elsewhere in the source, or a modified file of the project
+    local = [f"core @ {path_to_file_url(repo)}"]
+    write_tree(repo, {"src/core/new.py": ""})
+    assert only_entry(plug, store, "core")["emitted"] == local
+    (repo / "src" / "core" / "new.py").unlink()
+    assert only_entry(plug, store, "core")["emitted"] == [durable]
+    write_tree(plug, {"plug/__init__.py": "x = 1\n"})
+    assert {k: only_entry(plug, store, "core")[k] for k in ("state", "emitted")} == {
+        "state": "modified",
+        "emitted": local,
+    }
+
+
 def test_sources_outside_the_work_tree_get_no_entry(tmp_path: Path, store: Store) -> None:
     write_tree(tmp_path, {f"shared/{WHEEL}": WHEEL_BYTES, "lib/pyproject.toml": '[project]\nname="lib"\nversion="1"\n'})
     repo = write_tree(

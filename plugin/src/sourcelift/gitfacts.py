@@ -489,16 +489,38 @@ def status_changes(output: str) -> dict[str, str]:
     return changes
 
 
-def path_state(rel: str, changes: Mapping[str, str], *, directory: bool) -> str:
-    """``committed``, ``modified`` or ``untracked``: an archive as a file, a directory by every file under it."""
+def path_state(rel: str, changes: Mapping[str, str], *, directory: bool, building: str | None = None) -> str:
+    """``committed``, ``modified`` or ``untracked``: an archive as a file, a directory by every file under it.
+
+    ``building`` is the directory of the project being built (relative to the top, ``"."`` at it). When
+    a directory source holds it (prefect's integrations name the repository root,
+    ``prefect = { path = "../../../" }``), the untracked files under it are that build's own output
+    (``*.egg-info``, ``build/``, a version file) written while the state is read, and do not count:
+    otherwise a tree whose ``.gitignore`` does not name them would give the source the path of the
+    tree the build ran in, which for ``pip install git+...`` is a temporary clone, gone after the
+    install.  Modified files under it still count.
+
+    >>> changes = {"plugins/x/x.egg-info/PKG-INFO": "untracked", "plugins/x/x/__init__.py": "modified"}
+    >>> path_state(".", {"plugins/x/build/x.py": "untracked"}, directory=True, building="plugins/x")
+    'committed'
+    >>> path_state(".", changes, directory=True, building="plugins/x")
+    'modified'
+    >>> path_state(".", {"plugins/x/build/x.py": "untracked"}, directory=True)
+    'untracked'
+    """
     found: set[str] = set()
     prefix = "" if rel == "." else rel + "/"
+    own = None
+    if directory and building is not None and building != rel and (rel == "." or building.startswith(prefix)):
+        own = building + "/"  # the project being built lies inside this directory source
     for path, change in changes.items():
         if path.endswith("/") and (rel + "/").startswith(path):
             found.add("untracked")  # the file or directory lies in an untracked or ignored directory
         elif path == rel or (directory and path.startswith(prefix)):
             if change == "ignored" and path != rel and directory:
                 continue  # build leftovers inside a directory source (caches, egg-info) are not the source
+            if own is not None and change == "untracked" and path.startswith(own):
+                continue  # what the build of the project inside this source writes as it runs
             found.add("untracked" if change == "ignored" else change)
     if "modified" in found:
         return "modified"

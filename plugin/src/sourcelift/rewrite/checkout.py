@@ -101,7 +101,7 @@ class Checkout:
                 self._noted = True
                 note(f"no provenance recorded: git is not usable ({changes})")
             return None
-        return path_state(rel, changes, directory=directory)
+        return path_state(rel, changes, directory=directory, building=self.subdirectory)
 
     def git_target(self, source: ResolvedDirectory) -> str | None:
         """``git+URL@COMMIT#subdirectory=PATH`` for a committed, unmodified directory; else ``None``.
