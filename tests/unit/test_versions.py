@@ -378,6 +378,83 @@ def test_bad_static_versions(tmp_path: Path, pyproject: str, message: str) -> No
         directory_version(tmp_path, None)
 
 
+MATURIN_PYPROJECT = """\
+[build-system]
+requires = ["sourcelift", "maturin>=1,<2"]
+build-backend = "sourcelift.build"
+
+[tool.sourcelift]
+backend = "maturin"
+
+[project]
+name = "native_core"
+dynamic = ["version"]
+"""
+
+
+@pytest.mark.parametrize("wrapped", [True, False])
+def test_a_maturin_version_is_read_from_cargo_toml(tmp_path: Path, version_cache: VersionCache, wrapped: bool) -> None:
+    # pydantic's pydantic-core: a maturin workspace member whose version is `[package] version` of its
+    # Cargo.toml; maturin's own hook runs `cargo metadata`, which needs crates.io (no network: no version)
+    pyproject = MATURIN_PYPROJECT
+    if not wrapped:
+        pyproject = pyproject.replace('"sourcelift.build"', '"maturin"').replace(
+            '[tool.sourcelift]\nbackend = "maturin"\n', ""
+        )
+    (tmp_path / "pyproject.toml").write_text(pyproject)
+    (tmp_path / "Cargo.toml").write_text('[package]\nname = "native-core"\nversion = "2.48.0"\nedition = "2021"\n')
+    assert directory_version(tmp_path, version_cache) == DirectoryVersion("2.48.0", "static")
+    assert dynamic_build_requires(tmp_path) == []
+    assert not version_cache.directory.exists()
+
+
+def test_a_maturin_manifest_path_is_followed(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        MATURIN_PYPROJECT + '\n[tool.maturin]\nmanifest-path = "rust/Cargo.toml"\n'
+    )
+    (tmp_path / "rust").mkdir()
+    (tmp_path / "rust" / "Cargo.toml").write_text('[package]\nname = "native-core"\nversion = "0.3.1"\n')
+    assert directory_version(tmp_path, None) == DirectoryVersion("0.3.1", "static")
+
+
+@pytest.mark.parametrize(
+    "cargo",
+    [
+        '[package]\nname = "c"\nversion.workspace = true\n',  # inherited: cargo metadata knows it
+        '[package]\nname = "c"\nversion = "1.0.0-beta.1"\n',  # maturin converts a pre-release
+        '[package]\nname = "c"\n',
+        "[package\n",
+        None,
+    ],
+)
+def test_other_maturin_versions_are_left_to_maturin(tmp_path: Path, cargo: str | None) -> None:
+    (tmp_path / "pyproject.toml").write_text(MATURIN_PYPROJECT)
+    if cargo is not None:
+        (tmp_path / "Cargo.toml").write_text(cargo)
+    assert directories._static_version(tmp_path, directories._load(tmp_path)) is None
+
+
+def test_a_backend_run_in_another_environment_finds_its_commands(tmp_path: Path, counter: Path) -> None:
+    # `sourcelift explain --isolated` on pydantic: maturin's hook runs the `maturin` command its requirement
+    # installed into the isolated environment, whose scripts directory a frontend puts on PATH
+    scripts = tmp_path / "env" / "bin"
+    scripts.mkdir(parents=True)
+    python = scripts / "python"
+    python.symlink_to(sys.executable)
+    tool = scripts / "print-version"
+    tool.write_text("#!/bin/sh\necho 4.5.6\n")
+    tool.chmod(0o755)
+    project = write_counted(tmp_path / "project")
+    backend = project / "_backend" / "counting_backend.py"
+    backend.write_text(
+        backend.read_text().replace(
+            'with open("VERSION") as stream:\n        version = stream.read().strip()',
+            'import subprocess\n    version = subprocess.check_output(["print-version"], text=True).strip()',
+        )
+    )
+    assert directory_version(project, None, python=str(python)) == DirectoryVersion("4.5.6", "backend")
+
+
 def test_not_a_project(tmp_path: Path) -> None:
     with pytest.raises(VersionError, match="not a Python project") as caught:
         directory_version(tmp_path, None)

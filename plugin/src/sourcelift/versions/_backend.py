@@ -110,6 +110,11 @@ def _caller(
     env = dict(environ)
     env.pop("PIP_BUILD_TRACKER", None)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    if python:
+        # another environment (`sourcelift explain --isolated`): its scripts first on PATH, as a frontend
+        # puts them, for backends that run a command their requirements install (maturin runs `maturin`)
+        scripts = os.path.dirname(python)
+        env["PATH"] = os.pathsep.join([scripts, env["PATH"]]) if env.get("PATH") else scripts
     return BuildBackendHookCaller(
         str(directory),
         backend,

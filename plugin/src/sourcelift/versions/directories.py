@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
+from .._compat import tomllib
 from .._dataclasses import slotted_dataclass
 from .._files import read_bounded, real_path
 from ..core_metadata import first_values
@@ -349,9 +351,10 @@ def _static_version(directory: Path, data: dict[str, Any]) -> str | None:
     dynamic = project.get("dynamic", []) if isinstance(project, dict) else []
     if not isinstance(project, dict) or (isinstance(dynamic, list) and "version" in dynamic):
         # no PEP 621 version: only the backend knows, unless it is poetry-core reading `[tool.poetry] version`
+        # or maturin reading the literal version of the crate's Cargo.toml
         poetry = poetry_static(data, "version")
         if poetry is None:
-            return None
+            return _maturin_version(directory, data) if isinstance(project, dict) else None
         try:
             return str(Version(poetry))
         except InvalidVersion:
@@ -376,6 +379,40 @@ def _static_version(directory: Path, data: dict[str, Any]) -> str | None:
             f"{pyproject}: `project.version` is {version!r}, which is not a valid version (PEP 440)",
             'give a version like "1.2.0"',
         ) from None
+
+
+_CARGO_RELEASE = re.compile(r"(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)")
+"""A Cargo version maturin writes unchanged (a semver pre-release or build suffix it converts: the backend runs)."""
+
+
+def _maturin_version(directory: Path, data: dict[str, Any]) -> str | None:
+    """The version maturin gives a project with a dynamic version: ``[package] version`` of its
+    Cargo.toml (``[tool.maturin] manifest-path``, else the one beside pyproject.toml), read when it is a
+    plain ``X.Y.Z``.  ``None`` (the backend computes it) for other backends, a version inherited from
+    the Cargo workspace or any other form.  Running maturin for it needs ``cargo metadata``, which
+    resolves every crate dependency (from crates.io: a network access, and seconds per member)."""
+    system = data.get("build-system")
+    declared = system.get("build-backend") if isinstance(system, dict) else None
+    if not isinstance(declared, str):
+        return None
+    from ..config import wrapped_backend
+
+    if wrapped_backend(declared, data) != "maturin":
+        return None
+    tool = data.get("tool")
+    maturin = tool.get("maturin") if isinstance(tool, dict) else None
+    manifest = maturin.get("manifest-path", "Cargo.toml") if isinstance(maturin, dict) else "Cargo.toml"
+    if not isinstance(manifest, str):
+        return None
+    try:
+        cargo = tomllib.loads(read_bounded(os.path.join(directory, manifest), MAX_TOML_BYTES).decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None  # maturin reports what is wrong with it
+    package = cargo.get("package")
+    version = package.get("version") if isinstance(package, dict) else None
+    if not isinstance(version, str) or not _CARGO_RELEASE.fullmatch(version):
+        return None
+    return str(Version(version))
 
 
 def _build_system(directory: Path, data: dict[str, Any]) -> _BuildSystem:
