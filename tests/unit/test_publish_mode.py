@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -621,3 +622,82 @@ def test_a_direct_reference_a_build_hook_wrote_is_warned_about_once_in_publish_m
     local, _ = make_plan(root, store)
     wrapper._transform(local, metadata)
     assert capsys.readouterr().err == ""
+
+
+# --- index sources in the sdist (found on huggingface/lerobot)
+
+INDEX_SOURCES_PROJECT = """\
+[build-system]
+requires = ["sourcelift", "hatchling"]
+build-backend = "sourcelift.build"
+
+[project]
+name = "app"
+version = "1.0"
+dependencies = [
+    "torch>=2.7,<2.12.0",
+    "prebuilt",
+]
+
+[tool.hatch.build.targets.wheel]
+bypass-selection = true
+
+[[tool.uv.index]]
+name = "pytorch-cu128"
+url = "https://download.pytorch.org/whl/cu128"
+explicit = true
+
+[tool.uv.sources]
+torch = [{ index = "pytorch-cu128", marker = "sys_platform == 'linux'" }]
+prebuilt = { path = "prebuilt-0.1.0-py3-none-any.whl" }
+"""
+
+SDIST_CHILD = """
+import os, sys
+os.chdir(sys.argv[1])
+import sourcelift.build as backend
+print(backend.build_sdist(sys.argv[2], {"sourcelift-mode": sys.argv[3]}))
+"""
+
+
+@pytest.mark.parametrize("mode", ["local", "publish"])
+def test_an_index_source_and_its_line_stay_as_written_in_the_sdist(tmp_path: Path, mode: str) -> None:
+    """lerobot takes torch from a CUDA index on Linux (`[tool.uv.sources] torch = [{ index = ..., marker = ... }]`):
+    its line names no index, so the sdist's pyproject.toml kept the line, but re-spelled (`torch<2.12.0,>=2.7`),
+    and dropped the source entry, which uv in the unpacked sdist needs; a consumed source still leaves."""
+    import subprocess
+    import sys
+    import tarfile
+
+    from tests.support import REPO_ROOT, clean_environ
+    from tests.support.wheels import wheel_bytes
+
+    project = tmp_path / "app"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(INDEX_SOURCES_PROJECT)
+    (project / "prebuilt-0.1.0-py3-none-any.whl").write_bytes(wheel_bytes("prebuilt", "0.1.0"))
+    env = clean_environ()
+    env.update(
+        PYTHONPATH=os.pathsep.join(str(REPO_ROOT / part) for part in ("plugin/src", "frontend_hook/src")),
+        PYTHONDONTWRITEBYTECODE="1",
+        SOURCELIFT_STORE_DIR=str(tmp_path / "store"),
+        SOURCELIFT_CACHE_DIR=str(tmp_path / "cache"),
+    )
+    (tmp_path / "dist").mkdir()
+    child = subprocess.run(
+        [sys.executable, "-c", SDIST_CHILD, str(project), str(tmp_path / "dist"), mode],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert child.returncode == 0, child.stderr
+    with tarfile.open(tmp_path / "dist" / child.stdout.split()[-1]) as archive:
+        stream = archive.extractfile("app-1.0/pyproject.toml")
+        assert stream is not None
+        text = stream.read().decode()
+    assert '    "torch>=2.7,<2.12.0",\n' in text
+    assert 'torch = [{ index = "pytorch-cu128", marker = "sys_platform == \'linux\'" }]\n' in text
+    assert "prebuilt = { path" not in text

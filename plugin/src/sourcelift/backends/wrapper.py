@@ -506,10 +506,18 @@ def _sdist_pyproject(
         required = {canonicalize_name(name) for name in map(_requirement_name, final_lines) if name}
     else:
         required = {canonicalize_name(item.requirement.name) for item in plan.requirements}
+    # An `index` source only says where uv looks for the requirement: the line stays as written and names
+    # no index, so the entry stays too (lerobot's torch from a CUDA index on Linux; its `[[tool.uv.index]]`
+    # ships either way), for uv in the unpacked sdist.
+    from ..model import ResolvedIndex
+
     consumed = {
         name
         for name, sources in plan.sources.items()
-        if spent and name in required and any(owner(source.key) for source in sources)
+        if spent
+        and name in required
+        and any(owner(source.key) for source in sources)
+        and not all(isinstance(source, ResolvedIndex) for source in sources)
     }
     if not publish:
         consumed -= {

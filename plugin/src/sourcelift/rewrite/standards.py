@@ -100,6 +100,8 @@ def _rewrite(
                     "      fix: commit pyproject.toml (and what it names) and build again; to see what the backend "
                     "packs, build the sdist with it alone"
                 )
+            if len(values) == 1 and _same(array[index], values[0]):
+                continue  # the line as written (an `index` source's): its spelling stays
             if values:
                 array[index] = values[0]
                 for offset, value in enumerate(values[1:], 1):
@@ -124,6 +126,14 @@ def _rewrite(
     if adjust is not None:
         adjust(document)
     return tomlkit.dumps(document)
+
+
+def _same(written: object, line: str) -> bool:
+    """Whether the requirement ``written`` in pyproject.toml says what ``line`` says (``a>=1,<2`` is ``a<2,>=1``)."""
+    try:
+        return Requirement(str(written)) == Requirement(line)
+    except InvalidRequirement:
+        return False
 
 
 def _name(text: object) -> str | None:
