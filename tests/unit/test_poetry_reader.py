@@ -124,6 +124,60 @@ def test_classic_project(make_project) -> None:
     assert dev.key == "tool.poetry.group.dev.dependencies.devtool" and dev.group == "dev"
 
 
+# couchbaselabs/agent-catalog's libs: a `[project]` table (name, dynamic version, scripts) with neither
+# `dependencies` nor `optional-dependencies`, the requirements in `[tool.poetry.dependencies]`, path entries
+# among them, optional ones through `[tool.poetry.extras]`
+PROJECT_WITHOUT_DEPENDENCIES = """
+[project]
+name = "app"
+dynamic = ["version"]
+requires-python = ">=3.11"
+[project.scripts]
+app = "app.__main__:main"
+[tool.poetry]
+name = "app"
+version = "0.0.0"
+[tool.poetry.dependencies]
+python = ">=3.11"
+plain = "^2.1"
+lib = { path = "../lib", develop = true }
+opt = { path = "../opt", develop = true, optional = true }
+[tool.poetry.extras]
+cli = ["opt"]
+[tool.sourcelift]
+backend = "poetry.core.masonry.api"
+[build-system]
+requires = ["sourcelift", "poetry-core>=2"]
+build-backend = "sourcelift.build"
+"""
+
+
+@pytest.mark.parametrize("tables", ["", '[project.optional-dependencies]\nfast = ["plain"]\n'])
+def test_a_project_table_without_dependencies_is_read_as_poetry_core_reads_it(
+    make_project, store: Store, tables: str
+) -> None:
+    """poetry-core takes `[tool.poetry.dependencies]` for the requirements unless `[project]` declares
+    `dependencies` or `optional-dependencies`; sourcelift said "no requirements" and warned that no
+    requirement used the path entries, and the wheel kept poetry-core's `file://` URL of the build directory."""
+    text = PROJECT_WITHOUT_DEPENDENCIES.replace("[project.scripts]", tables + "[project.scripts]")
+    root = make_project(text, PROJECTS)
+    project, findings = read(root)
+    if tables:  # declared in [project]: a poetry entry only gives the requirement of that name a source
+        assert {d.key for d in project.requirements} == {"project.optional-dependencies.fast[0]"}
+        return
+    assert findings.problems == [] and project.has_project_table
+    declared = {(d.key, d.extra): str(d.requirement) for d in project.requirements}
+    assert declared == {
+        ("tool.poetry.dependencies.plain", None): "plain<3,>=2.1",
+        ("tool.poetry.dependencies.lib", None): "lib",
+        ("tool.poetry.dependencies.opt", "cli"): "opt",
+    }
+    plan, _ = make_plan(root, store)
+    local = plan.declared_lines(Findings())
+    assert local["tool.poetry.dependencies.lib"] == [f"lib @ {(root.parent / 'lib').as_uri()}"]
+    assert local["tool.poetry.dependencies.opt"] == [f'opt @ {(root.parent / "opt").as_uri()} ; extra == "cli"']
+
+
 def test_classic_lines_in_both_modes(make_project, store: Store) -> None:
     root = make_project(CLASSIC, PROJECTS)
     plan, _ = make_plan(root, store)

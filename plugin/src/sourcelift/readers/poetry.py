@@ -2,7 +2,8 @@
 
 Two kinds of project, as poetry-core builds them:
 
-- *classic*: no ``[project]`` (or ``dependencies`` in ``project.dynamic``).
+- *classic*: no ``[project]``, ``dependencies`` in ``project.dynamic``, or a ``[project]`` without
+  ``dependencies`` and ``optional-dependencies`` (poetry-core's own test).
   ``[tool.poetry.dependencies]`` declares the requirements themselves; an entry's
   ``markers``, ``python`` and ``platform`` are the requirement's own marker, and
   ``optional = true`` entries reach metadata only through ``[tool.poetry.extras]``.
@@ -259,7 +260,13 @@ class PoetryReader:
             return
         project = context.project_table
         dynamic = project.get("dynamic", []) if project is not None else []
-        classic = project is None or (isinstance(dynamic, list) and "dependencies" in dynamic)
+        # poetry-core reads `[tool.poetry.dependencies]` as the requirements unless `[project]` declares
+        # `dependencies` or `optional-dependencies` (couchbaselabs/agent-catalog: a `[project]` with neither)
+        classic = (
+            project is None
+            or (isinstance(dynamic, list) and "dependencies" in dynamic)
+            or (project.get("dependencies") is None and not project.get("optional-dependencies"))
+        )
         dependencies = poetry.get("dependencies", {})
         if not isinstance(dependencies, dict):
             context.findings.error(
