@@ -424,6 +424,7 @@ def test_a_maturin_manifest_path_is_followed(tmp_path: Path) -> None:
         '[package]\nname = "c"\nversion = "1.0.0-beta.1"\n',  # maturin converts a pre-release
         '[package]\nname = "c"\n',
         "[package\n",
+        "x = " + "[" * 3000 + "]" * 3000 + "\n",  # nested deeper than the parser follows
         None,
     ],
 )

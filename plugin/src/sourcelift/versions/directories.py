@@ -406,7 +406,7 @@ def _maturin_version(directory: Path, data: dict[str, Any]) -> str | None:
         return None
     try:
         cargo = tomllib.loads(read_bounded(os.path.join(directory, manifest), MAX_TOML_BYTES).decode("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return None  # maturin reports what is wrong with it
     package = cargo.get("package")
     version = package.get("version") if isinstance(package, dict) else None
