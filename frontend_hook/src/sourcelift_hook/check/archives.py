@@ -17,6 +17,7 @@ import tarfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename
 
@@ -33,6 +34,7 @@ __all__ = [
     "Digest",
     "archive_kind",
     "member_path_escapes",
+    "parse_pyproject",
     "read_archive",
     "record_digest",
     "sdist_name_version",
@@ -301,12 +303,28 @@ def _keep_text(archive: Archive, relative: str, data: bytes, member: str) -> Non
         archive.documents[member] = text
 
 
+def parse_pyproject(text: str) -> tuple[dict[str, Any] | None, str | None]:
+    """An sdist's pyproject.toml parsed, or ``None`` and why it does not parse.
+
+    Nesting deeper than the parser can follow (``x = [[[[...]]]]`` a thousand deep) is a reason like
+    a syntax error, not an internal error.
+    """
+    try:
+        return tomllib.loads(text), None
+    except tomllib.TOMLDecodeError as exc:
+        return None, f"pyproject.toml is not valid TOML: {exc}"
+    except RecursionError:
+        return None, "pyproject.toml is nested too deeply to read (arrays or tables inside each other)"
+
+
 def _keep_project_name(archive: Archive, relative: str, data: bytes) -> None:
     """The project name of a pyproject.toml below the top directory; one that does not parse names nothing."""
     try:
-        name = tomllib.loads(data.decode("utf-8")).get("project", {}).get("name")
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError):
+        parsed, _ = parse_pyproject(data.decode("utf-8"))
+    except UnicodeDecodeError:
         return
+    project = parsed.get("project") if parsed is not None else None
+    name = project.get("name") if isinstance(project, dict) else None
     if isinstance(name, str):
         archive.project_names[posixpath.dirname(relative)] = name
 

@@ -15,9 +15,7 @@ import re
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from sourcelift._compat import tomllib
-
-from .archives import Archive
+from .archives import Archive, parse_pyproject
 from .errors import BuildFailed
 from .model import Finding, finding
 
@@ -44,9 +42,8 @@ def declares_sourcelift(sdist: Archive) -> list[Finding]:
     """SL302 when the sdist's ``build-system.requires`` names sourcelift; else nothing."""
     if sdist.pyproject is None:
         return []
-    try:
-        data = tomllib.loads(sdist.pyproject)
-    except tomllib.TOMLDecodeError:
+    data, _ = parse_pyproject(sdist.pyproject)
+    if data is None:
         return []  # SL100 reports it
     build_system = data.get("build-system")
     requires = build_system.get("requires", []) if isinstance(build_system, dict) else []
