@@ -49,3 +49,30 @@ def test_a_project_pyproject_nested_too_deeply_is_no_internal_error(
     assert main(["check", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert str(tmp_path / "pyproject.toml") in err and "nested too deeply" in err
+
+
+# --------------------------------------------------------------------------- explain: wrong types in pyproject.toml
+
+PROJECT = '[project]\nname = "demo"\nversion = "1.0"\ndependencies = ["lib"]\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "words"),
+    [
+        ("build-system = 5\n" + PROJECT, "build-system", "not a table"),
+        (
+            '[build-system]\nrequires = ["sourcelift", "hatchling"]\nbuild-backend = "sourcelift.build"\n'
+            + PROJECT
+            + "[tool]\nsourcelift = 5\n",
+            "tool.sourcelift",
+            "must be a table",
+        ),
+    ],
+)
+def test_explain_reports_a_table_of_the_wrong_type(
+    tmp_path: Path, text: str, key: str, words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(text)
+    assert main(["explain", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert f"(`{key}`): " in out and words in out
