@@ -76,3 +76,75 @@ def test_explain_reports_a_table_of_the_wrong_type(
     assert main(["explain", str(tmp_path)]) == 1
     out = capsys.readouterr().out
     assert f"(`{key}`): " in out and words in out
+
+
+# --------------------------------------------------------------------------- provenance, freeze, record: environments
+
+
+def test_two_versions_of_one_name_are_each_locked_by_their_own_index_file(tmp_path: Path) -> None:
+    # two --path directories with `dup` 1.0 and 2.0: the lookup of one no longer replaces the other's (the
+    # 2.0 entry named dup-1.0.tar.gz, which packaging refused: an internal error, exit 3)
+    from sourcelift._compat import tomllib
+    from sourcelift_hook import environment
+    from sourcelift_hook.freeze import freeze
+    from sourcelift_hook.indexlookup import IndexConfig
+
+    from .hook_builders import install_dist
+
+    for version in ("1.0", "2.0"):
+        install_dist(tmp_path / f"site-{version}", "dup", version)
+    page = tmp_path / "simple" / "dup" / "index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("".join(f'<a href="dup-{v}.tar.gz#sha256={v[0] * 64}">dup-{v}.tar.gz</a>' for v in ("1.0", "2.0")))
+    index = f"{tmp_path.as_uri()}/simple/"
+    env = environment.from_paths([str(tmp_path / "site-1.0"), str(tmp_path / "site-2.0")])
+    text, problems = freeze(env, output_format="pylock", index_config=IndexConfig([index]))
+    assert problems == []
+    locked = {p["version"]: p["sdist"]["name"] for p in tomllib.loads(text)["packages"]}
+    assert locked == {"1.0": "dup-1.0.tar.gz", "2.0": "dup-2.0.tar.gz"}
+
+
+def test_a_dist_info_that_is_a_symlink_loop_is_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from .hook_builders import install_dist
+
+    site = tmp_path / "site"
+    install_dist(site, "good", "1.0", direct_url={"url": "https://h.example/good-1.0.whl", "archive_info": {}})
+    (site / "loop-1.0.dist-info").symlink_to(site / "loop-1.0.dist-info")
+    for command in ("provenance", "freeze", "record"):
+        assert main([command, "--path", str(site)]) == 0, command
+    assert "good" in capsys.readouterr().out
+
+
+def test_a_site_packages_that_cannot_be_listed_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+
+    site = tmp_path / "site"
+    site.mkdir()
+
+    def refuse(path: object) -> object:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    assert main(["provenance", "--path", str(site)]) == 1
+    err = capsys.readouterr().err
+    assert f"cannot list {site}: Permission denied" in err and "check its permissions" in err
+
+
+def test_a_direct_url_nested_900_deep_is_shown_cut(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from .hook_builders import install_dist
+
+    site = tmp_path / "site"
+    dist_info = install_dist(site, "deep", "1.0", direct_url={"url": "x"})
+    deep = "[" * 900 + "]" * 900
+    (dist_info / "direct_url.json").write_text(
+        f'{{"url": "https://h.example/d.whl", "archive_info": {{}}, "z": {deep}}}'
+    )
+    assert main(["provenance", "--json", "--path", str(site)]) == 0
+    [shown] = json.loads(capsys.readouterr().out)["distributions"]
+    assert shown["direct_url"]["url"] == "https://h.example/d.whl"
+    assert "not shown: nested more than 32 levels deep" in json.dumps(shown["direct_url"]["z"])
+    assert main(["provenance", "--path", str(site)]) == 0

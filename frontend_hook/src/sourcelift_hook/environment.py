@@ -107,6 +107,14 @@ _O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 _DIR_FD = os.open in os.supports_dir_fd and os.access in os.supports_dir_fd and bool(_O_DIRECTORY)
 
 
+def _is_directory(entry: os.DirEntry[str]) -> bool:
+    """Whether ``entry`` is a directory, following a symbolic link; a link that loops or dangles is none."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
 def _error(message: str, fix: str = "") -> HookError:
     return hook_error()(message, fix)
 
@@ -326,10 +334,14 @@ class DirectoryTree(Tree):
                 return [
                     entry.name
                     for entry in entries
-                    if entry.name.endswith((".dist-info", ".egg-info")) and entry.is_dir()
+                    if entry.name.endswith((".dist-info", ".egg-info")) and _is_directory(entry)
                 ]
         except FileNotFoundError:
             return []
+        except OSError as exc:
+            raise _error(
+                f"cannot list {root}: {exc.strerror or exc}", "check its permissions, or give another --path"
+            ) from None
 
     def listdir(self, root: str, directory: str) -> frozenset[str]:
         try:

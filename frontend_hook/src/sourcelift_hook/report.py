@@ -153,14 +153,20 @@ def _distribution(origin: Origin, redacted: Redactor) -> dict[str, object]:
     }
 
 
-def _scrubbed(value: object, redacted: Redactor) -> object:
-    """A JSON value with the credentials of every URL in its strings removed."""
+_MAX_SHOWN_DEPTH = 32
+"""How deep a direct_url.json another installer wrote is shown (the specification's nests 3 deep)."""
+
+
+def _scrubbed(value: object, redacted: Redactor, depth: int = 0) -> object:
+    """A JSON value with the credentials of every URL in its strings removed, nested at most 32 deep."""
     if isinstance(value, str):
         return redacted[value]
+    if isinstance(value, (dict, list)) and depth >= _MAX_SHOWN_DEPTH:
+        return f"(not shown: nested more than {_MAX_SHOWN_DEPTH} levels deep)"
     if isinstance(value, dict):
-        return {key: _scrubbed(item, redacted) for key, item in value.items()}
+        return {key: _scrubbed(item, redacted, depth + 1) for key, item in value.items()}
     if isinstance(value, list):
-        return [_scrubbed(item, redacted) for item in value]
+        return [_scrubbed(item, redacted, depth + 1) for item in value]
     return value
 
 
