@@ -148,3 +148,28 @@ def test_a_direct_url_nested_900_deep_is_shown_cut(tmp_path: Path, capsys: pytes
     assert shown["direct_url"]["url"] == "https://h.example/d.whl"
     assert "not shown: nested more than 32 levels deep" in json.dumps(shown["direct_url"]["z"])
     assert main(["provenance", "--path", str(site)]) == 0
+
+
+# --------------------------------------------------------------------------- check: paths that are no archive files
+
+
+def test_a_fifo_named_like_a_wheel_is_refused_without_reading_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+
+    fifo = tmp_path / "demo-1.0-py3-none-any.whl"
+    os.mkfifo(fifo)  # opening it for reading would wait for a writer for ever
+    assert main(["check", "--ignore", "SL3", str(fifo)]) == 2
+    assert f"{fifo} is not a regular file" in capsys.readouterr().err
+    assert read_archive(fifo).unreadable == [f"{fifo.name} is not a regular file (a directory, FIFO, socket or device)"]
+
+
+def test_a_directory_named_like_a_wheel_is_not_taken_for_a_project(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    unpacked = tmp_path / "demo-1.0-py3-none-any.whl"
+    unpacked.mkdir()
+    assert main(["check", str(unpacked)]) == 2
+    err = capsys.readouterr().err
+    assert f"{unpacked} is a directory, not a wheel file" in err and "give the wheel or sdist file itself" in err

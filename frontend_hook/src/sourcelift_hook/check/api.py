@@ -158,6 +158,11 @@ def check_paths(
         project = directories[0]
         pyproject = project / "pyproject.toml"
         if not pyproject.is_file():
+            if archive_kind(project.name) is not None:  # `dist/x-1.0-py3-none-any.whl/`, an unpacked wheel
+                raise UsageError(
+                    f"{project} is a directory, not a {archive_kind(project.name)} file",
+                    "give the wheel or sdist file itself, or a project directory (one with a pyproject.toml)",
+                )
             raise UsageError(f"{project} has no pyproject.toml; give a project directory or distribution files")
         if _declares_no_project(project):
             raise UsageError(
@@ -173,6 +178,8 @@ def check_paths(
             problems.append(f"{path} does not exist")
         elif archive_kind(path.name) is None:
             problems.append(f"{path} is neither a wheel (.whl) nor an sdist (.tar.gz)")
+        elif not path.is_file():  # a FIFO would block the read for ever
+            problems.append(f"{path} is not a regular file (a FIFO, socket or device); give the wheel or sdist file")
     if problems:
         raise UsageError(problems)
     if outdir is not None:

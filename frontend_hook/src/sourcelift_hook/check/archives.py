@@ -130,6 +130,9 @@ def read_archive(path: Path, *, display: str | None = None, built: bool = False,
     if kind is None:
         raise ValueError(f"{path.name} is neither a wheel (.whl) nor an sdist (.tar.gz)")
     archive = Archive(path=path, display=display if display is not None else str(path), kind=kind, built=built)
+    if path.exists() and not path.is_file():  # a FIFO would block the read for ever
+        archive.unreadable.append(f"{path.name} is not a regular file (a directory, FIFO, socket or device)")
+        return archive
     try:
         if kind == "wheel":
             _read_wheel(archive, digests=digests)
