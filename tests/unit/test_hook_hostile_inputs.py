@@ -3,6 +3,8 @@ a misleading answer.  A user's bad input must give a message naming the file, wh
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -104,6 +106,7 @@ def test_two_versions_of_one_name_are_each_locked_by_their_own_index_file(tmp_pa
     assert locked == {"1.0": "dup-1.0.tar.gz", "2.0": "dup-2.0.tar.gz"}
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links")
 def test_a_dist_info_that_is_a_symlink_loop_is_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from .hook_builders import install_dist
 
@@ -118,8 +121,6 @@ def test_a_dist_info_that_is_a_symlink_loop_is_skipped(tmp_path: Path, capsys: p
 def test_a_site_packages_that_cannot_be_listed_is_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import os
-
     site = tmp_path / "site"
     site.mkdir()
 
@@ -153,11 +154,10 @@ def test_a_direct_url_nested_900_deep_is_shown_cut(tmp_path: Path, capsys: pytes
 # --------------------------------------------------------------------------- check: paths that are no archive files
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 def test_a_fifo_named_like_a_wheel_is_refused_without_reading_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import os
-
     fifo = tmp_path / "demo-1.0-py3-none-any.whl"
     os.mkfifo(fifo)  # opening it for reading would wait for a writer for ever
     assert main(["check", "--ignore", "SL3", str(fifo)]) == 2
@@ -173,3 +173,53 @@ def test_a_directory_named_like_a_wheel_is_not_taken_for_a_project(
     assert main(["check", str(unpacked)]) == 2
     err = capsys.readouterr().err
     assert f"{unpacked} is a directory, not a wheel file" in err and "give the wheel or sdist file itself" in err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell script as the interpreter")
+@pytest.mark.parametrize(
+    ("printed", "why"),
+    [
+        (b"\xff\xfe\x00", "bytes that are no text"),
+        (b'{"purelib": 5, "platlib": [1]}', "an object, not a list"),
+        (b'["relative/site-packages", 5]', "no absolute paths"),
+    ],
+)
+def test_a_python_that_prints_no_list_of_paths_is_a_usage_error(
+    tmp_path: Path, printed: bytes, why: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "out").write_bytes(printed)
+    python = tmp_path / "python"
+    python.write_text(f"#!/bin/sh\ncat '{tmp_path / 'out'}'\n")
+    os.chmod(python, 0o755)
+    assert main(["freeze", "--python", str(python)]) == 2, why
+    assert f"{python} printed no list of paths" in capsys.readouterr().err
+
+
+def _image(path: Path, members: dict[str, bytes]) -> Path:
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("members", "words"),
+    [
+        ({"oci-layout": b"{}", "index.json": b'{"manifests": 5}'}, "holds 0 image manifests"),
+        ({"oci-layout": b"{}", "index.json": b'{"manifests": [{"annotations": 5, "platform": 5}] }'}, "None is not"),
+        ({"oci-layout": b"{}", "index.json": b"[" * 5000 + b"]" * 5000}, "index.json in IMAGE is not valid JSON"),
+        ({"manifest.json": b'[{"Layers": 5, "RepoTags": 7}]'}, "manifest.json of IMAGE has no list of layers"),
+    ],
+)
+def test_an_image_whose_documents_have_wrong_types_is_a_usage_error(
+    tmp_path: Path, members: dict[str, bytes], words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    image = _image(tmp_path / "image.tar", members)
+    assert main(["provenance", "--from-tar", str(image)]) == 2
+    err = capsys.readouterr().err
+    assert words.replace("IMAGE", str(image)) in err and str(image) in err

@@ -1046,6 +1046,7 @@ def install_paths(python: str | None, *, prefix: str = "", user: bool = False, r
             [python, "-I", "-c", PATHS_SCRIPT, prefix, "1" if user else "0", root],
             capture_output=True,
             text=True,
+            errors="replace",  # what a program that is no Python prints may be any bytes
             check=False,
             timeout=120,
         )
@@ -1059,9 +1060,11 @@ def install_paths(python: str | None, *, prefix: str = "", user: bool = False, r
         )
     try:
         found = json.loads(proc.stdout)
-    except ValueError:
-        raise UsageError(f"{python} printed no list of paths", "give a Python interpreter with --python") from None
-    return [str(p) for p in found]
+    except (ValueError, RecursionError):
+        found = None
+    if not isinstance(found, list) or not all(isinstance(p, str) and os.path.isabs(p) for p in found):
+        raise UsageError(f"{python} printed no list of paths", "give a Python interpreter with --python")
+    return list(found)
 
 
 def from_python(python: str, *, lazy: bool = False, read_ahead: Sequence[str] = SCANNED) -> Environment:
