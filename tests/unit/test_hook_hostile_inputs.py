@@ -223,3 +223,46 @@ def test_an_image_whose_documents_have_wrong_types_is_a_usage_error(
     assert main(["provenance", "--from-tar", str(image)]) == 2
     err = capsys.readouterr().err
     assert words.replace("IMAGE", str(image)) in err and str(image) in err
+
+
+def test_a_journal_the_wheel_ships_is_not_called_pending(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # provenance said "an interrupted record left its journal: run record again"; record ignores a journal its
+    # RECORD lists, so the advice looped for ever
+    import json
+
+    from .hook_builders import install_dist
+
+    site = tmp_path / "site"
+    install_dist(site, "shipped", "1.0", extra={"sourcelift-journal.json": b"{}"})
+    assert main(["record", "--path", str(site)]) == 1
+    capsys.readouterr()
+    assert main(["provenance", "--json", "--path", str(site)]) == 1
+    [dist] = json.loads(capsys.readouterr().out)["distributions"]
+    assert dist["journal"] is None
+    [problem] = dist["problems"]
+    assert "the installed wheel holds a sourcelift-journal.json" in problem["message"]
+    assert problem["fix"] == "reinstall the distribution from a trusted source"
+
+
+def test_a_provenance_document_whose_version_is_a_number_says_so(tmp_path: Path) -> None:
+    from sourcelift.provenance_document import parse_document
+
+    _, notes = parse_document(b'{"version": 1, "entries": []}', "sourcelift-provenance.json")
+    assert notes == ["sourcelift-provenance.json has version 1; this sourcelift reads version '1'"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+@pytest.mark.parametrize("kind", ["directory", "fifo"])
+def test_a_metadata_that_is_no_file_gets_a_fix_that_fits(
+    tmp_path: Path, kind: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from .hook_builders import install_dist
+
+    site = tmp_path / "site"
+    metadata = install_dist(site, "odd", "1.0") / "METADATA"
+    metadata.unlink()
+    metadata.mkdir() if kind == "directory" else os.mkfifo(metadata)
+    assert main(["provenance", "--path", str(site)]) == 1
+    err = capsys.readouterr().err
+    assert f"{metadata} is a {'directory' if kind == 'directory' else 'FIFO'}, not a regular file" in err
+    assert "reinstall the distribution" in err and "permissions" not in err

@@ -119,6 +119,23 @@ def _error(message: str, fix: str = "") -> HookError:
     return hook_error()(message, fix)
 
 
+def _unreadable(path: str, exc: OSError) -> HookError:
+    """Why the file at ``path`` of an installed distribution cannot be read, and the fix that fits."""
+    import errno
+
+    from sourcelift._files import NotARegularFile
+
+    if isinstance(exc, NotARegularFile):  # its text names the path and what it is instead
+        return _error(str(exc), "it must be a regular file: reinstall the distribution it belongs to")
+    if exc.errno == errno.ELOOP:
+        return _error(
+            f"cannot read {path}: {exc.strerror or exc}", "it is a symbolic link that loops: reinstall the distribution"
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return _error(f"cannot read {path}: {exc.strerror or exc}", "check its permissions")
+    return _error(f"cannot read {path}: {exc.strerror or exc}", "check the file, or reinstall the distribution")
+
+
 def open_fd(path: str) -> tuple[int, int]:
     """A read-only descriptor of the regular file ``path``, and its size.
 
@@ -404,7 +421,7 @@ class DirectoryTree(Tree):
             return None
         except OSError as exc:
             path = self._path(root, relpath)
-            raise _error(f"cannot read {path}: {exc.strerror or exc}", "check its permissions") from None
+            raise _unreadable(path, exc) from None
         return data
 
     def read_head(self, root: str, relpath: str) -> bytes | None:
@@ -414,7 +431,7 @@ class DirectoryTree(Tree):
             return None
         except OSError as exc:
             path = self._path(root, relpath)
-            raise _error(f"cannot read {path}: {exc.strerror or exc}", "check its permissions") from None
+            raise _unreadable(path, exc) from None
         try:  # the common case first: the first chunk holds the blank line
             data = os.read(descriptor, _HEAD_CHUNK)
             lf = data.find(b"\n\n")
@@ -435,7 +452,7 @@ class DirectoryTree(Tree):
                 data = bytes(buffer)
         except OSError as exc:
             path = self._path(root, relpath)
-            raise _error(f"cannot read {path}: {exc.strerror or exc}", "check its permissions") from None
+            raise _unreadable(path, exc) from None
         finally:
             os.close(descriptor)
         return _head(data)

@@ -30,7 +30,7 @@ copy) with the installed files.
 from __future__ import annotations
 
 from .directurl import Redactor, freeze_url
-from .environment import Dist, Environment
+from .environment import JOURNAL_FILE, Dist, Environment
 from .finding import Finding
 from .origin import Origin, archive_contents, resolve
 
@@ -121,6 +121,15 @@ def _distribution(origin: Origin, redacted: Redactor) -> dict[str, object]:
                 dist.name,
                 "an interrupted `sourcelift record` left its journal: RECORD may not list the current hashes yet",
                 "run `sourcelift record` again to complete it",
+            )
+        )
+    elif origin.shipped_journal:  # `record` ignores it: running it again changes nothing
+        problems.append(
+            Finding(
+                dist.name,
+                f"the installed wheel holds a {JOURNAL_FILE} (its RECORD lists it); `sourcelift record` never "
+                "applies a journal it did not write",
+                "reinstall the distribution from a trusted source",
             )
         )
     recorded = None

@@ -225,7 +225,7 @@ def parse_document(data: bytes, where: str = WHEEL_FILE) -> tuple[list[Entry], l
     if not isinstance(document, dict):
         return [], [f"{where} is not a JSON object"]
     if document.get("version") != VERSION:
-        return [], [f"{where} has version {document.get('version')!r}; this sourcelift reads version {VERSION}"]
+        return [], [f"{where} has version {document.get('version')!r}; this sourcelift reads version {VERSION!r}"]
     items = document.get("entries")
     if not isinstance(items, list):
         return [], [f"{where} has no list of entries"]
