@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -266,3 +267,55 @@ def test_a_metadata_that_is_no_file_gets_a_fix_that_fits(
     err = capsys.readouterr().err
     assert f"{metadata} is a {'directory' if kind == 'directory' else 'FIFO'}, not a regular file" in err
     assert "reinstall the distribution" in err and "permissions" not in err
+
+
+# --------------------------------------------------------------------------- check: sdist members installers refuse
+
+
+def _sdist_with(path: Path, extra: list[tarfile.TarInfo]) -> Path:
+    """A valid sdist (PKG-INFO, pyproject.toml) with the ``extra`` members (links, devices; no data)."""
+    import io
+
+    from .check_builders import metadata
+
+    with tarfile.open(path, "w:gz", format=tarfile.PAX_FORMAT) as tar:
+        for name, data in (("demo-1.0/PKG-INFO", metadata("demo", "1.0")), ("demo-1.0/pyproject.toml", pyproject())):
+            info = tarfile.TarInfo(name)
+            info.size = len(data.encode())
+            tar.addfile(info, io.BytesIO(data.encode()))
+        for info in extra:
+            tar.addfile(info)
+    return path
+
+
+def _member(name: str, kind: bytes = tarfile.REGTYPE, link: str = "") -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type, info.linkname = kind, link
+    return info
+
+
+@pytest.mark.parametrize(
+    ("member", "words"),
+    [
+        (_member("/etc/evil"), "'/etc/evil' points outside the archive"),
+        (_member("demo-1.0/a/../../../evil"), "'demo-1.0/a/../../../evil' points outside the archive"),
+        (_member("demo-1.0/ok", tarfile.SYMTYPE, "../../etc/passwd"), "is a link to '../../etc/passwd', outside"),
+        (_member("demo-1.0/ok", tarfile.SYMTYPE, "/etc/passwd"), "is a link to '/etc/passwd', outside"),
+        (_member("demo-1.0/ok", tarfile.LNKTYPE, "../etc/passwd"), "is a link to '../etc/passwd', outside"),
+        (_member("demo-1.0/dev", tarfile.CHRTYPE), "'demo-1.0/dev' is a device file"),
+        (_member("demo-1.0/pipe", tarfile.FIFOTYPE), "'demo-1.0/pipe' is a FIFO"),
+    ],
+)
+def test_an_sdist_member_installers_refuse_is_sl608(tmp_path: Path, member: tarfile.TarInfo, words: str) -> None:
+    # each was "publishable" with `--ignore SL3` (the way to check an untrusted sdist), though pip cannot unpack it
+    sdist = _sdist_with(tmp_path / "demo-1.0.tar.gz", [member])
+    (found,) = check(sdist)
+    assert (found.id, found.location) == ("SL608", member.name) and words in found.message
+
+
+def test_links_inside_an_sdist_are_fine(tmp_path: Path) -> None:
+    links = [
+        _member("demo-1.0/docs/readme", tarfile.SYMTYPE, "../PKG-INFO"),
+        _member("demo-1.0/copy", tarfile.LNKTYPE, "demo-1.0/PKG-INFO"),
+    ]
+    assert check(_sdist_with(tmp_path / "demo-1.0.tar.gz", links)) == []

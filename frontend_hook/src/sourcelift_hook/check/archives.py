@@ -99,6 +99,9 @@ class Archive:
     """wheel: every regular member but RECORD, hashed with the algorithm its RECORD row names (else sha256)."""
     unreadable: list[str] = field(default_factory=list)
     """Why parts of the archive could not be read (reported as SL100)."""
+    unsafe: list[tuple[str, str]] = field(default_factory=list)
+    """sdist: (member, what is wrong) for each member an installer refuses to unpack: a path outside the
+    archive, a link leading out of it, a device or FIFO (reported as SL608)."""
 
     @property
     def filename(self) -> str:
@@ -332,9 +335,35 @@ def _keep_project_name(archive: Archive, relative: str, data: bytes) -> None:
         archive.project_names[posixpath.dirname(relative)] = name
 
 
+def _link_target(member: tarfile.TarInfo) -> str | None:
+    """Where a link member leads, relative to the archive's root (``None`` when it is no link)."""
+    if member.issym():
+        return posixpath.join(posixpath.dirname(member.name), member.linkname)
+    if member.islnk():  # a hard link names another member
+        return member.linkname
+    return None
+
+
+def _note_unsafe(archive: Archive, member: tarfile.TarInfo) -> None:
+    """What tarfile's ``data`` filter (pip and build unpack sdists with it) or pip's own checks refuse."""
+    name = member.name
+    if member_path_escapes(name):
+        archive.unsafe.append((name, f"the sdist member {name!r} points outside the archive"))
+    elif member.ischr() or member.isblk() or member.isfifo():
+        what = "FIFO" if member.isfifo() else "device file"
+        archive.unsafe.append((name, f"the sdist member {name!r} is a {what}, which installers refuse to unpack"))
+    else:
+        target = _link_target(member)
+        if target is not None and (member.linkname.startswith("/") or member_path_escapes(target)):
+            archive.unsafe.append(
+                (name, f"the sdist member {name!r} is a link to {member.linkname!r}, outside the archive")
+            )
+
+
 def _read_tar_sdist(archive: Archive) -> None:
     with tarfile.open(archive.path, mode="r|gz") as tar:
         for member in tar:
+            _note_unsafe(archive, member)
             relative = _sdist_member(archive, member.name, is_dir=member.isdir())
             if relative is not None and relative.endswith("/pyproject.toml") and member.isfile():
                 stream = tar.extractfile(member) if member.size <= MAX_MEMBER_PYPROJECT else None
@@ -355,6 +384,8 @@ def _read_tar_sdist(archive: Archive) -> None:
 def _read_zip_sdist(archive: Archive) -> None:
     with zipfile.ZipFile(archive.path) as zf:
         for info in zf.infolist():
+            if member_path_escapes(info.filename):
+                archive.unsafe.append((info.filename, f"the sdist member {info.filename!r} points outside the archive"))
             relative = _sdist_member(archive, info.filename, is_dir=info.is_dir())
             if relative is not None and relative.endswith("/pyproject.toml") and not info.is_dir():
                 if info.file_size <= MAX_MEMBER_PYPROJECT:

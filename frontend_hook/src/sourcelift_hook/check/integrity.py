@@ -1,4 +1,5 @@
-"""SL6xx: the wheel's RECORD lists every file with its real hash and size, and nothing else.
+"""SL6xx: the wheel's RECORD lists every file with its real hash and size, and nothing else; no member of a
+wheel or sdist lands outside the directory it is unpacked into (SL608).
 
 The hashes were computed while the archive was read (each member decompressed
 once, with the algorithm its RECORD row names); this module only compares.
@@ -19,7 +20,9 @@ _STRONG = {"sha256", "sha384", "sha512", "sha3_256", "sha3_384", "sha3_512", "bl
 
 
 def check_record_integrity(archive: Archive) -> list[Finding]:
-    if archive.kind != "wheel" or archive.dist_info is None:
+    if archive.kind == "sdist":
+        return [finding("SL608", archive.display, message, location=member) for member, message in archive.unsafe]
+    if archive.dist_info is None:
         return []
     out: list[Finding] = []
     display = archive.display
