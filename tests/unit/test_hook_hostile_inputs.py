@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 import tarfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -319,3 +320,40 @@ def test_links_inside_an_sdist_are_fine(tmp_path: Path) -> None:
         _member("demo-1.0/copy", tarfile.LNKTYPE, "demo-1.0/PKG-INFO"),
     ]
     assert check(_sdist_with(tmp_path / "demo-1.0.tar.gz", links)) == []
+
+
+# --------------------------------------------------------------------------- check: damaged gzip streams
+
+
+@pytest.mark.parametrize(
+    ("damage", "words"),
+    [
+        (lambda data: data[:-6], "the gzip stream ends before its end-of-stream marker: the file is truncated"),
+        (lambda data: data[:-8] + bytes([data[-8] ^ 0xFF]) + data[-7:], "incorrect data check"),  # the CRC
+        (lambda data: data + b"junk", "incorrect header check"),
+    ],
+)
+def test_an_sdist_whose_gzip_stream_is_damaged_after_its_tar_is_sl100(
+    tmp_path: Path, damage: Callable[[bytes], bytes], words: str
+) -> None:
+    # the tar ends before gzip's trailer, which tarfile's `r|gz` never reads: such a file was "publishable"
+    sdist = make_sdist(tmp_path)
+    sdist.write_bytes(damage(sdist.read_bytes()))
+    (found,) = check(sdist)
+    assert found.id == "SL100" and found.message.startswith("demo-1.0.tar.gz ") and words in found.message
+
+
+def test_gzip_members_and_zero_padding_are_read_as_one_stream(tmp_path: Path) -> None:
+    import gzip
+
+    sdist = make_sdist(tmp_path)
+    plain = gzip.decompress(sdist.read_bytes())
+    sdist.write_bytes(gzip.compress(plain[:1000]) + b"\0" * 100 + gzip.compress(plain[1000:]) + b"\0" * 9)
+    assert check(sdist) == []
+
+
+def test_a_zip_named_tar_gz_is_said_to_be_one(tmp_path: Path) -> None:
+    sdist = make_sdist(tmp_path, filename="demo-1.0.zip")
+    named = sdist.rename(tmp_path / "demo-1.0.tar.gz")
+    (found,) = check(named)
+    assert (found.id, found.message) == ("SL100", "demo-1.0.tar.gz is a zip archive, not a gzip-compressed tar")

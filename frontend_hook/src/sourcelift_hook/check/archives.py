@@ -15,9 +15,10 @@ import hashlib
 import posixpath
 import tarfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename
 
@@ -43,6 +44,8 @@ __all__ = [
 MAX_TEXT = 32 * 1024 * 1024
 """The largest METADATA, PKG-INFO, RECORD, pyproject.toml or provenance document read (bytes)."""
 _CHUNK = 1024 * 1024
+_GZIP_PIECE = 8 * 1024
+_GZIP_OUT = 32 * 1024
 
 # Where sourcelift's build writes its provenance document.
 WHEEL_PROVENANCE = WHEEL_FILE
@@ -360,25 +363,86 @@ def _note_unsafe(archive: Archive, member: tarfile.TarInfo) -> None:
             )
 
 
+class _CheckedGzip:
+    """A gzip file read as one stream for tarfile's ``r|`` mode, with every member's CRC and length checked.
+
+    tarfile's own ``r|gz`` never looks at gzip's trailer, and the tar ends before it: a truncated or
+    damaged file read fine.  zlib checks the trailer itself (``wbits=31``).  :meth:`read` returns
+    what one piece of the file decompresses to, at most :data:`_GZIP_OUT` bytes (tarfile buffers it):
+    as cheap as tarfile's own reading, and bounded for a file that decompresses a thousandfold.
+    """
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self._zlib = zlib.decompressobj(31)
+        self._read_any = False
+
+    def read(self, size: int = -1) -> bytes:
+        while True:
+            if self._zlib.eof:  # a member ended: another may follow, after zero padding
+                data = self._zlib.unused_data.lstrip(b"\0")
+                while not data:
+                    more = self._raw.read(_GZIP_PIECE)
+                    if not more:
+                        return b""
+                    data = more.lstrip(b"\0")
+                self._zlib = zlib.decompressobj(31)
+            else:
+                data = self._zlib.unconsumed_tail or self._raw.read(_GZIP_PIECE)
+                if not data:
+                    raise EOFError(
+                        "the gzip stream ends before its end-of-stream marker: the file is truncated"
+                        if self._read_any
+                        else "empty file"
+                    )
+            self._read_any = True
+            try:
+                chunk = self._zlib.decompress(data, _GZIP_OUT)
+            except zlib.error as exc:
+                raise OSError(f"the gzip stream is damaged: {exc}") from None
+            if chunk:
+                return chunk
+
+
 def _read_tar_sdist(archive: Archive) -> None:
-    with tarfile.open(archive.path, mode="r|gz") as tar:
+    with open(archive.path, "rb") as raw:
+        if raw.read(4) == b"PK\x03\x04":
+            archive.unreadable.append(f"{archive.filename} is a zip archive, not a gzip-compressed tar")
+            return
+        raw.seek(0)
+        stream = _CheckedGzip(raw)
+        _read_tar_members(archive, stream)
+        # gzip's CRC and length come at the end of its stream, after the tar's own end: a truncated or
+        # damaged file is only noticed there
+        try:
+            while stream.read(_CHUNK):
+                pass
+        except (OSError, EOFError) as exc:
+            archive.unreadable.append(
+                f"{archive.filename} is truncated or damaged: its gzip stream fails the check at its end "
+                f"({_describe(exc)})"
+            )
+    _require_pkg_info(archive)
+
+
+def _read_tar_members(archive: Archive, stream: _CheckedGzip) -> None:
+    with tarfile.open(fileobj=stream, mode="r|") as tar:  # type: ignore[call-overload]
         for member in tar:
             _note_unsafe(archive, member)
             relative = _sdist_member(archive, member.name, is_dir=member.isdir())
             if relative is not None and relative.endswith("/pyproject.toml") and member.isfile():
-                stream = tar.extractfile(member) if member.size <= MAX_MEMBER_PYPROJECT else None
-                if stream is not None:
-                    _keep_project_name(archive, relative, stream.read(MAX_MEMBER_PYPROJECT))
+                found = tar.extractfile(member) if member.size <= MAX_MEMBER_PYPROJECT else None
+                if found is not None:
+                    _keep_project_name(archive, relative, found.read(MAX_MEMBER_PYPROJECT))
                 continue
             if relative not in _SDIST_TEXTS or not member.isfile():
                 continue
             if member.size > MAX_TEXT:
                 archive.unreadable.append(f"{member.name} is {member.size} bytes, more than the {MAX_TEXT} read")
                 continue
-            stream = tar.extractfile(member)
-            if stream is not None:
-                _keep_text(archive, relative, stream.read(MAX_TEXT), member.name)
-    _require_pkg_info(archive)
+            data = tar.extractfile(member)
+            if data is not None:
+                _keep_text(archive, relative, data.read(MAX_TEXT), member.name)
 
 
 def _read_zip_sdist(archive: Archive) -> None:
