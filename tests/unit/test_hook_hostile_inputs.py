@@ -357,3 +357,22 @@ def test_a_zip_named_tar_gz_is_said_to_be_one(tmp_path: Path) -> None:
     named = sdist.rename(tmp_path / "demo-1.0.tar.gz")
     (found,) = check(named)
     assert (found.id, found.message) == ("SL100", "demo-1.0.tar.gz is a zip archive, not a gzip-compressed tar")
+
+
+@pytest.mark.parametrize("kind", ["wheel", "zip sdist"])
+def test_a_member_held_twice_is_sl100(tmp_path: Path, kind: str) -> None:
+    import warnings
+    import zipfile
+
+    from .check_builders import make_wheel
+
+    path = make_wheel(tmp_path) if kind == "wheel" else make_sdist(tmp_path, filename="demo-1.0.zip")
+    twice = "demo-1.0.dist-info/METADATA" if kind == "wheel" else "demo-1.0/PKG-INFO"
+    with warnings.catch_warnings(), zipfile.ZipFile(path, "a") as zf:
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name it is asked to write
+        zf.writestr(twice, "Metadata-Version: 2.1\nName: evil\nVersion: 9\n\n")
+    findings = [f for f in check(path) if f.id == "SL100"]
+    assert [f.message for f in findings] == [
+        f"the archive holds {twice!r} 2 times: installers may unpack either copy (PyPI refuses such an upload: "
+        "duplicate filename)"
+    ]

@@ -16,6 +16,7 @@ import posixpath
 import tarfile
 import zipfile
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -195,6 +196,7 @@ def _read_wheel(archive: Archive, *, digests: bool) -> None:
     with zipfile.ZipFile(archive.path) as zf:
         infos = zf.infolist()
         archive.members = [info.filename for info in infos]
+        _note_duplicates_of(archive, archive.members)
         archive.files = {info.filename for info in infos if not info.is_dir()}
         dist_info = _wheel_dist_info(archive, archive.members)
         archive.dist_info = dist_info
@@ -236,6 +238,17 @@ def _read_wheel(archive: Archive, *, digests: bool) -> None:
                     archive.digests[info.filename] = _stream_digest(zf, info, algorithm)
             except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
                 archive.unreadable.append(f"{info.filename} cannot be read: {_describe(exc)}")
+
+
+def _note_duplicates_of(archive: Archive, names: list[str]) -> None:
+    """A zip member name held more than once: installers unpack one copy or the other, and PyPI refuses it."""
+    counts = Counter(names)
+    for name, count in counts.items():
+        if count > 1:
+            archive.unreadable.append(
+                f"the archive holds {name!r} {count} times: installers may unpack either copy (PyPI refuses "
+                "such an upload: duplicate filename)"
+            )
 
 
 def _read_bounded_zip(zf: zipfile.ZipFile, info: zipfile.ZipInfo, archive: Archive) -> bytes | None:
@@ -447,6 +460,7 @@ def _read_tar_members(archive: Archive, stream: _CheckedGzip) -> None:
 
 def _read_zip_sdist(archive: Archive) -> None:
     with zipfile.ZipFile(archive.path) as zf:
+        _note_duplicates_of(archive, [info.filename for info in zf.infolist()])
         for info in zf.infolist():
             if member_path_escapes(info.filename):
                 archive.unsafe.append((info.filename, f"the sdist member {info.filename!r} points outside the archive"))
