@@ -376,3 +376,24 @@ def test_a_member_held_twice_is_sl100(tmp_path: Path, kind: str) -> None:
         f"the archive holds {twice!r} 2 times: installers may unpack either copy (PyPI refuses such an upload: "
         "duplicate filename)"
     ]
+
+
+@pytest.mark.parametrize("in_place", ["state directory is a file", "lock is a directory"])
+def test_something_in_place_of_the_record_lock_gets_a_fix_that_fits(
+    tmp_path: Path, in_place: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the fix was "run `sourcelift record` as the user who installed the environment", whatever the cause
+    from .test_hook_origin import Scene
+
+    scene = Scene(tmp_path)
+    scene.install()
+    state = scene.site / ".sourcelift-record"
+    if in_place == "lock is a directory":
+        (state / "lock").mkdir(parents=True)
+        culprit, what = state / "lock", "is a directory"
+    else:
+        state.write_text("")
+        culprit, what = state, "is not a directory"
+    assert main(["record", "--path", str(scene.site)]) == 2
+    err = capsys.readouterr().err
+    assert f"{culprit} {what}" in err and f"fix: remove {culprit}:" in err and "as the user" not in err
