@@ -397,3 +397,53 @@ def test_something_in_place_of_the_record_lock_gets_a_fix_that_fits(
     assert main(["record", "--path", str(scene.site)]) == 2
     err = capsys.readouterr().err
     assert f"{culprit} {what}" in err and f"fix: remove {culprit}:" in err and "as the user" not in err
+
+
+# --------------------------------------------------------------------------- check: its settings
+
+
+@pytest.mark.parametrize("config", ["missing.toml", "."])
+def test_a_config_given_that_is_no_file_is_a_usage_error(
+    tmp_path: Path, config: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # it was skipped like a missing ./pyproject.toml: the run went on with the default selection
+    from .check_builders import make_wheel
+
+    monkeypatch.chdir(tmp_path)
+    wheel = make_wheel(tmp_path)
+    assert main(["check", "--config", config, str(wheel)]) == 2
+    err = capsys.readouterr().err
+    assert f"--config {config} {'does not exist' if config == 'missing.toml' else 'is not a file'}" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "table"),
+    [
+        (["--select", ""], ""),
+        (["--ignore", "SL"], ""),
+        (["--select", "SL1", "--ignore", "SL1"], ""),
+        ([], "[tool.sourcelift.check]\nselect = []\n"),
+    ],
+)
+def test_a_selection_that_leaves_no_check_is_a_usage_error(
+    tmp_path: Path, args: list[str], table: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the report said "publishable" having checked nothing
+    from .check_builders import make_wheel
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text(table)
+    wheel = make_wheel(tmp_path)
+    assert main(["check", *args, str(wheel)]) == 2
+    assert "no check is left to run" in capsys.readouterr().err
+
+
+def test_a_tool_sourcelift_that_is_no_table_is_a_usage_error_for_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .check_builders import make_wheel
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[tool]\nsourcelift = 5\n")
+    assert main(["check", str(make_wheel(tmp_path))]) == 2
+    assert "`tool.sourcelift` must be a table" in capsys.readouterr().err

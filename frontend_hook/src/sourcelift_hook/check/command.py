@@ -103,6 +103,11 @@ def run(
     if args.list:
         console.result(list_checks())
         return 0
+    if args.config is not None and not os.path.isfile(args.config):  # given: not skipped like a missing default
+        from .errors import UsageError
+
+        what = "is not a file" if os.path.exists(args.config) else "does not exist"
+        raise UsageError(f"--config {args.config} {what}", "give the pyproject.toml that holds [tool.sourcelift.check]")
     paths = list(args.paths) or ["."]
     report = check_paths(
         paths,
