@@ -447,3 +447,13 @@ def test_a_tool_sourcelift_that_is_no_table_is_a_usage_error_for_check(
     (tmp_path / "pyproject.toml").write_text("[tool]\nsourcelift = 5\n")
     assert main(["check", str(make_wheel(tmp_path))]) == 2
     assert "`tool.sourcelift` must be a table" in capsys.readouterr().err
+
+
+def test_a_metadata_with_a_byte_order_mark_is_said_to_have_one(tmp_path: Path) -> None:
+    # "Metadata-Version is missing", fix "upgrade the build backend": the field is there, behind U+FEFF
+    from .check_builders import make_wheel
+
+    wheel = make_wheel(tmp_path, meta="\ufeffMetadata-Version: 2.1\nName: demo\nVersion: 1.0\n\n")
+    (found,) = check(wheel)
+    assert found.id == "SL104" and "starts with a byte order mark (U+FEFF)" in found.message
+    assert found.fix is not None and "without a byte order mark" in found.fix
