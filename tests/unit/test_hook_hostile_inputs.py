@@ -457,3 +457,12 @@ def test_a_metadata_with_a_byte_order_mark_is_said_to_have_one(tmp_path: Path) -
     (found,) = check(wheel)
     assert found.id == "SL104" and "starts with a byte order mark (U+FEFF)" in found.message
     assert found.fix is not None and "without a byte order mark" in found.fix
+
+
+def test_an_sdist_with_two_top_level_directories_is_sl100(tmp_path: Path) -> None:
+    # pip unpacks such an sdist as it is and finds no project at its root; it was "publishable"
+    sdist = make_sdist(tmp_path, raw_members={"other-2.0/setup.py": b""})
+    (found,) = check(sdist)
+    assert found.id == "SL100" and found.message.startswith(
+        "the sdist has 2 top-level entries ('demo-1.0', 'other-2.0'): installers expect one directory"
+    )

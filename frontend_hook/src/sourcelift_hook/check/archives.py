@@ -482,6 +482,13 @@ def _require_pkg_info(archive: Archive) -> None:
     if archive.metadata is None and not archive.unreadable:
         top = archive.tops[0] if archive.tops else "<top>"
         archive.unreadable.append(f"the sdist has no `{top}/PKG-INFO`")
+    tops = [top for top in archive.tops if top not in ("", ".", "..")]  # `/x` and `../x` are SL608
+    if len(tops) > 1:  # pip unpacks it as it is, and finds no project at its root
+        shown = ", ".join(repr(top) for top in tops[:5]) + (", ..." if len(tops) > 5 else "")
+        archive.unreadable.append(
+            f"the sdist has {len(tops)} top-level entries ({shown}): installers expect one directory, "
+            "`{name}-{version}`, holding the project, and find no project at its root"
+        )
 
 
 def sdist_name_version(filename: str) -> tuple[str, str] | None:
