@@ -466,3 +466,16 @@ def test_an_sdist_with_two_top_level_directories_is_sl100(tmp_path: Path) -> Non
     assert found.id == "SL100" and found.message.startswith(
         "the sdist has 2 top-level entries ('demo-1.0', 'other-2.0'): installers expect one directory"
     )
+
+
+def test_a_workspace_member_pyproject_that_is_not_utf8_is_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the quick scan for `name = "..."` decoded it strictly: UnicodeDecodeError, exit 3 (a build crashed too)
+    (tmp_path / "pyproject.toml").write_text('[tool.uv.workspace]\nmembers = ["packages/*"]\n')
+    member = tmp_path / "packages" / "a" / "pyproject.toml"
+    member.parent.mkdir(parents=True)
+    member.write_bytes(b'[project]\nname = "caf\xe9"\n')
+    assert main(["explain", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert f"{member}" in out and "workspace member cannot be read: not UTF-8 text" in out
