@@ -479,3 +479,27 @@ def test_a_workspace_member_pyproject_that_is_not_utf8_is_a_warning(
     assert main(["explain", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert f"{member}" in out and "workspace member cannot be read: not UTF-8 text" in out
+
+
+@pytest.mark.parametrize(
+    ("page", "note"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "its JSON is nested too deeply to read"),  # RecursionError, exit 3
+        (b'{"files": 5}', None),  # TypeError, exit 3
+        (b'{"files": {"x-1.0.tar.gz": 1}}', None),
+    ],
+)
+def test_an_index_json_page_of_a_hostile_shape_is_no_internal_error(
+    page: bytes, note: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sourcelift_hook import indexlookup
+
+    def fetch(url: str) -> tuple[bytes, str, str]:
+        return page, "application/vnd.pypi.simple.v1+json", url
+
+    monkeypatch.setattr(indexlookup, "_fetch", fetch)
+    found, notes = indexlookup.find_index_files(
+        [("x", "1.0", frozenset())], indexlookup.IndexConfig(["https://index.example/simple/"])
+    )
+    assert found == {}
+    assert notes == ([] if note is None else [f"https://index.example/simple/ could not be read: {note}"])

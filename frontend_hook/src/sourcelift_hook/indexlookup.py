@@ -187,8 +187,12 @@ def _files(body: bytes, content_type: str, base: str) -> list[tuple[str, str, di
     """(file name, absolute URL, hashes, size) of every file on a project page."""
     result: list[tuple[str, str, dict[str, str], int | None]] = []
     if "json" in content_type:
-        data = json.loads(body.decode("utf-8"))
-        for item in data.get("files", []) if isinstance(data, dict) else []:
+        try:
+            data = json.loads(body.decode("utf-8"))
+        except RecursionError:
+            raise ValueError("its JSON is nested too deeply to read") from None
+        files = data.get("files") if isinstance(data, dict) else None
+        for item in files if isinstance(files, list) else []:  # a page of another shape lists nothing
             if not isinstance(item, dict) or not isinstance(item.get("url"), str):
                 continue
             given = item.get("hashes")
