@@ -503,3 +503,20 @@ def test_an_index_json_page_of_a_hostile_shape_is_no_internal_error(
     )
     assert found == {}
     assert notes == ([] if note is None else [f"https://index.example/simple/ could not be read: {note}"])
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+@pytest.mark.parametrize("kind", ["directory", "fifo", "dangling link"])
+def test_a_project_pyproject_that_is_no_file_is_said_to_be_none(
+    tmp_path: Path, kind: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "has no pyproject.toml": there is one, of the wrong kind
+    pyproject = tmp_path / "pyproject.toml"
+    if kind == "directory":
+        pyproject.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(pyproject)
+    else:
+        pyproject.symlink_to(tmp_path / "gone.toml")
+    assert main(["check", str(tmp_path)]) == 2
+    assert f"{pyproject} is not a regular file" in capsys.readouterr().err

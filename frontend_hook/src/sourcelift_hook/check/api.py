@@ -163,6 +163,8 @@ def check_paths(
                     f"{project} is a directory, not a {archive_kind(project.name)} file",
                     "give the wheel or sdist file itself, or a project directory (one with a pyproject.toml)",
                 )
+            if os.path.lexists(pyproject):  # a directory, a FIFO, a link that loops or dangles
+                raise UsageError(f"{pyproject} is not a regular file", "make it the project's pyproject.toml file")
             raise UsageError(f"{project} has no pyproject.toml; give a project directory or distribution files")
         if _declares_no_project(project):
             raise UsageError(
