@@ -520,3 +520,24 @@ def test_a_project_pyproject_that_is_no_file_is_said_to_be_none(
         pyproject.symlink_to(tmp_path / "gone.toml")
     assert main(["check", str(tmp_path)]) == 2
     assert f"{pyproject} is not a regular file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("given", "words"),
+    [
+        ("missing", "missing does not exist"),
+        ("demo-1.0-py3-none-any.whl", "demo-1.0-py3-none-any.whl is a file, not a project directory"),
+        ("project/pyproject.toml", "pyproject.toml is a pyproject.toml, not a project directory"),
+        ("odd", "odd/pyproject.toml is not a regular file"),
+    ],
+)
+def test_explain_says_why_a_path_is_no_project(
+    tmp_path: Path, given: str, words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # each was "PATH has no pyproject.toml"
+    (tmp_path / "demo-1.0-py3-none-any.whl").write_bytes(b"")
+    (tmp_path / "project").mkdir()
+    (tmp_path / "project" / "pyproject.toml").write_text("")
+    (tmp_path / "odd" / "pyproject.toml").mkdir(parents=True)
+    assert main(["explain", str(tmp_path / given)]) == 2
+    assert words in capsys.readouterr().err
