@@ -541,3 +541,44 @@ def test_explain_says_why_a_path_is_no_project(
     (tmp_path / "odd" / "pyproject.toml").mkdir(parents=True)
     assert main(["explain", str(tmp_path / given)]) == 2
     assert words in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- what a terminal would act on
+
+
+ERASE = "\x1b[2K\x1b[1A"  # erase the line, go up one: a hostile artifact hiding the finding above
+
+
+def test_check_shows_escape_sequences_from_an_artifact_instead_of_sending_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from .check_builders import make_wheel
+
+    meta = f"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nRequires-Dist: x @ file:///srv/{ERASE}x.whl\n\n"
+    wheel = make_wheel(tmp_path, meta=meta)
+    assert main(["check", "--ignore", "SL3", "--color", "always", str(wheel)]) == 1
+    out = capsys.readouterr().out
+    assert "\x1b[2K" not in out and "\\x1b[2K\\x1b[1Ax.whl" in out
+    assert "\x1b[31merror" in out  # its own colours stay
+
+
+def test_provenance_shows_escape_sequences_from_a_dist_info_instead_of_sending_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from .hook_builders import install_dist
+
+    site = tmp_path / "site"
+    install_dist(site, "demo", "1.0", direct_url={"url": f"https://h.example/{ERASE}demo.whl", "archive_info": {}})
+    dist_info = install_dist(site, "bad", "1.0")
+    (dist_info / "direct_url.json").write_text('{"url": 5}')  # a problem on stderr
+    (dist_info / "INSTALLER").write_text(f"pip{ERASE}\n")
+    main(["provenance", "--path", str(site)])
+    captured = capsys.readouterr()
+    assert "\x1b" not in captured.out + captured.err and "\\x1b[2K" in captured.out
+
+
+def test_printable_keeps_text_and_shows_controls() -> None:
+    from sourcelift_hook.console import printable
+
+    assert printable("été\tok\n") == "été\tok\n"
+    assert printable("a\x1b[2Kb\x9b\u202ec\r\x00") == "a\\x1b[2Kb\\x9b\\u202ec\\x0d\\x00"

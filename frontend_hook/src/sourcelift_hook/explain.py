@@ -116,6 +116,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     from sourcelift.errors import EXIT_OK, EXIT_PROBLEMS
     from sourcelift.explain import exit_code, explain, format_report
 
+    from .console import printable
     from .errors import UsageError
 
     root = Path(args.path).absolute()
@@ -132,7 +133,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if args.format == "json":
         console.result(json.dumps(report, indent=2) + "\n")
     else:
-        console.result(format_report(report))
+        console.result(printable(format_report(report)))  # what it quotes from pyproject.toml: shown, not acted on
     return EXIT_PROBLEMS if exit_code(report) else EXIT_OK
 
 
