@@ -582,3 +582,10 @@ def test_printable_keeps_text_and_shows_controls() -> None:
 
     assert printable("été\tok\n") == "été\tok\n"
     assert printable("a\x1b[2Kb\x9b\u202ec\r\x00") == "a\\x1b[2Kb\\x9b\\u202ec\\x0d\\x00"
+
+
+def test_the_summary_line_shows_escape_sequences_instead_of_sending_them(capsys: pytest.CaptureFixture[str]) -> None:
+    from sourcelift_hook.console import Console
+
+    Console().summary(f"recorded the origin of demo{ERASE}")  # a name from a METADATA
+    assert capsys.readouterr().out == "recorded the origin of demo\\x1b[2K\\x1b[1A\n"

@@ -114,7 +114,7 @@ class Console:
     def summary(self, line: str) -> None:
         """One line saying what was done (or that nothing was), on stdout; dropped by ``-q``."""
         if not self.quiet:
-            self.result(line + "\n")
+            self.result(printable(line) + "\n")
 
     def status(self, line: str) -> None:
         """One line about what was (not) done, on stderr (stdout holds data); dropped by ``-q``."""
