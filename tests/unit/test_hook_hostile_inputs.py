@@ -589,3 +589,32 @@ def test_the_summary_line_shows_escape_sequences_instead_of_sending_them(capsys:
 
     Console().summary(f"recorded the origin of demo{ERASE}")  # a name from a METADATA
     assert capsys.readouterr().out == "recorded the origin of demo\\x1b[2K\\x1b[1A\n"
+
+
+def test_a_member_name_no_file_system_holds_is_sl608(tmp_path: Path) -> None:
+    # installers fail to unpack it ("File name too long"); with --ignore SL3 it was "publishable"
+    from .check_builders import make_wheel
+
+    long_name = "a" * 300 + ".py"
+    sdist = make_sdist(tmp_path / "s", files={f"src/{long_name}": b""})
+    (found,) = check(sdist)
+    assert (found.id, found.location) == ("SL608", f"demo-1.0/src/{long_name}")
+    assert "has a name of 303 bytes in its path: no common file system holds more than 255" in found.message
+    wheel = make_wheel(tmp_path / "w", files={f"demo/{long_name}": b""})
+    assert [(f.id, f.location) for f in check(wheel) if f.id == "SL608"] == [("SL608", f"demo/{long_name}")]
+
+
+def test_an_sdist_that_cannot_be_unpacked_is_sl303_without_an_exit_code() -> None:
+    # it was SL304 "unpacking x.tar.gz failed (exit code 0)", fix "run the build yourself": no build ran
+    from sourcelift_hook.check.errors import BuildFailed
+    from sourcelift_hook.check.plain import build_failed
+
+    found = build_failed(
+        "x.tar.gz", BuildFailed("unpacking x.tar.gz", None, ["OSError: [Errno 36] File name too long"])
+    )
+    assert found.id == "SL303" and "exit code" not in found.message
+    assert (
+        found.message
+        == "unpacking x.tar.gz failed, so no wheel could be built from it: OSError: [Errno 36] File name too long"
+    )
+    assert found.fix == "rebuild the sdist with a standard build backend: installers cannot unpack it either"

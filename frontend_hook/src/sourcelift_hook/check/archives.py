@@ -29,12 +29,14 @@ from sourcelift.provenance_document import SDIST_PATH, WHEEL_FILE
 from sourcelift.record_file import encode_digest, parse_strict
 
 __all__ = [
+    "MAX_NAME_PART",
     "MAX_TEXT",
     "SDIST_PROVENANCE",
     "WHEEL_PROVENANCE",
     "Archive",
     "Digest",
     "archive_kind",
+    "longest_name_part",
     "member_path_escapes",
     "parse_pyproject",
     "read_archive",
@@ -351,6 +353,18 @@ def _keep_project_name(archive: Archive, relative: str, data: bytes) -> None:
         archive.project_names[posixpath.dirname(relative)] = name
 
 
+MAX_NAME_PART = 255
+"""The longest file name (bytes) common file systems hold: ext4, APFS, NTFS (in UTF-16 units), tmpfs."""
+
+
+def _too_long(name: str) -> str:
+    shown = name if len(name) <= 80 else f"{name[:60]}...{name[-15:]}"
+    return (
+        f"the member {shown!r} has a name of {longest_name_part(name)} bytes in its path: no common file system "
+        f"holds more than {MAX_NAME_PART}, so installers cannot unpack it"
+    )
+
+
 def _link_target(member: tarfile.TarInfo) -> str | None:
     """Where a link member leads, relative to the archive's root (``None`` when it is no link)."""
     if member.issym():
@@ -360,11 +374,18 @@ def _link_target(member: tarfile.TarInfo) -> str | None:
     return None
 
 
+def longest_name_part(name: str) -> int:
+    """The length in bytes of the longest part of a member's path (file systems hold 255 at most)."""
+    return max((len(part.encode("utf-8", "surrogateescape")) for part in name.split("/")), default=0)
+
+
 def _note_unsafe(archive: Archive, member: tarfile.TarInfo) -> None:
     """What tarfile's ``data`` filter (pip and build unpack sdists with it) or pip's own checks refuse."""
     name = member.name
     if member_path_escapes(name):
         archive.unsafe.append((name, f"the sdist member {name!r} points outside the archive"))
+    elif longest_name_part(name) > MAX_NAME_PART:
+        archive.unsafe.append((name, _too_long(name)))
     elif member.ischr() or member.isblk() or member.isfifo():
         what = "FIFO" if member.isfifo() else "device file"
         archive.unsafe.append((name, f"the sdist member {name!r} is a {what}, which installers refuse to unpack"))
@@ -464,6 +485,8 @@ def _read_zip_sdist(archive: Archive) -> None:
         for info in zf.infolist():
             if member_path_escapes(info.filename):
                 archive.unsafe.append((info.filename, f"the sdist member {info.filename!r} points outside the archive"))
+            elif longest_name_part(info.filename) > MAX_NAME_PART:
+                archive.unsafe.append((info.filename, _too_long(info.filename)))
             relative = _sdist_member(archive, info.filename, is_dir=info.is_dir())
             if relative is not None and relative.endswith("/pyproject.toml") and not info.is_dir():
                 if info.file_size <= MAX_MEMBER_PYPROJECT:

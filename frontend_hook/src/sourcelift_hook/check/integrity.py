@@ -11,7 +11,7 @@ import csv
 
 from sourcelift.record_file import is_hex_form, parse_strict
 
-from .archives import Archive, member_path_escapes
+from .archives import MAX_NAME_PART, Archive, longest_name_part, member_path_escapes
 from .model import Finding, finding
 
 __all__ = ["check_record_integrity"]
@@ -32,6 +32,10 @@ def check_record_integrity(archive: Archive) -> list[Finding]:
             out.append(
                 finding("SL608", display, f"the archive member {name!r} points outside the archive", location=name)
             )
+        elif longest_name_part(name) > MAX_NAME_PART:
+            message = f"the member has a name of {longest_name_part(name)} bytes in its path: no common file system "
+            message += f"holds more than {MAX_NAME_PART}, so installers cannot unpack it"
+            out.append(finding("SL608", display, message, location=name))
     if archive.record is None:
         if record_name not in archive.files:
             out.append(finding("SL601", display, f"the wheel has no {record_name}", location=record_name))

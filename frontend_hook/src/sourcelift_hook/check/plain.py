@@ -115,8 +115,15 @@ def build_failed(artifact: str, error: BuildFailed) -> Finding:
             fix="run the check where the index is reachable, or give the builder a local wheelhouse "
             "(PIP_FIND_LINKS=DIR with PIP_NO_INDEX=1), or skip the rebuild of given sdists with `--ignore SL3`",
         )
+    if error.returncode is None:  # the sdist could not be unpacked: no build ran
+        return finding(
+            "SL303",
+            artifact,
+            f"{error.step} failed, so no wheel could be built from it: {tail}",
+            fix="rebuild the sdist with a standard build backend: installers cannot unpack it either",
+        )
     return finding(
         "SL304",
         artifact,
-        f"{error.step} failed (exit code {error.returncode}): {tail}",
+        f"{error.step} failed{error.code}: {tail}",
     )
