@@ -618,3 +618,11 @@ def test_an_sdist_that_cannot_be_unpacked_is_sl303_without_an_exit_code() -> Non
         == "unpacking x.tar.gz failed, so no wheel could be built from it: OSError: [Errno 36] File name too long"
     )
     assert found.fix == "rebuild the sdist with a standard build backend: installers cannot unpack it either"
+
+
+def test_a_path_that_does_not_exist_is_said_not_to(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "file").write_text("")
+    assert main(["provenance", "--path", str(tmp_path / "missing")]) == 2
+    assert f"{tmp_path / 'missing'} does not exist" in capsys.readouterr().err
+    assert main(["provenance", "--path", str(tmp_path / "file")]) == 2
+    assert f"{tmp_path / 'file'} is not a directory" in capsys.readouterr().err

@@ -979,7 +979,7 @@ def from_paths(paths: Iterable[str], *, lazy: bool = False, read_ahead: Sequence
             from .errors import UsageError
 
             raise UsageError(
-                f"{path} is not a directory",
+                f"{path} {'is not a directory' if os.path.lexists(path) else 'does not exist'}",
                 "give a site-packages directory (or a --target directory) with --path",
             )
     return Environment.load(DirectoryTree(roots), lazy=lazy, read_ahead=read_ahead)
