@@ -626,3 +626,37 @@ def test_a_path_that_does_not_exist_is_said_not_to(tmp_path: Path, capsys: pytes
     assert f"{tmp_path / 'missing'} does not exist" in capsys.readouterr().err
     assert main(["provenance", "--path", str(tmp_path / "file")]) == 2
     assert f"{tmp_path / 'file'} is not a directory" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- JSON text no UTF-8 file can hold
+
+
+def test_a_provenance_entry_with_a_lone_surrogate_is_skipped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # json reads "\udcff"; record wrote it into sourcelift-origin.json: UnicodeEncodeError, exit 3
+    import json
+
+    from .test_hook_origin import Scene
+
+    scene = Scene(tmp_path)
+    entries = [dict(entry) for entry in scene.entries]
+    entries[0]["subdirectory"] = "\udcff"
+    scene.install(entries=entries)
+    assert main(["record", "--path", str(scene.site)]) == 1
+    err = capsys.readouterr().err
+    assert "an entry holds text that is not valid Unicode (a lone surrogate such as \\udcff)" in err
+    assert not (scene.dist_info("prebuilt") / "sourcelift-origin.json").exists()
+    assert json.loads((scene.dist_info("lib-a") / "sourcelift-origin.json").read_text())["kind"] == "directory-in-git"
+
+
+def test_a_direct_url_with_a_lone_surrogate_is_a_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from .test_hook_origin import Scene
+
+    scene = Scene(tmp_path)
+    scene.install()
+    (scene.dist_info("prebuilt") / "direct_url.json").write_text(
+        '{"url": "file:///srv/\\udcff.whl", "archive_info": {}}'
+    )
+    assert main(["record", "--path", str(scene.site)]) == 1
+    assert "prebuilt: direct_url.json holds text that is not valid Unicode" in capsys.readouterr().err
