@@ -660,3 +660,17 @@ def test_a_direct_url_with_a_lone_surrogate_is_a_problem(tmp_path: Path, capsys:
     )
     assert main(["record", "--path", str(scene.site)]) == 1
     assert "prebuilt: direct_url.json holds text that is not valid Unicode" in capsys.readouterr().err
+
+
+def test_a_local_sources_file_with_a_lone_surrogate_is_an_error(tmp_path: Path) -> None:
+    # its values are written into METADATA again, which no lone surrogate survives
+    from sourcelift.errors import Findings
+    from sourcelift.rewrite.local_sdist import LOCAL_SOURCES_PATH, read_local_sources
+
+    sources = tmp_path / LOCAL_SOURCES_PATH
+    sources.parent.mkdir(parents=True)
+    sources.write_text('{"version": 1, "origin": "h", "sources": {"lib": [{"key": "k", "url": "https://h/\\udcff"}]}}')
+    findings = Findings()
+    assert read_local_sources(tmp_path, findings) == {}
+    [problem] = findings.problems
+    assert "holds text that is not valid Unicode" in problem.message
