@@ -674,3 +674,30 @@ def test_a_local_sources_file_with_a_lone_surrogate_is_an_error(tmp_path: Path) 
     assert read_local_sources(tmp_path, findings) == {}
     [problem] = findings.problems
     assert "holds text that is not valid Unicode" in problem.message
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "[project]\nname = 'demo'\nversion = '1.0'\ndependencies = 1979-05-27\n",
+        "[build-system]\nrequires = 1.5\n",
+        "[project]\nname = 'demo'\nversion = '1.0'\ndependencies = 5\n[build-system]\nrequires = true\n",
+    ],
+)
+def test_an_sdist_requirement_list_of_the_wrong_type_is_no_internal_error(tmp_path: Path, table: str) -> None:
+    # SL5's walk over requirements iterated it: TypeError, exit 3 (check of a hostile sdist)
+    sdist = make_sdist(tmp_path, project=table)
+    assert [f.id for f in check(sdist)] == []
+
+
+def test_explain_says_build_requires_of_the_wrong_type_is_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # it said "does not list sourcelift"
+    (tmp_path / "pyproject.toml").write_text(
+        '[build-system]\nrequires = 1.5\nbuild-backend = "sourcelift.build"\n' + PROJECT
+    )
+    assert main(["explain", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "(`build-system.requires`): is 1.5, not a list of requirement strings" in out
+    assert "does not list sourcelift" not in out

@@ -123,6 +123,14 @@ def check_build_system(
             'write it as a table: `[build-system]` with `requires = ["sourcelift", ...]` and `build-backend`',
         )
         return
+    requires = build_system.get("requires") if isinstance(build_system, dict) else None
+    if requires is not None and not (isinstance(requires, list) and all(isinstance(r, str) for r in requires)):
+        findings.error(
+            "build-system.requires",
+            f"is {requires!r}, not a list of requirement strings: frontends stop before any backend runs",
+            'write it as a list, e.g. `requires = ["sourcelift", "hatchling"]`',
+        )
+        return
     backend = build_system.get("build-backend") if isinstance(build_system, dict) else None
     backend_path = _backend_path(data)
     wrapper = isinstance(backend, str) and backend.strip().split(":")[0] == "sourcelift.build"
