@@ -701,3 +701,21 @@ def test_explain_says_build_requires_of_the_wrong_type_is_one(
     out = capsys.readouterr().out
     assert "(`build-system.requires`): is 1.5, not a list of requirement strings" in out
     assert "does not list sourcelift" not in out
+
+
+def test_a_record_row_whose_path_holds_a_nul_is_a_missing_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # os.open raised ValueError ("embedded null byte") while provenance checked the files: exit 3
+    import json
+
+    from .test_hook_origin import Scene
+
+    scene = Scene(tmp_path)
+    scene.install()
+    record = scene.dist_info("prebuilt") / "RECORD"
+    record.write_text(record.read_text() + "prebuilt/a\x00b.py,sha256=AAAA,1\n")
+    assert main(["provenance", "--json", "--path", str(scene.site), "prebuilt"]) == 1
+    [dist] = json.loads(capsys.readouterr().out)["distributions"]
+    assert dist["checks"]["missing"] == ["prebuilt/a\x00b.py"]
+    assert main(["record", "--path", str(scene.site)]) == 0

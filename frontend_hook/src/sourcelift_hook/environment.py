@@ -28,6 +28,7 @@ open, ``fstat`` before any read: never a FIFO or a device), no file read past it
 
 from __future__ import annotations
 
+import errno
 import os
 import posixpath
 import stat
@@ -381,6 +382,8 @@ class DirectoryTree(Tree):
 
     def _open(self, root: str, relpath: str) -> tuple[int, int]:
         """:func:`open_fd` of the file, relative to its root's descriptor where possible."""
+        if "\x00" in relpath:  # a path from a hostile RECORD: no file has such a name (os.open raises ValueError)
+            raise FileNotFoundError(errno.ENOENT, "no file has a name holding a NUL", relpath)
         at = self._root_fd(root, relpath)
         if at is None:
             return open_fd(self._path(root, relpath))
@@ -391,6 +394,8 @@ class DirectoryTree(Tree):
         return open_fd(self._path(root, relpath))  # raises what open_regular raises for it
 
     def exists(self, root: str, relpath: str) -> bool:
+        if "\x00" in relpath:
+            return False
         at = self._root_fd(root, relpath)
         if _ACCESS_NOFOLLOW:  # the name itself, as a listing shows it; no exception when it is not there
             if at is None:
@@ -542,7 +547,7 @@ class DirectoryTree(Tree):
                 continue
             try:
                 descriptor = open_(relpath, flags, dir_fd=at)
-            except OSError:
+            except (OSError, ValueError):  # ValueError: a RECORD path holding a NUL, which no file has
                 found.append(None)  # as digest(): missing or unreadable
                 continue
             data = None
