@@ -719,3 +719,16 @@ def test_a_record_row_whose_path_holds_a_nul_is_a_missing_file(
     [dist] = json.loads(capsys.readouterr().out)["distributions"]
     assert dist["checks"]["missing"] == ["prebuilt/a\x00b.py"]
     assert main(["record", "--path", str(scene.site)]) == 0
+
+
+@pytest.mark.parametrize(
+    "url", ["file:///srv/a%00b-0.1.0-py3-none-any.whl", "file:///srv/a\x00b-0.1.0-py3-none-any.whl"]
+)
+def test_a_file_url_holding_a_nul_names_no_file(tmp_path: Path, url: str) -> None:
+    # its path went to os.open: ValueError, exit 3 in provenance, freeze and record
+    from .test_hook_origin import Scene
+
+    scene = Scene(tmp_path)
+    scene.install(prebuilt={"url": url, "archive_info": {}})
+    for command in (["provenance"], ["freeze"], ["record"]):
+        assert main([*command, "--path", str(scene.site)]) in (0, 1), command

@@ -56,7 +56,8 @@ def file_path(url: str) -> str | None:
         return None
     if os.name != "nt" and _PLAIN_FILE_URL.match(url):
         return url[7:]  # what urlsplit calls its path, and nothing in it to unquote
-    return file_url_to_path(url)
+    path = file_url_to_path(url)
+    return None if path is not None and "\x00" in path else path  # `%00`: no file has such a path
 
 
 _PLAIN_FILE_URL = re.compile(r"file:///[^?#%;\x00-\x20]*\Z")

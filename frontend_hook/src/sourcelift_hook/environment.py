@@ -253,7 +253,7 @@ def file_sha256(path: str, limit: int = MAX_HASHED_FILE) -> str | None:
             result = fd_sha256(descriptor, size, limit)
         finally:
             os.close(descriptor)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a path holding a NUL names no file
         return None
     return None if result is None else result[0].hex()
 
