@@ -732,3 +732,13 @@ def test_a_file_url_holding_a_nul_names_no_file(tmp_path: Path, url: str) -> Non
     scene.install(prebuilt={"url": url, "archive_info": {}})
     for command in (["provenance"], ["freeze"], ["record"]):
         assert main([*command, "--path", str(scene.site)]) in (0, 1), command
+
+
+def test_a_config_given_with_a_project_directory_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # it was ignored: the project's own pyproject.toml decides
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\nversion = '1.0'\n")
+    (tmp_path / "other.toml").write_text("[tool.sourcelift.check]\nignore = ['SL1']\n")
+    assert main(["check", "--config", str(tmp_path / "other.toml"), str(tmp_path)]) == 2
+    assert "--config applies to distribution files" in capsys.readouterr().err
