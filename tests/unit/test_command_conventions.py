@@ -144,7 +144,7 @@ def test_explain_is_inside_the_boundary(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["explain", str(tmp_path)]) in (1, 3)
     assert "Traceback" not in capsys.readouterr().err
     assert main(["explain", str(tmp_path / "missing")]) == 2
-    assert "has no pyproject.toml" in capsys.readouterr().err
+    assert "missing does not exist" in capsys.readouterr().err
 
 
 def test_an_internal_error_in_explain_is_exit_3(

@@ -47,7 +47,7 @@ def test_record_and_its_exit_codes(scene: Scene, capsys: pytest.CaptureFixture[s
     assert main(["record", "--path", str(scene.site)]) == 0
     assert "nothing changed" in capsys.readouterr().out
     assert main(["record", "--path", str(scene.site / "missing")]) == 2
-    assert "is not a directory" in capsys.readouterr().err
+    assert "missing does not exist" in capsys.readouterr().err
 
 
 def test_record_cannot_write_into_a_tarball(scene: Scene, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

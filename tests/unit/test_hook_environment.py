@@ -140,7 +140,7 @@ def test_tar_errors_are_usage_errors(tmp_path: Path) -> None:
 
 
 def test_path_must_be_a_directory(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="not a directory"):
+    with pytest.raises(UsageError, match="nope does not exist"):
         environment.from_paths([str(tmp_path / "nope")])
 
 

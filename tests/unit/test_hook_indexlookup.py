@@ -77,7 +77,7 @@ def test_credentials_of_an_index_are_never_in_what_is_returned(tmp_path: Path) -
     page.parent.mkdir(parents=True)
     page.write_text(f'<a href="x-1.0-py3-none-any.whl#sha256={"a" * 64}">x-1.0-py3-none-any.whl</a>')
     found, notes = find_index_files([("x", "1.0", frozenset({"py3-none-any"}))], IndexConfig([index]))
-    [wheel] = found["x"]
+    [wheel] = found["x", "1.0"]
     assert TOKEN not in repr(wheel.url) + wheel.index and wheel.sha256 == "a" * 64 and notes == []
     unreachable = f"http://user:{TOKEN}@127.0.0.1:9/simple/"
     found, notes = find_index_files([("x", "1.0", frozenset())], IndexConfig([unreachable]))
@@ -105,13 +105,13 @@ def test_an_sdist_is_found_only_where_no_index_has_a_wheel_of_the_installed_tags
         },
     )
     found, notes = find_index_files([("x", "1.0", tags)], IndexConfig([sdist_only]))
-    [sdist] = found["x"]
+    [sdist] = found["x", "1.0"]
     assert sdist.is_sdist and sdist.filename == "x-1.0.tar.gz" and sdist.sha256 == "a" * 64 and notes == []
     assert sdist.url == f"{sdist_only}x/x-1.0.tar.gz" and sdist.index == sdist_only
     # a later index with a wheel of the installed tags wins over an earlier one's sdist
     with_wheel = _page(tmp_path / "b", "x", {"x-1.0-cp311-cp311-linux_x86_64.whl": "e" * 64})
     found, _ = find_index_files([("x", "1.0", tags)], IndexConfig([sdist_only, with_wheel]))
-    [wheel] = found["x"]
+    [wheel] = found["x", "1.0"]
     assert not wheel.is_sdist and wheel.sha256 == "e" * 64 and wheel.index == with_wheel
     # an sdist without a sha256 on the page is no answer
     unhashed = tmp_path / "c" / "simple" / "x" / "index.html"

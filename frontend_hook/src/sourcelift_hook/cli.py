@@ -334,6 +334,7 @@ def _print_record(result: RecordResult, style: str, where: str, console: Console
 
 
 def _provenance(args: Arguments, console: Console) -> int:
+    from .console import printable
     from .environment import JOURNAL_FILE
     from .finding import Finding
     from .report import build_report, format_report, has_problems, report_problems
@@ -347,7 +348,7 @@ def _provenance(args: Arguments, console: Console) -> int:
         # compact: json's C encoder does not indent, and 2,000 distributions make a large report
         console.result(json.dumps(report, sort_keys=True, separators=(",", ":")) + "\n")
         return EXIT_PROBLEMS if has_problems(report) else EXIT_OK
-    console.result(format_report(report))
+    console.result(printable(format_report(report)))  # names and URLs quoted from dist-infos: shown, not acted on
     findings = [
         Finding(p["distribution"], p["message"] or "", p["fix"] or "", p["level"] or "problem")
         for p in report_problems(report)

@@ -24,11 +24,23 @@ TYPE_CHECKING = False  # typing is imported only when type-checking: the command
 if TYPE_CHECKING:
     from typing import TextIO
 
-__all__ = ["COLOR_CHOICES", "Console", "use_color"]
+__all__ = ["COLOR_CHOICES", "Console", "printable", "use_color"]
 
 COLOR_CHOICES = ("auto", "always", "never")
 
 _RED, _YELLOW, _RESET = "\033[31m", "\033[33m", "\033[0m"
+# Characters a terminal acts on instead of showing: C0 controls but line feed and tab, DEL, C1 controls, and
+# the bidirectional overrides and isolates (which reorder what is shown).
+_UNPRINTABLE = {
+    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    for code in [
+        *range(0x00, 0x09),
+        *range(0x0B, 0x20),
+        *range(0x7F, 0xA0),
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    ]
+}
 _LABELS = (("error:", _RED), ("problem:", _RED), ("warning:", _YELLOW))
 
 
@@ -52,6 +64,16 @@ def use_color(stream: TextIO, choice: str = "auto", environ: Mapping[str, str] |
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def printable(text: str) -> str:
+    """``text`` with every character a terminal would act on (an escape sequence from a hostile METADATA or
+    direct_url.json that erases lines, a bidirectional override) shown as its escape, ``\\x1b``.
+
+    >>> printable("a\\x1b[2Kb\\u202ec\\n")
+    'a\\\\x1b[2Kb\\\\u202ec\\n'
+    """
+    return text.translate(_UNPRINTABLE)
 
 
 class Console:
@@ -92,7 +114,7 @@ class Console:
     def summary(self, line: str) -> None:
         """One line saying what was done (or that nothing was), on stdout; dropped by ``-q``."""
         if not self.quiet:
-            self.result(line + "\n")
+            self.result(printable(line) + "\n")
 
     def status(self, line: str) -> None:
         """One line about what was (not) done, on stderr (stdout holds data); dropped by ``-q``."""
@@ -105,7 +127,10 @@ class Console:
             self.error(text)
 
     def error(self, text: str) -> None:
-        """A problem or an error, on stderr, whatever the verbosity; its label coloured if asked for."""
+        """A problem or an error, on stderr, whatever the verbosity; its label coloured if asked for.
+
+        What it quotes from distributions and projects is shown, never acted on (:func:`printable`)."""
+        text = printable(text)
         if self.colors(self.stderr):
             for label, code in _LABELS:
                 if label in text:

@@ -17,6 +17,7 @@ import json
 import os
 import re
 
+from sourcelift.provenance_document import is_valid_unicode
 from sourcelift.urls import file_url_to_path, has_credentials, redact_credentials
 
 __all__ = [
@@ -55,7 +56,8 @@ def file_path(url: str) -> str | None:
         return None
     if os.name != "nt" and _PLAIN_FILE_URL.match(url):
         return url[7:]  # what urlsplit calls its path, and nothing in it to unquote
-    return file_url_to_path(url)
+    path = file_url_to_path(url)
+    return None if path is not None and "\x00" in path else path  # `%00`: no file has such a path
 
 
 _PLAIN_FILE_URL = re.compile(r"file:///[^?#%;\x00-\x20]*\Z")
@@ -69,6 +71,8 @@ def parse(data: bytes) -> tuple[dict[str, object] | None, str | None]:
         return None, "direct_url.json is not valid JSON"
     if not isinstance(value, dict):
         return None, "direct_url.json is not a JSON object"
+    if not is_valid_unicode(value):
+        return None, "direct_url.json holds text that is not valid Unicode (a lone surrogate such as \\udcff)"
     if not isinstance(value.get("url"), str) or not value["url"]:
         return None, "direct_url.json has no string `url`"
     infos = [key for key in ("archive_info", "dir_info", "vcs_info") if key in value]

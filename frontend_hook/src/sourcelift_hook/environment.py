@@ -28,6 +28,7 @@ open, ``fstat`` before any read: never a FIFO or a device), no file read past it
 
 from __future__ import annotations
 
+import errno
 import os
 import posixpath
 import stat
@@ -107,8 +108,33 @@ _O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 _DIR_FD = os.open in os.supports_dir_fd and os.access in os.supports_dir_fd and bool(_O_DIRECTORY)
 
 
+def _is_directory(entry: os.DirEntry[str]) -> bool:
+    """Whether ``entry`` is a directory, following a symbolic link; a link that loops or dangles is none."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
 def _error(message: str, fix: str = "") -> HookError:
     return hook_error()(message, fix)
+
+
+def _unreadable(path: str, exc: OSError) -> HookError:
+    """Why the file at ``path`` of an installed distribution cannot be read, and the fix that fits."""
+    import errno
+
+    from sourcelift._files import NotARegularFile
+
+    if isinstance(exc, NotARegularFile):  # its text names the path and what it is instead
+        return _error(str(exc), "it must be a regular file: reinstall the distribution it belongs to")
+    if exc.errno == errno.ELOOP:
+        return _error(
+            f"cannot read {path}: {exc.strerror or exc}", "it is a symbolic link that loops: reinstall the distribution"
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return _error(f"cannot read {path}: {exc.strerror or exc}", "check its permissions")
+    return _error(f"cannot read {path}: {exc.strerror or exc}", "check the file, or reinstall the distribution")
 
 
 def open_fd(path: str) -> tuple[int, int]:
@@ -227,7 +253,7 @@ def file_sha256(path: str, limit: int = MAX_HASHED_FILE) -> str | None:
             result = fd_sha256(descriptor, size, limit)
         finally:
             os.close(descriptor)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a path holding a NUL names no file
         return None
     return None if result is None else result[0].hex()
 
@@ -326,10 +352,14 @@ class DirectoryTree(Tree):
                 return [
                     entry.name
                     for entry in entries
-                    if entry.name.endswith((".dist-info", ".egg-info")) and entry.is_dir()
+                    if entry.name.endswith((".dist-info", ".egg-info")) and _is_directory(entry)
                 ]
         except FileNotFoundError:
             return []
+        except OSError as exc:
+            raise _error(
+                f"cannot list {root}: {exc.strerror or exc}", "check its permissions, or give another --path"
+            ) from None
 
     def listdir(self, root: str, directory: str) -> frozenset[str]:
         try:
@@ -352,6 +382,8 @@ class DirectoryTree(Tree):
 
     def _open(self, root: str, relpath: str) -> tuple[int, int]:
         """:func:`open_fd` of the file, relative to its root's descriptor where possible."""
+        if "\x00" in relpath:  # a path from a hostile RECORD: no file has such a name (os.open raises ValueError)
+            raise FileNotFoundError(errno.ENOENT, "no file has a name holding a NUL", relpath)
         at = self._root_fd(root, relpath)
         if at is None:
             return open_fd(self._path(root, relpath))
@@ -362,6 +394,8 @@ class DirectoryTree(Tree):
         return open_fd(self._path(root, relpath))  # raises what open_regular raises for it
 
     def exists(self, root: str, relpath: str) -> bool:
+        if "\x00" in relpath:
+            return False
         at = self._root_fd(root, relpath)
         if _ACCESS_NOFOLLOW:  # the name itself, as a listing shows it; no exception when it is not there
             if at is None:
@@ -392,7 +426,7 @@ class DirectoryTree(Tree):
             return None
         except OSError as exc:
             path = self._path(root, relpath)
-            raise _error(f"cannot read {path}: {exc.strerror or exc}", "check its permissions") from None
+            raise _unreadable(path, exc) from None
         return data
 
     def read_head(self, root: str, relpath: str) -> bytes | None:
@@ -402,7 +436,7 @@ class DirectoryTree(Tree):
             return None
         except OSError as exc:
             path = self._path(root, relpath)
-            raise _error(f"cannot read {path}: {exc.strerror or exc}", "check its permissions") from None
+            raise _unreadable(path, exc) from None
         try:  # the common case first: the first chunk holds the blank line
             data = os.read(descriptor, _HEAD_CHUNK)
             lf = data.find(b"\n\n")
@@ -423,7 +457,7 @@ class DirectoryTree(Tree):
                 data = bytes(buffer)
         except OSError as exc:
             path = self._path(root, relpath)
-            raise _error(f"cannot read {path}: {exc.strerror or exc}", "check its permissions") from None
+            raise _unreadable(path, exc) from None
         finally:
             os.close(descriptor)
         return _head(data)
@@ -513,7 +547,7 @@ class DirectoryTree(Tree):
                 continue
             try:
                 descriptor = open_(relpath, flags, dir_fd=at)
-            except OSError:
+            except (OSError, ValueError):  # ValueError: a RECORD path holding a NUL, which no file has
                 found.append(None)  # as digest(): missing or unreadable
                 continue
             data = None
@@ -950,7 +984,7 @@ def from_paths(paths: Iterable[str], *, lazy: bool = False, read_ahead: Sequence
             from .errors import UsageError
 
             raise UsageError(
-                f"{path} is not a directory",
+                f"{path} {'is not a directory' if os.path.lexists(path) else 'does not exist'}",
                 "give a site-packages directory (or a --target directory) with --path",
             )
     return Environment.load(DirectoryTree(roots), lazy=lazy, read_ahead=read_ahead)
@@ -1034,6 +1068,7 @@ def install_paths(python: str | None, *, prefix: str = "", user: bool = False, r
             [python, "-I", "-c", PATHS_SCRIPT, prefix, "1" if user else "0", root],
             capture_output=True,
             text=True,
+            errors="replace",  # what a program that is no Python prints may be any bytes
             check=False,
             timeout=120,
         )
@@ -1047,9 +1082,11 @@ def install_paths(python: str | None, *, prefix: str = "", user: bool = False, r
         )
     try:
         found = json.loads(proc.stdout)
-    except ValueError:
-        raise UsageError(f"{python} printed no list of paths", "give a Python interpreter with --python") from None
-    return [str(p) for p in found]
+    except (ValueError, RecursionError):
+        found = None
+    if not isinstance(found, list) or not all(isinstance(p, str) and os.path.isabs(p) for p in found):
+        raise UsageError(f"{python} printed no list of paths", "give a Python interpreter with --python")
+    return list(found)
 
 
 def from_python(python: str, *, lazy: bool = False, read_ahead: Sequence[str] = SCANNED) -> Environment:

@@ -86,6 +86,27 @@ class IsolatedEnvironments:
         return self._made[key]
 
 
+def _no_project(root: Path) -> Exception:
+    """Why ``root`` is no project directory explain can read, said as precisely as the file system allows."""
+    import os
+
+    from .errors import UsageError
+
+    pyproject = root / "pyproject.toml"
+    if os.path.lexists(pyproject):  # a directory, a FIFO, a link that loops or dangles
+        return UsageError(f"{pyproject} is not a regular file", "make it the project's pyproject.toml file")
+    if not os.path.lexists(root):
+        return UsageError(f"{root} does not exist", "give the project's directory")
+    if not root.is_dir() and root.name == "pyproject.toml":
+        return UsageError(f"{root} is a pyproject.toml, not a project directory", f"give its directory, {root.parent}")
+    if not root.is_dir():
+        return UsageError(
+            f"{root} is a file, not a project directory",
+            "give the project's directory (`sourcelift check` checks wheel and sdist files)",
+        )
+    return UsageError(f"{root} has no pyproject.toml", "give the project's directory")
+
+
 def run(args: argparse.Namespace, console: Console) -> int:
     """``sourcelift explain``; errors propagate to the command's one error boundary."""
     import json
@@ -95,11 +116,12 @@ def run(args: argparse.Namespace, console: Console) -> int:
     from sourcelift.errors import EXIT_OK, EXIT_PROBLEMS
     from sourcelift.explain import exit_code, explain, format_report
 
+    from .console import printable
     from .errors import UsageError
 
     root = Path(args.path).absolute()
     if not (root / "pyproject.toml").is_file():
-        raise UsageError(f"{root} has no pyproject.toml", "give the project's directory")
+        raise _no_project(root)
     if args.write and not args.uv_sources:
         raise UsageError("--write only goes with --uv-sources", "run `sourcelift explain --uv-sources --write`")
     if args.uv_sources:
@@ -111,7 +133,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if args.format == "json":
         console.result(json.dumps(report, indent=2) + "\n")
     else:
-        console.result(format_report(report))
+        console.result(printable(format_report(report)))  # what it quotes from pyproject.toml: shown, not acted on
     return EXIT_PROBLEMS if exit_code(report) else EXIT_OK
 
 

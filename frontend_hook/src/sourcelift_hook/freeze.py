@@ -546,7 +546,7 @@ def _pylock(export: _Export, find_links: Sequence[str], index_config: IndexConfi
     index_origins = [o for o in export.origins if o.kind == "index"]
     local: dict[int, str] = {}
     config = index_config
-    remote: dict[str, list[object]] = {}
+    remote: dict[tuple[str, str], list[object]] = {}
     if index_origins:
         if config is None:
             from .indexlookup import pip_index_config
@@ -594,7 +594,7 @@ def _pylock(export: _Export, find_links: Sequence[str], index_config: IndexConfi
                 else:
                     from .indexlookup import IndexFile
 
-                    for file in remote.get(dist.key, []):
+                    for file in remote.get((dist.key, dist.version), []):
                         assert isinstance(file, IndexFile)
                         index_url = file.index
                         if file.is_sdist:  # no wheel of the installed tags: pip built it from this

@@ -185,31 +185,42 @@ def _document(archive: tarfile.TarFile, name: str, what: str) -> object:
     assert stream is not None
     try:
         return json.loads(stream.read(MAX_DOCUMENT).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise UsageError(f"{name} in {what} is not valid JSON", _FIX) from None
 
 
-def _blob(digest: object) -> str:
+def _list(value: object) -> list[object]:
+    """``value`` when a document holds a list there, else nothing (a value of another type names nothing)."""
+    return value if isinstance(value, list) else []
+
+
+def _dict(value: object) -> dict[str, object]:
+    return value if isinstance(value, dict) else {}
+
+
+def _blob(digest: object, path: str) -> str:
     if not isinstance(digest, str) or ":" not in digest:
-        raise UsageError(f"{digest!r} is not a content digest (`algorithm:hex`)", _FIX)
+        raise UsageError(f"{path}: {digest!r} is not a content digest (`algorithm:hex`)", _FIX)
     algorithm, _, value = digest.partition(":")
     name = member_name(f"blobs/{algorithm}/{value}")
     if name is None or not name.startswith("blobs/") or name.count("/") != 2:
-        raise UsageError(f"{digest!r} is not a content digest (`algorithm:hex`)", _FIX)
+        raise UsageError(f"{path}: {digest!r} is not a content digest (`algorithm:hex`)", _FIX)
     return name
 
 
 def _docker_layers(archive: tarfile.TarFile, path: str) -> list[str]:
     manifest = _document(archive, "manifest.json", path)
     images = manifest if isinstance(manifest, list) else []
-    if len(images) != 1 or not isinstance(images[0], dict) or not isinstance(images[0].get("Layers"), list):
-        tags = [t for image in images if isinstance(image, dict) for t in image.get("RepoTags") or []]
+    if len(images) == 1 and not isinstance(_dict(images[0]).get("Layers"), list):
+        raise UsageError(f"manifest.json of {path} has no list of layers (`Layers`) for its image", _FIX)
+    if len(images) != 1:
+        tags = [t for image in images if isinstance(image, dict) for t in _list(image.get("RepoTags"))]
         raise UsageError(
             f"{path} holds {len(images)} images ({', '.join(map(str, tags)) or 'untagged'}); one image is read",
             "`docker save` one image at a time",
         )
     layers = []
-    for layer in images[0]["Layers"]:
+    for layer in _list(_dict(images[0]).get("Layers")):
         name = member_name(str(layer))
         if name is None:
             raise UsageError(f"manifest.json of {path} names a layer {layer!r} outside the archive", _FIX)
@@ -223,22 +234,22 @@ def _oci_layers(archive: tarfile.TarFile, path: str) -> list[str]:
         if not isinstance(document, dict):
             break
         if isinstance(document.get("layers"), list):
-            return [_blob(layer.get("digest") if isinstance(layer, dict) else None) for layer in document["layers"]]
+            return [_blob(_dict(layer).get("digest"), path) for layer in document["layers"]]
         manifests = [
             m
-            for m in document.get("manifests") or []
+            for m in _list(document.get("manifests"))
             if isinstance(m, dict)
-            and (m.get("annotations") or {}).get("vnd.docker.reference.type") != "attestation-manifest"
+            and _dict(m.get("annotations")).get("vnd.docker.reference.type") != "attestation-manifest"
         ]
         if len(manifests) != 1:
             platforms = [
-                "/".join(str(m.get("platform", {}).get(k, "?")) for k in ("os", "architecture")) for m in manifests
+                "/".join(str(_dict(m.get("platform")).get(k, "?")) for k in ("os", "architecture")) for m in manifests
             ]
             raise UsageError(
                 f"{path} holds {len(manifests)} image manifests ({', '.join(platforms) or 'none'}); one image is read",
                 "export the image of one platform (e.g. `skopeo copy --override-arch`), or give its layers",
             )
-        document = _document(archive, _blob(manifests[0].get("digest")), path)
+        document = _document(archive, _blob(manifests[0].get("digest"), path), path)
     raise UsageError(f"index.json of {path} leads to no image manifest with layers", _FIX)
 
 

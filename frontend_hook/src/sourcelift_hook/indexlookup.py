@@ -187,8 +187,12 @@ def _files(body: bytes, content_type: str, base: str) -> list[tuple[str, str, di
     """(file name, absolute URL, hashes, size) of every file on a project page."""
     result: list[tuple[str, str, dict[str, str], int | None]] = []
     if "json" in content_type:
-        data = json.loads(body.decode("utf-8"))
-        for item in data.get("files", []) if isinstance(data, dict) else []:
+        try:
+            data = json.loads(body.decode("utf-8"))
+        except RecursionError:
+            raise ValueError("its JSON is nested too deeply to read") from None
+        files = data.get("files") if isinstance(data, dict) else None
+        for item in files if isinstance(files, list) else []:  # a page of another shape lists nothing
             if not isinstance(item, dict) or not isinstance(item.get("url"), str):
                 continue
             given = item.get("hashes")
@@ -214,11 +218,12 @@ def _clean(url: str) -> str:
 
 def find_index_files(
     wanted: Iterable[tuple[str, str, frozenset[str]]], config: IndexConfig
-) -> tuple[dict[str, list[IndexFile]], list[str]]:
+) -> tuple[dict[tuple[str, str], list[IndexFile]], list[str]]:
     """For each ``(canonical name, version, installed wheel tags)``: the index's matching wheels, else
     its sdist of that version (a single file: what pip built the installed wheel from).
 
-    Returns the files found per name (the first index that has a wheel wins, as with pip's default
+    Returns the files found per ``(name, version)`` as given (an environment may hold two
+    versions of one name, in two --path directories; the first index that has a wheel wins, as with pip's default
     candidate order for one version; an sdist counts only where no index has a wheel), and notes on
     indexes that could not be read.
     """
@@ -231,7 +236,7 @@ def find_index_files(
     )
     from packaging.version import InvalidVersion, Version
 
-    found: dict[str, list[IndexFile]] = {}
+    found: dict[tuple[str, str], list[IndexFile]] = {}
     notes: list[str] = []
     unreachable: set[str] = set()
     for name, version, tags in wanted:
@@ -283,9 +288,9 @@ def find_index_files(
                     continue
                 wheels.append(found_file)
             if wheels:
-                found[key] = wheels
+                found[name, version] = wheels
                 break
         else:
             if sdist is not None:
-                found[key] = [sdist]
+                found[name, version] = [sdist]
     return found, notes

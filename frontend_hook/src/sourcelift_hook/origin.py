@@ -97,10 +97,21 @@ class Origin:
 
     @property
     def pending_journal(self) -> bool:
-        """Whether an interrupted ``sourcelift record`` left its journal (looked up on first use)."""
+        """Whether an interrupted ``sourcelift record`` left its journal (looked up on first use).
+
+        A journal RECORD lists came with the wheel (:attr:`shipped_journal`): ``record`` never completes it.
+        """
         if self._pending_journal is None:
-            self._pending_journal = self.dist.has(JOURNAL_FILE)
+            self._pending_journal = self.dist.has(JOURNAL_FILE) and not self.shipped_journal
         return self._pending_journal
+
+    @property
+    def shipped_journal(self) -> bool:
+        """Whether the installed wheel itself holds a ``sourcelift-journal.json`` (its RECORD lists one)."""
+        if not self.dist.has(JOURNAL_FILE):
+            return False
+        wanted = f"{self.dist.dist_info}/{JOURNAL_FILE}"
+        return any(row[0] == wanted for row in self.dist.record_rows() or [])
 
     @property
     def in_git(self) -> bool:

@@ -278,20 +278,34 @@ class RecordState:
         self._write(pending)
 
 
+def _lock_error(exc: OSError, directory: str, lock: str) -> UsageError:
+    """Why ``record``'s lock cannot be opened, and what to do: permissions, or something else in its place."""
+    import errno
+
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) or not os.path.lexists(directory):
+        return UsageError(
+            f"cannot take the record lock {lock}: {exc.strerror or exc}",
+            "run `sourcelift record` as the user who installed the environment",
+        )
+    in_place, what = (lock, "a directory") if os.path.isdir(directory) else (directory, "not a directory")
+    return UsageError(
+        f"cannot take the record lock {lock}: {in_place} is {what}",
+        f"remove {in_place}: `sourcelift record` keeps its lock and state in the directory {directory}",
+    )
+
+
 @contextlib.contextmanager
 def environment_lock(roots: list[str]) -> Iterator[None]:
     """Hold ``record``'s lock on every root (in a fixed order): concurrent runs serialize."""
     with contextlib.ExitStack() as stack:
         for root in sorted(set(roots)):
             directory = os.path.join(root, STATE_DIR)
+            lock = os.path.join(directory, "lock")
             try:
                 os.makedirs(directory, exist_ok=True)
-                descriptor = os.open(os.path.join(directory, "lock"), os.O_RDWR | os.O_CREAT, 0o644)
+                descriptor = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
             except OSError as exc:
-                raise UsageError(
-                    f"cannot take the record lock in {root}: {exc.strerror or exc}",
-                    "run `sourcelift record` as the user who installed the environment",
-                ) from None
+                raise _lock_error(exc, directory, lock) from None
             stack.callback(os.close, descriptor)
             _lock(descriptor)
         yield

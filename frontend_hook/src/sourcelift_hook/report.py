@@ -30,7 +30,7 @@ copy) with the installed files.
 from __future__ import annotations
 
 from .directurl import Redactor, freeze_url
-from .environment import Dist, Environment
+from .environment import JOURNAL_FILE, Dist, Environment
 from .finding import Finding
 from .origin import Origin, archive_contents, resolve
 
@@ -123,6 +123,15 @@ def _distribution(origin: Origin, redacted: Redactor) -> dict[str, object]:
                 "run `sourcelift record` again to complete it",
             )
         )
+    elif origin.shipped_journal:  # `record` ignores it: running it again changes nothing
+        problems.append(
+            Finding(
+                dist.name,
+                f"the installed wheel holds a {JOURNAL_FILE} (its RECORD lists it); `sourcelift record` never "
+                "applies a journal it did not write",
+                "reinstall the distribution from a trusted source",
+            )
+        )
     recorded = None
     if origin.recorded is not None:
         recorded = {"style": origin.recorded.get("style"), "original_direct_url": _scrubbed(origin.original, redacted)}
@@ -153,14 +162,20 @@ def _distribution(origin: Origin, redacted: Redactor) -> dict[str, object]:
     }
 
 
-def _scrubbed(value: object, redacted: Redactor) -> object:
-    """A JSON value with the credentials of every URL in its strings removed."""
+_MAX_SHOWN_DEPTH = 32
+"""How deep a direct_url.json another installer wrote is shown (the specification's nests 3 deep)."""
+
+
+def _scrubbed(value: object, redacted: Redactor, depth: int = 0) -> object:
+    """A JSON value with the credentials of every URL in its strings removed, nested at most 32 deep."""
     if isinstance(value, str):
         return redacted[value]
+    if isinstance(value, (dict, list)) and depth >= _MAX_SHOWN_DEPTH:
+        return f"(not shown: nested more than {_MAX_SHOWN_DEPTH} levels deep)"
     if isinstance(value, dict):
-        return {key: _scrubbed(item, redacted) for key, item in value.items()}
+        return {key: _scrubbed(item, redacted, depth + 1) for key, item in value.items()}
     if isinstance(value, list):
-        return [_scrubbed(item, redacted) for item in value]
+        return [_scrubbed(item, redacted, depth + 1) for item in value]
     return value
 
 

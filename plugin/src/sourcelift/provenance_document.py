@@ -41,6 +41,7 @@ __all__ = [
     "VERSION",
     "WHEEL_FILE",
     "Entry",
+    "is_valid_unicode",
     "parse_document",
     "render_document",
     "unique_entries",
@@ -225,7 +226,7 @@ def parse_document(data: bytes, where: str = WHEEL_FILE) -> tuple[list[Entry], l
     if not isinstance(document, dict):
         return [], [f"{where} is not a JSON object"]
     if document.get("version") != VERSION:
-        return [], [f"{where} has version {document.get('version')!r}; this sourcelift reads version {VERSION}"]
+        return [], [f"{where} has version {document.get('version')!r}; this sourcelift reads version {VERSION!r}"]
     items = document.get("entries")
     if not isinstance(items, list):
         return [], [f"{where} has no list of entries"]
@@ -240,10 +241,32 @@ def parse_document(data: bytes, where: str = WHEEL_FILE) -> tuple[list[Entry], l
     return entries, problems
 
 
+def is_valid_unicode(value: object) -> bool:
+    """Whether every string of a JSON value can be written as UTF-8.
+
+    JSON text may hold a lone surrogate (``"\\udcff"``), which ``json`` reads and no UTF-8 file can hold:
+    written again, it is an internal error.
+
+    >>> is_valid_unicode({"url": "file:///x.whl"}), is_valid_unicode({"url": "file:///\\udcff.whl"})
+    (True, False)
+    """
+    import json
+
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    except RecursionError:
+        return True  # how deep a value may nest is judged where it is used
+    return True
+
+
 def _entry(item: object) -> tuple[Entry | None, str | None]:
     """An entry from its JSON object, or ``(None, why not)``."""
     if not isinstance(item, dict):
         return None, "an entry is not a JSON object"
+    if not is_valid_unicode(item):
+        return None, "an entry holds text that is not valid Unicode (a lone surrogate such as \\udcff)"
     for key in ("name", "kind", "url", "commit_id", "path", "state"):
         if not isinstance(item.get(key), str) or not item[key]:
             return None, f"an entry has no string `{key}`"

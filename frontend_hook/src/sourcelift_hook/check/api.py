@@ -16,7 +16,7 @@ from packaging.version import InvalidVersion, Version
 from sourcelift._compat import tomllib
 
 from .agreement import check_agreement
-from .archives import Archive, archive_kind, read_archive
+from .archives import Archive, archive_kind, parse_pyproject, read_archive
 from .builds import WheelBuild, build_sdist, build_wheel_from_sdist, copy_artifacts, require_build
 from .config import Selection, read_table, selection
 from .errors import BuildFailed, UsageError
@@ -49,19 +49,18 @@ def _key(archive: Archive, meta: CoreMetadata | None) -> tuple[str, str] | None:
 def _pyproject(archive: Archive, findings: list[Finding]) -> dict[str, Any] | None:
     if archive.kind != "sdist" or archive.pyproject is None:
         return None
-    try:
-        return tomllib.loads(archive.pyproject)
-    except tomllib.TOMLDecodeError as exc:
+    data, problem = parse_pyproject(archive.pyproject)
+    if problem is not None:
         findings.append(
             finding(
                 "SL100",
                 archive.display,
-                f"pyproject.toml is not valid TOML: {exc}",
+                problem,
                 fix="correct the TOML syntax; no frontend can build this sdist",
                 location="pyproject.toml",
             )
         )
-        return None
+    return data
 
 
 def run_checks(
@@ -159,6 +158,13 @@ def check_paths(
         project = directories[0]
         pyproject = project / "pyproject.toml"
         if not pyproject.is_file():
+            if archive_kind(project.name) is not None:  # `dist/x-1.0-py3-none-any.whl/`, an unpacked wheel
+                raise UsageError(
+                    f"{project} is a directory, not a {archive_kind(project.name)} file",
+                    "give the wheel or sdist file itself, or a project directory (one with a pyproject.toml)",
+                )
+            if os.path.lexists(pyproject):  # a directory, a FIFO, a link that loops or dangles
+                raise UsageError(f"{pyproject} is not a regular file", "make it the project's pyproject.toml file")
             raise UsageError(f"{project} has no pyproject.toml; give a project directory or distribution files")
         if _declares_no_project(project):
             raise UsageError(
@@ -174,6 +180,8 @@ def check_paths(
             problems.append(f"{path} does not exist")
         elif archive_kind(path.name) is None:
             problems.append(f"{path} is neither a wheel (.whl) nor an sdist (.tar.gz)")
+        elif not path.is_file():  # a FIFO would block the read for ever
+            problems.append(f"{path} is not a regular file (a FIFO, socket or device); give the wheel or sdist file")
     if problems:
         raise UsageError(problems)
     if outdir is not None:
@@ -187,7 +195,7 @@ def _declares_no_project(project: Path) -> bool:
     setup.cfg does (an empty file, or tool settings only); an unreadable one is the build's to report."""
     try:
         data = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return False
     build_system = data.get("build-system")
     if isinstance(build_system, dict) and build_system.get("build-backend"):

@@ -15,8 +15,11 @@ import hashlib
 import posixpath
 import tarfile
 import zipfile
+import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename
 
@@ -26,13 +29,16 @@ from sourcelift.provenance_document import SDIST_PATH, WHEEL_FILE
 from sourcelift.record_file import encode_digest, parse_strict
 
 __all__ = [
+    "MAX_NAME_PART",
     "MAX_TEXT",
     "SDIST_PROVENANCE",
     "WHEEL_PROVENANCE",
     "Archive",
     "Digest",
     "archive_kind",
+    "longest_name_part",
     "member_path_escapes",
+    "parse_pyproject",
     "read_archive",
     "record_digest",
     "sdist_name_version",
@@ -41,6 +47,8 @@ __all__ = [
 MAX_TEXT = 32 * 1024 * 1024
 """The largest METADATA, PKG-INFO, RECORD, pyproject.toml or provenance document read (bytes)."""
 _CHUNK = 1024 * 1024
+_GZIP_PIECE = 8 * 1024
+_GZIP_OUT = 32 * 1024
 
 # Where sourcelift's build writes its provenance document.
 WHEEL_PROVENANCE = WHEEL_FILE
@@ -97,6 +105,9 @@ class Archive:
     """wheel: every regular member but RECORD, hashed with the algorithm its RECORD row names (else sha256)."""
     unreadable: list[str] = field(default_factory=list)
     """Why parts of the archive could not be read (reported as SL100)."""
+    unsafe: list[tuple[str, str]] = field(default_factory=list)
+    """sdist: (member, what is wrong) for each member an installer refuses to unpack: a path outside the
+    archive, a link leading out of it, a device or FIFO (reported as SL608)."""
 
     @property
     def filename(self) -> str:
@@ -128,6 +139,9 @@ def read_archive(path: Path, *, display: str | None = None, built: bool = False,
     if kind is None:
         raise ValueError(f"{path.name} is neither a wheel (.whl) nor an sdist (.tar.gz)")
     archive = Archive(path=path, display=display if display is not None else str(path), kind=kind, built=built)
+    if path.exists() and not path.is_file():  # a FIFO would block the read for ever
+        archive.unreadable.append(f"{path.name} is not a regular file (a directory, FIFO, socket or device)")
+        return archive
     try:
         if kind == "wheel":
             _read_wheel(archive, digests=digests)
@@ -184,6 +198,7 @@ def _read_wheel(archive: Archive, *, digests: bool) -> None:
     with zipfile.ZipFile(archive.path) as zf:
         infos = zf.infolist()
         archive.members = [info.filename for info in infos]
+        _note_duplicates_of(archive, archive.members)
         archive.files = {info.filename for info in infos if not info.is_dir()}
         dist_info = _wheel_dist_info(archive, archive.members)
         archive.dist_info = dist_info
@@ -225,6 +240,17 @@ def _read_wheel(archive: Archive, *, digests: bool) -> None:
                     archive.digests[info.filename] = _stream_digest(zf, info, algorithm)
             except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
                 archive.unreadable.append(f"{info.filename} cannot be read: {_describe(exc)}")
+
+
+def _note_duplicates_of(archive: Archive, names: list[str]) -> None:
+    """A zip member name held more than once: installers unpack one copy or the other, and PyPI refuses it."""
+    counts = Counter(names)
+    for name, count in counts.items():
+        if count > 1:
+            archive.unreadable.append(
+                f"the archive holds {name!r} {count} times: installers may unpack either copy (PyPI refuses "
+                "such an upload: duplicate filename)"
+            )
 
 
 def _read_bounded_zip(zf: zipfile.ZipFile, info: zipfile.ZipInfo, archive: Archive) -> bytes | None:
@@ -301,39 +327,166 @@ def _keep_text(archive: Archive, relative: str, data: bytes, member: str) -> Non
         archive.documents[member] = text
 
 
+def parse_pyproject(text: str) -> tuple[dict[str, Any] | None, str | None]:
+    """An sdist's pyproject.toml parsed, or ``None`` and why it does not parse.
+
+    Nesting deeper than the parser can follow (``x = [[[[...]]]]`` a thousand deep) is a reason like
+    a syntax error, not an internal error.
+    """
+    try:
+        return tomllib.loads(text), None
+    except tomllib.TOMLDecodeError as exc:
+        return None, f"pyproject.toml is not valid TOML: {exc}"
+    except RecursionError:
+        return None, "pyproject.toml is nested too deeply to read (arrays or tables inside each other)"
+
+
 def _keep_project_name(archive: Archive, relative: str, data: bytes) -> None:
     """The project name of a pyproject.toml below the top directory; one that does not parse names nothing."""
     try:
-        name = tomllib.loads(data.decode("utf-8")).get("project", {}).get("name")
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError):
+        parsed, _ = parse_pyproject(data.decode("utf-8"))
+    except UnicodeDecodeError:
         return
+    project = parsed.get("project") if parsed is not None else None
+    name = project.get("name") if isinstance(project, dict) else None
     if isinstance(name, str):
         archive.project_names[posixpath.dirname(relative)] = name
 
 
+MAX_NAME_PART = 255
+"""The longest file name (bytes) common file systems hold: ext4, APFS, NTFS (in UTF-16 units), tmpfs."""
+
+
+def _too_long(name: str) -> str:
+    shown = name if len(name) <= 80 else f"{name[:60]}...{name[-15:]}"
+    return (
+        f"the member {shown!r} has a name of {longest_name_part(name)} bytes in its path: no common file system "
+        f"holds more than {MAX_NAME_PART}, so installers cannot unpack it"
+    )
+
+
+def _link_target(member: tarfile.TarInfo) -> str | None:
+    """Where a link member leads, relative to the archive's root (``None`` when it is no link)."""
+    if member.issym():
+        return posixpath.join(posixpath.dirname(member.name), member.linkname)
+    if member.islnk():  # a hard link names another member
+        return member.linkname
+    return None
+
+
+def longest_name_part(name: str) -> int:
+    """The length in bytes of the longest part of a member's path (file systems hold 255 at most)."""
+    return max((len(part.encode("utf-8", "surrogateescape")) for part in name.split("/")), default=0)
+
+
+def _note_unsafe(archive: Archive, member: tarfile.TarInfo) -> None:
+    """What tarfile's ``data`` filter (pip and build unpack sdists with it) or pip's own checks refuse."""
+    name = member.name
+    if member_path_escapes(name):
+        archive.unsafe.append((name, f"the sdist member {name!r} points outside the archive"))
+    elif longest_name_part(name) > MAX_NAME_PART:
+        archive.unsafe.append((name, _too_long(name)))
+    elif member.ischr() or member.isblk() or member.isfifo():
+        what = "FIFO" if member.isfifo() else "device file"
+        archive.unsafe.append((name, f"the sdist member {name!r} is a {what}, which installers refuse to unpack"))
+    else:
+        target = _link_target(member)
+        if target is not None and (member.linkname.startswith("/") or member_path_escapes(target)):
+            archive.unsafe.append(
+                (name, f"the sdist member {name!r} is a link to {member.linkname!r}, outside the archive")
+            )
+
+
+class _CheckedGzip:
+    """A gzip file read as one stream for tarfile's ``r|`` mode, with every member's CRC and length checked.
+
+    tarfile's own ``r|gz`` never looks at gzip's trailer, and the tar ends before it: a truncated or
+    damaged file read fine.  zlib checks the trailer itself (``wbits=31``).  :meth:`read` returns
+    what one piece of the file decompresses to, at most :data:`_GZIP_OUT` bytes (tarfile buffers it):
+    as cheap as tarfile's own reading, and bounded for a file that decompresses a thousandfold.
+    """
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self._zlib = zlib.decompressobj(31)
+        self._read_any = False
+
+    def read(self, size: int = -1) -> bytes:
+        while True:
+            if self._zlib.eof:  # a member ended: another may follow, after zero padding
+                data = self._zlib.unused_data.lstrip(b"\0")
+                while not data:
+                    more = self._raw.read(_GZIP_PIECE)
+                    if not more:
+                        return b""
+                    data = more.lstrip(b"\0")
+                self._zlib = zlib.decompressobj(31)
+            else:
+                data = self._zlib.unconsumed_tail or self._raw.read(_GZIP_PIECE)
+                if not data:
+                    raise EOFError(
+                        "the gzip stream ends before its end-of-stream marker: the file is truncated"
+                        if self._read_any
+                        else "empty file"
+                    )
+            self._read_any = True
+            try:
+                chunk = self._zlib.decompress(data, _GZIP_OUT)
+            except zlib.error as exc:
+                raise OSError(f"the gzip stream is damaged: {exc}") from None
+            if chunk:
+                return chunk
+
+
 def _read_tar_sdist(archive: Archive) -> None:
-    with tarfile.open(archive.path, mode="r|gz") as tar:
+    with open(archive.path, "rb") as raw:
+        if raw.read(4) == b"PK\x03\x04":
+            archive.unreadable.append(f"{archive.filename} is a zip archive, not a gzip-compressed tar")
+            return
+        raw.seek(0)
+        stream = _CheckedGzip(raw)
+        _read_tar_members(archive, stream)
+        # gzip's CRC and length come at the end of its stream, after the tar's own end: a truncated or
+        # damaged file is only noticed there
+        try:
+            while stream.read(_CHUNK):
+                pass
+        except (OSError, EOFError) as exc:
+            archive.unreadable.append(
+                f"{archive.filename} is truncated or damaged: its gzip stream fails the check at its end "
+                f"({_describe(exc)})"
+            )
+    _require_pkg_info(archive)
+
+
+def _read_tar_members(archive: Archive, stream: _CheckedGzip) -> None:
+    with tarfile.open(fileobj=stream, mode="r|") as tar:  # type: ignore[call-overload]
         for member in tar:
+            _note_unsafe(archive, member)
             relative = _sdist_member(archive, member.name, is_dir=member.isdir())
             if relative is not None and relative.endswith("/pyproject.toml") and member.isfile():
-                stream = tar.extractfile(member) if member.size <= MAX_MEMBER_PYPROJECT else None
-                if stream is not None:
-                    _keep_project_name(archive, relative, stream.read(MAX_MEMBER_PYPROJECT))
+                found = tar.extractfile(member) if member.size <= MAX_MEMBER_PYPROJECT else None
+                if found is not None:
+                    _keep_project_name(archive, relative, found.read(MAX_MEMBER_PYPROJECT))
                 continue
             if relative not in _SDIST_TEXTS or not member.isfile():
                 continue
             if member.size > MAX_TEXT:
                 archive.unreadable.append(f"{member.name} is {member.size} bytes, more than the {MAX_TEXT} read")
                 continue
-            stream = tar.extractfile(member)
-            if stream is not None:
-                _keep_text(archive, relative, stream.read(MAX_TEXT), member.name)
-    _require_pkg_info(archive)
+            data = tar.extractfile(member)
+            if data is not None:
+                _keep_text(archive, relative, data.read(MAX_TEXT), member.name)
 
 
 def _read_zip_sdist(archive: Archive) -> None:
     with zipfile.ZipFile(archive.path) as zf:
+        _note_duplicates_of(archive, [info.filename for info in zf.infolist()])
         for info in zf.infolist():
+            if member_path_escapes(info.filename):
+                archive.unsafe.append((info.filename, f"the sdist member {info.filename!r} points outside the archive"))
+            elif longest_name_part(info.filename) > MAX_NAME_PART:
+                archive.unsafe.append((info.filename, _too_long(info.filename)))
             relative = _sdist_member(archive, info.filename, is_dir=info.is_dir())
             if relative is not None and relative.endswith("/pyproject.toml") and not info.is_dir():
                 if info.file_size <= MAX_MEMBER_PYPROJECT:
@@ -352,6 +505,13 @@ def _require_pkg_info(archive: Archive) -> None:
     if archive.metadata is None and not archive.unreadable:
         top = archive.tops[0] if archive.tops else "<top>"
         archive.unreadable.append(f"the sdist has no `{top}/PKG-INFO`")
+    tops = [top for top in archive.tops if top not in ("", ".", "..")]  # `/x` and `../x` are SL608
+    if len(tops) > 1:  # pip unpacks it as it is, and finds no project at its root
+        shown = ", ".join(repr(top) for top in tops[:5]) + (", ..." if len(tops) > 5 else "")
+        archive.unreadable.append(
+            f"the sdist has {len(tops)} top-level entries ({shown}): installers expect one directory, "
+            "`{name}-{version}`, holding the project, and find no project at its root"
+        )
 
 
 def sdist_name_version(filename: str) -> tuple[str, str] | None:

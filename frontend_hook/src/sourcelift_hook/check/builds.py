@@ -147,7 +147,7 @@ def _check_size(step: str, sizes: Sequence[int]) -> None:
     if len(sizes) > MAX_MEMBERS or sum(sizes) > MAX_UNPACKED:
         raise BuildFailed(
             step,
-            0,
+            None,
             [
                 f"the archive unpacks to {len(sizes)} files of {sum(sizes)} bytes in all, more than an sdist "
                 f"sourcelift builds may hold ({MAX_MEMBERS} files, {MAX_UNPACKED} bytes)"
@@ -164,7 +164,7 @@ def extract_sdist(sdist: Path, dest: Path) -> Path:
             with zipfile.ZipFile(sdist) as zf:
                 unsafe = [n for n in zf.namelist() if not _safe_name(n)]
                 if unsafe:
-                    raise BuildFailed(step, 0, [f"members outside the archive: {unsafe[:5]}"])
+                    raise BuildFailed(step, None, [f"members outside the archive: {unsafe[:5]}"])
                 _check_size(step, [info.file_size for info in zf.infolist()])
                 zf.extractall(dest)
         else:
@@ -179,19 +179,19 @@ def extract_sdist(sdist: Path, dest: Path) -> Path:
                     if not _safe_name(m.name) or not (m.isfile() or m.isdir() or (filters and (m.issym() or m.islnk())))
                 ]
                 if unsafe:
-                    raise BuildFailed(step, 0, [f"members outside the archive or not plain files: {unsafe[:5]}"])
+                    raise BuildFailed(step, None, [f"members outside the archive or not plain files: {unsafe[:5]}"])
                 _check_size(step, [m.size for m in members if m.isfile()])
                 if filters:
                     tar.extractall(dest, filter="data")
                 else:  # pragma: no cover - old Python 3.9; every member checked above
                     tar.extractall(dest)
     except (OSError, tarfile.TarError, zipfile.BadZipFile, EOFError) as exc:
-        raise BuildFailed(step, 0, [f"{type(exc).__name__}: {exc}"]) from None
+        raise BuildFailed(step, None, [f"{type(exc).__name__}: {exc}"]) from None
     tops = [p for p in dest.iterdir() if p.is_dir()]
     projects = [p for p in tops if (p / "pyproject.toml").is_file() or (p / "setup.py").is_file()]
     if len(projects) != 1:
         raise BuildFailed(
-            step, 0, [f"expected one project directory at the top of {sdist.name}, found {len(projects)}"]
+            step, None, [f"expected one project directory at the top of {sdist.name}, found {len(projects)}"]
         )
     return projects[0]
 

@@ -256,8 +256,10 @@ CHECKS: dict[str, Check] = _checks(
     Check(
         "SL608",
         ERROR,
-        "a RECORD entry or a file name points outside the archive (absolute, `..`, drive letter)",
-        "rebuild the wheel; such a wheel could write outside the installation directory",
+        "a RECORD entry, a member or a link points outside the archive (absolute, `..`, drive letter), "
+        "or an sdist holds a device or FIFO, or a name is too long for any file system",
+        "rebuild the artifact with a standard build backend; installers refuse such members, or could write "
+        "outside the installation directory",
     ),
     Check(
         "SL609",

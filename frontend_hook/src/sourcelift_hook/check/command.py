@@ -103,7 +103,20 @@ def run(
     if args.list:
         console.result(list_checks())
         return 0
+    if args.config is not None and not os.path.isfile(args.config):  # given: not skipped like a missing default
+        from .errors import UsageError
+
+        what = "is not a file" if os.path.exists(args.config) else "does not exist"
+        raise UsageError(f"--config {args.config} {what}", "give the pyproject.toml that holds [tool.sourcelift.check]")
     paths = list(args.paths) or ["."]
+    if args.config is not None and any(os.path.isdir(path) for path in paths):  # it would be ignored
+        from .errors import UsageError
+
+        raise UsageError(
+            "--config applies to distribution files; a project directory's [tool.sourcelift.check] is read from "
+            "its own pyproject.toml",
+            "drop --config, or give --select/--ignore/--strict on the command line",
+        )
     report = check_paths(
         paths,
         select=_joined(args.select),

@@ -83,7 +83,9 @@ def read_table(pyproject: Path) -> dict[str, Any]:
         raise UsageError(f"{pyproject.resolve()} cannot be read: {problem.message}", problem.fix)
     tool = data.get("tool", {})
     sourcelift = tool.get("sourcelift", {}) if isinstance(tool, dict) else {}
-    table = sourcelift.get("check", {}) if isinstance(sourcelift, dict) else {}
+    if not isinstance(sourcelift, dict):
+        raise UsageError(f"{pyproject}: `tool.sourcelift` must be a table", "write it as `[tool.sourcelift]`")
+    table = sourcelift.get("check", {})
     if not isinstance(table, dict):
         raise UsageError(f"{pyproject}: `tool.sourcelift.check` must be a table")
     return table
@@ -117,8 +119,15 @@ def selection(
         chosen_ignore = _prefixes(list(ignore) if not isinstance(ignore, str) else ignore, "--ignore", problems)
     if problems:
         raise UsageError(problems)
-    return Selection(
+    chosen = Selection(
         select=chosen_select if chosen_select is not None else DEFAULT_SELECT,
         ignore=chosen_ignore or (),
         strict=strict if strict is not None else chosen_strict,
     )
+    if not any(chosen.enabled(check_id) for check_id in CHECKS):  # else "publishable", having checked nothing
+        raise UsageError(
+            f"no check is left to run: select {list(chosen.select)}, ignore {list(chosen.ignore)} "
+            f"(from the command line and {source})",
+            "select at least one check (the default selects every one, `SL`); `sourcelift check --list` shows them",
+        )
+    return chosen

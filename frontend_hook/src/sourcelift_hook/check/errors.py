@@ -23,13 +23,19 @@ class CheckError(HookError):
 class BuildFailed(CheckError):
     """A build through pypa/build failed; carries the builder's last lines."""
 
-    def __init__(self, step: str, returncode: int, tail: list[str]) -> None:
+    def __init__(self, step: str, returncode: int | None, tail: list[str]) -> None:
         self.step = step
         self.returncode = returncode
+        """The builder's exit code; ``None`` when no process ran (the sdist could not be unpacked)."""
         self.tail = tail
-        super().__init__(f"{step} failed (exit code {returncode})")
+        super().__init__(f"{step} failed{self.code}")
+
+    @property
+    def code(self) -> str:
+        """`` (exit code N)``, or nothing when no process ran."""
+        return "" if self.returncode is None else f" (exit code {self.returncode})"
 
     def render(self) -> str:
-        lines = [f"sourcelift check: error: {self.step} failed (exit code {self.returncode}); its last lines:"]
+        lines = [f"sourcelift check: error: {self.step} failed{self.code}; its last lines:"]
         lines += [f"  | {line}" for line in self.tail]
         return "\n".join(lines)

@@ -1,4 +1,5 @@
-"""SL6xx: the wheel's RECORD lists every file with its real hash and size, and nothing else.
+"""SL6xx: the wheel's RECORD lists every file with its real hash and size, and nothing else; no member of a
+wheel or sdist lands outside the directory it is unpacked into (SL608).
 
 The hashes were computed while the archive was read (each member decompressed
 once, with the algorithm its RECORD row names); this module only compares.
@@ -10,7 +11,7 @@ import csv
 
 from sourcelift.record_file import is_hex_form, parse_strict
 
-from .archives import Archive, member_path_escapes
+from .archives import MAX_NAME_PART, Archive, longest_name_part, member_path_escapes
 from .model import Finding, finding
 
 __all__ = ["check_record_integrity"]
@@ -19,7 +20,9 @@ _STRONG = {"sha256", "sha384", "sha512", "sha3_256", "sha3_384", "sha3_512", "bl
 
 
 def check_record_integrity(archive: Archive) -> list[Finding]:
-    if archive.kind != "wheel" or archive.dist_info is None:
+    if archive.kind == "sdist":
+        return [finding("SL608", archive.display, message, location=member) for member, message in archive.unsafe]
+    if archive.dist_info is None:
         return []
     out: list[Finding] = []
     display = archive.display
@@ -29,6 +32,10 @@ def check_record_integrity(archive: Archive) -> list[Finding]:
             out.append(
                 finding("SL608", display, f"the archive member {name!r} points outside the archive", location=name)
             )
+        elif longest_name_part(name) > MAX_NAME_PART:
+            message = f"the member has a name of {longest_name_part(name)} bytes in its path: no common file system "
+            message += f"holds more than {MAX_NAME_PART}, so installers cannot unpack it"
+            out.append(finding("SL608", display, message, location=name))
     if archive.record is None:
         if record_name not in archive.files:
             out.append(finding("SL601", display, f"the wheel has no {record_name}", location=record_name))

@@ -133,18 +133,25 @@ def _is_direct(value: str) -> bool:
 
 
 def _strings(data: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    """(key path, string) for every string in a TOML or JSON document, keys included."""
-    if isinstance(data, str):
-        yield path, data
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            child = f"{path}.{key}" if path else str(key)
-            if isinstance(key, str) and scan(key):
-                yield child, key
-            yield from _strings(value, child)
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from _strings(value, f"{path}[{index}]")
+    """(key path, string) for every string in a TOML or JSON document, keys included, in document order.
+
+    Walked with a stack of its own: a document nested as deep as its parser allows is no internal error.
+    """
+    stack: list[tuple[str, Any]] = [(path, data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str):
+            yield where, value
+        elif isinstance(value, dict):
+            children: list[tuple[str, Any]] = []
+            for key, item in value.items():
+                child = f"{where}.{key}" if where else str(key)
+                if isinstance(key, str) and scan(key):
+                    children.append((child, key))  # a string: reported as the key's own path
+                children.append((child, item))
+            stack.extend(reversed(children))
+        elif isinstance(value, list):
+            stack.extend(reversed([(f"{where}[{index}]", item) for index, item in enumerate(value)]))
 
 
 def _deduplicated(findings: list[Finding]) -> list[Finding]:

@@ -15,9 +15,7 @@ import re
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from sourcelift._compat import tomllib
-
-from .archives import Archive
+from .archives import Archive, parse_pyproject
 from .errors import BuildFailed
 from .model import Finding, finding
 
@@ -44,9 +42,8 @@ def declares_sourcelift(sdist: Archive) -> list[Finding]:
     """SL302 when the sdist's ``build-system.requires`` names sourcelift; else nothing."""
     if sdist.pyproject is None:
         return []
-    try:
-        data = tomllib.loads(sdist.pyproject)
-    except tomllib.TOMLDecodeError:
+    data, _ = parse_pyproject(sdist.pyproject)
+    if data is None:
         return []  # SL100 reports it
     build_system = data.get("build-system")
     requires = build_system.get("requires", []) if isinstance(build_system, dict) else []
@@ -118,8 +115,15 @@ def build_failed(artifact: str, error: BuildFailed) -> Finding:
             fix="run the check where the index is reachable, or give the builder a local wheelhouse "
             "(PIP_FIND_LINKS=DIR with PIP_NO_INDEX=1), or skip the rebuild of given sdists with `--ignore SL3`",
         )
+    if error.returncode is None:  # the sdist could not be unpacked: no build ran
+        return finding(
+            "SL303",
+            artifact,
+            f"{error.step} failed, so no wheel could be built from it: {tail}",
+            fix="rebuild the sdist with a standard build backend: installers cannot unpack it either",
+        )
     return finding(
         "SL304",
         artifact,
-        f"{error.step} failed (exit code {error.returncode}): {tail}",
+        f"{error.step} failed{error.code}: {tail}",
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..console import use_color
+from ..console import printable, use_color
 from .catalog import ERROR
 from .model import Report
 
@@ -31,26 +31,28 @@ def render_human(report: Report, *, color: bool = False) -> str:
     def paint(text: str, code: str) -> str:
         return f"{code}{text}{_RESET}" if color else text
 
+    shown = printable  # what a finding quotes from an artifact is shown, never acted on by the terminal
+
     lines: list[str] = []
     for artifact in report.artifacts:
         found = report.for_artifact(artifact.display)
         if not found:
-            lines.append(f"{paint(artifact.display, _BOLD)}: {paint('no findings', _GREEN)}")
+            lines.append(f"{paint(shown(artifact.display), _BOLD)}: {paint('no findings', _GREEN)}")
             continue
-        lines.append(paint(artifact.display, _BOLD))
+        lines.append(paint(shown(artifact.display), _BOLD))
         for item in found:
             level = paint(item.level, _RED if item.level == ERROR else _YELLOW)
-            where = f" [{item.location}]" if item.location else ""
-            lines.append(f"  {paint(item.id, _BOLD)} {level}: {item.message}{paint(where, _DIM)}")
-            lines.append(f"      fix: {item.fix}")
+            where = f" [{shown(item.location)}]" if item.location else ""
+            lines.append(f"  {paint(item.id, _BOLD)} {level}: {shown(item.message)}{paint(where, _DIM)}")
+            lines.append(f"      fix: {shown(item.fix)}")
     orphans = [f for f in report.findings if f.artifact not in {a.display for a in report.artifacts}]
     for item in orphans:  # the project whose sdist could not be built (SL303, SL304): no artifact to name
         level = paint(item.level, _RED if item.level == ERROR else _YELLOW)
-        lines.append(f"{paint(item.artifact, _BOLD)}: {paint(item.id, _BOLD)} {level}: {item.message}")
-        lines.append(f"      fix: {item.fix}")
+        lines.append(f"{paint(shown(item.artifact), _BOLD)}: {paint(item.id, _BOLD)} {level}: {shown(item.message)}")
+        lines.append(f"      fix: {shown(item.fix)}")
     lines.append("")
     for note in report.notes:
-        lines.append(f"note: {note}")
+        lines.append(f"note: {shown(note)}")
     errors, warnings = len(report.errors), len(report.warnings)
     verdict = "publishable" if report.exit_code == 0 else "NOT publishable"
     if report.exit_code and not errors:

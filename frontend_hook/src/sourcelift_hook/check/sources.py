@@ -53,11 +53,16 @@ def _requirement_names(pyproject: dict[str, Any]) -> set[str]:
     return names
 
 
+def _list(value: Any) -> list[Any]:
+    """``value`` when it is a list; a value of another type (``dependencies = 5``) holds no requirement."""
+    return value if isinstance(value, list) else []
+
+
 def _requirement_strings(pyproject: dict[str, Any]) -> Iterator[tuple[str, Any, bool]]:
     """(key path, requirement text, whether building or installing the project uses it)."""
     project = pyproject.get("project")
     if isinstance(project, dict):
-        for index, text in enumerate(project.get("dependencies") or []):
+        for index, text in enumerate(_list(project.get("dependencies"))):
             yield f"project.dependencies[{index}]", text, True
         extras = project.get("optional-dependencies")
         if isinstance(extras, dict):
@@ -66,7 +71,7 @@ def _requirement_strings(pyproject: dict[str, Any]) -> Iterator[tuple[str, Any, 
                     yield f"project.optional-dependencies.{extra}[{index}]", text, True
     build_system = pyproject.get("build-system")
     if isinstance(build_system, dict):
-        for index, text in enumerate(build_system.get("requires") or []):
+        for index, text in enumerate(_list(build_system.get("requires"))):
             yield f"build-system.requires[{index}]", text, True
     groups = pyproject.get("dependency-groups")
     if isinstance(groups, dict):

@@ -130,7 +130,15 @@ class _Upload:
 
     def metadata_version(self) -> None:
         value = self.meta.get("Metadata-Version")
-        if value is None:
+        if value is None and self.meta.fields and self.meta.fields[0][0].startswith("\ufeff"):
+            self.add(
+                "SL104",
+                f"Metadata-Version is missing: {self.where} starts with a byte order mark (U+FEFF), so its first "
+                f"field is named {self.meta.fields[0][0]!r}",
+                "Metadata-Version",
+                fix=f"write {self.where} as UTF-8 without a byte order mark: rebuild with a standard build backend",
+            )
+        elif value is None:
             self.add("SL104", "Metadata-Version is missing", "Metadata-Version")
         elif value not in SUPPORTED_METADATA_VERSIONS:
             self.add(

@@ -55,7 +55,8 @@ def _provider(backend: str) -> str:
 
 
 def _requires(data: dict[str, Any]) -> set[str]:
-    requires = data.get("build-system", {}).get("requires", [])
+    build_system = data.get("build-system")
+    requires = build_system.get("requires", []) if isinstance(build_system, dict) else []
     names: set[str] = set()
     for text in requires if isinstance(requires, list) else []:
         try:
@@ -79,7 +80,8 @@ SHIM_MODULE = "sourcelift_backend"
 
 
 def _backend_path(data: dict[str, Any]) -> list[str]:
-    entries = data.get("build-system", {}).get("backend-path")
+    build_system = data.get("build-system")
+    entries = build_system.get("backend-path") if isinstance(build_system, dict) else None
     return [e for e in entries if isinstance(e, str)] if isinstance(entries, list) else []
 
 
@@ -114,6 +116,21 @@ def check_build_system(
     With ``build-system.backend-path``, frontends load ``build-backend`` only from those directories
     (PEP 517): the wrapper is then a module there that re-exports ``sourcelift.build``."""
     build_system = data.get("build-system")
+    if build_system is not None and not isinstance(build_system, dict):
+        findings.error(
+            "build-system",
+            f"is {type(build_system).__name__} {build_system!r}, not a table: frontends stop before any backend runs",
+            'write it as a table: `[build-system]` with `requires = ["sourcelift", ...]` and `build-backend`',
+        )
+        return
+    requires = build_system.get("requires") if isinstance(build_system, dict) else None
+    if requires is not None and not (isinstance(requires, list) and all(isinstance(r, str) for r in requires)):
+        findings.error(
+            "build-system.requires",
+            f"is {requires!r}, not a list of requirement strings: frontends stop before any backend runs",
+            'write it as a list, e.g. `requires = ["sourcelift", "hatchling"]`',
+        )
+        return
     backend = build_system.get("build-backend") if isinstance(build_system, dict) else None
     backend_path = _backend_path(data)
     wrapper = isinstance(backend, str) and backend.strip().split(":")[0] == "sourcelift.build"

@@ -33,6 +33,7 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name
 
 from ..model import PathSource, Source
 from ._base import DeclaredPath, ReadContext
+from ._toml import subtable
 
 if TYPE_CHECKING:
     from ..rewrite.variants import VariantWheel
@@ -79,6 +80,12 @@ def _requires_python(context: ReadContext) -> SpecifierSet | None:
         return None  # the backend reports it
 
 
+def _has_variants_key(table: Any) -> bool:
+    """Whether ``[tool.sourcelift]`` is a table holding ``variants`` (a ``tool.sourcelift`` that is no table
+    is the configuration reader's error)."""
+    return isinstance(table, dict) and "variants" in table
+
+
 class VariantsReader:
     tool = "sourcelift"
 
@@ -86,9 +93,7 @@ class VariantsReader:
         table = variant_table(context.data)
         if table is not None:
             self._read(table, context)
-        elif isinstance(context.data.get("tool"), dict) and "variants" in (
-            context.data["tool"].get("sourcelift") or {}
-        ):
+        elif _has_variants_key(subtable(context.data, "tool", "sourcelift")):
             context.findings.error(
                 VARIANTS_KEY, "must be a table", f'write e.g. `[{VARIANTS_KEY}]` `native = "vendor/native/*.whl"`'
             )

@@ -125,8 +125,12 @@ def _plain_project_name(raw: bytes) -> str | None:
     member's name on each build."""
     if b'"""' in raw or b"'''" in raw or b"\\" in raw:
         return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None  # the parse says what is wrong with it
     table = None
-    for line in raw.decode("utf-8").splitlines():
+    for line in text.splitlines():
         stripped = line.strip()
         if stripped.startswith("["):
             table = stripped

@@ -131,6 +131,16 @@ def read_local_sources(root: Path, findings: Findings) -> dict[str, list[Resolve
     except (OSError, ValueError, RecursionError) as exc:
         findings.error(key, f"the local-mode sdist's sources file cannot be read: {exc}", _FIX)
         return {}
+    from ..provenance_document import is_valid_unicode
+
+    if not is_valid_unicode(document):  # a value written into METADATA again could not be encoded
+        findings.error(
+            key,
+            "the local-mode sdist's sources file holds text that is not valid Unicode (a lone surrogate such as "
+            "\\udcff)",
+            _FIX,
+        )
+        return {}
     if not isinstance(document, dict) or document.get("version") != LOCAL_SOURCES_VERSION:
         findings.error(
             key,
