@@ -174,6 +174,8 @@ class Plan:
             lines = self.publisher.render(requirement, sources, findings, key)
         else:
             locate = self.checkout.git_target if self.checkout is not None else None
+            if not check:
+                locate = _not_made  # rendered for its problems only: the lines are thrown away
             lines = render_local(requirement, sources, self.store, findings, key, locate, self.known_version)
         if not check:
             return lines
@@ -420,6 +422,12 @@ def _relative_location(url: str) -> str | None:
     if not parts.scheme and not parts.netloc and parts.path and not parts.path.startswith("/"):
         return unquote(parts.path)
     return None
+
+
+def _not_made(source: ResolvedDirectory) -> str:
+    """What stands for a directory's URL in lines rendered for their problems only (:meth:`Plan.render`,
+    while ``git status`` runs): making its ``file:`` URL costs a workspace member a few microseconds."""
+    return "file:///not-made"
 
 
 def _directories(sources: list[ResolvedSource]) -> list[Path]:
