@@ -385,6 +385,11 @@ def test_real_path_is_os_path_realpath_with_each_parent_resolved_once(
     _files.forget_real_paths()
     assert _files.real_path(tmp_path / "ws" / "plugins" / "b") == str(tmp_path / "moved" / "b")
 
+    # a path is resolved once, and so is its answer: a member asked for again costs no lstat
+    monkeypatch.setattr(os.path, "islink", lambda p: pytest.fail(f"checked again: {p}"))
+    assert _files.real_path(tmp_path / "ws" / "plugins" / "b") == str(tmp_path / "moved" / "b")
+    assert _files.real_path(tmp_path / "moved" / "b") == str(tmp_path / "moved" / "b")
+
 
 def test_importing_the_backend_leaves_the_collector_as_the_caller_had_it() -> None:
     import subprocess
