@@ -491,3 +491,20 @@ def test_a_fingerprint_is_the_digest_of_its_parts_fed_one_by_one(tmp_path: Path)
         expected.update(len(raw).to_bytes(8, "little"))
         expected.update(raw)
     assert found == expected.hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("root", "directory"),
+    [("/w", "/w"), ("/w", "/w/a"), ("/w", "/w/a/b"), ("/", "/"), ("/", "/a/b"), ("/w", "/wx/a"), ("/w/a", "/w")],
+)
+def test_a_directory_relative_to_the_repository_is_what_pathlib_says(root: str, directory: str) -> None:
+    from sourcelift.versions._gitstate import RepoState
+
+    state = RepoState(root=Path(root), head="", tags="", trees={}, dirty={})
+    try:
+        expected = Path(directory).relative_to(Path(root)).as_posix()
+    except ValueError:
+        with pytest.raises(ValueError):
+            state.relative(Path(directory))
+        return
+    assert state.relative(Path(directory)) == expected
