@@ -123,3 +123,17 @@ def test_a_marker_alone_keeps_its_extras_last_as_the_general_case_writes_it(text
     rest, extras = markers.split_extra(marker)
     rebuilt = markers.conjoin(marker, None) if not extras else markers.conjoin(markers.conjoin(rest, None), *extras)
     assert str(markers.conjoin_before_extra(marker, None)) == str(rebuilt)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['extra == "cli"', 'python_version < "0"', 'os_name != "nt"', 'python_version ~= "3.8"', '"a" in sys_platform'],
+)
+def test_one_comparison_always_holds_somewhere(text: str) -> None:
+    """What the general case answers for one comparison (each comparison holds somewhere), and the shortcut too."""
+    from sourcelift.rewrite import markers
+
+    marker = Marker(text)
+    compared = markers._decidable(marker)
+    assert compared is None or len({variable for variable, _ in compared}) == len(compared)
+    assert is_unsatisfiable(marker) is False

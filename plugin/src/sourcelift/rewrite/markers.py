@@ -226,6 +226,8 @@ def is_unsatisfiable(marker: Marker | None) -> bool:
     """
     if marker is None:
         return False
+    if len(marker._markers) == 1 and isinstance(marker._markers[0], tuple):
+        return False  # one comparison holds somewhere (an extra's line: `extra == "x"`)
     compared = _decidable(marker)
     if compared is None:
         return False
