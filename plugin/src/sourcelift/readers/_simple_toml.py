@@ -45,7 +45,9 @@ _LINE = LazyPattern(
     )?[ \t]*(?:{_COMMENT})?(?:\n|\Z)""",
     re.VERBOSE,
 )
-_ARRAY_ITEM = LazyPattern(rf"\"([^\"\\\x00-\x08\x0a-\x1f\x7f]*)\"|'([^'\x00-\x08\x0a-\x1f\x7f]*)'|{_COMMENT}")
+# Each string of an array the line's pattern matched, with its quotes, or a comment: ``findall`` gives ""
+# for the group not matched (and for both at a comment), and a string with its quotes is never empty.
+_ARRAY_ITEM = LazyPattern(rf"({_BASIC})|({_LITERAL})|{_COMMENT}")
 # One ``key = value`` of an inline table the line's pattern matched: the pairs follow each other, separated
 # by commas and blanks only, and each value is read whole, so a search from the start finds each in turn.
 _INLINE_PAIR = LazyPattern(
@@ -113,9 +115,9 @@ def parse_simple(text: str) -> dict[str, Any] | None:
             inline.add(id(value))
         else:
             value = [
-                item.group(1) if item.group(1) is not None else item.group(2)
-                for item in _ARRAY_ITEM.finditer(array)
-                if item.group(1) is not None or item.group(2) is not None  # not a comment
+                (quoted or literal_quoted)[1:-1]
+                for quoted, literal_quoted in _ARRAY_ITEM.compiled.findall(array)
+                if quoted or literal_quoted  # not a comment
             ]
         table[key] = value
     return root
