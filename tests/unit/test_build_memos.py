@@ -385,6 +385,11 @@ def test_real_path_is_os_path_realpath_with_each_parent_resolved_once(
     _files.forget_real_paths()
     assert _files.real_path(tmp_path / "ws" / "plugins" / "b") == str(tmp_path / "moved" / "b")
 
+    # a path is resolved once, and so is its answer: a member asked for again costs no lstat
+    monkeypatch.setattr(os.path, "islink", lambda p: pytest.fail(f"checked again: {p}"))
+    assert _files.real_path(tmp_path / "ws" / "plugins" / "b") == str(tmp_path / "moved" / "b")
+    assert _files.real_path(tmp_path / "moved" / "b") == str(tmp_path / "moved" / "b")
+
 
 def test_importing_the_backend_leaves_the_collector_as_the_caller_had_it() -> None:
     import subprocess
@@ -486,3 +491,20 @@ def test_a_fingerprint_is_the_digest_of_its_parts_fed_one_by_one(tmp_path: Path)
         expected.update(len(raw).to_bytes(8, "little"))
         expected.update(raw)
     assert found == expected.hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("root", "directory"),
+    [("/w", "/w"), ("/w", "/w/a"), ("/w", "/w/a/b"), ("/", "/"), ("/", "/a/b"), ("/w", "/wx/a"), ("/w/a", "/w")],
+)
+def test_a_directory_relative_to_the_repository_is_what_pathlib_says(root: str, directory: str) -> None:
+    from sourcelift.versions._gitstate import RepoState
+
+    state = RepoState(root=Path(root), head="", tags="", trees={}, dirty={})
+    try:
+        expected = Path(directory).relative_to(Path(root)).as_posix()
+    except ValueError:
+        with pytest.raises(ValueError):
+            state.relative(Path(directory))
+        return
+    assert state.relative(Path(directory)) == expected

@@ -97,3 +97,43 @@ def test_masked_credentials_for_display() -> None:
     shown, removed = redact_credentials("git: https://u:p@ss@h/r.git?token=abc&a=1 failed", mask="***")
     assert (shown, removed) == ("git: https://***@h/r.git?token=***&a=1 failed", True)
     assert "ss@" not in shown and "abc" not in shown
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'extra == "cli"',
+        "extra == 'cli'",
+        '"cli" == extra',
+        'sys_platform == "linux"',
+        'python_version >= "3.9"',
+        '(extra == "cli")',
+        '(sys_platform == "linux")',
+        'os_name == "nt" and extra == "cli"',
+        'extra == "cli" and os_name == "nt"',
+        'extra == "a" or extra == "b"',
+        '(python_version < "3.9") and (extra == "cli")',
+    ],
+)
+def test_a_marker_alone_keeps_its_extras_last_as_the_general_case_writes_it(text: str) -> None:
+    """``conjoin_before_extra(m, None)`` gives ``m`` itself for one comparison: what rebuilding it would."""
+    from sourcelift.rewrite import markers
+
+    marker = Marker(text)
+    rest, extras = markers.split_extra(marker)
+    rebuilt = markers.conjoin(marker, None) if not extras else markers.conjoin(markers.conjoin(rest, None), *extras)
+    assert str(markers.conjoin_before_extra(marker, None)) == str(rebuilt)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['extra == "cli"', 'python_version < "0"', 'os_name != "nt"', 'python_version ~= "3.8"', '"a" in sys_platform'],
+)
+def test_one_comparison_always_holds_somewhere(text: str) -> None:
+    """What the general case answers for one comparison (each comparison holds somewhere), and the shortcut too."""
+    from sourcelift.rewrite import markers
+
+    marker = Marker(text)
+    compared = markers._decidable(marker)
+    assert compared is None or len({variable for variable, _ in compared}) == len(compared)
+    assert is_unsatisfiable(marker) is False

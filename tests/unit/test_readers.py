@@ -425,6 +425,9 @@ _SIMPLE = [
     "[a.b.c]\nx = 'C:\\\\path'\n[a]\ny = \"\"\n[a.d]\n",
     'k = "tab\there"\nempty = []\ncomment_only = [ # nothing\n]\n',
     '[project]\nname = "\u00e9t\u00e9"\n',
+    # a workspace root's sources: inline tables of scalars
+    '[tool.uv.sources]\na = { workspace = true }\nb = {path="../b", editable = false}\nc = { }\n'
+    "d = { n = -1_0, s = 'x, y = 1' }  # c\n",
 ]
 _LEFT_TO_TOMLLIB = [
     '[project]\nname = "a"\nname = "b"\n',  # a key twice
@@ -439,7 +442,15 @@ _LEFT_TO_TOMLLIB = [
     "x = 0x10\n",
     "x = 01\n",
     "x = inf\n",
-    "x = { workspace = true }\n",  # an inline table
+    "x = { a = { b = 1 } }\n",  # a nested inline table
+    "x = { a = [1] }\n",
+    "x = [{ a = 1 }]\n",  # an array of inline tables
+    "x = { a.b = 1 }\n",
+    "x = { a = 1, }\n",  # a trailing comma
+    "x = { a = 1, a = 2 }\n",
+    "x = {\n a = 1 }\n",
+    "x = { a = 1 }\n[x]\n",  # a header that extends an inline table
+    "[t]\nx = {}\n[t.x.y]\n",
     "tool.uv.package = true\n",  # a dotted key
     '"quoted" = 1\n',
     "[[tool.x]]\ny = 1\n",  # an array of tables
@@ -497,6 +508,7 @@ def test_the_plain_toml_fast_path_agrees_with_tomllib_on_generated_texts() -> No
         "name = 'n'", "y = true", "z = [\"a\", 'b',]", "z = [", "\"q\",", "]", "# c", "", "  w = -5  # c",
         "b = \"x\"", "b = 1.0", "c = [\"a\"]  ", "d = []", "[ d ]", "e = { }", "a = \"x\"", "f = \"\\n\"",
         "g = '''x'''", "h = 1_0", "i = 0", "j = +1", "k = 00",
+        "e = { a = 1 }", "[e]", "[e.f]", "l = {a='x',b=true}", "l = { a = 1, }", "[l]",
     ]  # fmt: skip
     chooser = random.Random(14)
     for _ in range(3000):

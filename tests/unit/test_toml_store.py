@@ -154,3 +154,66 @@ def test_a_build_in_a_workspace_keeps_its_members_parses_unless_the_cache_is_byp
     (path,) = (tmp_path / "cache").glob("toml/v1/*.json")
     stored = json.loads(path.read_bytes())["entries"].values()
     assert {"project": {"name": "lib", "version": "1.0"}} in stored
+
+
+def test_a_workspace_root_keeps_its_own_parse_beside_its_members(
+    store_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sourcelift.errors import Findings
+    from sourcelift.readers import workspace
+
+    root = tmp_path / "ws"
+    (root / "packages" / "lib").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        '[tool.uv.workspace]\nmembers = ["packages/*"]\n\n[tool.uv.sources]\nlib = { workspace = true }\n'
+    )
+    (root / "packages" / "lib" / "pyproject.toml").write_text('[project]\nname = "lib"\nversion = "1.0"\n')
+    monkeypatch.setattr(workspace, "_FOUND", {})
+    found = workspace.find_workspace(root / "packages" / "lib")
+    assert found is not None
+    members = found.members(Findings())
+    _toml.save_store()
+
+    new_process(monkeypatch)  # a later build: the root's file and the member's are read back, not parsed
+    monkeypatch.setattr(workspace, "_FOUND", {})
+    refuse_parsing(monkeypatch)
+    again = workspace.find_workspace(root / "packages" / "lib")
+    assert again is not None and again.data == found.data and again.sources_table == {"lib": {"workspace": True}}
+    assert again.members(Findings()) == members
+
+
+def test_a_directory_that_is_no_workspace_root_keeps_no_store(
+    store_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sourcelift.readers import workspace
+
+    project = tmp_path / "outer" / "app"
+    project.mkdir(parents=True)
+    (tmp_path / "outer" / "pyproject.toml").write_text('[tool.x]\nnote = "no workspace here"\n')
+    (project / "pyproject.toml").write_text('[project]\nname = "app"\nversion = "1.0"\n')
+    monkeypatch.setattr(workspace, "_FOUND", {})
+    assert workspace.find_workspace(project) is None
+    _toml.save_store()
+    assert not list(store_dir.glob("toml/v1/*.json"))
+
+
+def test_a_long_workspace_root_is_read_in_the_plain_subset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sourcelift._compat import tomllib
+    from sourcelift.readers import workspace
+
+    monkeypatch.setattr(_toml, "_PARSED", {})
+    monkeypatch.setattr(workspace, "_FOUND", {})
+    sources = "".join(f"member-{index:03d} = {{ workspace = true }}\n" for index in range(200))
+    root = tmp_path / "ws"
+    (root / "packages" / "member-000").mkdir(parents=True)
+    workspace_table = '[tool.uv.workspace]\nmembers = ["packages/*"]\n\n'
+    (root / "pyproject.toml").write_text(f"{workspace_table}[tool.uv.sources]\n{sources}")
+    (root / "packages" / "member-000" / "pyproject.toml").write_text('[project]\nname = "member-000"\nversion = "1"\n')
+    assert len((root / "pyproject.toml").read_bytes()) >= workspace.LONG_ROOT_BYTES
+
+    def refuse(text: str) -> object:
+        raise AssertionError("read by tomllib")
+
+    monkeypatch.setattr(tomllib, "loads", refuse)
+    found = workspace.find_workspace(root / "packages" / "member-000")
+    assert found is not None and len(found.sources_table) == 200

@@ -92,34 +92,45 @@ def read_bounded(path: Path | str, limit: int) -> bytes:
 
 _REAL_DIRECTORIES: dict[str, str] = {}
 """The real path of each parent directory :func:`real_path` resolved, for the process."""
+_REAL_PATHS: dict[str, str] = {}
+"""Each absolute path :func:`real_path` resolved, and each answer (a real path is its own), for the process."""
 
 
 def real_path(path: Path | str) -> str:
-    """``os.path.realpath(path)``, each parent directory resolved once per process.
+    """``os.path.realpath(path)``, each path and each parent directory resolved once per process.
 
-    A workspace build resolves every member, and ``os.path.realpath`` checks each component of
-    each path with ``lstat``: dozens of members under one parent ask the same question dozens of
-    times.  Here the parent's answer is remembered and only the last component is checked (a
-    symbolic link there is resolved in full).  A path with ``..`` takes ``os.path.realpath`` as it
-    is (``..`` after a symbolic link is not lexical), and so does every path on Windows.
+    A workspace build resolves every member, some members several times (the workspace lookup, the
+    checkout, the version's fingerprint), and ``os.path.realpath`` checks each component of each path
+    with ``lstat``: dozens of members under one parent ask the same question dozens of times.  Here
+    the answers are remembered, and for a path not asked before, its parent's: only its last
+    component is checked (a symbolic link there is resolved in full).  A path with ``..`` takes
+    ``os.path.realpath`` as it is (``..`` after a symbolic link is not lexical), and so does every
+    path on Windows.
     """
     text = os.fspath(path)
     if os.name == "nt" or ".." in text.split(os.sep):
         return os.path.realpath(text)
-    parent, name = os.path.split(os.path.abspath(text))
+    absolute = os.path.abspath(text)
+    known = _REAL_PATHS.get(absolute)
+    if known is not None:
+        return known
+    parent, name = os.path.split(absolute)
     if not name:
         return os.path.realpath(text)  # the root directory
     real_parent = _REAL_DIRECTORIES.get(parent)
     if real_parent is None:
         real_parent = _REAL_DIRECTORIES[parent] = os.path.realpath(parent)
     candidate = os.path.join(real_parent, name)
-    return os.path.realpath(candidate) if os.path.islink(candidate) else candidate
+    real = os.path.realpath(candidate) if os.path.islink(candidate) else candidate
+    _REAL_PATHS[absolute] = _REAL_PATHS[real] = real
+    return real
 
 
 def forget_real_paths() -> None:
-    """Forget the parent directories :func:`real_path` resolved (a long-lived process whose
+    """Forget the paths and parent directories :func:`real_path` resolved (a long-lived process whose
     directories are replaced by symbolic links calls this)."""
     _REAL_DIRECTORIES.clear()
+    _REAL_PATHS.clear()
 
 
 def read_zip(file: str | Path | BinaryIO) -> zipfile.ZipFile:

@@ -160,9 +160,11 @@ def _emitted(source: Local, plan: Plan, targets: dict[str, list[tuple[str, str]]
     if isinstance(source, ResolvedArchive):
         urls = {path_to_file_url(plan.store.path_for(source.sha256, source.filename))}
     else:
-        urls = {path_to_file_url(source.path), source.in_git or ""}
+        urls = {source.in_git or ""}
         if plan.checkout is not None:
             urls.add(plan.checkout.git_target(source) or "")
+        if any(target.startswith("file:") for target, _ in named):  # its path's URL, when a line names one
+            urls.add(path_to_file_url(source.path))
     return [line for target, line in named if target in urls]
 
 

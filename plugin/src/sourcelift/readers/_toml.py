@@ -18,6 +18,7 @@ __all__ = [
     "MAX_TOML_BYTES",
     "TomlError",
     "attach_store",
+    "detach_store",
     "enable_store",
     "load_toml",
     "parse_shared",
@@ -45,8 +46,9 @@ class _ParseStore:
     build used and as many others, so it stays the size of the workspace.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, workspace_root: Path | None = None) -> None:
         self.path = path
+        self.workspace_root = workspace_root
         self.entries: dict[str, Any] = {}
         self.used: dict[str, dict[str, Any]] = {}
         self.added = False
@@ -131,7 +133,15 @@ def attach_store(workspace_root: Path) -> None:
         return
     if _STORE is not None:
         _STORE.save()  # another workspace's, in a process that plans several (tests, explain)
-    _STORE = _ParseStore(path)
+    _STORE = _ParseStore(path, workspace_root)
+
+
+def detach_store(directory: Path) -> None:
+    """Drop, unwritten, the store :func:`attach_store` attached for ``directory`` when it turned out to be
+    no workspace root (a member's file names `workspace` too: its own ``x = { workspace = true }``)."""
+    global _STORE
+    if _STORE is not None and _STORE.workspace_root == directory:
+        _STORE = None
 
 
 def save_store() -> None:
@@ -148,8 +158,9 @@ def parse_shared(raw: bytes, *, member: bool = False) -> dict[str, Any]:
     """Parse TOML ``raw``, once per process for the same bytes (a workspace's member pyproject.toml is
     read by the workspace lookup and again by version discovery).  The result is shared: never mutate it.
 
-    ``member``: one of a workspace's many member files, which :mod:`._simple_toml` reads in a fraction
-    of tomllib's time when it is plain (compiling its pattern, some 0.8 ms, pays only over many files).
+    ``member``: one of a workspace's many files (a member's, or a long root's), which :mod:`._simple_toml`
+    reads in a fraction of tomllib's time when it is plain (compiling its pattern, some 1 ms, pays only
+    over many files or a long one).
     Raises :class:`TomlError` (a ``ValueError``, as ``UnicodeDecodeError`` and ``tomllib.TOMLDecodeError`` are).
     """
     data = _PARSED.get(raw)

@@ -13,7 +13,7 @@ from packaging.utils import canonicalize_name
 from .._dataclasses import field, slotted_dataclass
 from .._files import read_bounded, real_path
 from ..errors import Findings
-from ._toml import MAX_TOML_BYTES, TomlError, attach_store, parse_shared, subtable
+from ._toml import MAX_TOML_BYTES, TomlError, attach_store, detach_store, parse_shared, subtable
 
 __all__ = ["Workspace", "find_workspace", "member_patterns"]
 
@@ -149,6 +149,9 @@ def _plain_project_name(raw: bytes) -> str | None:
 
 
 _FOUND: dict[tuple[Path, bytes], Workspace] = {}
+LONG_ROOT_BYTES = 4096
+"""A workspace root's pyproject.toml this long is tried in the plain subset first (tomllib reads some
+4 KB a millisecond; compiling the subset's pattern takes about that)."""
 
 
 def _real(path: Path) -> Path:
@@ -169,11 +172,17 @@ def find_workspace(project_root: Path) -> Workspace | None:
             continue
         if b"workspace" not in raw:  # cheap pre-check before parsing
             continue
+        # a root keeps its own parse between builds beside its members' (a source per member: the longest
+        # file of a workspace): its store is attached before the file is parsed
+        attach_store(directory)
         try:
-            data = parse_shared(raw)
+            # a long root is read as the members' files are: tomllib takes longer on it than compiling the
+            # plain subset's pattern, which the members' files need anyway
+            data: Any = parse_shared(raw, member=len(raw) >= LONG_ROOT_BYTES)
         except TomlError:
-            continue
+            data = None
         if not isinstance(subtable(data, "tool", "uv", "workspace"), dict):
+            detach_store(directory)
             continue
         # one Workspace per root and content in a process: its members are found once per build
         workspace = _FOUND.get((directory, raw))

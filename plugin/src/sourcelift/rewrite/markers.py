@@ -74,6 +74,8 @@ def conjoin_before_extra(marker: Marker | None, addition: Marker | None) -> Mark
     >>> str(conjoin_before_extra(Marker('os_name == "nt" or extra == "a"'), Marker('sys_platform == "linux"')))
     '(os_name == "nt" or extra == "a") and sys_platform == "linux"'
     """
+    if addition is None and marker is not None and len(marker._markers) == 1 and isinstance(marker._markers[0], tuple):
+        return marker  # one comparison (an extra's line: `extra == "x"`), which the general case parses again
     rest, extras = split_extra(marker)
     if not extras:
         return conjoin(marker, addition)
@@ -224,6 +226,8 @@ def is_unsatisfiable(marker: Marker | None) -> bool:
     """
     if marker is None:
         return False
+    if len(marker._markers) == 1 and isinstance(marker._markers[0], tuple):
+        return False  # one comparison holds somewhere (an extra's line: `extra == "x"`)
     compared = _decidable(marker)
     if compared is None:
         return False

@@ -60,6 +60,7 @@ class Plan:
     checkout: Checkout | None = None
     """Local mode in a git work tree with a remote: where the in-repository sources lie in it."""
     _parsed_lines: dict[str, Requirement] | None = field(default=None, repr=False)
+    _metadata_forms: list[tuple[str, Requirement]] | None = field(default=None, repr=False)
     _rendered: dict[str, tuple[Publisher | None, Checkout | None, tuple[ResolvedSource, ...], tuple[str, ...]]] = field(
         default_factory=dict, repr=False
     )
@@ -67,17 +68,32 @@ class Plan:
     """Local mode, while the declared lines are first rendered: the checkout whose ``git status`` is
     still running.  The lines of its directories are checked when they are rendered with it."""
 
+    def _as_metadata(self) -> list[tuple[str, Requirement]]:
+        """Each declared requirement as METADATA carries it (an extra's with the extra's marker) and its
+        text, in the order of ``requirements``: made once for the lines rendered before the backend runs
+        and for the lines it wrote (rendering a requirement with a marker as text costs some 10 us, and
+        a workspace member has dozens).  Shared: never modify one."""
+        if self._metadata_forms is None:
+            forms = self._metadata_forms = []
+            for declared in self.requirements:
+                requirement = declared.requirement
+                if declared.extra is not None:
+                    requirement = copied(requirement)
+                    requirement.marker = conjoin(requirement.marker, f'extra == "{declared.extra}"')
+                forms.append((str(requirement), requirement))
+        return self._metadata_forms
+
     @property
     def _parsed(self) -> dict[str, Requirement]:
         """The declared requirements by their text (most lines the backend writes are these)."""
         if self._parsed_lines is None:
             parsed = self._parsed_lines = {}
-            for declared in self.requirements:
+            for declared, (text, written) in zip(self.requirements, self._as_metadata()):
+                if declared.extra is None:  # as METADATA carries it already
+                    parsed[text] = declared.requirement
+                    continue
                 parsed[str(declared.requirement)] = declared.requirement
-                if declared.extra is not None:  # as METADATA carries it, with the extra's marker
-                    written = copied(declared.requirement)
-                    written.marker = conjoin(written.marker, f'extra == "{declared.extra}"')
-                    parsed.setdefault(str(written), written)
+                parsed.setdefault(text, written)  # as METADATA carries it, with the extra's marker
         return self._parsed_lines
 
     def _declared(self, value: str) -> Requirement | None:
@@ -88,31 +104,47 @@ class Plan:
         a requirement without a URL (names, extras and specifiers hold no quotes, and a value quoted
         with ``"`` cannot hold one).  Any other line is parsed as it is.
         """
+        found = self._declared_text(value)
+        return found[1] if found is not None else None
+
+    def _declared_text(self, value: str) -> tuple[str, Requirement] | None:
+        """:meth:`_declared`, with the requirement's text as packaging renders it."""
         found = self._parsed.get(value)
-        if found is None and "'" in value and '"' not in value:
-            found = self._parsed.get(value.replace("'", '"'))
-            if found is not None and found.url is not None:
-                return None
-        return found
+        if found is not None:
+            return value, found
+        if "'" in value and '"' not in value:
+            text = value.replace("'", '"')
+            found = self._parsed.get(text)
+            if found is not None and found.url is None:
+                return text, found
+        return None
 
     @property
     def mode(self) -> str:
         return "local" if self.publisher is None else "publish"
 
     def render(
-        self, requirement: Requirement, sources: list[ResolvedSource], findings: Findings, key: str
+        self,
+        requirement: Requirement,
+        sources: list[ResolvedSource],
+        findings: Findings,
+        key: str,
+        *,
+        text: str | None = None,
     ) -> list[str]:
         """The lines of one requirement with sources, in this plan's mode.
 
         A requirement is rendered once: the backend writes back the lines ``declared_lines`` already
         made (a workspace member with dozens of source-backed extras would render each twice).  Only a
         rendering that reported nothing is reused, so every problem is reported where it is met.
+        ``text``: ``str(requirement)``, when the caller has it.
         """
         if self._pending is not None and any(self._pending.relative(path) for path in _directories(sources)):
             # Rendered for its problems only: the line written is the one rendered with the checkout
             # (its `git+` form when the directory is committed), and is checked then.
             return self._render(requirement, sources, findings, key, check=False)
-        text = str(requirement)
+        if text is None:
+            text = str(requirement)
         known = self._rendered.get(text)
         if (
             known is not None
@@ -142,6 +174,8 @@ class Plan:
             lines = self.publisher.render(requirement, sources, findings, key)
         else:
             locate = self.checkout.git_target if self.checkout is not None else None
+            if not check:
+                locate = _not_made  # rendered for its problems only: the lines are thrown away
             lines = render_local(requirement, sources, self.store, findings, key, locate, self.known_version)
         if not check:
             return lines
@@ -167,8 +201,11 @@ class Plan:
 
     def rewrite_line(self, value: str, findings: Findings) -> list[str] | None:
         """New ``Requires-Dist`` values for one the backend wrote, or ``None`` to keep it."""
-        requirement = self._declared(value)  # most lines are the declared requirements, parsed already
-        if requirement is None:
+        declared = self._declared_text(value)  # most lines are the declared requirements, parsed already
+        text: str | None = None
+        if declared is not None:
+            text, requirement = declared
+        else:
             try:
                 requirement = parsed_requirement(value)
             except InvalidRequirement:
@@ -188,9 +225,10 @@ class Plan:
                 return _as_from_the_tree(requirement, value)
             requirement = copied(requirement)
             requirement.url = None
+            text = None
         elif self.from_local_sdist and self._is_fallback(requirement, sources):
             return _as_from_the_tree(requirement, value)  # the line for environments no source marker covers
-        return self.render(requirement, sources, findings, f"Requires-Dist: {value}")
+        return self.render(requirement, sources, findings, f"Requires-Dist: {value}", text=text)
 
     def warn_unbacked_written(self, value: str, findings: Findings) -> None:
         """Publish mode: a direct reference the backend wrote (a build hook's: the project declares no such
@@ -299,20 +337,26 @@ class Plan:
         """The lines of each declared requirement, in the order of ``requirements``: ``None`` for one
         without a source (see :meth:`declared_lines` for ``as_metadata``)."""
         each: list[list[str] | None] = []
-        for declared in self.requirements:
+        forms = self._as_metadata() if as_metadata else None
+        for index, declared in enumerate(self.requirements):
             sources = self.sources.get(canonicalize_name(declared.requirement.name))
             if sources and any(s.binds is not None for s in sources):
                 sources = [_unguarded(s) for s in sources if s.binds in (None, declared.key)]
             if not sources:
                 each.append(None)
                 continue
-            requirement = copied(declared.requirement)
-            requirement.url = None
-            if declared.extra is not None and as_metadata:
-                requirement.marker = conjoin(requirement.marker, f'extra == "{declared.extra}"')
-            elif declared.extra is not None:
-                sources = [without_extra(s, declared.extra) for s in sources]
-            each.append(self.render(requirement, sources, findings, declared.key))
+            text: str | None = None
+            if forms is not None:
+                text, requirement = forms[index]
+            else:
+                requirement = declared.requirement
+                if declared.extra is not None:
+                    sources = [without_extra(s, declared.extra) for s in sources]
+            if requirement.url is not None:
+                requirement = copied(requirement)
+                requirement.url = None
+                text = None
+            each.append(self.render(requirement, sources, findings, declared.key, text=text))
         return each
 
 
@@ -378,6 +422,12 @@ def _relative_location(url: str) -> str | None:
     if not parts.scheme and not parts.netloc and parts.path and not parts.path.startswith("/"):
         return unquote(parts.path)
     return None
+
+
+def _not_made(source: ResolvedDirectory) -> str:
+    """What stands for a directory's URL in lines rendered for their problems only (:meth:`Plan.render`,
+    while ``git status`` runs): making its ``file:`` URL costs a workspace member a few microseconds."""
+    return "file:///not-made"
 
 
 def _directories(sources: list[ResolvedSource]) -> list[Path]:

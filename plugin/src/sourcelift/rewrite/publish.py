@@ -25,10 +25,11 @@ from ..config import STRATEGIES, Config, choose_cache
 from ..errors import Findings
 from ..model import ResolvedArchive, ResolvedDirectory, ResolvedGit, ResolvedIndex, ResolvedSource, ResolvedUrl
 from ..values import copied
+from ..versions.errors import VersionError  # publish mode only imports this module
 from .local import inherited_source_hint, lines_per_source, requirement_head
 
 if TYPE_CHECKING:
-    from ..versions import VersionCache, VersionError
+    from ..versions import VersionCache
 
 __all__ = [
     "Publisher",
@@ -43,13 +44,13 @@ VersionLookup = Callable[[ResolvedSource], str]
 """The version a source holds; raises :class:`sourcelift.versions.VersionError` when it cannot be known."""
 
 
-def derive_specifier(version: str, strategy: str) -> SpecifierSet:
-    """The specifier a strategy makes of ``version``.
+def derive_specifier(version: str | Version, strategy: str) -> SpecifierSet:
+    """The specifier a strategy makes of ``version`` (parsed already, or not).
 
     >>> str(derive_specifier("1.4.2", "minor")), str(derive_specifier("0.3.1", "semver"))
     ('<1.5,>=1.4.2', '<0.4,>=0.3.1')
     """
-    v = Version(version)
+    v = version if isinstance(version, Version) else Version(version)
     if v.local is not None:
         raise ValueError(f"{version} is a local version")
     if strategy == "exact":
@@ -139,8 +140,6 @@ def render_publish(
 ) -> list[str]:
     """The publish-mode lines for ``requirement``: one per source (guarded by its marker), plus
     the plain requirement for environments no source marker covers."""
-    from ..versions import VersionError  # publish mode only
-
     head = requirement_head(requirement)
 
     def line_for(source: ResolvedSource, marker: Marker | None) -> str | None:
@@ -282,18 +281,18 @@ def _derived(
     key: str,
 ) -> SpecifierSet | None:
     where = source.key
-    what = _what(source)
     try:
         parsed = Version(version)
     except InvalidVersion:
         findings.error(
             where,
-            f"{what} holds version {version!r}, which is not a valid PEP 440 version",
+            f"{_what(source)} holds version {version!r}, which is not a valid PEP 440 version",
             "give the dependency a valid version",
             dependency=requirement.name,
         )
         return None
     if parsed.local is not None:
+        what = _what(source)
         public = Version(parsed.public)
         accepted = requirement.specifier.contains(parsed, prereleases=True)  # `==1.0+local` names it whole
         released = _public_specifier(requirement.specifier)  # what an index accepts of the requirement's own
@@ -331,13 +330,13 @@ def _derived(
     if requirement.specifier and not requirement.specifier.contains(parsed, prereleases=True):
         findings.error(
             where,
-            f"{what} holds version {version}, which does not satisfy `{requirement}` ({key})",
+            f"{_what(source)} holds version {version}, which does not satisfy `{requirement}` ({key})",
             f"change the requirement's specifier, or point the source at a release matching {requirement.specifier}"
             + inherited_source_hint(where, requirement.name),
             dependency=requirement.name,
         )
         return None
-    return requirement.specifier & derive_specifier(version, strategy)
+    return requirement.specifier & derive_specifier(parsed, strategy)
 
 
 def _public_specifier(specifier: SpecifierSet) -> SpecifierSet:
@@ -364,8 +363,6 @@ def _explicit(
     findings: Findings,
     key: str,
 ) -> SpecifierSet | None:
-    from ..versions import VersionError
-
     where = f"tool.sourcelift.strategies.{requirement.name}"
     given = SpecifierSet(override)
     if any("+" in spec.version for spec in given):
@@ -466,8 +463,6 @@ class Publisher:
 
                 self._versions[path] = directory_version(path, self.cache).version
         else:  # pragma: no cover - callers ask only for archives and directories
-            from ..versions import VersionError
-
             raise VersionError("this kind of source has no version", "give an explicit specifier")
         return self._versions[path]
 
