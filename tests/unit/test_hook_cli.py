@@ -75,6 +75,19 @@ def test_freeze_writes_a_file_atomically(
     assert main(["freeze", "--path", str(scene.site)]) == 0
 
 
+def test_freeze_names_a_missing_find_links_directory_and_an_output_that_is_no_file(
+    scene: Scene, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    missing = tmp_path / "no-wheels-here"
+    args = ["freeze", "--path", str(scene.site), "--find-links", str(missing), "-o", str(fifo)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert f"--find-links {missing}: no such directory" in err and f"-o {fifo}: it exists and is no regular" in err
+    assert fifo.exists() and not fifo.is_file()  # left as it was
+
+
 def test_an_internal_error_is_one_line(
     scene: Scene, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -362,8 +362,14 @@ def _provenance(args: Arguments, console: Console) -> int:
 def _freeze(args: Arguments, console: Console) -> int:
     import os
 
+    from .errors import UsageError
     from .freeze import freeze
 
+    wrong = [f"--find-links {d}: no such directory" for d in args.find_links if not os.path.isdir(d)]
+    if args.output and os.path.exists(args.output) and not os.path.isfile(args.output):
+        wrong.append(f"-o {args.output}: it exists and is no regular file (a directory, FIFO or device)")
+    if wrong:
+        raise UsageError(wrong, "give --find-links existing directories of wheels, and -o a file path")
     env = _environment(args, console, hash_files=False, lazy=True)
     text, findings = freeze(
         env,
