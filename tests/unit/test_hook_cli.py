@@ -84,7 +84,7 @@ def test_freeze_names_a_missing_find_links_directory_and_an_output_that_is_no_fi
     args = ["freeze", "--path", str(scene.site), "--find-links", str(missing), "-o", str(fifo)]
     assert main(args) == 2
     err = capsys.readouterr().err
-    assert f"--find-links {missing}: no such directory" in err and f"-o {fifo}: it exists and is no regular" in err
+    assert f"--find-links {missing}: no such directory" in err and f"-o {fifo}: it is no regular file" in err
     assert fifo.exists() and not fifo.is_file()  # left as it was
 
 

@@ -362,13 +362,15 @@ def _provenance(args: Arguments, console: Console) -> int:
 def _freeze(args: Arguments, console: Console) -> int:
     import os
 
-    from .errors import UsageError
     from .freeze import freeze
 
     wrong = [f"--find-links {d}: no such directory" for d in args.find_links if not os.path.isdir(d)]
-    if args.output and os.path.exists(args.output) and not os.path.isfile(args.output):
-        wrong.append(f"-o {args.output}: it exists and is no regular file (a directory, FIFO or device)")
+    output = args.output
+    if output and os.path.exists(output) and not os.path.isfile(output) and not os.path.isdir(output):
+        wrong.append(f"-o {output}: it is no regular file (a FIFO, socket or device), which the export would replace")
     if wrong:
+        from .errors import UsageError
+
         raise UsageError(wrong, "give --find-links existing directories of wheels, and -o a file path")
     env = _environment(args, console, hash_files=False, lazy=True)
     text, findings = freeze(

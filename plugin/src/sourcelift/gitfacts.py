@@ -494,16 +494,19 @@ def path_state(rel: str, changes: Mapping[str, str], *, directory: bool, buildin
 
     ``building`` is the directory of the project being built (relative to the top, ``"."`` at it). When
     a directory source holds it (prefect's integrations name the repository root,
-    ``prefect = { path = "../../../" }``), the untracked files under it are that build's own output
-    (``*.egg-info``, ``build/``, a version file) written while the state is read, and do not count:
-    otherwise a tree whose ``.gitignore`` does not name them would give the source the path of the
-    tree the build ran in, which for ``pip install git+...`` is a temporary clone, gone after the
-    install.  Modified files under it still count.
+    ``prefect = { path = "../../../" }``), the files under it do not count for that source: its build
+    writes there while the state is read (``*.egg-info``, ``build/``, a version file, even a tracked
+    one, or poetry-dynamic-versioning's edit of pyproject.toml), so what git reports there depends on
+    timing; and the enclosing project does not ship them.  Otherwise a tree whose ``.gitignore`` does
+    not name that output would give the source the path of the tree the build ran in, which for
+    ``pip install git+...`` is a temporary clone, gone after the install.
 
     >>> changes = {"plugins/x/x.egg-info/PKG-INFO": "untracked", "plugins/x/x/__init__.py": "modified"}
     >>> path_state(".", {"plugins/x/build/x.py": "untracked"}, directory=True, building="plugins/x")
     'committed'
     >>> path_state(".", changes, directory=True, building="plugins/x")
+    'committed'
+    >>> path_state(".", {**changes, "core/a.py": "modified"}, directory=True, building="plugins/x")
     'modified'
     >>> path_state(".", {"plugins/x/build/x.py": "untracked"}, directory=True)
     'untracked'
@@ -519,8 +522,8 @@ def path_state(rel: str, changes: Mapping[str, str], *, directory: bool, buildin
         elif path == rel or (directory and path.startswith(prefix)):
             if change == "ignored" and path != rel and directory:
                 continue  # build leftovers inside a directory source (caches, egg-info) are not the source
-            if own is not None and change == "untracked" and path.startswith(own):
-                continue  # what the build of the project inside this source writes as it runs
+            if own is not None and path.startswith(own):
+                continue  # the project inside this source, whose build writes there as it runs
             found.add("untracked" if change == "ignored" else change)
     if "modified" in found:
         return "modified"
