@@ -88,6 +88,11 @@ def test_freeze_names_a_missing_find_links_directory_and_an_output_that_is_no_fi
     assert fifo.exists() and not fifo.is_file()  # left as it was
 
 
+def test_provenance_of_an_empty_name_is_a_usage_error(scene: Scene, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["provenance", "--path", str(scene.site), ""]) == 2
+    assert "an empty NAME names no distribution" in capsys.readouterr().err
+
+
 def test_an_internal_error_is_one_line(
     scene: Scene, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

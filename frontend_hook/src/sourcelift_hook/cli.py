@@ -339,6 +339,10 @@ def _provenance(args: Arguments, console: Console) -> int:
     from .finding import Finding
     from .report import build_report, format_report, has_problems, report_problems
 
+    if any(not name.strip() for name in args.names or ()):
+        from .errors import UsageError
+
+        raise UsageError("an empty NAME names no distribution", "give distribution names, or none for all of them")
     env = _environment(args, console, lazy=True, read_ahead=("INSTALLER", JOURNAL_FILE))  # what the report shows
     report = build_report(env, args.names or None)
     _retain(env, report)
