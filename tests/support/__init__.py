@@ -31,6 +31,7 @@ from .wheelhouse import (
     build_own_wheels,
     build_wheelhouse,
     download_third_party,
+    source_environ,
 )
 
 __all__ = [
@@ -60,5 +61,6 @@ __all__ = [
     "offline_environ",
     "repo_from_dir",
     "run",
+    "source_environ",
     "status_porcelain",
 ]

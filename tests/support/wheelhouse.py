@@ -8,18 +8,33 @@ repository's wheels are then built offline from the wheelhouse itself.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from .env import index_environ, offline_environ
+from .env import clean_environ, index_environ, offline_environ
 from .proc import run
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 OWN_PROJECTS = ("plugin", "frontend_hook")
 OWN_DISTRIBUTIONS = ("sourcelift", "sourcelift-hook")
+
+
+def source_environ(scratch: Path) -> dict[str, str]:
+    """A child interpreter's environment importing sourcelift from this checkout (``plugin/src``,
+    ``frontend_hook/src``), with its store and version cache under ``scratch``."""
+    env = clean_environ()
+    env.update(
+        PYTHONPATH=os.pathsep.join(str(REPO_ROOT / project / "src") for project in OWN_PROJECTS),
+        PYTHONDONTWRITEBYTECODE="1",
+        SOURCELIFT_STORE_DIR=str(scratch / "store"),
+        SOURCELIFT_CACHE_DIR=str(scratch / "cache"),
+    )
+    return env
+
 
 # Everything an isolated build or a fresh venv may ask for.  pip resolves
 # their dependencies (pathspec, pluggy, trove-classifiers, gitdb, smmap, ...).

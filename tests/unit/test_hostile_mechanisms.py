@@ -21,7 +21,7 @@ from sourcelift.artifacts.store import STALE_PART_SECONDS, Store, remove_stale_p
 from sourcelift.values import check_path, check_rev, check_subdirectory, check_url, render_requirement
 from sourcelift.versions import VersionError, directory_version
 from sourcelift.versions import directories as version_directories
-from tests.support import REPO_ROOT, clean_environ
+from tests.support import source_environ
 from tests.support.wheels import wheel_bytes
 
 
@@ -242,13 +242,7 @@ def local_sdist_peak_memory(tmp: Path, size: int) -> tuple[int, Path]:
         "[tool.hatch.build.targets.wheel]\nbypass-selection = true\n"
         '[tool.uv.sources]\nbig = { path = "../vendor/' + ARCHIVE + '" }\n'
     )
-    env = clean_environ()
-    env.update(
-        PYTHONPATH=os.pathsep.join(str(REPO_ROOT / part) for part in ("plugin/src", "frontend_hook/src")),
-        PYTHONDONTWRITEBYTECODE="1",
-        SOURCELIFT_STORE_DIR=str(tmp / "store"),
-        SOURCELIFT_CACHE_DIR=str(tmp / "cache"),
-    )
+    env = source_environ(tmp)
     (tmp / "dist").mkdir()
     child = subprocess.run(
         [sys.executable, "-c", SDIST_CHILD, str(project), str(tmp / "dist")],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import textwrap
 from pathlib import Path
 
@@ -669,20 +668,14 @@ def test_an_index_source_and_its_line_stay_as_written_in_the_sdist(tmp_path: Pat
     import sys
     import tarfile
 
-    from tests.support import REPO_ROOT, clean_environ
+    from tests.support import source_environ
     from tests.support.wheels import wheel_bytes
 
     project = tmp_path / "app"
     project.mkdir()
     (project / "pyproject.toml").write_text(INDEX_SOURCES_PROJECT)
     (project / "prebuilt-0.1.0-py3-none-any.whl").write_bytes(wheel_bytes("prebuilt", "0.1.0"))
-    env = clean_environ()
-    env.update(
-        PYTHONPATH=os.pathsep.join(str(REPO_ROOT / part) for part in ("plugin/src", "frontend_hook/src")),
-        PYTHONDONTWRITEBYTECODE="1",
-        SOURCELIFT_STORE_DIR=str(tmp_path / "store"),
-        SOURCELIFT_CACHE_DIR=str(tmp_path / "cache"),
-    )
+    env = source_environ(tmp_path)
     (tmp_path / "dist").mkdir()
     child = subprocess.run(
         [sys.executable, "-c", SDIST_CHILD, str(project), str(tmp_path / "dist"), mode],

@@ -115,15 +115,15 @@ def check_build_system(
 
     With ``build-system.backend-path``, frontends load ``build-backend`` only from those directories
     (PEP 517): the wrapper is then a module there that re-exports ``sourcelift.build``."""
-    build_system = data.get("build-system")
-    if build_system is not None and not isinstance(build_system, dict):
+    build_system = data.get("build-system", {})
+    if not isinstance(build_system, dict):
         findings.error(
             "build-system",
             f"is {type(build_system).__name__} {build_system!r}, not a table: frontends stop before any backend runs",
             'write it as a table: `[build-system]` with `requires = ["sourcelift", ...]` and `build-backend`',
         )
         return
-    requires = build_system.get("requires") if isinstance(build_system, dict) else None
+    requires = build_system.get("requires")
     if requires is not None and not (isinstance(requires, list) and all(isinstance(r, str) for r in requires)):
         findings.error(
             "build-system.requires",
@@ -131,7 +131,7 @@ def check_build_system(
             'write it as a list, e.g. `requires = ["sourcelift", "hatchling"]`',
         )
         return
-    backend = build_system.get("build-backend") if isinstance(build_system, dict) else None
+    backend = build_system.get("build-backend")
     backend_path = _backend_path(data)
     wrapper = isinstance(backend, str) and backend.strip().split(":")[0] == "sourcelift.build"
     if wrapper and backend_path:
