@@ -13,8 +13,6 @@ from typing import Any
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from sourcelift._compat import tomllib
-
 from .agreement import check_agreement
 from .archives import Archive, archive_kind, parse_pyproject, read_archive
 from .builds import WheelBuild, build_sdist, build_wheel_from_sdist, copy_artifacts, require_build
@@ -193,9 +191,11 @@ def check_paths(
 def _declares_no_project(project: Path) -> bool:
     """Whether ``project``'s pyproject.toml names no backend and declares no project, and no setup.py or
     setup.cfg does (an empty file, or tool settings only); an unreadable one is the build's to report."""
+    from sourcelift.readers._toml import TomlError, read_toml
+
     try:
-        data = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        data = read_toml(project / "pyproject.toml")  # bounded, and every parse failure a TomlError
+    except (OSError, TomlError):
         return False
     build_system = data.get("build-system")
     if isinstance(build_system, dict) and build_system.get("build-backend"):
