@@ -137,8 +137,6 @@ def _same(written: object, line: str) -> bool:
 
 
 def _name(text: object) -> str | None:
-    from packaging.requirements import InvalidRequirement, Requirement
-
     try:
         return canonicalize_name(Requirement(str(text)).name)
     except InvalidRequirement:
