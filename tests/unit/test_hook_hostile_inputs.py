@@ -662,6 +662,31 @@ def test_a_direct_url_with_a_lone_surrogate_is_a_problem(tmp_path: Path, capsys:
     assert "prebuilt: direct_url.json holds text that is not valid Unicode" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("text", "valid"),
+    [
+        ('"file:///srv/\\u00e9.whl"', True),  # an escape of a real character
+        ('"file:///srv/\\\\u.whl"', True),  # an escaped backslash before a `u`
+        ('"file:///srv/\\uDCFF.whl"', False),  # upper-case hex digits
+        ('"file:///srv/\\ud83d\\ude00.whl"', True),  # a surrogate pair: one character
+        ('"file:///srv/\\ud83d.whl"', False),
+    ],
+)
+def test_escapes_are_judged_and_text_without_escapes_is_valid(text: str, valid: bool) -> None:
+    # the surrogate check runs only on JSON text with a `\u` escape (the only way a str gets one)
+    from sourcelift.provenance_document import parse_document
+    from sourcelift_hook.directurl import parse
+
+    data = f'{{"url": {text}, "archive_info": {{}}}}'.encode()
+    assert (parse(data)[0] is not None) is valid
+    fields = (
+        f'"name": "x", "kind": "archive", "url": {text}, "commit_id": "{"0" * 40}", "path": "x.whl", '
+        f'"state": "committed", "filename": "x-1-py3-none-any.whl", "sha256": "{"a" * 64}"'
+    )
+    entries, problems = parse_document(f'{{"version": "1", "entries": [{{{fields}}}]}}'.encode())
+    assert (len(entries), bool(problems)) == ((1, False) if valid else (0, True)), problems
+
+
 def test_a_local_sources_file_with_a_lone_surrogate_is_an_error(tmp_path: Path) -> None:
     # its values are written into METADATA again, which no lone surrogate survives
     from sourcelift.errors import Findings

@@ -232,8 +232,9 @@ def parse_document(data: bytes, where: str = WHEEL_FILE) -> tuple[list[Entry], l
         return [], [f"{where} has no list of entries"]
     entries: list[Entry] = []
     problems: list[str] = []
+    escapes = b"\\u" in data  # a lone surrogate reaches a str from UTF-8 JSON text only by a `\\u` escape
     for item in items:
-        entry, problem = _entry(item)
+        entry, problem = _entry(item, escapes)
         if entry is not None:
             entries.append(entry)
         if problem is not None:
@@ -261,11 +262,12 @@ def is_valid_unicode(value: object) -> bool:
     return True
 
 
-def _entry(item: object) -> tuple[Entry | None, str | None]:
-    """An entry from its JSON object, or ``(None, why not)``."""
+def _entry(item: object, escapes: bool = True) -> tuple[Entry | None, str | None]:
+    """An entry from its JSON object, or ``(None, why not)``; ``escapes``: whether its JSON text held a ``\\u``
+    escape (without one, no string in it can be a lone surrogate)."""
     if not isinstance(item, dict):
         return None, "an entry is not a JSON object"
-    if not is_valid_unicode(item):
+    if escapes and not is_valid_unicode(item):
         return None, "an entry holds text that is not valid Unicode (a lone surrogate such as \\udcff)"
     for key in ("name", "kind", "url", "commit_id", "path", "state"):
         if not isinstance(item.get(key), str) or not item[key]:
