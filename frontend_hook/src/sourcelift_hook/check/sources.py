@@ -173,7 +173,8 @@ def check_sources(archive: Archive, pyproject: dict[str, Any] | None) -> list[Fi
 
     members = _workspace_members(archive, pyproject)  # a workspace root's sdist ships some of its members
     for declared in declared_paths(pyproject):
-        in_use = declared.requirement or declared.name in used
+        # a development entry (a dependency group's, pdm's dev-dependencies) backs no requirement, even one of its name
+        in_use = declared.requirement or (not declared.development_only and declared.name in used)
         if declared.workspace and (members is None or declared.name not in members):
             where = (
                 "the sdist is not a workspace"
