@@ -496,8 +496,23 @@ def requirement_form(backend: str) -> Callable[[str], str] | None:
     except ImportError:
         return None  # the wrapper reports the unimportable backend itself
 
+    from ..rewrite.markers import extra_values
+    from ..values import copied, parsed_requirement
+
     def form(line: str) -> str:
-        return str(Dependency.create_from_pep_508(line).to_pep_508())
+        # poetry-core holds an optional dependency as its marker and the extras it is in, and writes the two
+        # apart (`(python_version >= "3.10") and (extra == "x")`): a line read whole would be written
+        # `python_version >= "3.10" and extra == "x"`, which the wheel built from the sdist does not say
+        requirement = parsed_requirement(line)
+        apart = extra_values(requirement.marker)
+        if apart is None:
+            return str(Dependency.create_from_pep_508(line).to_pep_508())
+        rest, extras = apart
+        without = copied(requirement)
+        without.marker = rest
+        dependency = Dependency.create_from_pep_508(str(without))
+        dependency._in_extras = [canonicalize_name(extra) for extra in extras]
+        return str(dependency.to_pep_508())
 
     return form
 
