@@ -480,3 +480,25 @@ def test_competing_sources_are_named_by_their_keys_as_written(make_project) -> N
         problem.fix
         == "keep one of the two declarations: `project.dependencies[0]` or `tool.uv.sources.iEasyHydroForecast`"
     )
+
+
+def test_an_scp_like_git_url_is_written_as_an_ssh_url(make_project, store: Store) -> None:
+    """poetry documents `requests3 = { git = "git@github.com:requests/requests.git" }` and private
+    repositories use that form (aesthetics-360's `a360-python-libraries = { git = "git@github.com:...",
+    tag = "0.2.0" }`).  poetry-core writes `git+ssh://git@github.com/...`; sourcelift wrote
+    `git+git@github.com:...`, which uv cannot parse ("Expected path ... to end in a supported file
+    extension") and pip reads only by its own workaround."""
+    root = make_project(
+        '[tool.poetry]\nname = "app"\nversion = "1.0"\n[tool.poetry.dependencies]\npython = "^3.9"\n'
+        'third = { git = "git@github.com:example/third.git", rev = "abc1234" }\n'
+        'tagged = { git = "git@gitlab.example.com:group/sub/lib.git", tag = "0.2.0", subdirectory = "py" }\n'
+        'https = { git = "https://example.com/h.git" }\n'
+        '[tool.sourcelift]\nbackend = "poetry.core.masonry.api"\n'
+    )
+    plan, _ = make_plan(root, store)
+    local = plan.declared_lines(Findings())
+    assert local["tool.poetry.dependencies.third"] == ["third @ git+ssh://git@github.com/example/third.git@abc1234"]
+    assert local["tool.poetry.dependencies.tagged"] == [
+        "tagged @ git+ssh://git@gitlab.example.com/group/sub/lib.git@0.2.0#subdirectory=py"
+    ]
+    assert local["tool.poetry.dependencies.https"] == ["https @ git+https://example.com/h.git"]
