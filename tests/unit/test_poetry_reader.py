@@ -502,3 +502,29 @@ def test_an_scp_like_git_url_is_written_as_an_ssh_url(make_project, store: Store
         "tagged @ git+ssh://git@gitlab.example.com/group/sub/lib.git@0.2.0#subdirectory=py"
     ]
     assert local["tool.poetry.dependencies.https"] == ["https @ git+https://example.com/h.git"]
+
+
+def test_an_entry_an_extra_lists_is_in_that_extra_optional_or_not(make_project, store: Store) -> None:
+    """Found on watchmen (watchmen-ai-copilot): `watchmen-storage-mysql = { path = "../watchmen-storage-mysql",
+    develop = true }`, not optional, is listed by the extra `mysql`.  poetry-core writes it under
+    `extra == "mysql"` only; explain showed it as an unconditional requirement, unlike the wheel."""
+    root = make_project(
+        '[tool.poetry]\nname = "copilot"\nversion = "18.0.0"\n[tool.poetry.dependencies]\npython = "~3.12"\n'
+        'watchmen-storage-mysql = { path = "../mysql", develop = true }\n'
+        'attrs = "*"\n'
+        '[tool.poetry.extras]\nmysql = ["Watchmen_Storage_MySQL", "cryptography"]\nboth = ["watchmen-storage-mysql"]\n'
+        '[tool.sourcelift]\nbackend = "poetry.core.masonry.api"\n',
+        {"../mysql/pyproject.toml": '[project]\nname = "watchmen-storage-mysql"\nversion = "18.0.0"\n'},
+    )
+    project, findings = read(root)
+    assert findings.problems == []
+    declared = sorted((d.key, d.extra, str(d.requirement)) for d in project.requirements)
+    assert declared == [
+        ("tool.poetry.dependencies.attrs", None, "attrs"),
+        ("tool.poetry.dependencies.watchmen-storage-mysql", "both", "watchmen-storage-mysql"),
+        ("tool.poetry.dependencies.watchmen-storage-mysql", "mysql", "watchmen-storage-mysql"),
+    ]
+    plan, _ = make_plan(root, store)
+    lines = plan.declared_lines(Findings())["tool.poetry.dependencies.watchmen-storage-mysql"]
+    url = (root.parent / "mysql").as_uri()
+    assert lines and all(line.startswith(f"watchmen-storage-mysql @ {url} ; extra == ") for line in lines), lines

@@ -325,7 +325,9 @@ class PoetryReader:
                 requirement = self._requirement(raw_name, entry, marker, key, findings)
                 if not ok or requirement is None:
                     continue
-                if entry.get("optional", False):
+                if entry.get("optional", False) or name in extras_of:
+                    # poetry-core puts an entry an extra lists into that extra, optional or not: its line says
+                    # `extra == "..."` (watchmen-ai-copilot's `watchmen-storage-mysql`, listed by `mysql`)
                     for extra in extras_of.get(name, []):
                         context.requirements.append(DeclaredRequirement(requirement, key, extra))
                 else:
