@@ -528,3 +528,35 @@ def test_an_entry_an_extra_lists_is_in_that_extra_optional_or_not(make_project, 
     lines = plan.declared_lines(Findings())["tool.poetry.dependencies.watchmen-storage-mysql"]
     url = (root.parent / "mysql").as_uri()
     assert lines and all(line.startswith(f"watchmen-storage-mysql @ {url} ; extra == ") for line in lines), lines
+
+
+def test_publish_sdist_rewrites_entries_written_as_tables_of_their_own() -> None:
+    """Poetry projects whose pyproject.toml a TOML library wrote (forestadmin's agent toolkit, staircase,
+    langevals) give dependencies as `[tool.poetry.dependencies.x]` tables and `[[tool.poetry.dependencies.x]]`
+    arrays of tables.  With a path there, the publish-mode sdist stopped: "the sdist's pyproject.toml cannot be
+    rewritten: Unsupported assignment value type: <class 'tomlkit.items.InlineTable'>"."""
+    text = (
+        '[tool.poetry]\nname = "app"\nversion = "1.0.0"\n'
+        '[tool.poetry.dependencies]\npython = "^3.9"\nattrs = "*"\n\n'
+        "[tool.poetry.dependencies.lib-c]\n"
+        'path = "../libs/lib-c"\ndevelop = true\nmarkers = "sys_platform == \'linux\'"\n\n'
+        "[[tool.poetry.dependencies.lib_b]]\n"
+        'path = "../libs/lib_b"\npython = ">=3.10"\n\n'
+        "[[tool.poetry.dependencies.lib_b]]\n"
+        'version = "^0.1"\npython = "<3.10"\n\n'
+        '[tool.poetry.group.dev.dependencies]\npytest = "^8"\n' + WRAPPED_POETRY_BUILD
+    )
+    lines = {
+        "tool.poetry.dependencies.lib-c": ['lib-c==0.2.0; sys_platform == "linux"'],
+        "tool.poetry.dependencies.lib_b[0]": ['lib_b==0.1.0; python_version >= "3.10"'],
+    }
+    written = standards_pyproject(text, lines, {"lib-c", "lib-b"}, "poetry.core.masonry.api")
+    deps = tomllib.loads(written)["tool"]["poetry"]["dependencies"]
+    assert deps == {
+        "python": "^3.9",
+        "attrs": "*",
+        "lib-c": {"version": "==0.2.0", "markers": "sys_platform == 'linux'"},
+        "lib_b": [{"version": "==0.1.0", "python": ">=3.10"}, {"version": "^0.1", "python": "<3.10"}],
+    }
+    assert "[tool.poetry.dependencies.lib-c]" in written and "[[tool.poetry.dependencies.lib_b]]" in written
+    assert 'pytest = "^8"' in written  # every other byte stays

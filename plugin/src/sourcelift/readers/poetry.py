@@ -446,6 +446,13 @@ class PoetryReader:
             if not values:
                 raise ValueError(f"`{key}` has no line to write")
             specifier = str(Requirement(values[0]).specifier) or "*"
+            if isinstance(entry, tomlkit.items.Table):
+                # a `[tool.poetry.dependencies.x]` table or an element of `[[...x]]`: edited where it is (an
+                # array of tables takes no inline table, and the table keeps its place and comments)
+                for field in [f for f in entry if f in _SOURCE_KEYS or f in ("version", "source")]:
+                    del entry[field]
+                entry["version"] = specifier
+                continue
             replacement = tomlkit.inline_table()
             replacement["version"] = specifier
             for field, value in entry.items():
