@@ -354,6 +354,15 @@ def test_a_development_source_of_a_runtime_name_is_not_a_requirements_source(
     assert [(f.id, f.location) for f in found] == [("SL505", f"pyproject.toml: {key}")], found
 
 
+def test_an_editable_pdm_entry_of_a_dependency_group_is_named_by_its_egg(tmp_path: Path) -> None:
+    """Found on DroneLeaf's petals, which pdm gives `[dependency-groups] dev = ["-e
+    file:///${PROJECT_ROOT}/../petal-app-manager/#egg=petal-app-manager"]`: SL505 named the dependency by the
+    whole entry (`(-e file:///${PROJECT_ROOT}/...)`) instead of `petal-app-manager`."""
+    extra = '[dependency-groups]\ndev = ["-e file:///${PROJECT_ROOT}/../petal-app-manager/#egg=petal-app-manager"]\n'
+    (found,) = findings_for(sdist_project(extra)(tmp_path))
+    assert found.id == "SL505" and "`dependency-groups.dev[0]` (petal-app-manager) is a pdm" in found.message
+
+
 def test_coverage_path_aliases_are_not_leaks(tmp_path: Path) -> None:
     """Found on modelcontextprotocol/python-sdk: coverage.py's `[paths]` maps CI's checkout to the source
     (`/home/runner/work/...`) by design; it is no leak of this machine's paths.  Credentials still count."""

@@ -211,8 +211,9 @@ def check_sources(archive: Archive, pyproject: dict[str, Any] | None) -> list[Fi
             continue
         try:
             name = Requirement(HATCH_ROOT.sub("file:///x", PDM_ROOT.sub("file:///x", text))).name
-        except InvalidRequirement:
-            name = text
+        except InvalidRequirement:  # pdm's editable form, `-e file:///${PROJECT_ROOT}/../lib#egg=lib`
+            egg = re.search(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)", text)
+            name = egg.group(1) if egg else text
         what = "hatch `{root:uri}`" if kind == "hatch" else "pdm `${PROJECT_ROOT}`"
         check_id = ("SL503" if kind == "hatch" else "SL504") if in_use else "SL505"
         out.append(
