@@ -389,15 +389,26 @@ def test_pdm_dev_dependencies_are_development_only(make_project, store: Store) -
             [tool.pdm.dev-dependencies]
             test = ["pytest>=8", "-e file:///${PROJECT_ROOT}/../lib#egg=lib"]
             lint = ["-e ../tools/linter", "helper @ file:///${PROJECT_ROOT}/../helper"]
+            [dependency-groups]
+            dev = [
+                "pytest-cov>=6.2.1",
+                "-e file:///${PROJECT_ROOT}/../petal-app-manager/#egg=petal-app-manager",
+                "core @ file:///${PROJECT_ROOT}/../core",
+                {include-group = "docs"},
+            ]
+            docs = ["sphinx"]
             """
         )
     )
     project, findings = read(root)
     assert findings.problems == []
+    # pdm also writes local entries into `[dependency-groups]` (DroneLeaf's petals: `-e ...#egg=petal-app-manager`)
     assert [(s.key, s.name, getattr(s, "path", None), s.group) for s in project.development_only] == [
         ("tool.pdm.dev-dependencies.test[1]", "lib", "../lib", "test"),
         ("tool.pdm.dev-dependencies.lint[0]", "linter", "../tools/linter", "lint"),
         ("tool.pdm.dev-dependencies.lint[1]", "helper", "../helper", "lint"),
+        ("dependency-groups.dev[1]", "petal-app-manager", "../petal-app-manager/", "dev"),
+        ("dependency-groups.dev[2]", "core", "../core", "dev"),
     ]
     assert project.sources == {}  # never emitted
     plan, _ = make_plan(root, store)
