@@ -326,6 +326,43 @@ def test_a_poetry_dependency_is_a_requirement_of_the_project(tmp_path: Path) -> 
     assert "no requirement" not in found[0].message
 
 
+@pytest.mark.parametrize(
+    ("extra", "key"),
+    [
+        (
+            '[tool.pdm.dev-dependencies]\ndev = ["-e file:///${PROJECT_ROOT}/../lib#egg=lib"]\n',
+            "tool.pdm.dev-dependencies.dev[0]",
+        ),
+        (
+            '[tool.poetry.group.dev.dependencies]\nlib = { path = "../lib" }\n',
+            "tool.poetry.group.dev.dependencies.lib.path",
+        ),
+        (
+            '[dependency-groups]\ndev = ["lib"]\n[tool.uv.sources]\nlib = { path = "../lib", group = "dev" }\n',
+            "tool.uv.sources.lib.path",
+        ),
+    ],
+)
+def test_a_development_source_of_a_runtime_name_is_not_a_requirements_source(
+    extra: str, key: str, tmp_path: Path
+) -> None:
+    """Found on pdm's test-monorepo shape (a member requires `core` and installs it editable from
+    `[tool.pdm.dev-dependencies]`): in the publish-mode sdist, `core` is `core==0.0.1` and the development
+    entry still names `../core`.  It backs no requirement (pdm-backend, poetry-core and uv ignore it when
+    building), so it is SL505 (a warning), not SL501, which called the sdist NOT publishable."""
+    found = findings_for(sdist_project(extra, dependencies='["lib==0.0.1"]')(tmp_path))
+    assert [(f.id, f.location) for f in found] == [("SL505", f"pyproject.toml: {key}")], found
+
+
+def test_an_editable_pdm_entry_of_a_dependency_group_is_named_by_its_egg(tmp_path: Path) -> None:
+    """Found on DroneLeaf's petals, which pdm gives `[dependency-groups] dev = ["-e
+    file:///${PROJECT_ROOT}/../petal-app-manager/#egg=petal-app-manager"]`: SL505 named the dependency by the
+    whole entry (`(-e file:///${PROJECT_ROOT}/...)`) instead of `petal-app-manager`."""
+    extra = '[dependency-groups]\ndev = ["-e file:///${PROJECT_ROOT}/../petal-app-manager/#egg=petal-app-manager"]\n'
+    (found,) = findings_for(sdist_project(extra)(tmp_path))
+    assert found.id == "SL505" and "`dependency-groups.dev[0]` (petal-app-manager) is a pdm" in found.message
+
+
 def test_coverage_path_aliases_are_not_leaks(tmp_path: Path) -> None:
     """Found on modelcontextprotocol/python-sdk: coverage.py's `[paths]` maps CI's checkout to the source
     (`/home/runner/work/...`) by design; it is no leak of this machine's paths.  Credentials still count."""

@@ -389,15 +389,26 @@ def test_pdm_dev_dependencies_are_development_only(make_project, store: Store) -
             [tool.pdm.dev-dependencies]
             test = ["pytest>=8", "-e file:///${PROJECT_ROOT}/../lib#egg=lib"]
             lint = ["-e ../tools/linter", "helper @ file:///${PROJECT_ROOT}/../helper"]
+            [dependency-groups]
+            dev = [
+                "pytest-cov>=6.2.1",
+                "-e file:///${PROJECT_ROOT}/../petal-app-manager/#egg=petal-app-manager",
+                "core @ file:///${PROJECT_ROOT}/../core",
+                {include-group = "docs"},
+            ]
+            docs = ["sphinx"]
             """
         )
     )
     project, findings = read(root)
     assert findings.problems == []
+    # pdm also writes local entries into `[dependency-groups]` (DroneLeaf's petals: `-e ...#egg=petal-app-manager`)
     assert [(s.key, s.name, getattr(s, "path", None), s.group) for s in project.development_only] == [
         ("tool.pdm.dev-dependencies.test[1]", "lib", "../lib", "test"),
         ("tool.pdm.dev-dependencies.lint[0]", "linter", "../tools/linter", "lint"),
         ("tool.pdm.dev-dependencies.lint[1]", "helper", "../helper", "lint"),
+        ("dependency-groups.dev[1]", "petal-app-manager", "../petal-app-manager/", "dev"),
+        ("dependency-groups.dev[2]", "core", "../core", "dev"),
     ]
     assert project.sources == {}  # never emitted
     plan, _ = make_plan(root, store)
@@ -480,3 +491,83 @@ def test_competing_sources_are_named_by_their_keys_as_written(make_project) -> N
         problem.fix
         == "keep one of the two declarations: `project.dependencies[0]` or `tool.uv.sources.iEasyHydroForecast`"
     )
+
+
+def test_an_scp_like_git_url_is_written_as_an_ssh_url(make_project, store: Store) -> None:
+    """poetry documents `requests3 = { git = "git@github.com:requests/requests.git" }` and private
+    repositories use that form (aesthetics-360's `a360-python-libraries = { git = "git@github.com:...",
+    tag = "0.2.0" }`).  poetry-core writes `git+ssh://git@github.com/...`; sourcelift wrote
+    `git+git@github.com:...`, which uv cannot parse ("Expected path ... to end in a supported file
+    extension") and pip reads only by its own workaround."""
+    root = make_project(
+        '[tool.poetry]\nname = "app"\nversion = "1.0"\n[tool.poetry.dependencies]\npython = "^3.9"\n'
+        'third = { git = "git@github.com:example/third.git", rev = "abc1234" }\n'
+        'tagged = { git = "git@gitlab.example.com:group/sub/lib.git", tag = "0.2.0", subdirectory = "py" }\n'
+        'https = { git = "https://example.com/h.git" }\n'
+        '[tool.sourcelift]\nbackend = "poetry.core.masonry.api"\n'
+    )
+    plan, _ = make_plan(root, store)
+    local = plan.declared_lines(Findings())
+    assert local["tool.poetry.dependencies.third"] == ["third @ git+ssh://git@github.com/example/third.git@abc1234"]
+    assert local["tool.poetry.dependencies.tagged"] == [
+        "tagged @ git+ssh://git@gitlab.example.com/group/sub/lib.git@0.2.0#subdirectory=py"
+    ]
+    assert local["tool.poetry.dependencies.https"] == ["https @ git+https://example.com/h.git"]
+
+
+def test_an_entry_an_extra_lists_is_in_that_extra_optional_or_not(make_project, store: Store) -> None:
+    """Found on watchmen (watchmen-ai-copilot): `watchmen-storage-mysql = { path = "../watchmen-storage-mysql",
+    develop = true }`, not optional, is listed by the extra `mysql`.  poetry-core writes it under
+    `extra == "mysql"` only; explain showed it as an unconditional requirement, unlike the wheel."""
+    root = make_project(
+        '[tool.poetry]\nname = "copilot"\nversion = "18.0.0"\n[tool.poetry.dependencies]\npython = "~3.12"\n'
+        'watchmen-storage-mysql = { path = "../mysql", develop = true }\n'
+        'attrs = "*"\n'
+        '[tool.poetry.extras]\nmysql = ["Watchmen_Storage_MySQL", "cryptography"]\nboth = ["watchmen-storage-mysql"]\n'
+        '[tool.sourcelift]\nbackend = "poetry.core.masonry.api"\n',
+        {"../mysql/pyproject.toml": '[project]\nname = "watchmen-storage-mysql"\nversion = "18.0.0"\n'},
+    )
+    project, findings = read(root)
+    assert findings.problems == []
+    declared = sorted((d.key, d.extra, str(d.requirement)) for d in project.requirements)
+    assert declared == [
+        ("tool.poetry.dependencies.attrs", None, "attrs"),
+        ("tool.poetry.dependencies.watchmen-storage-mysql", "both", "watchmen-storage-mysql"),
+        ("tool.poetry.dependencies.watchmen-storage-mysql", "mysql", "watchmen-storage-mysql"),
+    ]
+    plan, _ = make_plan(root, store)
+    lines = plan.declared_lines(Findings())["tool.poetry.dependencies.watchmen-storage-mysql"]
+    url = (root.parent / "mysql").as_uri()
+    assert lines and all(line.startswith(f"watchmen-storage-mysql @ {url} ; extra == ") for line in lines), lines
+
+
+def test_publish_sdist_rewrites_entries_written_as_tables_of_their_own() -> None:
+    """Poetry projects whose pyproject.toml a TOML library wrote (forestadmin's agent toolkit, staircase,
+    langevals) give dependencies as `[tool.poetry.dependencies.x]` tables and `[[tool.poetry.dependencies.x]]`
+    arrays of tables.  With a path there, the publish-mode sdist stopped: "the sdist's pyproject.toml cannot be
+    rewritten: Unsupported assignment value type: <class 'tomlkit.items.InlineTable'>"."""
+    text = (
+        '[tool.poetry]\nname = "app"\nversion = "1.0.0"\n'
+        '[tool.poetry.dependencies]\npython = "^3.9"\nattrs = "*"\n\n'
+        "[tool.poetry.dependencies.lib-c]\n"
+        'path = "../libs/lib-c"\ndevelop = true\nmarkers = "sys_platform == \'linux\'"\n\n'
+        "[[tool.poetry.dependencies.lib_b]]\n"
+        'path = "../libs/lib_b"\npython = ">=3.10"\n\n'
+        "[[tool.poetry.dependencies.lib_b]]\n"
+        'version = "^0.1"\npython = "<3.10"\n\n'
+        '[tool.poetry.group.dev.dependencies]\npytest = "^8"\n' + WRAPPED_POETRY_BUILD
+    )
+    lines = {
+        "tool.poetry.dependencies.lib-c": ['lib-c==0.2.0; sys_platform == "linux"'],
+        "tool.poetry.dependencies.lib_b[0]": ['lib_b==0.1.0; python_version >= "3.10"'],
+    }
+    written = standards_pyproject(text, lines, {"lib-c", "lib-b"}, "poetry.core.masonry.api")
+    deps = tomllib.loads(written)["tool"]["poetry"]["dependencies"]
+    assert deps == {
+        "python": "^3.9",
+        "attrs": "*",
+        "lib-c": {"version": "==0.2.0", "markers": "sys_platform == 'linux'"},
+        "lib_b": [{"version": "==0.1.0", "python": ">=3.10"}, {"version": "^0.1", "python": "<3.10"}],
+    }
+    assert "[tool.poetry.dependencies.lib-c]" in written and "[[tool.poetry.dependencies.lib_b]]" in written
+    assert 'pytest = "^8"' in written  # every other byte stays

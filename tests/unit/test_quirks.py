@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+
+import pytest
 
 from sourcelift.artifacts.metadata import add_requires_dist, requires_dist
 from sourcelift.backends import quirks
@@ -108,3 +111,40 @@ def test_a_backend_built_on_flit_core_or_poetry_core_writes_its_lines_as_that_on
     assert quirks.requirement_form("hatchling.build", loaded={"hatchling", "hatchling.build"}) is None
     poetry = quirks.requirement_form("poetry_dynamic_versioning.backend", loaded={"poetry.core.masonry.api"})
     assert poetry is not None and poetry("lib==0.3.0") == "lib (==0.3.0)"
+
+
+def test_poetry_cores_form_of_an_optional_dependency_with_a_marker(tmp_path: Path) -> None:
+    """Found in a poetry monorepo made for the sweep after watchmen's optional path dependencies, with an
+    entry-level `python` added (`vend = { path = ..., python = ">=3.8,<3.14 || >=3.15", optional = true }` in
+    an extra): publish mode wrote `vend (==1.0) ; python_version >= "3.8" and
+    (python_version < "3.14" or python_version >= "3.15") and extra == "v"` into PKG-INFO, and poetry-core,
+    building the wheel from the sdist's `vend = {version = "==1.0", ...}`, wrote the marker and the extra
+    apart; `sourcelift check` reported SL201.  Each line is now what poetry-core writes from the entry."""
+    pytest.importorskip("poetry.core")
+    from poetry.core.factory import Factory
+
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.poetry]\n"
+        'name = "app"\nversion = "1.0"\ndescription = ""\nauthors = ["x <x@example.com>"]\n'
+        "[tool.poetry.dependencies]\n"
+        'python = "^3.9"\n'
+        'vend = { version = "==1.0", python = ">=3.8,<3.14 || >=3.15", optional = true }\n'
+        'lib = { version = "==0.2.0", markers = "sys_platform == \'linux\'", optional = true }\n'
+        'both = { version = "==3", optional = true }\n'
+        'plain = { version = "==4", python = "<3.12" }\n'
+        "[tool.poetry.extras]\n"
+        'v = ["vend"]\nl = ["lib", "both"]\nm = ["both"]\n',
+        encoding="utf-8",
+    )
+    package = Factory().create_poetry(tmp_path).package
+    poetry_writes = {dependency.name: dependency.to_pep_508() for dependency in package.requires}
+    ours = {  # the lines sourcelift builds (packaging's form) for the same entries
+        "vend": 'vend==1.0; (python_version >= "3.8" and python_version < "3.14" or python_version >= "3.15") '
+        'and extra == "v"',
+        "lib": 'lib==0.2.0; sys_platform == "linux" and extra == "l"',
+        "both": 'both==3; extra == "l" or extra == "m"',
+        "plain": 'plain==4; python_version < "3.12"',
+    }
+    form = quirks.requirement_form("poetry.core.masonry.api")
+    assert form is not None
+    assert {name: form(line) for name, line in ours.items()} == poetry_writes

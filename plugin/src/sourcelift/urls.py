@@ -37,6 +37,7 @@ __all__ = [
     "path_to_file_url",
     "redact_credentials",
     "requirement_url",
+    "scp_as_ssh_url",
     "without_fragment",
 ]
 
@@ -172,6 +173,24 @@ def path_to_file_url(path: str | os.PathLike[str]) -> str:
     return (path if isinstance(path, Path) else Path(path)).absolute().as_uri()
 
 
+def scp_as_ssh_url(url: str) -> str | None:
+    """git's scp-like ``[user@]host:path`` as the ``ssh://`` URL it means, else ``None``.
+
+    >>> scp_as_ssh_url("git@github.com:org/repo.git"), scp_as_ssh_url("https://h/r.git")
+    ('ssh://git@github.com/org/repo.git', None)
+    >>> scp_as_ssh_url("C:/repos/r.git"), scp_as_ssh_url("../repos/r.git")
+    (None, None)
+    """
+    if "://" in url:
+        return None
+    # as git reads it: a colon before any slash; a one-letter host is a Windows drive
+    head, colon, path = url.partition(":")
+    user, at, host = head.rpartition("@")
+    if not colon or "/" in head or "\\" in head or len(host) < 2 or "@" in user:
+        return None
+    return f"ssh://{user}{at}{host}/{path.lstrip('/')}"
+
+
 def installable_git_url(url: str) -> str:
     """``url`` as the repository of a ``git+`` requirement line every installer reads.
 
@@ -182,7 +201,16 @@ def installable_git_url(url: str) -> str:
 
     >>> installable_git_url("file:///srv/git/r.git"), installable_git_url("https://h/r.git")
     ('file://localhost/srv/git/r.git', 'https://h/r.git')
+
+    git's scp-like ``git@host:org/r.git`` (which poetry documents for a `git` dependency) becomes the
+    ``ssh://`` URL poetry-core writes: uv cannot parse ``git+git@host:...`` at all.
+
+    >>> installable_git_url("git@github.com:org/r.git")
+    'ssh://git@github.com/org/r.git'
     """
+    ssh = scp_as_ssh_url(url)
+    if ssh is not None:
+        return ssh
     if url.startswith("file:///") and not (len(url) > 9 and url[8].isalpha() and url[9] == ":"):
         return "file://localhost/" + url[len("file:///") :]
     return url

@@ -173,7 +173,8 @@ def check_sources(archive: Archive, pyproject: dict[str, Any] | None) -> list[Fi
 
     members = _workspace_members(archive, pyproject)  # a workspace root's sdist ships some of its members
     for declared in declared_paths(pyproject):
-        in_use = declared.requirement or declared.name in used
+        # a development entry (a dependency group's, pdm's dev-dependencies) backs no requirement, even one of its name
+        in_use = declared.requirement or (not declared.development_only and declared.name in used)
         if declared.workspace and (members is None or declared.name not in members):
             where = (
                 "the sdist is not a workspace"
@@ -210,8 +211,9 @@ def check_sources(archive: Archive, pyproject: dict[str, Any] | None) -> list[Fi
             continue
         try:
             name = Requirement(HATCH_ROOT.sub("file:///x", PDM_ROOT.sub("file:///x", text))).name
-        except InvalidRequirement:
-            name = text
+        except InvalidRequirement:  # pdm's editable form, `-e file:///${PROJECT_ROOT}/../lib#egg=lib`
+            egg = re.search(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)", text)
+            name = egg.group(1) if egg else text
         what = "hatch `{root:uri}`" if kind == "hatch" else "pdm `${PROJECT_ROOT}`"
         check_id = ("SL503" if kind == "hatch" else "SL504") if in_use else "SL505"
         out.append(

@@ -1,4 +1,4 @@
-"""pdm: ``[tool.pdm.dev-dependencies]``, development-only by definition.
+"""pdm: ``[tool.pdm.dev-dependencies]`` and pdm's entries of ``[dependency-groups]``, development-only by definition.
 
 pdm keeps local paths of development dependencies there (``-e file:///${PROJECT_ROOT}/../lib#egg=lib``,
 ``-e ../lib``, ``lib @ file:///${PROJECT_ROOT}/../lib``).  They never reach built metadata, so
@@ -61,11 +61,30 @@ def _local(text: str) -> tuple[str, str] | None:
     return name, location
 
 
+def _group_tables(data: dict[str, Any]) -> Iterator[tuple[str, str, list[Any]]]:
+    """(group, key, entries) of ``[dependency-groups]``, where pdm writes its non-editable development
+    entries (``lib @ file:///${PROJECT_ROOT}/../lib``, since late 2024; editables stay in
+    ``[tool.pdm.dev-dependencies]``), and where some projects write editables by hand."""
+    groups = data.get("dependency-groups")
+    if isinstance(groups, dict):
+        for group, entries in groups.items():
+            if isinstance(entries, list):
+                yield str(group), f"dependency-groups.{group}", entries
+
+
+def _pdm_entry(text: Any) -> bool:
+    """Whether a ``[dependency-groups]`` entry is written pdm's way (an editable, or a project-root reference)."""
+    return isinstance(text, str) and (text.strip().startswith("-e") or "${PROJECT_ROOT}" in text)
+
+
 class PdmReader:
     tool = "pdm"
 
     def read(self, context: ReadContext) -> None:
-        for group, key, entries in _dev_tables(context.data):
+        tables = list(_dev_tables(context.data))
+        # shown as development-only; `sourcelift check` reads `[dependency-groups]` itself (SL505)
+        tables += [(g, k, [e if _pdm_entry(e) else None for e in es]) for g, k, es in _group_tables(context.data)]
+        for group, key, entries in tables:
             for index, text in enumerate(entries):
                 local = _local(text) if isinstance(text, str) else None
                 if local is None:

@@ -325,7 +325,9 @@ class PoetryReader:
                 requirement = self._requirement(raw_name, entry, marker, key, findings)
                 if not ok or requirement is None:
                     continue
-                if entry.get("optional", False):
+                if entry.get("optional", False) or name in extras_of:
+                    # poetry-core puts an entry an extra lists into that extra, optional or not: its line says
+                    # `extra == "..."` (watchmen-ai-copilot's `watchmen-storage-mysql`, listed by `mysql`)
                     for extra in extras_of.get(name, []):
                         context.requirements.append(DeclaredRequirement(requirement, key, extra))
                 else:
@@ -444,6 +446,13 @@ class PoetryReader:
             if not values:
                 raise ValueError(f"`{key}` has no line to write")
             specifier = str(Requirement(values[0]).specifier) or "*"
+            if isinstance(entry, tomlkit.items.Table):
+                # a `[tool.poetry.dependencies.x]` table or an element of `[[...x]]`: edited where it is (an
+                # array of tables takes no inline table, and the table keeps its place and comments)
+                for field in [f for f in entry if f in _SOURCE_KEYS or f in ("version", "source")]:
+                    del entry[field]
+                entry["version"] = specifier
+                continue
             replacement = tomlkit.inline_table()
             replacement["version"] = specifier
             for field, value in entry.items():
@@ -496,8 +505,23 @@ def requirement_form(backend: str) -> Callable[[str], str] | None:
     except ImportError:
         return None  # the wrapper reports the unimportable backend itself
 
+    from ..rewrite.markers import extra_values
+    from ..values import copied, parsed_requirement
+
     def form(line: str) -> str:
-        return str(Dependency.create_from_pep_508(line).to_pep_508())
+        # poetry-core holds an optional dependency as its marker and the extras it is in, and writes the two
+        # apart (`(python_version >= "3.10") and (extra == "x")`): a line read whole would be written
+        # `python_version >= "3.10" and extra == "x"`, which the wheel built from the sdist does not say
+        requirement = parsed_requirement(line)
+        apart = extra_values(requirement.marker)
+        if apart is None:
+            return str(Dependency.create_from_pep_508(line).to_pep_508())
+        rest, extras = apart
+        without = copied(requirement)
+        without.marker = rest
+        dependency = Dependency.create_from_pep_508(str(without))
+        dependency._in_extras = [canonicalize_name(extra) for extra in extras]
+        return str(dependency.to_pep_508())
 
     return form
 

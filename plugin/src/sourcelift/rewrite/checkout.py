@@ -35,7 +35,7 @@ from ..gitfacts import (
     path_state,
 )
 from ..model import ResolvedArchive, ResolvedDirectory
-from ..urls import FRAGMENT_SAFE, installable_git_url, path_to_file_url, redact_credentials
+from ..urls import FRAGMENT_SAFE, installable_git_url, path_to_file_url, redact_credentials, scp_as_ssh_url
 
 __all__ = ["Checkout", "normalize_remote_url", "open_checkout"]
 
@@ -204,13 +204,9 @@ def normalize_remote_url(url: str, base: Path) -> str:
     if drive:
         url = path_to_file_url(Path(url))
     elif "://" not in url:
-        # scp-like syntax, as git reads it: a colon before any slash, `[user@]host:path`
-        head, colon, path = url.partition(":")
-        user, at, host = head.rpartition("@")
-        if colon and "/" not in head and host and "@" not in user:
-            url = f"ssh://{user}{at}{host}/{path.lstrip('/')}"
-        else:
-            url = path_to_file_url(Path(os.path.normpath(base / os.path.expanduser(url))))
+        # scp-like syntax, as git reads it (`[user@]host:path`), or a local path
+        ssh = scp_as_ssh_url(url)
+        url = ssh if ssh is not None else path_to_file_url(Path(os.path.normpath(base / os.path.expanduser(url))))
     clean, _ = redact_credentials(url)
     if clean.startswith("file://localhost/"):  # a clone of a local-mode line's repository: one spelling
         clean = "file:///" + clean[len("file://localhost/") :]

@@ -106,6 +106,46 @@ def split_extra(marker: Marker | None) -> tuple[Marker | None, list[str]]:
     return conjoin(*rest), extras
 
 
+def extra_values(marker: Marker | None) -> tuple[Marker | None, list[str]] | None:
+    """``marker`` as ``rest and (extra == "a" or extra == "b" ...)``: ``rest`` and the extras' values, as
+    poetry-core holds an optional dependency (its marker, and the extras it is in); ``None`` when the
+    marker names no extra that way.
+
+    >>> rest, extras = extra_values(Marker('python_version < "3.9" and (extra == "a" or extra == "b")'))
+    >>> str(rest), extras
+    ('python_version < "3.9"', ['a', 'b'])
+    """
+    if marker is None:
+        return None
+    whole: Any = _unwrapped(marker._markers)
+    items: list[Any] = whole if isinstance(whole, list) else [whole]
+    alternatives = _extras_of(items)
+    if alternatives is not None:
+        return None, alternatives
+    if "or" in items:
+        return None
+    rest: list[str] = []
+    values: list[str] = []
+    for term in (_unwrapped(item) for item in items if item != "and"):
+        found = _extras_of(term if isinstance(term, list) else [term])
+        if found is None:
+            rest.append(_format(term))
+        elif values:
+            return None  # two extra conditions: not one optional dependency's
+        else:
+            values = found
+    return (conjoin(*rest), values) if values else None
+
+
+def _extras_of(items: list[Any]) -> list[str] | None:
+    """The values of ``extra == "a" or extra == "b" ...`` (a flat list of terms), else ``None``."""
+    terms = [_unwrapped(item) for item in items if item != "or"]
+    if "and" in items or not terms:
+        return None
+    values = [_extra_compared(term) for term in terms]
+    return [value for value in values if value is not None] if all(v is not None for v in values) else None
+
+
 def _unwrapped(item: Any) -> Any:
     """A term without the parentheses of a group of one (``conjoin`` writes each part in parentheses)."""
     while isinstance(item, list) and len(item) == 1:
