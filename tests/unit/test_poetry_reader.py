@@ -571,3 +571,30 @@ def test_publish_sdist_rewrites_entries_written_as_tables_of_their_own() -> None
     }
     assert "[tool.poetry.dependencies.lib-c]" in written and "[[tool.poetry.dependencies.lib_b]]" in written
     assert 'pytest = "^8"' in written  # every other byte stays
+
+
+def test_a_file_entry_is_an_archive_path_as_poetry_core_reads_it(make_project, store: Store) -> None:
+    # poetry-core's schema keeps `file` for an archive (its file-dependency): it wrote the build machine's
+    # absolute `file://` path into the wheel, which sourcelift left alone, and kept it in a publish sdist
+    text = CLASSIC.replace('prebuilt = { path = "vendor/', 'prebuilt = { file = "vendor/')
+    root = make_project(text, PROJECTS)
+    project, findings = read(root)
+    [source] = [s for s in project.sources["prebuilt"] if isinstance(s, PathSource)]
+    assert source.path == "vendor/prebuilt-0.1.0-py3-none-any.whl" and not findings.problems
+    plan, _ = make_plan(root, store)
+    [line] = plan.declared_lines(Findings())["tool.poetry.dependencies.prebuilt"]
+    assert line.startswith("prebuilt @ file://") and str(store.root) in line and line.endswith('; os_name != "nt"')
+    # what poetry-core writes for the entry is replaced by that line
+    written = f'prebuilt @ {(root / "vendor/prebuilt-0.1.0-py3-none-any.whl").as_uri()} ; os_name != "nt"'
+    assert plan.rewrite_line(written, Findings()) == [line]
+    lines = make_plan(root, store, publisher=publisher(gitdep=">=1", urldep=">=1"))[0].declared_lines(
+        Findings(), as_metadata=False
+    )
+    assert lines["tool.poetry.dependencies.prebuilt"] == ['prebuilt==0.1.0; os_name != "nt"']
+    consumed = {"lib", "prebuilt", "gitdep", "urldep", "multi", "opt"}
+    rewritten = tomllib.loads(standards_pyproject(text, lines, consumed, "poetry.core.masonry.api"))
+    entry = rewritten["tool"]["poetry"]["dependencies"]["prebuilt"]
+    assert entry == {"version": "==0.1.0", "markers": "os_name != 'nt'"}
+    assert [p.path for p in declared_paths(tomllib.loads(text)) if p.name == "prebuilt"] == [
+        "vendor/prebuilt-0.1.0-py3-none-any.whl"
+    ]

@@ -36,14 +36,15 @@ from .uv import check_disjoint
 
 __all__ = ["DEPENDENCY_KEY", "READER", "PoetryReader", "poetry_constraint", "python_marker", "requirement_form"]
 
-_SOURCE_KINDS = ("path", "git", "url")
-_SOURCE_KEYS = {"path", "develop", "git", "rev", "tag", "branch", "subdirectory", "url"}
+_SOURCE_KINDS = ("path", "file", "git", "url")  # `file`: poetry-core's older key for an archive's path
+_SOURCE_KEYS = {"path", "file", "develop", "git", "rev", "tag", "branch", "subdirectory", "url"}
 _GUARD_KEYS = {"markers", "python", "platform"}
 DEPENDENCY_KEY = r"tool\.poetry\.dependencies\.(?P<name>.+?)(?:\[(?P<index>\d+)\])?"
 """The pattern of the key of an entry of ``[tool.poetry.dependencies]`` (``[index]``: one of a list)."""
 _KNOWN = _SOURCE_KEYS | _GUARD_KEYS | {"version", "extras", "optional", "allow-prereleases", "source"}
 _TYPES: dict[str, type] = {
     "path": str,
+    "file": str,
     "develop": bool,
     "git": str,
     "rev": str,
@@ -191,7 +192,7 @@ def _check_entry(entry: dict[str, Any], key: str, name: str, findings: Findings)
         findings.error(
             key,
             f"names more than one kind of source: {' with '.join(f'`{k}`' for k in kinds)}",
-            "keep exactly one of `path`, `git`, `url` (lists of entries take `markers` or `python` each)",
+            "keep exactly one of `path` (or `file`), `git`, `url` (lists of entries take `markers` or `python` each)",
             dependency=name,
         )
         ok = False
@@ -214,9 +215,10 @@ def _check_entry(entry: dict[str, Any], key: str, name: str, findings: Findings)
 
 def _source(entry: dict[str, Any], name: str, key: str, pyproject: Path, marker: Marker | None) -> Source | None:
     common: dict[str, Any] = {"name": name, "key": key, "pyproject": pyproject, "marker": marker}
-    if "path" in entry:
-        # `develop` only tells `poetry install` to install in place; poetry-core ignores it when building
-        return PathSource(**common, path=entry["path"])
+    if "path" in entry or "file" in entry:
+        # `develop` only tells `poetry install` to install in place; poetry-core ignores it when building.
+        # `file` is poetry-core's older spelling of an archive's `path` (its schema's file-dependency)
+        return PathSource(**common, path=entry["path"] if "path" in entry else entry["file"])
     if "git" in entry:
         rev = entry.get("rev") or entry.get("tag") or entry.get("branch")
         return GitSource(**common, git=entry["git"], rev=rev, subdirectory=entry.get("subdirectory"))
@@ -484,11 +486,12 @@ class PoetryReader:
                 continue
             for raw_name, value in table.items():
                 for key, entry in _entries(value, f"{table_key}.{raw_name}"):
-                    if isinstance(entry, dict) and isinstance(entry.get("path"), str):
+                    path = entry.get("path", entry.get("file")) if isinstance(entry, dict) else None
+                    if isinstance(path, str):
                         yield DeclaredPath(
                             key=key,
                             name=canonicalize_name(raw_name),
-                            path=entry["path"],
+                            path=path,
                             development_only=development,
                             requirement=not development,
                         )
