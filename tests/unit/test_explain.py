@@ -235,6 +235,7 @@ class CustomMetadataHook(MetadataHookInterface):
         metadata["dependencies"] = ["lib-a>=1", "requests"]
 """
 LIB_A = '[project]\nname = "lib-a"\nversion = "1.2.0"\n'
+SETUP_PY = 'from setuptools import setup\nsetup(packages=["app"], install_requires=["{}", "requests"])\n'
 
 
 def test_hook_produced_dependencies(make_project, capsys: pytest.CaptureFixture[str]) -> None:
@@ -259,10 +260,24 @@ def test_hook_produced_dependencies(make_project, capsys: pytest.CaptureFixture[
     # another backend computes them again from the sdist's pyproject.toml: there they cannot be written
     other = make_project(
         HOOKED.replace('"hatchling.build"', '"setuptools.build_meta"') + WRAPPER.replace("hatchling", "setuptools"),
-        {"hatch_build.py": HOOK_CODE, "app/__init__.py": "", "../lib-a/pyproject.toml": LIB_A},
+        {"setup.py": SETUP_PY.format("lib-a>=1"), "app/__init__.py": "", "../lib-a/pyproject.toml": LIB_A},
         where="other",
     )
     assert "project.dynamic" in [p["key"] for p in explain(other)["publish_problems"]]
+
+
+def test_dependencies_a_backend_computes_as_the_publish_lines_are_no_publish_problem(make_project) -> None:
+    """NeMo-Agent-Toolkit's shape: a setuptools plugin computes `nvidia-nat-core == {version}` beside a path
+    source; publish mode keeps that line as it is, and the wheel built from the sdist computes it again, so
+    dynamic dependencies are no publish problem there (explain reported one, as the build did)."""
+    root = make_project(
+        HOOKED.replace('"hatchling.build"', '"setuptools.build_meta"') + WRAPPER.replace("hatchling", "setuptools"),
+        {"setup.py": SETUP_PY.format("lib-a==1.2.0"), "app/__init__.py": "", "../lib-a/pyproject.toml": LIB_A},
+    )
+    report = explain(root)
+    assert report["hook"]["ran"] is True
+    assert [r["publish"] for r in report["requirements"]] == [["lib-a==1.2.0"], ["requests"]]
+    assert report["publish_problems"] == []
 
 
 def test_static_extras_are_listed_once_beside_hook_dependencies(make_project) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -694,3 +696,82 @@ def test_an_index_source_and_its_line_stay_as_written_in_the_sdist(tmp_path: Pat
     assert '    "torch>=2.7,<2.12.0",\n' in text
     assert 'torch = [{ index = "pytorch-cu128", marker = "sys_platform == \'linux\'" }]\n' in text
     assert "prebuilt = { path" not in text
+
+
+# --- dynamic dependencies a setuptools plugin computes (found on NVIDIA/NeMo-Agent-Toolkit)
+
+COMPUTED_DEPENDENCIES_PROJECT = """\
+[build-system]
+requires = ["sourcelift", "setuptools>=64"]
+build-backend = "sourcelift.build"
+
+[project]
+name = "app"
+version = "0.3.0"
+dynamic = ["dependencies"]
+
+[tool.sourcelift]
+backend = "setuptools.build_meta"
+
+[tool.setuptools]
+packages = []
+
+[tool.uv.sources]
+lib = { path = "../lib", editable = true }
+"""
+
+
+def _publish_sdist_of_computed_dependencies(tmp_path: Path, computed: str) -> subprocess.CompletedProcess[str]:
+    from tests.support import source_environ
+
+    project = tmp_path / "app"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(COMPUTED_DEPENDENCIES_PROJECT)
+    (project / "setup.py").write_text(f"from setuptools import setup\nsetup(install_requires=[{computed!r}])\n")
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "pyproject.toml").write_text('[project]\nname = "lib"\nversion = "0.3.0"\n')
+    (tmp_path / "dist").mkdir()
+    return subprocess.run(
+        [sys.executable, "-c", SDIST_CHILD, str(project), str(tmp_path / "dist"), "publish"],
+        env=source_environ(tmp_path),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_publish_sdist_of_dependencies_the_backend_computes_as_the_final_lines_builds(tmp_path: Path) -> None:
+    """NeMo-Agent-Toolkit's members list `nvidia-nat-core == {version}` in `[tool.setuptools_dynamic_dependencies]`
+    (dependencies dynamic, a setuptools plugin fills them) beside a path source: the backend's own lines are the
+    publish lines already, and the wheel built from the sdist computes them again, yet the publish sdist stopped
+    ("`project.dynamic` lists the dependencies, so they cannot be written there"), where plain setuptools builds it."""
+    import tarfile
+
+    child = _publish_sdist_of_computed_dependencies(tmp_path, "lib==0.3.0")
+    assert child.returncode == 0, child.stderr
+    with tarfile.open(tmp_path / "dist" / child.stdout.split()[-1]) as archive:
+        names = archive.getnames()
+        stream = archive.extractfile("app-0.3.0/pyproject.toml")
+        assert stream is not None
+        pyproject = stream.read().decode()
+        info = archive.extractfile("app-0.3.0/PKG-INFO")
+        assert info is not None
+        pkg_info = info.read().decode()
+    assert "app-0.3.0/setup.py" in names
+    assert (
+        'build-backend = "setuptools.build_meta"' in pyproject and "sourcelift" not in pyproject.split("[project]")[0]
+    )
+    assert "lib = {" not in pyproject  # the source is spent: the unpacked sdist is no member of the tree
+    assert "Requires-Dist: lib==0.3.0" in pkg_info
+
+
+def test_a_publish_sdist_of_computed_dependencies_that_need_a_rewrite_still_stops(tmp_path: Path) -> None:
+    """A computed line the publish mode would change (`lib` -> `lib==0.3.0`) has nowhere to go: the build stops,
+    naming the line, and leaves no sdist."""
+    child = _publish_sdist_of_computed_dependencies(tmp_path, "lib")
+    assert child.returncode != 0
+    assert "`project.dynamic` lists the dependencies" in child.stderr
+    assert "`lib` -> `lib==0.3.0`" in child.stderr
+    assert list((tmp_path / "dist").iterdir()) == []

@@ -251,7 +251,10 @@ def explain(
             )
         legacy = not project.has_project_table and _legacy_project(root)
         if project.dynamic_dependencies and (project.has_project_table or legacy):
-            if plan.sources and legacy and pbr_requirement_files(root, data or {}, config.backend) is None:
+            in_setup_files = (
+                bool(plan.sources) and legacy and pbr_requirement_files(root, data or {}, config.backend) is None
+            )
+            if in_setup_files:
                 publish_findings.error(
                     "project",
                     "the dependencies are declared in setup.py/setup.cfg, so a publish-mode sdist cannot carry them "
@@ -259,8 +262,11 @@ def explain(
                     "builds without sourcelift",
                     "declare the project's metadata and dependencies in `[project]` of pyproject.toml",
                 )
-            elif (
+            final = _explain_hook(root, plan, publisher, isolated, report, findings, publish_findings)
+            if (
                 plan.sources
+                and not in_setup_files
+                and not final  # the backend computes the publish lines itself: nothing to write
                 and not builds_dynamic_fields_from_pkg_info(config.backend)
                 and dynamic_requirement_files(data or {}) is None  # setuptools' `file =`: written there
             ):
@@ -270,9 +276,8 @@ def explain(
                     "lists the dependencies, so a publish-mode sdist cannot carry them in its pyproject.toml: a "
                     "standards-only sdist needs static dependencies that any frontend builds without sourcelift",
                     "list the dependencies statically in `[project] dependencies` (and `optional-dependencies`), and "
-                    "remove them from `project.dynamic`",
+                    "remove them from `project.dynamic`; or make the backend compute the publish lines itself",
                 )
-            _explain_hook(root, plan, publisher, isolated, report, findings, publish_findings)
     focus = mode or report["mode"]
     known = list(findings.problems)
     if focus == "publish":
@@ -314,14 +319,17 @@ def _explain_hook(
     report: Report,
     findings: Findings,
     publish_findings: Findings,
-) -> None:
-    """The requirements the backend's metadata hook produces, and what each mode makes of them."""
+) -> bool:
+    """The requirements the backend's metadata hook produces, and what each mode makes of them.
+    True when the hook ran and publish mode keeps every line it produced (a setuptools plugin's
+    `lib == {version}`): a publish-mode sdist then builds with the backend computing them again."""
     result, where, failure = hook_metadata(root, isolated)
     if result is None:
         message, _, fix = (failure or "the backend could not run\n").partition("\n")
         report["hook"] = HookReport(ran=False, where=None, message=message, fix=fix or None)
         findings.warning("project.dynamic", message, fix or "see above")
-        return
+        return False
+    final = True
     report["hook"] = HookReport(ran=True, where=where, message=None, fix=None)
     declared = _declared_lines(plan.requirements, report["project"])
     for index, value in enumerate(result.get("requires_dist", [])):
@@ -337,6 +345,8 @@ def _explain_hook(
         local = plan.rewrite_line(value, findings)
         plan.publisher = publisher
         published = plan.rewrite_line(value, publish_findings)
+        if published is not None and [_requirement_or_none(line) for line in published] != [requirement]:
+            final = False
         report["requirements"].append(
             RequirementReport(
                 requirement=value,
@@ -347,6 +357,14 @@ def _explain_hook(
                 publish=published if published is not None else [value],
             )
         )
+    return final
+
+
+def _requirement_or_none(line: str) -> Requirement | None:
+    try:
+        return Requirement(line)
+    except InvalidRequirement:
+        return None
 
 
 def _declared_lines(requirements: list[DeclaredRequirement], project: str) -> set[str]:
