@@ -460,6 +460,32 @@ def test_virtual_workspace_root(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "no uv workspace above" not in out
 
 
+@pytest.mark.parametrize("uv_table", ["", "[tool.uv]\npackage = false\n" + WRAPPER])
+def test_a_workspace_root_uv_does_not_build_explains_its_members(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], uv_table: str
+) -> None:
+    """Kiln's root (`[project]` without `[build-system]`) and graphrag's (`[tool.uv] package = false`) are
+    virtual: uv never builds them, it only syncs the members. explain reported Kiln's root as a build
+    ("does not list sourcelift", "sourcelift is not switched on", a stale `kiln-ai==0.5.3` no artifact
+    carries; exit 1), and graphrag's as "no requirements" without a word about its members."""
+    root = write_tree(
+        tmp_path / "ws",
+        {
+            "pyproject.toml": '[project]\nname = "ws-root"\nversion = "1"\ndependencies = ["lib==0.5"]\n'
+            '[tool.uv.workspace]\nmembers = ["packages/*"]\n[tool.uv.sources]\nlib = { workspace = true }\n' + uv_table,
+            "packages/app/pyproject.toml": '[project]\nname = "app"\nversion = "1"\ndependencies = ["lib"]\n' + WRAPPER,
+            "packages/lib/pyproject.toml": '[project]\nname = "lib"\nversion = "2"\n',
+        },
+    )
+    report = explain(root)
+    assert report["kind"] == "workspace-root" and report["problems"] == []
+    assert [m["project"] for m in report["members"]] == ["app", "lib"]
+    assert report["members"][0]["requirements"][0]["publish"] == ["lib==2"]
+    code, out = run(capsys, str(root))
+    assert code == 0 and "is a uv workspace root that uv does not build (ws-root is virtual" in out
+    assert "publish: lib==2" in out and "build-system.requires" not in out and "problem" not in out
+
+
 def test_directory_without_project(make_project, capsys: pytest.CaptureFixture[str]) -> None:
     root = make_project("[tool.ruff]\nline-length = 100\n")
     code, out = run(capsys, str(root))

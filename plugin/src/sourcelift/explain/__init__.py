@@ -96,7 +96,8 @@ class HookReport(TypedDict):
 class Report(TypedDict):
     version: str
     kind: str
-    """``"project"``, or ``"workspace-root"`` for a uv workspace root without ``[project]`` (see ``members``)."""
+    """``"project"``, or ``"workspace-root"`` for a uv workspace root without ``[project]``, or one uv does not
+    build (virtual: ``project`` names it), see ``members``."""
     project: str
     pyproject: str
     mode: str
@@ -193,10 +194,11 @@ def explain(
     report["focus"] = mode
     if data is None:
         report["kind"] = "unreadable"  # what there is to say is in the problems: no "declares no dependencies"
-    if data is not None and "project" not in data:
+    if data is not None and ("project" not in data or _uv_virtual(data)):
         members = _virtual_root_members(root, data, findings)
         if members is not None:
             report["kind"] = "workspace-root"
+            report["project"] = _project_name(data)
             report["members"] = [explain(member, store, mode=mode, isolated=isolated) for member in members]
             report["problems"] = [_problem(p) for p in findings.problems]
             report["warnings"] = [_problem(p) for p in findings.warnings]
@@ -294,8 +296,24 @@ def _legacy_project(root: Path) -> bool:
     return (root / "setup.py").is_file() or (root / "setup.cfg").is_file()
 
 
+def _uv_virtual(data: dict[str, object]) -> bool:
+    """Whether uv takes the project for a virtual one, which it syncs and never builds: `[tool.uv] package =
+    false`, or no `[build-system]` and no `package = true` (kiln's workspace root, graphrag's)."""
+    tool = data.get("tool")
+    uv = tool.get("uv") if isinstance(tool, dict) else None
+    package = uv.get("package") if isinstance(uv, dict) else None
+    return package is False or (package is None and "build-system" not in data)
+
+
+def _project_name(data: dict[str, object]) -> str:
+    project = data.get("project")
+    name = project.get("name") if isinstance(project, dict) else None
+    return name if isinstance(name, str) else ""
+
+
 def _virtual_root_members(root: Path, data: dict[str, object], findings: Findings) -> list[Path] | None:
-    """The member directories of a uv workspace root without ``[project]``, else ``None``."""
+    """The member directories of a uv workspace root without ``[project]``, or one uv does not build
+    (:func:`_uv_virtual`), else ``None``."""
     tool = data.get("tool")
     uv = tool.get("uv") if isinstance(tool, dict) else None
     if not isinstance(uv, dict) or not isinstance(uv.get("workspace"), dict):
@@ -308,7 +326,7 @@ def _virtual_root_members(root: Path, data: dict[str, object], findings: Finding
         from ..readers.workspace import Workspace
 
         workspace = Workspace(root, root / "pyproject.toml", parse_shared((root / "pyproject.toml").read_bytes()))
-    return sorted(set(workspace.members(findings).values()))
+    return sorted(set(workspace.members(findings).values()) - {root})  # a root with `[project]` is a member too
 
 
 def _explain_hook(
@@ -410,7 +428,13 @@ def exit_code(report: Report) -> int:
 def format_report(report: Report) -> str:
     """The report for people."""
     if report["kind"] == "workspace-root":
-        out = [f"{report['pyproject']} is a uv workspace root without [project]; its members:"]
+        if report["project"]:
+            out = [
+                f"{report['pyproject']} is a uv workspace root that uv does not build ({report['project']} is "
+                "virtual: `[tool.uv] package = false`, or no `[build-system]`); its members:"
+            ]
+        else:
+            out = [f"{report['pyproject']} is a uv workspace root without [project]; its members:"]
         out += [f"  - {member['project']} ({Path(member['pyproject']).parent})" for member in report["members"]]
         out.append("")
         out += _sections(report)
