@@ -739,10 +739,11 @@ def _computed_lines_are_final(plan: Plan, pkg_info: str, transform: Callable[[st
     if not changed:
         return
     names = ", ".join(f"`{name}`" for name in sorted(plan.sources))
+    shown = "; ".join(changed[:3]) + (f"; and {len(changed) - 3} more" if len(changed) > 3 else "")
     raise ConfigError(
         f"publish mode writes the final requirements ({names}) into the sdist's pyproject.toml, but "
         "`project.dynamic` lists the dependencies, so they cannot be written there, and the backend computes "
-        f"other lines ({'; '.join(changed)})\n"
+        f"other lines ({shown})\n"
         "      fix: list the dependencies statically in `[project] dependencies` (and "
         "`optional-dependencies`), and remove them from `project.dynamic`; or make the backend compute the "
         "lines after `->` itself"
