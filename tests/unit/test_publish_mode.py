@@ -775,3 +775,70 @@ def test_a_publish_sdist_of_computed_dependencies_that_need_a_rewrite_still_stop
     assert "`project.dynamic` lists the dependencies" in child.stderr
     assert "`lib` -> `lib==0.3.0`" in child.stderr
     assert list((tmp_path / "dist").iterdir()) == []
+
+
+HOOK_DEPENDENCIES_STATIC_EXTRAS = """\
+[build-system]
+requires = ["sourcelift", "hatchling"]
+build-backend = "sourcelift.build"
+
+[project]
+name = "app"
+version = "1.0"
+dynamic = ["dependencies"]
+
+[project.optional-dependencies]
+test = ["lib"]
+
+[tool.hatch.metadata.hooks.custom]
+
+[tool.hatch.build.targets.wheel]
+bypass-selection = true
+
+[tool.uv.sources]
+lib = { path = "../lib" }
+"""
+
+DEPENDENCIES_HOOK = """\
+from hatchling.metadata.plugin.interface import MetadataHookInterface
+
+class CustomMetadataHook(MetadataHookInterface):
+    def update(self, metadata):
+        metadata["dependencies"] = ["lib"]
+"""
+
+
+@pytest.mark.parametrize("mode", ["local", "publish"])
+def test_static_extras_beside_hook_dependencies_get_their_lines_in_the_sdist(tmp_path: Path, mode: str) -> None:
+    """Dependencies from a hatchling metadata hook (dynamic, PKG-INFO carries them) beside static
+    `[project.optional-dependencies]` whose requirement has a source: the sdist's pyproject.toml kept
+    `test = ["lib"]` while PKG-INFO said `lib==0.3.0; extra == "test"` and the source was dropped, so the wheel
+    built from the publish sdist (hatchling reads static fields from pyproject.toml) said `lib; extra == 'test'`:
+    no version bound, and not what the sdist promised."""
+    import tarfile
+
+    from tests.support import source_environ
+
+    project = tmp_path / "app"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(HOOK_DEPENDENCIES_STATIC_EXTRAS)
+    (project / "hatch_build.py").write_text(DEPENDENCIES_HOOK)
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "pyproject.toml").write_text('[project]\nname = "lib"\nversion = "0.3.0"\n')
+    (tmp_path / "dist").mkdir()
+    child = subprocess.run(
+        [sys.executable, "-c", SDIST_CHILD, str(project), str(tmp_path / "dist"), mode],
+        env=source_environ(tmp_path),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert child.returncode == 0, child.stderr
+    with tarfile.open(tmp_path / "dist" / child.stdout.split()[-1]) as archive:
+        stream = archive.extractfile("app-1.0/pyproject.toml")
+        assert stream is not None
+        pyproject = stream.read().decode()
+    expected = "lib==0.3.0" if mode == "publish" else f"lib @ {(tmp_path / 'lib').as_uri()}"
+    assert f'test = ["{expected}"]' in pyproject, pyproject

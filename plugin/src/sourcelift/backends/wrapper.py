@@ -451,6 +451,17 @@ def _requirement_files(plan: Plan, sdist: Path, members: set[str]) -> dict[str, 
     return replace
 
 
+def _static_field(key: str, data: dict[str, Any]) -> bool:
+    """Whether the requirement at ``key`` lies in a `[project]` field that `project.dynamic` does not list."""
+    project = data.get("project")
+    dynamic = project.get("dynamic") if isinstance(project, dict) else None
+    listed = set(dynamic) if isinstance(dynamic, list) else set()
+    for field in ("dependencies", "optional-dependencies"):
+        if key.startswith((f"project.{field}[", f"project.{field}.")):
+            return field not in listed
+    return False
+
+
 def _final_lines(pkg_info: str, transform: Callable[[str], list[str] | None]) -> list[str]:
     return [line for value in requires_dist(pkg_info) for line in (transform(value) or [value])]
 
@@ -475,7 +486,11 @@ def _sdist_pyproject(
     # dynamic dependencies: the lines go into PKG-INFO (hatchling) or the files setuptools reads them from;
     # a static field beside them (read from files) is written here as usual
     dynamic = plan.dynamic_dependencies and not (publish and _setuptools_files(plan))
-    lines = {} if dynamic else plan.declared_lines(findings, as_metadata=False)
+    lines = plan.declared_lines(findings, as_metadata=False)
+    if dynamic:
+        # only the fields `project.dynamic` does not list: a static `optional-dependencies` beside
+        # dependencies a metadata hook fills is read from this file by the wheel built from the sdist
+        lines = {key: values for key, values in lines.items() if _static_field(key, _pyproject(_root()))}
     findings.raise_if_any(pyproject)
     from packaging.utils import canonicalize_name
 
