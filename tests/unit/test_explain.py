@@ -486,6 +486,33 @@ def test_a_workspace_root_uv_does_not_build_explains_its_members(
     assert "publish: lib==2" in out and "build-system.requires" not in out and "problem" not in out
 
 
+def test_a_note_about_the_checkout_is_said_once_for_a_whole_workspace(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Kiln's root, explained with an unpushed commit: "directories of this checkout are named by their path"
+    came once per member with a directory source, the same words each time (thirty times in a workspace
+    of thirty members)."""
+    from tests.support import add_pushed_remote
+
+    member = '[project]\nname = "{}"\nversion = "1"\ndependencies = ["lib"]\n' + WRAPPER
+    root = write_tree(
+        tmp_path / "ws",
+        {
+            "pyproject.toml": '[tool.uv.workspace]\nmembers = ["packages/*"]\n'
+            "[tool.uv.sources]\nlib = { workspace = true }\n",
+            "packages/app/pyproject.toml": member.format("app"),
+            "packages/cli/pyproject.toml": member.format("cli"),
+            "packages/lib/pyproject.toml": '[project]\nname = "lib"\nversion = "2"\n',
+        },
+    )
+    init_repo(root)
+    add_pushed_remote(root, "https://example.com/org/ws.git")
+    git("commit", "-q", "--allow-empty", "-m", "local only", cwd=root)
+    assert main(["explain", str(root)]) == 0
+    err = capfd.readouterr().err
+    assert err.count("directories of this checkout are named by their path") == 1, err
+
+
 def test_directory_without_project(make_project, capsys: pytest.CaptureFixture[str]) -> None:
     root = make_project("[tool.ruff]\nline-length = 100\n")
     code, out = run(capsys, str(root))
