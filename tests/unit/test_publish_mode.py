@@ -842,3 +842,79 @@ def test_static_extras_beside_hook_dependencies_get_their_lines_in_the_sdist(tmp
         pyproject = stream.read().decode()
     expected = "lib==0.3.0" if mode == "publish" else f"lib @ {(tmp_path / 'lib').as_uri()}"
     assert f'test = ["{expected}"]' in pyproject, pyproject
+
+
+MARKER_LIST_OF_URLS = """\
+[build-system]
+requires = ["sourcelift", "hatchling"]
+build-backend = "sourcelift.build"
+
+[project]
+name = "app"
+version = "1.0"
+
+[project.optional-dependencies]
+mlx = ["mlx==0.32.0"]
+
+[tool.hatch.build.targets.wheel]
+bypass-selection = true
+
+[tool.uv.sources]
+mlx = [
+  { url = "https://example.com/mlx-0.32.0-cp313-cp313-manylinux_2_35_aarch64.whl", \
+marker = "sys_platform == 'linux' and platform_machine == 'aarch64'" },
+  { url = "https://example.com/mlx-0.32.0-cp313-cp313-manylinux_2_35_x86_64.whl", \
+marker = "sys_platform == 'linux' and platform_machine != 'aarch64'" },
+]
+"""
+
+
+def test_the_wheel_from_a_local_sdist_writes_the_trees_lines_whatever_order_the_backend_gives_markers(
+    tmp_path: Path,
+) -> None:
+    """exo-explore/exo (uv_build, mlx from a wheel URL per platform): uv_build writes the local sdist's lines
+    with its markers reordered and simplified (`platform_machine == "aarch64" and sys_platform == "linux"`,
+    the fallback's negations merged), and the wheel built from the sdist kept that order and conjoined the
+    fallback's marker with itself: the same environments, not the tree's lines."""
+    import tarfile
+
+    from tests.support import source_environ
+
+    project = tmp_path / "app"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(MARKER_LIST_OF_URLS)
+    (tmp_path / "dist").mkdir()
+    child = subprocess.run(
+        [sys.executable, "-c", SDIST_CHILD, str(project), str(tmp_path / "dist"), "local"],
+        env=source_environ(tmp_path),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert child.returncode == 0, child.stderr
+    with tarfile.open(tmp_path / "dist" / child.stdout.split()[-1]) as archive:
+        archive.extractall(tmp_path / "unpacked", filter="data")
+    unpacked = tmp_path / "unpacked" / "app-1.0"
+    from sourcelift.core_metadata import requires_dist
+
+    final = requires_dist((unpacked / "PKG-INFO").read_text())
+    aarch64, x86_64, fallback = final
+    assert aarch64.endswith('; (sys_platform == "linux" and platform_machine == "aarch64") and extra == "mlx"')
+    plan, _ = make_plan(unpacked, Store(tmp_path / "store"))
+    assert plan.from_local_sdist
+    findings = Findings()
+    linux = ' and sys_platform == "linux" and extra == "mlx"'
+    as_uv_build_writes = {
+        aarch64: aarch64.split(" ; ")[0] + ' ; platform_machine == "aarch64"' + linux,
+        x86_64: x86_64.split(" ; ")[0] + ' ; platform_machine != "aarch64"' + linux,
+        fallback: 'mlx==0.32.0 ; sys_platform != "linux" and extra == "mlx"',
+    }
+    for line, written in as_uv_build_writes.items():
+        assert plan.rewrite_line(written, findings) == [line]
+        assert plan.rewrite_line(line, findings) is None
+    # a line that holds elsewhere is not taken for a final line
+    other = aarch64.split(" ; ")[0] + ' ; platform_machine == "aarch64" and extra == "mlx"'
+    assert plan.rewrite_line(other, findings) != [aarch64]
+    assert findings.problems == []
