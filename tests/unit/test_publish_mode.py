@@ -721,12 +721,14 @@ lib = { path = "../lib", editable = true }
 """
 
 
-def _publish_sdist_of_computed_dependencies(tmp_path: Path, computed: str) -> subprocess.CompletedProcess[str]:
+def _publish_sdist_of_computed_dependencies(
+    tmp_path: Path, computed: str, extras: str = ""
+) -> subprocess.CompletedProcess[str]:
     from tests.support import source_environ
 
     project = tmp_path / "app"
     project.mkdir()
-    (project / "pyproject.toml").write_text(COMPUTED_DEPENDENCIES_PROJECT)
+    (project / "pyproject.toml").write_text(COMPUTED_DEPENDENCIES_PROJECT + extras)
     (project / "setup.py").write_text(f"from setuptools import setup\nsetup(install_requires=[{computed!r}])\n")
     (tmp_path / "lib").mkdir()
     (tmp_path / "lib" / "pyproject.toml").write_text('[project]\nname = "lib"\nversion = "0.3.0"\n')
@@ -918,3 +920,20 @@ def test_the_wheel_from_a_local_sdist_writes_the_trees_lines_whatever_order_the_
     other = aarch64.split(" ; ")[0] + ' ; platform_machine == "aarch64" and extra == "mlx"'
     assert plan.rewrite_line(other, findings) != [aarch64]
     assert findings.problems == []
+
+
+def test_a_publish_sdist_of_computed_dependencies_writes_the_static_extras_beside_them(tmp_path: Path) -> None:
+    """Computed dependencies that are final already, beside a static extra whose line publish mode rewrites
+    (`test = ["lib"]`): that line goes into the sdist's pyproject.toml, which the wheel built from it reads,
+    so the sdist builds instead of stopping on it."""
+    import tarfile
+
+    child = _publish_sdist_of_computed_dependencies(
+        tmp_path, "lib==0.3.0", '[project.optional-dependencies]\ntest = ["lib"]\n'
+    )
+    assert child.returncode == 0, child.stderr
+    with tarfile.open(tmp_path / "dist" / child.stdout.split()[-1]) as archive:
+        stream = archive.extractfile("app-0.3.0/pyproject.toml")
+        assert stream is not None
+        pyproject = stream.read().decode()
+    assert 'test = ["lib==0.3.0"]' in pyproject, pyproject

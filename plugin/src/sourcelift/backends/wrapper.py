@@ -746,7 +746,11 @@ def _computed_lines_are_final(plan: Plan, pkg_info: str, transform: Callable[[st
     """Stop a publish-mode sdist whose dynamic dependencies need a line rewritten: its pyproject.toml has no
     array to write it into, and the wheel built from it computes the backend's own line again."""
     changed: list[str] = []
+    data = _pyproject(_root())
     for value in requires_dist(pkg_info):
+        key = plan.declared_key(value)
+        if key is not None and _static_field(key, data):
+            continue  # a static field's line: the sdist's pyproject.toml gets it (see _sdist_pyproject)
         new = transform(value)
         if new is not None and [_parsed(line) for line in new] != [_parsed(value)]:
             changed.append(f"`{value}` -> {', '.join(f'`{line}`' for line in new)}")

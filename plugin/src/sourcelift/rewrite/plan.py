@@ -112,6 +112,16 @@ class Plan:
                 parsed.setdefault(text, written)  # as METADATA carries it, with the extra's marker
         return self._parsed_lines
 
+    def declared_key(self, value: str) -> str | None:
+        """The pyproject key of the declared requirement a backend-written line is, or ``None``."""
+        found = self._declared(value)
+        if found is None:
+            return None
+        for declared, (_, written) in zip(self.requirements, self._as_metadata()):
+            if found is declared.requirement or found is written:
+                return declared.key
+        return None
+
     def _declared(self, value: str) -> Requirement | None:
         """The declared requirement a backend-written line is, when it is one as packaging renders it,
         or with its marker's quotes single (hatchling's spelling: ``a; extra == 'b'``).
