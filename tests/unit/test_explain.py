@@ -235,6 +235,7 @@ class CustomMetadataHook(MetadataHookInterface):
         metadata["dependencies"] = ["lib-a>=1", "requests"]
 """
 LIB_A = '[project]\nname = "lib-a"\nversion = "1.2.0"\n'
+SETUP_PY = 'from setuptools import setup\nsetup(packages=["app"], install_requires=["{}", "requests"])\n'
 
 
 def test_hook_produced_dependencies(make_project, capsys: pytest.CaptureFixture[str]) -> None:
@@ -259,10 +260,24 @@ def test_hook_produced_dependencies(make_project, capsys: pytest.CaptureFixture[
     # another backend computes them again from the sdist's pyproject.toml: there they cannot be written
     other = make_project(
         HOOKED.replace('"hatchling.build"', '"setuptools.build_meta"') + WRAPPER.replace("hatchling", "setuptools"),
-        {"hatch_build.py": HOOK_CODE, "app/__init__.py": "", "../lib-a/pyproject.toml": LIB_A},
+        {"setup.py": SETUP_PY.format("lib-a>=1"), "app/__init__.py": "", "../lib-a/pyproject.toml": LIB_A},
         where="other",
     )
     assert "project.dynamic" in [p["key"] for p in explain(other)["publish_problems"]]
+
+
+def test_dependencies_a_backend_computes_as_the_publish_lines_are_no_publish_problem(make_project) -> None:
+    """NeMo-Agent-Toolkit's shape: a setuptools plugin computes `nvidia-nat-core == {version}` beside a path
+    source; publish mode keeps that line as it is, and the wheel built from the sdist computes it again, so
+    dynamic dependencies are no publish problem there (explain reported one, as the build did)."""
+    root = make_project(
+        HOOKED.replace('"hatchling.build"', '"setuptools.build_meta"') + WRAPPER.replace("hatchling", "setuptools"),
+        {"setup.py": SETUP_PY.format("lib-a==1.2.0"), "app/__init__.py": "", "../lib-a/pyproject.toml": LIB_A},
+    )
+    report = explain(root)
+    assert report["hook"]["ran"] is True
+    assert [r["publish"] for r in report["requirements"]] == [["lib-a==1.2.0"], ["requests"]]
+    assert report["publish_problems"] == []
 
 
 def test_static_extras_are_listed_once_beside_hook_dependencies(make_project) -> None:
@@ -443,6 +458,59 @@ def test_virtual_workspace_root(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert code == 0 and "is a uv workspace root without [project]; its members:" in out
     assert "  - app (" in out and "publish: lib==2" in out
     assert "no uv workspace above" not in out
+
+
+@pytest.mark.parametrize("uv_table", ["", "[tool.uv]\npackage = false\n" + WRAPPER])
+def test_a_workspace_root_uv_does_not_build_explains_its_members(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], uv_table: str
+) -> None:
+    """Kiln's root (`[project]` without `[build-system]`) and graphrag's (`[tool.uv] package = false`) are
+    virtual: uv never builds them, it only syncs the members. explain reported Kiln's root as a build
+    ("does not list sourcelift", "sourcelift is not switched on", a stale `kiln-ai==0.5.3` no artifact
+    carries; exit 1), and graphrag's as "no requirements" without a word about its members."""
+    root = write_tree(
+        tmp_path / "ws",
+        {
+            "pyproject.toml": '[project]\nname = "ws-root"\nversion = "1"\ndependencies = ["lib==0.5"]\n'
+            '[tool.uv.workspace]\nmembers = ["packages/*"]\n[tool.uv.sources]\nlib = { workspace = true }\n' + uv_table,
+            "packages/app/pyproject.toml": '[project]\nname = "app"\nversion = "1"\ndependencies = ["lib"]\n' + WRAPPER,
+            "packages/lib/pyproject.toml": '[project]\nname = "lib"\nversion = "2"\n',
+        },
+    )
+    report = explain(root)
+    assert report["kind"] == "workspace-root" and report["problems"] == []
+    assert [m["project"] for m in report["members"]] == ["app", "lib"]
+    assert report["members"][0]["requirements"][0]["publish"] == ["lib==2"]
+    code, out = run(capsys, str(root))
+    assert code == 0 and "is a uv workspace root that uv does not build (ws-root is virtual" in out
+    assert "publish: lib==2" in out and "build-system.requires" not in out and "problem" not in out
+
+
+def test_a_note_about_the_checkout_is_said_once_for_a_whole_workspace(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Kiln's root, explained with an unpushed commit: "directories of this checkout are named by their path"
+    came once per member with a directory source, the same words each time (thirty times in a workspace
+    of thirty members)."""
+    from tests.support import add_pushed_remote
+
+    member = '[project]\nname = "{}"\nversion = "1"\ndependencies = ["lib"]\n' + WRAPPER
+    root = write_tree(
+        tmp_path / "ws",
+        {
+            "pyproject.toml": '[tool.uv.workspace]\nmembers = ["packages/*"]\n'
+            "[tool.uv.sources]\nlib = { workspace = true }\n",
+            "packages/app/pyproject.toml": member.format("app"),
+            "packages/cli/pyproject.toml": member.format("cli"),
+            "packages/lib/pyproject.toml": '[project]\nname = "lib"\nversion = "2"\n',
+        },
+    )
+    init_repo(root)
+    add_pushed_remote(root, "https://example.com/org/ws.git")
+    git("commit", "-q", "--allow-empty", "-m", "local only", cwd=root)
+    assert main(["explain", str(root)]) == 0
+    err = capfd.readouterr().err
+    assert err.count("directories of this checkout are named by their path") == 1, err
 
 
 def test_directory_without_project(make_project, capsys: pytest.CaptureFixture[str]) -> None:

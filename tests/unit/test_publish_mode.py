@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -694,3 +696,244 @@ def test_an_index_source_and_its_line_stay_as_written_in_the_sdist(tmp_path: Pat
     assert '    "torch>=2.7,<2.12.0",\n' in text
     assert 'torch = [{ index = "pytorch-cu128", marker = "sys_platform == \'linux\'" }]\n' in text
     assert "prebuilt = { path" not in text
+
+
+# --- dynamic dependencies a setuptools plugin computes (found on NVIDIA/NeMo-Agent-Toolkit)
+
+COMPUTED_DEPENDENCIES_PROJECT = """\
+[build-system]
+requires = ["sourcelift", "setuptools>=64"]
+build-backend = "sourcelift.build"
+
+[project]
+name = "app"
+version = "0.3.0"
+dynamic = ["dependencies"]
+
+[tool.sourcelift]
+backend = "setuptools.build_meta"
+
+[tool.setuptools]
+packages = []
+
+[tool.uv.sources]
+lib = { path = "../lib", editable = true }
+"""
+
+
+def _publish_sdist_of_computed_dependencies(
+    tmp_path: Path, computed: str, extras: str = ""
+) -> subprocess.CompletedProcess[str]:
+    from tests.support import source_environ
+
+    project = tmp_path / "app"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(COMPUTED_DEPENDENCIES_PROJECT + extras)
+    (project / "setup.py").write_text(f"from setuptools import setup\nsetup(install_requires=[{computed!r}])\n")
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "pyproject.toml").write_text('[project]\nname = "lib"\nversion = "0.3.0"\n')
+    (tmp_path / "dist").mkdir()
+    return subprocess.run(
+        [sys.executable, "-c", SDIST_CHILD, str(project), str(tmp_path / "dist"), "publish"],
+        env=source_environ(tmp_path),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_publish_sdist_of_dependencies_the_backend_computes_as_the_final_lines_builds(tmp_path: Path) -> None:
+    """NeMo-Agent-Toolkit's members list `nvidia-nat-core == {version}` in `[tool.setuptools_dynamic_dependencies]`
+    (dependencies dynamic, a setuptools plugin fills them) beside a path source: the backend's own lines are the
+    publish lines already, and the wheel built from the sdist computes them again, yet the publish sdist stopped
+    ("`project.dynamic` lists the dependencies, so they cannot be written there"), where plain setuptools builds it."""
+    import tarfile
+
+    child = _publish_sdist_of_computed_dependencies(tmp_path, "lib==0.3.0")
+    assert child.returncode == 0, child.stderr
+    with tarfile.open(tmp_path / "dist" / child.stdout.split()[-1]) as archive:
+        names = archive.getnames()
+        stream = archive.extractfile("app-0.3.0/pyproject.toml")
+        assert stream is not None
+        pyproject = stream.read().decode()
+        info = archive.extractfile("app-0.3.0/PKG-INFO")
+        assert info is not None
+        pkg_info = info.read().decode()
+    assert "app-0.3.0/setup.py" in names
+    assert (
+        'build-backend = "setuptools.build_meta"' in pyproject and "sourcelift" not in pyproject.split("[project]")[0]
+    )
+    assert "lib = {" not in pyproject  # the source is spent: the unpacked sdist is no member of the tree
+    assert "Requires-Dist: lib==0.3.0" in pkg_info
+
+
+def test_a_publish_sdist_of_computed_dependencies_that_need_a_rewrite_still_stops(tmp_path: Path) -> None:
+    """A computed line the publish mode would change (`lib` -> `lib==0.3.0`) has nowhere to go: the build stops,
+    naming the line, and leaves no sdist."""
+    child = _publish_sdist_of_computed_dependencies(tmp_path, "lib")
+    assert child.returncode != 0
+    assert "`project.dynamic` lists the dependencies" in child.stderr
+    assert "`lib` -> `lib==0.3.0`" in child.stderr
+    assert list((tmp_path / "dist").iterdir()) == []
+
+
+HOOK_DEPENDENCIES_STATIC_EXTRAS = """\
+[build-system]
+requires = ["sourcelift", "hatchling"]
+build-backend = "sourcelift.build"
+
+[project]
+name = "app"
+version = "1.0"
+dynamic = ["dependencies"]
+
+[project.optional-dependencies]
+test = ["lib"]
+
+[tool.hatch.metadata.hooks.custom]
+
+[tool.hatch.build.targets.wheel]
+bypass-selection = true
+
+[tool.uv.sources]
+lib = { path = "../lib" }
+"""
+
+DEPENDENCIES_HOOK = """\
+from hatchling.metadata.plugin.interface import MetadataHookInterface
+
+class CustomMetadataHook(MetadataHookInterface):
+    def update(self, metadata):
+        metadata["dependencies"] = ["lib"]
+"""
+
+
+@pytest.mark.parametrize("mode", ["local", "publish"])
+def test_static_extras_beside_hook_dependencies_get_their_lines_in_the_sdist(tmp_path: Path, mode: str) -> None:
+    """Dependencies from a hatchling metadata hook (dynamic, PKG-INFO carries them) beside static
+    `[project.optional-dependencies]` whose requirement has a source: the sdist's pyproject.toml kept
+    `test = ["lib"]` while PKG-INFO said `lib==0.3.0; extra == "test"` and the source was dropped, so the wheel
+    built from the publish sdist (hatchling reads static fields from pyproject.toml) said `lib; extra == 'test'`:
+    no version bound, and not what the sdist promised."""
+    import tarfile
+
+    from tests.support import source_environ
+
+    project = tmp_path / "app"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(HOOK_DEPENDENCIES_STATIC_EXTRAS)
+    (project / "hatch_build.py").write_text(DEPENDENCIES_HOOK)
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "pyproject.toml").write_text('[project]\nname = "lib"\nversion = "0.3.0"\n')
+    (tmp_path / "dist").mkdir()
+    child = subprocess.run(
+        [sys.executable, "-c", SDIST_CHILD, str(project), str(tmp_path / "dist"), mode],
+        env=source_environ(tmp_path),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert child.returncode == 0, child.stderr
+    with tarfile.open(tmp_path / "dist" / child.stdout.split()[-1]) as archive:
+        stream = archive.extractfile("app-1.0/pyproject.toml")
+        assert stream is not None
+        pyproject = stream.read().decode()
+    expected = "lib==0.3.0" if mode == "publish" else f"lib @ {(tmp_path / 'lib').as_uri()}"
+    assert f'test = ["{expected}"]' in pyproject, pyproject
+
+
+MARKER_LIST_OF_URLS = """\
+[build-system]
+requires = ["sourcelift", "hatchling"]
+build-backend = "sourcelift.build"
+
+[project]
+name = "app"
+version = "1.0"
+
+[project.optional-dependencies]
+mlx = ["mlx==0.32.0"]
+
+[tool.hatch.build.targets.wheel]
+bypass-selection = true
+
+[tool.uv.sources]
+mlx = [
+  { url = "https://example.com/mlx-0.32.0-cp313-cp313-manylinux_2_35_aarch64.whl", \
+marker = "sys_platform == 'linux' and platform_machine == 'aarch64'" },
+  { url = "https://example.com/mlx-0.32.0-cp313-cp313-manylinux_2_35_x86_64.whl", \
+marker = "sys_platform == 'linux' and platform_machine != 'aarch64'" },
+]
+"""
+
+
+def test_the_wheel_from_a_local_sdist_writes_the_trees_lines_whatever_order_the_backend_gives_markers(
+    tmp_path: Path,
+) -> None:
+    """exo-explore/exo (uv_build, mlx from a wheel URL per platform): uv_build writes the local sdist's lines
+    with its markers reordered and simplified (`platform_machine == "aarch64" and sys_platform == "linux"`,
+    the fallback's negations merged), and the wheel built from the sdist kept that order and conjoined the
+    fallback's marker with itself: the same environments, not the tree's lines."""
+    import tarfile
+
+    from tests.support import source_environ
+
+    project = tmp_path / "app"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(MARKER_LIST_OF_URLS)
+    (tmp_path / "dist").mkdir()
+    child = subprocess.run(
+        [sys.executable, "-c", SDIST_CHILD, str(project), str(tmp_path / "dist"), "local"],
+        env=source_environ(tmp_path),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert child.returncode == 0, child.stderr
+    with tarfile.open(tmp_path / "dist" / child.stdout.split()[-1]) as archive:
+        archive.extractall(tmp_path / "unpacked", filter="data")
+    unpacked = tmp_path / "unpacked" / "app-1.0"
+    from sourcelift.core_metadata import requires_dist
+
+    final = requires_dist((unpacked / "PKG-INFO").read_text())
+    aarch64, x86_64, fallback = final
+    assert aarch64.endswith('; (sys_platform == "linux" and platform_machine == "aarch64") and extra == "mlx"')
+    plan, _ = make_plan(unpacked, Store(tmp_path / "store"))
+    assert plan.from_local_sdist
+    findings = Findings()
+    linux = ' and sys_platform == "linux" and extra == "mlx"'
+    as_uv_build_writes = {
+        aarch64: aarch64.split(" ; ")[0] + ' ; platform_machine == "aarch64"' + linux,
+        x86_64: x86_64.split(" ; ")[0] + ' ; platform_machine != "aarch64"' + linux,
+        fallback: 'mlx==0.32.0 ; sys_platform != "linux" and extra == "mlx"',
+    }
+    for line, written in as_uv_build_writes.items():
+        assert plan.rewrite_line(written, findings) == [line]
+        assert plan.rewrite_line(line, findings) is None
+    # a line that holds elsewhere is not taken for a final line
+    other = aarch64.split(" ; ")[0] + ' ; platform_machine == "aarch64" and extra == "mlx"'
+    assert plan.rewrite_line(other, findings) != [aarch64]
+    assert findings.problems == []
+
+
+def test_a_publish_sdist_of_computed_dependencies_writes_the_static_extras_beside_them(tmp_path: Path) -> None:
+    """Computed dependencies that are final already, beside a static extra whose line publish mode rewrites
+    (`test = ["lib"]`): that line goes into the sdist's pyproject.toml, which the wheel built from it reads,
+    so the sdist builds instead of stopping on it."""
+    import tarfile
+
+    child = _publish_sdist_of_computed_dependencies(
+        tmp_path, "lib==0.3.0", '[project.optional-dependencies]\ntest = ["lib"]\n'
+    )
+    assert child.returncode == 0, child.stderr
+    with tarfile.open(tmp_path / "dist" / child.stdout.split()[-1]) as archive:
+        stream = archive.extractfile("app-0.3.0/pyproject.toml")
+        assert stream is not None
+        pyproject = stream.read().decode()
+    assert 'test = ["lib==0.3.0"]' in pyproject, pyproject

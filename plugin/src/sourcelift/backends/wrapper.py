@@ -276,9 +276,9 @@ def _finish_metadata(plan: Plan, metadata: Path) -> None:
 
 
 @_ours
-def _finish_sdist(plan: Plan, sdist: Path) -> None:
+def _finish_sdist(plan: Plan, sdist: Path, *, computed: bool = False) -> None:
     if plan.publisher is not None:
-        _finish_publish_sdist(plan, sdist)
+        _finish_publish_sdist(plan, sdist, computed=computed)
         return
     # tarfile, gzip and json only for sdists: wheel builds never import them.
     from ..artifacts.sdist import read_sdist_pkg_info, rewrite_sdist, sdist_members
@@ -369,8 +369,9 @@ def _remove_credentials(sdist: Path, replace: dict[str, bytes]) -> None:
         replace["pyproject.toml"] = clean.encode("utf-8")
 
 
-def _finish_publish_sdist(plan: Plan, sdist: Path) -> None:
-    """A standards-only sdist: static Requires-Dist, and a pyproject.toml any frontend builds without sourcelift."""
+def _finish_publish_sdist(plan: Plan, sdist: Path, *, computed: bool = False) -> None:
+    """A standards-only sdist: static Requires-Dist, and a pyproject.toml any frontend builds without sourcelift.
+    ``computed``: the dependencies are dynamic and only the backend's own lines can reach the wheel."""
     from ..artifacts.sdist import read_sdist_pkg_info, rewrite_sdist, sdist_members
 
     if plan.from_local_sdist:
@@ -382,6 +383,8 @@ def _finish_publish_sdist(plan: Plan, sdist: Path) -> None:
         )
     pkg_info = read_sdist_pkg_info(sdist)
     transform = _transform(plan, pkg_info)
+    if computed:
+        _computed_lines_are_final(plan, pkg_info, transform)
     missing = _missing_requires_dist(plan, pkg_info)
     final_lines = _final_lines(pkg_info, transform) + missing
     members = sdist_members(sdist)
@@ -448,6 +451,17 @@ def _requirement_files(plan: Plan, sdist: Path, members: set[str]) -> dict[str, 
     return replace
 
 
+def _static_field(key: str, data: dict[str, Any]) -> bool:
+    """Whether the requirement at ``key`` lies in a `[project]` field that `project.dynamic` does not list."""
+    project = data.get("project")
+    dynamic = project.get("dynamic") if isinstance(project, dict) else None
+    listed = set(dynamic) if isinstance(dynamic, list) else set()
+    for field in ("dependencies", "optional-dependencies"):
+        if key.startswith((f"project.{field}[", f"project.{field}.")):
+            return field not in listed
+    return False
+
+
 def _final_lines(pkg_info: str, transform: Callable[[str], list[str] | None]) -> list[str]:
     return [line for value in requires_dist(pkg_info) for line in (transform(value) or [value])]
 
@@ -472,7 +486,11 @@ def _sdist_pyproject(
     # dynamic dependencies: the lines go into PKG-INFO (hatchling) or the files setuptools reads them from;
     # a static field beside them (read from files) is written here as usual
     dynamic = plan.dynamic_dependencies and not (publish and _setuptools_files(plan))
-    lines = {} if dynamic else plan.declared_lines(findings, as_metadata=False)
+    lines = plan.declared_lines(findings, as_metadata=False)
+    if dynamic:
+        # only the fields `project.dynamic` does not list: a static `optional-dependencies` beside
+        # dependencies a metadata hook fills is read from this file by the wheel built from the sdist
+        lines = {key: values for key, values in lines.items() if _static_field(key, _pyproject(_root()))}
     findings.raise_if_any(pyproject)
     from packaging.utils import canonicalize_name
 
@@ -699,15 +717,19 @@ def build_editable(
 
 
 @_ours
-def _check_publish_sdist(plan: Plan) -> None:
-    """Refuse a publish-mode sdist whose final requirements have nowhere to go, before the backend runs."""
+def _check_publish_sdist(plan: Plan) -> bool:
+    """Refuse a publish-mode sdist whose final requirements have nowhere to go, before the backend runs.
+
+    True when the dependencies are dynamic in `[project]` and nothing carries rewritten lines: the sdist
+    builds only if the lines the backend computes are final already (a setuptools plugin's
+    `nvidia-nat-core == {version}`), which :func:`_computed_lines_are_final` checks once it ran."""
     from . import quirks
 
     backend = _config(_root()).backend
     if not (plan.dynamic_dependencies and plan.sources) or quirks.builds_dynamic_fields_from_pkg_info(backend):
-        return
+        return False
     if _setuptools_files(plan):
-        return  # setuptools reads them from files the sdist carries: publish mode writes them there
+        return False  # setuptools reads them from files the sdist carries: publish mode writes them there
     names = ", ".join(f"`{name}`" for name in sorted(plan.sources))
     if "project" not in _pyproject(_root()):
         raise ConfigError(
@@ -717,21 +739,42 @@ def _check_publish_sdist(plan: Plan) -> None:
             "      fix: declare the project's metadata and dependencies in `[project]` of pyproject.toml; a "
             "publish-mode wheel builds from the tree as it is (`pip wheel -C sourcelift-mode=publish .`)"
         )
+    return True
+
+
+def _computed_lines_are_final(plan: Plan, pkg_info: str, transform: Callable[[str], list[str] | None]) -> None:
+    """Stop a publish-mode sdist whose dynamic dependencies need a line rewritten: its pyproject.toml has no
+    array to write it into, and the wheel built from it computes the backend's own line again."""
+    changed: list[str] = []
+    data = _pyproject(_root())
+    for value in requires_dist(pkg_info):
+        key = plan.declared_key(value)
+        if key is not None and _static_field(key, data):
+            continue  # a static field's line: the sdist's pyproject.toml gets it (see _sdist_pyproject)
+        new = transform(value)
+        if new is not None and [_parsed(line) for line in new] != [_parsed(value)]:
+            changed.append(f"`{value}` -> {', '.join(f'`{line}`' for line in new)}")
+    changed.extend(f"(none) -> `{line}`" for line in _missing_requires_dist(plan, pkg_info))
+    if not changed:
+        return
+    names = ", ".join(f"`{name}`" for name in sorted(plan.sources))
+    shown = "; ".join(changed[:3]) + (f"; and {len(changed) - 3} more" if len(changed) > 3 else "")
     raise ConfigError(
         f"publish mode writes the final requirements ({names}) into the sdist's pyproject.toml, but "
-        "`project.dynamic` lists the dependencies, so they cannot be written there\n"
+        "`project.dynamic` lists the dependencies, so they cannot be written there, and the backend computes "
+        f"other lines ({shown})\n"
         "      fix: list the dependencies statically in `[project] dependencies` (and "
-        "`optional-dependencies`), and remove them from `project.dynamic`"
+        "`optional-dependencies`), and remove them from `project.dynamic`; or make the backend compute the "
+        "lines after `->` itself"
     )
 
 
 def build_sdist(sdist_directory: str, config_settings: ConfigSettings = None) -> str:
     plan = _plan(config_settings)
-    if plan.publisher is not None and not plan.from_local_sdist:
-        _check_publish_sdist(plan)
+    computed = plan.publisher is not None and not plan.from_local_sdist and _check_publish_sdist(plan)
     name: str = _load_inner().build_sdist(sdist_directory, _inner_settings(config_settings))
     sdist = Path(sdist_directory) / name
-    _remove_on_failure(sdist, lambda: _finish_sdist(plan, sdist))
+    _remove_on_failure(sdist, lambda: _finish_sdist(plan, sdist, computed=computed))
     if plan.publisher is not None and not plan.from_local_sdist:
         _note_mode_setting_reaches_the_wheel(config_settings)
     return name

@@ -96,7 +96,8 @@ class HookReport(TypedDict):
 class Report(TypedDict):
     version: str
     kind: str
-    """``"project"``, or ``"workspace-root"`` for a uv workspace root without ``[project]`` (see ``members``)."""
+    """``"project"``, or ``"workspace-root"`` for a uv workspace root without ``[project]``, or one uv does not
+    build (virtual: ``project`` names it), see ``members``."""
     project: str
     pyproject: str
     mode: str
@@ -193,10 +194,11 @@ def explain(
     report["focus"] = mode
     if data is None:
         report["kind"] = "unreadable"  # what there is to say is in the problems: no "declares no dependencies"
-    if data is not None and "project" not in data:
+    if data is not None and ("project" not in data or _uv_virtual(data)):
         members = _virtual_root_members(root, data, findings)
         if members is not None:
             report["kind"] = "workspace-root"
+            report["project"] = _project_name(data)
             report["members"] = [explain(member, store, mode=mode, isolated=isolated) for member in members]
             report["problems"] = [_problem(p) for p in findings.problems]
             report["warnings"] = [_problem(p) for p in findings.warnings]
@@ -251,7 +253,10 @@ def explain(
             )
         legacy = not project.has_project_table and _legacy_project(root)
         if project.dynamic_dependencies and (project.has_project_table or legacy):
-            if plan.sources and legacy and pbr_requirement_files(root, data or {}, config.backend) is None:
+            in_setup_files = (
+                bool(plan.sources) and legacy and pbr_requirement_files(root, data or {}, config.backend) is None
+            )
+            if in_setup_files:
                 publish_findings.error(
                     "project",
                     "the dependencies are declared in setup.py/setup.cfg, so a publish-mode sdist cannot carry them "
@@ -259,8 +264,11 @@ def explain(
                     "builds without sourcelift",
                     "declare the project's metadata and dependencies in `[project]` of pyproject.toml",
                 )
-            elif (
+            final = _explain_hook(root, plan, publisher, isolated, report, findings, publish_findings)
+            if (
                 plan.sources
+                and not in_setup_files
+                and not final  # the backend computes the publish lines itself: nothing to write
                 and not builds_dynamic_fields_from_pkg_info(config.backend)
                 and dynamic_requirement_files(data or {}) is None  # setuptools' `file =`: written there
             ):
@@ -270,9 +278,8 @@ def explain(
                     "lists the dependencies, so a publish-mode sdist cannot carry them in its pyproject.toml: a "
                     "standards-only sdist needs static dependencies that any frontend builds without sourcelift",
                     "list the dependencies statically in `[project] dependencies` (and `optional-dependencies`), and "
-                    "remove them from `project.dynamic`",
+                    "remove them from `project.dynamic`; or make the backend compute the publish lines itself",
                 )
-            _explain_hook(root, plan, publisher, isolated, report, findings, publish_findings)
     focus = mode or report["mode"]
     known = list(findings.problems)
     if focus == "publish":
@@ -289,8 +296,24 @@ def _legacy_project(root: Path) -> bool:
     return (root / "setup.py").is_file() or (root / "setup.cfg").is_file()
 
 
+def _uv_virtual(data: dict[str, object]) -> bool:
+    """Whether uv takes the project for a virtual one, which it syncs and never builds: `[tool.uv] package =
+    false`, or no `[build-system]` and no `package = true` (kiln's workspace root, graphrag's)."""
+    tool = data.get("tool")
+    uv = tool.get("uv") if isinstance(tool, dict) else None
+    package = uv.get("package") if isinstance(uv, dict) else None
+    return package is False or (package is None and "build-system" not in data)
+
+
+def _project_name(data: dict[str, object]) -> str:
+    project = data.get("project")
+    name = project.get("name") if isinstance(project, dict) else None
+    return name if isinstance(name, str) else ""
+
+
 def _virtual_root_members(root: Path, data: dict[str, object], findings: Findings) -> list[Path] | None:
-    """The member directories of a uv workspace root without ``[project]``, else ``None``."""
+    """The member directories of a uv workspace root without ``[project]``, or one uv does not build
+    (:func:`_uv_virtual`), else ``None``."""
     tool = data.get("tool")
     uv = tool.get("uv") if isinstance(tool, dict) else None
     if not isinstance(uv, dict) or not isinstance(uv.get("workspace"), dict):
@@ -303,7 +326,7 @@ def _virtual_root_members(root: Path, data: dict[str, object], findings: Finding
         from ..readers.workspace import Workspace
 
         workspace = Workspace(root, root / "pyproject.toml", parse_shared((root / "pyproject.toml").read_bytes()))
-    return sorted(set(workspace.members(findings).values()))
+    return sorted(set(workspace.members(findings).values()) - {root})  # a root with `[project]` is a member too
 
 
 def _explain_hook(
@@ -314,14 +337,17 @@ def _explain_hook(
     report: Report,
     findings: Findings,
     publish_findings: Findings,
-) -> None:
-    """The requirements the backend's metadata hook produces, and what each mode makes of them."""
+) -> bool:
+    """The requirements the backend's metadata hook produces, and what each mode makes of them.
+    True when the hook ran and publish mode keeps every line it produced (a setuptools plugin's
+    `lib == {version}`): a publish-mode sdist then builds with the backend computing them again."""
     result, where, failure = hook_metadata(root, isolated)
     if result is None:
         message, _, fix = (failure or "the backend could not run\n").partition("\n")
         report["hook"] = HookReport(ran=False, where=None, message=message, fix=fix or None)
         findings.warning("project.dynamic", message, fix or "see above")
-        return
+        return False
+    final = True
     report["hook"] = HookReport(ran=True, where=where, message=None, fix=None)
     declared = _declared_lines(plan.requirements, report["project"])
     for index, value in enumerate(result.get("requires_dist", [])):
@@ -337,6 +363,8 @@ def _explain_hook(
         local = plan.rewrite_line(value, findings)
         plan.publisher = publisher
         published = plan.rewrite_line(value, publish_findings)
+        if published is not None and [_requirement_or_none(line) for line in published] != [requirement]:
+            final = False
         report["requirements"].append(
             RequirementReport(
                 requirement=value,
@@ -347,6 +375,14 @@ def _explain_hook(
                 publish=published if published is not None else [value],
             )
         )
+    return final
+
+
+def _requirement_or_none(line: str) -> Requirement | None:
+    try:
+        return Requirement(line)
+    except InvalidRequirement:
+        return None
 
 
 def _declared_lines(requirements: list[DeclaredRequirement], project: str) -> set[str]:
@@ -392,7 +428,13 @@ def exit_code(report: Report) -> int:
 def format_report(report: Report) -> str:
     """The report for people."""
     if report["kind"] == "workspace-root":
-        out = [f"{report['pyproject']} is a uv workspace root without [project]; its members:"]
+        if report["project"]:
+            out = [
+                f"{report['pyproject']} is a uv workspace root that uv does not build ({report['project']} is "
+                "virtual: `[tool.uv] package = false`, or no `[build-system]`); its members:"
+            ]
+        else:
+            out = [f"{report['pyproject']} is a uv workspace root without [project]; its members:"]
         out += [f"  - {member['project']} ({Path(member['pyproject']).parent})" for member in report["members"]]
         out.append("")
         out += _sections(report)

@@ -234,5 +234,13 @@ def _cache_directory(url: str) -> Path | None:
     return None
 
 
+_NOTED: set[str] = set()
+"""The notes said in this process: `sourcelift explain` of a workspace root plans each member, and the
+members of one checkout would repeat the same words."""
+
+
 def note(message: str) -> None:
+    if message in _NOTED:
+        return
+    _NOTED.add(message)
     print(f"sourcelift: note: {message}", file=sys.stderr, flush=True)

@@ -306,12 +306,81 @@ def disjoint(first: Marker | None, second: Marker | None) -> bool:
     False
     >>> disjoint(Marker('extra == "a"'), Marker('extra == "b"'))
     False
+    >>> disjoint(Marker('extra == "a" and extra != "b"'), Marker('extra == "b"'))
+    True
     """
     if first is None or second is None:
         return False
     if any(_names_extra(marker) for marker in (first, second)):
-        return False
+        return _never_together(first, second)
     return is_unsatisfiable(conjoin(first, second))
+
+
+def _never_together(first: Marker, second: Marker) -> bool:
+    """:func:`disjoint` of markers naming ``extra``, which names a set (the extras asked for, any number of
+    them): ``extra == "a"`` holds when ``a`` is among them, ``extra != "a"`` when it is not. Every set of
+    the extras named, with every class of the other variables' values, is tried (``False`` when unsure)."""
+    both = conjoin(first, second)
+    assert both is not None
+    compared = _decidable(both)
+    if compared is None:
+        return False
+    extras = sorted({_normalize_extra(value) for variable, value in compared if variable == "extra"})
+    named: dict[str, set[str]] = {}
+    for variable, value in compared:
+        if variable != "extra":
+            named.setdefault(variable, set()).add(value)
+    candidates: dict[str, list[str]] = {}
+    for variable, values in named.items():
+        found = _candidates(values, versioned=variable in _VERSIONED)
+        if found is None:
+            return False
+        candidates[variable] = found
+    if 2 ** len(extras) * math.prod(len(found) for found in candidates.values()) > _MOST_ENVIRONMENTS:
+        return False
+    variables = list(candidates)
+    atoms: dict[str, Marker] = {}
+    try:
+        for chosen in itertools.product(*(candidates[v] for v in variables)):
+            environment = dict(zip(variables, chosen))
+            for count in range(len(extras) + 1):
+                for asked in itertools.combinations(extras, count):
+                    if _holds(both._markers, environment, frozenset(asked), atoms):
+                        return False
+    except ValueError:  # packaging refused a comparison: not something to decide here
+        return False
+    return True
+
+
+def _holds(
+    expression: list[Any], environment: dict[str, str], extras: frozenset[str], atoms: dict[str, Marker]
+) -> bool:
+    """Whether packaging's parsed ``expression`` holds, with ``extra`` compared as a set (:func:`_never_together`)."""
+    any_group = False
+    group = True
+    for item in expression:
+        if item == "or":
+            any_group = any_group or group
+            group = True
+        elif item != "and":
+            group = group and (
+                _holds(item, environment, extras, atoms)
+                if isinstance(item, list)
+                else _atom_holds(item, environment, extras, atoms)
+            )
+    return any_group or group
+
+
+def _atom_holds(item: Any, environment: dict[str, str], extras: frozenset[str], atoms: dict[str, Marker]) -> bool:
+    left, op, right = item
+    variable, value = (left, right) if type(left).__name__ == "Variable" else (right, left)
+    if variable.value == "extra":
+        return bool((_normalize_extra(value.value) in extras) == (op.value == "=="))
+    text = f"{left.serialize()} {op.value} {right.serialize()}"
+    marker = atoms.get(text)
+    if marker is None:
+        marker = atoms[text] = Marker(text)
+    return marker.evaluate({"extra": "", **environment})
 
 
 # variables whose values go together (uv knows `sys_platform == "linux"` excludes `os_name == "nt"`):

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from packaging.markers import Marker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
@@ -37,6 +38,20 @@ if TYPE_CHECKING:
 __all__ = ["Plan", "directory_sources", "make_plan", "plan_project", "warn_unbacked_direct_references"]
 
 
+def _same_environments(first: Marker | None, second: Marker | None) -> bool:
+    """Whether the two markers hold in the same environments (``False`` when unsure)."""
+    if first is None or second is None:
+        return first is second
+    if str(first) == str(second):
+        return True
+    from .markers import disjoint
+
+    try:
+        return disjoint(first, negate_any([second])) and disjoint(second, negate_any([first]))
+    except CannotNegate:
+        return False
+
+
 def _as_from_the_tree(requirement: Requirement, value: str) -> list[str] | None:
     """A final line as a build from the tree writes it (``None``: the backend wrote it so already)."""
     written = str(requirement)
@@ -61,6 +76,7 @@ class Plan:
     """Local mode in a git work tree with a remote: where the in-repository sources lie in it."""
     _parsed_lines: dict[str, Requirement] | None = field(default=None, repr=False)
     _metadata_forms: list[tuple[str, Requirement]] | None = field(default=None, repr=False)
+    _sdist_lines: list[tuple[str, Requirement]] | None = field(default=None, repr=False)
     _rendered: dict[str, tuple[Publisher | None, Checkout | None, tuple[ResolvedSource, ...], tuple[str, ...]]] = field(
         default_factory=dict, repr=False
     )
@@ -96,6 +112,16 @@ class Plan:
                 parsed.setdefault(text, written)  # as METADATA carries it, with the extra's marker
         return self._parsed_lines
 
+    def declared_key(self, value: str) -> str | None:
+        """The pyproject key of the declared requirement a backend-written line is, or ``None``."""
+        found = self._declared(value)
+        if found is None:
+            return None
+        for declared, (_, written) in zip(self.requirements, self._as_metadata()):
+            if found is declared.requirement or found is written:
+                return declared.key
+        return None
+
     def _declared(self, value: str) -> Requirement | None:
         """The declared requirement a backend-written line is, when it is one as packaging renders it,
         or with its marker's quotes single (hatchling's spelling: ``a; extra == 'b'``).
@@ -106,6 +132,47 @@ class Plan:
         """
         found = self._declared_text(value)
         return found[1] if found is not None else None
+
+    def _final_line_of_the_sdist(self, value: str) -> str | None:
+        """The final line of the local sdist (its PKG-INFO, as the tree's build wrote it) that ``value`` is,
+        written otherwise: uv_build reorders and simplifies markers (`platform_machine == "aarch64" and
+        sys_platform == "linux"`, a fallback's negations merged), and the wheel built from the sdist is to say
+        what the tree's says. Same name, extras, specifier and URL, and a marker that holds exactly where the
+        final line's does (as far as :func:`~sourcelift.rewrite.markers.disjoint` tells); ``None`` if none is."""
+        try:
+            requirement = parsed_requirement(value)
+        except InvalidRequirement:
+            return None
+        name = canonicalize_name(requirement.name)
+        if not self.sources.get(name):
+            return None
+        extras = {canonicalize_name(extra) for extra in requirement.extras}
+        for line, final in self._sdist_final_lines():
+            if (
+                canonicalize_name(final.name) == name
+                and final.url == requirement.url
+                and {canonicalize_name(extra) for extra in final.extras} == extras
+                and final.specifier == requirement.specifier
+                and _same_environments(final.marker, requirement.marker)
+            ):
+                return line
+        return None
+
+    def _sdist_final_lines(self) -> list[tuple[str, Requirement]]:
+        if self._sdist_lines is None:
+            from ..core_metadata import requires_dist
+
+            lines = self._sdist_lines = []
+            try:
+                text = (self.root / "PKG-INFO").read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                return lines
+            for line in requires_dist(text):
+                try:
+                    lines.append((line, parsed_requirement(line)))
+                except InvalidRequirement:
+                    continue
+        return self._sdist_lines
 
     def _declared_text(self, value: str) -> tuple[str, Requirement] | None:
         """:meth:`_declared`, with the requirement's text as packaging renders it."""
@@ -202,6 +269,10 @@ class Plan:
     def rewrite_line(self, value: str, findings: Findings) -> list[str] | None:
         """New ``Requires-Dist`` values for one the backend wrote, or ``None`` to keep it."""
         declared = self._declared_text(value)  # most lines are the declared requirements, parsed already
+        if declared is None and self.from_local_sdist:
+            final = self._final_line_of_the_sdist(value)
+            if final is not None:
+                return None if final == value else [final]
         text: str | None = None
         if declared is not None:
             text, requirement = declared
