@@ -486,6 +486,22 @@ def test_a_workspace_root_uv_does_not_build_explains_its_members(
     assert "publish: lib==2" in out and "build-system.requires" not in out and "problem" not in out
 
 
+def test_a_virtual_root_named_through_a_symlink_is_no_member_of_itself(tmp_path: Path) -> None:
+    # a root whose `members` include "." is a member too; named through a link, it was listed among its members
+    root = write_tree(
+        tmp_path / "ws",
+        {
+            "pyproject.toml": '[project]\nname = "ws-root"\nversion = "1"\n[tool.uv]\npackage = false\n'
+            '[tool.uv.workspace]\nmembers = ["packages/*", "."]\n',
+            "packages/lib/pyproject.toml": '[project]\nname = "lib"\nversion = "2"\n',
+        },
+    )
+    (tmp_path / "link").symlink_to(root)
+    for named in (root, tmp_path / "link"):
+        report = explain(named)
+        assert report["kind"] == "workspace-root" and [m["project"] for m in report["members"]] == ["lib"]
+
+
 def test_a_note_about_the_checkout_is_said_once_for_a_whole_workspace(
     tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:

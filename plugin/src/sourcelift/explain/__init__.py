@@ -326,7 +326,8 @@ def _virtual_root_members(root: Path, data: dict[str, object], findings: Finding
         from ..readers.workspace import Workspace
 
         workspace = Workspace(root, root / "pyproject.toml", parse_shared((root / "pyproject.toml").read_bytes()))
-    return sorted(set(workspace.members(findings).values()) - {root})  # a root with `[project]` is a member too
+    # a root with `[project]` is a member too; members are real paths, whatever path named the root
+    return sorted(set(workspace.members(findings).values()) - {Path(os.path.realpath(root))})
 
 
 def _explain_hook(
