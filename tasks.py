@@ -156,15 +156,18 @@ def find_interpreter(major: int, minor: int) -> str:
 
 
 def ensure_oldest_venv() -> Path:
-    """.venv-oldest: the `typecheck` group as the oldest supported Python resolves it.
+    """.venv-oldest: the `oldest` group (`typecheck` and the test runner) as the oldest supported Python
+    resolves it.
 
     mypy runs from .venv but reads third-party code from here (``--python-executable``):
     a library release that drops that Python (packaging 26.4 and 3.9) is simply not
-    chosen here, so it can never break the type check of code that must run on it.
+    chosen here, so it can never break the type check of code that must run on it.  The
+    unit tests run here too: what the type check cannot see (the standard library's
+    behaviour on that Python) they do.
     """
     major, minor = oldest_declared_python()
     interpreter = find_interpreter(major, minor)
-    return ensure_venv(OLDEST_VENV, "typecheck", interpreter, f"{major}.{minor}")
+    return ensure_venv(OLDEST_VENV, "oldest", interpreter, f"{major}.{minor}")
 
 
 def task_test(pytest_args: Sequence[str]) -> None:
@@ -180,12 +183,14 @@ def task_test(pytest_args: Sequence[str]) -> None:
         ("mypy", [python, "-m", "mypy", "--python-executable", oldest]),
         ("pytest", [python, "-m", "pytest", "-n", "2", *pytest_args]),
     ]
+    if not pytest_args:  # the whole suite: the unit tests on the oldest declared Python as well
+        steps.append(("pytest, unit tests, oldest Python", [oldest, "-m", "pytest", "-n", "2", "-q", "tests/unit"]))
     for name, cmd in steps:
         heading(name)
         step_start = time.monotonic()
         code = call(cmd, env=env)
         timings.append(f"{name}: {time.monotonic() - step_start:.1f}s")
-        if name == "pytest" and code == 5:
+        if name.startswith("pytest") and code == 5:
             raise TaskError("pytest collected no tests (exit code 5)", 5)
         if code != 0:
             raise TaskError(f"{name} failed (exit code {code})", code)

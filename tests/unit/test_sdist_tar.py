@@ -129,7 +129,8 @@ def check_rewrite(sdist: Path, tmp_path: Path) -> None:
 
     # GNU tar lists and extracts the same
     listed = subprocess.run(["tar", "-tzf", str(sdist)], check=True, capture_output=True, text=True)
-    assert [n.rstrip("/") for n in listed.stdout.splitlines()] == names, listed.stderr
+    # (Python 3.9's tarfile keeps the slash of a directory with a GNU long name: compared without it)
+    assert [n.rstrip("/") for n in listed.stdout.splitlines()] == [n.rstrip("/") for n in names], listed.stderr
     assert listed.stderr == ""
     out = tmp_path / "extracted"
     out.mkdir()

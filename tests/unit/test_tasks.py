@@ -45,3 +45,23 @@ def test_find_interpreter_accepts_only_the_wanted_version(monkeypatch: pytest.Mo
     message = str(excinfo.value)
     assert "no Python 2.7 was found" in message
     assert "SOURCELIFT_OLDEST_PYTHON" in message
+
+
+def test_the_whole_suite_runs_the_unit_tests_on_the_oldest_python_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 3.9's tarfile and an empty archive, a test importing tomllib: what mypy's 3.9 target cannot see
+    commands: list[list[object]] = []
+    monkeypatch.setattr(tasks, "ensure_dev_venv", lambda: Path("dev-python"))
+    monkeypatch.setattr(tasks, "ensure_oldest_venv", lambda: Path("oldest-python"))
+    monkeypatch.setattr(tasks, "call", lambda cmd, **kwargs: commands.append(list(cmd)) or 0)
+    tasks.task_test([])
+    assert [Path("oldest-python"), "-m", "pytest", "-n", "2", "-q", "tests/unit"] in commands
+    assert [Path("dev-python"), "-m", "pytest", "-n", "2"] in commands
+    commands.clear()
+    tasks.task_test(["tests/unit/test_tasks.py"])  # a chosen selection runs as asked, once
+    selected = [Path("dev-python"), "-m", "pytest", "-n", "2", "tests/unit/test_tasks.py"]
+    assert [c for c in commands if "pytest" in c] == [selected]
+    # the oldest venv's group is the typecheck group and the test runner, unpinned
+    config = tomllib.loads((tasks.ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    oldest = config["dependency-groups"]["oldest"]
+    assert {"include-group": "typecheck"} in oldest
+    assert all("==" not in r and "<" not in r for r in oldest if isinstance(r, str)), oldest

@@ -163,7 +163,7 @@ def test_uv_sources_write_changes_only_that_entry() -> None:
     assert [line for line in after if line in before] == [line for line in before if line not in removed]
     # idempotent: writing the same entries again changes nothing
     assert uv_sources_text(text, "native", entries) == text
-    import tomllib
+    from sourcelift._compat import tomllib
 
     parsed = tomllib.loads(text)["tool"]["uv"]["sources"]["native"]
     assert [e["path"] for e in parsed] == [e[0] for e in entries]

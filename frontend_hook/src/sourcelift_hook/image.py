@@ -265,7 +265,10 @@ def image_layers(path: str) -> tuple[tarfile.TarFile | None, list[str]]:
     except tarfile.ReadError:
         return None, []
     try:
-        first = archive.next()
+        try:
+            first = archive.next()
+        except OSError:  # Python 3.9's tarfile, on an archive of no member, seeks to offset -1 (EINVAL)
+            first = None  # not an image: read as a layer, whose reading reports what it holds
         top = (member_name(first.name) or "").split("/", 1)[0] if first is not None else ""
         if top not in _IMAGE_TOPS and not _IMAGE_ID.fullmatch(top):
             archive.close()
