@@ -61,7 +61,7 @@ def read_project(root: Path, data: dict[str, Any], findings: Findings) -> Projec
     name = project_table.get("name") if isinstance(project_table.get("name"), str) else root.name
     dynamic = project_table.get("dynamic", [])
     dynamic = dynamic if isinstance(dynamic, list) else []
-    dynamic_dependencies = bool({"dependencies", "optional-dependencies"} & set(dynamic))
+    dynamic_dependencies = any(field in ("dependencies", "optional-dependencies") for field in dynamic)
 
     requirements: list[DeclaredRequirement] = []
     sources: dict[str, list[Source]] = {}
