@@ -4,10 +4,15 @@ the key, never an internal error (exit code 3) or a Python exception escaping th
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from sourcelift import gitfacts
 from sourcelift.artifacts.store import Store
 from sourcelift.backends import wrapper
 from sourcelift.rewrite.plan import make_plan
@@ -64,3 +69,34 @@ def test_a_dynamic_entry_that_is_an_array_is_no_internal_error(tmp_path: Path) -
     )
     plan, _ = make_plan(root, Store(tmp_path / "store"))
     assert plan.dynamic_dependencies
+
+
+def _finishes(function: Callable[[], object], fifos: list[Path]) -> bool:
+    """Whether ``function`` returns within 10 s; a reader left blocked on one of ``fifos`` is then freed."""
+    thread = threading.Thread(target=function, daemon=True)
+    thread.start()
+    thread.join(10)
+    for fifo in fifos:
+        with contextlib.suppress(OSError):
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))  # a blocked reader sees end of file
+    return not thread.is_alive()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_git_files_that_are_fifos_do_not_block_the_build(tmp_path: Path) -> None:
+    """A branch ref, `packed-refs` or an `[include] path` that is a FIFO blocked the build forever in
+    open() (`pip wheel .` never returned); they now read as absent, as any unreadable git file does."""
+    git_dir = tmp_path / "app" / ".git"
+    (git_dir / "refs" / "heads").mkdir(parents=True)
+    (git_dir / "HEAD").write_text("ref: refs/heads/main\n")
+    fifos = [git_dir / "refs" / "heads" / "main", git_dir / "packed-refs", tmp_path / "included"]
+    for fifo in fifos:
+        os.mkfifo(fifo)
+    (git_dir / "config").write_text(f'[include]\n\tpath = {tmp_path / "included"}\n[remote "origin"]\n\turl = x\n')
+    repository = gitfacts.find_repository(tmp_path / "app", environ={})
+    assert isinstance(repository, gitfacts.Repository)
+    heads: list[gitfacts.Head | None] = []
+    assert _finishes(lambda: heads.append(repository.head()), fifos)
+    assert heads == [gitfacts.Head(None, "main")]
+    assert _finishes(repository.config, fifos)
+    assert repository.config() == {"remote.origin.url": ["x"]}

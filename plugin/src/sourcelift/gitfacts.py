@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._dataclasses import slotted_dataclass
+from ._files import open_regular
 
 if TYPE_CHECKING:
     import subprocess
@@ -244,8 +245,10 @@ def unpopulated_submodule(path: Path, environ: Mapping[str, str] = os.environ) -
 
 
 def _read_text(path: Path) -> str | None:
+    """The text of the regular file ``path`` (up to :data:`_MAX_FILE` bytes); ``None`` when it cannot be
+    read or is no regular file (a FIFO named ``HEAD``, a ref or an ``[include] path`` would block)."""
     try:
-        with open(path, "rb") as stream:
+        with open_regular(path) as stream:
             raw = stream.read(_MAX_FILE)
     except OSError:
         return None
