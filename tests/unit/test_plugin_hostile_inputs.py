@@ -100,3 +100,38 @@ def test_git_files_that_are_fifos_do_not_block_the_build(tmp_path: Path) -> None
     assert heads == [gitfacts.Head(None, "main")]
     assert _finishes(repository.config, fifos)
     assert repository.config() == {"remote.origin.url": ["x"]}
+
+
+@pytest.mark.parametrize(
+    "remote",
+    [
+        "https://github.com/o/r.git#egg=evil",  # the fragment swallowed `@COMMIT#subdirectory=lib`
+        "user:SECRET-TOKEN@github.com:o/r.git",  # scp-like host `user`: the token ended up in the line
+        "https://github.com/o/r r.git",  # stopped the build, blaming the source
+        "ext::sh -c touch% /tmp/x",
+    ],
+)
+def test_a_remote_url_no_git_line_can_name_leaves_the_directory_a_file_url(
+    remote: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The remote of the checkout names a committed directory source as `git+URL@COMMIT#subdirectory=`;
+    a remote URL that is no valid git source URL wrote a broken or leaking line, or stopped the build.
+    It now counts as no remote: the directory keeps its `file:` URL, with a note."""
+    from tests.support.git import git, init_repo
+
+    root = write_project(
+        tmp_path / "app",
+        '[project]\nname = "app"\nversion = "1.0"\ndependencies = ["dep"]\n'
+        "[tool.hatch.build.targets.wheel]\nbypass-selection = true\n"
+        '[tool.uv.sources]\ndep = { path = "lib" }\n',
+        {"lib/pyproject.toml": LIB},
+    )
+    init_repo(root)
+    git("config", "remote.origin.url", remote, cwd=root)
+    git("update-ref", "refs/remotes/origin/main", "HEAD", cwd=root)
+    git("config", "branch.main.remote", "origin", cwd=root)
+    code, output, lines = prepare(root, monkeypatch, capsys)
+    assert code == 0, output
+    assert lines == [f"dep @ {(root / 'lib').as_uri()}"]
+    assert "no provenance recorded: the repository's remote URL" in output
+    assert "SECRET-TOKEN" not in output

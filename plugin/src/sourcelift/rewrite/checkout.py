@@ -36,6 +36,7 @@ from ..gitfacts import (
 )
 from ..model import ResolvedArchive, ResolvedDirectory
 from ..urls import FRAGMENT_SAFE, installable_git_url, path_to_file_url, redact_credentials
+from ..values import check_url
 
 __all__ = ["Checkout", "normalize_remote_url", "open_checkout"]
 
@@ -164,6 +165,13 @@ def open_checkout(root: Path, sources: Sequence[Local], store_root: Path) -> Che
             return None
         url = normalize_remote_url(recovered, top)
         head = Head(head.commit, None)  # the branch is the cache's, not one the user asked for
+    problem = check_url(url, kind="git")
+    if problem is not None:
+        # a remote a `git+` line cannot name (`#egg=x` would swallow the commit and subdirectory, `@` in
+        # the path or a space breaks the line): as without a remote.  Not quoted: its credentials may sit
+        # where the redactor does not look (`user:token@host:path` is scp-like host `user`).
+        note(f"no provenance recorded: the repository's remote URL {problem}")
+        return None
     # uv's clone holds what it fetched from the remote; elsewhere HEAD at a remote-tracking tip (a fresh
     # clone, CI, pip's clone) is read from disk, and only a commit past them asks git
     on_remote: bool | ContainsQuery = True
