@@ -15,6 +15,7 @@ import pytest
 from sourcelift import gitfacts
 from sourcelift.artifacts.store import Store
 from sourcelift.backends import wrapper
+from sourcelift.errors import ProblemsError
 from sourcelift.rewrite.plan import make_plan
 
 BUILD_SYSTEM = '[build-system]\nrequires = ["sourcelift", "hatchling"]\nbuild-backend = "sourcelift.build"\n'
@@ -135,3 +136,39 @@ def test_a_remote_url_no_git_line_can_name_leaves_the_directory_a_file_url(
     assert lines == [f"dep @ {(root / 'lib').as_uri()}"]
     assert "no provenance recorded: the repository's remote URL" in output
     assert "SECRET-TOKEN" not in output
+
+
+WORKSPACE_APP = (
+    '[project]\nname = "app"\nversion = "1.0"\ndependencies = ["dep"]\n'
+    "[tool.uv.sources]\ndep = { workspace = true }\n[tool.uv.workspace]\n"
+)
+
+
+def test_two_workspace_members_of_one_name_stop_the_build(tmp_path: Path) -> None:
+    """`dep` and `DEP` (one canonical name) in two members: the build silently took the last one in
+    sorted order (`dep @ file:///.../lib2`); uv refuses such a workspace, and so does sourcelift now."""
+    root = write_project(
+        tmp_path / "app",
+        WORKSPACE_APP + 'members = ["libs/*"]\n',
+        {"libs/lib/pyproject.toml": LIB, "libs/lib2/pyproject.toml": LIB.replace('"dep"', '"DEP"')},
+    )
+    with pytest.raises(ProblemsError) as info:
+        make_plan(root, Store(tmp_path / "store"))
+    (problem,) = info.value.problems
+    assert problem.key == "tool.uv.sources.dep"
+    assert "2 members named 'dep' ('libs/lib', 'libs/lib2')" in problem.message
+    assert "exclude" in problem.fix
+
+
+@pytest.mark.parametrize("key", ["members", "exclude"])
+@pytest.mark.parametrize("value", ["5", '"libs/old"', "[5]", '[["libs/old"]]', "{}"])
+def test_workspace_globs_that_are_not_an_array_of_strings_stop_the_build(tmp_path: Path, key: str, value: str) -> None:
+    """`exclude = "libs/old"` (a string, not an array) was skipped without a word, so the member it
+    meant to leave out stayed in and the build used it; `members` of the wrong type said only that
+    the workspace has no such member."""
+    patterns = {"members": f"members = {value}\n", "exclude": f'members = ["libs/*"]\nexclude = {value}\n'}[key]
+    root = write_project(tmp_path / "app", WORKSPACE_APP + patterns, {"libs/old/pyproject.toml": LIB})
+    with pytest.raises(ProblemsError) as info:
+        make_plan(root, Store(tmp_path / "store"))
+    keys = [problem.key for problem in info.value.problems]
+    assert f"{root / 'pyproject.toml'}:tool.uv.workspace.{key}" in keys, info.value.problems

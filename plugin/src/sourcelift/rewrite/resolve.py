@@ -394,6 +394,19 @@ def _resolve_workspace(
         return None
     members = workspace.members(findings)
     member = members.get(source.name)
+    for key, problem in workspace.pattern_problems():
+        findings.error(key, problem, 'write e.g. `members = ["packages/*"]` (and `exclude = ["packages/old"]`)')
+    namesakes = workspace.namesakes(source.name, findings)
+    if namesakes:
+        shown = ", ".join(repr(_shown(workspace.root, d)) for d in namesakes)
+        findings.error(
+            source.key,
+            f"the workspace at {workspace.root} has {len(namesakes)} members named {source.name!r} ({shown}); "
+            "uv refuses such a workspace, and sourcelift cannot tell which one is meant",
+            "rename all but one, or leave the others out with `[tool.uv.workspace] exclude`",
+            dependency=source.name,
+        )
+        return None
     if member is None:
         known = ", ".join(sorted(members)) or "none"
         message = f"the workspace at {workspace.root} has no member named {source.name!r} (members: {known})"
