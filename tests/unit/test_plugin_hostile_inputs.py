@@ -172,3 +172,23 @@ def test_workspace_globs_that_are_not_an_array_of_strings_stop_the_build(tmp_pat
         make_plan(root, Store(tmp_path / "store"))
     keys = [problem.key for problem in info.value.problems]
     assert f"{root / 'pyproject.toml'}:tool.uv.workspace.{key}" in keys, info.value.problems
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_cache_tag_or_an_in_tree_backend_that_is_a_fifo_does_not_block(tmp_path: Path) -> None:
+    """The build asks each parent of a `file:` remote whether it is a cache (`CACHEDIR.TAG`), and
+    explain reads an in-tree backend module (`backend-path`) for the wrapper: both used open(), which
+    blocks on a FIFO until a writer comes; a FIFO now reads as absent."""
+    from sourcelift.explain import checks
+    from sourcelift.rewrite import checkout
+
+    (tmp_path / "remote" / "r.git").mkdir(parents=True)
+    (tmp_path / "_build").mkdir()
+    fifos = [tmp_path / "remote" / "CACHEDIR.TAG", tmp_path / "_build" / "inner.py"]
+    for fifo in fifos:
+        os.mkfifo(fifo)
+    found: list[object] = []
+    url = (tmp_path / "remote" / "r.git").as_uri()
+    assert _finishes(lambda: found.append(checkout._cache_directory(url)), fifos)
+    assert _finishes(lambda: found.append(checks._in_tree_wrapper(tmp_path, "inner", ["_build"])), fifos)
+    assert found == [None, False]

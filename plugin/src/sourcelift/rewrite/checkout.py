@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Union
 
-from .._files import real_path
+from .._files import open_regular, real_path
 from ..gitfacts import (
     ContainsQuery,
     Head,
@@ -238,7 +238,7 @@ def _cache_directory(url: str) -> Path | None:
     path = _file_url_path(url)
     for directory in (path, *path.parents):
         try:
-            with open(directory / "CACHEDIR.TAG", "rb") as tag:
+            with open_regular(directory / "CACHEDIR.TAG") as tag:  # a FIFO there would block the build
                 if tag.read(len(_CACHEDIR_SIGNATURE)) == _CACHEDIR_SIGNATURE:
                     return directory
         except OSError:
