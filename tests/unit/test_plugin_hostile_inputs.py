@@ -192,3 +192,18 @@ def test_a_cache_tag_or_an_in_tree_backend_that_is_a_fifo_does_not_block(tmp_pat
     assert _finishes(lambda: found.append(checkout._cache_directory(url)), fifos)
     assert _finishes(lambda: found.append(checks._in_tree_wrapper(tmp_path, "inner", ["_build"])), fifos)
     assert found == [None, False]
+
+
+@pytest.mark.parametrize("entry", ["5", "[]", '""', "{ file = 5 }", "{ git = 1 }", "{ file = 'a', env = 'B' }"])
+def test_a_malformed_cache_keys_entry_stops_the_project_own_build(
+    tmp_path: Path, entry: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`[tool.sourcelift] cache-keys = [5]` passed this project's builds, local and publish, and broke
+    only the publish build of another project that computes this one's version; it is now reported
+    with the rest of `[tool.sourcelift]`."""
+    root = write_project(
+        tmp_path / "app", f'[project]\nname = "app"\nversion = "1.0"\n[tool.sourcelift]\ncache-keys = [{entry}]\n'
+    )
+    code, output, _ = prepare(root, monkeypatch, capsys)
+    assert code == 1, output
+    assert "`tool.sourcelift.cache-keys`: `tool.sourcelift.cache-keys[0]` is" in output, output
