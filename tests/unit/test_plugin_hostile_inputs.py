@@ -207,3 +207,25 @@ def test_a_malformed_cache_keys_entry_stops_the_project_own_build(
     code, output, _ = prepare(root, monkeypatch, capsys)
     assert code == 1, output
     assert "`tool.sourcelift.cache-keys`: `tool.sourcelift.cache-keys[0]` is" in output, output
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_git_status_that_never_answers_is_given_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build's `git status` read a config `[include] path` that is a FIFO and waited for it forever
+    (`pip wheel .` never returned, though sourcelift's own reads skip the FIFO); a git command now has
+    GIT_TIMEOUT seconds, then it is killed and the build goes on as without git."""
+    from tests.support.git import init_repo
+
+    root = write_project(tmp_path / "app", '[project]\nname = "app"\nversion = "1.0"\n', {"lib/pyproject.toml": LIB})
+    init_repo(root)
+    os.mkfifo(tmp_path / "included")
+    with (root / ".git" / "config").open("a") as config:
+        config.write(f"[include]\n\tpath = {tmp_path / 'included'}\n")
+    monkeypatch.setattr(gitfacts, "GIT_TIMEOUT", 1.0, raising=False)
+    repository = gitfacts.find_repository(root, environ={})
+    assert isinstance(repository, gitfacts.Repository)
+    answers: list[object] = []
+    query = gitfacts.StatusQuery(repository, ["lib"], environ={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull})
+    assert _finishes(lambda: answers.append(query.result()), [tmp_path / "included"])
+    (answer,) = answers
+    assert isinstance(answer, str) and "timed out" in answer, answer
