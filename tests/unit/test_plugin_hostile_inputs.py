@@ -229,3 +229,30 @@ def test_a_git_status_that_never_answers_is_given_up(tmp_path: Path, monkeypatch
     assert _finishes(lambda: answers.append(query.result()), [tmp_path / "included"])
     (answer,) = answers
     assert isinstance(answer, str) and "timed out" in answer, answer
+
+
+@pytest.mark.parametrize("where", ["dependencies", "optional-dependencies"])
+def test_a_requirement_with_a_line_break_in_a_marker_value_is_a_problem(
+    tmp_path: Path, where: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """packaging parses `dep ; platform_release == 'x<newline>y'` and renders a marker it cannot parse
+    again: an extra's requirement ended in "internal error: InvalidMarker" (exit code 3), and explain
+    of a main dependency in "internal error: InvalidRequirement"."""
+    requirement = 'dep ; platform_release == \\"x\\ny\\"'
+    table = {
+        "dependencies": f'dependencies = ["{requirement}"]\n',
+        "optional-dependencies": f'[project.optional-dependencies]\ne = ["{requirement}"]\n',
+    }[where]
+    root = write_project(
+        tmp_path / "app",
+        f'[project]\nname = "app"\nversion = "1.0"\n{table}[tool.uv.sources]\ndep = {{ path = "lib" }}\n',
+        {"lib/pyproject.toml": LIB},
+    )
+    code, output, _ = prepare(root, monkeypatch, capsys)
+    assert code == 1, output
+    key = "project.dependencies[0]" if where == "dependencies" else "project.optional-dependencies.e[0]"
+    assert f"`{key}`: 'dep ; platform_release == \"x\\ny\"' contains a control character (U+000A)" in output
+    from sourcelift.explain import explain
+
+    report = explain(root, Store(tmp_path / "store"), mode="local")
+    assert key in str(report["problems"]), report["problems"]

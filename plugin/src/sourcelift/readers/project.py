@@ -75,6 +75,16 @@ def read_project(root: Path, data: dict[str, Any], findings: Findings) -> Projec
             if not isinstance(text, str):
                 findings.error(item_key, f"must be a string, not {text!r}", "write the requirement as a string")
                 continue
+            if not text.replace("\t", " ").isprintable():
+                # packaging takes a line break inside a quoted marker value, then renders a marker it
+                # cannot parse again (`platform_release == "x<newline>y"`); no METADATA line holds one
+                bad = next(c for c in text if c != "\t" and not c.isprintable())
+                findings.error(
+                    item_key,
+                    f"{text!r} contains a control character (U+{ord(bad):04X}); a requirement is one line of text",
+                    "remove the character",
+                )
+                continue
             try:
                 requirement, source = parse_requirement(text, item_key, pyproject)
             except InvalidRequirement as exc:
