@@ -256,3 +256,25 @@ def test_a_requirement_with_a_line_break_in_a_marker_value_is_a_problem(
 
     report = explain(root, Store(tmp_path / "store"), mode="local")
     assert key in str(report["problems"]), report["problems"]
+
+
+def test_the_build_messages_show_terminal_controls_escaped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A source named `"dep\\u001b[2J"` reached the build log raw in the unused-source warning, and a key
+    with a bidirectional override raw in the problem that stops the build (`\\x1b[2J` clears the
+    terminal); both are now shown as escapes, as the command shows them."""
+    body = (
+        '[project]\nname = "app"\nversion = "1.0"\ndependencies = ["dep"]\n'
+        "[tool.hatch.build.targets.wheel]\nbypass-selection = true\n[tool.uv.sources]\n"
+    )
+    warned = write_project(
+        tmp_path / "warned", body + '"dep\\u001b[2J" = { path = "lib" }\n', {"lib/pyproject.toml": LIB}
+    )
+    code, output, _ = prepare(warned, monkeypatch, capsys)
+    assert code == 0 and "\x1b" not in output and "dependency `dep\\x1b[2J`" in output, output
+    stopped = write_project(
+        tmp_path / "stopped", body + 'dep = { path = "lib", "p\\u202eth" = 1 }\n', {"lib/pyproject.toml": LIB}
+    )
+    code, output, _ = prepare(stopped, monkeypatch, capsys)
+    assert code == 1 and "\u202e" not in output and "unknown key `p\\u202eth`" in output, output

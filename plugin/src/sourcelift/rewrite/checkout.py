@@ -247,4 +247,6 @@ def _cache_directory(url: str) -> Path | None:
 
 
 def note(message: str) -> None:
-    print(f"sourcelift: note: {message}", file=sys.stderr, flush=True)
+    from ..errors import printable
+
+    print(printable(f"sourcelift: note: {message}"), file=sys.stderr, flush=True)
