@@ -278,3 +278,26 @@ def test_the_build_messages_show_terminal_controls_escaped(
     )
     code, output, _ = prepare(stopped, monkeypatch, capsys)
     assert code == 1 and "\u202e" not in output and "unknown key `p\\u202eth`" in output, output
+
+
+@pytest.mark.parametrize(
+    ("source", "key", "words"),
+    [
+        # the escape reached METADATA: `dep @ file:///...; platform_machine == "<ESC>[31m"`
+        ('{ path = "lib", marker = "platform_machine == \'\\u001b[31m\'" }', "marker", "control character (U+001B)"),
+        # `dep @ git+https://e.com@main`: installers read `e.com` as user info and `main` as the host
+        ('{ git = "https://e.com", rev = "main" }', "git", "names no repository path"),
+    ],
+)
+def test_source_values_that_would_write_a_wrong_line_are_problems(
+    tmp_path: Path, source: str, key: str, words: str
+) -> None:
+    root = write_project(
+        tmp_path / "app",
+        f'[project]\nname = "app"\nversion = "1.0"\ndependencies = ["dep"]\n[tool.uv.sources]\ndep = {source}\n',
+        {"lib/pyproject.toml": LIB},
+    )
+    with pytest.raises(ProblemsError) as info:
+        make_plan(root, Store(tmp_path / "store"))
+    (problem,) = info.value.problems
+    assert problem.key == f"tool.uv.sources.dep.{key}" and words in problem.message, problem

@@ -93,6 +93,9 @@ def check_url(url: str, *, kind: str) -> str | None:
     if scheme.lower() != "file" and not parts.hostname:
         return "names no host"
     if kind == "git":
+        if not parts.path and scheme.lower() != "file":
+            # `git+https://host@main`: the `@main` a line appends is read as user info and host
+            return "names no repository path (expected e.g. `https://host/org/repo.git`)"
         if parts.fragment or "#" in url:
             return "has a `#` fragment; give the subdirectory as `subdirectory` and the revision as `rev`"
         if "@" in parts.path:

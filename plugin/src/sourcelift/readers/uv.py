@@ -290,7 +290,17 @@ def _read_entry(name: str, entry: Any, key: str, pyproject: Path, findings: Find
         ok = False
     marker: Marker | None = None
     raw_marker = entry.get("marker")
-    if isinstance(raw_marker, str):
+    if isinstance(raw_marker, str) and not raw_marker.replace("\t", " ").isprintable():
+        # packaging takes control characters inside a quoted value; they would reach METADATA as they are
+        bad = next(c for c in raw_marker if c != "\t" and not c.isprintable())
+        findings.error(
+            f"{key}.marker",
+            f"{raw_marker!r} contains a control character (U+{ord(bad):04X})",
+            "remove the character",
+            dependency=name,
+        )
+        ok = False
+    elif isinstance(raw_marker, str):
         try:
             marker = Marker(raw_marker)
         except InvalidMarker as exc:
