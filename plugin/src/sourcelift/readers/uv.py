@@ -295,7 +295,7 @@ def _read_entry(name: str, entry: Any, key: str, pyproject: Path, findings: Find
         bad = next(c for c in raw_marker if c != "\t" and not c.isprintable())
         findings.error(
             f"{key}.marker",
-            f"{raw_marker!r} contains a control character (U+{ord(bad):04X})",
+            f"{raw_marker!r} is not a valid PEP 508 marker: it contains a control character (U+{ord(bad):04X})",
             "remove the character",
             dependency=name,
         )
