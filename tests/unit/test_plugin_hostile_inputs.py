@@ -301,3 +301,40 @@ def test_source_values_that_would_write_a_wrong_line_are_problems(
         make_plan(root, Store(tmp_path / "store"))
     (problem,) = info.value.problems
     assert problem.key == f"tool.uv.sources.dep.{key}" and words in problem.message, problem
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "words"),
+    [
+        ("", "holds no project"),  # publish mode wrote `dep==0.0.0`: setuptools' fallback built UNKNOWN 0.0.0
+        ("[tool.black]\nline-length = 99\n", "holds no project"),
+        ('[project]\nname = 5\nversion = "1"\n', "`project.name` is 5, not a string"),  # passed as `dep`
+    ],
+)
+def test_a_directory_source_that_names_no_project_is_a_problem(tmp_path: Path, pyproject: str, words: str) -> None:
+    root = write_project(
+        tmp_path / "app",
+        '[project]\nname = "app"\nversion = "1.0"\ndependencies = ["dep"]\n[tool.uv.sources]\ndep = { path = "lib" }\n',
+        {"lib/pyproject.toml": pyproject},
+    )
+    with pytest.raises(ProblemsError) as info:
+        make_plan(root, Store(tmp_path / "store"))
+    (problem,) = info.value.problems
+    assert problem.key == "tool.uv.sources.dep.path" and words in problem.message, problem
+
+
+def test_a_directory_with_setup_files_or_a_backend_keeps_its_name_to_the_backend(tmp_path: Path) -> None:
+    """What the check above must not refuse: a setup.py project with a tools-only pyproject.toml, and a
+    backend that reads the name from its own table (flit 2's `[tool.flit.metadata]`)."""
+    files = {
+        "a/pyproject.toml": "[tool.black]\n",
+        "a/setup.py": "",
+        "b/pyproject.toml": '[build-system]\nrequires = ["flit_core<3"]\nbuild-backend = "flit_core.buildapi"\n',
+    }
+    root = write_project(
+        tmp_path / "app",
+        '[project]\nname = "app"\nversion = "1.0"\ndependencies = ["a", "b"]\n'
+        '[tool.uv.sources]\na = { path = "a" }\nb = { path = "b" }\n',
+        files,
+    )
+    make_plan(root, Store(tmp_path / "store"))
