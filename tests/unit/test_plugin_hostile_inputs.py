@@ -338,3 +338,34 @@ def test_a_directory_with_setup_files_or_a_backend_keeps_its_name_to_the_backend
         files,
     )
     make_plan(root, Store(tmp_path / "store"))
+
+
+@pytest.mark.parametrize("value", ["x\\\\ny", "a\\\\b"])  # TOML text: a backslash, then `n` or `b`
+@pytest.mark.parametrize("where", ["dependencies", "extra", "source"])
+def test_a_backslash_packaging_reads_as_an_escape_in_a_marker_is_a_problem(
+    tmp_path: Path, value: str, where: str
+) -> None:
+    """packaging reads `\\n` and `\\b` inside a quoted marker value as escapes: `'x\\ny'` made every build
+    of an extra's requirement (and publish-mode builds) end in "internal error: InvalidMarker", and
+    `'a\\b'` reached METADATA as a backspace.  Each is now a problem naming the key."""
+    marker = f"platform_release == '{value}'"
+    declared = {
+        "dependencies": f'dependencies = ["dep ; {marker}"]\n',
+        "extra": f'[project.optional-dependencies]\ne = ["dep ; {marker}"]\n',
+        "source": 'dependencies = ["dep"]\n',
+    }[where]
+    source = f'dep = {{ path = "lib", marker = "{marker}" }}' if where == "source" else 'dep = { path = "lib" }'
+    root = write_project(
+        tmp_path / "app",
+        f'[project]\nname = "app"\nversion = "1.0"\n{declared}[tool.uv.sources]\n{source}\n',
+        {"lib/pyproject.toml": LIB},
+    )
+    with pytest.raises(ProblemsError) as info:
+        make_plan(root, Store(tmp_path / "store"))
+    (problem,) = info.value.problems
+    key = {
+        "dependencies": "project.dependencies[0]",
+        "extra": "project.optional-dependencies.e[0]",
+        "source": "tool.uv.sources.dep.marker",
+    }[where]
+    assert problem.key == key and "backslash" in problem.message, problem

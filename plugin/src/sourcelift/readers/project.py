@@ -11,6 +11,7 @@ from packaging.utils import canonicalize_name
 from ..config import wrapped_backend
 from ..errors import Findings
 from ..model import DeclaredRequirement, Project, Source
+from ..values import check_marker_backslash
 from ._base import ReadContext
 from .direct_refs import parse_requirement
 from .registry import READERS
@@ -89,6 +90,10 @@ def read_project(root: Path, data: dict[str, Any], findings: Findings) -> Projec
                 requirement, source = parse_requirement(text, item_key, pyproject)
             except InvalidRequirement as exc:
                 findings.error(item_key, f"is not a valid PEP 508 requirement: {exc}", "correct the requirement")
+                continue
+            escaped = None if requirement.marker is None else check_marker_backslash(text, requirement.marker)
+            if escaped is not None:
+                findings.error(item_key, f"{text!r}: its marker {escaped}", "remove the backslash")
                 continue
             requirements.append(DeclaredRequirement(requirement, item_key, extra))
             if source is not None:

@@ -21,7 +21,7 @@ from ..model import (
     UrlSource,
     WorkspaceSource,
 )
-from ..values import check_path, check_rev, check_subdirectory, check_text, check_url, closest
+from ..values import check_marker_backslash, check_path, check_rev, check_subdirectory, check_text, check_url, closest
 from ._base import DeclaredPath, ReadContext
 from ._toml import subtable
 from .workspace import find_workspace
@@ -303,6 +303,9 @@ def _read_entry(name: str, entry: Any, key: str, pyproject: Path, findings: Find
     elif isinstance(raw_marker, str):
         try:
             marker = Marker(raw_marker)
+            escaped = check_marker_backslash(raw_marker, marker)
+            if escaped is not None:
+                raise InvalidMarker(f"it {escaped}")
         except InvalidMarker as exc:
             first = str(exc).splitlines()[0] if str(exc) else "invalid"
             findings.error(
