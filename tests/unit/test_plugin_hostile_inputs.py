@@ -369,3 +369,22 @@ def test_a_backslash_packaging_reads_as_an_escape_in_a_marker_is_a_problem(
         "source": "tool.uv.sources.dep.marker",
     }[where]
     assert problem.key == key and "backslash" in problem.message, problem
+
+
+@pytest.mark.parametrize("value", ["a\\\\b", "a\\u001bb"])  # TOML text: a backslash and `b`; an escape character
+def test_a_poetry_marker_packaging_cannot_write_back_is_a_problem(tmp_path: Path, value: str) -> None:
+    """poetry-core refuses the marker packaging renders from `'a\\b'` (a backspace) or one holding an
+    escape character: publish-mode builds of such a poetry project ended in "internal error:
+    InvalidMarkerError"; the poetry reader now reports the key."""
+    root = write_project(
+        tmp_path / "app",
+        '[tool.sourcelift]\nbackend = "poetry.core.masonry.api"\n'
+        '[tool.poetry]\nname = "app"\nversion = "1.0"\ndescription = ""\nauthors = []\n'
+        '[tool.poetry.dependencies]\npython = "^3.8"\n'
+        f'dep = {{ path = "lib", markers = "platform_release == \'{value}\'" }}\n',
+        {"lib/pyproject.toml": LIB},
+    )
+    with pytest.raises(ProblemsError) as info:
+        make_plan(root, Store(tmp_path / "store"))
+    (problem,) = info.value.problems
+    assert problem.key == "tool.poetry.dependencies.dep.markers" and "not a valid PEP 508 marker" in problem.message

@@ -31,6 +31,7 @@ from packaging.utils import canonicalize_name
 
 from ..errors import Findings
 from ..model import DeclaredRequirement, GitSource, PathSource, Source, UrlSource
+from ..values import check_marker_backslash
 from ._base import DeclaredPath, ReadContext
 from .uv import check_disjoint
 
@@ -163,7 +164,15 @@ def _entry_marker(entry: dict[str, Any], key: str, name: str, findings: Findings
         return True, None
     text = parts[0] if len(parts) == 1 else " and ".join(f"({p})" for p in parts)
     try:
-        return True, Marker(text)
+        parsed = Marker(text)
+        # packaging reads a backslash in a quoted value as an escape, and takes control characters there:
+        # poetry-core refuses what it renders (a publish build ended in an internal error)
+        problem = check_marker_backslash(text, parsed)
+        if problem is None and not text.replace("\t", " ").isprintable():
+            problem = "contains a control character"
+        if problem is not None:
+            raise InvalidMarker(f"it {problem}")
+        return True, parsed
     except InvalidMarker as exc:
         findings.error(f"{key}.markers", f"is not a valid PEP 508 marker: {exc}", "correct it", dependency=name)
         return False, None
