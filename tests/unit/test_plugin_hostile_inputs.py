@@ -388,3 +388,29 @@ def test_a_poetry_marker_packaging_cannot_write_back_is_a_problem(tmp_path: Path
         make_plan(root, Store(tmp_path / "store"))
     (problem,) = info.value.problems
     assert problem.key == "tool.poetry.dependencies.dep.markers" and "not a valid PEP 508 marker" in problem.message
+
+
+@pytest.mark.parametrize("requires", ["5", "true", '"hatchling"'])
+def test_a_publish_sdist_of_a_build_system_requires_that_is_no_array_is_an_error(
+    tmp_path: Path, requires: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`requires = 5` (frontends refuse it; a hook called directly does not) ended the publish-mode sdist in
+    "internal error: TypeError: object of type 'Integer' has no len()" while restoring `[build-system]`."""
+    root = write_project(tmp_path / "app", '[project]\nname = "app"\nversion = "1.0"\n')
+    text = (
+        (root / "pyproject.toml")
+        .read_text()
+        .replace('requires = ["sourcelift", "hatchling"]', f"requires = {requires}")
+    )
+    (root / "pyproject.toml").write_text(text)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("SOURCELIFT_STORE_DIR", str(tmp_path / "store"))
+    monkeypatch.setenv("SOURCELIFT_MODE", "publish")
+    wrapper._pyproject.cache_clear()
+    wrapper._config.cache_clear()
+    (tmp_path / "dist").mkdir()
+    with pytest.raises(SystemExit) as info:
+        wrapper.build_sdist(str(tmp_path / "dist"))
+    output = capsys.readouterr().err
+    assert info.value.code == 1 and "`build-system.requires` in pyproject.toml is" in output, output
+    assert list((tmp_path / "dist").iterdir()) == []
