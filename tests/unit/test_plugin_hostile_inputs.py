@@ -414,3 +414,23 @@ def test_a_publish_sdist_of_a_build_system_requires_that_is_no_array_is_an_error
     output = capsys.readouterr().err
     assert info.value.code == 1 and "`build-system.requires` in pyproject.toml is" in output, output
     assert list((tmp_path / "dist").iterdir()) == []
+
+
+def test_a_poetry_line_poetry_core_cannot_read_is_left_to_poetry_core(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`python = "===1.2.3"` on a path dependency: sourcelift's line `dep==1.0; python_full_version ===
+    "1.2.3"` went through poetry-core's parser to learn how poetry-core writes it, which raised, and the
+    publish build ended in "internal error: InvalidMarkerError"; the build now reaches poetry-core, which
+    refuses the constraint itself (as it does in local mode, and without sourcelift)."""
+    pytest.importorskip("poetry.core")
+    root = write_project(
+        tmp_path / "app",
+        '[tool.sourcelift]\nbackend = "poetry.core.masonry.api"\nmode = "publish"\n'
+        '[tool.poetry]\nname = "app"\nversion = "1.0"\ndescription = ""\nauthors = []\n'
+        '[tool.poetry.dependencies]\npython = "^3.8"\ndep = { path = "lib", python = "===1.2.3" }\n',
+        {"lib/pyproject.toml": LIB, "app/__init__.py": ""},
+    )
+    with pytest.raises(Exception) as info:  # poetry-core's own refusal, whatever its class
+        prepare(root, monkeypatch, capsys)
+    assert "===1.2.3" in str(info.value) and "internal error" not in capsys.readouterr().err

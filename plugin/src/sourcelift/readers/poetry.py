@@ -506,7 +506,12 @@ def requirement_form(backend: str) -> Callable[[str], str] | None:
         return None  # the wrapper reports the unimportable backend itself
 
     def form(line: str) -> str:
-        return str(Dependency.create_from_pep_508(line).to_pep_508())
+        try:
+            return str(Dependency.create_from_pep_508(line).to_pep_508())
+        except Exception:  # poetry-core's parse errors share no base class but Exception
+            # a line poetry-core cannot read (`python = "===1.2"` made `python_full_version === "1.2"`):
+            # left as it is; poetry-core refuses the project itself when it builds, as without sourcelift
+            return line
 
     return form
 
