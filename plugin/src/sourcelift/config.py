@@ -135,6 +135,14 @@ def read_config(data: dict[str, Any], findings: Findings) -> Config:
             "must be an array, like `[tool.uv] cache-keys`",
             'write e.g. `cache-keys = [{ file = "VERSION" }, { git = { commit = true, tags = true } }]`',
         )
+    elif keys:  # each entry as the version cache reads it (only when another project computes this one's version)
+        from .versions.errors import VersionError
+        from .versions.fingerprint import parse_cache_keys
+
+        try:
+            parse_cache_keys(keys, "tool.sourcelift.cache-keys")
+        except VersionError as exc:
+            findings.error("tool.sourcelift.cache-keys", exc.message, exc.fix)
     return Config(
         backend=backend.strip() if isinstance(backend, str) else DEFAULT_BACKEND,
         mode=mode,

@@ -44,6 +44,7 @@ __all__ = [
     "ProblemsError",
     "SourceliftError",
     "exit_code",
+    "printable",
     "render_error",
     "warn",
 ]
@@ -62,6 +63,30 @@ class SourceliftError(Exception):
 
     def render(self) -> str:
         return f"sourcelift: error: {self}"
+
+
+_UNPRINTABLE = {
+    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    for code in [
+        *range(0x00, 0x09),
+        *range(0x0B, 0x20),
+        *range(0x7F, 0xA0),
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    ]
+}
+"""Characters a terminal acts on instead of showing (C0 controls but line feed and tab, DEL, C1 controls,
+bidirectional overrides and isolates), as the command's ``sourcelift_hook.console.printable`` escapes them."""
+
+
+def printable(text: str) -> str:
+    """``text`` with every character a terminal would act on shown as its escape: a build message quotes
+    pyproject keys and values (a source named ``"dep\\u001b[2J"`` would clear the screen of a build log).
+
+    >>> printable("a\\x1b[2Kb\\u202ec\\n")
+    'a\\\\x1b[2Kb\\\\u202ec\\n'
+    """
+    return text.translate(_UNPRINTABLE)
 
 
 def exit_code(error: BaseException) -> int:
@@ -83,7 +108,7 @@ def render_error(error: BaseException, *, debug: bool = False) -> str:
     from .urls import redact_credentials  # only when something went wrong
 
     if isinstance(error, SourceliftError):
-        return redact_credentials(error.render(), mask="***")[0]
+        return printable(redact_credentials(error.render(), mask="***")[0])
     if isinstance(error, KeyboardInterrupt):
         return "sourcelift: interrupted"
     message = (
@@ -95,7 +120,7 @@ def render_error(error: BaseException, *, debug: bool = False) -> str:
         import traceback  # only for this report
 
         message += "\n" + "".join(traceback.format_exception(type(error), error, error.__traceback__)).rstrip()
-    return redact_credentials(message, mask="***")[0]
+    return printable(redact_credentials(message, mask="***")[0])
 
 
 @slotted_dataclass
@@ -210,7 +235,7 @@ class MissingDependency(ConfigError):
 
 def warn(problem: Problem) -> None:
     """Tell the user about something that does not stop the build."""
-    print(f"sourcelift: warning: {problem.render()}", file=sys.stderr, flush=True)
+    print(printable(f"sourcelift: warning: {problem.render()}"), file=sys.stderr, flush=True)
 
 
 class Findings:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._dataclasses import slotted_dataclass
+from ._files import open_regular
 
 if TYPE_CHECKING:
     import subprocess
@@ -49,6 +50,9 @@ REDIRECTS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY
 """Variables that point git somewhere else than the directory it runs in; with one set, what is on
 disk next to the tree is not what git would say."""
 _MAX_REF_DEPTH = 5
+GIT_TIMEOUT = 120.0
+"""Seconds a git command may run before the build goes on without its answer: git blocks forever
+on a FIFO where it reads (an ``[include] path`` of the config, the index)."""
 _MAX_FILE = 4 * 1024 * 1024  # config, HEAD and ref files beyond this are not git's
 
 
@@ -244,8 +248,10 @@ def unpopulated_submodule(path: Path, environ: Mapping[str, str] = os.environ) -
 
 
 def _read_text(path: Path) -> str | None:
+    """The text of the regular file ``path`` (up to :data:`_MAX_FILE` bytes); ``None`` when it cannot be
+    read or is no regular file (a FIFO named ``HEAD``, a ref or an ``[include] path`` would block)."""
     try:
-        with open(path, "rb") as stream:
+        with open_regular(path) as stream:
             raw = stream.read(_MAX_FILE)
     except OSError:
         return None
@@ -400,14 +406,15 @@ class GitProcess:
         return None if self._process is None else self._process.returncode
 
     def output(self, timeout: float | None = None) -> bytes | str:
-        """What the command wrote to stdout, or (a ``str``) why git could not tell."""
+        """What the command wrote to stdout, or (a ``str``) why git could not tell (also when it has not
+        finished within ``timeout`` seconds, :data:`GIT_TIMEOUT` by default: it is then killed)."""
         if self._output is None:
             import subprocess
 
             assert self._process is not None
             process = self._process
             try:
-                stdout, stderr = process.communicate(timeout=timeout)
+                stdout, stderr = process.communicate(timeout=GIT_TIMEOUT if timeout is None else timeout)
             except (OSError, subprocess.SubprocessError) as exc:
                 self.stop()
                 self._output = f"git could not be run in {self.cwd}: {exc}"

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from packaging.markers import Marker
+from packaging.markers import InvalidMarker, Marker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
@@ -32,6 +32,7 @@ from ._patterns import LazyPattern
 __all__ = [
     "ARCHIVE_SCHEMES",
     "GIT_SCHEMES",
+    "check_marker_backslash",
     "check_path",
     "check_rev",
     "check_subdirectory",
@@ -93,6 +94,9 @@ def check_url(url: str, *, kind: str) -> str | None:
     if scheme.lower() != "file" and not parts.hostname:
         return "names no host"
     if kind == "git":
+        if not parts.path and scheme.lower() != "file":
+            # `git+https://host@main`: the `@main` a line appends is read as user info and host
+            return "names no repository path (expected e.g. `https://host/org/repo.git`)"
         if parts.fragment or "#" in url:
             return "has a `#` fragment; give the subdirectory as `subdirectory` and the revision as `rev`"
         if "@" in parts.path:
@@ -100,6 +104,22 @@ def check_url(url: str, *, kind: str) -> str | None:
     elif parts.fragment and not _HASH_FRAGMENT.fullmatch(parts.fragment):
         return "has a `#` fragment other than a hash (`#sha256=...`); give the subdirectory as `subdirectory`"
     return None
+
+
+def check_marker_backslash(text: str, marker: Marker) -> str | None:
+    """A marker written with a backslash in a quoted value, when packaging does not write it back as
+    written: it reads ``\\b`` or ``\\n`` there as an escape, so ``'a\\b'`` reaches METADATA as a backspace
+    and ``'x\\ny'`` as a line break it cannot parse again.  ``text`` is what the user wrote."""
+    if "\\" not in text:
+        return None  # what nearly every marker is: nothing to check
+    rendered = str(marker)
+    if rendered.replace("\t", " ").isprintable():
+        try:
+            if str(Marker(rendered)) == rendered:
+                return None
+        except InvalidMarker:
+            pass
+    return f"has a backslash in a quoted value, which packaging reads as an escape: it would be written as {rendered!r}"
 
 
 def check_rev(rev: str) -> str | None:

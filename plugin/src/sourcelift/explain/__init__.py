@@ -199,7 +199,10 @@ def explain(
         if members is not None:
             report["kind"] = "workspace-root"
             report["project"] = _project_name(data)
-            report["members"] = [explain(member, store, mode=mode, isolated=isolated) for member in members]
+            from ..rewrite.checkout import notes_once
+
+            with notes_once():  # the members of one checkout share its notes: each is said once
+                report["members"] = [explain(member, store, mode=mode, isolated=isolated) for member in members]
             report["problems"] = [_problem(p) for p in findings.problems]
             report["warnings"] = [_problem(p) for p in findings.warnings]
             return report

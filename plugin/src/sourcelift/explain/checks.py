@@ -20,6 +20,7 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from .._files import open_regular
 from ..errors import Findings
 from ..model import ResolvedArchive, ResolvedDirectory, ResolvedSource
 
@@ -100,7 +101,7 @@ def _in_tree_wrapper(root: Path, backend: str, backend_path: list[str]) -> bool:
     for entry in backend_path:
         for candidate in (f"{relative}.py", f"{relative}/__init__.py"):
             try:
-                with (root / entry / candidate).open("rb") as stream:
+                with open_regular(root / entry / candidate) as stream:
                     if b"sourcelift.build" in stream.read(64 * 1024):
                         return True
             except OSError:

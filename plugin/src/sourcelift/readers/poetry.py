@@ -31,6 +31,7 @@ from packaging.utils import canonicalize_name
 
 from ..errors import Findings
 from ..model import DeclaredRequirement, GitSource, PathSource, Source, UrlSource
+from ..values import check_marker_backslash
 from ._base import DeclaredPath, ReadContext
 from .uv import check_disjoint
 
@@ -164,7 +165,15 @@ def _entry_marker(entry: dict[str, Any], key: str, name: str, findings: Findings
         return True, None
     text = parts[0] if len(parts) == 1 else " and ".join(f"({p})" for p in parts)
     try:
-        return True, Marker(text)
+        parsed = Marker(text)
+        # packaging reads a backslash in a quoted value as an escape, and takes control characters there:
+        # poetry-core refuses what it renders (a publish build ended in an internal error)
+        problem = check_marker_backslash(text, parsed)
+        if problem is None and not text.replace("\t", " ").isprintable():
+            problem = "contains a control character"
+        if problem is not None:
+            raise InvalidMarker(f"it {problem}")
+        return True, parsed
     except InvalidMarker as exc:
         findings.error(f"{key}.markers", f"is not a valid PEP 508 marker: {exc}", "correct it", dependency=name)
         return False, None
@@ -515,16 +524,21 @@ def requirement_form(backend: str) -> Callable[[str], str] | None:
         # poetry-core holds an optional dependency as its marker and the extras it is in, and writes the two
         # apart (`(python_version >= "3.10") and (extra == "x")`): a line read whole would be written
         # `python_version >= "3.10" and extra == "x"`, which the wheel built from the sdist does not say
-        requirement = parsed_requirement(line)
-        apart = extra_values(requirement.marker)
-        if apart is None:
-            return str(Dependency.create_from_pep_508(line).to_pep_508())
-        rest, extras = apart
-        without = copied(requirement)
-        without.marker = rest
-        dependency = Dependency.create_from_pep_508(str(without))
-        dependency._in_extras = [canonicalize_name(extra) for extra in extras]
-        return str(dependency.to_pep_508())
+        try:
+            requirement = parsed_requirement(line)
+            apart = extra_values(requirement.marker)
+            if apart is None:
+                return str(Dependency.create_from_pep_508(line).to_pep_508())
+            rest, extras = apart
+            without = copied(requirement)
+            without.marker = rest
+            dependency = Dependency.create_from_pep_508(str(without))
+            dependency._in_extras = [canonicalize_name(extra) for extra in extras]
+            return str(dependency.to_pep_508())
+        except Exception:  # poetry-core's parse errors share no base class but Exception
+            # a line poetry-core cannot read (`python = "===1.2"` made `python_full_version === "1.2"`):
+            # left as it is; poetry-core refuses the project itself when it builds, as without sourcelift
+            return line
 
     return form
 

@@ -11,6 +11,7 @@ from packaging.utils import canonicalize_name
 from ..config import wrapped_backend
 from ..errors import Findings
 from ..model import DeclaredRequirement, Project, Source
+from ..values import check_marker_backslash
 from ._base import ReadContext
 from .direct_refs import parse_requirement
 from .registry import READERS
@@ -61,7 +62,7 @@ def read_project(root: Path, data: dict[str, Any], findings: Findings) -> Projec
     name = project_table.get("name") if isinstance(project_table.get("name"), str) else root.name
     dynamic = project_table.get("dynamic", [])
     dynamic = dynamic if isinstance(dynamic, list) else []
-    dynamic_dependencies = bool({"dependencies", "optional-dependencies"} & set(dynamic))
+    dynamic_dependencies = any(field in ("dependencies", "optional-dependencies") for field in dynamic)
 
     requirements: list[DeclaredRequirement] = []
     sources: dict[str, list[Source]] = {}
@@ -75,10 +76,24 @@ def read_project(root: Path, data: dict[str, Any], findings: Findings) -> Projec
             if not isinstance(text, str):
                 findings.error(item_key, f"must be a string, not {text!r}", "write the requirement as a string")
                 continue
+            if not text.replace("\t", " ").isprintable():
+                # packaging takes a line break inside a quoted marker value, then renders a marker it
+                # cannot parse again (`platform_release == "x<newline>y"`); no METADATA line holds one
+                bad = next(c for c in text if c != "\t" and not c.isprintable())
+                findings.error(
+                    item_key,
+                    f"{text!r} contains a control character (U+{ord(bad):04X}); a requirement is one line of text",
+                    "remove the character",
+                )
+                continue
             try:
                 requirement, source = parse_requirement(text, item_key, pyproject)
             except InvalidRequirement as exc:
                 findings.error(item_key, f"is not a valid PEP 508 requirement: {exc}", "correct the requirement")
+                continue
+            escaped = None if requirement.marker is None else check_marker_backslash(text, requirement.marker)
+            if escaped is not None:
+                findings.error(item_key, f"{text!r}: its marker {escaped}", "remove the backslash")
                 continue
             requirements.append(DeclaredRequirement(requirement, item_key, extra))
             if source is not None:

@@ -21,7 +21,7 @@ from ..model import (
     UrlSource,
     WorkspaceSource,
 )
-from ..values import check_path, check_rev, check_subdirectory, check_text, check_url, closest
+from ..values import check_marker_backslash, check_path, check_rev, check_subdirectory, check_text, check_url, closest
 from ._base import DeclaredPath, ReadContext
 from ._toml import subtable
 from .workspace import find_workspace
@@ -290,9 +290,22 @@ def _read_entry(name: str, entry: Any, key: str, pyproject: Path, findings: Find
         ok = False
     marker: Marker | None = None
     raw_marker = entry.get("marker")
-    if isinstance(raw_marker, str):
+    if isinstance(raw_marker, str) and not raw_marker.replace("\t", " ").isprintable():
+        # packaging takes control characters inside a quoted value; they would reach METADATA as they are
+        bad = next(c for c in raw_marker if c != "\t" and not c.isprintable())
+        findings.error(
+            f"{key}.marker",
+            f"{raw_marker!r} is not a valid PEP 508 marker: it contains a control character (U+{ord(bad):04X})",
+            "remove the character",
+            dependency=name,
+        )
+        ok = False
+    elif isinstance(raw_marker, str):
         try:
             marker = Marker(raw_marker)
+            escaped = check_marker_backslash(raw_marker, marker)
+            if escaped is not None:
+                raise InvalidMarker(f"it {escaped}")
         except InvalidMarker as exc:
             first = str(exc).splitlines()[0] if str(exc) else "invalid"
             findings.error(

@@ -26,6 +26,7 @@ class Workspace:
     _members: dict[str, Path] | None = field(default=None, repr=False)
     _dirs: set[Path] | None = field(default=None, repr=False)
     _raw: dict[Path, bytes] = field(default_factory=dict, repr=False)
+    _duplicates: dict[str, list[Path]] = field(default_factory=dict, repr=False)
 
     @property
     def sources_table(self) -> Any:
@@ -91,9 +92,32 @@ class Workspace:
                     )
                     continue
                 if isinstance(name, str):
-                    members[canonicalize_name(name)] = directory
+                    canonical = canonicalize_name(name)
+                    if canonical in members and members[canonical] != directory:
+                        self._duplicates.setdefault(canonical, [members[canonical]]).append(directory)
+                        continue  # uv refuses the workspace; the first (sorted) stays, for what else is read
+                    members[canonical] = directory
             self._members = members
         return self._members
+
+    def namesakes(self, name: str, findings: Findings) -> list[Path]:
+        """The directories of the members named ``name`` (canonical) when there are several (uv refuses
+        such a workspace: "Two workspace members are both named"), else ``[]``."""
+        self.members(findings)
+        return self._duplicates.get(name, [])
+
+    def pattern_problems(self) -> list[tuple[str, str]]:
+        """``(key, what is wrong)`` for ``[tool.uv.workspace]`` ``members`` or ``exclude`` that is not an
+        array of strings: :func:`member_patterns` skips what is not a string, so a misspelt ``exclude``
+        would otherwise leave a member in silently."""
+        problems = []
+        for key in ("members", "exclude"):
+            value = subtable(self.data, "tool", "uv", "workspace", key)
+            if value is not None and not (isinstance(value, list) and all(isinstance(p, str) for p in value)):
+                problems.append(
+                    (f"{self.pyproject}:tool.uv.workspace.{key}", f"must be an array of globs, not {value!r}")
+                )
+        return problems
 
     def members_within(self, files: Collection[str], findings: Findings) -> set[str]:
         """The canonical names of the members an sdist of the root ships: those whose pyproject.toml,

@@ -18,13 +18,14 @@ and every line is what it is outside git.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Union
 
-from .._files import real_path
+from .._files import open_regular, real_path
 from ..gitfacts import (
     ContainsQuery,
     Head,
@@ -36,6 +37,7 @@ from ..gitfacts import (
 )
 from ..model import ResolvedArchive, ResolvedDirectory
 from ..urls import FRAGMENT_SAFE, installable_git_url, path_to_file_url, redact_credentials, scp_as_ssh_url
+from ..values import check_url
 
 __all__ = ["Checkout", "normalize_remote_url", "open_checkout"]
 
@@ -164,6 +166,13 @@ def open_checkout(root: Path, sources: Sequence[Local], store_root: Path) -> Che
             return None
         url = normalize_remote_url(recovered, top)
         head = Head(head.commit, None)  # the branch is the cache's, not one the user asked for
+    problem = check_url(url, kind="git")
+    if problem is not None:
+        # a remote a `git+` line cannot name (`#egg=x` would swallow the commit and subdirectory, `@` in
+        # the path or a space breaks the line): as without a remote.  Not quoted: its credentials may sit
+        # where the redactor does not look (`user:token@host:path` is scp-like host `user`).
+        note(f"no provenance recorded: the repository's remote URL {problem}")
+        return None
     # uv's clone holds what it fetched from the remote; elsewhere HEAD at a remote-tracking tip (a fresh
     # clone, CI, pip's clone) is read from disk, and only a commit past them asks git
     on_remote: bool | ContainsQuery = True
@@ -226,7 +235,7 @@ def _cache_directory(url: str) -> Path | None:
     path = _file_url_path(url)
     for directory in (path, *path.parents):
         try:
-            with open(directory / "CACHEDIR.TAG", "rb") as tag:
+            with open_regular(directory / "CACHEDIR.TAG") as tag:  # a FIFO there would block the build
                 if tag.read(len(_CACHEDIR_SIGNATURE)) == _CACHEDIR_SIGNATURE:
                     return directory
         except OSError:
@@ -234,13 +243,27 @@ def _cache_directory(url: str) -> Path | None:
     return None
 
 
-_NOTED: set[str] = set()
-"""The notes said in this process: `sourcelift explain` of a workspace root plans each member, and the
-members of one checkout would repeat the same words."""
+_said: set[str] | None = None
+"""The notes said so far inside :func:`notes_once`, else ``None`` (every note is said)."""
+
+
+@contextlib.contextmanager
+def notes_once() -> Iterator[None]:
+    """Say each note once while inside: `sourcelift explain` of a workspace root plans each member, and
+    the members of one checkout would repeat the same words."""
+    global _said
+    outer, _said = _said, set() if _said is None else _said
+    try:
+        yield
+    finally:
+        _said = outer
 
 
 def note(message: str) -> None:
-    if message in _NOTED:
-        return
-    _NOTED.add(message)
-    print(f"sourcelift: note: {message}", file=sys.stderr, flush=True)
+    if _said is not None:
+        if message in _said:
+            return
+        _said.add(message)
+    from ..errors import printable
+
+    print(printable(f"sourcelift: note: {message}"), file=sys.stderr, flush=True)

@@ -311,11 +311,30 @@ def _directory_project(
     project = data.get("project")
     project = project if isinstance(project, dict) else {}
     name = project.get("name", poetry_static(data, "name"))
+    shown = source.path if isinstance(source, PathSource) else target
+    if name is None and "build-system" not in data and not _has_setup_files(target):
+        # pip and uv build it with setuptools' fallback, which names it UNKNOWN 0.0.0
+        findings.error(
+            key,
+            f"the directory {shown} holds no project: its pyproject.toml has neither `[project] name` nor "
+            "`[build-system]`, and there is no setup.py or setup.cfg (a build of it makes 'UNKNOWN 0.0.0')",
+            f'give it a `[project]` table with `name = "{source.name}"`, or point the source at the '
+            "project's directory",
+            dependency=source.name,
+        )
+        return False, None
+    if name is not None and not isinstance(name, str):
+        findings.error(
+            key,
+            f"the directory {shown} holds a pyproject.toml whose `project.name` is {name!r}, not a string",
+            f'write `name = "{source.name}"` in its `[project]` table',
+            dependency=source.name,
+        )
+        return False, None
     if isinstance(name, str) and canonicalize_name(name) != source.name:
         findings.error(
             key,
-            f"the directory {source.path if isinstance(source, PathSource) else target} holds the project "
-            f"{name!r}, not {source.name!r}",
+            f"the directory {shown} holds the project {name!r}, not {source.name!r}",
             f"point the source at the directory of {source.name!r}, or declare it under `{canonicalize_name(name)}`",
             dependency=source.name,
         )
@@ -330,6 +349,10 @@ def _directory_project(
         except InvalidVersion:
             return True, None
     return True, None
+
+
+def _has_setup_files(target: Path) -> bool:
+    return any(os.path.isfile(os.path.join(target, name)) for name in ("setup.py", "setup.cfg"))
 
 
 def _archive_name(source: Source, key: str, filename: str, findings: Findings) -> ArchiveName | None:
@@ -394,6 +417,19 @@ def _resolve_workspace(
         return None
     members = workspace.members(findings)
     member = members.get(source.name)
+    for key, problem in workspace.pattern_problems():
+        findings.error(key, problem, 'write e.g. `members = ["packages/*"]` (and `exclude = ["packages/old"]`)')
+    namesakes = workspace.namesakes(source.name, findings)
+    if namesakes:
+        shown = ", ".join(repr(_shown(workspace.root, d)) for d in namesakes)
+        findings.error(
+            source.key,
+            f"the workspace at {workspace.root} has {len(namesakes)} members named {source.name!r} ({shown}); "
+            "uv refuses such a workspace, and sourcelift cannot tell which one is meant",
+            "rename all but one, or leave the others out with `[tool.uv.workspace] exclude`",
+            dependency=source.name,
+        )
+        return None
     if member is None:
         known = ", ".join(sorted(members)) or "none"
         message = f"the workspace at {workspace.root} has no member named {source.name!r} (members: {known})"

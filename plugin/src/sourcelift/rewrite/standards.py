@@ -151,6 +151,11 @@ def _restore_build_system(document: Any, backend: str) -> None:
             '      fix: declare `[build-system]` with `build-backend = "sourcelift.build"` in pyproject.toml'
         )
     requires = build_system.get("requires", [])
+    if not isinstance(requires, list):  # frontends refuse it first; a hook called directly gets here
+        raise SourceliftError(
+            f"`build-system.requires` in pyproject.toml is {requires!r}, not an array of requirements\n"
+            '      fix: write e.g. `requires = ["sourcelift", "hatchling"]`'
+        )
     for index in reversed(range(len(requires))):
         try:
             name = canonicalize_name(Requirement(str(requires[index])).name)
