@@ -15,7 +15,7 @@ import pytest
 from sourcelift import gitfacts
 from sourcelift.artifacts.store import Store
 from sourcelift.backends import wrapper
-from sourcelift.errors import ProblemsError
+from sourcelift.errors import Findings, ProblemsError
 from sourcelift.rewrite.plan import make_plan
 
 BUILD_SYSTEM = '[build-system]\nrequires = ["sourcelift", "hatchling"]\nbuild-backend = "sourcelift.build"\n'
@@ -287,6 +287,8 @@ def test_the_build_messages_show_terminal_controls_escaped(
         ('{ path = "lib", marker = "platform_machine == \'\\u001b[31m\'" }', "marker", "control character (U+001B)"),
         # `dep @ git+https://e.com@main`: installers read `e.com` as user info and `main` as the host
         ('{ git = "https://e.com", rev = "main" }', "git", "names no repository path"),
+        # `dep @ git+https://e.com/r.git?ref=x@main`: the revision is part of the query, the clone is the default branch
+        ('{ git = "https://e.com/r.git?ref=x", rev = "main" }', "git", "has a query (`?ref=x`)"),
     ],
 )
 def test_source_values_that_would_write_a_wrong_line_are_problems(
@@ -434,3 +436,15 @@ def test_a_poetry_line_poetry_core_cannot_read_is_left_to_poetry_core(
     with pytest.raises(Exception) as info:  # poetry-core's own refusal, whatever its class
         prepare(root, monkeypatch, capsys)
     assert "===1.2.3" in str(info.value) and "internal error" not in capsys.readouterr().err
+
+
+def test_a_git_url_whose_query_is_only_credentials_is_written_without_it(tmp_path: Path) -> None:
+    # the query check runs on what the redactor leaves: a token parameter is removed, not refused
+    root = write_project(
+        tmp_path / "app",
+        '[project]\nname = "app"\nversion = "1.0"\ndependencies = ["dep"]\n'
+        '[tool.uv.sources]\ndep = { git = "https://e.com/r.git?private_token=abc", rev = "main" }\n',
+    )
+    plan, findings = make_plan(root, Store(tmp_path / "store"))
+    assert plan.declared_lines(Findings())["project.dependencies[0]"] == ["dep @ git+https://e.com/r.git@main"]
+    assert "abc" not in str(findings.warnings) and findings.warnings

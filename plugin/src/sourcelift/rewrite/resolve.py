@@ -81,6 +81,15 @@ def _resolve(
         return _resolve_workspace(project, source, workspace[0], findings)
     if isinstance(source, GitSource):
         url = _clean_url(source.git.removeprefix("git+"), source, f"{source.key}.git", findings)
+        if "?" in url.partition("#")[0]:  # what is left of a query once its credentials are gone
+            findings.error(
+                f"{source.key}.git",
+                f"{url!r} has a query (`?{url.partition('?')[2]}`): the `@revision` and `#subdirectory` of a "
+                "`git+` requirement line would land in it, and installers would clone the default branch",
+                "remove the query from the repository URL; give the revision as `rev`, `tag` or `branch`",
+                dependency=source.name,
+            )
+            return None
         if source.lfs:
             findings.warning(
                 f"{source.key}.lfs",
