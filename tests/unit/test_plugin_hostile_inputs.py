@@ -448,3 +448,19 @@ def test_a_git_url_whose_query_is_only_credentials_is_written_without_it(tmp_pat
     plan, findings = make_plan(root, Store(tmp_path / "store"))
     assert plan.declared_lines(Findings())["project.dependencies[0]"] == ["dep @ git+https://e.com/r.git@main"]
     assert "abc" not in str(findings.warnings) and findings.warnings
+
+
+def test_a_workspace_root_that_cannot_be_parsed_is_named_when_no_workspace_is_found(tmp_path: Path) -> None:
+    # uv stops at the broken root; sourcelift passed it by and said only "no uv workspace above"
+    (tmp_path / "pyproject.toml").write_text('[tool.uv.workspace]\nmembers = ["packages/*"\n')
+    root = write_project(
+        tmp_path / "packages" / "app",
+        '[project]\nname = "app"\nversion = "1.0"\ndependencies = ["lib"]\n'
+        "[tool.uv.sources]\nlib = { workspace = true }\n",
+    )
+    with pytest.raises(ProblemsError) as info:
+        make_plan(root, Store(tmp_path / "store"))
+    (problem,) = info.value.problems
+    assert "no uv workspace above" in problem.message
+    assert f"{tmp_path / 'pyproject.toml'} cannot be parsed" in problem.message, problem
+    assert problem.fix == "correct that pyproject.toml"

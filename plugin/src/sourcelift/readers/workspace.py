@@ -182,6 +182,11 @@ def _real(path: Path) -> Path:
     return Path(real_path(path))
 
 
+UNREADABLE_ROOTS: dict[Path, str] = {}
+"""pyproject.toml files above a project that mention a workspace and cannot be parsed, with why:
+:func:`find_workspace` passes them by, and a `workspace = true` source left without a workspace names them."""
+
+
 def find_workspace(project_root: Path) -> Workspace | None:
     """The uv workspace whose members include ``project_root``, if any.
 
@@ -203,8 +208,11 @@ def find_workspace(project_root: Path) -> Workspace | None:
             # a long root is read as the members' files are: tomllib takes longer on it than compiling the
             # plain subset's pattern, which the members' files need anyway
             data: Any = parse_shared(raw, member=len(raw) >= LONG_ROOT_BYTES)
-        except TomlError:
+        except TomlError as exc:
+            UNREADABLE_ROOTS[candidate] = str(exc)  # named when no workspace is found (uv stops there)
             data = None
+        else:
+            UNREADABLE_ROOTS.pop(candidate, None)
         if not isinstance(subtable(data, "tool", "uv", "workspace"), dict):
             detach_store(directory)
             continue

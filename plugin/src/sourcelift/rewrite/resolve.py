@@ -32,7 +32,7 @@ from ..model import (
 )
 from ..readers._toml import TomlError, parse_shared, read_toml
 from ..readers.project import poetry_static
-from ..readers.workspace import Workspace, find_workspace
+from ..readers.workspace import UNREADABLE_ROOTS, Workspace, find_workspace
 from ..urls import path_to_file_url, redact_credentials
 from ..values import check_path
 
@@ -417,10 +417,18 @@ def _resolve_workspace(
     project: Project, source: WorkspaceSource, workspace: Workspace | None, findings: Findings
 ) -> ResolvedSource | None:
     if workspace is None:
+        broken = [
+            f"{path} cannot be parsed: {why}"
+            for path, why in UNREADABLE_ROOTS.items()
+            if path.parent == project.root or path.parent in project.root.parents
+        ]
         findings.error(
             source.key,
-            f"`workspace = true`, but no uv workspace above {project.root} includes this project",
-            "list this project in `[tool.uv.workspace] members` of the workspace root, or use a `path` source",
+            f"`workspace = true`, but no uv workspace above {project.root} includes this project"
+            + (f" ({'; '.join(broken)})" if broken else ""),
+            "correct that pyproject.toml"
+            if broken
+            else "list this project in `[tool.uv.workspace] members` of the workspace root, or use a `path` source",
             dependency=source.name,
         )
         return None
