@@ -464,3 +464,15 @@ def test_a_workspace_root_that_cannot_be_parsed_is_named_when_no_workspace_is_fo
     assert "no uv workspace above" in problem.message
     assert f"{tmp_path / 'pyproject.toml'} cannot be parsed" in problem.message, problem
     assert problem.fix == "correct that pyproject.toml"
+
+
+def test_metadata_prepared_twice_into_one_directory_is_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the second call was an internal error (FileExistsError), and its clean-up removed the first's dist-info
+    root = write_project(tmp_path / "app", '[project]\nname = "app"\nversion = "1.0"\ndependencies = ["dep"]\n')
+    assert prepare(root, monkeypatch, capsys) == (0, "", ["dep"])
+    (root / "pyproject.toml").write_text(
+        BUILD_SYSTEM + '[project]\nname = "app"\nversion = "1.0"\ndependencies = ["dep>=2"]\n', encoding="utf-8"
+    )
+    assert prepare(root, monkeypatch, capsys) == (0, "", ["dep>=2"])

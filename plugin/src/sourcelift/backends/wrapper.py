@@ -829,6 +829,8 @@ def _prepare(hook: str, metadata_directory: str, config_settings: ConfigSettings
     ours = Path(metadata_directory) / dist_info
 
     def finish() -> None:
+        if ours.is_dir() and not ours.is_symlink():  # a second call into one directory: replaced, as a backend does
+            shutil.rmtree(ours)
         _copy_metadata(private / dist_info, ours)
         _finish_metadata(plan, ours / "METADATA")
 
