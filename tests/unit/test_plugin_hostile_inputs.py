@@ -476,3 +476,27 @@ def test_metadata_prepared_twice_into_one_directory_is_replaced(
         BUILD_SYSTEM + '[project]\nname = "app"\nversion = "1.0"\ndependencies = ["dep>=2"]\n', encoding="utf-8"
     )
     assert prepare(root, monkeypatch, capsys) == (0, "", ["dep>=2"])
+
+
+def test_an_archive_path_that_is_a_link_or_a_directory_in_the_repository_says_so(tmp_path: Path) -> None:
+    # git stores a symbolic link as its target's text: the "archive" was that text ("not a zip archive")
+    import subprocess
+
+    from sourcelift._git import with_git_blob
+    from sourcelift.errors import ConfigError
+
+    repo = tmp_path / "repo"
+    (repo / "vendor" / "sub").mkdir(parents=True)
+    (repo / "vendor" / "dep-1.0-py3-none-any.whl").write_bytes(b"PK\x05\x06" + bytes(18))
+    (repo / "vendor" / "sub" / "file").write_text("x")
+    (repo / "dep-1.0-py3-none-any.whl").symlink_to("vendor/dep-1.0-py3-none-any.whl")
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@e"}  # fmt: skip
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "x"]):
+        subprocess.run(["git", "-C", str(repo), *command], check=True, env=env)
+    url = repo.as_uri()
+    assert with_git_blob(url, None, "vendor/dep-1.0-py3-none-any.whl", lambda stream: stream.read(2)) == b"PK"
+    with pytest.raises(ConfigError, match=r"is a symbolic link in .* \(to 'vendor/dep-1.0-py3-none-any.whl'\)"):
+        with_git_blob(url, None, "dep-1.0-py3-none-any.whl", lambda stream: stream.read())
+    with pytest.raises(ConfigError, match="is a directory in"):
+        with_git_blob(url, None, "vendor/sub", lambda stream: stream.read())

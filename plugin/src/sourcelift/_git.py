@@ -19,6 +19,10 @@ class RevisionNotFound(ConfigError):
     """The revision a git source names is no commit, tag or branch of the repository."""
 
 
+_SYMLINK_MODE = 0o120000
+"""The mode git gives a symbolic link in a tree."""
+
+
 def with_git_blob(url: str, rev: str | None, path: str, use: Callable[[BinaryIO], T]) -> T:
     """Clone ``url`` (bare, into a temporary directory), and call ``use`` with a
     binary stream of the file ``path`` at ``rev`` (default: the remote HEAD).
@@ -52,6 +56,14 @@ def with_git_blob(url: str, rev: str | None, path: str, use: Callable[[BinaryIO]
             blob = commit.tree / path
         except (KeyError, ValueError):
             raise ConfigError(f"{path!r} is not in {shown} at {rev or 'HEAD'}") from None
+        if blob.type != "blob":
+            raise ConfigError(f"{path!r} is a directory in {shown} at {rev or 'HEAD'}, not an archive")
+        if blob.mode == _SYMLINK_MODE:  # its content is the link's target, not the archive (git never follows it)
+            target = blob.data_stream.read(4096).decode("utf-8", "replace")
+            raise ConfigError(
+                f"{path!r} is a symbolic link in {shown} at {rev or 'HEAD'} (to {target!r}), not the archive: "
+                "name the file it points to"
+            )
         return use(blob.data_stream)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
