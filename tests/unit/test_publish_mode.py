@@ -661,33 +661,36 @@ print(backend.build_sdist(sys.argv[2], {"sourcelift-mode": sys.argv[3]}))
 """
 
 
-@pytest.mark.parametrize("mode", ["local", "publish"])
-def test_an_index_source_and_its_line_stay_as_written_in_the_sdist(tmp_path: Path, mode: str) -> None:
-    """lerobot takes torch from a CUDA index on Linux (`[tool.uv.sources] torch = [{ index = ..., marker = ... }]`):
-    its line names no index, so the sdist's pyproject.toml kept the line, but re-spelled (`torch<2.12.0,>=2.7`),
-    and dropped the source entry, which uv in the unpacked sdist needs; a consumed source still leaves."""
-    import subprocess
-    import sys
-    import tarfile
-
+def build_sdist_in_a_child(project: Path, dist: Path, mode: str) -> subprocess.CompletedProcess[str]:
+    """``build_sdist`` of ``project`` into ``dist`` in a fresh process importing sourcelift from this checkout."""
     from tests.support import source_environ
-    from tests.support.wheels import wheel_bytes
 
-    project = tmp_path / "app"
-    project.mkdir()
-    (project / "pyproject.toml").write_text(INDEX_SOURCES_PROJECT)
-    (project / "prebuilt-0.1.0-py3-none-any.whl").write_bytes(wheel_bytes("prebuilt", "0.1.0"))
-    env = source_environ(tmp_path)
-    (tmp_path / "dist").mkdir()
-    child = subprocess.run(
-        [sys.executable, "-c", SDIST_CHILD, str(project), str(tmp_path / "dist"), mode],
-        env=env,
+    return subprocess.run(
+        [sys.executable, "-c", SDIST_CHILD, str(project), str(dist), mode],
+        env=source_environ(dist.parent),
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+@pytest.mark.parametrize("mode", ["local", "publish"])
+def test_an_index_source_and_its_line_stay_as_written_in_the_sdist(tmp_path: Path, mode: str) -> None:
+    """lerobot takes torch from a CUDA index on Linux (`[tool.uv.sources] torch = [{ index = ..., marker = ... }]`):
+    its line names no index, so the sdist's pyproject.toml kept the line, but re-spelled (`torch<2.12.0,>=2.7`),
+    and dropped the source entry, which uv in the unpacked sdist needs; a consumed source still leaves."""
+    import tarfile
+
+    from tests.support.wheels import wheel_bytes
+
+    project = tmp_path / "app"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(INDEX_SOURCES_PROJECT)
+    (project / "prebuilt-0.1.0-py3-none-any.whl").write_bytes(wheel_bytes("prebuilt", "0.1.0"))
+    (tmp_path / "dist").mkdir()
+    child = build_sdist_in_a_child(project, tmp_path / "dist", mode)
     assert child.returncode == 0, child.stderr
     with tarfile.open(tmp_path / "dist" / child.stdout.split()[-1]) as archive:
         stream = archive.extractfile("app-1.0/pyproject.toml")
@@ -724,8 +727,6 @@ lib = { path = "../lib", editable = true }
 def _publish_sdist_of_computed_dependencies(
     tmp_path: Path, computed: str, extras: str = ""
 ) -> subprocess.CompletedProcess[str]:
-    from tests.support import source_environ
-
     project = tmp_path / "app"
     project.mkdir()
     (project / "pyproject.toml").write_text(COMPUTED_DEPENDENCIES_PROJECT + extras)
@@ -733,15 +734,7 @@ def _publish_sdist_of_computed_dependencies(
     (tmp_path / "lib").mkdir()
     (tmp_path / "lib" / "pyproject.toml").write_text('[project]\nname = "lib"\nversion = "0.3.0"\n')
     (tmp_path / "dist").mkdir()
-    return subprocess.run(
-        [sys.executable, "-c", SDIST_CHILD, str(project), str(tmp_path / "dist"), "publish"],
-        env=source_environ(tmp_path),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return build_sdist_in_a_child(project, tmp_path / "dist", "publish")
 
 
 def test_a_publish_sdist_of_dependencies_the_backend_computes_as_the_final_lines_builds(tmp_path: Path) -> None:
@@ -819,8 +812,6 @@ def test_static_extras_beside_hook_dependencies_get_their_lines_in_the_sdist(tmp
     no version bound, and not what the sdist promised."""
     import tarfile
 
-    from tests.support import source_environ
-
     project = tmp_path / "app"
     project.mkdir()
     (project / "pyproject.toml").write_text(HOOK_DEPENDENCIES_STATIC_EXTRAS)
@@ -828,15 +819,7 @@ def test_static_extras_beside_hook_dependencies_get_their_lines_in_the_sdist(tmp
     (tmp_path / "lib").mkdir()
     (tmp_path / "lib" / "pyproject.toml").write_text('[project]\nname = "lib"\nversion = "0.3.0"\n')
     (tmp_path / "dist").mkdir()
-    child = subprocess.run(
-        [sys.executable, "-c", SDIST_CHILD, str(project), str(tmp_path / "dist"), mode],
-        env=source_environ(tmp_path),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    child = build_sdist_in_a_child(project, tmp_path / "dist", mode)
     assert child.returncode == 0, child.stderr
     with tarfile.open(tmp_path / "dist" / child.stdout.split()[-1]) as archive:
         stream = archive.extractfile("app-1.0/pyproject.toml")
@@ -880,21 +863,11 @@ def test_the_wheel_from_a_local_sdist_writes_the_trees_lines_whatever_order_the_
     fallback's marker with itself: the same environments, not the tree's lines."""
     import tarfile
 
-    from tests.support import source_environ
-
     project = tmp_path / "app"
     project.mkdir()
     (project / "pyproject.toml").write_text(MARKER_LIST_OF_URLS)
     (tmp_path / "dist").mkdir()
-    child = subprocess.run(
-        [sys.executable, "-c", SDIST_CHILD, str(project), str(tmp_path / "dist"), "local"],
-        env=source_environ(tmp_path),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    child = build_sdist_in_a_child(project, tmp_path / "dist", "local")
     assert child.returncode == 0, child.stderr
     with tarfile.open(tmp_path / "dist" / child.stdout.split()[-1]) as archive:
         archive.extractall(tmp_path / "unpacked", filter="data")

@@ -274,15 +274,9 @@ def is_unsatisfiable(marker: Marker | None) -> bool:
     variables_seen = [variable for variable, _ in compared]
     if len(set(variables_seen)) == len(variables_seen):
         return False  # each comparison holds somewhere, and no two constrain one variable
-    named: dict[str, set[str]] = {}
-    for variable, value in compared:
-        named.setdefault(variable, set()).add(value)
-    candidates: dict[str, list[str]] = {}
-    for variable, values in named.items():
-        found = _candidates(values, versioned=variable in _VERSIONED)
-        if found is None:
-            return False
-        candidates[variable] = found
+    candidates = _values_to_try(compared)
+    if candidates is None:
+        return False
     if math.prod(len(found) for found in candidates.values()) > _MOST_ENVIRONMENTS:
         return False
     variables = list(candidates)
@@ -293,6 +287,21 @@ def is_unsatisfiable(marker: Marker | None) -> bool:
         )
     except ValueError:  # packaging refused a comparison: not something to decide here
         return False
+
+
+def _values_to_try(compared: list[tuple[str, str]]) -> dict[str, list[str]] | None:
+    """For each variable compared, one value of each class its comparisons tell apart (``None`` when a
+    variable's values cannot be classed)."""
+    named: dict[str, set[str]] = {}
+    for variable, value in compared:
+        named.setdefault(variable, set()).add(value)
+    candidates: dict[str, list[str]] = {}
+    for variable, values in named.items():
+        found = _candidates(values, versioned=variable in _VERSIONED)
+        if found is None:
+            return None
+        candidates[variable] = found
+    return candidates
 
 
 def disjoint(first: Marker | None, second: Marker | None) -> bool:
@@ -326,16 +335,9 @@ def _never_together(first: Marker, second: Marker) -> bool:
     if compared is None:
         return False
     extras = sorted({_normalize_extra(value) for variable, value in compared if variable == "extra"})
-    named: dict[str, set[str]] = {}
-    for variable, value in compared:
-        if variable != "extra":
-            named.setdefault(variable, set()).add(value)
-    candidates: dict[str, list[str]] = {}
-    for variable, values in named.items():
-        found = _candidates(values, versioned=variable in _VERSIONED)
-        if found is None:
-            return False
-        candidates[variable] = found
+    candidates = _values_to_try([(variable, value) for variable, value in compared if variable != "extra"])
+    if candidates is None:
+        return False
     if 2 ** len(extras) * math.prod(len(found) for found in candidates.values()) > _MOST_ENVIRONMENTS:
         return False
     variables = list(candidates)
